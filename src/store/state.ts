@@ -1,0 +1,210 @@
+// What a command sees of the store: a read view that parses and validates flows only
+// when they are asked for, and the transaction that also records what it changed.
+import { compare, escapePathComponent, type Operation } from 'fast-json-patch';
+import { FlowError } from '../domain/errors.js';
+import { parseFlow, SchemaError, type Flow, type Header } from '../domain/schema.js';
+import { TreeIndex, type Location } from '../domain/tree.js';
+import type { Image } from './layout.js';
+
+/** A flow or the header failed validation while being read: the store is unreadable. */
+export class CorruptStoreError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'CorruptStoreError';
+  }
+}
+
+interface LoadedFlow {
+  flow: Flow;
+  /** JSON of the flow as read and validated; null for a flow added in this transaction. */
+  baseline: string | null;
+}
+
+export class StoreView {
+  protected readonly loaded = new Map<string, LoadedFlow>();
+  /** Index of every loaded flow's objects. */
+  readonly index = new TreeIndex();
+  protected currentFlow: string | null;
+
+  constructor(
+    protected readonly image: Image,
+    readonly header: Header,
+  ) {
+    this.currentFlow = header.current_flow_id;
+  }
+
+  get revision(): number {
+    return this.header.meta.file_revision;
+  }
+
+  get currentFlowId(): string | null {
+    return this.currentFlow;
+  }
+
+  /** Flow ids in file order. */
+  flowIds(): string[] {
+    return [...this.image.members().keys()];
+  }
+
+  hasFlow(id: string): boolean {
+    return this.loaded.has(id) || this.image.member(id) !== undefined;
+  }
+
+  flow(id: string): Flow | undefined {
+    const cached = this.loaded.get(id);
+    if (cached) return cached.flow;
+    const member = this.image.member(id);
+    if (!member) return undefined;
+    return this.adopt(id, this.image.value(member));
+  }
+
+  private adopt(id: string, raw: unknown): Flow {
+    let flow: Flow;
+    try {
+      flow = parseFlow(raw, `flows.${id}`);
+      if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
+      this.index.addFlow(flow);
+    } catch (err) {
+      if (err instanceof SchemaError) throw new CorruptStoreError(err.message);
+      throw err;
+    }
+    this.loaded.set(id, { flow, baseline: JSON.stringify(flow) });
+    return flow;
+  }
+
+  /** Every flow, parsed and validated; the cost grows with the store. */
+  allFlows(): Flow[] {
+    return this.flowIds().map((id) => this.flow(id) as Flow);
+  }
+
+  /**
+   * Finds any object (flow, plan, task) by its full id, loading only the flows whose
+   * line mentions the id.
+   */
+  locate(id: string): Location | undefined {
+    const known = this.index.get(id);
+    if (known) return known;
+    if (this.flow(id)) return this.index.get(id);
+    for (const member of this.image.membersContaining(JSON.stringify(id))) {
+      if (!this.loaded.has(member.id)) this.flow(member.id);
+      const found = this.index.get(id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Ids of objects that start with `prefix` (full ids included), loading candidates. */
+  idsStartingWith(prefix: string): string[] {
+    const needle = JSON.stringify(prefix).slice(0, -1);
+    for (const member of this.image.membersContaining(needle)) {
+      if (!this.loaded.has(member.id)) this.flow(member.id);
+    }
+    const out: string[] = [];
+    for (const id of this.index.ids()) if (id.startsWith(prefix)) out.push(id);
+    return out;
+  }
+}
+
+export interface FlowChange {
+  /** The flow after the transaction, or null when it was deleted. */
+  after: Flow | null;
+  /** The flow before, or null when it was added. */
+  before: Flow | null;
+}
+
+export interface TransactionChanges {
+  flows: Map<string, FlowChange>;
+  currentFlowId: { before: string | null; after: string | null } | undefined;
+  patch: Operation[];
+  inverse: Operation[];
+  /** Write even though nothing changed (Store.save). */
+  forced: boolean;
+}
+
+export class Transaction extends StoreView {
+  private readonly removed = new Map<string, string | null>();
+  private readonly order: string[] = [];
+  private forced = false;
+
+  forceWrite(): void {
+    this.forced = true;
+  }
+
+  setCurrentFlow(id: string | null): void {
+    if (id !== null && !this.hasFlow(id)) throw new FlowError('not_found', `no flow ${JSON.stringify(id)}`);
+    this.currentFlow = id;
+  }
+
+  override flowIds(): string[] {
+    const ids = super.flowIds().filter((id) => !this.removed.has(id));
+    for (const id of this.order) if (!ids.includes(id)) ids.push(id);
+    return ids;
+  }
+
+  override hasFlow(id: string): boolean {
+    return !this.removed.has(id) && super.hasFlow(id);
+  }
+
+  override flow(id: string): Flow | undefined {
+    return this.removed.has(id) ? undefined : super.flow(id);
+  }
+
+  addFlow(flow: Flow): void {
+    if (this.hasFlow(flow.id)) throw new FlowError('invalid', `flow ${flow.id} already exists`);
+    this.index.addFlow(flow);
+    this.loaded.set(flow.id, { flow, baseline: null });
+    this.order.push(flow.id);
+  }
+
+  deleteFlow(id: string): Flow {
+    const flow = this.flow(id);
+    if (!flow) throw new FlowError('not_found', `no flow ${JSON.stringify(id)}`);
+    const entry = this.loaded.get(id) as LoadedFlow;
+    this.index.removeFlow(flow);
+    this.loaded.delete(id);
+    this.removed.set(id, entry.baseline);
+    const i = this.order.indexOf(id);
+    if (i >= 0) this.order.splice(i, 1);
+    return flow;
+  }
+
+  /** What changed, as per-flow before/after and as a JSON Patch with its inverse. */
+  changes(): TransactionChanges {
+    const flows = new Map<string, FlowChange>();
+    const patch: Operation[] = [];
+    const inverse: Operation[] = [];
+    const prefix = (id: string) => `/flows/${escapePathComponent(id)}`;
+    for (const [id, { flow, baseline }] of this.loaded) {
+      if (baseline === null) {
+        flows.set(id, { before: null, after: flow });
+        patch.push({ op: 'add', path: prefix(id), value: structuredClone(flow) });
+        inverse.unshift({ op: 'remove', path: prefix(id) });
+        continue;
+      }
+      if (JSON.stringify(flow) === baseline) continue;
+      const before = JSON.parse(baseline) as Flow;
+      flows.set(id, { before, after: flow });
+      for (const op of compare(before, flow)) patch.push({ ...op, path: prefix(id) + op.path });
+      inverse.unshift(
+        ...compare(flow, before).map((op) => ({ ...op, path: prefix(id) + op.path })),
+      );
+    }
+    for (const [id, baseline] of this.removed) {
+      if (baseline === null) continue; // added and removed in the same transaction
+      const before = JSON.parse(baseline) as Flow;
+      flows.set(id, { before, after: null });
+      patch.push({ op: 'remove', path: prefix(id) });
+      inverse.unshift({ op: 'add', path: prefix(id), value: before });
+    }
+    let currentFlowId: TransactionChanges['currentFlowId'];
+    const before = this.header.current_flow_id;
+    let after = this.currentFlow;
+    if (after !== null && !this.hasFlow(after)) after = null;
+    if (before !== after) {
+      currentFlowId = { before, after };
+      patch.push({ op: 'replace', path: '/current_flow_id', value: after });
+      inverse.unshift({ op: 'replace', path: '/current_flow_id', value: before });
+    }
+    return { flows, currentFlowId, patch, inverse, forced: this.forced };
+  }
+}

@@ -1,0 +1,499 @@
+// The store: reading flows.json safely and changing it only through transactions
+// (DESIGN §4). Composes the lock, the layout, atomic writes, migrations and quarantine.
+import { mkdirSync, readFileSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import { FlowError } from '../domain/errors.js';
+import {
+  FORMAT_MAJOR,
+  FORMAT_VERSION,
+  majorVersion,
+  parseFlow,
+  parseHeader,
+  SchemaError,
+  type Flow,
+  type Header,
+} from '../domain/schema.js';
+import { createFlow } from '../domain/tree.js';
+import { now } from '../domain/time.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { Image, LayoutError, spliceImage } from './layout.js';
+import { acquireLock, LockLostError, type Lock, type LockOptions } from './lock.js';
+import { detectFormat, upgrade } from './migrate/index.js';
+import { quarantine } from './quarantine.js';
+import { CorruptStoreError, StoreView, Transaction, type TransactionChanges } from './state.js';
+
+export const STORE_FILE = 'flows.json';
+export const LEGACY_FILE = 'workflow.json';
+export const SNAPSHOT_DIR = 'snapshots';
+
+export class StoreUnreadableError extends FlowError {
+  constructor(
+    readonly reason: string,
+    readonly quarantinedTo: string,
+    readonly recoveredFrom: string | null,
+  ) {
+    super(
+      'unreadable',
+      `flows.json could not be read (${reason}). It was moved, unchanged, to ${quarantinedTo}; ` +
+        (recoveredFrom
+          ? `the store was restored from ${recoveredFrom}.`
+          : 'no good snapshot was found, so the store starts empty.') +
+        ' Nothing else was changed: run the command again.',
+      { reason, quarantined_to: quarantinedTo, recovered_from: recoveredFrom },
+    );
+  }
+}
+
+export class StoreTooNewError extends FlowError {
+  constructor(version: string) {
+    super(
+      'too_new',
+      `flows.json is format ${version}, newer than this flow understands (${FORMAT_VERSION}); ` +
+        'it is open read-only. Upgrade flow to change it.',
+      { version },
+    );
+  }
+}
+
+/** A state to start from after quarantine: the newest good snapshot of flows.json. */
+export interface Recovery {
+  label: string;
+  document: Record<string, unknown>;
+}
+
+export interface Commit<T> {
+  value: T;
+  /** False when the transaction changed nothing, so nothing was written. */
+  changed: boolean;
+  revision: number;
+  writer: string;
+  changes: TransactionChanges;
+  /** Set when this commit also upgraded an older format. */
+  migratedFrom?: string[];
+}
+
+export interface StoreHooks {
+  /** Runs under the lock before the write; throw a FlowError('vetoed') to refuse. */
+  preSave?(commit: Commit<unknown>, store: Store): void;
+  postSave?(commit: Commit<unknown>, store: Store): void;
+}
+
+export interface StoreOptions {
+  /** meta.writer of our revisions: `cli|tui|hook:<pid>:<session>`. */
+  writer?: string;
+  lock?: LockOptions;
+  hooks?: StoreHooks;
+  /** Newest good snapshot, used after a corrupt file was moved aside. */
+  recover?: (store: Store) => Recovery | undefined;
+  /** Something the person must hear about (quarantine, migration). */
+  warn?: (message: string) => void;
+}
+
+/** Identity of the file's bytes: any replacement or in-place write changes one of these. */
+type Identity = string;
+
+function identityOf(stat: BigIntStats): Identity {
+  return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+interface Source {
+  image: Image;
+  header: Header;
+  identity: Identity | null;
+  /** The file was in an older format and must be upgraded before anything else. */
+  migration?: { steps: string[]; original: unknown; from: string };
+  /** Newer major format: readable, never written. */
+  tooNew?: string;
+}
+
+type Loaded = Source | { corrupt: string; identity: Identity | null };
+
+const MAX_ATTEMPTS = 4;
+
+export class Store {
+  readonly file: string;
+  readonly writer: string;
+  private cache: { source: Source; readAtNs: bigint } | undefined;
+  private tempsCleaned = false;
+  private lastWritten: Identity | null | undefined;
+  private readonly listeners = new Set<(commit: Commit<unknown>) => void>();
+
+  constructor(
+    readonly dir: string,
+    private readonly options: StoreOptions = {},
+  ) {
+    this.file = join(dir, STORE_FILE);
+    this.writer = options.writer ?? `cli:${process.pid}:default`;
+  }
+
+  private stat(): BigIntStats | undefined {
+    try {
+      return statSync(this.file, { bigint: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Identity of flows.json as it is now (null when absent). */
+  currentIdentity(): Identity | null {
+    const stat = this.stat();
+    return stat ? identityOf(stat) : null;
+  }
+
+  /** Identity of the file this process last read or wrote. */
+  knownIdentity(): Identity | null | undefined {
+    return this.cache?.source.identity ?? this.lastWritten;
+  }
+
+  private load(): Loaded {
+    const stat = this.stat();
+    if (!stat) return this.loadLegacyOrEmpty();
+    const identity = identityOf(stat);
+    // Reuse the last read when the file is the same bytes. A write landing in the same
+    // coarse clock tick as our read could keep mtime/ctime equal, so only trust reads
+    // made well after the file's last change.
+    const cached = this.cache;
+    if (
+      cached &&
+      cached.source.identity === identity &&
+      cached.readAtNs - stat.ctimeNs > 50_000_000n
+    ) {
+      return cached.source;
+    }
+    if (stat.isDirectory()) return { corrupt: 'flows.json is a folder, not a file', identity };
+    const readAtNs = BigInt(Date.now()) * 1_000_000n;
+    const buf = readFileSync(this.file);
+    const loaded = this.decode(buf, identity, STORE_FILE);
+    if (!('corrupt' in loaded)) this.cache = { source: loaded, readAtNs };
+    return loaded;
+  }
+
+  private loadLegacyOrEmpty(): Loaded {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(join(this.dir, LEGACY_FILE));
+    } catch {
+      const header = parseHeader({ version: FORMAT_VERSION });
+      return { image: Image.fromDocument(header, []), header, identity: null };
+    }
+    const loaded = this.decode(buf, null, LEGACY_FILE);
+    if ('corrupt' in loaded) {
+      // workflow.json is only ever read: an unreadable one is reported, not moved.
+      throw new FlowError('unreadable', `${LEGACY_FILE} could not be read: ${loaded.corrupt}`);
+    }
+    return loaded;
+  }
+
+  private decode(buf: Buffer, identity: Identity | null, name: string): Loaded {
+    if (buf.length === 0) return { corrupt: `${name} is empty (0 bytes)`, identity };
+    try {
+      const image = Image.fromBytes(buf);
+      if (image) {
+        const version = String(image.header.version ?? '');
+        const tooNew = majorVersion(version) > FORMAT_MAJOR ? version : undefined;
+        if (!tooNew) {
+          const detected = detectFormat({ ...image.header, flows: {} });
+          if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
+        }
+        return { image, header: parseHeader(image.header), identity, tooNew };
+      }
+      return this.decodeParsed(JSON.parse(buf.toString('utf8')), identity, name);
+    } catch (err) {
+      if (err instanceof SyntaxError) return { corrupt: `not valid JSON: ${err.message}`, identity };
+      if (err instanceof SchemaError || err instanceof LayoutError) {
+        return { corrupt: err.message, identity };
+      }
+      throw err;
+    }
+  }
+
+  /** A file in another layout or format: validate it whole, upgrading older formats. */
+  private decodeParsed(raw: unknown, identity: Identity | null, name: string): Loaded {
+    const detected = detectFormat(raw);
+    if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
+    if (detected.kind === 'newer') {
+      const { flows, ...header } = raw as Record<string, unknown>;
+      return {
+        image: Image.fromDocument(header, Object.entries(flows as Record<string, unknown>)),
+        header: parseHeader(header),
+        identity,
+        tooNew: detected.version,
+      };
+    }
+    const { document, steps } = upgrade(raw, now());
+    const { flows, ...rawHeader } = document as { flows: Record<string, unknown> };
+    const header = parseHeader(rawHeader);
+    const checked: Array<[string, Flow]> = [];
+    for (const [id, value] of Object.entries(flows)) {
+      const flow = parseFlow(value, `flows.${id}`);
+      if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
+      checked.push([id, flow]);
+    }
+    const source: Source = { image: Image.fromDocument(rawHeader, checked), header, identity };
+    if (steps.length) source.migration = { steps, original: raw, from: name };
+    return source;
+  }
+
+  /**
+   * Reads the store for a command that does not write. An older format is upgraded and
+   * an unreadable file quarantined first (DESIGN §3–4), both under the lock.
+   */
+  async read(): Promise<StoreView> {
+    for (let attempt = 1; ; attempt++) {
+      const loaded = this.load();
+      try {
+        if ('corrupt' in loaded) throw new CorruptStoreError(loaded.corrupt);
+        if (loaded.migration) {
+          await this.transact(() => undefined);
+          continue;
+        }
+        if (loaded.tooNew) this.options.warn?.(new StoreTooNewError(loaded.tooNew).message);
+        const view = new StoreView(loaded.image, loaded.header);
+        // Validate the current flow now, so a broken store is met by readers too.
+        if (view.currentFlowId) view.flow(view.currentFlowId);
+        return view;
+      } catch (err) {
+        if (!(err instanceof CorruptStoreError)) throw err;
+        await this.withLock(() => this.recoverUnderLock(err.reason, loaded.identity));
+        if (attempt >= MAX_ATTEMPTS) throw new FlowError('unreadable', `flows.json keeps changing and cannot be read: ${err.reason}`);
+      }
+    }
+  }
+
+  /** Parsed, validated flows of the whole store (the TUI's and full listings' view). */
+  async readAll(): Promise<{ view: StoreView; flows: Flow[] }> {
+    for (let attempt = 1; ; attempt++) {
+      const view = await this.read();
+      const identity = this.knownIdentity() ?? null;
+      try {
+        return { view, flows: view.allFlows() };
+      } catch (err) {
+        if (!(err instanceof CorruptStoreError)) throw err;
+        await this.withLock(() => this.recoverUnderLock(err.reason, identity));
+        if (attempt >= MAX_ATTEMPTS) throw new FlowError('unreadable', `flows.json keeps changing and cannot be read: ${err.reason}`);
+      }
+    }
+  }
+
+  private async withLock<T>(fn: (lock: Lock) => T | Promise<T>): Promise<T> {
+    const lock = await acquireLock(this.file, this.options.lock);
+    try {
+      if (!this.tempsCleaned) {
+        removeStaleTemps(this.file);
+        this.tempsCleaned = true;
+      }
+      return await fn(lock);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Under the lock: if flows.json is still the unreadable bytes met earlier, move it
+   * aside and start from the newest good snapshot, or empty, then throw
+   * StoreUnreadableError to say so. Returns quietly when the file has changed since
+   * (someone fixed or replaced it), so the caller reads again.
+   */
+  private recoverUnderLock(reason: string, identity: Identity | null): void {
+    // Someone writing the file in place may be mid-write: only quarantine bytes that
+    // stay the same for a moment.
+    for (let settle = 0; settle < 3; settle++) {
+      if (this.currentIdentity() !== identity) return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+    }
+    if (this.currentIdentity() !== identity || identity === null) return;
+    const quarantinedTo = quarantine(this.file);
+    this.cache = undefined;
+    const recovery = this.options.recover?.(this);
+    const revision = recoveredRevision(quarantinedTo) + 1;
+    const base = (recovery?.document ?? { version: FORMAT_VERSION, current_flow_id: null, flows: {} }) as {
+      flows?: Record<string, unknown>;
+    } & Record<string, unknown>;
+    const { flows = {}, ...rawHeader } = base;
+    const header = {
+      ...rawHeader,
+      meta: { ...(rawHeader.meta as object), last_saved: now(), file_revision: revision, writer: this.writer },
+    };
+    writeFileAtomic(this.file, [Image.fromDocument(header, Object.entries(flows)).buf]);
+    const error = new StoreUnreadableError(reason, quarantinedTo, recovery?.label ?? null);
+    this.options.warn?.(error.message);
+    throw error;
+  }
+
+  /**
+   * Applies `fn` to the newest state under the lock and saves the result atomically
+   * (DESIGN §4). `fn` may run more than once (when another writer slipped in), so it
+   * must only act through the transaction it is given.
+   */
+  async transact<T>(fn: (tx: Transaction) => T): Promise<Commit<T>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const commit = await this.withLock((lock) => this.attempt(fn, lock));
+        if (commit.changed) {
+          this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
+          for (const listener of this.listeners) listener(commit as Commit<unknown>);
+        }
+        return commit;
+      } catch (err) {
+        if (err instanceof RetryableError && attempt < MAX_ATTEMPTS) continue;
+        if (err instanceof RetryableError) throw err.cause;
+        throw err;
+      }
+    }
+  }
+
+  private attempt<T>(fn: (tx: Transaction) => T, lock: Lock): Commit<T> {
+    const loaded = this.load();
+    if ('corrupt' in loaded) {
+      this.recoverUnderLock(loaded.corrupt, loaded.identity);
+      throw new RetryableError(new FlowError('unreadable', loaded.corrupt));
+    }
+    const source = loaded;
+    if (source.tooNew) throw new StoreTooNewError(source.tooNew);
+    const tx = new Transaction(source.image, source.header);
+    let value: T;
+    let changes: TransactionChanges;
+    try {
+      value = fn(tx);
+      changes = tx.changes();
+    } catch (err) {
+      if (!(err instanceof CorruptStoreError)) throw err;
+      this.recoverUnderLock(err.reason, source.identity);
+      throw new RetryableError(new FlowError('unreadable', err.reason));
+    }
+    const changed =
+      changes.flows.size > 0 || changes.currentFlowId !== undefined || changes.forced || !!source.migration;
+    const revision = source.header.meta.file_revision + (changed ? 1 : 0);
+    const commit: Commit<T> = { value, changed, revision, writer: this.writer, changes };
+    if (!changed) return commit;
+    if (source.migration) commit.migratedFrom = source.migration.steps;
+
+    this.options.hooks?.preSave?.(commit as Commit<unknown>, this);
+    if (source.migration) this.saveMigrationSnapshot(source);
+
+    const header = {
+      ...source.header,
+      meta: { ...source.header.meta, last_saved: now(), file_revision: revision, writer: this.writer },
+      current_flow_id: changes.currentFlowId ? changes.currentFlowId.after : source.header.current_flow_id,
+    };
+    const put = new Map<string, unknown>();
+    const removed = new Set<string>();
+    for (const [id, change] of changes.flows) {
+      if (change.after) put.set(id, change.after);
+      else removed.add(id);
+    }
+    writeFileAtomic(this.file, spliceImage(source.image, header, { put, removed }), {
+      beforeRename: () => {
+        try {
+          lock.assertHeld();
+        } catch (err) {
+          throw new RetryableError(err as Error);
+        }
+        // Nobody may have replaced the file since we read it under the lock (a writer
+        // that ignores the lock, or one that took over a lock we lost while stopped).
+        if (this.currentIdentity() !== source.identity) {
+          throw new RetryableError(new FlowError('conflict', 'flows.json was replaced while saving'));
+        }
+      },
+    });
+    // Read back on next use: the bytes are in the page cache and a long-lived process
+    // (the TUI) is the only one that needs them.
+    this.cache = undefined;
+    this.lastWritten = this.currentIdentity();
+    return commit;
+  }
+
+  private saveMigrationSnapshot(source: Source): void {
+    const migration = source.migration as NonNullable<Source['migration']>;
+    const dir = join(this.dir, SNAPSHOT_DIR);
+    mkdirSync(dir, { recursive: true });
+    const at = now();
+    const flows: Record<string, unknown> = {};
+    for (const [id, member] of source.image.members()) flows[id] = source.image.value(member);
+    const result = { ...source.image.header, flows };
+    const body = {
+      kind: 'migration',
+      created: at,
+      from: migration.steps,
+      source_file: migration.from,
+      original: migration.original,
+      result,
+    };
+    writeFileSync(join(dir, `${at.replace(/:/g, '-')}_migration.json`), `${JSON.stringify(body, null, 2)}\n`, {
+      flag: 'wx',
+    });
+  }
+
+  /** Listen to this process's own commits (external changes: see watch). */
+  onCommit(listener: (commit: Commit<unknown>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // The library API of the original design: each call is one transaction.
+
+  async flows(): Promise<Flow[]> {
+    return (await this.readAll()).flows;
+  }
+
+  async flow(id: string): Promise<Flow | undefined> {
+    return (await this.read()).flow(id);
+  }
+
+  /** Adds a flow and makes it the current one. */
+  async addFlow(name: string): Promise<Flow> {
+    const commit = await this.transact((tx) => {
+      const flow = createFlow(name);
+      tx.addFlow(flow);
+      tx.setCurrentFlow(flow.id);
+      return flow;
+    });
+    return commit.value;
+  }
+
+  /** Deletes a flow; if it was current, the next one (or the first, or none) becomes current. */
+  async deleteFlow(id: string): Promise<void> {
+    await this.transact((tx) => deleteFlowIn(tx, id));
+  }
+
+  async setCurrent(id: string | null): Promise<void> {
+    await this.transact((tx) => tx.setCurrentFlow(id));
+  }
+
+  /** Writes the store even if nothing changed (new revision, file in flow's layout). */
+  async save(): Promise<number> {
+    return (await this.transact((tx) => tx.forceWrite())).revision;
+  }
+}
+
+/** Removes a flow inside a transaction, moving "current" to its neighbour. */
+export function deleteFlowIn(tx: Transaction, id: string): Flow {
+  const ids = tx.flowIds();
+  const i = ids.indexOf(id);
+  const flow = tx.deleteFlow(id);
+  if (tx.currentFlowId === id) {
+    const rest = ids.filter((x) => x !== id);
+    tx.setCurrentFlow(rest[i] ?? rest[0] ?? null);
+  }
+  return flow;
+}
+
+class RetryableError extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+/** The revision the quarantined file claimed, so revisions keep going up after recovery. */
+function recoveredRevision(path: string): number {
+  try {
+    const text = readFileSync(path, 'latin1').slice(0, 4096);
+    const match = /"file_revision"\s*:\s*(\d{1,15})/.exec(text);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export { LockLostError };
