@@ -1,6 +1,6 @@
 // The store: reading flows.json safely and changing it only through transactions
 // (DESIGN §4). Composes the lock, the layout, atomic writes, migrations and quarantine.
-import { mkdirSync, readFileSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import {
@@ -20,11 +20,12 @@ import { Image, LayoutError, spliceImage } from './layout.js';
 import { acquireLock, LockLostError, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
 import { quarantine } from './quarantine.js';
+import { SNAPSHOT_DIR, writeMigrationSnapshot } from './migrate/snapshot.js';
 import { CorruptStoreError, StoreView, Transaction, type TransactionChanges } from './state.js';
 
 export const STORE_FILE = 'flows.json';
 export const LEGACY_FILE = 'workflow.json';
-export const SNAPSHOT_DIR = 'snapshots';
+export { SNAPSHOT_DIR };
 
 export class StoreUnreadableError extends FlowError {
   constructor(
@@ -277,6 +278,7 @@ export class Store {
   }
 
   private async withLock<T>(fn: (lock: Lock) => T | Promise<T>): Promise<T> {
+    mkdirSync(this.dir, { recursive: true });
     const lock = await acquireLock(this.file, this.options.lock);
     try {
       if (!this.tempsCleaned) {
@@ -406,22 +408,13 @@ export class Store {
 
   private saveMigrationSnapshot(source: Source): void {
     const migration = source.migration as NonNullable<Source['migration']>;
-    const dir = join(this.dir, SNAPSHOT_DIR);
-    mkdirSync(dir, { recursive: true });
-    const at = now();
     const flows: Record<string, unknown> = {};
     for (const [id, member] of source.image.members()) flows[id] = source.image.value(member);
-    const result = { ...source.image.header, flows };
-    const body = {
-      kind: 'migration',
-      created: at,
+    writeMigrationSnapshot(this.dir, {
       from: migration.steps,
       source_file: migration.from,
       original: migration.original,
-      result,
-    };
-    writeFileSync(join(dir, `${at.replace(/:/g, '-')}_migration.json`), `${JSON.stringify(body, null, 2)}\n`, {
-      flag: 'wx',
+      result: { ...source.image.header, flows },
     });
   }
 

@@ -1,0 +1,42 @@
+// Bundles the program with esbuild. The command line is one self-contained file so a
+// run does not resolve hundreds of modules (start-up cost, DESIGN §6); the TUI is a
+// separate bundle loaded only when `flow` opens the workspace.
+import { build } from 'esbuild';
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// CommonJS dependencies (proper-lockfile) call require() for Node built-ins.
+const banner = {
+  js: "import { createRequire as __flowCreateRequire } from 'node:module'; const require = __flowCreateRequire(import.meta.url);",
+};
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+rmSync(`${root}/dist`, { recursive: true, force: true });
+const entries = [
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', minifySyntax: true, minifyWhitespace: true },
+  { entryPoints: ['src/lib.ts'], outfile: 'dist/lib.js' },
+];
+if (existsSync(`${root}/src/tui/main.tsx`)) {
+  entries.push({
+    entryPoints: ['src/tui/main.tsx'],
+    outfile: 'dist/tui.js',
+    jsx: 'automatic',
+    // Ink's optional dev tooling is never loaded at run time.
+    external: ['react-devtools-core'],
+  });
+}
+if (existsSync(`${root}/src/tui/load-worker.ts`)) {
+  entries.push({ entryPoints: ['src/tui/load-worker.ts'], outfile: 'dist/load-worker.js' });
+}
+await Promise.all(entries.map((entry) => build({ ...common, ...entry })));

@@ -1,0 +1,116 @@
+// The `flow` command line: argv → parser → command bus → output and exit code.
+// This path never loads Ink or React (DESIGN §6); `flow` alone on a terminal loads the
+// TUI bundle on demand.
+import { createInterface } from 'node:readline/promises';
+import { CommandBus } from '../commands/bus.js';
+import { commandHelp, overview } from '../commands/help.js';
+import type { ParsedCommand } from '../commands/parse.js';
+import { colourWanted, createStyle, PLAIN } from '../commands/style.js';
+import type { GlobalOptions } from '../commands/spec.js';
+import { createTable } from '../commands/table.js';
+import { sessionName } from '../context/context.js';
+import { FlowError, type ErrorCode } from '../domain/errors.js';
+import { resolveDataDir } from '../store/paths.js';
+
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  not_found: 1,
+  invalid: 1,
+  vetoed: 1,
+  failed: 1,
+  usage: 2,
+  ambiguous: 2,
+  conflict: 3,
+  busy: 4,
+  unreadable: 5,
+  too_new: 5,
+};
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes('--json') || argv.includes('--json=true');
+}
+
+function reportError(err: unknown, json: boolean, io: Io): number {
+  if (err instanceof FlowError) {
+    if (json) io.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message, ...err.details } })}\n`);
+    else io.stderr.write(`flow: ${err.message}\n`);
+    return EXIT_CODES[err.code];
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) io.stderr.write(`${JSON.stringify({ error: { code: 'internal', message } })}\n`);
+  else io.stderr.write(`flow: internal error: ${message}\n${io.env.FLOW_DEBUG && err instanceof Error ? `${err.stack}\n` : ''}`);
+  return 1;
+}
+
+async function askOnTerminal(io: Io, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function openTui(globals: GlobalOptions): Promise<number> {
+  // A path the bundler does not follow: the TUI bundle is loaded only here.
+  const tuiPath = new URL('./tui.js', import.meta.url).href;
+  const tui = (await import(tuiPath)) as { runTui(options: GlobalOptions): Promise<number> };
+  return tui.runTui(globals);
+}
+
+export async function run(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  const json = wantsJson(argv);
+  const table = createTable();
+  let parsed: ReturnType<typeof table.parseArgv>;
+  try {
+    parsed = table.parseArgv(argv);
+  } catch (err) {
+    return reportError(err, json, io);
+  }
+  const style = colourWanted(io.stdout, parsed.globals['no-color'], io.env) ? createStyle(true) : PLAIN;
+  if (!parsed.spec) {
+    if (parsed.globals.help) {
+      io.stdout.write(`${overview(table, style)}\n`);
+      return 0;
+    }
+    if (io.stdin.isTTY && io.stdout.isTTY) return openTui(parsed.globals);
+    io.stderr.write(`${overview(table, PLAIN)}\n\nflow: expected a command (flow alone opens the workspace only on a terminal)\n`);
+    return 2;
+  }
+  const command = parsed as ParsedCommand;
+  if (command.globals.help) {
+    io.stdout.write(`${commandHelp(command.spec, style)}\n`);
+    return 0;
+  }
+  const interactive = !!(io.stdin.isTTY && io.stderr.isTTY);
+  const bus = new CommandBus(table, {
+    dir: resolveDataDir(command.globals.dir, io.env),
+    session: sessionName(command.globals.session, io.env),
+    writerKind: 'cli',
+    interactive,
+    confirm: (question) => askOnTerminal(io, question),
+    warn: (message) =>
+      io.stderr.write(json ? `${JSON.stringify({ warning: { message } })}\n` : `flow: ${message}\n`),
+  });
+  try {
+    const output = await bus.execute(command);
+    if (command.globals.json) {
+      io.stdout.write(`${JSON.stringify(output.json, null, io.stdout.isTTY ? 2 : undefined)}\n`);
+    } else if (!command.globals.quiet) {
+      const text = output.human(style);
+      if (text) io.stdout.write(`${text}\n`);
+    }
+    return 0;
+  } catch (err) {
+    return reportError(err, json || !!command.globals.json, io);
+  }
+}

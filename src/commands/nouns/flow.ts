@@ -1,0 +1,163 @@
+// Rows of the command table for flows.
+import * as z from 'zod/mini';
+import type { Flow } from '../../domain/schema.js';
+import { createFlow, touch } from '../../domain/tree.js';
+import { deleteFlowIn } from '../../store/store.js';
+import type { StoreView } from '../../store/state.js';
+import { checkExpectations, expectations, flag, optionalText, text } from '../args.js';
+import type { Env } from '../env.js';
+import { columns } from '../output.js';
+import { requireFlowScope, resolveFlow, stillThere } from '../refs.js';
+import { flowCounts } from '../render.js';
+import type { CommandSpec } from '../spec.js';
+import { confirmDeletion } from './plan.js';
+
+const FLOW_REF = { name: 'ref', description: 'flow id, id prefix, list number or name', required: true, complete: 'flow' } as const;
+
+function findFlow(view: StoreView, env: Env, ref: string): Flow {
+  return stillThere(view, env, 'flow', resolveFlow(view, ref).id).flow;
+}
+
+function flowSummary(flow: Flow, current: boolean) {
+  const { plans: _plans, ...fields } = flow;
+  const c = flowCounts(flow);
+  return { ...fields, current, plan_count: c.plans, done: c.done, task_count: c.total };
+}
+
+const addFlow: CommandSpec<{ name: string }> = {
+  verb: 'add',
+  noun: 'flow',
+  summary: 'add a flow; it becomes the current flow',
+  positionals: [{ name: 'name', description: 'the flow name', required: true, variadic: true }],
+  args: z.object({ name: text() }),
+  writes: true,
+  async run(args, env) {
+    const commit = await env.transact((tx) => {
+      const flow = createFlow(args.name);
+      tx.addFlow(flow);
+      tx.setCurrentFlow(flow.id);
+      return flow;
+    });
+    const flow = commit.value;
+    const message = `Added flow ${flow.id} "${flow.name}" (now current)`;
+    return { json: flow, human: () => message, message };
+  },
+};
+
+const listFlow: CommandSpec<Record<string, never>> = {
+  verb: 'list',
+  noun: 'flow',
+  summary: 'list every flow, numbered',
+  args: z.object({}),
+  async run(_args, env) {
+    const view = await env.read();
+    const current = env.scope.flowId && view.hasFlow(env.scope.flowId) ? env.scope.flowId : view.currentFlowId;
+    const json = view.allFlows().map((flow, i) => ({ number: i + 1, ...flowSummary(flow, flow.id === current) }));
+    return {
+      json,
+      human: (style) =>
+        json.length
+          ? columns(
+              json.map((f) => [
+                style.paint('muted', `${f.number}.`),
+                f.current ? style.paint('accent', '›') : ' ',
+                f.name,
+                style.paint('muted', `${f.plan_count} plan${f.plan_count === 1 ? '' : 's'}`),
+                `${f.done}/${f.task_count}`,
+                style.paint('id', f.id),
+              ]),
+            )
+          : style.paint('muted', '(no flows yet: flow add flow NAME)'),
+      message: `${json.length} flow${json.length === 1 ? '' : 's'}`,
+    };
+  },
+};
+
+const showFlow: CommandSpec<{ ref?: string }> = {
+  verb: 'show',
+  noun: 'flow',
+  summary: 'show a flow (default: the current one) with its plans',
+  positionals: [{ ...FLOW_REF, required: false }],
+  args: z.object({ ref: optionalText() }),
+  async run(args, env) {
+    const view = await env.read();
+    const flow = args.ref ? findFlow(view, env, args.ref) : requireFlowScope(view, env);
+    const c = flowCounts(flow);
+    return {
+      json: flow,
+      human: (style) =>
+        [
+          `${style.paint('heading', flow.name)}  ${style.paint('id', flow.id)}`,
+          `  plans    ${c.plans}`,
+          `  tasks    ${c.done}/${c.total} done`,
+          ...(flow.created ? [`  created  ${flow.created}`] : []),
+          ...(flow.updated ? [`  updated  ${flow.updated}`] : []),
+          ...flow.plans.map((p, i) => `  ${style.paint('muted', `${i + 1}.`)} ${p.title}  ${style.paint('muted', p.status)}  ${style.paint('id', p.id)}`),
+        ].join('\n'),
+      message: `${flow.name} (${flow.id}): ${c.plans} plans, ${c.done}/${c.total} tasks done`,
+    };
+  },
+};
+
+const useFlow: CommandSpec<{ ref: string }> = {
+  verb: 'use',
+  noun: 'flow',
+  summary: "make a flow this session's scope (clears the plan scope)",
+  positionals: [FLOW_REF],
+  args: z.object({ ref: z.string() }),
+  async run(args, env) {
+    const view = await env.read();
+    const flow = findFlow(view, env, args.ref);
+    await env.setScope({ flowId: flow.id, planId: null });
+    const message = `Session "${env.session}" now works in flow "${flow.name}" (${flow.id})`;
+    return { json: { session: env.session, flow_id: flow.id, plan_id: null }, human: () => message, message };
+  },
+};
+
+const renameFlow: CommandSpec<{ ref: string; name: string; expect?: string[] }> = {
+  verb: 'rename',
+  noun: 'flow',
+  summary: 'rename a flow',
+  positionals: [FLOW_REF, { name: 'name', description: 'the new name', required: true, variadic: true }],
+  flags: { expect: { type: 'multi', placeholder: 'FIELD=VALUE', description: 'only change if FIELD still has VALUE (else exit 3)' } },
+  args: z.object({ ref: z.string(), name: text(), expect: expectations() }),
+  writes: true,
+  async run(args, env) {
+    const commit = await env.transact((tx) => {
+      const flow = findFlow(tx, env, args.ref);
+      checkExpectations('flow', flow, args.expect);
+      flow.name = args.name;
+      touch(flow);
+      return flow;
+    });
+    const message = `Renamed flow ${commit.value.id} to "${commit.value.name}"`;
+    return { json: commit.value, human: () => message, message };
+  },
+};
+
+const rmFlow: CommandSpec<{ ref: string; yes?: boolean }> = {
+  verb: 'rm',
+  noun: 'flow',
+  summary: 'delete a flow with all its plans and tasks (asks first; --yes when not on a terminal)',
+  positionals: [FLOW_REF],
+  flags: { yes: { type: 'boolean', description: 'do not ask' } },
+  args: z.object({ ref: z.string(), yes: flag() }),
+  writes: true,
+  async run(args, env) {
+    const view = await env.read();
+    const seen = findFlow(view, env, args.ref);
+    const c = flowCounts(seen);
+    await confirmDeletion(env, args.yes, `Delete flow "${seen.name}" (${seen.id}) with ${c.plans} plans and ${c.total} tasks?`);
+    const baseEnv = { ...env, baseRevision: env.baseRevision ?? view.revision };
+    const commit = await env.transact((tx) => {
+      stillThere(tx, baseEnv, 'flow', seen.id);
+      const removed = deleteFlowIn(tx, seen.id);
+      return { removed, current: tx.currentFlowId };
+    });
+    if (env.scope.flowId === seen.id) await env.setScope({ flowId: null, planId: null });
+    const message = `Deleted flow ${seen.id} "${seen.name}"`;
+    return { json: commit.value.removed, human: () => message, message };
+  },
+};
+
+export const FLOW_COMMANDS = [addFlow, listFlow, showFlow, useFlow, renameFlow, rmFlow] as unknown as CommandSpec<never>[];

@@ -1,0 +1,32 @@
+// What a command returns: one JSON document for --json, text for a person, and a short
+// line for the TUI's message area.
+import type { Style } from './style.js';
+
+export interface Output {
+  json: unknown;
+  human(style: Style): string;
+  /** One line for the TUI message area; defaults to the first line of human(). */
+  message?: string;
+}
+
+export function textOutput(text: string, json: unknown = { message: text }): Output {
+  return { json, human: () => text, message: text };
+}
+
+/** Lays out rows in columns; the last column is not padded. */
+export function columns(rows: readonly string[][], widths?: number[]): string {
+  // Widths ignore ANSI codes so coloured cells line up.
+  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const w = widths ?? [];
+  if (!widths) {
+    for (const row of rows) row.forEach((cell, i) => (w[i] = Math.max(w[i] ?? 0, visible(cell))));
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, w[i] - visible(cell)))))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

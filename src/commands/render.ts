@@ -1,0 +1,65 @@
+// Text renderings of flows, plans and tasks for the command line.
+import type { Flow, Plan, Task, TaskStatus } from '../domain/schema.js';
+import { countTasks } from '../domain/tree.js';
+import type { Style, StyleToken } from './style.js';
+
+export const STATUS_GLYPH: Record<TaskStatus, string> = {
+  todo: '○',
+  in_progress: '◐',
+  blocked: '⊘',
+  done: '●',
+  cancelled: '✕',
+};
+
+export function statusText(style: Style, status: TaskStatus): string {
+  return style.paint(`status.${status}` as StyleToken, `${STATUS_GLYPH[status]} ${status}`);
+}
+
+export function priorityMark(style: Style, task: Task): string {
+  if (task.priority === 'high') return style.paint('priority.high', '!');
+  if (task.priority === 'low') return style.paint('priority.low', '↓');
+  return ' ';
+}
+
+export function tagList(style: Style, tags: readonly string[]): string {
+  return tags.map((t) => style.paint('accent', `#${t}`)).join(' ');
+}
+
+export function flowCounts(flow: Flow): { plans: number; done: number; total: number } {
+  let done = 0;
+  let total = 0;
+  for (const plan of flow.plans) {
+    const c = countTasks(plan);
+    done += c.done;
+    total += c.total;
+  }
+  return { plans: flow.plans.length, done, total };
+}
+
+export function taskLine(style: Style, task: Task, depth: number, number?: number): string {
+  const indent = '  '.repeat(depth);
+  const num = number === undefined ? '' : style.paint('muted', `${String(number).padStart(3)}. `);
+  const glyph = style.paint(`status.${task.status}` as StyleToken, STATUS_GLYPH[task.status]);
+  const tags = task.tags.length ? ` ${tagList(style, task.tags)}` : '';
+  return `${num}${indent}${glyph} ${priorityMark(style, task)} ${task.title}${tags}  ${style.paint('id', task.id)}`;
+}
+
+export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Flow }): string {
+  const lines = [
+    `${style.paint('heading', task.title)}  ${style.paint('id', task.id)}`,
+    `  status    ${statusText(style, task.status)}`,
+    `  priority  ${task.priority}`,
+    `  plan      ${where.plan.title} ${style.paint('id', where.plan.id)}`,
+    `  flow      ${where.flow.name} ${style.paint('id', where.flow.id)}`,
+  ];
+  if (task.tags.length) lines.push(`  tags      ${tagList(style, task.tags)}`);
+  if (task.depends_on.length) lines.push(`  depends   ${task.depends_on.join(', ')}`);
+  if (task.created) lines.push(`  created   ${task.created}`);
+  if (task.updated) lines.push(`  updated   ${task.updated}`);
+  if (task.subtasks.length) {
+    const c = countTasks({ tasks: task.subtasks } as Plan);
+    lines.push(`  subtasks  ${c.done}/${c.total} done`);
+  }
+  if (task.notes) lines.push('', ...task.notes.split('\n').map((l) => `  ${l}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,107 @@
+// config.json: user settings, validated, unknown keys kept. `flow config get|set|list`
+// work on dotted keys, typed by the table below.
+import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { FlowError } from '../domain/errors.js';
+import { readJsonFile, updateJsonFile } from '../store/json-file.js';
+
+export const CONFIG_FILE = 'config.json';
+
+const positiveInt = z.int().check(z.nonnegative());
+const commands = z._default(z.array(z.string()), (): string[] => []);
+
+export const ConfigSchema = z.looseObject({
+  theme: z._default(z.string(), 'dark'),
+  snapshots: z._default(
+    z.looseObject({
+      keep: z._default(positiveInt, 100),
+      max_age_days: z._default(z.number().check(z.nonnegative()), 30),
+      every: z._default(positiveInt, 0),
+      backend: z._default(z.enum(['files', 'git']), 'files'),
+    }),
+    () => ({ keep: 100, max_age_days: 30, every: 0, backend: 'files' as const }),
+  ),
+  hooks: z._default(
+    z.looseObject({ pre_save: commands, post_save: commands, on_command: commands }),
+    () => ({ pre_save: [], post_save: [], on_command: [] }),
+  ),
+  undo: z._default(z.looseObject({ depth: z._default(positiveInt, 100) }), () => ({ depth: 100 })),
+  history: z._default(z.looseObject({ size: z._default(positiveInt, 500) }), () => ({ size: 500 })),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+type KeyType = 'string' | 'int' | 'number' | 'commands' | readonly string[];
+
+/** Every setting `config set` accepts, with its type and meaning (also the help text). */
+export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: string }>> = {
+  theme: { type: 'string', description: 'TUI theme: dark, light, high-contrast, or a name in .flow/themes/' },
+  'snapshots.keep': { type: 'int', description: 'keep at most this many snapshots (pinned and migration ones excepted)' },
+  'snapshots.max_age_days': { type: 'number', description: 'delete snapshots older than this many days' },
+  'snapshots.every': { type: 'int', description: 'automatic snapshot every K revisions (0 = off)' },
+  'snapshots.backend': { type: ['files', 'git'], description: 'where snapshots are kept' },
+  'hooks.pre_save': { type: 'commands', description: 'shell commands run before a save; a non-zero exit vetoes it' },
+  'hooks.post_save': { type: 'commands', description: 'shell commands run after a save' },
+  'hooks.on_command': { type: 'commands', description: 'shell commands run after each command' },
+  'undo.depth': { type: 'int', description: 'how many changes per session undo remembers' },
+  'history.size': { type: 'int', description: 'how many prompt lines the TUI remembers per session' },
+};
+
+export function readConfig(dir: string): Config {
+  return readJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json');
+}
+
+export function getPath(object: unknown, key: string): unknown {
+  let value = object;
+  for (const part of key.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Converts the text given to `config set` to the key's type, or explains why not. */
+export function parseConfigValue(key: string, text: string): unknown {
+  const spec = CONFIG_KEYS[key];
+  if (!spec) throw new FlowError('invalid', `unknown setting ${key}`);
+  const { type } = spec;
+  if (Array.isArray(type)) {
+    if (!type.includes(text)) throw new FlowError('invalid', `${key} must be one of ${type.join(', ')}, not "${text}"`);
+    return text;
+  }
+  switch (type) {
+    case 'int':
+    case 'number': {
+      const value = Number(text);
+      if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (type === 'int' && !Number.isInteger(value))) {
+        throw new FlowError('invalid', `${key} must be a ${type === 'int' ? 'whole ' : ''}number ≥ 0, not "${text}"`);
+      }
+      return value;
+    }
+    case 'commands':
+      // A JSON list, or one command.
+      if (text.trim().startsWith('[')) {
+        const list = JSON.parse(text) as unknown;
+        if (!Array.isArray(list) || !list.every((c) => typeof c === 'string')) {
+          throw new FlowError('invalid', `${key} must be a list of commands`);
+        }
+        return list;
+      }
+      return text.trim() === '' ? [] : [text];
+    default:
+      return text;
+  }
+}
+
+export async function setConfigValue(dir: string, key: string, text: string): Promise<unknown> {
+  const value = parseConfigValue(key, text);
+  return updateJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json', (config) => {
+    const parts = key.split('.');
+    let target = config as Record<string, unknown>;
+    for (const part of parts.slice(0, -1)) {
+      target = (target[part] ??= {}) as Record<string, unknown>;
+    }
+    target[parts[parts.length - 1]] = value;
+    return value;
+  });
+}

@@ -1,0 +1,62 @@
+// context.json: per-session context (DESIGN §1, §6). A session's scope (current flow and
+// plan) lives here, so two sessions never change each other's scope.
+import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { readJsonFile, updateJsonFile } from '../store/json-file.js';
+
+export const CONTEXT_FILE = 'context.json';
+export const DEFAULT_SESSION = 'default';
+
+const SessionSchema = z.looseObject({
+  flow_id: z._default(z.nullable(z.string()), null),
+  plan_id: z._default(z.nullable(z.string()), null),
+  summary: z._default(z.string(), ''),
+  decisions: z._default(z.array(z.unknown()), () => []),
+  updated: z.optional(z.string()),
+});
+
+export const ContextSchema = z.looseObject({
+  version: z._default(z.number(), 1),
+  sessions: z._default(z.record(z.string(), SessionSchema), () => ({})),
+});
+
+export type SessionContext = z.infer<typeof SessionSchema>;
+export type ContextFile = z.infer<typeof ContextSchema>;
+
+export interface Scope {
+  flowId: string | null;
+  planId: string | null;
+}
+
+export function sessionName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag || env.FLOW_SESSION || DEFAULT_SESSION;
+}
+
+export function readContext(dir: string): ContextFile {
+  return readJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json');
+}
+
+export function readScope(dir: string, session: string): Scope {
+  const entry = readContext(dir).sessions[session];
+  return { flowId: entry?.flow_id ?? null, planId: entry?.plan_id ?? null };
+}
+
+export async function updateSession<R>(
+  dir: string,
+  session: string,
+  change: (entry: SessionContext) => R,
+): Promise<R> {
+  return updateJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json', (file) => {
+    const entry = (file.sessions[session] ??= SessionSchema.parse({}));
+    const result = change(entry);
+    entry.updated = new Date().toISOString();
+    return result;
+  });
+}
+
+export async function writeScope(dir: string, session: string, scope: Scope): Promise<void> {
+  await updateSession(dir, session, (entry) => {
+    entry.flow_id = scope.flowId;
+    entry.plan_id = scope.planId;
+  });
+}

@@ -1,0 +1,11 @@
+// The store as a library for other TypeScript programs, and the pieces the benchmarks use.
+export * from './domain/schema.js';
+export * from './domain/tree.js';
+export * from './domain/errors.js';
+export { newId } from './domain/ids.js';
+export { Store, deleteFlowIn, StoreUnreadableError, StoreTooNewError, STORE_FILE, type Commit, type StoreOptions } from './store/store.js';
+export { StoreView, Transaction } from './store/state.js';
+export { Image, serialiseDocument } from './store/layout.js';
+export { resolveDataDir } from './store/paths.js';
+export { createTable } from './commands/table.js';
+export { CommandBus } from './commands/bus.js';

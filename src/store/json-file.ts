@@ -1,0 +1,47 @@
+// Small JSON side files (context.json, config.json): validated on read, changed under
+// their own lock with an atomic replace, unknown fields kept.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type * as z from 'zod/mini';
+import { FlowError } from '../domain/errors.js';
+import { parseWith, SchemaError } from '../domain/schema.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { acquireLock } from './lock.js';
+
+export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return parseWith(schema, {}, name);
+    throw err;
+  }
+  try {
+    return parseWith(schema, text.trim() === '' ? {} : JSON.parse(text), name);
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof SchemaError) {
+      throw new FlowError('invalid', `${path} is not valid: ${err.message}. Fix or remove it.`);
+    }
+    throw err;
+  }
+}
+
+export async function updateJsonFile<T, R>(
+  path: string,
+  schema: z.ZodMiniType<T>,
+  name: string,
+  change: (value: T) => R,
+): Promise<R> {
+  mkdirSync(dirname(path), { recursive: true });
+  const lock = await acquireLock(path);
+  try {
+    const value = readJsonFile(path, schema, name);
+    const result = change(value);
+    writeFileAtomic(path, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)], {
+      beforeRename: () => lock.assertHeld(),
+    });
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
