@@ -144,12 +144,7 @@ export class CommandTable {
       if (err instanceof TokenizeError) throw new UsageError(err.message);
       throw err;
     }
-    if (tokens[0] && !tokens[0].quoted && tokens[0].text === '/flow') tokens = tokens.slice(1);
-    // "flow add task …" typed at the prompt: a leading "flow" followed by a verb.
-    if (tokens.length > 1 && tokens[0].text === 'flow' && this.verbs.has(this.verb(tokens[1].text))) {
-      tokens = tokens.slice(1);
-    }
-    return this.parseTokens(tokens);
+    return this.parseTokens(tokens, true);
   }
 
   /** Parses process arguments (already split by the shell). */
@@ -167,7 +162,8 @@ export class CommandTable {
     return NOUN_SYNONYMS[lower] ?? lower;
   }
 
-  parseTokens(tokens: readonly Token[]): ParsedCommand | ParsedNothing {
+  /** prompt: the words were typed at the prompt, where `/flow` or `flow` may lead. */
+  parseTokens(tokens: readonly Token[], prompt = false): ParsedCommand | ParsedNothing {
     const globals: GlobalOptions = {};
     const rest: Array<Token & { index: number }> = [];
     // Global flags are taken out wherever they stand.
@@ -187,6 +183,12 @@ export class CommandTable {
       const value = takeValue(spec, name, flag.value, tokens, i);
       i += value.consumed;
       (globals as Record<string, unknown>)[name] = value.value;
+    }
+    // Dropped from the words rather than the tokens, so word indices still point into the line
+    // and "flow --json add task x" works like "flow add task x --json".
+    if (prompt && rest[0]?.index === 0 && !rest[0].quoted && rest[0].text === '/flow') rest.shift();
+    if (prompt && rest.length > 1 && !rest[0].quoted && rest[0].text === 'flow' && this.verbs.has(this.verb(rest[1].text))) {
+      rest.shift();
     }
     if (rest.length === 0) return { spec: undefined, globals };
 
@@ -213,7 +215,9 @@ export class CommandTable {
       spec = this.lookup(verb);
       if (!spec) {
         if (!second || asFlag(second)) {
-          if (globals.help) return { spec: this.lookup('help') as CommandSpec, args: { verb }, globals };
+          // `flow add --help` is `flow help add`; the flag is used up, or the caller would show
+          // help for the help command itself.
+          if (globals.help) return { spec: this.lookup('help') as CommandSpec, args: { verb }, globals: { ...globals, help: false } };
           throw new UsageError(
             `"${verb}" needs a noun (one of: ${nouns.join(', ')})`,
             second?.index ?? tokens.length,
@@ -260,10 +264,12 @@ export class CommandTable {
       const flagSpec = flags[name];
       if (!flagSpec) {
         const known = Object.keys(flags);
+        // As typed: `-y` is not `--y`.
+        const given = token.text.split('=')[0];
         throw new UsageError(
           known.length
-            ? `unknown flag --${flag.name} for "${commandName(spec)}" (it takes: ${known.map((k) => `--${k}`).join(' ')})`
-            : `"${commandName(spec)}" takes no flags (got --${flag.name})`,
+            ? `unknown flag ${given} for "${commandName(spec)}" (it takes: ${known.map((k) => `--${k}`).join(' ')})`
+            : `"${commandName(spec)}" takes no flags (got ${given})`,
           token.index,
           nearest(flag.name, known) ? `--${nearest(flag.name, known)}` : undefined,
         );
@@ -353,14 +359,20 @@ interface Issue {
   code?: string;
   values?: unknown[];
   input?: unknown;
+  expected?: string;
 }
+
+/** zod/mini gives no messages of its own ("Invalid input"), so say what was expected. */
+const EXPECTED: Readonly<Record<string, string>> = { number: 'a number', int: 'a whole number' };
 
 function usageFromIssues(spec: CommandSpec, issues: readonly Issue[], args: Record<string, unknown>): UsageError {
   const issue = issues[0];
   const key = String(issue.path[0] ?? '');
   const isFlag = !!spec.flags?.[key];
   const label = isFlag ? `--${key}` : key.toUpperCase();
-  const given = args[key];
+  // A list flag's issue points at the bad element: --status done,bogus.
+  const at = issue.path[1];
+  const given = typeof at === 'number' && Array.isArray(args[key]) ? (args[key] as unknown[])[at] : args[key];
   const allowed =
     spec.flags?.[key]?.values ?? spec.positionals?.find((p) => p.name === key)?.values ?? (issue.values as string[] | undefined);
   if (allowed && typeof given === 'string') {
@@ -369,6 +381,9 @@ function usageFromIssues(spec: CommandSpec, issues: readonly Issue[], args: Reco
       undefined,
       nearest(given, allowed),
     );
+  }
+  if (issue.code === 'invalid_type' && issue.expected && typeof given === 'string') {
+    return new UsageError(`${label}: expected ${EXPECTED[issue.expected] ?? issue.expected}, not "${given}"`);
   }
   return new UsageError(`${label}: ${issue.message}`);
 }

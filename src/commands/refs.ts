@@ -20,6 +20,11 @@ export class AmbiguousRefError extends FlowError {
   }
 }
 
+export function locationId(location: Location): string {
+  if (location.kind === 'flow') return location.flow.id;
+  return location.kind === 'plan' ? location.plan.id : location.task.id;
+}
+
 function describe(location: Location): string {
   if (location.kind === 'flow') return `${location.flow.id} (${location.flow.name})`;
   if (location.kind === 'plan') return `${location.plan.id} (${location.plan.title})`;
@@ -170,4 +175,25 @@ export function stillThere<K extends Kind>(
     );
   }
   throw new NotFoundError(kind, id);
+}
+
+/**
+ * Resolves a reference and checks it is still there, turning "not found" into a conflict
+ * when the person chose it at an older revision (see stillThere).
+ */
+export function resolveSeen<K extends Kind>(
+  view: StoreView,
+  env: Env,
+  kind: K,
+  ref: string,
+  resolve: () => Extract<Location, { kind: K }>,
+): Extract<Location, { kind: K }> {
+  let located: Extract<Location, { kind: K }>;
+  try {
+    located = resolve();
+  } catch (err) {
+    if (err instanceof NotFoundError && env.baseRevision !== undefined) stillThere(view, env, kind, ref);
+    throw err;
+  }
+  return stillThere(view, env, kind, locationId(located));
 }

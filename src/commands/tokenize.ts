@@ -58,15 +58,18 @@ export function tokenize(input: string): Token[] {
         i = j + 1;
       } else if (c === '\\') {
         if (i + 1 >= n) throw new TokenizeError('a backslash at the end has nothing to escape', i);
-        if (input[i + 1] !== '\n') text += input[i + 1];
-        quoted = true;
+        // Backslash-newline joins lines as in the shell: it adds nothing, not even an empty word.
+        if (input[i + 1] !== '\n') {
+          text += input[i + 1];
+          quoted = true;
+        }
         i += 2;
       } else {
         text += c;
         i++;
       }
     }
-    tokens.push({ text, start, quoted });
+    if (text !== '' || quoted) tokens.push({ text, start, quoted });
   }
   return tokens;
 }

@@ -7,7 +7,7 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, flag, optionalText, text } from '../args.js';
 import type { Env } from '../env.js';
 import { columns } from '../output.js';
-import { requireFlowScope, resolveFlow, stillThere } from '../refs.js';
+import { requireFlowScope, resolveFlow, resolveSeen, stillThere } from '../refs.js';
 import { flowCounts } from '../render.js';
 import type { CommandSpec } from '../spec.js';
 import { confirmDeletion } from './plan.js';
@@ -15,7 +15,7 @@ import { confirmDeletion } from './plan.js';
 const FLOW_REF = { name: 'ref', description: 'flow id, id prefix, list number or name', required: true, complete: 'flow' } as const;
 
 function findFlow(view: StoreView, env: Env, ref: string): Flow {
-  return stillThere(view, env, 'flow', resolveFlow(view, ref).id).flow;
+  return resolveSeen(view, env, 'flow', ref, () => ({ kind: 'flow', flow: resolveFlow(view, ref) })).flow;
 }
 
 function flowSummary(flow: Flow, current: boolean) {

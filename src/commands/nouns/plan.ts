@@ -7,15 +7,14 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, flag, oneOf, optionalText, text } from '../args.js';
 import type { Env } from '../env.js';
 import { columns, type Output } from '../output.js';
-import { requireFlowScope, resolveFlow, resolvePlan, scopeFlow, stillThere } from '../refs.js';
+import { requireFlowScope, resolveFlow, resolvePlan, resolveSeen, scopeFlow, stillThere } from '../refs.js';
 import type { CommandSpec, FlagSpec } from '../spec.js';
 
 const PLAN_REF = { name: 'ref', description: 'plan id, id prefix, list number or title', required: true, complete: 'plan' } as const;
 const flowFlag: FlagSpec = { type: 'string', placeholder: 'REF', description: 'the flow (default: the session scope)', complete: 'flow' };
 
 function findPlan(view: StoreView, env: Env, ref: string, flow?: string): PlanLocation {
-  const located = resolvePlan(view, ref, flow ? resolveFlow(view, flow) : scopeFlow(view, env));
-  return stillThere(view, env, 'plan', located.plan.id);
+  return resolveSeen(view, env, 'plan', ref, () => resolvePlan(view, ref, flow ? resolveFlow(view, flow) : scopeFlow(view, env)));
 }
 
 function planOutput(location: PlanLocation, message: string): Output {

@@ -17,7 +17,7 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, flag, list, oneOf, optionalText, refs, text } from '../args.js';
 import type { Env } from '../env.js';
 import type { Output } from '../output.js';
-import { numberedTasks, requirePlanScope, resolvePlan, resolveTask, scopeFlow, scopePlan, stillThere } from '../refs.js';
+import { numberedTasks, requirePlanScope, resolvePlan, resolveSeen, resolveTask, scopeFlow, scopePlan } from '../refs.js';
 import { showTask, STATUS_GLYPH, taskLine } from '../render.js';
 import type { CommandSpec, FlagSpec } from '../spec.js';
 
@@ -36,8 +36,9 @@ function taskOutput(location: TaskLocation, message: string): Output {
 
 /** Resolves a task reference where the command runs (a transaction or a read view). */
 function findTask(view: StoreView, env: Env, ref: string, plan?: string): TaskLocation {
-  const located = resolveTask(view, ref, plan ? resolvePlan(view, plan, scopeFlow(view, env)) : safeScopePlan(view, env));
-  return stillThere(view, env, 'task', located.task.id);
+  return resolveSeen(view, env, 'task', ref, () =>
+    resolveTask(view, ref, plan ? resolvePlan(view, plan, scopeFlow(view, env)) : safeScopePlan(view, env)),
+  );
 }
 
 /** The scope plan for numbering, or undefined when there is none (ids still work). */

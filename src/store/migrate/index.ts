@@ -23,11 +23,13 @@ export type Detected =
 
 export function detectFormat(raw: unknown): Detected {
   if (!isObject(raw)) return { kind: 'unknown', reason: 'the top level is not a JSON object' };
-  const migration = MIGRATIONS.find((m) => m.detect(raw));
-  if (migration) return { kind: 'older', migration };
   const version = raw.version === undefined ? undefined : String(raw.version);
   const major = version === undefined ? FORMAT_MAJOR : majorVersion(version);
+  // Checked before the adapters: a newer file may look like an older one (a top-level
+  // `tasks` list, say), and upgrading it would downgrade it (DESIGN §3).
   if (major > FORMAT_MAJOR) return { kind: 'newer', version: version as string };
+  const migration = MIGRATIONS.find((m) => m.detect(raw));
+  if (migration) return { kind: 'older', migration };
   if (!isObject(raw.flows)) {
     return { kind: 'unknown', reason: '"flows" is missing or not an object (and no "tasks" list)' };
   }

@@ -122,13 +122,37 @@ function optionalTimestamp(out: Raw, raw: Raw, field: string): void {
 
 function title(out: Raw, raw: Raw, fallbackField: string): void {
   const value = raw.title ?? raw[fallbackField];
-  if (typeof value === 'string') out.title = value;
+  if (typeof value === 'string') out.title = value.normalize('NFC');
   else {
     out.title = value === undefined || value === null ? '(untitled)' : String(value);
     if (value !== undefined && value !== null) out.old_title = value;
   }
   // A `name` used as the title moves there; if both exist, `name` stays as it was.
   if (raw.title === undefined && fallbackField in raw) delete out[fallbackField];
+}
+
+/**
+ * The `meta` of an upgraded document: the older one's fields are kept, values the 3.0
+ * schema would reject (and so quarantine the file for) move to `old_<field>`, and
+ * `migrated_from` records the step.
+ */
+export function upgradedMeta(raw: unknown, format: string, version: unknown, at: string): Raw {
+  const meta: Raw = isObject(raw) ? { ...raw } : {};
+  if (raw !== undefined && !isObject(raw)) meta.old_meta = raw;
+  const revision = meta.file_revision;
+  if (revision !== undefined && !(Number.isInteger(revision) && (revision as number) >= 0)) {
+    meta.old_file_revision = revision;
+    delete meta.file_revision;
+  }
+  for (const field of ['last_saved', 'writer']) {
+    if (meta[field] !== undefined && typeof meta[field] !== 'string') {
+      meta[`old_${field}`] = meta[field];
+      delete meta[field];
+    }
+  }
+  meta.file_revision ??= 0;
+  meta.migrated_from = { format, version: version ?? null, at };
+  return meta;
 }
 
 export interface IdPlan {

@@ -8,6 +8,7 @@ import {
   relinkDependencies,
   type Raw,
   type TaskContext,
+  upgradedMeta,
 } from './normalize.js';
 import type { Migration } from './index.js';
 
@@ -33,11 +34,10 @@ export const v1: Migration = {
     const flowId = ids.fresh('flow');
     const name = typeof rest.name === 'string' ? rest.name : 'Imported workflow';
     const flow = { id: flowId, name, created: at, updated: at, plans: [plan] };
-    const meta = isObject(rest.meta) ? rest.meta : {};
     return {
       ...rest,
       version: FORMAT_VERSION,
-      meta: { ...meta, migrated_from: { format: '1.x', version: version ?? null, at } },
+      meta: upgradedMeta(rest.meta, '1.x', version, at),
       current_flow_id: flowId,
       flows: { [flowId]: flow },
     };

@@ -1,7 +1,7 @@
 // 2.x flow list → 3.0 (DESIGN §3): the list becomes an object keyed by id; duplicate ids
 // become `<id>_dup`, `_dup2`…; missing ids and plans are filled in; the duplicated
 // `current_flow` object is dropped once its id has been read.
-import { FORMAT_VERSION } from '../../domain/schema.js';
+import { FORMAT_VERSION, majorVersion } from '../../domain/schema.js';
 import {
   assignId,
   IdRegistry,
@@ -10,6 +10,7 @@ import {
   relinkDependencies,
   type Raw,
   type TaskContext,
+  upgradedMeta,
 } from './normalize.js';
 import type { Migration } from './index.js';
 
@@ -37,7 +38,7 @@ export const v2: Migration = {
   detect: (raw) =>
     isObject(raw) &&
     Array.isArray(raw.flows) &&
-    (raw.version === undefined || String(raw.version).trim().startsWith('2')),
+    (raw.version === undefined || majorVersion(String(raw.version)) === 2),
   upgrade(raw, at) {
     const { flows, current_flow, current_flow_id, version, ...rest } = raw as Raw & {
       flows: unknown[];
@@ -55,26 +56,27 @@ export const v2: Migration = {
       if (!listed) list.push(currentCopy);
     }
 
-    const out: Record<string, Raw> = {};
+    // A Map, not an object literal: ids such as "__proto__" or "toString" are plain keys.
+    const out = new Map<string, Raw>();
     for (const item of list) {
       const flow = normalizeFlow(item, ctx);
-      out[flow.id as string] = flow;
+      out.set(flow.id as string, flow);
     }
-    const wanted =
-      typeof current_flow_id === 'string' ? current_flow_id : (currentCopy?.id as string | undefined);
-    const ids = Object.keys(out);
-    const current = wanted !== undefined && wanted in out ? wanted : (ids[0] ?? null);
-    const meta = isObject(rest.meta) ? rest.meta : {};
-    return {
+    // Ids may have been numbers in 2.x; flows are keyed by their string form.
+    const named = current_flow_id ?? currentCopy?.id;
+    const wanted = named === undefined || named === null ? undefined : String(named);
+    const current = wanted !== undefined && out.has(wanted) ? wanted : (out.keys().next().value ?? null);
+    const document: Raw = {
       ...rest,
       version: FORMAT_VERSION,
-      meta: {
-        ...meta,
-        file_revision: typeof meta.file_revision === 'number' && meta.file_revision >= 0 ? meta.file_revision : 0,
-        migrated_from: { format: '2.x', version: version ?? null, at },
-      },
+      meta: upgradedMeta(rest.meta, '2.x', version, at),
       current_flow_id: current,
-      flows: out,
+      flows: Object.fromEntries(out),
     };
+    // A current_flow_id that named no flow (or a number) is kept beside the one chosen.
+    if (current_flow_id !== undefined && current_flow_id !== null && current_flow_id !== current) {
+      document.old_current_flow_id = current_flow_id;
+    }
+    return document;
   },
 };
