@@ -35,10 +35,15 @@ export interface RunOptions {
 }
 
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  // The tests' own environment must not leak into the program under test.
   delete env.FLOW_DIR;
   delete env.FLOW_SESSION;
-  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
+  delete env.FORCE_COLOR;
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
   return env;
 }
 

@@ -192,10 +192,19 @@ export class CommandTable {
     }
     if (rest.length === 0) return { spec: undefined, globals };
 
-    const first = rest[0];
-    if (asFlag(first)) {
-      throw new UsageError(`expected a verb before ${first.text}`, first.index);
+    if (asFlag(rest[0])) {
+      throw new UsageError(`expected a verb before ${rest[0].text}`, rest[0].index);
     }
+    // "config list", "task add": the noun first is understood too.
+    if (
+      rest.length > 1 &&
+      !this.verbs.has(this.verb(rest[0].text)) &&
+      this.nouns.has(this.noun(rest[0].text)) &&
+      this.lookup(this.verb(rest[1].text), this.noun(rest[0].text))
+    ) {
+      rest.splice(0, 2, rest[1], rest[0]);
+    }
+    const first = rest[0];
     const verb = this.verb(first.text);
     if (!this.verbs.has(verb)) {
       throw new UsageError(

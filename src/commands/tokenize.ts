@@ -6,7 +6,10 @@ export interface Token {
   text: string;
   /** Offset of the token's first character in the input (for error markers). */
   start: number;
-  /** True when any part was quoted or escaped, so "--x" in quotes is a value, not a flag. */
+  /**
+   * True when a part was quoted or escaped before any unquoted `=`: "--x" and \--x are values,
+   * not flags, while --x="a b" is still a flag, as in the shell.
+   */
   quoted: boolean;
 }
 
@@ -32,16 +35,17 @@ export function tokenize(input: string): Token[] {
     const start = i;
     let text = '';
     let quoted = false;
+    let afterEquals = false;
     while (i < n && !/\s/.test(input[i])) {
       const c = input[i];
       if (c === "'") {
         const end = input.indexOf("'", i + 1);
         if (end < 0) throw new TokenizeError(`unclosed ' quote (opened at column ${i + 1})`, i);
         text += input.slice(i + 1, end);
-        quoted = true;
+        if (!afterEquals) quoted = true;
         i = end + 1;
       } else if (c === '"') {
-        quoted = true;
+        if (!afterEquals) quoted = true;
         let j = i + 1;
         for (;;) {
           if (j >= n) throw new TokenizeError(`unclosed " quote (opened at column ${i + 1})`, i);
@@ -61,10 +65,11 @@ export function tokenize(input: string): Token[] {
         // Backslash-newline joins lines as in the shell: it adds nothing, not even an empty word.
         if (input[i + 1] !== '\n') {
           text += input[i + 1];
-          quoted = true;
+          if (!afterEquals) quoted = true;
         }
         i += 2;
       } else {
+        if (c === '=') afterEquals = true;
         text += c;
         i++;
       }

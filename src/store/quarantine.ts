@@ -1,15 +1,16 @@
 // Moving an unreadable flows.json aside (DESIGN §4): renamed, so the quarantined copy is
 // the same bytes (or the same folder), to a name no earlier quarantine used.
-import { linkSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { linkSync, lstatSync, renameSync, statSync, unlinkSync } from 'node:fs';
 
 function stamp(date: Date): string {
   // 2026-05-10T12-34-56.789Z: sortable, and no ':' so the name works everywhere.
   return date.toISOString().replace(/:/g, '-');
 }
 
+/** Any directory entry at `path`, a dangling symlink included (rename would fail on it). */
 function exists(path: string): boolean {
   try {
-    statSync(path);
+    lstatSync(path);
     return true;
   } catch {
     return false;

@@ -97,6 +97,19 @@ describe('tokenize: start offsets and the quoted flag', () => {
     expect(tokenize(input)).toEqual(expected);
   });
 
+  it.each<[string, string, boolean]>([
+    ['--notes="two words"', '--notes=two words', false],
+    ["--notes='two words'", '--notes=two words', false],
+    ['--notes=two\\ words', '--notes=two words', false],
+    ['--notes=""', '--notes=', false],
+    ['"--notes=two words"', '--notes=two words', true],
+    ['--"notes"=x', '--notes=x', true],
+    ['\\--notes=x', '--notes=x', true],
+    ['"" ', '', true],
+  ])('%j: quoting after an unquoted = leaves the word bare (a flag stays a flag)', (input, text, quoted) => {
+    expect(tokenize(input)).toEqual([{ text, start: 0, quoted }]);
+  });
+
   it('a token only counts as quoted when some part of it was', () => {
     const [plain, escaped, mid] = tokenize('--x \\--x -"-"x');
     expect(plain.quoted).toBe(false);

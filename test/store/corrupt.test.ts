@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FlowError } from '../../src/domain/errors.js';
 import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
 import { Image, serialiseDocument } from '../../src/store/layout.js';
@@ -60,6 +60,7 @@ function plant(dir: string, input: Input): void {
     writeFileSync(file, input.bytes);
     return;
   }
+  mkdirSync(file);
   for (const [rel, content] of Object.entries(input.folder)) {
     const path = join(file, rel);
     mkdirSync(join(path, '..'), { recursive: true });
@@ -192,58 +193,55 @@ async function libraryRound(c: Case): Promise<void> {
   expect(quarantineFiles(dir)).toHaveLength(2);
 }
 
-/** The same through the real process: exit 5, messages on stderr, then normal work. */
-function cliRound(c: Case, readCommand: string[] = ['list', 'task']): void {
+/** The real `flow` process (the built dist/), run synchronously. */
+function cli(dir: string, args: string[]) {
+  awaitDist();
+  return flowSync(dir, args);
+}
+
+/** A corrupt store met by a real process: exit 5, the quarantine path on stderr. */
+function cliMeets(dir: string, input: Input, command: string[], mode: 'human' | 'json'): string {
+  const before = quarantineFiles(dir);
+  plant(dir, input);
+  const r = cli(dir, mode === 'json' ? ['--json', ...command] : command);
+  expect(r.code, r.stderr).toBe(5);
+  expect(r.stdout).toBe('');
+  const path = newQuarantine(dir, before);
+  expectIdentical(path, input);
+  if (mode === 'human') {
+    expect(r.stderr, 'stderr names the quarantine file').toContain(path);
+    expect(r.stderr).toMatch(/^flow: flows\.json could not be read/m);
+  } else {
+    // Every stderr line is JSON; exactly one is the error, and it is the last.
+    const docs = r.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const errors = docs.filter((d) => 'error' in d);
+    expect(errors).toHaveLength(1);
+    expect(docs[docs.length - 1]).toBe(errors[0]);
+    expect(errors[0].error).toMatchObject({ code: 'unreadable', quarantined_to: path });
+    expect(errors[0].error.message).toContain(path);
+  }
+  return path;
+}
+
+/** cliMeets, then the store is empty and the next command works normally. */
+function cliRound(c: Case, command: string[], mode: 'human' | 'json'): void {
   const dir = dataDir();
-  plant(dir, c.input);
-  const r1 = flowSync(dir, readCommand);
-  expect(r1.code, r1.stderr).toBe(5);
-  expect(r1.stdout).toBe('');
-  const first = newQuarantine(dir, []);
-  expectIdentical(first, c.input);
-  expect(r1.stderr, 'stderr names the quarantine file').toContain(first);
-  expect(r1.stderr).toMatch(/could not be read/);
+  cliMeets(dir, c.input, command, mode);
   const revision = expectEmptyStore(dir, c.revision);
-  const firstPrint = fingerprint(first);
-
-  plant(dir, c.input);
-  const r2 = flowSync(dir, ['--json', ...readCommand]);
-  expect(r2.code, r2.stderr).toBe(5);
-  expect(r2.stdout).toBe('');
-  const second = newQuarantine(dir, [relative(dir, first)]);
-  expectIdentical(second, c.input);
-  expect(fingerprint(first)).toEqual(firstPrint);
-  // Every stderr line is JSON; exactly one is the error, and it is the last.
-  const docs = r2.stderr
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
-  const errors = docs.filter((d) => 'error' in d);
-  expect(errors).toHaveLength(1);
-  expect(docs[docs.length - 1]).toBe(errors[0]);
-  expect(errors[0].error).toMatchObject({ code: 'unreadable', quarantined_to: second });
-  expect(errors[0].error.message).toContain(second);
-  expectEmptyStore(dir, c.revision);
-
-  const r3 = flowSync(dir, ['--json', 'add', 'flow', 'After recovery']);
-  expect(r3.code, r3.stderr).toBe(0);
-  const created = json(r3);
+  const r = cli(dir, ['--json', 'add', 'flow', 'After recovery']);
+  expect(r.code, r.stderr).toBe(0);
+  const created = json(r);
   const doc = readStore(dir);
   expect(Object.keys(doc.flows)).toEqual([created.id]);
   expect(doc.meta.file_revision).toBe(revision + 1);
-  expect(quarantineFiles(dir)).toHaveLength(2);
+  expect(quarantineFiles(dir)).toHaveLength(1);
 }
 
 // ---------------------------------------------------------------------------------------
 // Fixture: a multi-flow store written by the Store itself
-
-let LAYOUT: Buffer; // flows.json as the Store writes it (one flow per line)
-let DOC: any; // the same, parsed
-let PRETTY: Buffer; // JSON.stringify(DOC, null, 2)
-let R: number; // its file_revision
-let CURRENT: string; // current_flow_id (a flow in the middle of the file)
-let FIRST: string;
-let LAST: string;
 
 /** The document in flow's layout, exactly as the Store would write it. */
 function layoutOf(doc: any): Buffer {
@@ -251,16 +249,6 @@ function layoutOf(doc: any): Buffer {
   return Buffer.from(serialiseDocument(header, Object.entries(flows)));
 }
 const prettyOf = (doc: any): Buffer => Buffer.from(JSON.stringify(doc, null, 2));
-const clone = (): any => structuredClone(DOC);
-
-/** The file's bytes with the line of flow `id` passed through `edit`. */
-function editFlowLine(id: string, edit: (line: string) => string): Buffer {
-  const lines = LAYOUT.toString('utf8').split('\n');
-  const i = lines.findIndex((line) => line.startsWith(`    ${JSON.stringify(id)}: `));
-  expect(i).toBeGreaterThan(0);
-  lines[i] = edit(lines[i]);
-  return Buffer.from(lines.join('\n'));
-}
 
 function cliBuilt(): void {
   if (existsSync(join(ROOT, 'dist', 'cli.js'))) return;
@@ -268,8 +256,15 @@ function cliBuilt(): void {
   if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
 }
 
-beforeAll(async () => {
-  cliBuilt();
+/** Other runs in this checkout rebuild dist/ (rm, then write): wait for it to be back. */
+function awaitDist(): void {
+  const cli = join(ROOT, 'dist', 'cli.js');
+  for (let waited = 0; !existsSync(cli) && waited < 20_000; waited += 50) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+}
+
+async function buildFixture() {
   const dir = dataDir();
   const store = new Store(dir);
   const ids: string[] = [];
@@ -290,26 +285,32 @@ beforeAll(async () => {
   }
   for (let i = 0; i < 8; i++) await store.save(); // a two-digit revision
   await store.setCurrent(ids[1]);
-  LAYOUT = readFileSync(join(dir, STORE));
-  DOC = JSON.parse(LAYOUT.toString('utf8'));
-  PRETTY = prettyOf(DOC);
-  R = DOC.meta.file_revision;
-  [FIRST, CURRENT, LAST] = [ids[0], ids[1], ids[3]];
-});
+  const layout = readFileSync(join(dir, STORE));
+  const doc = JSON.parse(layout.toString('utf8'));
+  return { layout, doc, ids };
+}
 
-describe('fixture', () => {
-  it('is a multi-flow store in flow layout, current flow in the middle, revision ≥ 10', () => {
-    expect(Image.fromBytes(LAYOUT)).toBeDefined();
-    expect(layoutOf(DOC).equals(LAYOUT), 'layoutOf reproduces the Store layout byte for byte').toBe(true);
-    expect(Object.keys(DOC.flows)).toHaveLength(4);
-    expect(DOC.current_flow_id).toBe(CURRENT);
-    expect(R).toBeGreaterThanOrEqual(10);
-    expect(Image.fromBytes(PRETTY), 'pretty layout takes the full-parse path').toBeUndefined();
-  });
-});
+// Built at collection time (top-level await) so every case below is its own test.
+cliBuilt();
+const FIXTURE = await buildFixture();
+const LAYOUT: Buffer = FIXTURE.layout; // flows.json as the Store writes it (one flow per line)
+const DOC: any = FIXTURE.doc; // the same, parsed
+const PRETTY: Buffer = prettyOf(DOC); // JSON.stringify(DOC, null, 2)
+const R: number = DOC.meta.file_revision;
+const [FIRST, CURRENT, , LAST] = FIXTURE.ids; // current: a flow in the middle of the file
+const clone = (): any => structuredClone(DOC);
+
+/** The file's bytes with the line of flow `id` passed through `edit`. */
+function editFlowLine(id: string, edit: (line: string) => string): Buffer {
+  const lines = LAYOUT.toString('utf8').split('\n');
+  const i = lines.findIndex((line) => line.startsWith(`    ${JSON.stringify(id)}: `));
+  if (i < 0) throw new Error(`no line for ${id}`);
+  lines[i] = edit(lines[i]);
+  return Buffer.from(lines.join('\n'));
+}
 
 // ---------------------------------------------------------------------------------------
-// The cases. Built lazily: the fixture exists only after beforeAll.
+// The cases
 
 function seeded(seed: number): () => number {
   // mulberry32: deterministic bytes, so a failure reproduces.
@@ -344,10 +345,10 @@ function spread(max: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.round((i * max) / (count - 1)));
 }
 
-function truncationCases(name: string, whole: Buffer, lastCut: number): Case[] {
+function truncationCases(name: string, whole: Buffer, lastCut: number, atLines: boolean): Case[] {
   const multibyte = whole.indexOf(Buffer.from('流')) + 1; // inside a 3-byte character
   const lines: number[] = [];
-  for (let i = whole.indexOf(10); i >= 0; i = whole.indexOf(10, i + 1)) lines.push(i, i + 1);
+  if (atLines) for (let i = whole.indexOf(10); i >= 0; i = whole.indexOf(10, i + 1)) lines.push(i, i + 1);
   const offsets = new Set([...spread(lastCut, 28), 1, 2, multibyte, ...lines.filter((o) => o <= lastCut)]);
   return [...offsets]
     .filter((o) => o >= 0 && o <= lastCut)
@@ -407,7 +408,6 @@ function otherCases(): Case[] {
     { name: 'UTF-8 BOM before pretty JSON', input: bytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), PRETTY])), revision: R + 1 },
     { name: 'trailing garbage after the store', input: bytes(`${layoutText}garbage`), revision: R + 1 },
     { name: 'trailing "}" after the store', input: bytes(`${layoutText}}\n`), revision: R + 1 },
-    { name: 'a second document after the store', input: bytes(`${layoutText}${layoutText}`), revision: R + 1 },
     { name: 'trailing garbage after pretty JSON', input: bytes(`${PRETTY.toString('utf8')}\nxyz`), revision: R + 1 },
     { name: '"[" × 100000', input: bytes('['.repeat(DEEP)), revision: 1 },
     { name: '"{" × 100000', input: bytes('{"a":'.repeat(DEEP)), revision: 1 },
@@ -451,54 +451,63 @@ function otherCases(): Case[] {
 
 // ---------------------------------------------------------------------------------------
 
+/** Failures name the case. */
+async function named(name: string, run: () => unknown): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof Error) err.message = `[${name}] ${err.message}`;
+    throw err;
+  }
+}
+
+/**
+ * One open of a truncated file: even offsets through read(), odd ones through transact()
+ * (the full two-round check runs on every other case above).
+ */
+async function truncationRound(c: Case, index: number): Promise<void> {
+  const dir = dataDir();
+  plant(dir, c.input);
+  const store = new Store(dir, { warn: () => {} });
+  const err = await expectUnreadable(index % 2 ? store.transact(readCurrent) : store.read());
+  const q = newQuarantine(dir, []);
+  expect(err.message).toContain(q);
+  expectIdentical(q, c.input);
+  expectEmptyStore(dir, c.revision);
+}
+
+const OTHER_CASES = otherCases();
+const SCHEMA_CASES = schemaCases();
+// The last byte of the layout is the final newline: without it the file is still valid JSON.
+const LAYOUT_CUTS = truncationCases('flow layout', LAYOUT, LAYOUT.length - 2, true);
+const PRETTY_CUTS = truncationCases('pretty JSON', PRETTY, PRETTY.length - 1, false);
+
 describe('library: every corrupt input is quarantined byte for byte, never read as empty', () => {
-  // Cases are enumerated inside one test per group so the fixture (built in beforeAll) is
-  // available; each case reports its own name on failure.
-  it.each([
-    ['empty, NUL, BOM, trailing garbage, deep nesting, non-objects, folders, random', otherCases, 45],
-    ['wrong schema, in the current flow or the header', schemaCases, 24],
-  ] as const)('%s', async (_group, make, atLeast) => {
-    const cases = make();
-    expect(cases.length).toBeGreaterThanOrEqual(atLeast);
-    for (const c of cases) {
-      try {
-        await libraryRound(c);
-      } catch (err) {
-        (err as Error).message = `[${c.name}] ${(err as Error).message}`;
-        throw err;
-      }
-    }
+  it('the fixture is a multi-flow store in flow layout, current flow in the middle', () => {
+    expect(Image.fromBytes(LAYOUT)).toBeDefined();
+    expect(layoutOf(DOC).equals(LAYOUT), 'layoutOf reproduces the Store layout byte for byte').toBe(true);
+    expect(Object.keys(DOC.flows)).toEqual([FIRST, CURRENT, expect.any(String), LAST]);
+    expect(DOC.current_flow_id).toBe(CURRENT);
+    expect(R).toBeGreaterThanOrEqual(10);
+    expect(Image.fromBytes(PRETTY), 'pretty layout takes the full-parse path').toBeUndefined();
+    expect(LAYOUT_CUTS.length).toBeGreaterThanOrEqual(25);
+    expect(PRETTY_CUTS.length).toBeGreaterThanOrEqual(25);
   });
 
-  it('truncated flow-layout store at ≥ 25 offsets', async () => {
-    // The last byte is the final newline: without it the file is still valid JSON.
-    const cases = truncationCases('flow layout', LAYOUT, LAYOUT.length - 2);
-    expect(cases.length).toBeGreaterThanOrEqual(25);
-    expect(JSON.parse(LAYOUT.subarray(0, LAYOUT.length - 1).toString('utf8')).meta.file_revision).toBe(R);
-    for (const c of cases) {
-      try {
-        await libraryRound(c);
-      } catch (err) {
-        (err as Error).message = `[${c.name}] ${(err as Error).message}`;
-        throw err;
-      }
-    }
+  describe('read() then, corrupted again, transact(); then work goes on', () => {
+    it.each(OTHER_CASES.map((c) => [c.name, c] as const))('%s', (name, c) => named(name, () => libraryRound(c)));
   });
 
-  it('truncated pretty-printed store at ≥ 25 offsets', async () => {
-    const cases = truncationCases('pretty JSON', PRETTY, PRETTY.length - 1);
-    expect(cases.length).toBeGreaterThanOrEqual(25);
-    for (const c of cases) {
-      try {
-        await libraryRound(c);
-      } catch (err) {
-        (err as Error).message = `[${c.name}] ${(err as Error).message}`;
-        throw err;
-      }
-    }
+  describe('wrong schema in the current flow or the header', () => {
+    it.each(SCHEMA_CASES.map((c) => [c.name, c] as const))('%s', (name, c) => named(name, () => libraryRound(c)));
   });
 
-  it('a 2.x-looking or 1.x-looking file is migrated, not quarantined (control)', async () => {
+  describe('truncated', () => {
+    it.each(LAYOUT_CUTS.map((c, i) => [c.name, c, i] as const))('%s', (name, c, i) => named(name, () => truncationRound(c, i)));
+    it.each(PRETTY_CUTS.map((c, i) => [c.name, c, i] as const))('%s', (name, c, i) => named(name, () => truncationRound(c, i)));
+  });
+
+  it('a 2.x-looking file is migrated, not quarantined (control)', async () => {
     // Guards the matrix above: the store does not quarantine everything it is shown.
     const dir = dataDir();
     writeFileSync(join(dir, STORE), JSON.stringify({ flows: [{ name: 'Old' }] }));
@@ -607,18 +616,53 @@ describe('readAll(): a full load catches corruption in any flow', () => {
   });
 });
 
+// BUG (src/store/layout.ts Image.fromBytes): the layout check looks only at the header
+// lines and at the file's last bytes, never at the lines in between. Anything that ends
+// like a store is taken for one: a second document appended, or (realistic) a shorter
+// store written in place over a longer one without truncating, leaving the old tail.
+// read() and transact() then succeed on a file that is not JSON, a write splices around
+// the junk and keeps the file invalid, and only readAll() fails, with a raw LayoutError.
+// Remove `.fails` once fixed.
+describe('bytes after the end that themselves end like a store', () => {
+  const overwrittenInPlace = (): Buffer => {
+    const doc = clone();
+    delete doc.flows[LAST];
+    const shorter = layoutOf(doc);
+    return Buffer.concat([shorter, LAYOUT.subarray(shorter.length)]);
+  };
+  const doubled = (): Buffer => Buffer.concat([LAYOUT, LAYOUT]);
+
+  it('both inputs are invalid JSON that ends exactly like the store (precondition)', () => {
+    for (const input of [overwrittenInPlace(), doubled()]) {
+      expect(() => JSON.parse(input.toString('utf8'))).toThrow(SyntaxError);
+      expect(input.subarray(input.length - 7).equals(LAYOUT.subarray(LAYOUT.length - 7))).toBe(true);
+    }
+  });
+
+  it.fails('BUG: a shorter store written in place over a longer one is quarantined by read()', async () => {
+    await libraryRound({ name: 'old tail', input: bytes(overwrittenInPlace()), revision: R + 1 });
+  });
+
+  it.fails('BUG: a store followed by a second copy of itself is quarantined by read()', async () => {
+    await libraryRound({ name: 'doubled', input: bytes(doubled()), revision: R + 1 });
+  });
+
+  it.fails('BUG: `flow list task` on a store with an old tail exits 5 and quarantines', () => {
+    cliRound({ name: 'old tail', input: bytes(overwrittenInPlace()), revision: R + 1 }, ['list', 'task'], 'json');
+  });
+});
+
 // ---------------------------------------------------------------------------------------
 
 describe('CLI (real process): exit 5, the quarantine path on stderr, then normal work', () => {
   const pick = (name: string): Case => {
-    const found = [...otherCases(), ...schemaCases()].find((c) => c.name === name);
+    const found = [...OTHER_CASES, ...SCHEMA_CASES].find((c) => c.name === name);
     if (!found) throw new Error(`no case ${name}`);
     return found;
   };
   const subset = [
     'zero bytes',
     '4096 NUL bytes',
-    'NUL inside the version string',
     'UTF-8 BOM before the store',
     'trailing garbage after the store',
     '"[" × 100000',
@@ -627,42 +671,54 @@ describe('CLI (real process): exit 5, the quarantine path on stderr, then normal
     'null',
     'flows a number',
     'task status "wip" (flow layout)',
-    'flow key not equal to its id (flow layout)',
-    'plan without title (pretty JSON)',
     'negative file_revision (flow layout)',
     'random bytes #4 (513 B, seed 1004)',
   ];
-  it.each(subset)('%s (list task)', (name) => {
-    cliRound(pick(name));
+  it.each(subset.map((name, i) => [name, i % 2 ? 'json' : 'human'] as const))('%s (list task, %s)', (name, mode) => {
+    cliRound(pick(name), ['list', 'task'], mode);
   });
 
   it('folder named flows.json (list flow, read-only)', () => {
-    cliRound(pick('folder named flows.json'), ['list', 'flow']);
+    cliRound(pick('folder named flows.json'), ['list', 'flow'], 'human');
   });
 
   it('truncated flow-layout store, cut inside the current flow (list flow, read-only)', () => {
     const at = LAYOUT.indexOf(Buffer.from(`"${CURRENT}": `)) + 40;
     const cut = Buffer.from(LAYOUT.subarray(0, at));
-    cliRound({ name: 'cut', input: bytes(cut), revision: R + 1 }, ['list', 'flow']);
+    cliRound({ name: 'cut', input: bytes(cut), revision: R + 1 }, ['list', 'flow'], 'json');
   });
 
   it('truncated pretty store (show flow, read-only)', () => {
     const cut = Buffer.from(PRETTY.subarray(0, Math.floor(PRETTY.length / 3)));
-    cliRound({ name: 'cut', input: bytes(cut), revision: R + 1 }, ['show', 'flow']);
+    cliRound({ name: 'cut', input: bytes(cut), revision: R + 1 }, ['show', 'flow'], 'human');
+  });
+
+  it('a second corruption gets a second quarantine file; the first is untouched', () => {
+    const dir = dataDir();
+    const one = bytes(Buffer.alloc(0));
+    const two = bytes(Buffer.from(LAYOUT.subarray(0, 300)));
+    const first = cliMeets(dir, one, ['list', 'task'], 'human');
+    const print = fingerprint(first);
+    const second = cliMeets(dir, two, ['list', 'task'], 'json');
+    expect(second).not.toBe(first);
+    expectIdentical(first, one);
+    expect(fingerprint(first)).toEqual(print);
+    expectIdentical(second, two);
+    expectEmptyStore(dir, R + 1);
   });
 
   it('a writing command quarantines too (add task), and runs normally afterwards', () => {
     const dir = dataDir();
     const input = bytes(Buffer.alloc(100));
     plant(dir, input);
-    const r = flowSync(dir, ['add', 'flow', 'Lost?']);
+    const r = cli(dir, ['add', 'flow', 'Lost?']);
     expect(r.code, r.stderr).toBe(5);
     const q = newQuarantine(dir, []);
     expectIdentical(q, input);
     expect(r.stderr).toContain(q);
     // Nothing was added behind the person's back: they are told to run it again.
     expect(readStore(dir).flows).toEqual({});
-    expect(flowSync(dir, ['add', 'flow', 'Again']).code).toBe(0);
+    expect(cli(dir, ['add', 'flow', 'Again']).code).toBe(0);
     expect(Object.values(readStore(dir).flows).map((f: any) => f.name)).toEqual(['Again']);
   });
 
@@ -676,7 +732,7 @@ describe('CLI (real process): exit 5, the quarantine path on stderr, then normal
     const input = bytes(layoutOf(doc));
     const dir = dataDir();
     plant(dir, input);
-    const r = flowSync(dir, ['list', 'flow']);
+    const r = cli(dir, ['list', 'flow']);
     expect(r.code, r.stderr).toBe(5);
     const q = newQuarantine(dir, []);
     expectIdentical(q, input);
@@ -684,7 +740,7 @@ describe('CLI (real process): exit 5, the quarantine path on stderr, then normal
 
   it.fails('BUG: NUL inside the current flow line exits 5 and quarantines (not "internal error")', () => {
     const input = bytes(editFlowLine(CURRENT, (l) => l.replace('"name":"', '"name":"\u0000')));
-    cliRound({ name: 'NUL in current flow', input, revision: R + 1 });
+    cliRound({ name: 'NUL in current flow', input, revision: R + 1 }, ['list', 'task'], 'human');
   });
 });
 
@@ -794,7 +850,7 @@ describe('left-over temp files of killed writers', () => {
   it('the next `flow add` removes dead ones and keeps live ones', async () => {
     const dir = dataDir();
     const names = scene(dir, await sleeper());
-    const r = flowSync(dir, ['add', 'flow', 'x']);
+    const r = cli(dir, ['add', 'flow', 'x']);
     expect(r.code, r.stderr).toBe(0);
     expectCleaned(dir, names);
   });

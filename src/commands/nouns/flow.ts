@@ -27,7 +27,7 @@ function flowSummary(flow: Flow, current: boolean) {
 const addFlow: CommandSpec<{ name: string }> = {
   verb: 'add',
   noun: 'flow',
-  summary: 'add a flow; it becomes the current flow',
+  summary: 'add a flow; it becomes the current flow (and the session works in it)',
   positionals: [{ name: 'name', description: 'the flow name', required: true, variadic: true }],
   args: z.object({ name: text() }),
   writes: true,
@@ -39,6 +39,8 @@ const addFlow: CommandSpec<{ name: string }> = {
       return flow;
     });
     const flow = commit.value;
+    // What was just made is what the person works in next (like git switch -c).
+    await env.setScope({ flowId: flow.id, planId: null });
     const message = `Added flow ${flow.id} "${flow.name}" (now current)`;
     return { json: flow, human: () => message, message };
   },

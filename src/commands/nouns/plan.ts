@@ -25,7 +25,7 @@ function planOutput(location: PlanLocation, message: string): Output {
 const addPlan: CommandSpec<{ title: string; flow?: string; status?: PlanStatus; summary?: string }> = {
   verb: 'add',
   noun: 'plan',
-  summary: 'add a plan to a flow',
+  summary: 'add a plan to a flow; the session then works in it',
   positionals: [{ name: 'title', description: 'the plan title', required: true, variadic: true }],
   flags: {
     flow: flowFlag,
@@ -42,10 +42,12 @@ const addPlan: CommandSpec<{ title: string; flow?: string; status?: PlanStatus; 
       return tx.index.get(plan.id) as PlanLocation;
     });
     const location = commit.value;
+    // What was just made is what the person works in next (like git switch -c).
+    await env.setScope({ flowId: location.flow.id, planId: location.plan.id });
     return {
       json: location.plan,
-      human: () => `Added plan ${location.plan.id} "${location.plan.title}" to flow "${location.flow.name}"`,
-      message: `Added plan ${location.plan.id} "${location.plan.title}"`,
+      human: () => `Added plan ${location.plan.id} "${location.plan.title}" to flow "${location.flow.name}" (now the session's plan)`,
+      message: `Added plan ${location.plan.id} "${location.plan.title}" (now the session's plan)`,
     };
   },
 };

@@ -122,7 +122,7 @@ function optionalTimestamp(out: Raw, raw: Raw, field: string): void {
 
 function title(out: Raw, raw: Raw, fallbackField: string): void {
   const value = raw.title ?? raw[fallbackField];
-  if (typeof value === 'string') out.title = value.normalize('NFC');
+  if (typeof value === 'string') out.title = value;
   else {
     out.title = value === undefined || value === null ? '(untitled)' : String(value);
     if (value !== undefined && value !== null) out.old_title = value;

@@ -1,0 +1,159 @@
+// The command line as a person or script uses it: sessions, scope, output, exit codes.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { flow, flowSync, FLOW_BIN, json, readStore, ROOT, tempDir } from '../helpers.js';
+
+function setup() {
+  const dir = tempDir();
+  const f = json(flowSync(dir, ['add', 'flow', 'F', '--json']));
+  const a = json(flowSync(dir, ['add', 'plan', 'Plan A', '--json']));
+  const b = json(flowSync(dir, ['add', 'plan', 'Plan B', '--json']));
+  return { dir, flow: f, a, b };
+}
+
+describe('sessions', () => {
+  it('two sessions writing in parallel keep their own scope', async () => {
+    const { dir, flow: f, a, b } = setup();
+    expect(flowSync(dir, ['--session', 's1', 'use', 'plan', a.id]).code).toBe(0);
+    expect(flowSync(dir, ['use', 'plan', b.id], { env: { FLOW_SESSION: 's2' } }).code).toBe(0);
+    const run = async (session: string, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const r = await flow(dir, ['add', 'task', `${session}-${i}`], { env: { FLOW_SESSION: session } });
+        expect(r.code, r.stderr).toBe(0);
+      }
+    };
+    // While s1 and s2 write, s2 also switches plan back and forth: s1 must not move.
+    await Promise.all([run('s1', 8), run('s2', 8)]);
+    const plans = readStore(dir).flows[f.id].plans;
+    const titles = (p: any) => p.tasks.map((t: any) => t.title).sort();
+    expect(titles(plans[0])).toEqual(Array.from({ length: 8 }, (_, i) => `s1-${i}`).sort());
+    expect(titles(plans[1])).toEqual(Array.from({ length: 8 }, (_, i) => `s2-${i}`).sort());
+  });
+
+  it('use plan in one session never moves another session’s writes', () => {
+    const { dir, flow: f, a, b } = setup();
+    flowSync(dir, ['--session', 's1', 'use', 'plan', a.id]);
+    flowSync(dir, ['--session', 's2', 'use', 'plan', b.id]);
+    flowSync(dir, ['--session', 's2', 'use', 'plan', a.id]);
+    expect(flowSync(dir, ['--session', 's1', 'add', 'task', 'one']).code).toBe(0);
+    flowSync(dir, ['--session', 's1', 'use', 'plan', b.id]);
+    expect(flowSync(dir, ['--session', 's2', 'add', 'task', 'two']).code).toBe(0);
+    const plans = readStore(dir).flows[f.id].plans;
+    expect(plans[0].tasks.map((t: any) => t.title)).toEqual(['one', 'two']);
+    expect(plans[1].tasks).toEqual([]);
+  });
+
+  it('a scope whose plan was deleted fails clearly and writes nowhere else', () => {
+    const { dir, flow: f, a } = setup();
+    flowSync(dir, ['--session', 's1', 'use', 'plan', a.id]);
+    expect(flowSync(dir, ['rm', 'plan', a.id, '--yes']).code).toBe(0);
+    const before = readStore(dir);
+    const r = flowSync(dir, ['--session', 's1', 'add', 'task', 'lost?']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no longer exists/);
+    expect(r.stderr).toContain(a.id);
+    expect(readStore(dir)).toEqual(before);
+    expect(readStore(dir).flows[f.id].plans).toHaveLength(1);
+  });
+});
+
+describe('references', () => {
+  it('accepts full ids, unique prefixes with or without task_, and list numbers', () => {
+    const { dir } = setup();
+    const t1 = json(flowSync(dir, ['add', 'task', 'first', '--json']));
+    const t2 = json(flowSync(dir, ['add', 'task', 'second', '--json']));
+    expect(json(flowSync(dir, ['show', 'task', '2', '--json'])).id).toBe(t2.id);
+    expect(json(flowSync(dir, ['show', 'task', t1.id, '--json'])).id).toBe(t1.id);
+    // The shortest prefix that tells the two apart.
+    let n = 1;
+    while (t1.id.slice(5, 5 + n) === t2.id.slice(5, 5 + n)) n++;
+    expect(json(flowSync(dir, ['show', 'task', t1.id.slice(5, 5 + n), '--json'])).id).toBe(t1.id);
+    expect(json(flowSync(dir, ['show', 'task', t1.id.slice(0, 5 + n), '--json'])).id).toBe(t1.id);
+  });
+
+  it('an ambiguous prefix exits 2 and lists the candidates', () => {
+    const { dir } = setup();
+    flowSync(dir, ['add', 'task', 'first']);
+    flowSync(dir, ['add', 'task', 'second']);
+    const r = flowSync(dir, ['show', 'task', 'task_', '--json']);
+    expect(r.code).toBe(2);
+    const err = JSON.parse(r.stderr).error;
+    expect(err.code).toBe('ambiguous');
+    expect(err.candidates).toHaveLength(2);
+  });
+
+  it('not found is exit 1 with a JSON error on stderr, nothing on stdout', () => {
+    const { dir } = setup();
+    const r = flowSync(dir, ['done', 'task', 'task_doesnotexist', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(r.stderr)).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('deleting flows and plans', () => {
+  it('needs --yes when not on a terminal (exit 2) and deletes nothing without it', () => {
+    const { dir, flow: f } = setup();
+    const r = flowSync(dir, ['rm', 'flow', f.id]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--yes/);
+    expect(readStore(dir).flows[f.id]).toBeDefined();
+    expect(flowSync(dir, ['rm', 'flow', f.id, '--yes']).code).toBe(0);
+    expect(readStore(dir).flows[f.id]).toBeUndefined();
+    expect(readStore(dir).current_flow_id).toBeNull();
+  });
+});
+
+describe('output', () => {
+  it('has no colours when piped or under NO_COLOR, and colours when forced', () => {
+    const { dir } = setup();
+    flowSync(dir, ['add', 'task', 'x', '--priority', 'high']);
+    expect(flowSync(dir, ['list', 'task']).stdout).not.toContain('\u001b[');
+    expect(flowSync(dir, ['list', 'task'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }).stdout).toContain('\u001b[');
+    expect(flowSync(dir, ['list', 'task', '--no-color'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }).stdout).not.toContain('\u001b[');
+  });
+
+  it('--json prints exactly one JSON document for every command that succeeds', () => {
+    const { dir, a } = setup();
+    for (const args of [
+      ['add', 'task', 'x'],
+      ['list', 'task'],
+      ['list', 'plan'],
+      ['list', 'flow'],
+      ['show', 'plan', a.id],
+      ['show', 'flow'],
+      ['done', 'task', '1'],
+      ['config', 'list'],
+      ['help'],
+      ['schema'],
+    ]) {
+      const r = flowSync(dir, [...args, '--json']);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(() => JSON.parse(r.stdout), args.join(' ')).not.toThrow();
+    }
+  });
+
+  it('flow schema is the JSON Schema of the format, with the task statuses', () => {
+    const dir = tempDir();
+    const schema = json(flowSync(dir, ['schema']));
+    expect(schema.$schema).toMatch(/json-schema/);
+    expect(JSON.stringify(schema)).toContain('in_progress');
+  });
+});
+
+describe('start-up', () => {
+  it('the command-line path loads neither Ink nor React', () => {
+    const dir = tempDir();
+    const result = spawnSync(
+      process.execPath,
+      ['--import', join(ROOT, 'test', 'workers', 'trace-imports.mjs'), FLOW_BIN, '--dir', dir, 'add', 'flow', 'X'],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const loaded = result.stderr.split('\n').filter((l) => l.startsWith('[resolve] '));
+    expect(loaded.some((l) => l.includes('dist/cli.js'))).toBe(true);
+    expect(loaded.filter((l) => /node_modules\/(ink|react|ink-text-input|yoga)/.test(l))).toEqual([]);
+    expect(loaded.filter((l) => l.includes('dist/tui.js'))).toEqual([]);
+  });
+});
