@@ -6,7 +6,7 @@ import { readScope, writeScope, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import { insideHook, runHooks } from '../hooks/hooks.js';
 import { Store, type Commit } from '../store/store.js';
-import type { StoreView, Transaction } from '../store/state.js';
+import { CorruptStoreError, type StoreView, type Transaction } from '../store/state.js';
 import type { Env } from './env.js';
 import type { Output } from './output.js';
 import type { CommandTable, ParsedCommand } from './parse.js';
@@ -104,7 +104,17 @@ export class CommandBus {
       config: () => this.config(),
       warn: (message: string) => this.options.warn?.(message),
     };
-    const output = await parsed.spec.run(parsed.args, env);
+    let output: Output;
+    try {
+      output = await parsed.spec.run(parsed.args, env);
+    } catch (err) {
+      // Bad bytes met in a flow the command read lazily: quarantine like any reader.
+      if (err instanceof CorruptStoreError) {
+        await this.store.recoverFrom(err);
+        throw new FlowError('unreadable', `flows.json changed while being read (${err.reason}); run the command again`);
+      }
+      throw err;
+    }
     if (!insideHook()) {
       const commands = this.config().hooks.on_command;
       if (commands.length) {

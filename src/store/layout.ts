@@ -75,6 +75,27 @@ function memberKey(buf: Buffer, start: number): { id: string; valueStart: number
   return { id, valueStart: i + 3 };
 }
 
+const MEMBER_START = Buffer.from(`${MEMBER_INDENT}"`);
+
+/**
+ * Every line of the block starts like a member and every line but the last ends with a
+ * comma. One native search per line, so a file with stray lines (an in-place write that
+ * left an old tail, a pasted fragment) takes the full-parse path instead.
+ */
+function wellFormedBlock(buf: Buffer, start: number, end: number): boolean {
+  let lineStart = start;
+  for (;;) {
+    if (buf.compare(MEMBER_START, 0, MEMBER_START.length, lineStart, lineStart + MEMBER_START.length) !== 0) {
+      return false;
+    }
+    const newline = buf.indexOf(NEWLINE, lineStart);
+    if (newline < 0 || newline > end) return false;
+    if (newline === end) return buf[end - 1] === 0x7d;
+    if (buf[newline - 1] !== 0x2c) return false;
+    lineStart = newline + 1;
+  }
+}
+
 /**
  * A flows.json in flow's layout: the parsed header and the byte range of the block of
  * flow lines, with look-ups that touch only the lines they need.
@@ -104,6 +125,7 @@ export class Image {
       if (line === FLOWS_OPEN.slice(0, -1)) {
         const closing = buf.length - CLOSING.length;
         if (closing < lineEnd || buf.toString('utf8', closing) !== CLOSING) return undefined;
+        if (!wellFormedBlock(buf, lineEnd + 1, closing)) return undefined;
         return new Image(buf, header, lineEnd + 1, closing);
       }
       if (line === FLOWS_EMPTY.slice(0, -1)) {

@@ -4,13 +4,28 @@ import { compare, escapePathComponent, type Operation } from 'fast-json-patch';
 import { FlowError } from '../domain/errors.js';
 import { parseFlow, SchemaError, type Flow, type Header } from '../domain/schema.js';
 import { TreeIndex, type Location } from '../domain/tree.js';
-import type { Image } from './layout.js';
+import { LayoutError, type Image } from './layout.js';
 
 /** A flow or the header failed validation while being read: the store is unreadable. */
 export class CorruptStoreError extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = 'CorruptStoreError';
+  }
+}
+
+/**
+ * Runs a read of part of the file, reporting any way the bytes can be bad (broken JSON,
+ * wrong schema, a broken line, nesting too deep to process) as an unreadable store.
+ */
+export function unreadableAs<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof SchemaError || err instanceof LayoutError) throw new CorruptStoreError(err.message);
+    if (err instanceof SyntaxError) throw new CorruptStoreError(`${where}: not valid JSON: ${err.message}`);
+    if (err instanceof RangeError) throw new CorruptStoreError(`${where}: nested too deeply to process`);
+    throw err;
   }
 }
 
@@ -43,7 +58,7 @@ export class StoreView {
 
   /** Flow ids in file order. */
   flowIds(): string[] {
-    return [...this.image.members().keys()];
+    return unreadableAs('flows', () => [...this.image.members().keys()]);
   }
 
   hasFlow(id: string): boolean {
@@ -55,21 +70,14 @@ export class StoreView {
     if (cached) return cached.flow;
     const member = this.image.member(id);
     if (!member) return undefined;
-    return this.adopt(id, this.image.value(member));
-  }
-
-  private adopt(id: string, raw: unknown): Flow {
-    let flow: Flow;
-    try {
-      flow = parseFlow(raw, `flows.${id}`);
+    return unreadableAs(`flows.${id}`, () => {
+      const flow = parseFlow(this.image.value(member), `flows.${id}`);
       if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
+      const baseline = JSON.stringify(flow);
       this.index.addFlow(flow);
-    } catch (err) {
-      if (err instanceof SchemaError) throw new CorruptStoreError(err.message);
-      throw err;
-    }
-    this.loaded.set(id, { flow, baseline: JSON.stringify(flow) });
-    return flow;
+      this.loaded.set(id, { flow, baseline });
+      return flow;
+    });
   }
 
   /** Every flow, parsed and validated; the cost grows with the store. */
@@ -85,7 +93,7 @@ export class StoreView {
     const known = this.index.get(id);
     if (known) return known;
     if (this.flow(id)) return this.index.get(id);
-    for (const member of this.image.membersContaining(JSON.stringify(id))) {
+    for (const member of unreadableAs('flows', () => this.image.membersContaining(JSON.stringify(id)))) {
       if (!this.loaded.has(member.id)) this.flow(member.id);
       const found = this.index.get(id);
       if (found) return found;
@@ -96,7 +104,7 @@ export class StoreView {
   /** Ids of objects that start with `prefix` (full ids included), loading candidates. */
   idsStartingWith(prefix: string): string[] {
     const needle = JSON.stringify(prefix).slice(0, -1);
-    for (const member of this.image.membersContaining(needle)) {
+    for (const member of unreadableAs('flows', () => this.image.membersContaining(needle))) {
       if (!this.loaded.has(member.id)) this.flow(member.id);
     }
     const out: string[] = [];

@@ -197,6 +197,8 @@ export class Store {
           const detected = detectFormat({ ...image.header, flows: {} });
           if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
         }
+        // The header is written back on every save: it must survive serialising.
+        JSON.stringify(image.header);
         return { image, header: parseHeader(image.header), identity, tooNew };
       }
       return this.decodeParsed(JSON.parse(buf.toString('utf8')), identity, name);
@@ -205,6 +207,7 @@ export class Store {
       if (err instanceof SchemaError || err instanceof LayoutError) {
         return { corrupt: err.message, identity };
       }
+      if (err instanceof RangeError) return { corrupt: 'nested too deeply to process', identity };
       throw err;
     }
   }
@@ -308,7 +311,8 @@ export class Store {
     const quarantinedTo = quarantine(this.file);
     this.cache = undefined;
     const recovery = this.options.recover?.(this);
-    const revision = recoveredRevision(quarantinedTo) + 1;
+    const snapshotRevision = Number((recovery?.document.meta as { file_revision?: unknown } | undefined)?.file_revision) || 0;
+    const revision = Math.max(recoveredRevision(quarantinedTo), snapshotRevision) + 1;
     const base = (recovery?.document ?? { version: FORMAT_VERSION, current_flow_id: null, flows: {} }) as {
       flows?: Record<string, unknown>;
     } & Record<string, unknown>;
@@ -318,9 +322,17 @@ export class Store {
       meta: { ...(rawHeader.meta as object), last_saved: now(), file_revision: revision, writer: this.writer },
     };
     writeFileAtomic(this.file, [Image.fromDocument(header, Object.entries(flows)).buf]);
-    const error = new StoreUnreadableError(reason, quarantinedTo, recovery?.label ?? null);
-    this.options.warn?.(error.message);
-    throw error;
+    throw new StoreUnreadableError(reason, quarantinedTo, recovery?.label ?? null);
+  }
+
+  /**
+   * A command met unreadable bytes while reading part of the store (a flow it parsed
+   * lazily): quarantine them as DESIGN §4 asks. Throws StoreUnreadableError when it did;
+   * returns when the file changed since and should simply be read again.
+   */
+  async recoverFrom(err: CorruptStoreError): Promise<void> {
+    const identity = this.knownIdentity() ?? null;
+    await this.withLock(() => this.recoverUnderLock(err.reason, identity));
   }
 
   /**
@@ -481,7 +493,7 @@ class RetryableError extends Error {
 /** The revision the quarantined file claimed, so revisions keep going up after recovery. */
 function recoveredRevision(path: string): number {
   try {
-    const text = readFileSync(path, 'latin1').slice(0, 4096);
+    const text = readFileSync(path, 'latin1').slice(0, 65_536);
     const match = /"file_revision"\s*:\s*(\d{1,15})/.exec(text);
     return match ? Number(match[1]) : 0;
   } catch {

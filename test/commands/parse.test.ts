@@ -446,11 +446,11 @@ describe('specific commands', () => {
     expect(parsed.globals).toEqual(globals);
   });
 
-  it('/flow and flow are prefixes only at the prompt, and only unquoted', () => {
+  it('/flow is a prefix only at the prompt, only first, and only unquoted', () => {
     expect(usageError(() => table.parseArgv(['/flow', 'list', 'flow'])).message).toContain('unknown verb "/flow"');
-    expect(usageError(() => table.parseArgv(['flow', 'list', 'flow'])).message).toContain('unknown verb "flow"');
     expect(usageError(() => table.parseLine('"/flow" list flow')).message).toContain('unknown verb "/flow"');
-    expect(usageError(() => table.parseLine("'flow' list flow")).message).toContain('unknown verb "flow"');
+    expect(usageError(() => table.parseLine("\\/flow list flow")).message).toContain('unknown verb "/flow"');
+    expect(usageError(() => table.parseLine('list /flow flow')).message).toContain('unknown noun "/flow" after "list"');
     // "flow" before a word that is not a verb is not a prefix.
     expect(usageError(() => table.parseLine('flow tasks')).message).toContain('unknown verb "flow"');
   });

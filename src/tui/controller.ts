@@ -1,0 +1,319 @@
+// Glue between the TUI state and the rest of the program: the initial load (off the main
+// thread), live updates from other writers, and running /flow commands through the same
+// command bus as the shell.
+import { Worker } from 'node:worker_threads';
+import { CommandBus } from '../commands/bus.js';
+import { commandHelp } from '../commands/help.js';
+import type { Output } from '../commands/output.js';
+import type { CommandTable, ParsedCommand } from '../commands/parse.js';
+import { PLAIN } from '../commands/style.js';
+import { readScope } from '../context/context.js';
+import { FlowError } from '../domain/errors.js';
+import type { Flow, Header } from '../domain/schema.js';
+import { walkTasks } from '../domain/tree.js';
+import type { Commit } from '../store/store.js';
+import { watchFile, type FileWatch } from '../store/watch.js';
+import type { LoaderMessage, LoaderRequest } from './load-worker.js';
+import {
+  activeFlowId,
+  flashRows,
+  keepCursorVisible,
+  setMessage,
+  type TuiStore,
+} from './state.js';
+
+export interface ControllerOptions {
+  bus: CommandBus;
+  table: CommandTable;
+  tui: TuiStore;
+  /** Path of the loader worker bundle; without it, loading happens on the main thread. */
+  workerPath?: string;
+}
+
+type HeaderInfo = Pick<Header, 'current_flow_id' | 'meta'>;
+
+export class Controller {
+  readonly bus: CommandBus;
+  readonly table: CommandTable;
+  readonly tui: TuiStore;
+  private worker: Worker | undefined;
+  private watch: FileWatch | undefined;
+  private pendingConfirm: ((yes: boolean) => void) | undefined;
+  private loaded = false;
+  private readonly workerPath?: string;
+
+  constructor(options: ControllerOptions) {
+    this.bus = options.bus;
+    this.table = options.table;
+    this.tui = options.tui;
+    this.workerPath = options.workerPath;
+    this.bus.store.onCommit((commit) => this.applyCommit(commit));
+  }
+
+  // ---- Loading and live updates ----
+
+  /** Loads the whole store; resolves when the tree is in the state. */
+  async start(): Promise<void> {
+    this.tui.setState({ loading: { done: 0, total: 0 } });
+    if (this.workerPath) {
+      this.worker = new Worker(this.workerPath, { workerData: { file: this.bus.store.file } });
+      this.worker.unref();
+      await new Promise<void>((resolve) => {
+        const collected: Flow[] = [];
+        const onMessage = (message: LoaderMessage) => {
+          if (message.type === 'chunk') {
+            collected.push(...message.flows);
+            this.tui.setState({ loading: { done: message.done, total: message.total } });
+          } else if (message.type === 'loaded') {
+            this.worker?.off('message', onMessage);
+            this.replaceAll(collected, message.order, message.header);
+            resolve();
+          } else if (message.type === 'fallback') {
+            this.worker?.off('message', onMessage);
+            void this.loadOnMainThread().then(resolve);
+          }
+        };
+        this.worker?.on('message', onMessage);
+        this.send({ type: 'load' });
+      });
+    } else {
+      await this.loadOnMainThread();
+    }
+    this.loaded = true;
+    this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
+    this.watch = watchFile(this.bus.store.file, () => this.refresh(), { settleMs: 10, pollMs: 1500 });
+    this.tui.setState({ live: true });
+  }
+
+  private send(request: LoaderRequest): void {
+    this.worker?.postMessage(request);
+  }
+
+  /** Older formats, other layouts, unreadable files: the store's own path handles them. */
+  private async loadOnMainThread(): Promise<void> {
+    try {
+      const { view, flows } = await this.bus.store.readAll();
+      this.replaceAll(flows, view.flowIds(), view.header);
+    } catch (err) {
+      this.report(err);
+      if (err instanceof FlowError && err.code === 'unreadable') {
+        // The store was moved aside and restored: show what is there now.
+        try {
+          const { view, flows } = await this.bus.store.readAll();
+          this.replaceAll(flows, view.flowIds(), view.header);
+        } catch (again) {
+          this.tui.setState({ fatal: (again as Error).message });
+        }
+      } else {
+        this.tui.setState({ fatal: (err as Error).message, loading: null });
+      }
+    }
+  }
+
+  private replaceAll(flows: Flow[], order: string[], header: HeaderInfo): void {
+    const map = new Map(flows.map((f) => [f.id, f]));
+    const state = this.tui.getState();
+    const next = {
+      flows: map,
+      order,
+      currentFlowId: header.current_flow_id,
+      revision: header.meta.file_revision,
+      writer: header.meta.writer ?? '',
+      lastSaved: header.meta.last_saved ?? null,
+      version: state.version + 1,
+      loading: null,
+    };
+    this.tui.setState(next);
+    if (!this.loaded) this.focusScope();
+    keepCursorVisible(this.tui);
+  }
+
+  /** Opens the session's flow and plan in the tree and puts the cursor there. */
+  focusScope(): void {
+    const state = this.tui.getState();
+    const flowId = activeFlowId(state);
+    if (!flowId) return;
+    const expanded = new Set(state.expanded);
+    expanded.add(flowId);
+    const flow = state.flows.get(flowId);
+    const planId = state.scope.planId && flow?.plans.some((p) => p.id === state.scope.planId) ? state.scope.planId : null;
+    for (const plan of flow?.plans ?? []) if (!planId || plan.id === planId) expanded.add(plan.id);
+    this.tui.setState({ expanded, cursor: planId ?? flowId });
+  }
+
+  private refresh(): void {
+    if (this.worker) this.send({ type: 'refresh' });
+    else void this.loadOnMainThread();
+  }
+
+  private onLoaderMessage(message: LoaderMessage): void {
+    if (message.type === 'diff') {
+      const own = message.identity === this.bus.store.knownIdentity();
+      this.applyFlows(message.changed, message.removed, message.order, message.header, !own);
+    } else if (message.type === 'fallback') {
+      void this.loadOnMainThread();
+    }
+  }
+
+  private applyFlows(
+    changed: readonly Flow[],
+    removed: readonly string[],
+    order: string[] | null,
+    header: HeaderInfo,
+    external: boolean,
+  ): void {
+    const state = this.tui.getState();
+    // A save we already applied from our own commit: only the header may be news.
+    if (!external && header.meta.file_revision <= state.revision) return;
+    const flows = new Map(state.flows);
+    const added: string[] = [];
+    for (const flow of changed) {
+      if (!flows.has(flow.id)) added.push(flow.id);
+      flows.set(flow.id, flow);
+    }
+    for (const id of removed) flows.delete(id);
+    const nextOrder = order ?? (added.length || removed.length ? [...state.order.filter((id) => flows.has(id)), ...added.filter((id) => !state.order.includes(id))] : state.order);
+    this.tui.setState({
+      flows,
+      order: nextOrder,
+      currentFlowId: header.current_flow_id,
+      revision: header.meta.file_revision,
+      writer: header.meta.writer ?? '',
+      lastSaved: header.meta.last_saved ?? null,
+      version: state.version + 1,
+    });
+    if (external) {
+      flashRows(this.tui, changedIds(state.flows, changed));
+      setMessage(this.tui, `rev ${header.meta.file_revision}: changed by ${header.meta.writer ?? 'another writer'}`, 'info');
+    }
+    keepCursorVisible(this.tui);
+  }
+
+  private applyCommit(commit: Commit<unknown>): void {
+    const changed: Flow[] = [];
+    const removed: string[] = [];
+    for (const [id, change] of commit.changes.flows) {
+      if (change.after) changed.push(change.after);
+      else removed.push(id);
+    }
+    const state = this.tui.getState();
+    const currentFlowId = commit.changes.currentFlowId ? commit.changes.currentFlowId.after : state.currentFlowId;
+    this.applyFlows(
+      changed,
+      removed,
+      null,
+      { current_flow_id: currentFlowId, meta: { file_revision: commit.revision, writer: commit.writer, last_saved: new Date().toISOString() } },
+      false,
+    );
+  }
+
+  // ---- Commands ----
+
+  /**
+   * Runs a /flow command line through the bus. Returns true when it succeeded; errors go
+   * to the message line (or the conflict banner) and the caller keeps the typed text.
+   */
+  async run(line: string, options: { baseRevision?: number; quiet?: boolean } = {}): Promise<boolean> {
+    let parsed: ReturnType<CommandTable['parseLine']>;
+    try {
+      parsed = this.table.parseLine(line);
+    } catch (err) {
+      this.report(err);
+      return false;
+    }
+    if (!parsed.spec) return true;
+    const command = parsed as ParsedCommand;
+    try {
+      const output = command.globals.help
+        ? { json: null, human: () => commandHelp(command.spec, PLAIN), message: '' }
+        : await this.bus.execute(command, { baseRevision: options.baseRevision });
+      this.afterCommand(command, output, options.quiet);
+      return true;
+    } catch (err) {
+      this.report(err, line);
+      return false;
+    }
+  }
+
+
+  private afterCommand(command: ParsedCommand, output: Output, quiet?: boolean): void {
+    const scope = readScope(this.bus.dir, this.bus.session);
+    const before = this.tui.getState().scope;
+    if (scope.flowId !== before.flowId || scope.planId !== before.planId) {
+      this.tui.setState({ scope });
+      this.focusScope();
+    }
+    if (quiet) return;
+    // Reading commands (list, show, help…) show their text; writing ones a line.
+    if (!command.spec.writes && command.spec.verb !== 'use') {
+      this.tui.setState({ output: output.human(PLAIN), focus: 'output' });
+    }
+    const text = output.message ?? output.human(PLAIN).split('\n')[0];
+    if (text) setMessage(this.tui, text, 'success');
+  }
+
+  private report(err: unknown, retryLine?: string): void {
+    if (err instanceof FlowError && err.code === 'conflict') {
+      const details = err.details ?? {};
+      this.tui.setState({
+        focus: 'conflict',
+        conflict: {
+          message: err.message,
+          field: details.field as string | undefined,
+          theirs: details.actual,
+          mine: retryLine,
+          retry: retryLine?.replace(/\s--expect\s+('[^']*'|"[^"]*"|\S+)/g, ''),
+        },
+      });
+      return;
+    }
+    const text = err instanceof FlowError ? err.message : `internal error: ${(err as Error).message}`;
+    setMessage(this.tui, text, 'error');
+  }
+
+  /** The bus asks (rm without --yes typed at the prompt): answered by the confirm dialog. */
+  confirm(question: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.pendingConfirm = resolve;
+      this.tui.setState({ focus: 'confirm', confirm: { question, command: '', baseRevision: this.tui.getState().revision } });
+    });
+  }
+
+  answerConfirm(yes: boolean): boolean {
+    const pending = this.pendingConfirm;
+    this.pendingConfirm = undefined;
+    this.tui.setState({ confirm: null, focus: 'tree' });
+    pending?.(yes);
+    return pending !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.watch?.close();
+    await this.worker?.terminate();
+  }
+}
+
+/** Each object of a flow by id, with its own fields (children left out) as JSON. */
+function ownFields(flow: Flow): Map<string, string> {
+  const own = (node: object) => {
+    const { plans: _plans, tasks: _tasks, subtasks: _subtasks, ...fields } = node as Record<string, unknown>;
+    return JSON.stringify(fields);
+  };
+  const out = new Map([[flow.id, own(flow)]]);
+  for (const plan of flow.plans) {
+    out.set(plan.id, own(plan));
+    for (const { task } of walkTasks(plan.tasks)) out.set(task.id, own(task));
+  }
+  return out;
+}
+
+/** Ids of flows, plans and tasks that are new or whose own fields changed. */
+function changedIds(before: ReadonlyMap<string, Flow>, changed: readonly Flow[]): string[] {
+  const ids: string[] = [];
+  for (const flow of changed) {
+    const old = before.get(flow.id);
+    const oldFields = old ? ownFields(old) : new Map<string, string>();
+    for (const [id, text] of ownFields(flow)) if (oldFields.get(id) !== text) ids.push(id);
+  }
+  return ids;
+}

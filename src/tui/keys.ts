@@ -1,0 +1,73 @@
+// Every shortcut of the TUI, in one table: the input hooks look actions up here and the
+// help overlay (?) is generated from it.
+import type { Key } from 'ink';
+
+export type Action =
+  | 'down' | 'up' | 'collapse' | 'expand' | 'top' | 'bottom' | 'pageUp' | 'pageDown'
+  | 'cycleStatus' | 'addTask' | 'addPlan' | 'editTitle' | 'editNotes' | 'delete'
+  | 'moveDown' | 'moveUp' | 'search' | 'prompt' | 'switchFlow' | 'snapshots' | 'undo' | 'redo'
+  | 'help' | 'quit' | 'cancel' | 'toggle';
+
+/** Where a binding applies: the tree pane, or list-like overlays (flow switcher, snapshots). */
+export type KeyContext = 'tree' | 'list';
+
+export interface Binding {
+  keys: readonly string[];
+  action: Action;
+  description: string;
+  contexts: readonly KeyContext[];
+}
+
+// Key names: a printable character, or one of up/down/left/right/pageUp/pageDown/
+// return/escape/tab/space/home/end, with "ctrl+" for control combinations.
+export const BINDINGS: readonly Binding[] = [
+  { keys: ['j', 'down'], action: 'down', description: 'move down', contexts: ['tree', 'list'] },
+  { keys: ['k', 'up'], action: 'up', description: 'move up', contexts: ['tree', 'list'] },
+  { keys: ['h', 'left'], action: 'collapse', description: 'collapse / go to parent', contexts: ['tree'] },
+  { keys: ['l', 'right'], action: 'expand', description: 'expand', contexts: ['tree'] },
+  { keys: ['return'], action: 'toggle', description: 'expand or collapse', contexts: ['tree'] },
+  { keys: ['g', 'home'], action: 'top', description: 'go to the top', contexts: ['tree', 'list'] },
+  { keys: ['G', 'end'], action: 'bottom', description: 'go to the bottom', contexts: ['tree', 'list'] },
+  { keys: ['pageUp', 'ctrl+u'], action: 'pageUp', description: 'page up', contexts: ['tree', 'list'] },
+  { keys: ['pageDown', 'ctrl+d'], action: 'pageDown', description: 'page down', contexts: ['tree', 'list'] },
+  { keys: ['space'], action: 'cycleStatus', description: 'cycle status: todo → in progress → done', contexts: ['tree'] },
+  { keys: ['a'], action: 'addTask', description: 'add a task (in the plan under the cursor)', contexts: ['tree'] },
+  { keys: ['A'], action: 'addPlan', description: 'add a plan (in the flow under the cursor)', contexts: ['tree'] },
+  { keys: ['e'], action: 'editTitle', description: 'edit the title', contexts: ['tree'] },
+  { keys: ['n'], action: 'editNotes', description: 'edit notes (task) or summary (plan)', contexts: ['tree'] },
+  { keys: ['d'], action: 'delete', description: 'delete (asks first)', contexts: ['tree', 'list'] },
+  { keys: ['J'], action: 'moveDown', description: 'move the task down', contexts: ['tree'] },
+  { keys: ['K'], action: 'moveUp', description: 'move the task up', contexts: ['tree'] },
+  { keys: ['/'], action: 'search', description: 'search / filter the tree', contexts: ['tree'] },
+  { keys: [':', 'tab'], action: 'prompt', description: 'focus the /flow prompt', contexts: ['tree'] },
+  { keys: ['f'], action: 'switchFlow', description: 'switch flow', contexts: ['tree'] },
+  { keys: ['s'], action: 'snapshots', description: 'snapshot browser', contexts: ['tree'] },
+  { keys: ['u'], action: 'undo', description: 'undo your last change', contexts: ['tree'] },
+  { keys: ['ctrl+r'], action: 'redo', description: 'redo', contexts: ['tree'] },
+  { keys: ['?'], action: 'help', description: 'show these keys', contexts: ['tree', 'list'] },
+  { keys: ['q', 'ctrl+c'], action: 'quit', description: 'quit', contexts: ['tree'] },
+  { keys: ['escape', 'q'], action: 'cancel', description: 'close', contexts: ['list'] },
+];
+
+/** The name of a key press in the table's terms. */
+export function keyName(input: string, key: Key): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageUp';
+  if (key.pageDown) return 'pageDown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'return';
+  if (key.escape) return 'escape';
+  if (key.tab) return 'tab';
+  if (key.ctrl && input) return `ctrl+${input}`;
+  if (input === ' ') return 'space';
+  return input;
+}
+
+export function actionFor(context: KeyContext, input: string, key: Key): Action | undefined {
+  const name = keyName(input, key);
+  return BINDINGS.find((b) => b.contexts.includes(context) && b.keys.includes(name))?.action;
+}

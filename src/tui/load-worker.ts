@@ -1,0 +1,123 @@
+// The TUI's loader thread: parses and validates flows.json off the main thread, in chunks
+// so the first frame and a progress line appear at once, and after a change re-sends
+// only the flows whose lines changed (DESIGN §4: the TUI parses the tree once, then
+// keeps it current incrementally).
+import { readFileSync, statSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseFlow, parseHeader, SchemaError, type Flow, type Header } from '../domain/schema.js';
+import { Image } from '../store/layout.js';
+
+export type LoaderRequest = { type: 'load' } | { type: 'refresh' };
+
+export type LoaderMessage =
+  | { type: 'chunk'; flows: Flow[]; done: number; total: number }
+  | { type: 'loaded'; header: Header; order: string[]; identity: string }
+  | { type: 'diff'; header: Header; changed: Flow[]; removed: string[]; order: string[] | null; identity: string }
+  | { type: 'unchanged' }
+  /** Not in flow's layout, older format, missing or invalid: the main thread reads it. */
+  | { type: 'fallback'; reason: string };
+
+const CHUNK = 2000;
+
+interface Seen {
+  identity: string;
+  image: Image;
+  order: string[];
+}
+
+let seen: Seen | undefined;
+
+function identityNow(file: string): string | undefined {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function read(file: string): { image: Image; identity: string; header: Header } | { fallback: string } {
+  const identity = identityNow(file);
+  if (!identity) return { fallback: 'no flows.json yet' };
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    return { fallback: (err as Error).message };
+  }
+  const image = Image.fromBytes(buf);
+  if (!image) return { fallback: 'not in flow’s layout' };
+  try {
+    return { image, identity, header: parseHeader(image.header) };
+  } catch (err) {
+    return { fallback: (err as Error).message };
+  }
+}
+
+function validated(image: Image, id: string): Flow {
+  const member = image.member(id);
+  const flow = parseFlow(image.value(member as NonNullable<typeof member>), `flows.${id}`);
+  if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
+  return flow;
+}
+
+function load(file: string, post: (m: LoaderMessage) => void): void {
+  const got = read(file);
+  if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });
+  const members = got.image.members();
+  const order = [...members.keys()];
+  let chunk: Flow[] = [];
+  let done = 0;
+  try {
+    for (const id of order) {
+      chunk.push(validated(got.image, id));
+      done++;
+      if (chunk.length === CHUNK) {
+        post({ type: 'chunk', flows: chunk, done, total: order.length });
+        chunk = [];
+      }
+    }
+  } catch (err) {
+    return post({ type: 'fallback', reason: (err as Error).message });
+  }
+  if (chunk.length) post({ type: 'chunk', flows: chunk, done, total: order.length });
+  seen = { identity: got.identity, image: got.image, order };
+  post({ type: 'loaded', header: got.header, order, identity: got.identity });
+}
+
+function refresh(file: string, post: (m: LoaderMessage) => void): void {
+  if (!seen) return load(file, post);
+  const identity = identityNow(file);
+  if (identity === seen.identity) return post({ type: 'unchanged' });
+  const got = read(file);
+  if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });
+  const before = seen.image.members();
+  const after = got.image.members();
+  const changed: Flow[] = [];
+  const removed: string[] = [];
+  try {
+    for (const [id, member] of after) {
+      const old = before.get(id);
+      // Same bytes, same flow: the common case costs a memcmp, not a parse.
+      if (old && seen.image.raw(old).equals(got.image.raw(member))) continue;
+      changed.push(validated(got.image, id));
+    }
+  } catch (err) {
+    return post({ type: 'fallback', reason: (err as Error).message });
+  }
+  for (const id of before.keys()) if (!after.has(id)) removed.push(id);
+  const order = [...after.keys()];
+  const sameOrder = order.length === seen.order.length && order.every((id, i) => id === seen?.order[i]);
+  seen = { identity: got.identity, image: got.image, order };
+  post({ type: 'diff', header: got.header, changed, removed, order: sameOrder ? null : order, identity: got.identity });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const file = (workerData as { file: string }).file;
+  const post = (message: LoaderMessage) => port.postMessage(message);
+  port.on('message', (request: LoaderRequest) => {
+    if (request.type === 'load') load(file, post);
+    else refresh(file, post);
+  });
+}
