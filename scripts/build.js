@@ -2,7 +2,7 @@
 // run does not resolve hundreds of modules (start-up cost, DESIGN §6); the TUI is a
 // separate bundle loaded only when `flow` opens the workspace.
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,21 +22,33 @@ const common = {
   legalComments: 'none',
 };
 
-rmSync(`${root}/dist`, { recursive: true, force: true });
+// Built next to dist/ and swapped in with renames, so a `flow` running meanwhile (tests
+// in another terminal) never finds dist/ half-written or missing.
+const next = `${root}/dist.next-${process.pid}`;
+rmSync(next, { recursive: true, force: true });
 const entries = [
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', minifySyntax: true, minifyWhitespace: true },
-  { entryPoints: ['src/lib.ts'], outfile: 'dist/lib.js' },
+  { entryPoints: ['src/cli/main.ts'], outfile: `${next}/cli.js`, minifySyntax: true, minifyWhitespace: true },
+  { entryPoints: ['src/lib.ts'], outfile: `${next}/lib.js` },
 ];
 if (existsSync(`${root}/src/tui/main.tsx`)) {
   entries.push({
     entryPoints: ['src/tui/main.tsx'],
-    outfile: 'dist/tui.js',
+    outfile: `${next}/tui.js`,
     jsx: 'automatic',
     // Ink's optional dev tooling is never loaded at run time.
     external: ['react-devtools-core'],
   });
 }
 if (existsSync(`${root}/src/tui/load-worker.ts`)) {
-  entries.push({ entryPoints: ['src/tui/load-worker.ts'], outfile: 'dist/load-worker.js' });
+  entries.push({ entryPoints: ['src/tui/load-worker.ts'], outfile: `${next}/load-worker.js` });
 }
-await Promise.all(entries.map((entry) => build({ ...common, ...entry })));
+try {
+  await Promise.all(entries.map((entry) => build({ ...common, ...entry })));
+} catch (err) {
+  rmSync(next, { recursive: true, force: true });
+  throw err;
+}
+const old = `${root}/dist.old-${process.pid}`;
+if (existsSync(`${root}/dist`)) renameSync(`${root}/dist`, old);
+renameSync(next, `${root}/dist`);
+rmSync(old, { recursive: true, force: true });

@@ -34,8 +34,9 @@ export interface Io {
 
 const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 
+/** --json as the parser reads it, for errors raised before parsing finished. */
 function wantsJson(argv: readonly string[]): boolean {
-  return argv.includes('--json') || argv.includes('--json=true');
+  return argv.some((arg) => /^--json(=(true|yes|1))?$/i.test(arg));
 }
 
 function reportError(err: unknown, json: boolean, io: Io): number {

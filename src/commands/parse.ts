@@ -181,13 +181,26 @@ export class CommandTable {
         continue;
       }
       const value = takeValue(spec, name, flag.value, tokens, i);
+      const previous = (globals as Record<string, unknown>)[name];
+      if (spec.type !== 'boolean' && previous !== undefined && previous !== value.value) {
+        throw new UsageError(`--${name} given twice ("${previous}" and "${value.value}")`, i);
+      }
       i += value.consumed;
       (globals as Record<string, unknown>)[name] = value.value;
     }
     // Dropped from the words rather than the tokens, so word indices still point into the line
     // and "flow --json add task x" works like "flow add task x --json".
     if (prompt && rest[0]?.index === 0 && !rest[0].quoted && rest[0].text === '/flow') rest.shift();
-    if (prompt && rest.length > 1 && !rest[0].quoted && rest[0].text === 'flow' && this.verbs.has(this.verb(rest[1].text))) {
+    // A leading "flow" is the program's name only when a whole command follows it
+    // ("flow add task x"); "flow list" is the noun-first form of "list flow".
+    if (
+      prompt &&
+      rest.length > 1 &&
+      !rest[0].quoted &&
+      rest[0].text === 'flow' &&
+      this.verbs.has(this.verb(rest[1].text)) &&
+      (rest.length > 2 || this.lookup(this.verb(rest[1].text)))
+    ) {
       rest.shift();
     }
     if (rest.length === 0) return { spec: undefined, globals };

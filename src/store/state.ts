@@ -18,10 +18,14 @@ export class CorruptStoreError extends Error {
  * Runs a read of part of the file, reporting any way the bytes can be bad (broken JSON,
  * wrong schema, a broken line, nesting too deep to process) as an unreadable store.
  */
-export function unreadableAs<T>(where: string, read: () => T): T {
+export function unreadableAs<T>(where: string, tooNew: string | undefined, read: () => T): T {
   try {
     return read();
   } catch (err) {
+    // A newer format may hold what this version cannot read: that is not damage.
+    if (tooNew && (err instanceof SchemaError || err instanceof LayoutError || err instanceof SyntaxError)) {
+      throw new FlowError('too_new', `${where} is of format ${tooNew}, which this flow cannot read: ${(err as Error).message}`);
+    }
     if (err instanceof SchemaError || err instanceof LayoutError) throw new CorruptStoreError(err.message);
     if (err instanceof SyntaxError) throw new CorruptStoreError(`${where}: not valid JSON: ${err.message}`);
     if (err instanceof RangeError) throw new CorruptStoreError(`${where}: nested too deeply to process`);
@@ -44,6 +48,8 @@ export class StoreView {
   constructor(
     protected readonly image: Image,
     readonly header: Header,
+    /** Set for a store of a newer format: readable where it fits this version, never written. */
+    readonly tooNew?: string,
   ) {
     this.currentFlow = header.current_flow_id;
   }
@@ -58,7 +64,7 @@ export class StoreView {
 
   /** Flow ids in file order. */
   flowIds(): string[] {
-    return unreadableAs('flows', () => [...this.image.members().keys()]);
+    return unreadableAs('flows', this.tooNew, () => [...this.image.members().keys()]);
   }
 
   hasFlow(id: string): boolean {
@@ -70,7 +76,7 @@ export class StoreView {
     if (cached) return cached.flow;
     const member = this.image.member(id);
     if (!member) return undefined;
-    return unreadableAs(`flows.${id}`, () => {
+    return unreadableAs(`flows.${id}`, this.tooNew, () => {
       const flow = parseFlow(this.image.value(member), `flows.${id}`);
       if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
       const baseline = JSON.stringify(flow);
@@ -93,7 +99,7 @@ export class StoreView {
     const known = this.index.get(id);
     if (known) return known;
     if (this.flow(id)) return this.index.get(id);
-    for (const member of unreadableAs('flows', () => this.image.membersContaining(JSON.stringify(id)))) {
+    for (const member of unreadableAs('flows', this.tooNew, () => this.image.membersContaining(JSON.stringify(id)))) {
       if (!this.loaded.has(member.id)) this.flow(member.id);
       const found = this.index.get(id);
       if (found) return found;
@@ -104,7 +110,7 @@ export class StoreView {
   /** Ids of objects that start with `prefix` (full ids included), loading candidates. */
   idsStartingWith(prefix: string): string[] {
     const needle = JSON.stringify(prefix).slice(0, -1);
-    for (const member of unreadableAs('flows', () => this.image.membersContaining(needle))) {
+    for (const member of unreadableAs('flows', this.tooNew, () => this.image.membersContaining(needle))) {
       if (!this.loaded.has(member.id)) this.flow(member.id);
     }
     const out: string[] = [];

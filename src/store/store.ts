@@ -117,6 +117,8 @@ export class Store {
   private cache: { source: Source; readAtNs: bigint } | undefined;
   private tempsCleaned = false;
   private lastWritten: Identity | null | undefined;
+  /** Formats this process upgraded the store from, when read() did so. */
+  migrated: string[] | undefined;
   private readonly listeners = new Set<(commit: Commit<unknown>) => void>();
 
   constructor(
@@ -193,13 +195,12 @@ export class Store {
       if (image) {
         const version = String(image.header.version ?? '');
         const tooNew = majorVersion(version) > FORMAT_MAJOR ? version : undefined;
-        if (!tooNew) {
-          const detected = detectFormat({ ...image.header, flows: {} });
-          if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
-        }
+        if (tooNew) return { image, header: readOnlyHeader(image.header), identity, tooNew };
+        const detected = detectFormat({ ...image.header, flows: {} });
+        if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
         // The header is written back on every save: it must survive serialising.
         JSON.stringify(image.header);
-        return { image, header: parseHeader(image.header), identity, tooNew };
+        return { image, header: parseHeader(image.header), identity };
       }
       return this.decodeParsed(JSON.parse(buf.toString('utf8')), identity, name);
     } catch (err) {
@@ -218,9 +219,10 @@ export class Store {
     if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
     if (detected.kind === 'newer') {
       const { flows, ...header } = raw as Record<string, unknown>;
+      const entries = typeof flows === 'object' && flows !== null && !Array.isArray(flows) ? Object.entries(flows) : [];
       return {
-        image: Image.fromDocument(header, Object.entries(flows as Record<string, unknown>)),
-        header: parseHeader(header),
+        image: Image.fromDocument(header, entries),
+        header: readOnlyHeader(header),
         identity,
         tooNew: detected.version,
       };
@@ -249,11 +251,11 @@ export class Store {
       try {
         if ('corrupt' in loaded) throw new CorruptStoreError(loaded.corrupt);
         if (loaded.migration) {
-          await this.transact(() => undefined);
+          this.migrated = (await this.transact(() => undefined)).migratedFrom;
           continue;
         }
         if (loaded.tooNew) this.options.warn?.(new StoreTooNewError(loaded.tooNew).message);
-        const view = new StoreView(loaded.image, loaded.header);
+        const view = new StoreView(loaded.image, loaded.header, loaded.tooNew);
         // Validate the current flow now, so a broken store is met by readers too.
         if (view.currentFlowId) view.flow(view.currentFlowId);
         return view;
@@ -482,6 +484,18 @@ export function deleteFlowIn(tx: Transaction, id: string): Flow {
     tx.setCurrentFlow(rest[i] ?? rest[0] ?? null);
   }
   return flow;
+}
+
+/**
+ * A newer format's header, read as far as this version understands it: never a reason to
+ * quarantine (DESIGN §3: read-only, nothing dropped).
+ */
+function readOnlyHeader(raw: Record<string, unknown>): Header {
+  try {
+    return parseHeader(raw);
+  } catch {
+    return parseHeader({ version: String(raw.version) });
+  }
 }
 
 class RetryableError extends Error {

@@ -72,9 +72,17 @@ const migrate: CommandSpec<{ from?: string; 'dry-run'?: boolean }> = {
   writes: true,
   async run(args, env) {
     if (!args.from) {
+      // Opening the store upgrades an older format (and saves the migration snapshot).
       const view = await env.read();
-      const message = `flows.json is format ${view.header.version} at revision ${view.revision}: nothing to migrate`;
-      return { json: { version: view.header.version, revision: view.revision, migrated: false }, human: () => message, message };
+      const from = env.store.migrated;
+      const message = from
+        ? `Upgraded flows.json from format ${from.join(' → ')} to ${view.header.version} (revision ${view.revision}); the original is in snapshots/`
+        : `flows.json is format ${view.header.version} at revision ${view.revision}: nothing to migrate`;
+      return {
+        json: { version: view.header.version, revision: view.revision, migrated: !!from, from: from ?? null },
+        human: () => message,
+        message,
+      };
     }
     const file = readAnyFormat(args.from);
     const counts = file.flows.reduce(
@@ -101,23 +109,33 @@ const migrate: CommandSpec<{ from?: string; 'dry-run'?: boolean }> = {
       const ids = new IdRegistry();
       for (const flow of tx.allFlows()) ids.claim(flow.id);
       for (const id of tx.index.ids()) ids.claim(id);
+      const renamed = new Map<string, string>();
       const rekey = <T extends { id: string; old_id?: unknown }>(object: T): void => {
         const id = ids.keep(object.id);
         if (id !== object.id) {
+          renamed.set(object.id, id);
           object.old_id ??= object.id;
           object.id = id;
         }
       };
-      return file.flows.map((flow) => {
+      const copies = file.flows.map((flow) => {
         const copy = structuredClone(flow);
         rekey(copy);
         for (const plan of copy.plans) {
           rekey(plan);
           for (const { task } of walkTasks(plan.tasks)) rekey(task);
         }
-        tx.addFlow(copy);
         return copy;
       });
+      for (const copy of copies) {
+        // Dependencies inside the imported file follow their tasks' new ids.
+        for (const plan of copy.plans) {
+          for (const { task } of walkTasks(plan.tasks)) task.depends_on = task.depends_on.map((d) => renamed.get(d) ?? d);
+        }
+        tx.addFlow(copy);
+      }
+      if (tx.currentFlowId === null && copies[0]) tx.setCurrentFlow(copies[0].id);
+      return copies;
     });
     const message = `Imported ${what} at revision ${commit.revision}`;
     return { json: commit.value, human: () => message, message };
