@@ -210,28 +210,29 @@ export class Controller {
   // ---- Commands ----
 
   /**
-   * Runs a /flow command line through the bus. Returns true when it succeeded; errors go
-   * to the message line (or the conflict banner) and the caller keeps the typed text.
+   * Runs a /flow command line through the bus. Returns its output, or undefined when it
+   * failed: errors go to the message line (or the conflict banner) and the caller keeps
+   * the typed text.
    */
-  async run(line: string, options: { baseRevision?: number; quiet?: boolean } = {}): Promise<boolean> {
+  async run(line: string, options: { baseRevision?: number; quiet?: boolean } = {}): Promise<Output | undefined> {
     let parsed: ReturnType<CommandTable['parseLine']>;
     try {
       parsed = this.table.parseLine(line);
     } catch (err) {
       this.report(err);
-      return false;
+      return undefined;
     }
-    if (!parsed.spec) return true;
+    if (!parsed.spec) return { json: null, human: () => '' };
     const command = parsed as ParsedCommand;
     try {
       const output = command.globals.help
         ? { json: null, human: () => commandHelp(command.spec, PLAIN), message: '' }
         : await this.bus.execute(command, { baseRevision: options.baseRevision });
       this.afterCommand(command, output, options.quiet);
-      return true;
+      return output;
     } catch (err) {
       this.report(err, line);
-      return false;
+      return undefined;
     }
   }
 

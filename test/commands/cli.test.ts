@@ -65,9 +65,10 @@ describe('references', () => {
     const t2 = json(flowSync(dir, ['add', 'task', 'second', '--json']));
     expect(json(flowSync(dir, ['show', 'task', '2', '--json'])).id).toBe(t2.id);
     expect(json(flowSync(dir, ['show', 'task', t1.id, '--json'])).id).toBe(t1.id);
-    // The shortest prefix that tells the two apart.
+    // The shortest prefix that tells the two apart (and is not all digits, which would
+    // be read as a list number).
     let n = 1;
-    while (t1.id.slice(5, 5 + n) === t2.id.slice(5, 5 + n)) n++;
+    while (t1.id.slice(5, 5 + n) === t2.id.slice(5, 5 + n) || /^\d+$/.test(t1.id.slice(5, 5 + n))) n++;
     expect(json(flowSync(dir, ['show', 'task', t1.id.slice(5, 5 + n), '--json'])).id).toBe(t1.id);
     expect(json(flowSync(dir, ['show', 'task', t1.id.slice(0, 5 + n), '--json'])).id).toBe(t1.id);
   });

@@ -14,7 +14,9 @@ const say = (line) => writeSync(1, `${line}\n`);
 
 function addToRandomPlan(tx) {
   const ids = tx.flowIds();
-  const flow = tx.flow(ids[Math.floor(Math.random() * ids.length)]);
+  let flow = tx.flow(ids[Math.floor(Math.random() * ids.length)]);
+  // Other writers may have added flows without plans: take one that has some.
+  if (!flow.plans.length) flow = ids.map((id) => tx.flow(id)).find((f) => f.plans.length > 0);
   const plan = flow.plans[Math.floor(Math.random() * flow.plans.length)];
   const task = createTask({ title: `from ${process.pid}` });
   insertTask(tx.index, { planId: plan.id }, task);

@@ -1,0 +1,135 @@
+// `flow` on a terminal: the full-screen workspace. Uses the alternate screen and gives the
+// terminal back as it was on every exit: q, Ctrl-C, a signal, or a crash.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { render } from 'ink';
+import { CommandBus } from '../commands/bus.js';
+import type { GlobalOptions } from '../commands/spec.js';
+import { createTable } from '../commands/table.js';
+import { readConfig } from '../config/config.js';
+import { readScope, sessionName, type Scope } from '../context/context.js';
+import { FlowError } from '../domain/errors.js';
+import { resolveDataDir } from '../store/paths.js';
+import { LEGACY_FILE, STORE_FILE } from '../store/store.js';
+import { App } from './App.js';
+import { TuiContext, type TuiContextValue } from './context.js';
+import { Controller } from './controller.js';
+import { PromptHistory } from './history.js';
+import { createTuiStore, setMessage } from './state.js';
+import { loadTheme, type Theme } from './theme.js';
+
+const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+const SHOW_CURSOR = '\u001b[?25h';
+
+/** The example a first run starts with, written through the command bus like any change. */
+export const EXAMPLE_COMMANDS = [
+  'add flow "Getting started"',
+  'add plan "Learn flow" --summary "A small example: delete it with d when you are done."',
+  'add task "Move with j/k, open and close with l/h" --priority high',
+  'add task "Press space to cycle a task\'s status"',
+  'add task "Press a to add a task, e to edit a title, n for notes"',
+  'add task "Type : then  add task Write tests --tag demo" --tag prompt',
+  'add task "Run flow list task in a shell while this is open" --tag live',
+];
+
+function pickTheme(name: string | undefined, dir: string, noColor: boolean, warn: (m: string) => void): Theme {
+  let wanted = name;
+  try {
+    wanted ??= readConfig(dir).theme;
+  } catch (err) {
+    warn((err as Error).message);
+  }
+  try {
+    return loadTheme(wanted ?? 'dark', { dataDir: dir, noColor });
+  } catch (err) {
+    warn(`${(err as FlowError).message}; using the dark theme`);
+    return loadTheme('dark', { dataDir: dir, noColor });
+  }
+}
+
+export async function runTui(globals: GlobalOptions): Promise<number> {
+  const dir = resolveDataDir(globals.dir);
+  const session = sessionName(globals.session);
+  const firstRun = !existsSync(join(dir, STORE_FILE)) && !existsSync(join(dir, LEGACY_FILE));
+  const table = createTable();
+  const warnings: string[] = [];
+  let scope: Scope = { flowId: null, planId: null };
+  try {
+    scope = readScope(dir, session);
+  } catch (err) {
+    warnings.push((err as Error).message);
+  }
+  const tui = createTuiStore(session, scope);
+  const warn = (message: string) => setMessage(tui, message, 'warning');
+  let controller: Controller | undefined;
+  const bus = new CommandBus(table, {
+    dir,
+    session,
+    writerKind: 'tui',
+    interactive: true,
+    confirm: (question) => (controller as Controller).confirm(question),
+    warn,
+  });
+  controller = new Controller({
+    bus,
+    table,
+    tui,
+    workerPath: fileURLToPath(new URL('./load-worker.js', import.meta.url)),
+  });
+  if (firstRun) {
+    for (const line of EXAMPLE_COMMANDS) await bus.execute(table.parseLine(line) as never);
+    tui.setState({ scope: readScope(dir, session) });
+  }
+  const noColor = !!globals['no-color'] || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '');
+  const theme = pickTheme(globals.theme, dir, noColor, (m) => warnings.push(m));
+  const history = new PromptHistory(dir, session, readHistorySize(dir));
+
+  const stdout = process.stdout;
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
+  };
+  stdout.write(ENTER_ALT_SCREEN);
+  process.on('exit', restore);
+  const onSignal = (signal: NodeJS.Signals) => {
+    restore();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  const onCrash = (err: unknown) => {
+    instance.unmount();
+    restore();
+    process.stderr.write(`flow: the workspace stopped on an internal error: ${(err as Error)?.stack ?? err}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  const context: TuiContextValue = { tui, controller, theme, history, quit: () => instance.unmount() };
+  const instance = render(
+    <TuiContext.Provider value={context}>
+      <App />
+    </TuiContext.Provider>,
+    { exitOnCtrlC: false, patchConsole: true, maxFps: 120, incrementalRendering: true },
+  );
+  if (firstRun) setMessage(tui, `Welcome: created ${dir} with an example flow. Press ? for keys.`, 'success');
+  for (const message of warnings) setMessage(tui, message, 'warning');
+  void controller.start().catch(onCrash);
+  await instance.waitUntilExit();
+  await controller.stop();
+  restore();
+  return 0;
+}
+
+function readHistorySize(dir: string): number {
+  try {
+    return readConfig(dir).history.size;
+  } catch {
+    return 500;
+  }
+}
