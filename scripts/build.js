@@ -22,6 +22,18 @@ const common = {
   legalComments: 'none',
 };
 
+// Ink loads React DevTools only when DEV=true; bundled, that import would become a static
+// import of a package we do not ship. Replace it with nothing.
+const withoutInkDevtools = {
+  name: 'without-ink-devtools',
+  setup(b) {
+    b.onResolve({ filter: /\/devtools\.js$/ }, (args) =>
+      args.importer.includes('/node_modules/ink/') ? { path: args.path, namespace: 'empty' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
+  },
+};
+
 // Built next to dist/ and swapped in with renames, so a `flow` running meanwhile (tests
 // in another terminal) never finds dist/ half-written or missing.
 const next = `${root}/dist.next-${process.pid}`;
@@ -35,8 +47,7 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
     entryPoints: ['src/tui/main.tsx'],
     outfile: `${next}/tui.js`,
     jsx: 'automatic',
-    // Ink's optional dev tooling is never loaded at run time.
-    external: ['react-devtools-core'],
+    plugins: [withoutInkDevtools],
   });
 }
 if (existsSync(`${root}/src/tui/load-worker.ts`)) {

@@ -1,7 +1,7 @@
 // One-line bars above the prompt: messages, inline inputs (add/edit), the search field,
 // the delete confirmation and the conflict banner.
 import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
+import { LineInput } from './LineInput.js';
 import { runAndSelect } from '../actions.js';
 import { useTui, useTuiContext } from '../context.js';
 import { keepCursorVisible } from '../state.js';
@@ -54,7 +54,7 @@ export function InlineInput({ width }: { width: number }) {
   return (
     <Box width={width}>
       <Text color={theme.color('accent')} bold>{`${input.label}: `}</Text>
-      <TextInput
+      <LineInput
         value={input.value}
         onChange={(value) => tui.setState({ input: { ...input, value } })}
         onSubmit={(value) => void submit(value)}
@@ -83,7 +83,7 @@ export function SearchBar({ width }: { width: number }) {
     <Box width={width}>
       <Text color={theme.color('accent')} bold>{'/ '}</Text>
       {focused ? (
-        <TextInput
+        <LineInput
           value={filter}
           onChange={(value) => {
             tui.setState({ filter: value });

@@ -1,7 +1,7 @@
 // Panels that take the place of the tree for a moment: keys help, command output, and
 // the flow switcher.
 import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
+import { LineInput } from './LineInput.js';
 import { useState } from 'react';
 import { useTui, useTuiContext } from '../context.js';
 import { actionFor, BINDINGS } from '../keys.js';
@@ -99,7 +99,7 @@ export function FlowSwitcher({ width, height }: { width: number; height: number 
     <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor={theme.color('accent')} paddingX={1}>
       <Box>
         <Text bold color={theme.color('heading')}>{'Switch flow: '}</Text>
-        <TextInput value={query} onChange={(v) => { setQuery(v); setIndex(0); }} onSubmit={() => void choose()} focus={focused} />
+        <LineInput value={query} onChange={(v) => { setQuery(v); setIndex(0); }} onSubmit={() => void choose()} focus={focused} />
       </Box>
       {matches.slice(start, start + visible).map((id, i) => (
         <Text key={id} wrap="truncate-end" inverse={start + i === at} color={start + i === at ? theme.color('accent') : undefined}>

@@ -1,7 +1,7 @@
 // The /flow prompt: any command, with history (↑/↓, per session, across restarts) and
 // Tab completion from the command table. A failed command keeps its text for correction.
 import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
+import { LineInput } from './LineInput.js';
 import { useState } from 'react';
 import { commonPrefix, complete, type IdSource } from '../../commands/complete.js';
 import { useTui, useTuiContext } from '../context.js';
@@ -97,7 +97,7 @@ export function PromptView({ state, onSubmit, width }: { state: ReturnType<typeo
     <Box width={width}>
       <Text color={theme.color('prompt')} bold={!theme.colour}>{`${state.scope} › /flow `}</Text>
       {state.focused ? (
-        <TextInput value={state.value} onChange={state.setValue} onSubmit={onSubmit} focus={state.focused} />
+        <LineInput value={state.value} onChange={state.setValue} onSubmit={onSubmit} focus={state.focused} />
       ) : (
         <Text color={theme.color('muted')}>{state.value || 'press : or Tab to type a command, ? for keys'}</Text>
       )}

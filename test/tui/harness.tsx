@@ -1,0 +1,213 @@
+// A real workspace for TUI tests: a temp data dir seeded through the command bus, the
+// controller loading on the main thread, and <App/> rendered by ink-testing-library.
+// No mocks: keys go in through stdin, assertions read the frame and flows.json.
+import { render } from 'ink-testing-library';
+import { CommandBus } from '../../src/commands/bus.js';
+import type { ParsedCommand } from '../../src/commands/parse.js';
+import { createTable } from '../../src/commands/table.js';
+import { readScope } from '../../src/context/context.js';
+import { App } from '../../src/tui/App.js';
+import { TuiContext, type TuiContextValue } from '../../src/tui/context.js';
+import { Controller } from '../../src/tui/controller.js';
+import { PromptHistory } from '../../src/tui/history.js';
+import { createTuiStore, type TuiStore } from '../../src/tui/state.js';
+import { loadTheme, type Theme } from '../../src/tui/theme.js';
+import { readStore, tempDir, waitFor } from '../helpers.js';
+
+export const KEY = {
+  up: '\u001b[A',
+  down: '\u001b[B',
+  right: '\u001b[C',
+  left: '\u001b[D',
+  enter: '\r',
+  escape: '\u001b',
+  tab: '\t',
+  space: ' ',
+  backspace: '\u007f',
+  home: '\u001b[H',
+  end: '\u001b[F',
+} as const;
+
+/** Lets Ink flush a pending lone Escape and React run effects (input subscriptions). */
+export async function tick(rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Runs command lines through a real CommandBus; returns the created objects' ids in order. */
+export async function seed(dir: string, lines: readonly string[], session = 'default'): Promise<string[]> {
+  const table = createTable();
+  const bus = new CommandBus(table, { dir, session, writerKind: 'cli', interactive: false });
+  const ids: string[] = [];
+  for (const line of lines) {
+    const output = await bus.execute(table.parseLine(line) as ParsedCommand);
+    const id = (output.json as { id?: string } | null)?.id;
+    if (id) ids.push(id);
+  }
+  return ids;
+}
+
+/** The standard fixture: one flow, two plans, a task with a subtask; scope on Plan One. */
+export interface Fixture {
+  flowId: string;
+  planOne: string;
+  planTwo: string;
+  first: string;
+  second: string;
+  third: string;
+  child: string;
+  other: string;
+}
+
+export async function seedFixture(dir: string): Promise<Fixture> {
+  const [flowId, planOne, first, second, third] = await seed(dir, [
+    'add flow Alpha',
+    'add plan "Plan One"',
+    'add task "First task"',
+    'add task "Second task" --priority high',
+    'add task "Third task" --tag demo',
+  ]);
+  const [child, planTwo, other] = await seed(dir, [
+    `add task "Child task" --parent ${third}`,
+    'add plan "Plan Two"',
+    'add task "Other task"',
+    `use plan ${planOne}`,
+  ]);
+  return { flowId, planOne, planTwo, first, second, third, child, other };
+}
+
+export interface HarnessOptions {
+  dir?: string;
+  session?: string;
+  noColor?: boolean;
+  theme?: string;
+  historySize?: number;
+  /** Seeds the data dir before the controller loads (skipped when dir already has data). */
+  seed?: (dir: string) => Promise<unknown>;
+}
+
+export interface Harness {
+  dir: string;
+  tui: TuiStore;
+  controller: Controller;
+  bus: CommandBus;
+  theme: Theme;
+  history: PromptHistory;
+  quits: number;
+  lastFrame(): string;
+  press(...keys: string[]): Promise<void>;
+  type(text: string): Promise<void>;
+  waitForFrame(predicate: (frame: string) => boolean, what?: string, timeoutMs?: number): Promise<string>;
+  waitForText(text: string, timeoutMs?: number): Promise<string>;
+  /** Waits until the frame no longer contains text. */
+  waitForGone(text: string, timeoutMs?: number): Promise<string>;
+  /** The tree part of the line holding the selection marker ('' when none). */
+  selectedLine(): string;
+  store(): any;
+  stop(): Promise<void>;
+}
+
+const live: Harness[] = [];
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dir = options.dir ?? tempDir('flow-tui-');
+  const session = options.session ?? 'default';
+  if (options.seed) await options.seed(dir);
+  const table = createTable();
+  const tui = createTuiStore(session, readScope(dir, session));
+  let controller: Controller | undefined;
+  const bus = new CommandBus(table, {
+    dir,
+    session,
+    writerKind: 'tui',
+    interactive: true,
+    confirm: (question) => (controller as Controller).confirm(question),
+  });
+  controller = new Controller({ bus, table, tui });
+  await controller.start();
+  const theme = loadTheme(options.theme ?? 'dark', { dataDir: dir, noColor: options.noColor ?? false });
+  const history = new PromptHistory(dir, session, options.historySize ?? 500);
+  const harness: Harness = {
+    dir,
+    tui,
+    controller,
+    bus,
+    theme,
+    history,
+    quits: 0,
+    lastFrame: () => '',
+    press: async () => {},
+    type: async () => {},
+    waitForFrame: async () => '',
+    waitForText: async () => '',
+    waitForGone: async () => '',
+    selectedLine: () => '',
+    store: () => readStore(dir),
+    stop: async () => {},
+  };
+  const context: TuiContextValue = {
+    tui,
+    controller,
+    theme,
+    history,
+    quit: () => {
+      harness.quits++;
+    },
+  };
+  const instance = render(
+    <TuiContext.Provider value={context}>
+      <App />
+    </TuiContext.Provider>,
+  );
+  const frame = () => instance.lastFrame() ?? '';
+  harness.lastFrame = frame;
+  harness.press = async (...keys) => {
+    await tick();
+    for (const key of keys) {
+      instance.stdin.write(key);
+      await tick();
+    }
+  };
+  // Printable text arrives as one chunk, like a paste or fast typing.
+  harness.type = (text) => harness.press(text);
+  harness.waitForFrame = (predicate, what = 'frame', timeoutMs = 5000) =>
+    waitFor(() => (predicate(frame()) ? frame() : undefined), { what: `${what}; last frame:\n${frame()}`, timeoutMs });
+  harness.waitForText = (text, timeoutMs) => harness.waitForFrame((f) => f.includes(text), `"${text}"`, timeoutMs);
+  harness.waitForGone = (text, timeoutMs) => harness.waitForFrame((f) => !f.includes(text), `"${text}" to go`, timeoutMs);
+  // The tree is the left column (60 of the test terminal's 100); a selected row starts with ›.
+  harness.selectedLine = () => (frame().split('\n').find((line) => line.startsWith('›')) ?? '').slice(0, 60);
+  let stopped = false;
+  harness.stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    instance.unmount();
+    instance.cleanup();
+    await controller.stop();
+  };
+  live.push(harness);
+  await harness.waitForFrame((f) => !f.includes('Loading'), 'the first frame');
+  return harness;
+}
+
+/** For afterEach: stops every harness the test created. */
+export async function stopAll(): Promise<void> {
+  while (live.length) await live.pop()?.stop();
+}
+
+/** The task with this id in flows.json on disk, anywhere in the tree. */
+export function diskTask(dir: string, id: string): any {
+  const visit = (tasks: any[]): any => {
+    for (const t of tasks) {
+      if (t.id === id) return t;
+      const found = visit(t.subtasks ?? []);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const flow of Object.values<any>(readStore(dir).flows)) {
+    for (const plan of flow.plans) {
+      const found = visit(plan.tasks);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,290 @@
+// Pure parts of the TUI: the visible rows, the view-state actions, scrolling and the key table.
+import type { Key } from 'ink';
+import { describe, expect, it } from 'vitest';
+import type { Flow } from '../../src/domain/schema.js';
+import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
+import { scrollTop } from '../../src/tui/components/Tree.js';
+import { actionFor, BINDINGS, keyName } from '../../src/tui/keys.js';
+import { buildRows } from '../../src/tui/rows.js';
+import {
+  clearExpiredFlashes,
+  collapseOrParent,
+  createTuiStore,
+  expandOrChild,
+  flashRows,
+  keepCursorVisible,
+  moveCursor,
+  selectRows,
+  type TuiStore,
+} from '../../src/tui/state.js';
+
+/** Alpha: Plan One (First, Second done, Third ▸ Child), Plan Two (Other). Beta: empty. */
+function fixture() {
+  const alpha = createFlow('Alpha');
+  const one = createPlan({ title: 'Plan One' });
+  const two = createPlan({ title: 'Plan Two', status: 'draft' });
+  const first = createTask({ title: 'First task' });
+  const second = createTask({ title: 'Second task', status: 'done' });
+  const third = createTask({ title: 'Third task', tags: ['demo'] });
+  const child = createTask({ title: 'Child needle', status: 'cancelled' });
+  third.subtasks.push(child);
+  one.tasks.push(first, second, third);
+  const other = createTask({ title: 'Other task', status: 'done' });
+  two.tasks.push(other);
+  alpha.plans.push(one, two);
+  const beta = createFlow('Beta');
+  const flows = new Map<string, Flow>([
+    [alpha.id, alpha],
+    [beta.id, beta],
+  ]);
+  return { flows, order: [alpha.id, beta.id], alpha, beta, one, two, first, second, third, child, other };
+}
+
+const titles = (rows: { title: string }[]) => rows.map((r) => r.title);
+
+describe('buildRows', () => {
+  it('shows only flows when nothing is expanded', () => {
+    const f = fixture();
+    const { rows, indexOf } = buildRows(f.flows, f.order, new Set());
+    expect(titles(rows)).toEqual(['Alpha', 'Beta']);
+    expect(rows[0]).toMatchObject({ kind: 'flow', depth: 0, expandable: true, expanded: false });
+    expect(rows[1]).toMatchObject({ expandable: false });
+    expect(indexOf.get(f.beta.id)).toBe(1);
+  });
+
+  it('opens flows, plans and tasks as they are expanded, with depths and parents', () => {
+    const f = fixture();
+    const partly = buildRows(f.flows, f.order, new Set([f.alpha.id, f.one.id]));
+    expect(titles(partly.rows)).toEqual(['Alpha', 'Plan One', 'First task', 'Second task', 'Third task', 'Plan Two', 'Beta']);
+    const all = buildRows(f.flows, f.order, new Set([f.alpha.id, f.one.id, f.third.id, f.two.id]));
+    expect(titles(all.rows)).toEqual([
+      'Alpha', 'Plan One', 'First task', 'Second task', 'Third task', 'Child needle', 'Plan Two', 'Other task', 'Beta',
+    ]);
+    const child = all.rows[all.indexOf.get(f.child.id)!];
+    expect(child).toMatchObject({ depth: 3, parentId: f.third.id, planId: f.one.id, flowId: f.alpha.id, status: 'cancelled' });
+    const third = all.rows[all.indexOf.get(f.third.id)!];
+    expect(third).toMatchObject({ depth: 2, parentId: null, expandable: true, expanded: true, tags: ['demo'] });
+    expect(all.rows[all.indexOf.get(f.two.id)!].planStatus).toBe('draft');
+    // Every row is where indexOf says.
+    all.rows.forEach((row, i) => expect(all.indexOf.get(row.id)).toBe(i));
+  });
+
+  it('an expanded plan inside a collapsed flow stays hidden', () => {
+    const f = fixture();
+    expect(titles(buildRows(f.flows, f.order, new Set([f.one.id])).rows)).toEqual(['Alpha', 'Beta']);
+  });
+
+  it('counts done tasks (subtasks included) per plan and per flow', () => {
+    const f = fixture();
+    const { rows, indexOf } = buildRows(f.flows, f.order, new Set([f.alpha.id]));
+    expect(rows[indexOf.get(f.alpha.id)!]).toMatchObject({ done: 2, total: 5 });
+    expect(rows[indexOf.get(f.one.id)!]).toMatchObject({ done: 1, total: 4 });
+    expect(rows[indexOf.get(f.two.id)!]).toMatchObject({ done: 1, total: 1 });
+    expect(rows[indexOf.get(f.beta.id)!]).toMatchObject({ done: 0, total: 0 });
+  });
+
+  it('a filter shows matches with their ancestors, expanded, even when collapsed', () => {
+    const f = fixture();
+    const { rows } = buildRows(f.flows, f.order, new Set(), 'NEEDLE');
+    expect(titles(rows)).toEqual(['Alpha', 'Plan One', 'Third task', 'Child needle']);
+    expect(rows.every((r) => r.expanded || !r.expandable)).toBe(true);
+  });
+
+  it('a filter matches tags and ids, and a flow name keeps the flow', () => {
+    const f = fixture();
+    expect(titles(buildRows(f.flows, f.order, new Set(), 'demo').rows)).toEqual(['Alpha', 'Plan One', 'Third task']);
+    expect(titles(buildRows(f.flows, f.order, new Set(), f.other.id).rows)).toEqual(['Alpha', 'Plan Two', 'Other task']);
+    expect(titles(buildRows(f.flows, f.order, new Set(), 'beta').rows)).toEqual(['Beta']);
+    expect(buildRows(f.flows, f.order, new Set(), 'no such thing').rows).toEqual([]);
+  });
+
+  it('skips ids in the order that have no flow', () => {
+    const f = fixture();
+    expect(titles(buildRows(f.flows, ['flow_gone', ...f.order], new Set()).rows)).toEqual(['Alpha', 'Beta']);
+  });
+});
+
+function storeWith(expanded: string[] = [], cursor: string | null = null): { tui: TuiStore; f: ReturnType<typeof fixture> } {
+  const f = fixture();
+  const tui = createTuiStore('default', { flowId: null, planId: null });
+  tui.setState({ flows: f.flows, order: f.order, version: 1, expanded: new Set(expanded), cursor });
+  return { tui, f };
+}
+
+describe('view-state actions', () => {
+  it('moveCursor stays within the rows and jumps to top and bottom', () => {
+    const { tui, f } = storeWith([]);
+    tui.setState({ expanded: new Set([f.alpha.id, f.one.id]) });
+    moveCursor(tui, 1); // no cursor yet: from the first row
+    expect(tui.getState().cursor).toBe(f.one.id);
+    moveCursor(tui, -5);
+    expect(tui.getState().cursor).toBe(f.alpha.id);
+    moveCursor(tui, 100);
+    expect(tui.getState().cursor).toBe(f.beta.id);
+    moveCursor(tui, 'top');
+    expect(tui.getState().cursor).toBe(f.alpha.id);
+    moveCursor(tui, 'bottom');
+    expect(tui.getState().cursor).toBe(f.beta.id);
+    moveCursor(tui, -2);
+    expect(tui.getState().cursor).toBe(f.third.id);
+  });
+
+  it('moveCursor does nothing without rows', () => {
+    const tui = createTuiStore('default', { flowId: null, planId: null });
+    moveCursor(tui, 1);
+    expect(tui.getState().cursor).toBeNull();
+  });
+
+  it('collapseOrParent closes an open row, else goes to the parent', () => {
+    const { tui, f } = storeWith([], null);
+    tui.setState({ expanded: new Set([f.alpha.id, f.one.id, f.third.id]), cursor: f.child.id });
+    collapseOrParent(tui); // child → its parent task
+    expect(tui.getState().cursor).toBe(f.third.id);
+    collapseOrParent(tui); // third is open → close it
+    expect(tui.getState().expanded.has(f.third.id)).toBe(false);
+    expect(tui.getState().cursor).toBe(f.third.id);
+    collapseOrParent(tui); // closed top-level task → its plan
+    expect(tui.getState().cursor).toBe(f.one.id);
+    collapseOrParent(tui); // open plan → close
+    expect(tui.getState().expanded.has(f.one.id)).toBe(false);
+    collapseOrParent(tui); // closed plan → flow
+    expect(tui.getState().cursor).toBe(f.alpha.id);
+    collapseOrParent(tui); // open flow → close
+    collapseOrParent(tui); // closed flow: nowhere to go
+    expect(tui.getState().cursor).toBe(f.alpha.id);
+    expect(tui.getState().expanded.size).toBe(0);
+  });
+
+  it('collapseOrParent with a filter goes to the parent instead of collapsing', () => {
+    const { tui, f } = storeWith([], null);
+    tui.setState({ filter: 'needle', cursor: f.third.id });
+    collapseOrParent(tui);
+    expect(tui.getState().cursor).toBe(f.one.id);
+  });
+
+  it('expandOrChild opens a closed row, then steps into its first child', () => {
+    const { tui, f } = storeWith([], null);
+    tui.setState({ cursor: f.alpha.id });
+    expandOrChild(tui);
+    expect(tui.getState().expanded.has(f.alpha.id)).toBe(true);
+    expect(tui.getState().cursor).toBe(f.alpha.id);
+    expandOrChild(tui);
+    expect(tui.getState().cursor).toBe(f.one.id);
+    tui.setState({ cursor: f.first.id });
+    const before = tui.getState().expanded;
+    expandOrChild(tui); // a leaf: nothing happens
+    expect(tui.getState().expanded).toBe(before);
+    expect(tui.getState().cursor).toBe(f.first.id);
+  });
+
+  it('keepCursorVisible moves a hidden cursor to the first row and keeps a visible one', () => {
+    const { tui, f } = storeWith([], null);
+    tui.setState({ expanded: new Set(), cursor: f.child.id });
+    keepCursorVisible(tui);
+    expect(tui.getState().cursor).toBe(f.alpha.id);
+    tui.setState({ cursor: f.beta.id });
+    keepCursorVisible(tui);
+    expect(tui.getState().cursor).toBe(f.beta.id);
+    tui.setState({ filter: 'nothing matches this' });
+    keepCursorVisible(tui);
+    expect(tui.getState().cursor).toBeNull();
+  });
+
+  it('flashes expire after their time, not before', () => {
+    const { tui, f } = storeWith();
+    flashRows(tui, [f.first.id, f.second.id], 1000);
+    expect([...tui.getState().flash.keys()]).toEqual([f.first.id, f.second.id]);
+    const before = tui.getState().flash;
+    clearExpiredFlashes(tui, 1500);
+    expect(tui.getState().flash).toBe(before); // nothing expired: no new state
+    flashRows(tui, [f.second.id], 2000); // renewed
+    clearExpiredFlashes(tui, 2300);
+    expect([...tui.getState().flash.keys()]).toEqual([f.second.id]);
+    clearExpiredFlashes(tui, 3300);
+    expect(tui.getState().flash.size).toBe(0);
+  });
+
+  it('selectRows follows data and filter changes', () => {
+    const { tui, f } = storeWith([]);
+    const a = selectRows(tui.getState());
+    expect(selectRows(tui.getState())).toBe(a);
+    tui.setState({ expanded: new Set([f.alpha.id]) });
+    expect(selectRows(tui.getState()).rows.length).toBe(a.rows.length + 2);
+    tui.setState({ filter: 'beta' });
+    expect(titles(selectRows(tui.getState()).rows)).toEqual(['Beta']);
+  });
+});
+
+describe('scrollTop', () => {
+  it('keeps the cursor in view, scrolling as little as possible', () => {
+    expect(scrollTop(0, 0, 10, 100)).toBe(0);
+    expect(scrollTop(0, 9, 10, 100)).toBe(0);
+    expect(scrollTop(0, 10, 10, 100)).toBe(1);
+    expect(scrollTop(50, 55, 10, 100)).toBe(50); // inside the window: no scroll
+    expect(scrollTop(50, 49, 10, 100)).toBe(49);
+    expect(scrollTop(0, 9999, 10, 10_000)).toBe(9990);
+  });
+
+  it('does not leave empty space after the rows shrank', () => {
+    expect(scrollTop(90, 5, 10, 20)).toBe(5);
+    expect(scrollTop(90, 15, 10, 20)).toBe(10);
+    expect(scrollTop(5, 2, 10, 4)).toBe(0);
+  });
+});
+
+function key(overrides: Partial<Key> = {}): Key {
+  return {
+    upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false,
+    home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false,
+    backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+    ...overrides,
+  };
+}
+
+describe('keys', () => {
+  it('names keys in the table’s terms', () => {
+    expect(keyName('', key({ upArrow: true }))).toBe('up');
+    expect(keyName('', key({ downArrow: true }))).toBe('down');
+    expect(keyName('', key({ leftArrow: true }))).toBe('left');
+    expect(keyName('', key({ rightArrow: true }))).toBe('right');
+    expect(keyName('', key({ pageUp: true }))).toBe('pageUp');
+    expect(keyName('', key({ pageDown: true }))).toBe('pageDown');
+    expect(keyName('', key({ home: true }))).toBe('home');
+    expect(keyName('', key({ end: true }))).toBe('end');
+    expect(keyName('', key({ return: true }))).toBe('return');
+    expect(keyName('', key({ escape: true }))).toBe('escape');
+    expect(keyName('', key({ tab: true }))).toBe('tab');
+    expect(keyName('r', key({ ctrl: true }))).toBe('ctrl+r');
+    expect(keyName(' ', key())).toBe('space');
+    expect(keyName('G', key({ shift: true }))).toBe('G');
+  });
+
+  it('looks actions up by context', () => {
+    expect(actionFor('tree', 'j', key())).toBe('down');
+    expect(actionFor('tree', '', key({ downArrow: true }))).toBe('down');
+    expect(actionFor('tree', 'k', key())).toBe('up');
+    expect(actionFor('tree', 'h', key())).toBe('collapse');
+    expect(actionFor('tree', 'l', key())).toBe('expand');
+    expect(actionFor('tree', 'G', key())).toBe('bottom');
+    expect(actionFor('tree', ' ', key())).toBe('cycleStatus');
+    expect(actionFor('tree', 'd', key({ ctrl: true }))).toBe('pageDown');
+    expect(actionFor('tree', '\t', key({ tab: true }))).toBe('prompt');
+    expect(actionFor('tree', 'q', key())).toBe('quit');
+    expect(actionFor('list', 'q', key())).toBe('cancel');
+    expect(actionFor('list', '', key({ escape: true }))).toBe('cancel');
+    expect(actionFor('list', 'a', key())).toBeUndefined();
+    expect(actionFor('tree', 'x', key())).toBeUndefined();
+  });
+
+  it('no key means two things in one context', () => {
+    for (const context of ['tree', 'list'] as const) {
+      const seen = new Map<string, string>();
+      for (const b of BINDINGS.filter((x) => x.contexts.includes(context))) {
+        for (const k of b.keys) {
+          expect(seen.get(k), `${context}: ${k}`).toBeUndefined();
+          seen.set(k, b.action);
+        }
+      }
+    }
+  });
+});
