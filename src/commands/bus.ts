@@ -5,7 +5,9 @@ import { readConfig, type Config } from '../config/config.js';
 import { readScope, writeScope, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import { insideHook, runHooks } from '../hooks/hooks.js';
-import { Store, type Commit } from '../store/store.js';
+import { Store, type Commit, type Recovery } from '../store/store.js';
+import { SnapshotEngine, type SnapshotKind, type SnapshotMeta } from '../snapshots/engine.js';
+import { UndoLog } from '../snapshots/undo.js';
 import { CorruptStoreError, type StoreView, type Transaction } from '../store/state.js';
 import type { Env } from './env.js';
 import type { Output } from './output.js';
@@ -26,6 +28,9 @@ export interface BusOptions {
 export class CommandBus {
   readonly store: Store;
   private configCache: Config | undefined;
+  private engine: SnapshotEngine | undefined;
+  /** Commits made by the command being executed, for the undo log. */
+  private commits: Commit<unknown>[] = [];
 
   constructor(
     readonly table: CommandTable,
@@ -36,6 +41,7 @@ export class CommandBus {
     this.store = new Store(options.dir, {
       writer: `${kind}:${process.pid}:${options.session}`,
       warn: options.warn,
+      recover: () => this.newestGoodSnapshot(),
       hooks: hooksOn
         ? {
             preSave: (commit) => this.runSaveHooks('pre_save', commit),
@@ -47,6 +53,52 @@ export class CommandBus {
 
   get dir(): string {
     return this.options.dir;
+  }
+
+  snapshots(): SnapshotEngine {
+    const backend = this.config().snapshots.backend;
+    if (!this.engine || this.engineBackend !== backend) {
+      this.engine = new SnapshotEngine(this.options.dir, backend);
+      this.engineBackend = backend;
+    }
+    return this.engine;
+  }
+
+  private engineBackend: string | undefined;
+
+  undoLog(): UndoLog {
+    return new UndoLog(this.options.dir, this.options.session, this.config().undo.depth);
+  }
+
+  /** After a corrupt flows.json was moved aside: the newest snapshot that still reads. */
+  private newestGoodSnapshot(): Recovery | undefined {
+    let engine: SnapshotEngine;
+    try {
+      engine = this.snapshots();
+    } catch {
+      return undefined;
+    }
+    for (const meta of [...engine.list()].reverse()) {
+      try {
+        const state = engine.read(meta);
+        const doc = state.flows as { flows?: unknown };
+        if (doc && typeof doc.flows === 'object' && doc.flows !== null && !Array.isArray(doc.flows)) {
+          return { label: `snapshot ${meta.id} (${meta.created}, revision ${meta.file_revision})`, document: state.flows };
+        }
+      } catch {
+        // try an older one
+      }
+    }
+    return undefined;
+  }
+
+  /** Snapshot before a destructive command, then keep the count and age in bounds. */
+  async autoSnapshot(kind: SnapshotKind, label: string): Promise<SnapshotMeta> {
+    const engine = this.snapshots();
+    const meta = await engine.create(this.store, { kind, label });
+    const policy = this.config().snapshots;
+    await engine.prune({ keep: policy.keep, maxAgeDays: policy.max_age_days });
+    return meta;
   }
 
   get session(): string {
@@ -72,6 +124,23 @@ export class CommandBus {
     }
   }
 
+  /** The undo log and automatic snapshots, after a command's commits. */
+  private async afterCommits(command: string, revert: { kind: 'undo' | 'redo'; target: number } | undefined): Promise<void> {
+    const commits = this.commits.filter((c) => c.changed);
+    if (!commits.length) return;
+    const log = this.undoLog();
+    for (const commit of commits) await log.record(commit, command, revert?.kind ?? 'do', revert?.target);
+    const every = this.config().snapshots.every;
+    const crossed = every > 0 && commits.some((c) => c.revision % every === 0);
+    if (crossed) {
+      try {
+        await this.autoSnapshot('auto', `every ${every} revisions`);
+      } catch (err) {
+        this.options.warn?.(`automatic snapshot failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
   scope(): Scope {
     return readScope(this.options.dir, this.options.session);
   }
@@ -80,6 +149,7 @@ export class CommandBus {
     this.configCache = undefined;
     let view: StoreView | undefined;
     let transacted = false;
+    let revert: { kind: 'undo' | 'redo'; target: number; label: string } | undefined;
     const name = commandName(parsed.spec);
     const env: Env = {
       store: this.store,
@@ -103,8 +173,16 @@ export class CommandBus {
       },
       config: () => this.config(),
       warn: (message: string) => this.options.warn?.(message),
+      snapshots: () => this.snapshots(),
+      autoSnapshot: (kind: SnapshotKind, label: string) => this.autoSnapshot(kind, label),
+      undoLog: () => this.undoLog(),
+      markRevert: (kind: 'undo' | 'redo', target: number, label: string) => {
+        revert = { kind, target, label };
+      },
     };
     let output: Output;
+    this.commits = [];
+    const stopListening = this.store.onCommit((commit) => this.commits.push(commit));
     try {
       output = await parsed.spec.run(parsed.args, env);
     } catch (err) {
@@ -114,7 +192,10 @@ export class CommandBus {
         throw new FlowError('unreadable', `flows.json changed while being read (${err.reason}); run the command again`);
       }
       throw err;
+    } finally {
+      stopListening();
     }
+    await this.afterCommits(revert?.label ?? name, revert);
     if (!insideHook()) {
       const commands = this.config().hooks.on_command;
       if (commands.length) {

@@ -3,6 +3,8 @@
 // files themselves.
 import type { Config } from '../config/config.js';
 import type { Scope } from '../context/context.js';
+import type { SnapshotEngine, SnapshotKind, SnapshotMeta } from '../snapshots/engine.js';
+import type { UndoLog } from '../snapshots/undo.js';
 import type { Commit, Store } from '../store/store.js';
 import type { StoreView, Transaction } from '../store/state.js';
 import type { CommandTable } from './parse.js';
@@ -25,4 +27,10 @@ export interface Env {
   confirm(question: string): Promise<boolean>;
   config(): Config;
   warn(message: string): void;
+  snapshots(): SnapshotEngine;
+  /** A snapshot before something destructive (and retention afterwards). */
+  autoSnapshot(kind: SnapshotKind, label: string): Promise<SnapshotMeta>;
+  undoLog(): UndoLog;
+  /** Records this command's change in the undo log as an undo/redo of `target`, named `label`. */
+  markRevert(kind: 'undo' | 'redo', target: number, label: string): void;
 }

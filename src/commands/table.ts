@@ -3,6 +3,7 @@ import { CONFIG_COMMANDS } from './nouns/config.js';
 import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
+import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
 import { TASK_COMMANDS } from './nouns/task.js';
 import { CommandTable } from './parse.js';
 import type { CommandSpec } from './spec.js';
@@ -11,6 +12,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...FLOW_COMMANDS,
   ...PLAN_COMMANDS,
   ...TASK_COMMANDS,
+  ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
   ...META_COMMANDS,
 ] as readonly CommandSpec[];

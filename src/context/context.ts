@@ -60,3 +60,11 @@ export async function writeScope(dir: string, session: string, scope: Scope): Pr
     entry.plan_id = scope.planId;
   });
 }
+
+/** Puts back a whole context.json (snapshot restore), under its lock. */
+export async function replaceContext(dir: string, value: unknown): Promise<void> {
+  await updateJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json', (file) => {
+    for (const key of Object.keys(file)) delete (file as Record<string, unknown>)[key];
+    Object.assign(file, ContextSchema.parse(value ?? {}));
+  });
+}

@@ -124,6 +124,10 @@ export function parseFlow(value: unknown, where = 'flow'): Flow {
   return parseWith(FlowSchema, value, where);
 }
 
+export function parsePlan(value: unknown, where = 'plan'): Plan {
+  return parseWith(PlanSchema, value, where);
+}
+
 export function parseHeader(value: unknown): Header {
   return parseWith(HeaderSchema, value, '');
 }

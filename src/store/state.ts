@@ -131,6 +131,8 @@ export interface TransactionChanges {
   currentFlowId: { before: string | null; after: string | null } | undefined;
   patch: Operation[];
   inverse: Operation[];
+  /** Top-level fields set (undefined: removed) by setExtra. */
+  extras: Record<string, unknown>;
   /** Write even though nothing changed (Store.save). */
   forced: boolean;
 }
@@ -139,6 +141,7 @@ export class Transaction extends StoreView {
   private readonly removed = new Map<string, string | null>();
   private readonly order: string[] = [];
   private forced = false;
+  private readonly extras = new Map<string, unknown>();
 
   forceWrite(): void {
     this.forced = true;
@@ -182,6 +185,40 @@ export class Transaction extends StoreView {
     return flow;
   }
 
+  /**
+   * Puts each flow in place of the flow with its id (keeping its place in the file), or
+   * adds it when there is none. Used by restore and undo, which bring whole flows back.
+   * All are taken out of the index before any is put in, so an object that moved
+   * between two of them is never in both at once.
+   */
+  replaceFlows(flows: readonly Flow[]): void {
+    const existing = flows.map((flow) => this.flow(flow.id));
+    existing.forEach((old) => old && this.index.removeFlow(old));
+    flows.forEach((flow, i) => {
+      const old = existing[i];
+      if (old) {
+        const entry = this.loaded.get(flow.id) as LoadedFlow;
+        this.loaded.set(flow.id, { flow, baseline: entry.baseline });
+      } else if (this.removed.has(flow.id)) {
+        // Deleted earlier in this transaction: bring it back as the same line.
+        this.loaded.set(flow.id, { flow, baseline: this.removed.get(flow.id) ?? null });
+        this.removed.delete(flow.id);
+      } else {
+        this.loaded.set(flow.id, { flow, baseline: null });
+        this.order.push(flow.id);
+      }
+    });
+    flows.forEach((flow) => this.index.addFlow(flow));
+  }
+
+  /** Sets (or, with undefined, removes) a top-level field other tools keep in the file. */
+  setExtra(key: string, value: unknown): void {
+    if (['version', 'meta', 'current_flow_id', 'flows'].includes(key)) {
+      throw new FlowError('invalid', `"${key}" is not a free top-level field`);
+    }
+    this.extras.set(key, value);
+  }
+
   /** What changed, as per-flow before/after and as a JSON Patch with its inverse. */
   changes(): TransactionChanges {
     const flows = new Map<string, FlowChange>();
@@ -219,6 +256,15 @@ export class Transaction extends StoreView {
       patch.push({ op: 'replace', path: '/current_flow_id', value: after });
       inverse.unshift({ op: 'replace', path: '/current_flow_id', value: before });
     }
-    return { flows, currentFlowId, patch, inverse, forced: this.forced };
+    const extras: Record<string, unknown> = {};
+    for (const [key, value] of this.extras) {
+      const old = (this.header as Record<string, unknown>)[key];
+      if (JSON.stringify(old) === JSON.stringify(value)) continue;
+      extras[key] = value;
+      const path = `/${escapePathComponent(key)}`;
+      patch.push(value === undefined ? { op: 'remove', path } : { op: old === undefined ? 'add' : 'replace', path, value });
+      inverse.unshift(old === undefined ? { op: 'remove', path } : { op: value === undefined ? 'add' : 'replace', path, value: old });
+    }
+    return { flows, currentFlowId, extras, patch, inverse, forced: this.forced };
   }
 }

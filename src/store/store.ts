@@ -379,7 +379,11 @@ export class Store {
       throw new RetryableError(new FlowError('unreadable', err.reason));
     }
     const changed =
-      changes.flows.size > 0 || changes.currentFlowId !== undefined || changes.forced || !!source.migration;
+      changes.flows.size > 0 ||
+      changes.currentFlowId !== undefined ||
+      Object.keys(changes.extras).length > 0 ||
+      changes.forced ||
+      !!source.migration;
     const revision = source.header.meta.file_revision + (changed ? 1 : 0);
     const commit: Commit<T> = { value, changed, revision, writer: this.writer, changes };
     if (!changed) return commit;
@@ -390,6 +394,7 @@ export class Store {
 
     const header = {
       ...source.header,
+      ...changes.extras,
       meta: { ...source.header.meta, last_saved: now(), file_revision: revision, writer: this.writer },
       current_flow_id: changes.currentFlowId ? changes.currentFlowId.after : source.header.current_flow_id,
     };

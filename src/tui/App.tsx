@@ -1,7 +1,7 @@
 // The whole screen: header, tree and detail (or a panel), bars, message line, prompt.
 import { Box, useStdout } from 'ink';
 import { useEffect, useState } from 'react';
-import { ConfirmBar, ConflictBanner, InlineInput, MessageLine, SearchBar } from './components/Bars.js';
+import { ConfirmBar, ConflictBanner, conflictHeight, InlineInput, MessageLine, SearchBar } from './components/Bars.js';
 import { Detail } from './components/Detail.js';
 import { Header } from './components/Header.js';
 import { FlowSwitcher, HelpPanel, OutputPanel } from './components/Panels.js';
@@ -42,8 +42,8 @@ export function App() {
   const hasInput = useTui((s) => s.input !== null);
   const hasSearch = useTui((s) => s.focus === 'search' || s.filter !== '');
   const hasConfirm = useTui((s) => s.confirm !== null);
-  const hasConflict = useTui((s) => s.conflict !== null);
-  const bars = 2 + (hasInput ? 1 : 0) + (hasSearch ? 1 : 0) + (hasConfirm ? 1 : 0) + (hasConflict ? 4 : 0);
+  const conflictLines = useTui((s) => conflictHeight(s.conflict));
+  const bars = 2 + (hasInput ? 1 : 0) + (hasSearch ? 1 : 0) + (hasConfirm ? 1 : 0) + conflictLines;
   const mainHeight = Math.max(3, rows - 1 - bars);
   const sideBySide = columns >= 100;
   const detailWidth = sideBySide ? Math.min(56, Math.floor(columns * 0.4)) : columns;

@@ -7,6 +7,7 @@ import { commandHelp } from '../commands/help.js';
 import type { Output } from '../commands/output.js';
 import type { CommandTable, ParsedCommand } from '../commands/parse.js';
 import { PLAIN } from '../commands/style.js';
+import { quoteWord, tokenize } from '../commands/tokenize.js';
 import { readScope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import type { Flow, Header } from '../domain/schema.js';
@@ -18,6 +19,7 @@ import {
   activeFlowId,
   flashRows,
   keepCursorVisible,
+  selectRows,
   setMessage,
   type TuiStore,
 } from './state.js';
@@ -40,6 +42,8 @@ export class Controller {
   private watch: FileWatch | undefined;
   private pendingConfirm: ((yes: boolean) => void) | undefined;
   private loaded = false;
+  /** Identity of flows.json last loaded on the main thread (no worker). */
+  private mainThreadSeen: string | null | undefined;
   private readonly workerPath?: string;
 
   constructor(options: ControllerOptions) {
@@ -93,6 +97,7 @@ export class Controller {
   private async loadOnMainThread(): Promise<void> {
     try {
       const { view, flows } = await this.bus.store.readAll();
+      this.mainThreadSeen = this.bus.store.knownIdentity();
       this.replaceAll(flows, view.flowIds(), view.header);
     } catch (err) {
       this.report(err);
@@ -113,6 +118,7 @@ export class Controller {
   private replaceAll(flows: Flow[], order: string[], header: HeaderInfo): void {
     const map = new Map(flows.map((f) => [f.id, f]));
     const state = this.tui.getState();
+    const before = selectRows(state);
     const next = {
       flows: map,
       order,
@@ -125,7 +131,7 @@ export class Controller {
     };
     this.tui.setState(next);
     if (!this.loaded) this.focusScope();
-    keepCursorVisible(this.tui);
+    keepCursorVisible(this.tui, before);
   }
 
   /** Opens the session's flow and plan in the tree and puts the cursor there. */
@@ -141,9 +147,12 @@ export class Controller {
     this.tui.setState({ expanded, cursor: planId ?? flowId });
   }
 
-  private refresh(): void {
-    if (this.worker) this.send({ type: 'refresh' });
-    else void this.loadOnMainThread();
+  private refresh(): Promise<void> | void {
+    if (this.worker) return this.send({ type: 'refresh' });
+    // Without a worker, most hints are poll ticks or our own saves: read the whole store
+    // only when the file is not the one loaded last (the worker compares the same way).
+    if (this.bus.store.currentIdentity() === this.mainThreadSeen) return;
+    return this.loadOnMainThread();
   }
 
   private onLoaderMessage(message: LoaderMessage): void {
@@ -165,6 +174,7 @@ export class Controller {
     const state = this.tui.getState();
     // A save we already applied from our own commit: only the header may be news.
     if (!external && header.meta.file_revision <= state.revision) return;
+    const before = selectRows(state);
     const flows = new Map(state.flows);
     const added: string[] = [];
     for (const flow of changed) {
@@ -186,7 +196,7 @@ export class Controller {
       flashRows(this.tui, changedIds(state.flows, changed));
       setMessage(this.tui, `rev ${header.meta.file_revision}: changed by ${header.meta.writer ?? 'another writer'}`, 'info');
     }
-    keepCursorVisible(this.tui);
+    keepCursorVisible(this.tui, before);
   }
 
   private applyCommit(commit: Commit<unknown>): void {
@@ -263,7 +273,7 @@ export class Controller {
           field: details.field as string | undefined,
           theirs: details.actual,
           mine: retryLine,
-          retry: retryLine?.replace(/\s--expect\s+('[^']*'|"[^"]*"|\S+)/g, ''),
+          retry: retryLine === undefined ? undefined : withoutExpect(retryLine),
         },
       });
       return;
@@ -292,6 +302,20 @@ export class Controller {
     await this.watch?.close();
     await this.worker?.terminate();
   }
+}
+
+/**
+ * The line without its --expect checks, for "keep mine". Re-quoted from the tokens: a
+ * pattern over the text cut quoted values with an apostrophe ('it'\''s') in half.
+ */
+function withoutExpect(line: string): string {
+  const words = tokenize(line).map((t) => t.text);
+  const kept: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === '--expect') i++;
+    else if (!words[i].startsWith('--expect=')) kept.push(quoteWord(words[i]));
+  }
+  return kept.join(' ');
 }
 
 /** Each object of a flow by id, with its own fields (children left out) as JSON. */

@@ -170,11 +170,23 @@ export function expandOrChild(store: TuiStore): void {
   else if (rows[i + 1]) store.setState({ cursor: rows[i + 1].id });
 }
 
-/** Keeps the cursor on a visible row after the data or the filter changed. */
-export function keepCursorVisible(store: TuiStore): void {
+/**
+ * Keeps the cursor on a visible row after the data or the filter changed. Given the rows
+ * from before the change, a cursor whose row went away (a delete) lands on the nearest
+ * row that is still there instead of jumping to the top.
+ */
+export function keepCursorVisible(store: TuiStore, before?: RowModel): void {
   const state = store.getState();
   const { rows, indexOf } = selectRows(state);
   if (state.cursor && indexOf.has(state.cursor)) return;
+  const at = state.cursor && before ? before.indexOf.get(state.cursor) : undefined;
+  if (before && at !== undefined) {
+    for (let d = 1; d < before.rows.length; d++) {
+      for (const near of [before.rows[at + d], before.rows[at - d]]) {
+        if (near && indexOf.has(near.id)) return store.setState({ cursor: near.id });
+      }
+    }
+  }
   store.setState({ cursor: rows[0]?.id ?? null });
 }
 

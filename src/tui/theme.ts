@@ -21,7 +21,9 @@ const COLOUR = /^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\
 
 const ThemeFileSchema = z.object({
   name: z.string(),
-  tokens: z.record(
+  // Partial: zod's enum-keyed record would reject a missing token as "Invalid input";
+  // parseTheme names the missing ones itself.
+  tokens: z.partialRecord(
     z.enum(TOKENS),
     z.string().check(z.regex(COLOUR, 'not a colour (use a name like "cyan", "#rrggbb" or "rgb(r,g,b)")')),
   ),
@@ -53,7 +55,8 @@ function parseTheme(path: string): Record<Token, string> {
   const parsed = ThemeFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new FlowError('invalid', `theme ${path}: ${issue.path.join('.')}: ${issue.message}`);
+    const message = issue.code === 'unrecognized_keys' ? `unknown tokens: ${issue.keys.join(', ')}` : issue.message;
+    throw new FlowError('invalid', `theme ${path}: ${issue.path.join('.')}: ${message}`);
   }
   const missing = TOKENS.filter((t) => !(t in parsed.data.tokens));
   if (missing.length) throw new FlowError('invalid', `theme ${path} lacks tokens: ${missing.join(', ')}`);

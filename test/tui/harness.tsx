@@ -94,6 +94,8 @@ export interface Harness {
   history: PromptHistory;
   quits: number;
   lastFrame(): string;
+  /** How many frames Ink has written so far. */
+  frames(): number;
   press(...keys: string[]): Promise<void>;
   type(text: string): Promise<void>;
   waitForFrame(predicate: (frame: string) => boolean, what?: string, timeoutMs?: number): Promise<string>;
@@ -135,6 +137,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     history,
     quits: 0,
     lastFrame: () => '',
+    frames: () => 0,
     press: async () => {},
     type: async () => {},
     waitForFrame: async () => '',
@@ -169,8 +172,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
   // Printable text arrives as one chunk, like a paste or fast typing.
   harness.type = (text) => harness.press(text);
-  harness.waitForFrame = (predicate, what = 'frame', timeoutMs = 5000) =>
-    waitFor(() => (predicate(frame()) ? frame() : undefined), { what: `${what}; last frame:\n${frame()}`, timeoutMs });
+  harness.frames = () => instance.frames.length;
+  harness.waitForFrame = async (predicate, what = 'frame', timeoutMs = 5000) => {
+    try {
+      return await waitFor(() => (predicate(frame()) ? frame() : undefined), { what, timeoutMs });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last frame:\n${frame()}`);
+    }
+  };
   harness.waitForText = (text, timeoutMs) => harness.waitForFrame((f) => f.includes(text), `"${text}"`, timeoutMs);
   harness.waitForGone = (text, timeoutMs) => harness.waitForFrame((f) => !f.includes(text), `"${text}" to go`, timeoutMs);
   // The tree is the left column (60 of the test terminal's 100); a selected row starts with ›.

@@ -150,6 +150,7 @@ const rmFlow: CommandSpec<{ ref: string; yes?: boolean }> = {
     const seen = findFlow(view, env, args.ref);
     const c = flowCounts(seen);
     await confirmDeletion(env, args.yes, `Delete flow "${seen.name}" (${seen.id}) with ${c.plans} plans and ${c.total} tasks?`);
+    await env.autoSnapshot('auto', `before rm flow ${seen.id}`);
     const baseEnv = { ...env, baseRevision: env.baseRevision ?? view.revision };
     const commit = await env.transact((tx) => {
       stillThere(tx, baseEnv, 'flow', seen.id);

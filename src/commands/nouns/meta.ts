@@ -97,6 +97,7 @@ const migrate: CommandSpec<{ from?: string; 'dry-run'?: boolean }> = {
       const document = { ...file.header, flows: Object.fromEntries(file.flows.map((f) => [f.id, f])) };
       return { json: document, human: () => `Would import ${what}; nothing written (--dry-run)`, message: `Would import ${what}` };
     }
+    await env.autoSnapshot('auto', `before importing ${args.from}`);
     // Saved before the import is, as DESIGN §3 asks of every upgrade.
     writeMigrationSnapshot(env.dir, {
       from: file.steps.length ? file.steps : ['3.0'],

@@ -222,6 +222,7 @@ const rmPlan: CommandSpec<{ ref: string; flow?: string; yes?: boolean }> = {
     const seen = findPlan(view, env, args.ref, args.flow);
     const total = countTasks(seen.plan).total;
     await confirmDeletion(env, args.yes, `Delete plan "${seen.plan.title}" (${seen.plan.id}) and its ${total} task${total === 1 ? '' : 's'}?`);
+    await env.autoSnapshot('auto', `before rm plan ${seen.plan.id}`);
     const baseEnv = { ...env, baseRevision: env.baseRevision ?? view.revision };
     const commit = await env.transact((tx) => {
       stillThere(tx, baseEnv, 'plan', seen.plan.id);

@@ -4,7 +4,7 @@ import { Box, Text, useInput } from 'ink';
 import { LineInput } from './LineInput.js';
 import { runAndSelect } from '../actions.js';
 import { useTui, useTuiContext } from '../context.js';
-import { keepCursorVisible } from '../state.js';
+import { keepCursorVisible, type TuiState } from '../state.js';
 
 export function MessageLine({ width }: { width: number }) {
   const { theme } = useTuiContext();
@@ -48,8 +48,11 @@ export function InlineInput({ width }: { width: number }) {
       return;
     }
     const ok = await runAndSelect({ tui, controller, pageSize: 1, quit }, line, input.baseRevision);
-    // On failure the text stays for correction (unless a conflict banner took over).
-    if (ok || tui.getState().focus === 'conflict') tui.setState({ input: null, focus: ok ? 'tree' : 'conflict' });
+    // On failure the text stays for correction, unless a conflict banner took over: it
+    // shows the submitted text as "mine" next to theirs.
+    const { focus, conflict } = tui.getState();
+    if (ok) tui.setState({ input: null, focus: 'tree' });
+    else if (focus === 'conflict') tui.setState({ input: null, conflict: conflict && { ...conflict, mine: value } });
   };
   return (
     <Box width={width}>
@@ -125,6 +128,12 @@ export function ConfirmBar({ width }: { width: number }) {
   );
 }
 
+/** Lines the conflict banner takes: border, message, theirs and mine when known, keys. */
+export function conflictHeight(conflict: TuiState['conflict']): number {
+  if (!conflict) return 0;
+  return 4 + (conflict.theirs === undefined ? 0 : 1) + (conflict.mine === undefined ? 0 : 1);
+}
+
 /** Someone else changed what the person was editing: show both, let them choose. */
 export function ConflictBanner({ width }: { width: number }) {
   const { tui, controller, theme } = useTuiContext();
@@ -143,11 +152,14 @@ export function ConflictBanner({ width }: { width: number }) {
     { isActive: focused },
   );
   if (!conflict) return null;
-  const theirs = conflict.theirs === undefined ? '' : `theirs: ${JSON.stringify(conflict.theirs)}`;
+  const value = (label: string, v: unknown) => (v === undefined ? null : <Text wrap="truncate-end">{`${label}${JSON.stringify(v)}`}</Text>);
+  // One line each (conflictHeight in App counts them): a wrapped message made the banner
+  // taller than its room, and Yoga drew its lines over each other.
   return (
     <Box width={width} flexDirection="column" borderStyle="single" borderColor={theme.color('warning')}>
-      <Text color={theme.color('warning')} bold wrap="wrap">{`Conflict: ${conflict.message}`}</Text>
-      {theirs ? <Text wrap="truncate-end">{theirs}</Text> : null}
+      <Text color={theme.color('warning')} bold wrap="truncate-end">{`Conflict: ${conflict.message}`}</Text>
+      {value('theirs: ', conflict.theirs)}
+      {value('mine:   ', conflict.mine)}
       <Text color={theme.color('muted')}>
         {conflict.retry ? '[m] keep mine (apply over theirs)   [t] take theirs   Esc: leave it' : '[t] / Esc: take theirs'}
       </Text>

@@ -28,15 +28,27 @@ export function HelpPanel({ width, height }: { width: number; height: number }) 
   const { theme } = useTuiContext();
   usePanelKeys('help');
   const keyText = (keys: readonly string[]) => keys.map((k) => (k === 'space' ? 'Space' : k)).join(' ');
+  const bindings = BINDINGS.filter((b) => b.contexts.includes('tree'));
+  // More bindings than lines (a 24-line terminal): side-by-side columns. In one column
+  // Yoga squeezed the rows on top of each other and the help came out garbled.
+  const perColumn = Math.max(1, height - 4);
+  const columns: (typeof bindings)[] = [];
+  for (let i = 0; i < bindings.length; i += perColumn) columns.push(bindings.slice(i, i + perColumn));
   return (
     <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor={theme.color('accent')} paddingX={1}>
       <Text bold color={theme.color('heading')}>Keys  (Esc or ? closes)</Text>
-      {BINDINGS.filter((b) => b.contexts.includes('tree')).map((b) => (
-        <Text key={b.action} wrap="truncate-end">
-          <Text color={theme.color('accent')}>{keyText(b.keys).padEnd(16)}</Text>
-          {b.description}
-        </Text>
-      ))}
+      <Box flexDirection="row" flexGrow={1} gap={2}>
+        {columns.map((column, i) => (
+          <Box key={i} flexDirection="column" flexShrink={1}>
+            {column.map((b) => (
+              <Text key={b.action} wrap="truncate-end">
+                <Text color={theme.color('accent')}>{keyText(b.keys).padEnd(16)}</Text>
+                {b.description}
+              </Text>
+            ))}
+          </Box>
+        ))}
+      </Box>
       <Text color={theme.color('muted')}>At the prompt: ↑/↓ history, Tab completes, Esc back to the tree.</Text>
     </Box>
   );

@@ -36,13 +36,21 @@ export function idSource(state: TuiState): IdSource {
 function usePromptState() {
   const [value, setValue] = useState('');
   const [browsing, setBrowsing] = useState<number | null>(null);
+  // ink-text-input keeps its cursor where it was when the value changes from outside, so
+  // text typed after a recalled or completed line went in at the old position. A new key
+  // remounts it with the cursor at the end.
+  const [inputKey, setInputKey] = useState(0);
+  const replaceValue = (next: string) => {
+    setValue(next);
+    setInputKey((k) => k + 1);
+  };
   const focused = useTui((s) => s.focus === 'prompt');
   const scope = useTui((s) => {
     const flow = s.scope.flowId ? s.flows.get(s.scope.flowId) : undefined;
     const plan = flow?.plans.find((p) => p.id === s.scope.planId);
     return [flow?.name, plan?.title].filter(Boolean).join(':') || 'flow';
   });
-  return { value, setValue, browsing, setBrowsing, focused, scope };
+  return { value, setValue, replaceValue, inputKey, browsing, setBrowsing, focused, scope };
 }
 
 function usePromptInput(state: ReturnType<typeof usePromptState>) {
@@ -64,7 +72,7 @@ function usePromptInput(state: ReturnType<typeof usePromptState>) {
         const at = state.browsing ?? entries.length;
         const next = Math.max(0, Math.min(entries.length, at + (key.upArrow ? -1 : 1)));
         state.setBrowsing(next === entries.length ? null : next);
-        state.setValue(next === entries.length ? '' : entries[next]);
+        state.replaceValue(next === entries.length ? '' : entries[next]);
         return;
       }
       if (key.tab) {
@@ -72,10 +80,10 @@ function usePromptInput(state: ReturnType<typeof usePromptState>) {
         if (!result.candidates.length) return;
         const head = state.value.slice(0, result.from);
         if (result.candidates.length === 1) {
-          state.setValue(`${head}${result.candidates[0]} `);
+          state.replaceValue(`${head}${result.candidates[0]} `);
         } else {
           const common = commonPrefix(result.candidates);
-          if (common.length > state.value.length - result.from) state.setValue(head + common);
+          if (common.length > state.value.length - result.from) state.replaceValue(head + common);
           setMessage(tui, result.candidates.slice(0, 12).join('  ') + (result.candidates.length > 12 ? '  …' : ''), 'info');
         }
       }
@@ -97,7 +105,7 @@ export function PromptView({ state, onSubmit, width }: { state: ReturnType<typeo
     <Box width={width}>
       <Text color={theme.color('prompt')} bold={!theme.colour}>{`${state.scope} › /flow `}</Text>
       {state.focused ? (
-        <LineInput value={state.value} onChange={state.setValue} onSubmit={onSubmit} focus={state.focused} />
+        <LineInput key={state.inputKey} value={state.value} onChange={state.setValue} onSubmit={onSubmit} focus={state.focused} />
       ) : (
         <Text color={theme.color('muted')}>{state.value || 'press : or Tab to type a command, ? for keys'}</Text>
       )}

@@ -1,0 +1,246 @@
+// Rows of the command table for snapshots, and undo/redo.
+import * as z from 'zod/mini';
+import { FlowError } from '../../domain/errors.js';
+import type { Flow } from '../../domain/schema.js';
+import { describeChange, diffFlows } from '../../snapshots/diff.js';
+import type { SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
+import { restoreInto, snapshotFlows } from '../../snapshots/restore.js';
+import { nothingTo, revertEntry } from '../../snapshots/undo.js';
+import { writeFileAtomic } from '../../store/atomic-write.js';
+import { replaceContext } from '../../context/context.js';
+import { flag, optionalText } from '../args.js';
+import type { Env } from '../env.js';
+import { columns, type Output } from '../output.js';
+import type { CommandSpec } from '../spec.js';
+import { confirmDeletion } from './plan.js';
+
+const SNAP_REF = { name: 'ref', description: 'snapshot id, id prefix or list number', required: true, complete: 'snapshot' } as const;
+
+function kb(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
+function metaLine(meta: SnapshotMeta): string {
+  return `${meta.id} ${meta.kind}${meta.label ? ` "${meta.label}"` : ''} (revision ${meta.file_revision})`;
+}
+
+function stateFlows(state: SnapshotState): Record<string, Flow> {
+  return Object.fromEntries(snapshotFlows(state).map((f) => [f.id, f]));
+}
+
+async function currentFlows(env: Env): Promise<Record<string, Flow>> {
+  const view = await env.read();
+  return Object.fromEntries(view.allFlows().map((f) => [f.id, f]));
+}
+
+const create: CommandSpec<{ label?: string; pin?: boolean }> = {
+  verb: 'create',
+  noun: 'snapshot',
+  aliases: ['add snapshot'],
+  summary: 'save a snapshot of flows.json, context.json and the documents',
+  flags: {
+    label: { type: 'string', placeholder: 'TEXT', description: 'a note to find it by' },
+    pin: { type: 'boolean', description: 'keep it through pruning' },
+  },
+  args: z.object({ label: optionalText(), pin: flag() }),
+  async run(args, env) {
+    const engine = env.snapshots();
+    const meta = await engine.create(env.store, { label: args.label, pinned: args.pin, kind: 'manual' });
+    const policy = env.config().snapshots;
+    const pruned = await engine.prune({ keep: policy.keep, maxAgeDays: policy.max_age_days });
+    const message = `Created snapshot ${metaLine(meta)}, ${meta.storage}, ${kb(meta.size)}${pruned.length ? `; pruned ${pruned.length} old` : ''}`;
+    return { json: meta, human: () => message, message };
+  },
+};
+
+const list: CommandSpec<Record<string, never>> = {
+  verb: 'list',
+  noun: 'snapshot',
+  summary: 'list snapshots, oldest first, numbered',
+  args: z.object({}),
+  run(_args, env) {
+    const all = env.snapshots().list();
+    const json = all.map((s, i) => ({ number: i + 1, ...s }));
+    return {
+      json,
+      human: (style) =>
+        all.length
+          ? columns(
+              json.map((s) => [
+                style.paint('muted', `${s.number}.`),
+                s.created.replace('T', ' ').slice(0, 19),
+                s.kind,
+                s.pinned ? style.paint('accent', 'pinned') : '',
+                `rev ${s.file_revision}`,
+                kb(s.size),
+                s.label,
+                style.paint('id', s.id),
+              ]),
+            )
+          : style.paint('muted', '(no snapshots yet: flow snapshot create)'),
+      message: `${all.length} snapshot${all.length === 1 ? '' : 's'}`,
+    };
+  },
+};
+
+const show: CommandSpec<{ ref: string }> = {
+  verb: 'show',
+  noun: 'snapshot',
+  summary: 'show a snapshot: when, what kind, and what it holds',
+  positionals: [SNAP_REF],
+  args: z.object({ ref: z.string() }),
+  run(args, env) {
+    const engine = env.snapshots();
+    const meta = engine.find(args.ref);
+    const flows = snapshotFlows(engine.read(meta));
+    const plans = flows.reduce((n, f) => n + f.plans.length, 0);
+    const text = [
+      metaLine(meta),
+      `  created   ${meta.created}`,
+      `  storage   ${meta.storage}${meta.parent ? ` after ${meta.parent}` : ''}, ${kb(meta.size)}`,
+      `  pinned    ${meta.pinned ? 'yes' : 'no'}`,
+      `  holds     ${flows.length} flows, ${plans} plans`,
+    ].join('\n');
+    return { json: { ...meta, flow_count: flows.length, plan_count: plans }, human: () => text, message: metaLine(meta) };
+  },
+};
+
+const diff: CommandSpec<{ ref: string; other?: string }> = {
+  verb: 'diff',
+  noun: 'snapshot',
+  summary: 'what changed between a snapshot and now (or another snapshot)',
+  positionals: [SNAP_REF, { name: 'other', description: 'another snapshot, or "current" (default)', complete: 'snapshot' }],
+  args: z.object({ ref: z.string(), other: optionalText() }),
+  async run(args, env) {
+    const engine = env.snapshots();
+    const from = engine.find(args.ref);
+    const to = !args.other || args.other === 'current' ? undefined : engine.find(args.other);
+    const changes = diffFlows(stateFlows(engine.read(from)), to ? stateFlows(engine.read(to)) : await currentFlows(env));
+    const title = `${from.id} → ${to ? to.id : 'now'}: ${changes.length} change${changes.length === 1 ? '' : 's'}`;
+    return {
+      json: { from: from.id, to: to?.id ?? 'current', changes },
+      human: (style) =>
+        [
+          style.paint('heading', title),
+          ...changes.flatMap((c) =>
+            describeChange(c).map((line, i) =>
+              i > 0 ? style.paint('muted', line) : style.paint(c.change === 'added' ? 'success' : c.change === 'removed' ? 'danger' : 'warning', line),
+            ),
+          ),
+        ].join('\n'),
+      message: title,
+    };
+  },
+};
+
+const restore: CommandSpec<{ ref: string; flow?: string; plan?: string; yes?: boolean }> = {
+  verb: 'restore',
+  noun: 'snapshot',
+  summary: 'bring back a snapshot (whole, or one flow or plan); takes a pre-restore snapshot first',
+  positionals: [SNAP_REF],
+  flags: {
+    flow: { type: 'string', placeholder: 'REF', description: 'restore only this flow', complete: 'flow' },
+    plan: { type: 'string', placeholder: 'REF', description: 'restore only this plan', complete: 'plan' },
+    yes: { type: 'boolean', description: 'do not ask' },
+  },
+  args: z.object({ ref: z.string(), flow: optionalText(), plan: optionalText(), yes: flag() }),
+  writes: true,
+  async run(args, env) {
+    if (args.flow && args.plan) throw new FlowError('invalid', 'give --flow or --plan, not both');
+    const engine = env.snapshots();
+    const meta = engine.find(args.ref);
+    const state = engine.read(meta);
+    const part = args.flow ? `flow ${args.flow}` : args.plan ? `plan ${args.plan}` : 'the whole store';
+    await confirmDeletion(env, args.yes, `Restore ${part} from snapshot ${metaLine(meta)}? Changes since are replaced`);
+    const safety = await env.autoSnapshot('pre-restore', `before restoring ${meta.id}`);
+    const commit = await env.transact((tx) => restoreInto(tx, state, { flow: args.flow, plan: args.plan }));
+    if (!args.flow && !args.plan) {
+      if (state.context !== null) await replaceContext(env.dir, state.context);
+      if (state.manifest !== null) {
+        writeFileAtomic(`${env.dir}/documents_manifest.json`, [Buffer.from(`${JSON.stringify(state.manifest, null, 2)}\n`)]);
+      }
+      engine.restoreDocuments(state);
+    }
+    const message = `Restored ${commit.value.what} from ${meta.id} at revision ${commit.revision} (undo: flow undo; the state before is snapshot ${safety.id})`;
+    return { json: { restored: meta.id, scope: commit.value.what, revision: commit.revision, pre_restore: safety.id }, human: () => message, message };
+  },
+};
+
+function pinSpec(verb: 'pin' | 'unpin'): CommandSpec<{ ref: string }> {
+  return {
+    verb,
+    noun: 'snapshot',
+    summary: verb === 'pin' ? 'keep a snapshot through pruning' : 'let pruning remove a snapshot again',
+    positionals: [SNAP_REF],
+    args: z.object({ ref: z.string() }),
+    async run(args, env) {
+      const meta = await env.snapshots().setPinned(args.ref, verb === 'pin');
+      const message = `${verb === 'pin' ? 'Pinned' : 'Unpinned'} ${metaLine(meta)}`;
+      return { json: meta, human: () => message, message };
+    },
+  };
+}
+
+const rm: CommandSpec<{ ref: string }> = {
+  verb: 'rm',
+  noun: 'snapshot',
+  summary: 'delete a snapshot (snapshots that depend on it are kept restorable)',
+  positionals: [SNAP_REF],
+  args: z.object({ ref: z.string() }),
+  async run(args, env) {
+    const meta = await env.snapshots().remove(args.ref);
+    const message = `Deleted snapshot ${metaLine(meta)}`;
+    return { json: meta, human: () => message, message };
+  },
+};
+
+const prune: CommandSpec<{ 'dry-run'?: boolean }> = {
+  verb: 'prune',
+  noun: 'snapshot',
+  summary: 'apply retention (snapshots.keep, snapshots.max_age_days); pinned and migration ones stay',
+  flags: { 'dry-run': { type: 'boolean', description: 'only show what would go' } },
+  args: z.object({ 'dry-run': flag() }),
+  async run(args, env) {
+    const engine = env.snapshots();
+    const settings = env.config().snapshots;
+    const policy = { keep: settings.keep, maxAgeDays: settings.max_age_days };
+    const gone = args['dry-run'] ? engine.victims(policy) : await engine.prune(policy);
+    const verb = args['dry-run'] ? 'Would delete' : 'Deleted';
+    const message = `${verb} ${gone.length} snapshot${gone.length === 1 ? '' : 's'} (keep ${policy.keep}, at most ${policy.maxAgeDays} days)`;
+    return { json: gone, human: () => [message, ...gone.map((m) => `  ${metaLine(m)}`)].join('\n'), message };
+  },
+};
+
+function revertSpec(verb: 'undo' | 'redo'): CommandSpec<Record<string, never>> {
+  return {
+    verb,
+    summary: verb === 'undo' ? "revert this session's last change (if nobody changed the same objects since)" : 'redo what undo reverted',
+    args: z.object({}),
+    writes: true,
+    async run(_args, env): Promise<Output> {
+      const stacks = env.undoLog().stacks();
+      const entry = verb === 'undo' ? stacks.undoable.at(-1) : stacks.redoable.at(-1);
+      if (!entry) throw nothingTo(verb, env.session);
+      // Undo entries are named after what they undid, so redo can say what it redoes.
+      const original = entry.kind === 'undo' ? entry.command.replace(/^undo /, '') : entry.command;
+      env.markRevert(verb, entry.revision, verb === 'undo' ? `undo ${original}` : original);
+      const commit = await env.transact((tx) => revertEntry(tx, entry, verb));
+      const message = `${verb === 'undo' ? 'Undid' : 'Redid'} "${original}" (revision ${entry.revision}); now at revision ${commit.revision}`;
+      return { json: { [verb === 'undo' ? 'undone' : 'redone']: entry.revision, command: entry.command, revision: commit.revision }, human: () => message, message };
+    },
+  };
+}
+
+export const SNAPSHOT_COMMANDS = [
+  create,
+  list,
+  show,
+  diff,
+  restore,
+  pinSpec('pin'),
+  pinSpec('unpin'),
+  rm,
+  prune,
+  revertSpec('undo'),
+  revertSpec('redo'),
+] as unknown as CommandSpec<never>[];

@@ -1,0 +1,307 @@
+// Snapshots (DESIGN §5): what flows.json, context.json and the document manifest (with
+// document contents by hash) were at a moment, kept incrementally. Storage is a backend
+// (files: gzipped baselines plus RFC 6902 patches; or git); the index of snapshots is
+// shared, updated atomically under its own lock.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import * as z from 'zod/mini';
+import { FlowError, NotFoundError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { now } from '../domain/time.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import { readJsonFile } from '../store/json-file.js';
+import { acquireLock } from '../store/lock.js';
+import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
+import type { Store } from '../store/store.js';
+import { FilesBackend } from './files-backend.js';
+import { GitBackend } from './git-backend.js';
+
+export const SNAPSHOT_KINDS = ['manual', 'auto', 'migration', 'pre-restore'] as const;
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
+/** Everything a snapshot holds. */
+export interface SnapshotState {
+  flows: Record<string, unknown>;
+  context: unknown;
+  manifest: unknown;
+  /** Document path (under documents/) → content hash; contents live in blobs/. */
+  documents: Record<string, string>;
+}
+
+const MetaSchema = z.looseObject({
+  id: z.string(),
+  created: z.string(),
+  label: z._default(z.string(), ''),
+  kind: z.enum(SNAPSHOT_KINDS),
+  pinned: z._default(z.boolean(), false),
+  file_revision: z._default(z.number(), 0),
+  /** Bytes this snapshot's own files take. */
+  size: z._default(z.number(), 0),
+  /** base | patch (files backend), git, or migration (a self-contained file). */
+  storage: z.enum(['base', 'patch', 'git', 'migration']),
+  parent: z._default(z.nullable(z.string()), null),
+  file: z.optional(z.string()),
+  commit: z.optional(z.string()),
+});
+export type SnapshotMeta = z.infer<typeof MetaSchema>;
+
+const IndexSchema = z.looseObject({
+  version: z._default(z.number(), 1),
+  snapshots: z._default(z.array(MetaSchema), () => []),
+});
+type SnapshotIndex = z.infer<typeof IndexSchema>;
+
+export interface Backend {
+  /** Stores a state; returns the metadata fields it decided (storage, parent, file, size). */
+  write(id: string, state: SnapshotState, index: SnapshotMeta[]): Partial<SnapshotMeta>;
+  read(meta: SnapshotMeta, index: readonly SnapshotMeta[]): SnapshotState;
+  /** Removes a snapshot's storage; first makes any snapshot that depends on it stand alone. */
+  remove(meta: SnapshotMeta, index: SnapshotMeta[]): void;
+}
+
+export interface CreateOptions {
+  label?: string;
+  kind?: SnapshotKind;
+  pinned?: boolean;
+}
+
+export interface RetentionPolicy {
+  keep: number;
+  maxAgeDays: number;
+}
+
+export class SnapshotEngine {
+  readonly folder: string;
+  private readonly indexFile: string;
+  private readonly backend: Backend;
+
+  constructor(
+    readonly dir: string,
+    backend: 'files' | 'git' = 'files',
+  ) {
+    this.folder = join(dir, SNAPSHOT_DIR);
+    this.indexFile = join(this.folder, 'index.json');
+    this.backend = backend === 'git' ? new GitBackend(this.folder) : new FilesBackend(this.folder);
+  }
+
+  private readIndex(): SnapshotIndex {
+    return readJsonFile(this.indexFile, IndexSchema, 'snapshots/index.json');
+  }
+
+  private writeIndex(index: SnapshotIndex): void {
+    writeFileAtomic(this.indexFile, [Buffer.from(`${JSON.stringify(index, null, 2)}\n`)]);
+  }
+
+  /** Runs `fn` on the index under its lock and saves what it leaves. */
+  private async withIndex<T>(fn: (index: SnapshotIndex) => T): Promise<T> {
+    mkdirSync(this.folder, { recursive: true });
+    const lock = await acquireLock(this.indexFile);
+    try {
+      const index = this.readIndex();
+      this.adoptMigrationFiles(index);
+      const result = fn(index);
+      this.writeIndex(index);
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Migration snapshots are written by the store as files of their own: list them too. */
+  private adoptMigrationFiles(index: SnapshotIndex): boolean {
+    let added = false;
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.folder).filter((n) => n.endsWith('_migration.json'));
+    } catch {
+      return false;
+    }
+    const known = new Set(index.snapshots.map((s) => s.file));
+    for (const name of names) {
+      if (known.has(name)) continue;
+      const stamp = name.replace(/_migration\.json$/, '');
+      const created = stamp.replace(/T(\d\d)-(\d\d)-(\d\d)/, 'T$1:$2:$3').replace(/-\d+$/, '');
+      let revision = 0;
+      try {
+        const body = JSON.parse(readFileSync(join(this.folder, name), 'utf8')) as { result?: { meta?: { file_revision?: number } } };
+        revision = body.result?.meta?.file_revision ?? 0;
+      } catch {
+        // listed anyway: the file is still the user's
+      }
+      index.snapshots.push({
+        id: `snap_migration_${stamp.replace(/[^0-9a-zA-Z]/g, '').toLowerCase()}`,
+        created: Number.isNaN(Date.parse(created)) ? now() : new Date(created).toISOString(),
+        label: 'before upgrading the format',
+        kind: 'migration',
+        pinned: false,
+        file_revision: revision,
+        size: statSync(join(this.folder, name)).size,
+        storage: 'migration',
+        parent: null,
+        file: name,
+      });
+      added = true;
+    }
+    if (added) index.snapshots.sort((a, b) => a.created.localeCompare(b.created));
+    return added;
+  }
+
+  list(): SnapshotMeta[] {
+    const index = this.readIndex();
+    this.adoptMigrationFiles(index);
+    return index.snapshots;
+  }
+
+  /** Finds a snapshot by id, unique id prefix, or the number `snapshot list` shows. */
+  find(ref: string): SnapshotMeta {
+    const all = this.list();
+    if (/^[1-9]\d*$/.test(ref)) {
+      const meta = all[Number(ref) - 1];
+      if (!meta) throw new NotFoundError('snapshot', ref, `(there are ${all.length})`);
+      return meta;
+    }
+    const exact = all.find((s) => s.id === ref);
+    if (exact) return exact;
+    const matches = all.filter((s) => s.id.startsWith(ref) || s.id.startsWith(`snap_${ref}`));
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) {
+      throw new FlowError('ambiguous', `"${ref}" matches ${matches.length} snapshots: ${matches.map((m) => m.id).join(', ')}`);
+    }
+    throw new NotFoundError('snapshot', ref);
+  }
+
+  /** The state as it is now: flows.json (read through the store, so it is valid), context, documents. */
+  async capture(store: Store): Promise<SnapshotState> {
+    await store.read();
+    const flows = JSON.parse(readFileSync(store.file, 'utf8')) as Record<string, unknown>;
+    const context = readOptionalJson(join(this.dir, 'context.json'));
+    const manifest = readOptionalJson(join(this.dir, 'documents_manifest.json'));
+    return { flows, context, manifest, documents: this.storeDocuments() };
+  }
+
+  /** Copies every document under documents/ into blobs/ by content hash. */
+  private storeDocuments(): Record<string, string> {
+    const root = join(this.dir, 'documents');
+    const out: Record<string, string> = {};
+    const walk = (dir: string) => {
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const name of entries) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) {
+          walk(path);
+          continue;
+        }
+        const bytes = readFileSync(path);
+        const hash = createHash('sha256').update(bytes).digest('hex');
+        const blob = join(this.folder, 'blobs', hash.slice(0, 2), hash);
+        if (!existsSync(blob)) {
+          mkdirSync(dirname(blob), { recursive: true });
+          writeFileSync(blob, bytes);
+        }
+        out[relative(root, path)] = hash;
+      }
+    };
+    walk(root);
+    return out;
+  }
+
+  async create(store: Store, options: CreateOptions = {}): Promise<SnapshotMeta> {
+    const state = await this.capture(store);
+    return this.withIndex((index) => {
+      const id = newId('snap');
+      const stored = this.backend.write(id, state, index.snapshots);
+      const meta: SnapshotMeta = {
+        id,
+        created: now(),
+        label: options.label ?? '',
+        kind: options.kind ?? 'manual',
+        pinned: options.pinned ?? false,
+        file_revision: Number((state.flows.meta as { file_revision?: number } | undefined)?.file_revision ?? 0),
+        size: 0,
+        storage: 'base',
+        parent: null,
+        ...stored,
+      };
+      index.snapshots.push(meta);
+      return meta;
+    });
+  }
+
+  read(meta: SnapshotMeta): SnapshotState {
+    if (meta.storage === 'migration') {
+      const body = JSON.parse(readFileSync(join(this.folder, meta.file as string), 'utf8')) as { result: Record<string, unknown> };
+      return { flows: body.result, context: null, manifest: null, documents: {} };
+    }
+    return this.backend.read(meta, this.list());
+  }
+
+  async setPinned(ref: string, pinned: boolean): Promise<SnapshotMeta> {
+    const target = this.find(ref);
+    return this.withIndex((index) => {
+      const meta = index.snapshots.find((s) => s.id === target.id) as SnapshotMeta;
+      meta.pinned = pinned;
+      return meta;
+    });
+  }
+
+  async remove(ref: string): Promise<SnapshotMeta> {
+    const target = this.find(ref);
+    return this.withIndex((index) => {
+      this.removeFrom(index, target.id);
+      return target;
+    });
+  }
+
+  private removeFrom(index: SnapshotIndex, id: string): void {
+    const meta = index.snapshots.find((s) => s.id === id);
+    if (!meta) return;
+    if (meta.storage === 'migration') {
+      throw new FlowError('invalid', `${id} is a migration snapshot (the original of an upgraded file); it is kept`);
+    }
+    this.backend.remove(meta, index.snapshots);
+    index.snapshots = index.snapshots.filter((s) => s.id !== id);
+  }
+
+  /** Which snapshots retention removes: beyond the newest `keep`, or older than the age limit. */
+  victims(policy: RetentionPolicy, at = Date.now()): SnapshotMeta[] {
+    const candidates = this.list().filter((s) => !s.pinned && s.kind !== 'migration');
+    const cutoff = at - policy.maxAgeDays * 86_400_000;
+    const newestFirst = [...candidates].sort((a, b) => b.created.localeCompare(a.created));
+    return newestFirst.filter((s, i) => i >= policy.keep || Date.parse(s.created) < cutoff);
+  }
+
+  async prune(policy: RetentionPolicy, at = Date.now()): Promise<SnapshotMeta[]> {
+    const victims = this.victims(policy, at);
+    if (!victims.length) return [];
+    return this.withIndex((index) => {
+      // Oldest first, so each re-based dependent is itself kept or removed next.
+      for (const victim of [...victims].sort((a, b) => a.created.localeCompare(b.created))) this.removeFrom(index, victim.id);
+      return victims;
+    });
+  }
+
+  /** Writes document contents of a state back under documents/. */
+  restoreDocuments(state: SnapshotState): void {
+    const root = join(this.dir, 'documents');
+    for (const [path, hash] of Object.entries(state.documents)) {
+      const target = join(root, path);
+      if (!target.startsWith(root)) continue; // a path that climbs out is not ours to write
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileAtomic(target, [readFileSync(join(this.folder, 'blobs', hash.slice(0, 2), hash))]);
+    }
+  }
+}
+
+function readOptionalJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,383 @@
+// Key handling in the rendered workspace: real keys on stdin, the real bus writing the real
+// flows.json, assertions on the frame and on the file.
+import { afterEach, describe, expect, it } from 'vitest';
+import { BINDINGS } from '../../src/tui/keys.js';
+import { createHarness, diskTask, KEY, seed, seedFixture, stopAll, type Fixture, type Harness } from './harness.js';
+
+afterEach(stopAll);
+
+async function open(): Promise<{ h: Harness; f: Fixture }> {
+  let f: Fixture | undefined;
+  const h = await createHarness({ seed: async (dir) => (f = await seedFixture(dir)) });
+  return { h, f: f as Fixture };
+}
+
+/** The prompt line (always the last line of the screen). */
+const promptLine = (h: Harness) => h.lastFrame().split('\n').find((l) => l.includes('› /flow')) ?? '';
+/** The message line sits just above the prompt. */
+const messageLine = (h: Harness) => {
+  const lines = h.lastFrame().split('\n');
+  return lines[lines.findIndex((l) => l.includes('› /flow')) - 1] ?? '';
+};
+const planTasks = (h: Harness, f: Fixture, planId = f.planOne) =>
+  h.store().flows[f.flowId].plans.find((p: any) => p.id === planId).tasks as any[];
+
+describe('navigation', () => {
+  it('starts on the session’s plan, with its flow and plan open', async () => {
+    const { h, f } = await open();
+    expect(h.selectedLine()).toContain('▾ Plan One 0/4');
+    expect(h.lastFrame()).toContain(`plan ${f.planOne}`);
+    expect(h.lastFrame()).toContain('First task');
+    expect(h.lastFrame()).not.toContain('Other task'); // Plan Two stays closed
+    expect(h.lastFrame().split('\n')).toHaveLength(24);
+  });
+
+  it('j/k and the arrows move the marker, and the detail pane follows', async () => {
+    const { h, f } = await open();
+    await h.press('j');
+    expect(h.selectedLine()).toContain('○ First task');
+    expect(h.lastFrame()).toContain(`task ${f.first}`);
+    await h.press(KEY.down);
+    expect(h.selectedLine()).toContain('! Second task');
+    expect(h.lastFrame()).toContain(`task ${f.second}`);
+    expect(h.lastFrame()).toMatch(/priority +high/);
+    await h.press('k');
+    expect(h.selectedLine()).toContain('First task');
+    await h.press(KEY.up, KEY.up);
+    expect(h.selectedLine()).toContain('Alpha');
+    expect(h.lastFrame()).toMatch(/plans +2/);
+    await h.press('k'); // at the top: stays
+    expect(h.selectedLine()).toContain('Alpha');
+    // Exactly one row is selected.
+    expect(h.lastFrame().split('\n').filter((l) => l.startsWith('›'))).toHaveLength(1);
+  });
+
+  it('h/l and ←/→ collapse and expand, and step between parent and child', async () => {
+    const { h, f } = await open();
+    await h.press('j', 'j', 'j');
+    expect(h.selectedLine()).toContain('▸ ○ Third task #demo');
+    expect(h.lastFrame()).not.toContain('Child task');
+    await h.press('l');
+    expect(h.selectedLine()).toContain('▾ ○ Third task');
+    expect(h.lastFrame()).toContain('Child task');
+    await h.press(KEY.right);
+    expect(h.selectedLine()).toContain('Child task');
+    expect(h.lastFrame()).toContain(`task ${f.child}`);
+    await h.press('h');
+    expect(h.selectedLine()).toContain('Third task');
+    await h.press(KEY.left);
+    expect(h.lastFrame()).not.toContain('Child task');
+    await h.press('h');
+    expect(h.selectedLine()).toContain('Plan One');
+    await h.press('h');
+    expect(h.selectedLine()).toContain('▸ Plan One');
+    expect(h.lastFrame()).not.toContain('First task');
+  });
+
+  it('g and G jump to the top and the bottom; Enter opens and closes', async () => {
+    const { h } = await open();
+    await h.press('G');
+    expect(h.selectedLine()).toContain('▸ Plan Two');
+    await h.press(KEY.enter);
+    expect(h.selectedLine()).toContain('▾ Plan Two');
+    await h.waitForText('Other task');
+    await h.press('G');
+    expect(h.selectedLine()).toContain('Other task');
+    await h.press('g');
+    expect(h.selectedLine()).toContain('Alpha');
+    await h.press(KEY.end);
+    expect(h.selectedLine()).toContain('Other task');
+  });
+
+  it('q asks the app to quit', async () => {
+    const { h } = await open();
+    await h.press('q');
+    expect(h.quits).toBe(1);
+  });
+});
+
+describe('changing tasks', () => {
+  it('space cycles a task’s status through the bus into flows.json', async () => {
+    const { h, f } = await open();
+    await h.press('j', KEY.space);
+    await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'in_progress', 'in_progress on disk');
+    await h.waitForFrame((frame) => /status +◐? ?in_progress/.test(frame) || frame.includes('in_progress'), 'detail shows in_progress');
+    await h.press(KEY.space);
+    await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'done', 'done on disk');
+    await h.waitForText('Plan One 1/4');
+    await h.press(KEY.space);
+    await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'todo', 'todo on disk');
+    // Space on a plan changes nothing and says why.
+    await h.press('k', KEY.space);
+    await h.waitForText('Space cycles the status of a task');
+    expect(h.store().meta.file_revision).toBe(11);
+  });
+
+  it('a opens the inline input; Enter adds the task, selected, in the frame and on disk', async () => {
+    const { h, f } = await open();
+    await h.press('a');
+    await h.waitForText('New task in "Plan One": ');
+    await h.type('Write tests');
+    await h.waitForText('New task in "Plan One": Write tests');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => h.selectedLine().includes('Write tests'), 'the new task selected');
+    expect(h.lastFrame()).not.toContain('New task in');
+    expect(planTasks(h, f).map((t) => t.title)).toEqual(['First task', 'Second task', 'Third task', 'Write tests']);
+  });
+
+  it('Esc cancels the inline input and nothing is written', async () => {
+    const { h, f } = await open();
+    const before = h.store().meta.file_revision;
+    await h.press('j', 'a');
+    await h.waitForText('New task in "Plan One"');
+    await h.type('Never mind');
+    await h.waitForText('Never mind');
+    await h.press(KEY.escape);
+    await h.waitForGone('New task in');
+    expect(h.lastFrame()).not.toContain('Never mind');
+    expect(h.store().meta.file_revision).toBe(before);
+    expect(planTasks(h, f)).toHaveLength(3);
+    // Keys go to the tree again.
+    await h.press('j');
+    expect(h.selectedLine()).toContain('Second task');
+  });
+
+  it('a on a flow says to move to a plan', async () => {
+    const { h } = await open();
+    await h.press('g', 'a');
+    await h.waitForText('Move to a plan (or a task in it) to add a task');
+    expect(h.lastFrame()).not.toContain('New task in');
+  });
+
+  it('e edits a title, prefilled with the old one', async () => {
+    const { h, f } = await open();
+    await h.press('j', 'e');
+    await h.waitForText('Title of task: First task');
+    await h.press(KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace);
+    await h.type('job');
+    await h.waitForText('Title of task: First job');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => diskTask(h.dir, f.first).title === 'First job', 'the new title on disk');
+    await h.waitForFrame(() => h.selectedLine().includes('○ First job'), 'the new title in the tree');
+    expect(h.lastFrame()).not.toContain('Title of task');
+  });
+
+  it('e with the title unchanged writes nothing', async () => {
+    const { h } = await open();
+    const before = h.store().meta.file_revision;
+    await h.press('j', 'e');
+    await h.waitForText('Title of task: First task');
+    await h.press(KEY.enter);
+    await h.waitForGone('Title of task');
+    expect(h.store().meta.file_revision).toBe(before);
+  });
+
+  it('d asks first: n keeps the task, y deletes it', async () => {
+    const { h, f } = await open();
+    await h.press('j', 'j', 'd');
+    await h.waitForText('Delete task: "Second task"?  [y] yes  [n] no');
+    await h.press('n');
+    await h.waitForGone('Delete task');
+    expect(diskTask(h.dir, f.second)).toBeDefined();
+    expect(h.selectedLine()).toContain('Second task');
+    await h.press('d');
+    await h.waitForText('Delete task: "Second task"?');
+    await h.press('y');
+    await h.waitForFrame(() => diskTask(h.dir, f.second) === undefined, 'the task gone from disk');
+    await h.waitForGone('Second task');
+    expect(h.lastFrame()).not.toContain('Delete task');
+    expect(h.selectedLine()).not.toBe(''); // the cursor landed on a visible row
+    expect(planTasks(h, f).map((t) => t.title)).toEqual(['First task', 'Third task']);
+  });
+
+  it('d on a plan deletes the plan with its tasks after y', async () => {
+    const { h, f } = await open();
+    await h.press('G', 'd');
+    await h.waitForText('Delete plan and all its tasks: "Plan Two"?');
+    await h.press('y');
+    await h.waitForFrame(() => !h.store().flows[f.flowId].plans.some((p: any) => p.id === f.planTwo), 'plan gone');
+    await h.waitForGone('Plan Two');
+  });
+});
+
+describe('the /flow prompt', () => {
+  it(': focuses the prompt and a command runs through the bus', async () => {
+    const { h, f } = await open();
+    await h.press(':');
+    await h.waitForFrame(() => !promptLine(h).includes('press :'), 'the prompt focused');
+    await h.type('add task "From the prompt" --tag p');
+    await h.waitForFrame(() => promptLine(h).includes('/flow add task "From the prompt" --tag p'), 'typed text');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => planTasks(h, f).some((t) => t.title === 'From the prompt' && t.tags[0] === 'p'), 'task on disk');
+    await h.waitForText('From the prompt #p');
+    await h.waitForFrame(() => messageLine(h).includes('Added task'), 'the success message');
+    expect(promptLine(h)).not.toContain('From the prompt'); // cleared after success
+    // Tree keys do not act while the prompt has focus.
+    await h.type('j');
+    expect(promptLine(h)).toMatch(/\/flow j/);
+    await h.press(KEY.escape);
+    await h.waitForFrame(() => promptLine(h).includes('j') && !h.lastFrame().includes('▌'), 'escape');
+    await h.press('j');
+    expect(h.selectedLine()).toContain('First task');
+  });
+
+  it('a bad command shows the parser’s message and keeps the typed text', async () => {
+    const { h } = await open();
+    const before = h.store().meta.file_revision;
+    await h.press(':');
+    await h.type('ad task Oops --priority urgent');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => messageLine(h).startsWith('✗'), 'an error');
+    expect(messageLine(h)).toMatch(/✗ unknown verb "ad".*/);
+    expect(promptLine(h)).toContain('/flow ad task Oops --priority urgent');
+    // Correcting it in place works.
+    await h.press(KEY.escape, ':');
+    await h.press(KEY.home);
+    expect(h.store().meta.file_revision).toBe(before);
+  });
+
+  it('an invalid flag value is reported with the allowed values', async () => {
+    const { h } = await open();
+    await h.press(':');
+    await h.type('add task Oops --priority urgent');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => messageLine(h).startsWith('✗'), 'an error');
+    expect(messageLine(h)).toMatch(/priority/);
+    expect(messageLine(h)).toMatch(/low|medium|high/);
+    expect(promptLine(h)).toContain('add task Oops --priority urgent');
+  });
+
+  it('reading commands open the output panel; Esc closes it', async () => {
+    const { h } = await open();
+    await h.press(':');
+    await h.type('list task');
+    await h.press(KEY.enter);
+    await h.waitForText('lines · j/k scroll · Esc closes');
+    expect(h.lastFrame()).toContain('Second task');
+    await h.press(KEY.escape);
+    await h.waitForGone('Esc closes');
+    expect(h.selectedLine()).toContain('Plan One');
+  });
+
+  it('↑/↓ walk the history, which survives a restart', async () => {
+    const { h, f } = await open();
+    await h.press(':');
+    for (const title of ['H1', 'H2']) {
+      await h.type(`add task ${title}`);
+      await h.press(KEY.enter);
+      await h.waitForFrame(() => planTasks(h, f).some((t) => t.title === title), `${title} on disk`);
+      await h.waitForFrame(() => !promptLine(h).includes(title), 'prompt cleared');
+    }
+    await h.press(KEY.up);
+    expect(promptLine(h)).toContain('/flow add task H2');
+    await h.press(KEY.up);
+    expect(promptLine(h)).toContain('/flow add task H1');
+    await h.press(KEY.up); // oldest: stays
+    expect(promptLine(h)).toContain('/flow add task H1');
+    await h.press(KEY.down);
+    expect(promptLine(h)).toContain('/flow add task H2');
+    await h.press(KEY.down);
+    expect(promptLine(h)).not.toContain('add task');
+    await h.stop();
+
+    // A new workspace on the same data dir (a restart) has the same history.
+    const again = await createHarness({ dir: h.dir });
+    await again.press(':', KEY.up);
+    expect(promptLine(again)).toContain('/flow add task H2');
+    // Typing after a recalled line continues at its end.
+    await again.type(' --tag x');
+    expect(promptLine(again)).toContain('/flow add task H2 --tag x');
+    await again.press(KEY.enter);
+    await again.waitForFrame(() => planTasks(again, f).some((t) => t.title === 'H2' && t.tags.includes('x')), 'tagged H2');
+    expect(again.history.entries().at(-1)).toBe('add task H2 --tag x');
+  });
+
+  it('Tab completes a unique verb and noun, and lists several candidates', async () => {
+    const { h, f } = await open();
+    await h.press(KEY.tab); // Tab in the tree focuses the prompt too
+    await h.type('ad');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow add $/);
+    await h.type('ta');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow add task $/);
+    await h.type('Completed');
+    expect(promptLine(h)).toContain('/flow add task Completed');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => planTasks(h, f).some((t) => t.title === 'Completed'), 'task on disk');
+    await h.type('s');
+    await h.press(KEY.tab);
+    await h.waitForFrame(() => messageLine(h).includes('schema  set  show  start'), 'candidates');
+    expect(promptLine(h)).toMatch(/\/flow s$/);
+  });
+
+  it('Tab completes ids of what is loaded', async () => {
+    const { h, f } = await open();
+    await h.press(':');
+    await h.type(`show plan ${f.planTwo.slice(0, 7)}`);
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toContain(`/flow show plan plan_`);
+    // Both plans start with "plan_": the common prefix stays, both are listed.
+    await h.waitForFrame(() => messageLine(h).includes(f.planOne) && messageLine(h).includes(f.planTwo), 'both plan ids');
+    await h.type(f.planTwo.slice(5, 9));
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toContain(`/flow show plan ${f.planTwo} `);
+  });
+});
+
+describe('panels', () => {
+  it('? shows the help generated from BINDINGS; ? or Esc closes it', async () => {
+    const { h } = await open();
+    await h.press('?');
+    await h.waitForText('Keys  (Esc or ? closes)');
+    const frame = h.lastFrame();
+    for (const b of BINDINGS.filter((x) => x.contexts.includes('tree'))) expect(frame).toContain(b.description);
+    expect(frame).toMatch(/Space +cycle status/);
+    expect(frame).not.toContain('First task');
+    // Tree keys do nothing while help is open.
+    await h.press('j', '?');
+    await h.waitForGone('Keys  (Esc');
+    expect(h.selectedLine()).toContain('Plan One');
+    await h.press('?');
+    await h.waitForText('Keys  (Esc');
+    await h.press(KEY.escape);
+    await h.waitForGone('Keys  (Esc');
+  });
+
+  it('/ filters the tree as you type; Enter keeps it, Esc clears it', async () => {
+    const { h } = await open();
+    await h.press('/');
+    await h.type('child');
+    await h.waitForFrame((frame) => frame.includes('Child task') && !frame.includes('First task'), 'filtered');
+    expect(h.lastFrame()).toContain('Third task');
+    expect(h.lastFrame()).not.toContain('Plan Two');
+    await h.press(KEY.enter);
+    await h.waitForText('child   (/ to change, Esc in search to clear)');
+    await h.press('G');
+    expect(h.selectedLine()).toContain('Child task');
+    await h.press('/', KEY.escape);
+    await h.waitForText('First task');
+    expect(h.lastFrame()).not.toContain('(/ to change');
+    expect(h.selectedLine()).not.toBe('');
+  });
+
+  it('a filter that matches nothing says so', async () => {
+    const { h } = await open();
+    await h.press('/');
+    await h.type('zzzz');
+    await h.waitForText('Nothing matches "zzzz" (Esc clears the search)');
+  });
+
+  it('f switches the session’s flow', async () => {
+    const { h } = await open();
+    await seed(h.dir, ['add flow Beta']);
+    await h.waitForText('Beta');
+    await h.press('f');
+    await h.waitForText('Switch flow:');
+    await h.type('bet');
+    await h.waitForFrame((frame) => frame.includes('› Beta') && !frame.includes('› Alpha'), 'Beta chosen');
+    await h.press(KEY.enter);
+    await h.waitForFrame((frame) => frame.startsWith('Beta  session default'), 'header on Beta');
+    expect(h.selectedLine()).toContain('Beta');
+  });
+});
