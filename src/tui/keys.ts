@@ -6,10 +6,11 @@ export type Action =
   | 'down' | 'up' | 'collapse' | 'expand' | 'top' | 'bottom' | 'pageUp' | 'pageDown'
   | 'cycleStatus' | 'addTask' | 'addPlan' | 'editTitle' | 'editNotes' | 'delete'
   | 'moveDown' | 'moveUp' | 'search' | 'prompt' | 'switchFlow' | 'snapshots' | 'undo' | 'redo'
-  | 'help' | 'quit' | 'cancel' | 'toggle';
+  | 'help' | 'quit' | 'cancel' | 'toggle'
+  | 'restore' | 'restorePlan' | 'pin' | 'snapshotNow';
 
-/** Where a binding applies: the tree pane, or list-like overlays (flow switcher, snapshots). */
-export type KeyContext = 'tree' | 'list';
+/** Where a binding applies: the tree pane, list-like panels, or the snapshot browser. */
+export type KeyContext = 'tree' | 'list' | 'snapshots';
 
 export interface Binding {
   keys: readonly string[];
@@ -46,7 +47,14 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['ctrl+r'], action: 'redo', description: 'redo', contexts: ['tree'] },
   { keys: ['?'], action: 'help', description: 'show these keys', contexts: ['tree', 'list'] },
   { keys: ['q', 'ctrl+c'], action: 'quit', description: 'quit', contexts: ['tree'] },
-  { keys: ['escape', 'q'], action: 'cancel', description: 'close', contexts: ['list'] },
+  { keys: ['escape', 'q'], action: 'cancel', description: 'close', contexts: ['list', 'snapshots'] },
+  { keys: ['j', 'down'], action: 'down', description: 'next snapshot', contexts: ['snapshots'] },
+  { keys: ['k', 'up'], action: 'up', description: 'previous snapshot', contexts: ['snapshots'] },
+  { keys: ['r', 'return'], action: 'restore', description: 'restore the whole store from it', contexts: ['snapshots'] },
+  { keys: ['R'], action: 'restorePlan', description: 'restore only the plan under the tree cursor', contexts: ['snapshots'] },
+  { keys: ['p', 'space'], action: 'pin', description: 'pin / unpin', contexts: ['snapshots'] },
+  { keys: ['d'], action: 'delete', description: 'delete the snapshot', contexts: ['snapshots'] },
+  { keys: ['c'], action: 'snapshotNow', description: 'take a snapshot now', contexts: ['snapshots'] },
 ];
 
 /** The name of a key press in the table's terms. */

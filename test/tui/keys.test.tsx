@@ -19,6 +19,8 @@ const messageLine = (h: Harness) => {
   const lines = h.lastFrame().split('\n');
   return lines[lines.findIndex((l) => l.includes('› /flow')) - 1] ?? '';
 };
+/** The tree column of the screen (the detail pane is to its right). */
+const treeText = (h: Harness) => h.lastFrame().split('\n').slice(1, -2).map((l) => l.slice(0, 60)).join('\n');
 const planTasks = (h: Harness, f: Fixture, planId = f.planOne) =>
   h.store().flows[f.flowId].plans.find((p: any) => p.id === planId).tasks as any[];
 
@@ -116,7 +118,7 @@ describe('changing tasks', () => {
   it('a opens the inline input; Enter adds the task, selected, in the frame and on disk', async () => {
     const { h, f } = await open();
     await h.press('a');
-    await h.waitForText('New task in "Plan One": ');
+    await h.waitForText('New task in "Plan One":');
     await h.type('Write tests');
     await h.waitForText('New task in "Plan One": Write tests');
     await h.press(KEY.enter);
@@ -184,9 +186,11 @@ describe('changing tasks', () => {
     await h.waitForText('Delete task: "Second task"?');
     await h.press('y');
     await h.waitForFrame(() => diskTask(h.dir, f.second) === undefined, 'the task gone from disk');
-    await h.waitForGone('Second task');
+    await h.waitForFrame(() => !treeText(h).includes('Second task'), 'the row gone');
     expect(h.lastFrame()).not.toContain('Delete task');
-    expect(h.selectedLine()).not.toBe(''); // the cursor landed on a visible row
+    expect(messageLine(h)).toContain('Deleted task');
+    // The cursor stays where the person was: on the next row, not back at the top.
+    expect(h.selectedLine()).toContain('Third task');
     expect(planTasks(h, f).map((t) => t.title)).toEqual(['First task', 'Third task']);
   });
 
@@ -196,7 +200,9 @@ describe('changing tasks', () => {
     await h.waitForText('Delete plan and all its tasks: "Plan Two"?');
     await h.press('y');
     await h.waitForFrame(() => !h.store().flows[f.flowId].plans.some((p: any) => p.id === f.planTwo), 'plan gone');
-    await h.waitForGone('Plan Two');
+    await h.waitForFrame(() => messageLine(h).includes('Deleted plan'), 'the message');
+    expect(treeText(h)).not.toContain('Plan Two');
+    expect(h.selectedLine()).toContain('Third task'); // the row before it
   });
 });
 
@@ -297,10 +303,11 @@ describe('the /flow prompt', () => {
     await h.press(KEY.tab); // Tab in the tree focuses the prompt too
     await h.type('ad');
     await h.press(KEY.tab);
-    expect(promptLine(h)).toMatch(/\/flow add $/);
+    expect(promptLine(h)).toMatch(/\/flow add$/); // Ink trims the trailing space
     await h.type('ta');
     await h.press(KEY.tab);
-    expect(promptLine(h)).toMatch(/\/flow add task $/);
+    expect(promptLine(h)).toMatch(/\/flow add task$/);
+    // Typing goes on after the completed word and its space.
     await h.type('Completed');
     expect(promptLine(h)).toContain('/flow add task Completed');
     await h.press(KEY.enter);
@@ -314,14 +321,17 @@ describe('the /flow prompt', () => {
   it('Tab completes ids of what is loaded', async () => {
     const { h, f } = await open();
     await h.press(':');
-    await h.type(`show plan ${f.planTwo.slice(0, 7)}`);
+    await h.type('show plan p');
     await h.press(KEY.tab);
-    expect(promptLine(h)).toContain(`/flow show plan plan_`);
-    // Both plans start with "plan_": the common prefix stays, both are listed.
+    // Both plans start with "plan_": the common prefix is inserted, both are listed.
+    expect(promptLine(h)).toMatch(/\/flow show plan plan_$/);
     await h.waitForFrame(() => messageLine(h).includes(f.planOne) && messageLine(h).includes(f.planTwo), 'both plan ids');
     await h.type(f.planTwo.slice(5, 9));
     await h.press(KEY.tab);
-    expect(promptLine(h)).toContain(`/flow show plan ${f.planTwo} `);
+    expect(promptLine(h)).toMatch(new RegExp(`/flow show plan ${f.planTwo}$`));
+    await h.press(KEY.enter);
+    // show plan opens its text in the output panel.
+    await h.waitForFrame((frame) => frame.includes(`Plan Two  ${f.planTwo}`) && frame.includes('j/k scroll'), 'the plan shown');
   });
 });
 
@@ -331,8 +341,14 @@ describe('panels', () => {
     await h.press('?');
     await h.waitForText('Keys  (Esc or ? closes)');
     const frame = h.lastFrame();
-    for (const b of BINDINGS.filter((x) => x.contexts.includes('tree'))) expect(frame).toContain(b.description);
-    expect(frame).toMatch(/Space +cycle status/);
+    expect(frame.split('\n')).toHaveLength(24);
+    // Every tree binding, with its keys; long descriptions may be cut at the column's end.
+    for (const b of BINDINGS.filter((x) => x.contexts.includes('tree'))) {
+      const keys = b.keys.map((k) => (k === 'space' ? 'Space' : k)).join(' ');
+      expect(frame).toMatch(new RegExp(`│ .*${keys.replace(/[?^$.|*+()[\]{}\\/]/g, '\\$&')} +${b.description.slice(0, 12).replace(/[?^$.|*+()[\]{}\\/]/g, '\\$&')}`));
+    }
+    expect(frame).toMatch(/Space +cycle status: todo → in progress → done/);
+    expect(frame).toContain('At the prompt: ↑/↓ history, Tab completes');
     expect(frame).not.toContain('First task');
     // Tree keys do nothing while help is open.
     await h.press('j', '?');
