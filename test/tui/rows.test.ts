@@ -190,6 +190,23 @@ describe('view-state actions', () => {
     expect(tui.getState().cursor).toBeNull();
   });
 
+  it('keepCursorVisible with the rows from before lands next to a removed row', () => {
+    const { tui, f } = storeWith([], null);
+    tui.setState({ expanded: new Set([f.alpha.id, f.one.id, f.third.id]), cursor: f.second.id });
+    const remove = (ids: string[]) => {
+      const before = selectRows(tui.getState());
+      const one = { ...f.one, tasks: f.one.tasks.filter((t) => !ids.includes(t.id)) };
+      const alpha = { ...f.alpha, plans: [one, f.two] };
+      tui.setState({ flows: new Map([[f.alpha.id, alpha], [f.beta.id, f.beta]]), version: tui.getState().version + 1 });
+      keepCursorVisible(tui, before);
+    };
+    remove([f.second.id]);
+    expect(tui.getState().cursor).toBe(f.third.id); // the next row
+    // Third goes with its open child: the nearest survivor is the row before it.
+    remove([f.second.id, f.third.id]);
+    expect(tui.getState().cursor).toBe(f.first.id);
+  });
+
   it('flashes expire after their time, not before', () => {
     const { tui, f } = storeWith();
     flashRows(tui, [f.first.id, f.second.id], 1000);
