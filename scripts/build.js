@@ -34,6 +34,36 @@ const withoutInkDevtools = {
   },
 };
 
+// Ink rebuilds its per-line caches (styled characters, string widths) for every frame,
+// so each keystroke re-measures every character on screen. Keep one bounded cache for
+// the whole run instead: most lines are the same from one frame to the next.
+const inkOutputCaches = {
+  name: 'ink-output-caches',
+  setup(b) {
+    b.onLoad({ filter: /node_modules\/ink\/build\/output\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const source = await readFile(args.path, 'utf8');
+      const patched = source.replace(
+        'caches = new OutputCaches();',
+        'caches = sharedOutputCaches();',
+      );
+      if (patched === source) throw new Error('ink-output-caches: ink/build/output.js changed; update the build');
+      const shared = `
+let sharedCaches;
+function sharedOutputCaches() {
+  sharedCaches ??= new OutputCaches();
+  // Bounded: a long session must not keep every line it ever drew.
+  for (const map of [sharedCaches.widths, sharedCaches.blockWidths, sharedCaches.styledChars]) {
+    if (map.size > 20000) map.clear();
+  }
+  return sharedCaches;
+}
+`;
+      return { contents: patched + shared, loader: 'js' };
+    });
+  },
+};
+
 // Built next to dist/ and swapped in with renames, so a `flow` running meanwhile (tests
 // in another terminal) never finds dist/ half-written or missing.
 const next = `${root}/dist.next-${process.pid}`;
@@ -42,12 +72,20 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: `${next}/cli.js`, minifySyntax: true, minifyWhitespace: true },
   { entryPoints: ['src/lib.ts'], outfile: `${next}/lib.js` },
 ];
+// Benchmarks and stress loops are bundled too, so they run with plain node.
+for (const name of ['run', 'child', 'stress']) {
+  if (existsSync(`${root}/bench/${name}.ts`)) {
+    entries.push({ entryPoints: [`bench/${name}.ts`], outfile: `${next}/bench-${name}.js`, external: ['chokidar'] });
+  }
+}
 if (existsSync(`${root}/src/tui/main.tsx`)) {
   entries.push({
     entryPoints: ['src/tui/main.tsx'],
     outfile: `${next}/tui.js`,
     jsx: 'automatic',
-    plugins: [withoutInkDevtools],
+    // React's production build: the development one checks everything on every render.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [withoutInkDevtools, inkOutputCaches],
   });
 }
 if (existsSync(`${root}/src/tui/load-worker.ts`)) {

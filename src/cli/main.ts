@@ -61,7 +61,10 @@ async function askOnTerminal(io: Io, question: string): Promise<boolean> {
   }
 }
 
-async function openTui(globals: GlobalOptions): Promise<number> {
+async function openTui(globals: GlobalOptions, io: Io): Promise<number> {
+  // A first frame before the TUI bundle (Ink, React, Yoga) is even loaded: the person
+  // sees the workspace opening at once, whatever the size of the store.
+  io.stdout.write('\u001b[?1049h\u001b[H\u001b[2Jflow: opening the workspace…');
   // A path the bundler does not follow: the TUI bundle is loaded only here.
   const tuiPath = new URL('./tui.js', import.meta.url).href;
   const tui = (await import(tuiPath)) as { runTui(options: GlobalOptions): Promise<number> };
@@ -83,7 +86,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
       io.stdout.write(`${overview(table, style)}\n`);
       return 0;
     }
-    if (io.stdin.isTTY && io.stdout.isTTY) return openTui(parsed.globals);
+    if (io.stdin.isTTY && io.stdout.isTTY) return openTui(parsed.globals, io);
     io.stderr.write(`${overview(table, PLAIN)}\n\nflow: expected a command (flow alone opens the workspace only on a terminal)\n`);
     return 2;
   }

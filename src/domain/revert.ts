@@ -73,21 +73,35 @@ export function revertChange(now: Flow | null, after: Flow | null, before: Flow 
   const ids = new Set([...A.nodes.keys(), ...B.nodes.keys()]);
   // Which objects did the change touch: created, deleted, edited, or moved.
   const touched = new Set<string>();
+  /** Touched objects the change put somewhere else (another parent or place among siblings). */
+  const moved = new Set<string>();
   const commonByParent = new Map<string, Set<string>>();
   for (const id of ids) {
     const a = A.nodes.get(id);
     const b = B.nodes.get(id);
-    if (!a || !b || a.fields !== b.fields || a.parent !== b.parent) {
+    if (!a || !b) {
       touched.add(id);
+      continue;
+    }
+    if (a.fields !== b.fields) touched.add(id);
+    if (a.parent !== b.parent) {
+      touched.add(id);
+      moved.add(id);
       continue;
     }
     if (a.parent === null) continue;
     let common = commonByParent.get(a.parent);
     if (!common) {
-      common = new Set((A.children.get(a.parent) ?? []).filter((c) => B.nodes.has(c)));
-      commonByParent.set(a.parent, common);
+      // Siblings under this parent both before and after: an object moved in from
+      // elsewhere must not make its new siblings look reordered.
+      const parent = a.parent;
+      common = new Set((A.children.get(parent) ?? []).filter((c) => B.nodes.get(c)?.parent === parent));
+      commonByParent.set(parent, common);
     }
-    if (rank(A, a.parent, id, common) !== rank(B, b.parent, id, common)) touched.add(id);
+    if (rank(A, a.parent, id, common) !== rank(B, b.parent, id, common)) {
+      touched.add(id);
+      moved.add(id);
+    }
   }
   // Safe only if each touched object is, now, as the change left it.
   for (const id of touched) {
@@ -137,7 +151,9 @@ export function revertChange(now: Flow | null, after: Flow | null, before: Flow 
   for (const id of touched) {
     const b = B.nodes.get(id);
     if (!b) continue;
-    detach(id);
+    // Only edited: it is where the change left it (checked above), so it keeps its
+    // place now, which others may have shifted by adding or moving siblings.
+    if (moved.has(id)) detach(id);
     result.set(id, { ...b });
     if (!children.has(id)) children.set(id, []);
   }

@@ -4,7 +4,7 @@
 // shared, updated atomically under its own lock.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
@@ -75,6 +75,8 @@ export class SnapshotEngine {
   readonly folder: string;
   private readonly indexFile: string;
   private readonly backend: Backend;
+  private readonly files: FilesBackend;
+  private readonly gitBackend: GitBackend;
 
   constructor(
     readonly dir: string,
@@ -82,7 +84,14 @@ export class SnapshotEngine {
   ) {
     this.folder = join(dir, SNAPSHOT_DIR);
     this.indexFile = join(this.folder, 'index.json');
-    this.backend = backend === 'git' ? new GitBackend(this.folder) : new FilesBackend(this.folder);
+    this.files = new FilesBackend(this.folder);
+    this.gitBackend = new GitBackend(this.folder);
+    this.backend = backend === 'git' ? this.gitBackend : this.files;
+  }
+
+  /** The backend that stored a snapshot: snapshots.backend may have changed since. */
+  private storedBy(meta: SnapshotMeta): Backend {
+    return meta.storage === 'git' ? this.gitBackend : this.files;
   }
 
   private readIndex(): SnapshotIndex {
@@ -238,7 +247,7 @@ export class SnapshotEngine {
       const body = JSON.parse(readFileSync(join(this.folder, meta.file as string), 'utf8')) as { result: Record<string, unknown> };
       return { flows: body.result, context: null, manifest: null, documents: {} };
     }
-    return this.backend.read(meta, this.list());
+    return this.storedBy(meta).read(meta, this.list());
   }
 
   async setPinned(ref: string, pinned: boolean): Promise<SnapshotMeta> {
@@ -264,7 +273,7 @@ export class SnapshotEngine {
     if (meta.storage === 'migration') {
       throw new FlowError('invalid', `${id} is a migration snapshot (the original of an upgraded file); it is kept`);
     }
-    this.backend.remove(meta, index.snapshots);
+    this.storedBy(meta).remove(meta, index.snapshots);
     index.snapshots = index.snapshots.filter((s) => s.id !== id);
   }
 
@@ -291,7 +300,7 @@ export class SnapshotEngine {
     const root = join(this.dir, 'documents');
     for (const [path, hash] of Object.entries(state.documents)) {
       const target = join(root, path);
-      if (!target.startsWith(root)) continue; // a path that climbs out is not ours to write
+      if (!target.startsWith(root + sep)) continue; // a path that climbs out is not ours to write
       mkdirSync(dirname(target), { recursive: true });
       writeFileAtomic(target, [readFileSync(join(this.folder, 'blobs', hash.slice(0, 2), hash))]);
     }

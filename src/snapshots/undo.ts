@@ -69,7 +69,10 @@ export class UndoLog {
   private async trim(): Promise<void> {
     const lock = await acquireLock(this.file);
     try {
-      const keep = this.entries().slice(-this.depth);
+      // Keep what the stacks still reach, in an order that gives the same stacks: the
+      // newest `depth` lines alone could hold only undo lines and lose changes still undoable.
+      const { undoable, redoable } = this.stacks();
+      const keep = [...undoable, ...redoable];
       writeFileAtomic(this.file, [Buffer.from(keep.map((e) => `${JSON.stringify(e)}\n`).join(''))]);
     } finally {
       await lock.release();
@@ -93,6 +96,8 @@ export class UndoLog {
         if (i >= 0) redoable.splice(i, 1);
         undoable.push(entry);
       }
+      // undo.depth bounds how many changes can be undone, whatever the log still holds.
+      if (undoable.length > this.depth) undoable.shift();
     }
     return { undoable, redoable };
   }

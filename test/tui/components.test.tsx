@@ -1,6 +1,7 @@
 // The components in the rendered workspace: header, detail pane, message line, the
 // conflict banner, the live view (a real second process writing) and NO_COLOR.
 import chalk from 'chalk';
+import { quoteWord } from '../../src/commands/tokenize.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flow } from '../helpers.js';
 import { createHarness, diskTask, KEY, seed, seedFixture, stopAll, type Fixture, type Harness } from './harness.js';
@@ -41,12 +42,17 @@ describe('header', () => {
 
 describe('detail pane', () => {
   it('shows every field of a task: status, priority, tags, dependencies, subtasks, notes', async () => {
-    const { h, f } = await open();
-    await seed(h.dir, [`set task ${f.third} --notes "Remember the edge cases" --depends ${f.first} --status blocked`]);
-    // Move to Third task and wait for the change to arrive.
+    let f: Fixture | undefined;
+    const h = await createHarness({
+      seed: async (dir) => {
+        f = await seedFixture(dir);
+        await seed(dir, [`set task ${f.third} --notes "Remember the edge cases" --depends ${f.first} --status blocked`]);
+      },
+    });
     await h.press('j', 'j', 'j');
-    const frame = await h.waitForText('Remember the edge cases');
-    expect(frame).toContain(`task ${f.third}`);
+    const frame = h.lastFrame();
+    expect(frame).toContain(`task ${f!.third}`);
+    expect(frame).toContain('Remember the edge cases');
     expect(frame).toMatch(/status +\S+ blocked/);
     expect(frame).toMatch(/priority +medium/);
     expect(frame).toMatch(/tags +#demo/);
@@ -56,7 +62,8 @@ describe('detail pane', () => {
 
   it('shows a plan’s counts and summary, a flow’s plans and tasks', async () => {
     const { h, f } = await open();
-    await seed(h.dir, [`set plan ${f.planOne} --summary "What this plan is for"`, `done task ${f.first}`]);
+    await seed(h.dir, [`done task ${f.first}`, `set plan ${f.planOne} --summary "What this plan is for"`]);
+    // The summary is the last change: once it shows, both are in.
     await h.waitForText('What this plan is for');
     expect(h.lastFrame()).toMatch(/tasks +1\/4 done/);
     expect(h.lastFrame()).toMatch(/status +active/);
@@ -79,32 +86,38 @@ describe('detail pane', () => {
 
 describe('tree rows', () => {
   it('shows status glyphs, priority marks, tags, counts and draft plans', async () => {
-    const { h, f } = await open();
-    await seed(h.dir, [`done task ${f.first}`, `set plan ${f.planOne} --status draft`, `set task ${f.second} --priority low`]);
-    await h.waitForText('Plan One [draft] 1/4');
+    const h = await createHarness({
+      seed: async (dir) => {
+        const f = await seedFixture(dir);
+        await seed(dir, [
+          `done task ${f.first}`,
+          `set task ${f.second} --priority low --status blocked`,
+          `set plan ${f.planOne} --status draft`,
+          `use plan ${f.planOne}`,
+        ]);
+      },
+    });
     const frame = h.lastFrame();
-    expect(frame).toMatch(/● First task|✓ First task|✔ First task/);
-    expect(frame).toContain('↓ Second task');
-    expect(frame).toContain('Third task #demo');
-    expect(frame).toContain('Alpha 1/5');
-  });
-
-  it('shows a title another writer changed', async () => {
-    const { h, f } = await open();
-    await seed(h.dir, [`set task ${f.second} --title "Renamed elsewhere"`]);
-    await h.waitForText('Renamed elsewhere');
-    expect(diskTask(h.dir, f.second).title).toBe('Renamed elsewhere');
+    expect(frame).toContain('▾ Plan One [draft] 1/4');
+    expect(frame).toContain('● First task');
+    expect(frame).toContain('⊘ ↓ Second task');
+    expect(frame).toContain('▸ ○ Third task #demo');
+    expect(frame).toContain('▾ Alpha 1/5');
+    expect(frame).toContain('▸ Plan Two 0/1');
   });
 });
 
 describe('conflict banner', () => {
   /** Starts editing First task, changes it from outside, submits "Mine". */
   async function conflict(options: { oldTitle?: string } = {}) {
-    const { h, f } = await open();
-    if (options.oldTitle) {
-      await seed(h.dir, [`set task ${f.first} --title "${options.oldTitle.replace(/"/g, '\\"')}"`]);
-      await h.waitForText(options.oldTitle);
-    }
+    let fixture: Fixture | undefined;
+    const h = await createHarness({
+      seed: async (dir) => {
+        fixture = await seedFixture(dir);
+        if (options.oldTitle) await seed(dir, [`set task ${fixture.first} --title ${quoteWord(options.oldTitle)}`]);
+      },
+    });
+    const f = fixture as Fixture;
     const old = options.oldTitle ?? 'First task';
     await h.press('j', 'e');
     await h.waitForText(`Title of task: ${old}`);

@@ -1,6 +1,7 @@
 // A real workspace for TUI tests: a temp data dir seeded through the command bus, the
 // controller loading on the main thread, and <App/> rendered by ink-testing-library.
 // No mocks: keys go in through stdin, assertions read the frame and flows.json.
+import { createRequire } from 'node:module';
 import { render } from 'ink-testing-library';
 import { CommandBus } from '../../src/commands/bus.js';
 import type { ParsedCommand } from '../../src/commands/parse.js';
@@ -28,9 +29,23 @@ export const KEY = {
   end: '\u001b[F',
 } as const;
 
-/** Lets Ink flush a pending lone Escape and React run effects (input subscriptions). */
-export async function tick(rounds = 3): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+// React's scheduler, the instance react-reconciler (and so Ink) uses: Node's CJS cache.
+const scheduler = createRequire(import.meta.url)('scheduler') as {
+  unstable_scheduleCallback(priority: number, callback: () => void): unknown;
+  unstable_IdlePriority: number;
+};
+
+/**
+ * Waits until Ink and React are done with a key: Ink flushes a lone Escape on the next
+ * macrotask, and React runs passive effects (where useInput subscribes a newly focused
+ * input) as scheduler tasks. An idle-priority task runs after every task queued before
+ * it and after anything those queue, so when it runs the next key has its listener.
+ */
+export async function tick(rounds = 2): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await new Promise((r) => setImmediate(r));
+    await new Promise<void>((resolve) => scheduler.unstable_scheduleCallback(scheduler.unstable_IdlePriority, resolve));
+  }
 }
 
 /** Runs command lines through a real CommandBus; returns the created objects' ids in order. */

@@ -103,7 +103,7 @@ describe('changing tasks', () => {
     const { h, f } = await open();
     await h.press('j', KEY.space);
     await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'in_progress', 'in_progress on disk');
-    await h.waitForFrame((frame) => /status +◐? ?in_progress/.test(frame) || frame.includes('in_progress'), 'detail shows in_progress');
+    await h.waitForFrame((frame) => /status +\S+ in_progress/.test(frame), 'the detail pane on in_progress');
     await h.press(KEY.space);
     await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'done', 'done on disk');
     await h.waitForText('Plan One 1/4');
@@ -123,7 +123,7 @@ describe('changing tasks', () => {
     await h.waitForText('New task in "Plan One": Write tests');
     await h.press(KEY.enter);
     await h.waitForFrame(() => h.selectedLine().includes('Write tests'), 'the new task selected');
-    expect(h.lastFrame()).not.toContain('New task in');
+    await h.waitForGone('New task in');
     expect(planTasks(h, f).map((t) => t.title)).toEqual(['First task', 'Second task', 'Third task', 'Write tests']);
   });
 
@@ -161,7 +161,7 @@ describe('changing tasks', () => {
     await h.press(KEY.enter);
     await h.waitForFrame(() => diskTask(h.dir, f.first).title === 'First job', 'the new title on disk');
     await h.waitForFrame(() => h.selectedLine().includes('○ First job'), 'the new title in the tree');
-    expect(h.lastFrame()).not.toContain('Title of task');
+    await h.waitForGone('Title of task');
   });
 
   it('e with the title unchanged writes nothing', async () => {
@@ -172,6 +172,31 @@ describe('changing tasks', () => {
     await h.press(KEY.enter);
     await h.waitForGone('Title of task');
     expect(h.store().meta.file_revision).toBe(before);
+  });
+
+  it('n edits a task’s notes; A adds a plan; J/K move a task among its siblings', async () => {
+    const { h, f } = await open();
+    await h.press('j', 'n');
+    await h.waitForText('Notes:');
+    await h.type('Some notes');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => diskTask(h.dir, f.first).notes === 'Some notes', 'notes on disk');
+    await h.waitForGone('Notes:');
+    await h.waitForText('Some notes'); // in the detail pane
+
+    await h.press('J');
+    await h.waitForFrame(() => planTasks(h, f)[1]?.id === f.first, 'moved down on disk');
+    await h.waitForFrame(() => /Second task.*\n.*First task/.test(h.lastFrame()), 'moved down in the tree');
+    expect(h.selectedLine()).toContain('First task'); // the cursor moves with it
+    await h.press('K');
+    await h.waitForFrame(() => planTasks(h, f)[0]?.id === f.first, 'moved back up');
+
+    await h.press('A');
+    await h.waitForText('New plan in "Alpha":');
+    await h.type('Plan Three');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => h.store().flows[f.flowId].plans.some((p: any) => p.title === 'Plan Three'), 'plan on disk');
+    await h.waitForFrame(() => h.selectedLine().includes('Plan Three'), 'the new plan selected');
   });
 
   it('d asks first: n keeps the task, y deletes it', async () => {
@@ -188,7 +213,7 @@ describe('changing tasks', () => {
     await h.waitForFrame(() => diskTask(h.dir, f.second) === undefined, 'the task gone from disk');
     await h.waitForFrame(() => !treeText(h).includes('Second task'), 'the row gone');
     expect(h.lastFrame()).not.toContain('Delete task');
-    expect(messageLine(h)).toContain('Deleted task');
+    await h.waitForFrame(() => messageLine(h).includes('Deleted task'), 'the message');
     // The cursor stays where the person was: on the next row, not back at the top.
     expect(h.selectedLine()).toContain('Third task');
     expect(planTasks(h, f).map((t) => t.title)).toEqual(['First task', 'Third task']);
@@ -217,29 +242,33 @@ describe('the /flow prompt', () => {
     await h.waitForFrame(() => planTasks(h, f).some((t) => t.title === 'From the prompt' && t.tags[0] === 'p'), 'task on disk');
     await h.waitForText('From the prompt #p');
     await h.waitForFrame(() => messageLine(h).includes('Added task'), 'the success message');
-    expect(promptLine(h)).not.toContain('From the prompt'); // cleared after success
+    await h.waitForFrame(() => !promptLine(h).includes('From the prompt'), 'the prompt cleared after success');
     // Tree keys do not act while the prompt has focus.
     await h.type('j');
     expect(promptLine(h)).toMatch(/\/flow j/);
-    await h.press(KEY.escape);
-    await h.waitForFrame(() => promptLine(h).includes('j') && !h.lastFrame().includes('▌'), 'escape');
-    await h.press('j');
+    // Esc gives the keys back to the tree; the typed text stays in the prompt.
+    await h.press(KEY.escape, 'j');
     expect(h.selectedLine()).toContain('First task');
+    expect(promptLine(h)).toMatch(/\/flow j$/);
   });
 
   it('a bad command shows the parser’s message and keeps the typed text', async () => {
-    const { h } = await open();
+    const { h, f } = await open();
     const before = h.store().meta.file_revision;
     await h.press(':');
-    await h.type('ad task Oops --priority urgent');
+    await h.type('ad task Oops');
     await h.press(KEY.enter);
     await h.waitForFrame(() => messageLine(h).startsWith('✗'), 'an error');
-    expect(messageLine(h)).toMatch(/✗ unknown verb "ad".*/);
-    expect(promptLine(h)).toContain('/flow ad task Oops --priority urgent');
-    // Correcting it in place works.
-    await h.press(KEY.escape, ':');
-    await h.press(KEY.home);
+    expect(messageLine(h)).toMatch(/^✗ unknown verb "ad" \(expected one of: add, /);
+    expect(promptLine(h)).toMatch(/\/flow ad task Oops$/);
     expect(h.store().meta.file_revision).toBe(before);
+    // Corrected in place: back over " task Oops", add the missing d, Enter.
+    for (let i = 0; i < ' task Oops'.length; i++) await h.press(KEY.left);
+    await h.type('d');
+    expect(promptLine(h)).toMatch(/\/flow add task Oops$/);
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => planTasks(h, f).some((t) => t.title === 'Oops'), 'the corrected command ran');
+    await h.waitForFrame(() => !promptLine(h).includes('Oops'), 'the prompt cleared');
   });
 
   it('an invalid flag value is reported with the allowed values', async () => {
@@ -312,6 +341,7 @@ describe('the /flow prompt', () => {
     expect(promptLine(h)).toContain('/flow add task Completed');
     await h.press(KEY.enter);
     await h.waitForFrame(() => planTasks(h, f).some((t) => t.title === 'Completed'), 'task on disk');
+    await h.waitForFrame(() => !promptLine(h).includes('Completed'), 'the prompt cleared');
     await h.type('s');
     await h.press(KEY.tab);
     await h.waitForFrame(() => messageLine(h).includes('schema  set  show  start'), 'candidates');
@@ -385,9 +415,14 @@ describe('panels', () => {
   });
 
   it('f switches the session’s flow', async () => {
-    const { h } = await open();
-    await seed(h.dir, ['add flow Beta']);
-    await h.waitForText('Beta');
+    const h = await createHarness({
+      seed: async (dir) => {
+        const f = await seedFixture(dir);
+        await seed(dir, ['add flow Beta', `use plan ${f.planOne}`]);
+      },
+    });
+    expect(h.lastFrame()).toMatch(/^Alpha  session default › Plan One/);
+    expect(h.lastFrame()).toMatch(/^   Beta 0\/0/m);
     await h.press('f');
     await h.waitForText('Switch flow:');
     await h.type('bet');

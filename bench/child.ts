@@ -1,0 +1,149 @@
+// One measured operation in a fresh process, so timings and peak memory are not polluted
+// by earlier runs. Prints one JSON line: {"ms": …, "rss": peak bytes, …}.
+// Usage: node dist/bench-child.js <op> <dir> [args…]
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTask, insertTask, TreeIndex, type Flow, type Task } from '../src/lib.js';
+import { Store } from '../src/store/store.js';
+import { SnapshotEngine } from '../src/snapshots/engine.js';
+import { restoreInto } from '../src/snapshots/restore.js';
+
+const [op, dir, ...rest] = process.argv.slice(2);
+const file = join(dir, 'flows.json');
+
+function done(extra: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ...extra, rss: process.resourceUsage().maxRSS * 1024 })}\n`);
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const start = performance.now();
+  const value = fn();
+  return [value, performance.now() - start];
+}
+
+async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const value = await fn();
+  return [value, performance.now() - start];
+}
+
+function writeAndSync(path: string, bytes: Buffer | string): void {
+  const fd = openSync(path, 'w');
+  writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+  fsyncSync(fd);
+  closeSync(fd);
+}
+
+/** Ids of every task, and a flat list of them for the list-based baseline. */
+function tasksOf(flows: Flow[]): Task[] {
+  const out: Task[] = [];
+  const visit = (tasks: Task[]) => {
+    for (const t of tasks) {
+      out.push(t);
+      visit(t.subtasks);
+    }
+  };
+  for (const f of flows) for (const p of f.plans) visit(p.tasks);
+  return out;
+}
+
+function opsPerSecond(n: number, ms: number): number {
+  return Math.round((n / ms) * 1000);
+}
+
+async function main(): Promise<void> {
+  switch (op) {
+    case 'parse': {
+      // Bare JSON.parse of the same bytes: the floor for a full load.
+      const [, ms] = time(() => JSON.parse(readFileSync(file, 'utf8')));
+      return done({ ms });
+    }
+    case 'load': {
+      const [result, ms] = await timeAsync(() => new Store(dir).readAll());
+      return done({ ms, flows: result.flows.length });
+    }
+    case 'memory': {
+      const { flows } = await new Store(dir).readAll();
+      const tasks = tasksOf(flows);
+      const n = Number(rest[0] ?? 20000);
+      const ids = Array.from({ length: n }, (_, i) => tasks[(i * 7919) % tasks.length].id);
+      const [index, buildMs] = time(() => new TreeIndex(flows));
+      const [, lookupMs] = time(() => {
+        for (const id of ids) if (!index.get(id)) throw new Error('missing');
+      });
+      const [, updateMs] = time(() => {
+        for (const id of ids) {
+          const found = index.get(id);
+          if (found?.kind === 'task') found.task.notes = 'x';
+        }
+      });
+      // The list-based baseline: find by scanning (what a list of flows gives you).
+      const m = Math.min(n, 200);
+      const [, listLookupMs] = time(() => {
+        for (const id of ids.slice(0, m)) if (!tasks.find((t) => t.id === id)) throw new Error('missing');
+      });
+      const victims = [...new Set(ids)].slice(0, 2000);
+      const [, deleteMs] = time(() => {
+        for (const id of victims) {
+          const found = index.get(id);
+          if (!found || found.kind !== 'task') continue;
+          const siblings = found.parent ? found.parent.subtasks : found.plan.tasks;
+          siblings.splice(siblings.indexOf(found.task), 1);
+          index.removeTask(found.task);
+        }
+      });
+      return done({
+        index_build_ms: buildMs,
+        lookup_ns: (lookupMs * 1e6) / n,
+        update_ns: (updateMs * 1e6) / n,
+        delete_ns: (deleteMs * 1e6) / victims.length,
+        list_lookup_ns: (listLookupMs * 1e6) / m,
+        lookups_per_s: opsPerSecond(n, lookupMs),
+      });
+    }
+    case 'save': {
+      // One transaction touching one flow, as `flow add task` does, in-process.
+      const store = new Store(dir, { writer: 'bench:0:save' });
+      const view = await store.read();
+      const plan = rest[0];
+      const [, ms] = await timeAsync(() =>
+        store.transact((tx) => {
+          tx.locate(plan); // loads the one flow that holds the plan
+          return insertTask(tx.index, { planId: plan }, createTask({ title: 'bench save' }));
+        }),
+      );
+      void view;
+      return done({ ms });
+    }
+    case 'bare-write': {
+      // Reading and writing the same bytes with fsync: the floor for any save.
+      const [, ms] = time(() => {
+        const bytes = readFileSync(file);
+        writeAndSync(`${file}.bench-copy`, bytes);
+      });
+      return done({ ms });
+    }
+    case 'parse-stringify-write': {
+      // The naive save: parse everything, change, serialise everything, write, fsync.
+      const [, ms] = time(() => {
+        const doc = JSON.parse(readFileSync(file, 'utf8'));
+        writeAndSync(`${file}.bench-copy`, JSON.stringify(doc));
+      });
+      return done({ ms });
+    }
+    case 'snapshot': {
+      const engine = new SnapshotEngine(dir);
+      const store = new Store(dir);
+      const [meta, createMs] = await timeAsync(() => engine.create(store, { label: 'bench' }));
+      const [, restoreMs] = await timeAsync(async () => {
+        const state = engine.read(meta);
+        await store.transact((tx) => restoreInto(tx, state, {}));
+      });
+      return done({ create_ms: createMs, restore_ms: restoreMs, size: meta.size });
+    }
+    default:
+      throw new Error(`unknown op ${op}`);
+  }
+}
+
+await main();

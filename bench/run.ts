@@ -1,0 +1,246 @@
+// npm run bench [-- --quick] [-- --sizes 1000,10000]
+// Speed and memory of flow at 1k, 10k and 100k flows, each next to a baseline measured
+// in the same run, printed as tables and written to bench/out/results-<time>.json.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serialiseDocument } from '../src/store/layout.js';
+import { firstPlanId, generateDocument } from './fixtures.js';
+import { measureTui, type TuiFigures } from './tui.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FLOW = join(ROOT, 'bin', 'flow.js');
+const CHILD = join(ROOT, 'dist', 'bench-child.js');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const sizesArg = args[args.indexOf('--sizes') + 1];
+const SIZES = args.includes('--sizes') ? sizesArg.split(',').map(Number) : quick ? [1000, 10_000] : [1000, 10_000, 100_000];
+const started = Date.now();
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function fixtureDir(flows: number): { dir: string; plan: string; bytes: number } {
+  const dir = join(ROOT, 'bench', 'fixtures', `${flows}-small`, '.flow');
+  const file = join(dir, 'flows.json');
+  const doc = generateDocument(flows, 'small');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const { flows: all, ...header } = doc;
+    writeFileSync(file, serialiseDocument(header, Object.entries(all)));
+  }
+  return { dir, plan: firstPlanId(doc, Math.floor(flows / 2)), bytes: statSync(file).size };
+}
+
+/** A fresh copy of a fixture to write into. */
+function workCopy(fixture: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'flow-bench-')), '.flow');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(fixture, 'flows.json'), join(dir, 'flows.json'));
+  return dir;
+}
+
+function child(op: string, dir: string, ...rest: string[]): Record<string, number> {
+  const result = spawnSync(process.execPath, ['--max-old-space-size=8192', CHILD, op, dir, ...rest], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`bench child ${op} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop() as string) as Record<string, number>;
+}
+
+/** Wall time and peak RSS of a whole process, as a person running it would see. */
+function processRun(argv: string[], env: NodeJS.ProcessEnv = {}): { ms: number; rss: number } {
+  const timeBin = existsSync('/usr/bin/time');
+  const start = performance.now();
+  const result = timeBin
+    ? spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } })
+    : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  const ms = performance.now() - start;
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+  const rssKb = timeBin ? Number(result.stderr.trim().split('\n').pop()) : 0;
+  return { ms, rss: rssKb * 1024 };
+}
+
+function repeat(n: number, fn: () => { ms: number; rss: number }): { ms: number; rss: number } {
+  const runs = Array.from({ length: n }, fn);
+  return { ms: median(runs.map((r) => r.ms)), rss: Math.max(...runs.map((r) => r.rss)) };
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+function table(title: string, head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  process.stdout.write(`\n### ${title}\n\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+}
+
+interface SizeResult {
+  flows: number;
+  bytes: number;
+  parse: number;
+  load: number;
+  loadRss: number;
+  memory: Record<string, number>;
+  addTask: { ms: number; rss: number };
+  listTask: { ms: number; rss: number };
+  save: number;
+  bareWrite: number;
+  parseStringifyWrite: number;
+  snapshot?: Record<string, number>;
+}
+
+const results: { machine: Record<string, unknown>; sizes: SizeResult[]; node: { ms: number; rss: number }; taskwarrior?: unknown; tui?: TuiFigures } = {
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, quick },
+  sizes: [],
+  node: { ms: 0, rss: 0 },
+};
+
+process.stdout.write(`flow bench (${quick ? 'quick' : 'full'}): sizes ${SIZES.join(', ')} flows, ${cpus().length} cores, node ${process.version}\n`);
+results.node = repeat(quick ? 5 : 10, () => processRun([process.execPath, '-e', '0']));
+
+for (const flows of SIZES) {
+  const t0 = Date.now();
+  const fixture = fixtureDir(flows);
+  const runs = flows >= 100_000 ? 3 : quick ? 3 : 7;
+  const work = workCopy(fixture.dir);
+  process.stdout.write(`… ${flows} flows (${mb(fixture.bytes)})`);
+  const load = child('load', fixture.dir);
+  const result: SizeResult = {
+    flows,
+    bytes: fixture.bytes,
+    parse: median(Array.from({ length: Math.min(runs, 3) }, () => child('parse', fixture.dir).ms)),
+    load: load.ms,
+    loadRss: load.rss,
+    memory: child('memory', fixture.dir),
+    addTask: repeat(runs, () => processRun([process.execPath, FLOW, '--dir', work, 'add', 'task', 'bench task', '--plan', fixture.plan, '--quiet'])),
+    listTask: repeat(runs, () => processRun([process.execPath, FLOW, '--dir', work, 'list', 'task', '--plan', fixture.plan])),
+    save: median(Array.from({ length: runs }, () => child('save', work, fixture.plan).ms)),
+    bareWrite: median(Array.from({ length: runs }, () => child('bare-write', work).ms)),
+    parseStringifyWrite: median(Array.from({ length: Math.min(runs, 3) }, () => child('parse-stringify-write', work).ms)),
+  };
+  if (!quick || flows <= 10_000) result.snapshot = child('snapshot', work);
+  results.sizes.push(result);
+  rmSync(join(work, '..'), { recursive: true, force: true });
+  process.stdout.write(` done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+
+// Taskwarrior, when installed, at the same number of tasks.
+function taskwarrior(): unknown {
+  if (spawnSync('task', ['--version']).status !== 0) return { skipped: 'taskwarrior is not installed (apt-get install taskwarrior)' };
+  const out: Array<Record<string, unknown>> = [];
+  for (const tasks of quick ? [10_000] : [10_000, 100_000]) {
+    const home = mkdtempSync(join(tmpdir(), 'flow-bench-tw-'));
+    const data = join(home, 'data');
+    mkdirSync(data);
+    writeFileSync(join(home, '.taskrc'), `data.location=${data}\nconfirmation=off\nverbose=nothing\nhooks=off\n`);
+    const env = { HOME: home, TASKRC: join(home, '.taskrc') };
+    // Import in one go, as JSON lines.
+    const lines = Array.from({ length: tasks }, (_, i) => JSON.stringify({ description: `task ${i} storage layer`, status: 'pending', uuid: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000` }));
+    writeFileSync(join(home, 'import.json'), `${lines.join('\n')}\n`);
+    spawnSync('task', ['import', join(home, 'import.json')], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const tw = repeat(5, () => processRun(['task', 'rc.gc=off', 'add', 'bench task'], env));
+    // flow at the same number of tasks (3 per flow in the small shape).
+    const fixture = fixtureDir(Math.ceil(tasks / 3));
+    const work = workCopy(fixture.dir);
+    const fl = repeat(5, () => processRun([process.execPath, FLOW, '--dir', work, 'add', 'task', 'bench task', '--plan', fixture.plan, '--quiet']));
+    out.push({ tasks, taskwarrior_ms: tw.ms, flow_ms: fl.ms, flow_vs_taskwarrior: fl.ms / tw.ms });
+    rmSync(home, { recursive: true, force: true });
+    rmSync(join(work, '..'), { recursive: true, force: true });
+  }
+  return out;
+}
+results.taskwarrior = taskwarrior();
+if (!args.includes('--no-tui')) results.tui = await measureTui(SIZES, quick, fixtureDir);
+
+// ---- Report ----
+const node = results.node;
+table(
+  'Load and memory (in a fresh process)',
+  ['flows', 'file', 'JSON.parse', 'full load (parse + validate)', 'load / parse', 'peak RSS (load)'],
+  results.sizes.map((s) => [String(s.flows), mb(s.bytes), fmt(s.parse), fmt(s.load), ratio(s.load, s.parse), mb(s.loadRss)]),
+);
+const base = results.sizes[0].memory;
+table(
+  'In memory, by id (index) vs a list scan; growth vs 1k',
+  ['flows', 'lookup', 'update', 'delete', 'list scan lookup', 'index vs list', 'lookup vs 1k', 'delete vs 1k'],
+  results.sizes.map((s) => [
+    String(s.flows),
+    `${s.memory.lookup_ns.toFixed(0)} ns`,
+    `${s.memory.update_ns.toFixed(0)} ns`,
+    `${s.memory.delete_ns.toFixed(0)} ns`,
+    `${(s.memory.list_lookup_ns / 1000).toFixed(0)} µs`,
+    `${(s.memory.list_lookup_ns / s.memory.lookup_ns).toFixed(0)}× faster`,
+    ratio(s.memory.lookup_ns, base.lookup_ns),
+    ratio(s.memory.delete_ns, base.delete_ns),
+  ]),
+);
+table(
+  `Processes (median wall; node -e 0 = ${fmt(node.ms)}, ${mb(node.rss)})`,
+  ['flows', 'flow add task', 'vs node -e 0', 'flow list task', 'vs node -e 0', 'peak RSS add', 'peak RSS list'],
+  results.sizes.map((s) => [
+    String(s.flows),
+    fmt(s.addTask.ms),
+    ratio(s.addTask.ms, node.ms),
+    fmt(s.listTask.ms),
+    ratio(s.listTask.ms, node.ms),
+    mb(s.addTask.rss),
+    mb(s.listTask.rss),
+  ]),
+);
+table(
+  'Saving one change (in-process transaction, with fsync)',
+  ['flows', 'transaction', 'read+write+fsync same bytes', 'vs that', 'parse+stringify+write+fsync', 'vs that', 'add task process vs parse+stringify+write'],
+  results.sizes.map((s) => [
+    String(s.flows),
+    fmt(s.save),
+    fmt(s.bareWrite),
+    ratio(s.save, s.bareWrite),
+    fmt(s.parseStringifyWrite),
+    ratio(s.save, s.parseStringifyWrite),
+    ratio(s.addTask.ms, s.parseStringifyWrite),
+  ]),
+);
+table(
+  'Snapshots',
+  ['flows', 'create', 'restore (whole store)', 'stored size'],
+  results.sizes.filter((s) => s.snapshot).map((s) => [String(s.flows), fmt(s.snapshot!.create_ms), fmt(s.snapshot!.restore_ms), mb(s.snapshot!.size)]),
+);
+if (Array.isArray(results.taskwarrior)) {
+  table(
+    'flow add task vs Taskwarrior task add (same number of tasks)',
+    ['tasks', 'task add', 'flow add task', 'flow / taskwarrior'],
+    (results.taskwarrior as Array<Record<string, number>>).map((t) => [String(t.tasks), fmt(t.taskwarrior_ms), fmt(t.flow_ms), ratio(t.flow_ms, t.taskwarrior_ms)]),
+  );
+} else {
+  process.stdout.write(`\nTaskwarrior: ${(results.taskwarrior as { skipped: string }).skipped}\n`);
+}
+if (results.tui) {
+  const t = results.tui;
+  table(
+    'TUI (through a real pseudo-terminal)',
+    ['flows', 'first frame', 'workspace frame', 'tree shown', 'key→frame p50', 'key→frame p95', 'external write→screen p50', 'p95'],
+    t.sizes.map((s) => [
+      String(s.flows),
+      fmt(s.firstFrame),
+      fmt(s.loadingFrame),
+      fmt(s.treeShown),
+      s.keyP50 === undefined ? '' : fmt(s.keyP50),
+      s.keyP95 === undefined ? '' : fmt(s.keyP95),
+      s.externalP50 === undefined ? '' : fmt(s.externalP50),
+      s.externalP95 === undefined ? '' : fmt(s.externalP95),
+    ]),
+  );
+}
+mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
+const out = join(ROOT, 'bench', 'out', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`\nResults: ${out}  (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);

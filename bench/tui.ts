@@ -1,0 +1,141 @@
+// TUI figures measured as a person experiences them: `flow` runs in a real pseudo-terminal
+// (script(1)), keys go in, and time is taken until the terminal receives the frame.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTask, insertTask } from '../src/domain/tree.js';
+import { Store } from '../src/store/store.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FLOW = join(ROOT, 'bin', 'flow.js');
+
+export interface TuiSize {
+  flows: number;
+  /** The first thing drawn (before the TUI code is loaded). */
+  firstFrame: number;
+  /** The workspace's own first frame (header and loading progress). */
+  loadingFrame: number;
+  treeShown: number;
+  keyP50?: number;
+  keyP95?: number;
+  externalP50?: number;
+  externalP95?: number;
+}
+
+export interface TuiFigures {
+  sizes: TuiSize[];
+}
+
+class Terminal {
+  private readonly child: ChildProcess;
+  output = '';
+  private lastChunkAt = 0;
+  private waiters: Array<() => void> = [];
+  readonly startedAt = performance.now();
+
+  constructor(dir: string) {
+    this.child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec ${process.execPath} ${FLOW} --dir ${dir}`, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: { ...process.env, TERM: 'xterm-256color', FLOW_SESSION: 'bench' },
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.lastChunkAt = performance.now();
+      this.output = (this.output + chunk.toString('utf8')).slice(-400_000);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  send(keys: string): void {
+    this.child.stdin?.write(keys);
+  }
+
+  /** Resolves with the time at which `test` first held, or rejects after `timeoutMs`. */
+  until(test: () => boolean, timeoutMs = 60_000): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error('the TUI did not show what was expected in time')), timeoutMs);
+      const check = () => {
+        if (test()) {
+          clearTimeout(deadline);
+          resolve(this.lastChunkAt);
+        } else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+
+  /** Waits until no output arrived for `quietMs`. */
+  async settle(quietMs = 40): Promise<void> {
+    for (;;) {
+      const wait = quietMs - (performance.now() - this.lastChunkAt);
+      if (wait <= 0) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.on('close', () => resolve());
+      this.send('q');
+      setTimeout(() => this.child.kill('SIGKILL'), 3000).unref();
+    });
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function measureTui(
+  sizes: number[],
+  quick: boolean,
+  fixtureDir: (flows: number) => { dir: string; plan: string },
+): Promise<TuiFigures> {
+  if (spawnSync('script', ['--version']).status !== 0) return { sizes: [] };
+  const out: TuiSize[] = [];
+  for (const flows of sizes) {
+    const fixture = fixtureDir(flows);
+    const dir = join(mkdtempSync(join(tmpdir(), 'flow-bench-tui-')), '.flow');
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(fixture.dir, 'flows.json'), join(dir, 'flows.json'));
+    const term = new Terminal(dir);
+    const firstFrame = (await term.until(() => term.output.includes('opening the workspace') || term.output.includes('rev '))) - term.startedAt;
+    const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000)) - term.startedAt;
+    const treeShown = (await term.until(() => term.output.includes('▾'), 120_000)) - term.startedAt;
+    const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
+    await term.settle(300);
+    // Keystroke to frame: move down, one key at a time, after the screen went quiet.
+    const keys: number[] = [];
+    for (let i = 0; i < (quick ? 20 : 60); i++) {
+      await term.settle();
+      const before = term.output.length;
+      const sentAt = performance.now();
+      term.send(i % 10 === 9 ? 'k' : 'j');
+      keys.push((await term.until(() => term.output.length > before, 10_000)) - sentAt);
+    }
+    result.keyP50 = percentile(keys, 50);
+    result.keyP95 = percentile(keys, 95);
+    if (flows <= 1000) {
+      // Another writer saves; time until the new revision is on screen.
+      const store = new Store(dir, { writer: 'bench:0:external' });
+      const external: number[] = [];
+      for (let i = 0; i < (quick ? 10 : 30); i++) {
+        await term.settle(60);
+        const commit = await store.transact((tx) => {
+          tx.locate(fixture.plan);
+          return insertTask(tx.index, { planId: fixture.plan }, createTask({ title: `external ${i}` }));
+        });
+        const savedAt = performance.now();
+        external.push((await term.until(() => term.output.includes(`rev ${commit.revision} `), 10_000)) - savedAt);
+      }
+      result.externalP50 = percentile(external, 50);
+      result.externalP95 = percentile(external, 95);
+    }
+    await term.stop();
+    rmSync(join(dir, '..'), { recursive: true, force: true });
+    out.push(result);
+  }
+  return { sizes: out };
+}
