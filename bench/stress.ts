@@ -176,7 +176,10 @@ async function renameStorms(): Promise<void> {
     spawnSync(process.execPath, [EXTERNAL, join(dir, 'flows.json'), '100', String(storms % 3 === 0 ? 0 : 50), mode]);
     const expected = doc(dir);
     try {
-      await until(() => latest?.view.revision === expected.meta.file_revision && latest.flows.length === Object.keys(expected.flows).length, 1000);
+      await until(() => {
+        const state = latest;
+        return !!state && state.view.revision === expected.meta.file_revision && state.flows.length === Object.keys(expected.flows).length;
+      }, 1000);
       const names = latest!.flows.map((f) => f.name).join('|');
       const want = Object.values<any>(expected.flows).map((f) => f.name).join('|');
       if (names !== want) failures.push('watcher: final state differs from the file');
