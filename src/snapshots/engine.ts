@@ -182,8 +182,15 @@ export class SnapshotEngine {
 
   /** The state as it is now: flows.json (read through the store, so it is valid), context, documents. */
   async capture(store: Store): Promise<SnapshotState> {
-    await store.read();
-    const flows = JSON.parse(readFileSync(store.file, 'utf8')) as Record<string, unknown>;
+    const view = await store.read();
+    let flows: Record<string, unknown>;
+    try {
+      flows = JSON.parse(readFileSync(store.file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // Nothing saved yet (read() leaves a missing store missing): the empty store.
+      flows = { ...view.header, flows: {} };
+    }
     const context = readOptionalJson(join(this.dir, 'context.json'));
     const manifest = readOptionalJson(join(this.dir, 'documents_manifest.json'));
     return { flows, context, manifest, documents: this.storeDocuments() };

@@ -179,16 +179,15 @@ export class Image {
     return this.memberAt(at + 1);
   }
 
-  /** Flows whose line contains `text`, each once, in file order. */
-  membersContaining(text: string): Array<MemberRange & { id: string }> {
-    const found: Array<MemberRange & { id: string }> = [];
+  /** Flows whose line contains `text`, each once, in file order; searched as consumed. */
+  *membersContaining(text: string): Generator<MemberRange & { id: string }> {
     let from = this.blockStart;
     for (;;) {
       const at = this.buf.indexOf(text, from);
-      if (at < 0 || at >= this.blockEnd) return found;
+      if (at < 0 || at >= this.blockEnd) return;
       const member = this.memberAt(at);
-      if (!member) return found;
-      found.push(member);
+      if (!member) return;
+      yield member;
       from = member.end + 1;
     }
   }

@@ -2,6 +2,7 @@
 // when they are asked for, and the transaction that also records what it changed.
 import { compare, escapePathComponent, type Operation } from 'fast-json-patch';
 import { FlowError } from '../domain/errors.js';
+import { idKind } from '../domain/ids.js';
 import { parseFlow, SchemaError, type Flow, type Header } from '../domain/schema.js';
 import { TreeIndex, type Location } from '../domain/tree.js';
 import { LayoutError, type Image } from './layout.js';
@@ -98,19 +99,23 @@ export class StoreView {
   locate(id: string): Location | undefined {
     const known = this.index.get(id);
     if (known) return known;
-    if (this.flow(id)) return this.index.get(id);
-    for (const member of unreadableAs('flows', this.tooNew, () => this.image.membersContaining(JSON.stringify(id)))) {
-      if (!this.loaded.has(member.id)) this.flow(member.id);
+    // A plan_/task_ id is never a flow's key: skip that search of the whole file.
+    const kind = idKind(id);
+    if ((kind === undefined || kind === 'flow') && this.flow(id)) return this.index.get(id);
+    const members = this.image.membersContaining(JSON.stringify(id));
+    for (;;) {
+      const next = unreadableAs('flows', this.tooNew, () => members.next());
+      if (next.done) return undefined;
+      if (!this.loaded.has(next.value.id)) this.flow(next.value.id);
       const found = this.index.get(id);
       if (found) return found;
     }
-    return undefined;
   }
 
   /** Ids of objects that start with `prefix` (full ids included), loading candidates. */
   idsStartingWith(prefix: string): string[] {
     const needle = JSON.stringify(prefix).slice(0, -1);
-    for (const member of unreadableAs('flows', this.tooNew, () => this.image.membersContaining(needle))) {
+    for (const member of unreadableAs('flows', this.tooNew, () => [...this.image.membersContaining(needle)])) {
       if (!this.loaded.has(member.id)) this.flow(member.id);
     }
     const out: string[] = [];

@@ -1,6 +1,7 @@
 // Glue between the TUI state and the rest of the program: the initial load (off the main
 // thread), live updates from other writers, and running /flow commands through the same
 // command bus as the shell.
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CommandBus } from '../commands/bus.js';
 import { commandHelp } from '../commands/help.js';
@@ -59,34 +60,56 @@ export class Controller {
   /** Loads the whole store; resolves when the tree is in the state. */
   async start(): Promise<void> {
     this.tui.setState({ loading: { done: 0, total: 0 } });
-    if (this.workerPath) {
-      this.worker = new Worker(this.workerPath, { workerData: { file: this.bus.store.file } });
-      this.worker.unref();
-      await new Promise<void>((resolve) => {
-        const collected: Flow[] = [];
-        const onMessage = (message: LoaderMessage) => {
-          if (message.type === 'chunk') {
-            collected.push(...message.flows);
-            this.tui.setState({ loading: { done: message.done, total: message.total } });
-          } else if (message.type === 'loaded') {
-            this.worker?.off('message', onMessage);
-            this.replaceAll(collected, message.order, message.header);
-            resolve();
-          } else if (message.type === 'fallback') {
-            this.worker?.off('message', onMessage);
-            void this.loadOnMainThread().then(resolve);
-          }
-        };
-        this.worker?.on('message', onMessage);
-        this.send({ type: 'load' });
-      });
-    } else {
-      await this.loadOnMainThread();
-    }
+    if (this.workerPath) await this.loadInWorkers(this.workerPath);
+    else await this.loadOnMainThread();
     this.loaded = true;
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
     this.watch = watchFile(this.bus.store.file, () => this.refresh(), { settleMs: 10, pollMs: 1500 });
     this.tui.setState({ live: true });
+  }
+
+  /**
+   * Parses and validates the flows in one worker per core, each taking a part of the
+   * file; the first stays to compute the changes of later saves.
+   */
+  private async loadInWorkers(workerPath: string): Promise<void> {
+    const parts = Math.max(1, Math.min(2, availableParallelism()));
+    const workers = Array.from({ length: parts }, () => new Worker(workerPath, { workerData: { file: this.bus.store.file } }));
+    for (const w of workers) w.unref();
+    this.worker = workers[0];
+    const progress = new Array<number>(parts).fill(0);
+    const collected: Flow[][] = workers.map(() => []);
+    let fallback = false;
+    let header: Header | undefined;
+    let order: string[] = [];
+    await Promise.all(
+      workers.map(
+        (worker, part) =>
+          new Promise<void>((resolve) => {
+            const onMessage = (message: LoaderMessage) => {
+              if (message.type === 'chunk') {
+                collected[part].push(...message.flows);
+                progress[part] = message.done;
+                this.tui.setState({ loading: { done: progress.reduce((a, b) => a + b, 0), total: message.total } });
+                return;
+              }
+              worker.off('message', onMessage);
+              if (message.type === 'loaded') {
+                if (part === 0) {
+                  header = message.header;
+                  order = message.order;
+                }
+              } else fallback = true;
+              resolve();
+            };
+            worker.on('message', onMessage);
+            worker.postMessage({ type: 'load', part, parts } satisfies LoaderRequest);
+          }),
+      ),
+    );
+    for (const extra of workers.slice(1)) void extra.terminate();
+    if (fallback || !header) await this.loadOnMainThread();
+    else this.replaceAll(collected.flat(), order, header);
   }
 
   private send(request: LoaderRequest): void {

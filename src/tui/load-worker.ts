@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parseFlow, parseHeader, SchemaError, type Flow, type Header } from '../domain/schema.js';
 import { Image } from '../store/layout.js';
 
-export type LoaderRequest = { type: 'load' } | { type: 'refresh' };
+/** `load` parses the flows of one part of the file (the main thread runs a worker per core). */
+export type LoaderRequest = { type: 'load'; part: number; parts: number } | { type: 'refresh' };
 
 export type LoaderMessage =
   | { type: 'chunk'; flows: Flow[]; done: number; total: number }
@@ -61,15 +62,17 @@ function validated(image: Image, id: string): Flow {
   return flow;
 }
 
-function load(file: string, post: (m: LoaderMessage) => void): void {
+function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1): void {
   const got = read(file);
   if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });
   const members = got.image.members();
   const order = [...members.keys()];
+  const from = Math.floor((order.length * part) / parts);
+  const to = Math.floor((order.length * (part + 1)) / parts);
   let chunk: Flow[] = [];
   let done = 0;
   try {
-    for (const id of order) {
+    for (const id of order.slice(from, to)) {
       chunk.push(validated(got.image, id));
       done++;
       if (chunk.length === CHUNK) {
@@ -117,7 +120,7 @@ if (parentPort) {
   const file = (workerData as { file: string }).file;
   const post = (message: LoaderMessage) => port.postMessage(message);
   port.on('message', (request: LoaderRequest) => {
-    if (request.type === 'load') load(file, post);
+    if (request.type === 'load') load(file, post, request.part, request.parts);
     else refresh(file, post);
   });
 }

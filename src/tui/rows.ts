@@ -45,6 +45,19 @@ function planMatches(plan: Plan, needle: string): boolean {
   return matches(plan.title, needle) || plan.tasks.some((t) => subtreeMatches(t, needle));
 }
 
+// Flows in the TUI's state are never changed in place (a change replaces the flow), so
+// their counts can be remembered by object across rebuilds of the rows.
+const countsOf = new WeakMap<Flow, Array<{ done: number; total: number }>>();
+
+function planCountsOf(flow: Flow): Array<{ done: number; total: number }> {
+  let counts = countsOf.get(flow);
+  if (!counts) {
+    counts = flow.plans.map(countTasks);
+    countsOf.set(flow, counts);
+  }
+  return counts;
+}
+
 /**
  * Builds the visible rows. With a filter, only matching objects and their ancestors are
  * shown, everything on the way expanded, so a search finds tasks in collapsed flows too.
@@ -83,14 +96,13 @@ export function buildRows(
     if (!flow) continue;
     if (needle && !matches(flow.name, needle) && !flow.plans.some((p) => planMatches(p, needle))) continue;
     const flowOpen = needle ? true : expanded.has(flow.id);
+    const planCounts = planCountsOf(flow);
     let done = 0;
     let total = 0;
-    const planCounts = flow.plans.map((plan) => {
-      const c = countTasks(plan);
+    for (const c of planCounts) {
       done += c.done;
       total += c.total;
-      return c;
-    });
+    }
     rows.push({
       id: flow.id,
       kind: 'flow',

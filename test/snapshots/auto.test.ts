@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SnapshotEngine, type SnapshotMeta } from '../../src/snapshots/engine.js';
-import { readStore, tempDir } from '../helpers.js';
+import { ROOT, readStore, tempDir } from '../helpers.js';
 import { cli, cliJson, inProcess, plansOf, withoutMeta } from './support.js';
 
 describe('automatic snapshots', () => {
@@ -53,6 +53,27 @@ describe('automatic snapshots', () => {
     // Every plan as it was, the restored one in its old place (the flow's own `updated`
     // stays at the rm, which a plan-scoped restore leaves alone).
     expect(readStore(dir).flows[flowId].plans).toEqual(before.flows[flowId].plans);
+  });
+
+  it('migrate --from snapshots the store before importing, also when there is no store yet', async () => {
+    const fixture = join(ROOT, 'test', 'fixtures', 'migrate', 'v2-flows.json');
+    const dir = tempDir('flow-auto-import-');
+    const mine = (await inProcess(dir)('add flow Mine')).id;
+    const before = readStore(dir);
+    cli(dir, ['migrate', '--from', fixture]);
+    const auto = new SnapshotEngine(dir).list().find((m) => m.kind === 'auto') as SnapshotMeta;
+    expect(auto.label).toBe(`before importing ${fixture}`);
+    expect(withoutMeta(new SnapshotEngine(dir).read(auto).flows)).toEqual(withoutMeta(before));
+    expect(Object.keys(readStore(dir).flows).length).toBeGreaterThan(1);
+    cli(dir, ['snapshot', 'restore', auto.id, '--yes']);
+    expect(Object.keys(readStore(dir).flows)).toEqual([mine]);
+
+    // An empty data dir: the snapshot is of the empty store.
+    const empty = join(tempDir('flow-auto-import-empty-'), '.flow');
+    cli(empty, ['migrate', '--from', fixture]);
+    const first = new SnapshotEngine(empty).list().find((m) => m.kind === 'auto') as SnapshotMeta;
+    expect((new SnapshotEngine(empty).read(first).flows as any).flows).toEqual({});
+    expect(Object.keys(readStore(empty).flows).length).toBeGreaterThan(1);
   });
 
   it('snapshots.every K takes a snapshot each time the revision reaches a multiple of K', async () => {

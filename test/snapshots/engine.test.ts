@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateDocument } from '../../bench/fixtures.js';
 import { createFlow } from '../../src/domain/tree.js';
 import type { FlowDocument } from '../../src/domain/schema.js';
@@ -302,6 +302,39 @@ describe('retention', () => {
     expect(restored.restored).toBe(ids[6]);
     expect(withoutMeta(readStore(dir))).toEqual(withoutMeta(captured.get(ids[6])));
     expect(engine.list().some((m) => m.id === migration.id)).toBe(true);
+  });
+  it('a prune interrupted before the index is saved leaves every listed snapshot readable', async () => {
+    const dir = tempDir('flow-snap-crash-');
+    const doc = generateDocument(40);
+    writeStore(dir, doc);
+    const flowIds = Object.keys(doc.flows);
+    const store = new Store(dir);
+    const engine = new SnapshotEngine(dir);
+    const captured = new Map<string, any>();
+    for (let k = 0; k < 4; k++) {
+      await store.transact((tx) => {
+        (tx.flow(flowIds[k]) as any).plans[0].tasks[0].title = `step ${k}`;
+      });
+      captured.set((await engine.create(store)).id, readStore(dir));
+    }
+    expect(engine.list().map((m) => m.storage)).toEqual(['base', 'patch', 'patch', 'patch']);
+    // The process dies after re-basing and deleting, before index.json is replaced.
+    const crash = vi.spyOn(engine as any, 'writeIndex').mockImplementationOnce(() => {
+      throw new Error('simulated crash before the index is saved');
+    });
+    await expect(engine.prune({ keep: 2, maxAgeDays: 10_000 })).rejects.toThrow(/simulated crash/);
+    crash.mockRestore();
+
+    const fresh = new SnapshotEngine(dir);
+    expect(fresh.list()).toHaveLength(4);
+    for (const meta of fresh.list()) expect(fresh.read(meta).flows).toEqual(captured.get(meta.id));
+    // Pruning again finishes the job; what is left reads back and no file is orphaned.
+    await fresh.prune({ keep: 2, maxAgeDays: 10_000 });
+    const left = new SnapshotEngine(dir).list();
+    expect(left).toHaveLength(2);
+    for (const meta of left) expect(new SnapshotEngine(dir).read(meta).flows).toEqual(captured.get(meta.id));
+    const files = Object.keys(listing(join(dir, 'snapshots'))).filter((f) => /^(base|patch)\//.test(f));
+    expect(files.sort()).toEqual(left.map((m) => m.file).sort());
   });
 });
 

@@ -35,9 +35,9 @@ describe('layout', () => {
     const img = image(flowA, flowB, flowC);
     expect(img.member('flow_c')).toBeDefined();
     expect(img.member('flow_zz')).toBeUndefined();
-    expect(img.membersContaining('"plan_x"').map((m) => m.id)).toEqual(['flow_c']);
+    expect([...img.membersContaining('"plan_x"')].map((m) => m.id)).toEqual(['flow_c']);
     // flow_a is mentioned inside flow_c's text too; both lines are candidates.
-    expect(img.membersContaining('"id":"flow_a"').map((m) => m.id)).toEqual(['flow_a']);
+    expect([...img.membersContaining('"id":"flow_a"')].map((m) => m.id)).toEqual(['flow_a']);
   });
 
   it('splices replaced, removed and appended flows, keeping the rest byte for byte', () => {

@@ -96,7 +96,7 @@ export interface HarnessOptions {
   noColor?: boolean;
   theme?: string;
   historySize?: number;
-  /** Seeds the data dir before the controller loads (skipped when dir already has data). */
+  /** Writes to the data dir before the controller loads (e.g. seedFixture). */
   seed?: (dir: string) => Promise<unknown>;
 }
 
