@@ -19,9 +19,16 @@ function startsWith(prefix: string) {
   return (word: string) => word.toLowerCase().startsWith(prefix.toLowerCase());
 }
 
-function valuesFor(spec: { values?: readonly string[]; complete?: Completion }, prefix: string, ids: IdSource): string[] {
+function valuesFor(
+  table: CommandTable,
+  spec: { values?: readonly string[]; complete?: Completion },
+  prefix: string,
+  ids: IdSource,
+): string[] {
   if (spec.values) return spec.values.filter(startsWith(prefix));
   if (spec.complete === 'config-key') return Object.keys(CONFIG_KEYS).filter(startsWith(prefix));
+  if (spec.complete === 'verb') return [...table.verbs, ...table.nouns].filter(startsWith(prefix));
+  if (spec.complete === 'noun') return [...table.nouns].filter(startsWith(prefix));
   if (spec.complete) return ids(spec.complete, prefix);
   return [];
 }
@@ -60,7 +67,7 @@ export function complete(table: CommandTable, line: string, ids: IdSource): Comp
   const last = before[before.length - 1];
   if (last?.startsWith('--') && !last.includes('=')) {
     const flag = flags[last.slice(2)];
-    if (flag && flag.type !== 'boolean') return result(valuesFor(flag, prefix, ids));
+    if (flag && flag.type !== 'boolean') return result(valuesFor(table, flag, prefix, ids));
   }
   if (prefix.startsWith('-')) {
     return result(Object.keys(flags).map((f) => `--${f}`).filter(startsWith(prefix)));
@@ -80,7 +87,7 @@ export function complete(table: CommandTable, line: string, ids: IdSource): Comp
   const positionals = spec.positionals ?? [];
   const positional = positionals[Math.min(index, positionals.length - 1)];
   if (!positional || (index >= positionals.length && !positional.variadic)) return result([]);
-  return result(valuesFor(positional, prefix, ids));
+  return result(valuesFor(table, positional, prefix, ids));
 }
 
 /** The longest prefix all candidates share (what Tab inserts when there are several). */

@@ -121,7 +121,16 @@ export class Controller {
     try {
       const { view, flows } = await this.bus.store.readAll();
       this.mainThreadSeen = this.bus.store.knownIdentity();
-      this.replaceAll(flows, view.flowIds(), view.header);
+      if (!this.loaded) return this.replaceAll(flows, view.flowIds(), view.header);
+      // A later change read whole (no loader thread): show it like any other, flashing
+      // what differs.
+      const before = this.tui.getState().flows;
+      const changed = flows.filter((f) => JSON.stringify(before.get(f.id)) !== JSON.stringify(f));
+      const present = new Set(flows.map((f) => f.id));
+      const removed = [...before.keys()].filter((id) => !present.has(id));
+      if (changed.length || removed.length || view.revision !== this.tui.getState().revision) {
+        this.applyFlows(changed, removed, view.flowIds(), view.header, true);
+      }
     } catch (err) {
       this.report(err);
       if (err instanceof FlowError && err.code === 'unreadable') {

@@ -95,7 +95,8 @@ function usePromptInput(state: ReturnType<typeof usePromptState>) {
     history.add(line);
     state.setBrowsing(null);
     const output = await controller.run(line, { baseRevision: tui.getState().revision });
-    if (output) state.setValue('');
+    // Clear what was run, not what was typed while it ran.
+    if (output) state.setValue((current) => (current === line ? '' : current));
   };
 }
 
