@@ -106,13 +106,16 @@ export class SnapshotEngine {
   private async withIndex<T>(fn: (index: SnapshotIndex) => T): Promise<T> {
     mkdirSync(this.folder, { recursive: true });
     const lock = await acquireLock(this.indexFile);
+    let saved = false;
     try {
       const index = this.readIndex();
       this.adoptMigrationFiles(index);
       const result = fn(index);
       this.writeIndex(index);
+      saved = true;
       return result;
     } finally {
+      this.files.collect(saved);
       await lock.release();
     }
   }

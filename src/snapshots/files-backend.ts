@@ -50,6 +50,8 @@ interface PatchFile {
 
 export class FilesBackend implements Backend {
   private cache = new Map<string, string>();
+  /** Files of removed or re-based snapshots: deleted only once the index no longer names them. */
+  private garbage: string[] = [];
 
   constructor(private readonly folder: string) {}
 
@@ -127,10 +129,19 @@ export class FilesBackend implements Backend {
       const state = this.read(dependent, index);
       const oldFile = dependent.file;
       Object.assign(dependent, this.writeBase(dependent.id, state));
-      if (oldFile) rmSync(this.path(oldFile), { force: true });
+      if (oldFile) this.garbage.push(oldFile);
     }
-    if (meta.file) rmSync(this.path(meta.file), { force: true });
+    if (meta.file) this.garbage.push(meta.file);
     this.cache.delete(meta.id);
+  }
+
+  /**
+   * After the index was written (saved) or given up: deletes the files `remove` let go, or
+   * forgets them, so a crash before the index is saved never leaves it naming a deleted file.
+   */
+  collect(saved: boolean): void {
+    if (saved) for (const file of this.garbage) rmSync(this.path(file), { force: true });
+    this.garbage = [];
   }
 
   sizeOf(file: string): number {

@@ -139,8 +139,9 @@ describe('incremental snapshots', () => {
     expect(bases.length).toBeGreaterThanOrEqual(3);
     expect(patches.length).toBeGreaterThanOrEqual(150);
     const chains = metas.map((m) => chainLength(m, metas));
-    expect(Math.max(...chains)).toBeLessThanOrEqual(MAX_CHAIN);
-    expect(Math.max(...chains)).toBeGreaterThan(10);
+    // Never longer than MAX_CHAIN, and this store is big enough that the length limit (not
+    // the patches' weight) is what starts a new baseline.
+    expect(Math.max(...chains)).toBe(MAX_CHAIN);
     console.log(`chain of 200: ${bases.length} baselines, ${patches.length} patches, longest chain ${Math.max(...chains)} (MAX_CHAIN ${MAX_CHAIN})`);
 
     metas.forEach((meta, i) => {

@@ -3,7 +3,6 @@
 // an undo is expected to renew (meta, `updated` stamps).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
 import { CommandBus } from '../../src/commands/bus.js';
 import type { ParsedCommand } from '../../src/commands/parse.js';
 import { createTable } from '../../src/commands/table.js';
@@ -56,9 +55,4 @@ export function plansOf(doc: any): Map<string, { flow: string; plan: any }> {
 export function withoutMeta(doc: any): any {
   const { meta: _meta, ...rest } = doc;
   return rest;
-}
-
-export function expectSameStore(actual: any, expected: any): void {
-  expect(withoutMeta(actual)).toEqual(withoutMeta(expected));
-  expect(Object.keys(actual.flows)).toEqual(Object.keys(expected.flows));
 }
