@@ -73,12 +73,15 @@ export class CommandBus {
   /** After a corrupt flows.json was moved aside: the newest snapshot that still reads. */
   private newestGoodSnapshot(): Recovery | undefined {
     let engine: SnapshotEngine;
+    let snapshots: SnapshotMeta[];
     try {
       engine = this.snapshots();
+      snapshots = engine.list();
     } catch {
+      // No usable snapshot index: start empty rather than fail the recovery.
       return undefined;
     }
-    for (const meta of [...engine.list()].reverse()) {
+    for (const meta of [...snapshots].reverse()) {
       try {
         const state = engine.read(meta);
         const doc = state.flows as { flows?: unknown };

@@ -75,6 +75,7 @@ function restoreScoped(tx: Transaction, state: SnapshotState, scope: RestoreScop
   const keep = new Set(flows.map((f) => f.id));
   for (const id of tx.flowIds()) if (!keep.has(id)) tx.deleteFlow(id);
   tx.replaceFlows(flows);
+  tx.setFlowOrder(flows.map((f) => f.id));
   const doc = state.flows as SnapshotDoc;
   const current = doc.current_flow_id ?? null;
   tx.setCurrentFlow(current && keep.has(current) ? current : (flows[0]?.id ?? null));

@@ -231,6 +231,8 @@ export interface BlockEdits {
   /** Flow id → new value; a flow the image does not have is appended. */
   put: Map<string, unknown>;
   removed: Set<string>;
+  /** When given, the block is exactly these flows in this order (restoring a snapshot). */
+  order?: readonly string[];
 }
 
 /**
@@ -243,6 +245,7 @@ export function spliceImage(
   header: Record<string, unknown>,
   edits: BlockEdits,
 ): Buffer[] {
+  if (edits.order) return assemble(header, reordered(image, edits.put, edits.order));
   const replacements: Array<{ start: number; end: number; text: string }> = [];
   const appended: string[] = [];
   for (const [id, value] of edits.put) {
@@ -275,7 +278,20 @@ export function spliceImage(
   }
   pushRange(cursor, image.blockEnd);
   units.push(...appended);
+  return assemble(header, units);
+}
 
+/** Lines in a given order: new values serialised, the others as the image's bytes. */
+function reordered(image: Image, put: Map<string, unknown>, order: readonly string[]): Array<Buffer | string> {
+  return order.map((id) => {
+    if (put.has(id)) return serialiseMember(id, put.get(id));
+    const member = image.member(id);
+    if (!member) throw new Error(`internal: flow ${id} is neither changed nor in the file`);
+    return image.raw(member);
+  });
+}
+
+function assemble(header: Record<string, unknown>, units: ReadonlyArray<Buffer | string>): Buffer[] {
   const out: Buffer[] = [];
   if (units.length === 0) {
     out.push(Buffer.from(serialiseHeader(header) + FLOWS_EMPTY + '}\n'));

@@ -136,6 +136,8 @@ export interface TransactionChanges {
   currentFlowId: { before: string | null; after: string | null } | undefined;
   patch: Operation[];
   inverse: Operation[];
+  /** A new order of the flows in the file, when setFlowOrder changed it. */
+  order?: string[];
   /** Top-level fields set (undefined: removed) by setExtra. */
   extras: Record<string, unknown>;
   /** Write even though nothing changed (Store.save). */
@@ -146,6 +148,7 @@ export class Transaction extends StoreView {
   private readonly removed = new Map<string, string | null>();
   private readonly order: string[] = [];
   private forced = false;
+  private desiredOrder: string[] | undefined;
   private readonly extras = new Map<string, unknown>();
 
   forceWrite(): void {
@@ -216,6 +219,15 @@ export class Transaction extends StoreView {
     flows.forEach((flow) => this.index.addFlow(flow));
   }
 
+  /** Puts the flows in this order in the file (restoring a snapshot's order). */
+  setFlowOrder(ids: readonly string[]): void {
+    const present = this.flowIds();
+    if (ids.length !== present.length || !present.every((id) => ids.includes(id))) {
+      throw new FlowError('invalid', 'a flow order must name every flow exactly once');
+    }
+    this.desiredOrder = [...ids];
+  }
+
   /** Sets (or, with undefined, removes) a top-level field other tools keep in the file. */
   setExtra(key: string, value: unknown): void {
     if (['version', 'meta', 'current_flow_id', 'flows'].includes(key)) {
@@ -270,6 +282,9 @@ export class Transaction extends StoreView {
       patch.push(value === undefined ? { op: 'remove', path } : { op: old === undefined ? 'add' : 'replace', path, value });
       inverse.unshift(old === undefined ? { op: 'remove', path } : { op: value === undefined ? 'add' : 'replace', path, value: old });
     }
-    return { flows, currentFlowId, extras, patch, inverse, forced: this.forced };
+    const natural = this.flowIds();
+    const order =
+      this.desiredOrder && this.desiredOrder.some((id, i) => natural[i] !== id) ? this.desiredOrder : undefined;
+    return { flows, currentFlowId, extras, order, patch, inverse, forced: this.forced };
   }
 }

@@ -382,6 +382,7 @@ export class Store {
       changes.flows.size > 0 ||
       changes.currentFlowId !== undefined ||
       Object.keys(changes.extras).length > 0 ||
+      changes.order !== undefined ||
       changes.forced ||
       !!source.migration;
     const revision = source.header.meta.file_revision + (changed ? 1 : 0);
@@ -404,7 +405,7 @@ export class Store {
       if (change.after) put.set(id, change.after);
       else removed.add(id);
     }
-    writeFileAtomic(this.file, spliceImage(source.image, header, { put, removed }), {
+    writeFileAtomic(this.file, spliceImage(source.image, header, { put, removed, order: changes.order }), {
       beforeRename: () => {
         try {
           lock.assertHeld();

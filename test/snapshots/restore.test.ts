@@ -158,11 +158,9 @@ describe('whole restore', () => {
     expect(withoutUpdated(undone.flows)).toEqual(withoutUpdated(pre.flows));
   });
 
-  // Known bug, outside src/snapshots: a flow deleted since the snapshot comes back at the
-  // end of flows.json, not in its old place, because Transaction.replaceFlows (src/store)
-  // can only keep a flow's current line or append. `list flow` numbers change. This test
-  // fails today (hence it.fails) and will flag when the order is restored.
-  it.fails('brings a deleted flow back in its old place in the file (order of `list flow`)', async () => {
+  // The order of flows in the file is the order of `list flow`: a whole restore brings it
+  // back too, so list numbers are as they were.
+  it('brings a deleted flow back in its old place in the file (order of `list flow`)', async () => {
     const dir = tempDir('flow-restore-order-');
     const run = inProcess(dir);
     const ids = [];
