@@ -98,3 +98,23 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Runs the command line in this process (src/cli/main.ts `run`) with captured output:
+ * the same code path as the binary minus process start-up, for suites that check many
+ * messages. Process boundaries (exit codes, real stdio) are tested with `flowSync`.
+ */
+export async function flowInProcess(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const { run } = await import('../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const stream = (write: (s: string) => void) => ({ isTTY: false, write: (s: string | Uint8Array) => (write(String(s)), true) });
+  const io = {
+    stdout: stream((s) => (stdout += s)),
+    stderr: stream((s) => (stderr += s)),
+    stdin: { isTTY: false },
+    env: { NO_COLOR: '1', ...env },
+  } as unknown as Parameters<typeof run>[1];
+  const code = await run(['--dir', dir, ...args], io);
+  return { code, stdout, stderr };
+}

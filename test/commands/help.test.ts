@@ -10,7 +10,7 @@ import { CommandTable, type ParsedCommand } from '../../src/commands/parse.js';
 import { commandName, GLOBAL_FLAGS, type CommandSpec } from '../../src/commands/spec.js';
 import { createStyle, PLAIN } from '../../src/commands/style.js';
 import { COMMANDS, createTable } from '../../src/commands/table.js';
-import { flowSync, tempDir } from '../helpers.js';
+import { flowInProcess, flowSync, tempDir } from '../helpers.js';
 
 const table = createTable();
 const rows = COMMANDS.map((spec) => [commandName(spec), spec] as const);
@@ -176,11 +176,11 @@ describe('flow help through the CLI', () => {
     expect(result.stdout).toMatch(/--tag TAG +a tag \(repeat or comma-separate\) \(repeatable\)$/m);
   });
 
-  it.each(rows)('flow help %s and its --help print the same command help', (_name, spec) => {
+  it.each(rows)('flow help %s and its --help print the same command help', async (_name, spec) => {
     const expected = `${commandHelp(spec, PLAIN)}\n`;
     const words = spec.noun ? [spec.verb, spec.noun] : [spec.verb];
     for (const args of [['help', ...words], [...words, '--help']]) {
-      const result = flowSync(dir, args);
+      const result = await flowInProcess(dir, args);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       expect(result.stdout, args.join(' ')).toBe(expected);
       for (const name of Object.keys(spec.flags ?? {})) expect(result.stdout).toContain(`  --${name}`);
