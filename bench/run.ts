@@ -24,10 +24,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 function fixtureDir(flows: number): { dir: string; plan: string; bytes: number } {
   const dir = join(ROOT, 'bench', 'fixtures', `${flows}-small`, '.flow');

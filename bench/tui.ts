@@ -38,6 +38,8 @@ class Terminal {
   constructor(dir: string) {
     this.child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec ${process.execPath} ${FLOW} --dir ${dir}`, '/dev/null'], {
       stdio: ['pipe', 'pipe', 'ignore'],
+      // Its own process group, so stop() can end flow too, not just script(1).
+      detached: true,
       env: { ...process.env, TERM: 'xterm-256color', FLOW_SESSION: 'bench' },
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
@@ -78,8 +80,16 @@ class Terminal {
     return new Promise((resolve) => {
       this.child.on('close', () => resolve());
       this.send('q');
-      setTimeout(() => this.child.kill('SIGKILL'), 3000).unref();
+      setTimeout(() => this.kill(), 3000).unref();
     });
+  }
+
+  kill(): void {
+    try {
+      process.kill(-(this.child.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 
@@ -101,41 +111,49 @@ export async function measureTui(
     mkdirSync(dir, { recursive: true });
     cpSync(join(fixture.dir, 'flows.json'), join(dir, 'flows.json'));
     const term = new Terminal(dir);
-    const firstFrame = (await term.until(() => term.output.includes('opening the workspace') || term.output.includes('rev '))) - term.startedAt;
-    const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000)) - term.startedAt;
-    const treeShown = (await term.until(() => term.output.includes('▾'), 120_000)) - term.startedAt;
-    const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
-    await term.settle(300);
-    // Keystroke to frame: move down, one key at a time, after the screen went quiet.
-    const keys: number[] = [];
-    for (let i = 0; i < (quick ? 20 : 60); i++) {
-      await term.settle();
-      const before = term.output.length;
-      const sentAt = performance.now();
-      term.send(i % 10 === 9 ? 'k' : 'j');
-      keys.push((await term.until(() => term.output.length > before, 10_000)) - sentAt);
+    try {
+      out.push(await measureOne(term, flows, quick, fixture.plan, dir));
+    } finally {
+      term.kill();
+      rmSync(join(dir, '..'), { recursive: true, force: true });
     }
-    result.keyP50 = percentile(keys, 50);
-    result.keyP95 = percentile(keys, 95);
-    if (flows <= 1000) {
-      // Another writer saves; time until the new revision is on screen.
-      const store = new Store(dir, { writer: 'bench:0:external' });
-      const external: number[] = [];
-      for (let i = 0; i < (quick ? 10 : 30); i++) {
-        await term.settle(60);
-        const commit = await store.transact((tx) => {
-          tx.locate(fixture.plan);
-          return insertTask(tx.index, { planId: fixture.plan }, createTask({ title: `external ${i}` }));
-        });
-        const savedAt = performance.now();
-        external.push((await term.until(() => term.output.includes(`rev ${commit.revision} `), 10_000)) - savedAt);
-      }
-      result.externalP50 = percentile(external, 50);
-      result.externalP95 = percentile(external, 95);
-    }
-    await term.stop();
-    rmSync(join(dir, '..'), { recursive: true, force: true });
-    out.push(result);
   }
   return { sizes: out };
+}
+
+async function measureOne(term: Terminal, flows: number, quick: boolean, plan: string, dir: string): Promise<TuiSize> {
+  const firstFrame = (await term.until(() => term.output.includes('opening the workspace') || term.output.includes('rev '))) - term.startedAt;
+  const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000)) - term.startedAt;
+  const treeShown = (await term.until(() => term.output.includes('▾'), 120_000)) - term.startedAt;
+  const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
+  await term.settle(300);
+  // Keystroke to frame: move down, one key at a time, after the screen went quiet.
+  const keys: number[] = [];
+  for (let i = 0; i < (quick ? 20 : 60); i++) {
+    await term.settle();
+    const before = term.output.length;
+    const sentAt = performance.now();
+    term.send(i % 10 === 9 ? 'k' : 'j');
+    keys.push((await term.until(() => term.output.length > before, 10_000)) - sentAt);
+  }
+  result.keyP50 = percentile(keys, 50);
+  result.keyP95 = percentile(keys, 95);
+  if (flows <= 1000) {
+    // Another writer saves; time until the new revision is on screen.
+    const store = new Store(dir, { writer: 'bench:0:external' });
+    const external: number[] = [];
+    for (let i = 0; i < (quick ? 10 : 30); i++) {
+      await term.settle(60);
+      const commit = await store.transact((tx) => {
+        tx.locate(plan);
+        return insertTask(tx.index, { planId: plan }, createTask({ title: `external ${i}` }));
+      });
+      const savedAt = performance.now();
+      external.push((await term.until(() => term.output.includes(`rev ${commit.revision} `), 10_000)) - savedAt);
+    }
+    result.externalP50 = percentile(external, 50);
+    result.externalP95 = percentile(external, 95);
+  }
+  await term.stop();
+  return result;
 }

@@ -23,6 +23,13 @@ export interface UndoEntry {
   current?: { before: string | null; after: string | null };
 }
 
+/** Line count without parsing: every command checks whether the log needs trimming. */
+function countLines(buf: Buffer): number {
+  let count = 0;
+  for (let at = buf.indexOf(0x0a); at >= 0; at = buf.indexOf(0x0a, at + 1)) count++;
+  return count;
+}
+
 export class UndoLog {
   readonly file: string;
 
@@ -62,8 +69,7 @@ export class UndoLog {
     if (commit.changes.currentFlowId) entry.current = commit.changes.currentFlowId;
     mkdirSync(join(this.file, '..'), { recursive: true });
     appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
-    const entries = this.entries();
-    if (entries.length > this.depth * 2) await this.trim();
+    if (countLines(readFileSync(this.file)) > this.depth * 2) await this.trim();
   }
 
   private async trim(): Promise<void> {

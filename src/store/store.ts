@@ -17,15 +17,14 @@ import { createFlow } from '../domain/tree.js';
 import { now } from '../domain/time.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { Image, LayoutError, spliceImage } from './layout.js';
-import { acquireLock, LockLostError, type Lock, type LockOptions } from './lock.js';
+import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
 import { quarantine } from './quarantine.js';
-import { SNAPSHOT_DIR, writeMigrationSnapshot } from './migrate/snapshot.js';
+import { writeMigrationSnapshot } from './migrate/snapshot.js';
 import { CorruptStoreError, StoreView, Transaction, type TransactionChanges } from './state.js';
 
 export const STORE_FILE = 'flows.json';
 export const LEGACY_FILE = 'workflow.json';
-export { SNAPSHOT_DIR };
 
 export class StoreUnreadableError extends FlowError {
   constructor(
@@ -521,4 +520,3 @@ function recoveredRevision(path: string): number {
   }
 }
 
-export { LockLostError };

@@ -214,7 +214,9 @@ export class Controller {
       flows.set(flow.id, flow);
     }
     for (const id of removed) flows.delete(id);
-    const nextOrder = order ?? (added.length || removed.length ? [...state.order.filter((id) => flows.has(id)), ...added.filter((id) => !state.order.includes(id))] : state.order);
+    const known = new Set(state.order);
+    const nextOrder =
+      order ?? (added.length || removed.length ? [...state.order.filter((id) => flows.has(id)), ...added.filter((id) => !known.has(id))] : state.order);
     this.tui.setState({
       flows,
       order: nextOrder,
@@ -270,7 +272,7 @@ export class Controller {
       const output = command.globals.help
         ? { json: null, human: () => commandHelp(command.spec, PLAIN), message: '' }
         : await this.bus.execute(command, { baseRevision: options.baseRevision });
-      this.afterCommand(command, output, options.quiet);
+      this.afterCommand(output, options.quiet);
       return output;
     } catch (err) {
       this.report(err, line);
@@ -279,7 +281,7 @@ export class Controller {
   }
 
 
-  private afterCommand(command: ParsedCommand, output: Output, quiet?: boolean): void {
+  private afterCommand(output: Output, quiet?: boolean): void {
     const scope = readScope(this.bus.dir, this.bus.session);
     const before = this.tui.getState().scope;
     if (scope.flowId !== before.flowId || scope.planId !== before.planId) {
@@ -287,11 +289,12 @@ export class Controller {
       this.focusScope();
     }
     if (quiet) return;
-    // Reading commands (list, show, help…) show their text; writing ones a line.
-    if (!command.spec.writes && command.spec.verb !== 'use') {
-      this.tui.setState({ output: output.human(PLAIN), focus: 'output' });
+    // A report (list, show, help, diff…) opens in a panel; a one-line result is a message.
+    const human = output.human(PLAIN);
+    if (human.includes('\n') && this.tui.getState().focus !== 'snapshots') {
+      this.tui.setState({ output: human, focus: 'output' });
     }
-    const text = output.message ?? output.human(PLAIN).split('\n')[0];
+    const text = output.message ?? human.split('\n')[0];
     if (text) setMessage(this.tui, text, 'success');
   }
 

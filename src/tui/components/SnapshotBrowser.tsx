@@ -87,7 +87,7 @@ function useSnapshotInput(state: ReturnType<typeof useSnapshotState>) {
           return;
         }
         case 'pin':
-          void controller.run(`snapshot ${selected.pinned ? 'unpin' : 'pin'} ${selected.id}`, { quiet: false }).then(state.reload);
+          void controller.run(`snapshot ${selected.pinned ? 'unpin' : 'pin'} ${selected.id}`).then(state.reload);
           return;
         case 'delete':
           void controller.run(`snapshot rm ${selected.id}`).then(state.reload);
