@@ -103,7 +103,8 @@ const results: { machine: Record<string, unknown>; sizes: SizeResult[]; node: { 
 process.stdout.write(`flow bench (${quick ? 'quick' : 'full'}): sizes ${SIZES.join(', ')} flows, ${cpus().length} cores, node ${process.version}\n`);
 results.node = repeat(quick ? 5 : 10, () => processRun([process.execPath, '-e', '0']));
 
-for (const flows of SIZES) {
+const onlyTui = args.includes('--only-tui');
+for (const flows of onlyTui ? [] : SIZES) {
   const t0 = Date.now();
   const fixture = fixtureDir(flows);
   const runs = flows >= 100_000 ? 3 : quick ? 3 : 7;
@@ -154,18 +155,18 @@ function taskwarrior(): unknown {
   }
   return out;
 }
-results.taskwarrior = taskwarrior();
+results.taskwarrior = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
 if (!args.includes('--no-tui')) results.tui = await measureTui(SIZES, quick, fixtureDir);
 
 // ---- Report ----
 const node = results.node;
-table(
+if (results.sizes.length) table(
   'Load and memory (in a fresh process)',
   ['flows', 'file', 'JSON.parse', 'full load (parse + validate)', 'load / parse', 'peak RSS (load)'],
   results.sizes.map((s) => [String(s.flows), mb(s.bytes), fmt(s.parse), fmt(s.load), ratio(s.load, s.parse), mb(s.loadRss)]),
 );
-const base = results.sizes[0].memory;
-table(
+const base = results.sizes[0]?.memory;
+if (base) table(
   'In memory, by id (index) vs a list scan; growth vs 1k',
   ['flows', 'lookup', 'update', 'delete', 'list scan lookup', 'index vs list', 'lookup vs 1k', 'delete vs 1k'],
   results.sizes.map((s) => [
@@ -179,7 +180,7 @@ table(
     ratio(s.memory.delete_ns, base.delete_ns),
   ]),
 );
-table(
+if (results.sizes.length) table(
   `Processes (median wall; node -e 0 = ${fmt(node.ms)}, ${mb(node.rss)})`,
   ['flows', 'flow add task', 'vs node -e 0', 'flow list task', 'vs node -e 0', 'peak RSS add', 'peak RSS list'],
   results.sizes.map((s) => [
@@ -192,7 +193,7 @@ table(
     mb(s.listTask.rss),
   ]),
 );
-table(
+if (results.sizes.length) table(
   'Saving one change (in-process transaction, with fsync)',
   ['flows', 'transaction', 'read+write+fsync same bytes', 'vs that', 'parse+stringify+write+fsync', 'vs that', 'add task process vs parse+stringify+write'],
   results.sizes.map((s) => [
@@ -205,7 +206,7 @@ table(
     ratio(s.addTask.ms, s.parseStringifyWrite),
   ]),
 );
-table(
+if (results.sizes.length) table(
   'Snapshots',
   ['flows', 'create', 'restore (whole store)', 'stored size'],
   results.sizes.filter((s) => s.snapshot).map((s) => [String(s.flows), fmt(s.snapshot!.create_ms), fmt(s.snapshot!.restore_ms), mb(s.snapshot!.size)]),

@@ -30,7 +30,9 @@ export interface TuiFigures {
 
 class Terminal {
   private readonly child: ChildProcess;
+  /** The recent output (bounded), and how many bytes arrived in all. */
   output = '';
+  received = 0;
   private lastChunkAt = 0;
   private waiters: Array<() => void> = [];
   readonly startedAt = performance.now();
@@ -44,6 +46,7 @@ class Terminal {
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.lastChunkAt = performance.now();
+      this.received += chunk.length;
       this.output = (this.output + chunk.toString('utf8')).slice(-400_000);
       for (const wake of this.waiters.splice(0)) wake();
     });
@@ -54,9 +57,12 @@ class Terminal {
   }
 
   /** Resolves with the time at which `test` first held, or rejects after `timeoutMs`. */
-  until(test: () => boolean, timeoutMs = 60_000): Promise<number> {
+  until(test: () => boolean, timeoutMs = 60_000, what = 'the expected screen'): Promise<number> {
     return new Promise((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error('the TUI did not show what was expected in time')), timeoutMs);
+      const deadline = setTimeout(() => {
+        const tail = this.output.slice(-600).replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, ' ');
+        reject(new Error(`the TUI did not show ${what} within ${timeoutMs} ms; last output: ${tail}`));
+      }, timeoutMs);
       const check = () => {
         if (test()) {
           clearTimeout(deadline);
@@ -122,19 +128,19 @@ export async function measureTui(
 }
 
 async function measureOne(term: Terminal, flows: number, quick: boolean, plan: string, dir: string): Promise<TuiSize> {
-  const firstFrame = (await term.until(() => term.output.includes('opening the workspace') || term.output.includes('rev '))) - term.startedAt;
-  const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000)) - term.startedAt;
-  const treeShown = (await term.until(() => term.output.includes('▾'), 120_000)) - term.startedAt;
+  const firstFrame = (await term.until(() => term.output.includes('opening the workspace') || term.output.includes('rev '), 60_000, 'a first frame')) - term.startedAt;
+  const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000, 'the workspace frame')) - term.startedAt;
+  const treeShown = (await term.until(() => term.output.includes('▾'), 120_000, 'the tree')) - term.startedAt;
   const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
   await term.settle(300);
   // Keystroke to frame: move down, one key at a time, after the screen went quiet.
   const keys: number[] = [];
   for (let i = 0; i < (quick ? 20 : 60); i++) {
     await term.settle();
-    const before = term.output.length;
+    const before = term.received;
     const sentAt = performance.now();
     term.send(i % 10 === 9 ? 'k' : 'j');
-    keys.push((await term.until(() => term.output.length > before, 10_000)) - sentAt);
+    keys.push((await term.until(() => term.received > before, 10_000, `a frame after key ${i}`)) - sentAt);
   }
   result.keyP50 = percentile(keys, 50);
   result.keyP95 = percentile(keys, 95);
@@ -149,7 +155,7 @@ async function measureOne(term: Terminal, flows: number, quick: boolean, plan: s
         return insertTask(tx.index, { planId: plan }, createTask({ title: `external ${i}` }));
       });
       const savedAt = performance.now();
-      external.push((await term.until(() => term.output.includes(`rev ${commit.revision} `), 10_000)) - savedAt);
+      external.push((await term.until(() => term.output.includes(`rev ${commit.revision} `), 10_000, `revision ${commit.revision}`)) - savedAt);
     }
     result.externalP50 = percentile(external, 50);
     result.externalP95 = percentile(external, 95);
