@@ -291,9 +291,9 @@ export class Transaction extends StoreView {
       patch.push(value === undefined ? { op: 'remove', path } : { op: old === undefined ? 'add' : 'replace', path, value });
       inverse.unshift(old === undefined ? { op: 'remove', path } : { op: value === undefined ? 'add' : 'replace', path, value: old });
     }
-    const natural = this.flowIds();
-    const order =
-      this.desiredOrder && this.desiredOrder.some((id, i) => natural[i] !== id) ? this.desiredOrder : undefined;
+    // Only a transaction that asked for an order pays for listing every flow.
+    const natural = this.desiredOrder ? this.flowIds() : [];
+    const order = this.desiredOrder?.some((id, i) => natural[i] !== id) ? this.desiredOrder : undefined;
     return { flows, currentFlowId, extras, order, patch, inverse, forced: this.forced };
   }
 }
