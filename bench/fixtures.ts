@@ -6,7 +6,7 @@ import type { Flow, FlowDocument, Plan, Task } from '../src/domain/schema.js';
 export type FixtureShape = 'small' | 'deep';
 
 /** Mulberry32: a tiny seeded generator, so the same arguments give the same bytes. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -3,7 +3,7 @@
 // writers, SIGKILL at random moments, stale-lock takeover, SIGSTOPped holders, a watcher
 // under rename storms, and a corpus of corrupt files. Stops by itself after the time
 // budget, splitting it between the loops, and says what it tried and what it found.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,9 @@ import { serialiseDocument } from '../src/store/layout.js';
 import { Store } from '../src/store/store.js';
 import { watchStore, type WatchedState } from '../src/store/watch.js';
 import { generateDocument } from './fixtures.js';
+import { startWorker } from '../test/workers/spawn.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WRITER = join(ROOT, 'test', 'workers', 'writer.mjs');
 const EXTERNAL = join(ROOT, 'test', 'workers', 'external-writer.mjs');
 const FLOW = join(ROOT, 'bin', 'flow.js');
 const args = process.argv.slice(2);
@@ -46,19 +46,6 @@ function taskIds(d: any): string[] {
   return out;
 }
 
-function worker(dir: string, mode: string, arg = '', env: NodeJS.ProcessEnv = {}): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [WRITER, dir, mode, arg], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  const lines: string[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk) => {
-    buffer += chunk;
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  return { child, lines, exited: new Promise((r) => child.on('close', r)) };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(test: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
@@ -77,7 +64,7 @@ async function manyWriters(): Promise<void> {
     const before = doc(dir);
     const writers = 8;
     const each = 40;
-    const workers = Array.from({ length: writers }, () => worker(dir, 'add', String(each)));
+    const workers = Array.from({ length: writers }, () => startWorker(dir, 'add', String(each)));
     const codes = await Promise.all(workers.map((w) => w.exited));
     const after = doc(dir);
     const added = taskIds(after).length - taskIds(before).length;
@@ -103,7 +90,7 @@ async function killLoop(): Promise<void> {
   while (Date.now() < end) {
     const dir = dirs[kills % dirs.length];
     const before = doc(dir).meta.file_revision;
-    const w = worker(dir, 'loop');
+    const w = startWorker(dir, 'loop');
     await until(() => w.lines.includes('ready'));
     await sleep(Math.random() * 150);
     w.child.kill('SIGKILL');
@@ -135,18 +122,18 @@ async function lockLoops(): Promise<void> {
   while (Date.now() < end) {
     const dir = fixture(3);
     // A holder killed with the lock: the next writer takes over within the stale period.
-    const holder = worker(dir, 'hold', '', env);
+    const holder = startWorker(dir, 'hold', '', env);
     await until(() => holder.lines.includes('locked'));
     holder.child.kill('SIGKILL');
     await holder.exited;
     const killedAt = Date.now();
-    const next = worker(dir, 'add', '1', env);
+    const next = startWorker(dir, 'add', '1', env);
     if ((await next.exited) !== 0) failures.push('lock takeover: the next writer failed');
     if (Date.now() - killedAt > 3500) failures.push(`lock takeover took ${Date.now() - killedAt} ms`);
     takeovers++;
     // A holder stopped inside its transaction: the other writer's save must survive.
     const revision = doc(dir).meta.file_revision;
-    const slow = worker(dir, 'slow', '200', env);
+    const slow = startWorker(dir, 'slow', '200', env);
     await until(() => slow.lines.includes('in-tx'));
     slow.child.kill('SIGSTOP');
     const other = spawnSync(process.execPath, [FLOW, '--dir', dir, 'add', 'flow', 'while stopped', '--json'], { encoding: 'utf8', env: { ...process.env, ...env } });

@@ -9,7 +9,8 @@ import type { Output } from '../commands/output.js';
 import type { CommandTable, ParsedCommand } from '../commands/parse.js';
 import { PLAIN } from '../commands/style.js';
 import { quoteWord, tokenize } from '../commands/tokenize.js';
-import { readScope } from '../context/context.js';
+import { readScope, type Scope } from '../context/context.js';
+import { createTable } from '../commands/table.js';
 import { FlowError } from '../domain/errors.js';
 import type { Flow, Header } from '../domain/schema.js';
 import { walkTasks } from '../domain/tree.js';
@@ -18,6 +19,7 @@ import { watchFile, type FileWatch } from '../store/watch.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
 import {
   activeFlowId,
+  createTuiStore,
   flashRows,
   keepCursorVisible,
   selectRows,
@@ -376,4 +378,30 @@ function changedIds(before: ReadonlyMap<string, Flow>, changed: readonly Flow[])
     for (const [id, text] of ownFields(flow)) if (oldFields.get(id) !== text) ids.push(id);
   }
   return ids;
+}
+
+export interface WorkspaceOptions {
+  dir: string;
+  session: string;
+  /** The session's scope, when the caller already read it. */
+  scope?: Scope;
+  /** The loader worker bundle; without it the store is read on the main thread. */
+  workerPath?: string;
+}
+
+/** The TUI's pieces wired together: command table, state, bus (asking through the TUI), controller. */
+export function createWorkspace(options: WorkspaceOptions): Controller {
+  const table = createTable();
+  const tui = createTuiStore(options.session, options.scope ?? readScope(options.dir, options.session));
+  let controller: Controller | undefined;
+  const bus = new CommandBus(table, {
+    dir: options.dir,
+    session: options.session,
+    writerKind: 'tui',
+    interactive: true,
+    confirm: (question) => (controller as Controller).confirm(question),
+    warn: (message) => setMessage(tui, message, 'warning'),
+  });
+  controller = new Controller({ bus, table, tui, workerPath: options.workerPath });
+  return controller;
 }

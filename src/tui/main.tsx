@@ -4,9 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from 'ink';
-import { CommandBus } from '../commands/bus.js';
 import type { GlobalOptions } from '../commands/spec.js';
-import { createTable } from '../commands/table.js';
 import { readConfig } from '../config/config.js';
 import { readScope, sessionName, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
@@ -14,9 +12,9 @@ import { resolveDataDir } from '../store/paths.js';
 import { LEGACY_FILE, STORE_FILE } from '../store/store.js';
 import { App } from './App.js';
 import { TuiContext, type TuiContextValue } from './context.js';
-import { Controller } from './controller.js';
+import { createWorkspace } from './controller.js';
 import { PromptHistory } from './history.js';
-import { createTuiStore, setMessage } from './state.js';
+import { setMessage } from './state.js';
 import { loadTheme, type Theme } from './theme.js';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
@@ -53,7 +51,6 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   const dir = resolveDataDir(globals.dir);
   const session = sessionName(globals.session);
   const firstRun = !existsSync(join(dir, STORE_FILE)) && !existsSync(join(dir, LEGACY_FILE));
-  const table = createTable();
   const warnings: string[] = [];
   let scope: Scope = { flowId: null, planId: null };
   try {
@@ -61,23 +58,13 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   } catch (err) {
     warnings.push((err as Error).message);
   }
-  const tui = createTuiStore(session, scope);
-  const warn = (message: string) => setMessage(tui, message, 'warning');
-  let controller: Controller | undefined;
-  const bus = new CommandBus(table, {
+  const controller = createWorkspace({
     dir,
     session,
-    writerKind: 'tui',
-    interactive: true,
-    confirm: (question) => (controller as Controller).confirm(question),
-    warn,
-  });
-  controller = new Controller({
-    bus,
-    table,
-    tui,
+    scope,
     workerPath: fileURLToPath(new URL('./load-worker.js', import.meta.url)),
   });
+  const { bus, table, tui } = controller;
   if (firstRun) {
     for (const line of EXAMPLE_COMMANDS) await bus.execute(table.parseLine(line) as never);
     tui.setState({ scope: readScope(dir, session) });

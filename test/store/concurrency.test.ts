@@ -1,5 +1,4 @@
 // Many writers, crashes and stopped lock holders, with real processes and real files.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,39 +6,9 @@ import { generateDocument } from '../../bench/fixtures.js';
 import { walkTasks } from '../../src/domain/tree.js';
 import { serialiseDocument } from '../../src/store/layout.js';
 import { Store } from '../../src/store/store.js';
-import { flow, readStore, ROOT, tempDir, waitFor } from '../helpers.js';
+import { flow, readStore, tempDir, waitFor } from '../helpers.js';
+import { startWorker } from '../workers/spawn.js';
 
-const WRITER = join(ROOT, 'test', 'workers', 'writer.mjs');
-
-interface Worker {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
-function startWorker(dir: string, mode: string, arg = '', env: NodeJS.ProcessEnv = {}): Worker {
-  const child = spawn(process.execPath, [WRITER, dir, mode, arg], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk) => {
-    buffer += chunk;
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      if (code && code !== 0) process.stderr.write(`worker ${mode} exited ${code}: ${stderr}\n`);
-      resolve(code);
-    }),
-  );
-  return { child, lines, exited };
-}
 
 function writeFixture(dir: string, flows: number): void {
   const doc = generateDocument(flows, 'small');

@@ -25,6 +25,7 @@ import { quarantine } from '../../src/store/quarantine.js';
 import { Store } from '../../src/store/store.js';
 import type { Transaction } from '../../src/store/state.js';
 import { flowSync, json, readStore, ROOT, tempDir } from '../helpers.js';
+import { random } from '../../bench/fixtures.js';
 
 // ---------------------------------------------------------------------------------------
 // Inputs and checks
@@ -310,20 +311,9 @@ function editFlowLine(id: string, edit: (line: string) => string): Buffer {
 // ---------------------------------------------------------------------------------------
 // The cases
 
-function seeded(seed: number): () => number {
-  // mulberry32: deterministic bytes, so a failure reproduces.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomBytes(seed: number, length: number): Buffer {
-  const next = seeded(seed);
+  // Deterministic bytes, so a failure reproduces.
+  const next = random(seed);
   const buf = Buffer.alloc(length);
   for (let i = 0; i < length; i++) buf[i] = Math.floor(next() * 256);
   return buf;

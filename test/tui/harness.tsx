@@ -6,12 +6,11 @@ import { render } from 'ink-testing-library';
 import { CommandBus } from '../../src/commands/bus.js';
 import type { ParsedCommand } from '../../src/commands/parse.js';
 import { createTable } from '../../src/commands/table.js';
-import { readScope } from '../../src/context/context.js';
 import { App } from '../../src/tui/App.js';
 import { TuiContext, type TuiContextValue } from '../../src/tui/context.js';
-import { Controller } from '../../src/tui/controller.js';
+import { createWorkspace, type Controller } from '../../src/tui/controller.js';
 import { PromptHistory } from '../../src/tui/history.js';
-import { createTuiStore, type TuiStore } from '../../src/tui/state.js';
+import type { TuiStore } from '../../src/tui/state.js';
 import { loadTheme, type Theme } from '../../src/tui/theme.js';
 import { readStore, tempDir, waitFor } from '../helpers.js';
 
@@ -129,17 +128,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const dir = options.dir ?? tempDir('flow-tui-');
   const session = options.session ?? 'default';
   if (options.seed) await options.seed(dir);
-  const table = createTable();
-  const tui = createTuiStore(session, readScope(dir, session));
-  let controller: Controller | undefined;
-  const bus = new CommandBus(table, {
-    dir,
-    session,
-    writerKind: 'tui',
-    interactive: true,
-    confirm: (question) => (controller as Controller).confirm(question),
-  });
-  controller = new Controller({ bus, table, tui });
+  // Wired exactly as the workspace is, only loading on the main thread.
+  const controller = createWorkspace({ dir, session });
+  const { bus, tui } = controller;
   await controller.start();
   const theme = loadTheme(options.theme ?? 'dark', { dataDir: dir, noColor: options.noColor ?? false });
   const history = new PromptHistory(dir, session, options.historySize ?? 500);
