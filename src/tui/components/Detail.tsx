@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
 import { STATUS_GLYPH } from '../../commands/render.js';
 import type { Flow, Plan, Task } from '../../domain/schema.js';
-import { countTasks } from '../../domain/tree.js';
+import { countTasks, walkTasks } from '../../domain/tree.js';
 import { objectOf } from '../actions.js';
 import { useTui, useTuiContext } from '../context.js';
 import { selectRows, type TuiState } from '../state.js';
@@ -19,19 +19,10 @@ function useDetailState() {
   return { row, object, titleOf: (id: string) => findTitle(titles, row?.flowId, id) };
 }
 
+/** A dependency's title (dependencies live in the same flow), or its id. */
 function findTitle(flows: ReadonlyMap<string, Flow>, flowId: string | undefined, id: string): string {
-  const flow = flowId ? flows.get(flowId) : undefined;
-  const visit = (tasks: readonly Task[]): string | undefined => {
-    for (const t of tasks) {
-      if (t.id === id) return t.title;
-      const found = visit(t.subtasks);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  for (const plan of flow?.plans ?? []) {
-    const found = visit(plan.tasks);
-    if (found) return found;
+  for (const plan of (flowId ? flows.get(flowId)?.plans : undefined) ?? []) {
+    for (const { task } of walkTasks(plan.tasks)) if (task.id === id) return task.title;
   }
   return id;
 }
