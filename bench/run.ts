@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serialiseDocument } from '../src/store/layout.js';
-import { firstPlanId, generateDocument } from './fixtures.js';
+import { firstPlanId, generateDocument, type FixtureShape } from './fixtures.js';
 import { measureTui, type TuiFigures } from './tui.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,10 +25,10 @@ function median(values: number[]): number {
 }
 
 
-function fixtureDir(flows: number): { dir: string; plan: string; bytes: number } {
-  const dir = join(ROOT, 'bench', 'fixtures', `${flows}-small`, '.flow');
+function fixtureDir(flows: number, shape: FixtureShape = 'small'): { dir: string; plan: string; bytes: number } {
+  const dir = join(ROOT, 'bench', 'fixtures', `${flows}-${shape}`, '.flow');
   const file = join(dir, 'flows.json');
-  const doc = generateDocument(flows, 'small');
+  const doc = generateDocument(flows, shape);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     const { flows: all, ...header } = doc;
@@ -130,6 +130,23 @@ for (const flows of onlyTui ? [] : SIZES) {
   process.stdout.write(` done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 
+// The second shape (2 plans × 5 tasks with subtasks per flow): up to 10k flows, since
+// 100k of them is a 400 MB file, beyond what the other figures need.
+const deep: Array<{ flows: number; bytes: number; load: number; addTask: number; listTask: number }> = [];
+for (const flows of onlyTui ? [] : SIZES.filter((n) => n <= 10_000)) {
+  const fixture = fixtureDir(flows, 'deep');
+  const work = workCopy(fixture.dir);
+  deep.push({
+    flows,
+    bytes: fixture.bytes,
+    load: child('load', fixture.dir).ms,
+    addTask: repeat(3, () => processRun([process.execPath, FLOW, '--dir', work, 'add', 'task', 'bench task', '--plan', fixture.plan, '--quiet'])).ms,
+    listTask: repeat(3, () => processRun([process.execPath, FLOW, '--dir', work, 'list', 'task', '--plan', fixture.plan])).ms,
+  });
+  rmSync(join(work, '..'), { recursive: true, force: true });
+}
+(results as Record<string, unknown>).deep = deep;
+
 // Taskwarrior, when installed, at the same number of tasks.
 function taskwarrior(): unknown {
   if (spawnSync('task', ['--version']).status !== 0) return { skipped: 'taskwarrior is not installed (apt-get install taskwarrior)' };
@@ -214,6 +231,13 @@ if (results.sizes.length) table(
   ['flows', 'create', 'restore (whole store)', 'stored size'],
   results.sizes.filter((s) => s.snapshot).map((s) => [String(s.flows), fmt(s.snapshot!.create_ms), fmt(s.snapshot!.restore_ms), mb(s.snapshot!.size)]),
 );
+if (deep.length) {
+  table(
+    'Deep shape (2 plans × 5 tasks, some with subtasks, per flow)',
+    ['flows', 'file', 'full load', 'flow add task', 'flow list task'],
+    deep.map((d) => [String(d.flows), mb(d.bytes), fmt(d.load), fmt(d.addTask), fmt(d.listTask)]),
+  );
+}
 if (Array.isArray(results.taskwarrior)) {
   table(
     'flow add task vs Taskwarrior task add (same number of tasks)',
