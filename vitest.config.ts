@@ -7,6 +7,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
+    // Corrupt files written by a test are not "someone mid-write": no settling wait
+    // (test/store/settle.test.ts sets its own).
+    env: { FLOW_SETTLE_MS: '0' },
     hookTimeout: 60_000,
   },
 });

@@ -3,8 +3,8 @@
 // TUI bundle on demand.
 import { createInterface } from 'node:readline/promises';
 import { CommandBus } from '../commands/bus.js';
-import { commandHelp, overview } from '../commands/help.js';
-import type { ParsedCommand } from '../commands/parse.js';
+import { commandHelp, commandHelpJson, overview } from '../commands/help.js';
+import { UsageError, type ParsedCommand } from '../commands/parse.js';
 import { colourWanted, createStyle, PLAIN } from '../commands/style.js';
 import type { GlobalOptions } from '../commands/spec.js';
 import { createTable } from '../commands/table.js';
@@ -83,16 +83,17 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
   const style = colourWanted(io.stdout, parsed.globals['no-color'], io.env) ? createStyle(true) : PLAIN;
   if (!parsed.spec) {
     if (parsed.globals.help) {
-      io.stdout.write(`${overview(table, style)}\n`);
+      io.stdout.write(json ? `${JSON.stringify(table.commands.map(commandHelpJson))}\n` : `${overview(table, style)}\n`);
       return 0;
     }
-    if (io.stdin.isTTY && io.stdout.isTTY) return openTui(parsed.globals, io);
+    if (io.stdin.isTTY && io.stdout.isTTY && !json) return openTui(parsed.globals, io);
+    if (json) return reportError(new UsageError('expected a command (flow help --json lists them)'), true, io);
     io.stderr.write(`${overview(table, PLAIN)}\n\nflow: expected a command (flow alone opens the workspace only on a terminal)\n`);
     return 2;
   }
   const command = parsed as ParsedCommand;
   if (command.globals.help) {
-    io.stdout.write(`${commandHelp(command.spec, style)}\n`);
+    io.stdout.write(json ? `${JSON.stringify(commandHelpJson(command.spec))}\n` : `${commandHelp(command.spec, style)}\n`);
     return 0;
   }
   const interactive = !!(io.stdin.isTTY && io.stderr.isTTY);

@@ -38,7 +38,8 @@ export const count = () =>
  * applied only if each field still has the value the writer saw; otherwise exit 3 with
  * both values, never a silent overwrite.
  */
-export const expectations = () => z.optional(z.array(z.string()));
+export const expectations = () =>
+  z.optional(z.array(z.string().check(z.regex(/^[^=]+=/, 'needs FIELD=VALUE, e.g. --expect title=Old'))));
 
 export function checkExpectations(
   kind: string,
@@ -47,7 +48,6 @@ export function checkExpectations(
 ): void {
   for (const entry of expected ?? []) {
     const eq = entry.indexOf('=');
-    if (eq <= 0) throw new ConflictError(`--expect needs FIELD=VALUE, got "${entry}"`);
     const field = entry.slice(0, eq);
     const want = entry.slice(eq + 1);
     const actual = object[field];

@@ -7,7 +7,7 @@ import { FlowError } from '../domain/errors.js';
 import { insideHook, runHooks } from '../hooks/hooks.js';
 import { Store, type Commit, type Recovery } from '../store/store.js';
 import { SnapshotEngine, type SnapshotKind, type SnapshotMeta } from '../snapshots/engine.js';
-import { UndoLog } from '../snapshots/undo.js';
+import { highestUndoRevision, UndoLog } from '../snapshots/undo.js';
 import { CorruptStoreError, type StoreView, type Transaction } from '../store/state.js';
 import type { Env } from './env.js';
 import type { Output } from './output.js';
@@ -42,6 +42,7 @@ export class CommandBus {
       writer: `${kind}:${process.pid}:${options.session}`,
       warn: options.warn,
       recover: () => this.newestGoodSnapshot(),
+      revisionFloor: () => this.highestRecordedRevision(),
       hooks: hooksOn
         ? {
             preSave: (commit) => this.runSaveHooks('pre_save', commit),
@@ -95,12 +96,23 @@ export class CommandBus {
     return undefined;
   }
 
+  /** The highest revision snapshots and undo logs know of (a floor after a recovery). */
+  private highestRecordedRevision(): number {
+    let highest = 0;
+    try {
+      for (const meta of this.snapshots().list()) highest = Math.max(highest, meta.file_revision);
+    } catch {
+      // no usable snapshot index
+    }
+    return Math.max(highest, highestUndoRevision(this.options.dir));
+  }
+
   /** Snapshot before a destructive command, then keep the count and age in bounds. */
   async autoSnapshot(kind: SnapshotKind, label: string): Promise<SnapshotMeta> {
     const engine = this.snapshots();
     const meta = await engine.create(this.store, { kind, label });
     const policy = this.config().snapshots;
-    await engine.prune({ keep: policy.keep, maxAgeDays: policy.max_age_days });
+    await engine.prune({ keep: policy.keep, maxAgeDays: policy.max_age_days }, Date.now(), [meta.id]);
     return meta;
   }
 
@@ -187,18 +199,28 @@ export class CommandBus {
     this.commits = [];
     const stopListening = this.store.onCommit((commit) => this.commits.push(commit));
     try {
-      output = await parsed.spec.run(parsed.args, env);
-    } catch (err) {
-      // Bad bytes met in a flow the command read lazily: quarantine like any reader.
-      if (err instanceof CorruptStoreError) {
+      try {
+        output = await parsed.spec.run(parsed.args, env);
+      } catch (err) {
+        // Bytes a lazily read flow could not be read from: quarantine like any reader
+        // (which throws), or, if they were fine read whole or changed, run again once.
+        if (!(err instanceof CorruptStoreError) || transacted) throw err;
         await this.store.recoverFrom(err);
-        throw new FlowError('unreadable', `flows.json changed while being read (${err.reason}); run the command again`);
+        view = undefined;
+        output = await Promise.resolve(parsed.spec.run(parsed.args, env)).catch((again: unknown) => {
+          if (again instanceof CorruptStoreError) {
+            throw new FlowError('unreadable', `flows.json keeps changing and cannot be read (${again.reason}); run the command again`);
+          }
+          throw again;
+        });
       }
-      throw err;
     } finally {
       stopListening();
+      // Saved changes are undoable even when the command failed after saving them.
+      await this.afterCommits(revert?.label ?? name, revert).catch((err: Error) =>
+        this.options.warn?.(`could not record the change for undo: ${err.message}`),
+      );
     }
-    await this.afterCommits(revert?.label ?? name, revert);
     if (!insideHook()) {
       const commands = this.config().hooks.on_command;
       if (commands.length) {

@@ -69,3 +69,17 @@ export function overview(table: CommandTable, style: Style, filter?: (spec: Comm
   }
   return out.join('\n');
 }
+
+/** The same help as data, for --help --json. */
+export function commandHelpJson(spec: CommandSpec): Record<string, unknown> {
+  return {
+    command: commandName(spec),
+    usage: `flow ${usageLine(spec)}`,
+    summary: spec.summary,
+    details: spec.details ?? null,
+    arguments: (spec.positionals ?? []).map((p) => ({ name: p.name, description: p.description, required: !!p.required, values: p.values ?? null })),
+    flags: Object.entries(spec.flags ?? {}).map(([name, f]) => ({ name: `--${name}`, type: f.type, description: f.description, values: f.values ?? null })),
+    aliases: spec.aliases ?? [],
+    examples: spec.examples ?? [],
+  };
+}

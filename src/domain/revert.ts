@@ -3,6 +3,7 @@
 // on. Objects are compared by id: what the change touched goes back to how it was, as
 // long as nobody touched those objects since; everything else stays as it is now.
 import type { Flow, Plan, Task } from './schema.js';
+import { ownFields } from './tree.js';
 
 type Kind = 'flow' | 'plan' | 'task';
 
@@ -23,8 +24,9 @@ interface Tree {
 
 const CHILDREN: Record<Kind, 'plans' | 'tasks' | 'subtasks'> = { flow: 'plans', plan: 'tasks', task: 'subtasks' };
 
-function ownFields(object: object): string {
-  const { plans: _p, tasks: _t, subtasks: _s, updated: _u, ...fields } = object as Record<string, unknown>;
+/** Own fields as JSON, `updated` left out: a touch is not a change of its own. */
+function fieldsOf(object: object): string {
+  const { updated: _updated, ...fields } = ownFields(object);
   return JSON.stringify(fields);
 }
 
@@ -32,7 +34,7 @@ function index(flow: Flow | null): Tree {
   const tree: Tree = { nodes: new Map(), children: new Map() };
   if (!flow) return tree;
   const add = (object: Flow | Plan | Task, kind: Kind, parent: string | null) => {
-    tree.nodes.set(object.id, { id: object.id, kind, fields: ownFields(object), parent, object });
+    tree.nodes.set(object.id, { id: object.id, kind, fields: fieldsOf(object), parent, object });
     const list = (object as unknown as Record<string, Array<Plan | Task>>)[CHILDREN[kind]] ?? [];
     tree.children.set(object.id, list.map((c) => c.id));
     const childKind: Kind = kind === 'flow' ? 'plan' : 'task';

@@ -325,3 +325,17 @@ export function countTasks(plan: Plan): { done: number; total: number } {
   }
   return { done, total };
 }
+
+/** An object's own fields: everything but its children (plans, tasks or subtasks). */
+export function ownFields(object: object): Record<string, unknown> {
+  const { plans: _plans, tasks: _tasks, subtasks: _subtasks, ...fields } = object as Record<string, unknown>;
+  return fields;
+}
+
+/** Adds a flow in a transaction and makes it the current one (the original API's rule). */
+export function addFlowIn(tx: { addFlow(flow: Flow): void; setCurrentFlow(id: string): void }, name: string): Flow {
+  const flow = createFlow(name);
+  tx.addFlow(flow);
+  tx.setCurrentFlow(flow.id);
+  return flow;
+}

@@ -1,7 +1,7 @@
 // A readable difference between two versions of flows.json: flows, plans and tasks
 // added, removed and changed, with the fields that changed.
 import type { Flow, Plan, Task } from '../domain/schema.js';
-import { walkTasks } from '../domain/tree.js';
+import { ownFields, walkTasks } from '../domain/tree.js';
 
 export interface FieldChange {
   field: string;
@@ -26,10 +26,7 @@ interface Entry {
 
 function entries(flows: Record<string, Flow>): Map<string, Entry> {
   const out = new Map<string, Entry>();
-  const own = (o: object) => {
-    const { plans: _p, tasks: _t, subtasks: _s, ...fields } = o as Record<string, unknown>;
-    return fields;
-  };
+  const own = ownFields;
   for (const flow of Object.values(flows)) {
     out.set(flow.id, { kind: 'flow', title: flow.name, own: own(flow), parent: null });
     for (const plan of flow.plans as Plan[]) {

@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { removeStaleTempsIn, writeFileAtomic } from '../store/atomic-write.js';
 import { readJsonFile } from '../store/json-file.js';
 import { acquireLock } from '../store/lock.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
@@ -108,6 +108,8 @@ export class SnapshotEngine {
     const lock = await acquireLock(this.indexFile);
     let saved = false;
     try {
+      // Temp files of snapshot writers that died mid-write.
+      for (const dir of [this.folder, join(this.folder, 'base'), join(this.folder, 'patch')]) removeStaleTempsIn(dir);
       const index = this.readIndex();
       this.adoptMigrationFiles(index);
       const result = fn(index);
@@ -288,17 +290,19 @@ export class SnapshotEngine {
   }
 
   /** Which snapshots retention removes: beyond the newest `keep`, or older than the age limit. */
-  victims(policy: RetentionPolicy, at = Date.now()): SnapshotMeta[] {
-    const candidates = this.list().filter((s) => !s.pinned && s.kind !== 'migration');
-    const cutoff = at - policy.maxAgeDays * 86_400_000;
-    const newestFirst = [...candidates].sort((a, b) => b.created.localeCompare(a.created));
-    return newestFirst.filter((s, i) => i >= policy.keep || Date.parse(s.created) < cutoff);
+  victims(policy: RetentionPolicy, at = Date.now(), spare: readonly string[] = []): SnapshotMeta[] {
+    return chooseVictims(this.list(), policy, at, spare);
   }
 
-  async prune(policy: RetentionPolicy, at = Date.now()): Promise<SnapshotMeta[]> {
-    const victims = this.victims(policy, at);
-    if (!victims.length) return [];
+  /**
+   * Applies retention. `spare` names snapshots kept whatever the policy says: the one a
+   * command has just taken for safety must outlive `keep 0` or `max_age_days 0`.
+   */
+  async prune(policy: RetentionPolicy, at = Date.now(), spare: readonly string[] = []): Promise<SnapshotMeta[]> {
+    if (!chooseVictims(this.list(), policy, at, spare).length) return [];
     return this.withIndex((index) => {
+      // Chosen again under the lock, so a pin made meanwhile is respected.
+      const victims = chooseVictims(index.snapshots, policy, at, spare);
       // Oldest first, so each re-based dependent is itself kept or removed next.
       for (const victim of [...victims].sort((a, b) => a.created.localeCompare(b.created))) this.removeFrom(index, victim.id);
       return victims;
@@ -315,6 +319,13 @@ export class SnapshotEngine {
       writeFileAtomic(target, [readFileSync(join(this.folder, 'blobs', hash.slice(0, 2), hash))]);
     }
   }
+}
+
+function chooseVictims(all: readonly SnapshotMeta[], policy: RetentionPolicy, at: number, spare: readonly string[]): SnapshotMeta[] {
+  const candidates = all.filter((s) => !s.pinned && s.kind !== 'migration' && !spare.includes(s.id));
+  const cutoff = at - policy.maxAgeDays * 86_400_000;
+  const newestFirst = [...candidates].sort((a, b) => b.created.localeCompare(a.created));
+  return newestFirst.filter((s, i) => i >= policy.keep || Date.parse(s.created) < cutoff);
 }
 
 function readOptionalJson(path: string): unknown {

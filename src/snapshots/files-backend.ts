@@ -2,7 +2,7 @@
 // against the snapshot before it. A new baseline starts when the chain reaches
 // MAX_CHAIN patches or its patches outweigh the baseline, so a restore reads one
 // baseline and at most MAX_CHAIN small patches.
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { applyPatch, compare, escapePathComponent, type Operation } from 'fast-json-patch';
@@ -144,7 +144,4 @@ export class FilesBackend implements Backend {
     this.garbage = [];
   }
 
-  sizeOf(file: string): number {
-    return statSync(this.path(file)).size;
-  }
 }

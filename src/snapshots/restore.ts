@@ -48,6 +48,9 @@ export function restoreInto(tx: Transaction, state: SnapshotState, scope: Restor
 
 function restoreScoped(tx: Transaction, state: SnapshotState, scope: RestoreScope): RestoreResult {
   const flows = snapshotFlows(state);
+  // Ids are unique in the whole file: a flow or plan put back must not hold an object
+  // that has moved to another flow since. Load them all so the index can tell.
+  if (scope.flow || scope.plan) tx.allFlows();
   if (scope.flow) {
     const flow = pick('flow', flows, scope.flow);
     tx.replaceFlows([flow]);

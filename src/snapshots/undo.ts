@@ -1,23 +1,36 @@
 // The undo log: for each session, the changes it made (each flow before and after), so
 // `flow undo` can revert the last one on top of whatever others did since, and `redo`
 // can revert the undo. One JSON line per change, appended; trimmed to `undo.depth`.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, FlowError } from '../domain/errors.js';
 import { revertChange } from '../domain/revert.js';
-import type { Flow } from '../domain/schema.js';
+import { parseFlow, type Flow } from '../domain/schema.js';
+import * as z from 'zod/mini';
 import { now } from '../domain/time.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { acquireLock } from '../store/lock.js';
 import type { Transaction } from '../store/state.js';
 import type { Commit } from '../store/store.js';
 
+// Lines are validated on read like every file flow reads; the flows in them are
+// validated with the store's own schema before they are written back (revertEntry).
+const EntrySchema = z.looseObject({
+  revision: z.number(),
+  at: z.string(),
+  command: z.string(),
+  kind: z.enum(['do', 'undo', 'redo']),
+  /** For undo/redo: the revision of the entry it reverted. */
+  target: z.optional(z.number()),
+  flows: z.record(z.string(), z.object({ before: z.nullable(z.unknown()), after: z.nullable(z.unknown()) })),
+  current: z.optional(z.object({ before: z.nullable(z.string()), after: z.nullable(z.string()) })),
+});
+
 export interface UndoEntry {
   revision: number;
   at: string;
   command: string;
   kind: 'do' | 'undo' | 'redo';
-  /** For undo/redo: the revision of the entry it reverted. */
   target?: number;
   flows: Record<string, { before: Flow | null; after: Flow | null }>;
   current?: { before: string | null; after: string | null };
@@ -52,9 +65,12 @@ export class UndoLog {
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
-        out.push(JSON.parse(line) as UndoEntry);
+        const entry = EntrySchema.safeParse(JSON.parse(line));
+        // A line that is not an entry (torn by a crash mid-append, edited by hand): that
+        // change is simply not undoable.
+        if (entry.success) out.push(entry.data as UndoEntry);
       } catch {
-        // A line torn by a crash mid-append: that change is simply not undoable.
+        // not JSON: as above
       }
     }
     return out;
@@ -68,21 +84,23 @@ export class UndoLog {
     if (target !== undefined) entry.target = target;
     if (commit.changes.currentFlowId) entry.current = commit.changes.currentFlowId;
     mkdirSync(join(this.file, '..'), { recursive: true });
-    appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
-    if (countLines(readFileSync(this.file)) > this.depth * 2) await this.trim();
-  }
-
-  private async trim(): Promise<void> {
+    // Under the log's lock: a trim by another process of the same session rewrites the
+    // file, and an append landing in between would be lost.
     const lock = await acquireLock(this.file);
     try {
-      // Keep what the stacks still reach, in an order that gives the same stacks: the
-      // newest `depth` lines alone could hold only undo lines and lose changes still undoable.
-      const { undoable, redoable } = this.stacks();
-      const keep = [...undoable, ...redoable];
-      writeFileAtomic(this.file, [Buffer.from(keep.map((e) => `${JSON.stringify(e)}\n`).join(''))]);
+      appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+      if (countLines(readFileSync(this.file)) > this.depth * 2) this.trim();
     } finally {
       await lock.release();
     }
+  }
+
+  private trim(): void {
+    // Keep what the stacks still reach, in an order that gives the same stacks: the
+    // newest `depth` lines alone could hold only undo lines and lose changes still undoable.
+    const { undoable, redoable } = this.stacks();
+    const keep = [...undoable, ...redoable];
+    writeFileAtomic(this.file, [Buffer.from(keep.map((e) => `${JSON.stringify(e)}\n`).join(''))]);
   }
 
   /** What undo and redo would revert next. */
@@ -116,7 +134,16 @@ export class UndoLog {
 export function revertEntry(tx: Transaction, entry: UndoEntry, verb: 'undo' | 'redo'): void {
   const at = now();
   const put: Flow[] = [];
-  for (const [id, { before, after }] of Object.entries(entry.flows)) {
+  const valid = (flow: Flow | null, which: string) => {
+    try {
+      return flow === null ? null : parseFlow(flow, `undo log ${which}`);
+    } catch (err) {
+      throw new FlowError('invalid', `the undo log entry for revision ${entry.revision} is damaged: ${(err as Error).message}`);
+    }
+  };
+  for (const [id, change] of Object.entries(entry.flows)) {
+    const before = valid(change.before, 'before');
+    const after = valid(change.after, 'after');
     const current = tx.flow(id) ?? null;
     const result = revertChange(current, after, before, at);
     if ('conflict' in result) {
@@ -142,4 +169,25 @@ export function revertEntry(tx: Transaction, entry: UndoEntry, verb: 'undo' | 'r
 
 export function nothingTo(verb: 'undo' | 'redo', session: string): FlowError {
   return new FlowError('failed', `nothing to ${verb} for session "${session}"`);
+}
+
+/** The newest revision any session's undo log recorded (the last line of each log). */
+export function highestUndoRevision(dir: string): number {
+  let highest = 0;
+  let names: string[] = [];
+  try {
+    names = readdirSync(join(dir, 'undo')).filter((n) => n.endsWith('.jsonl'));
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    try {
+      const lines = readFileSync(join(dir, 'undo', name), 'utf8').trimEnd().split('\n');
+      const last = JSON.parse(lines[lines.length - 1]) as { revision?: unknown };
+      if (typeof last.revision === 'number') highest = Math.max(highest, last.revision);
+    } catch {
+      // an empty or torn log says nothing
+    }
+  }
+  return highest;
 }

@@ -9,6 +9,7 @@ import {
   openSync,
   readdirSync,
   renameSync,
+  statSync,
   unlinkSync,
   writevSync,
 } from 'node:fs';
@@ -62,6 +63,15 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
+/** A replaced file keeps its permissions (someone may have made it private). */
+function existingMode(target: string): number | undefined {
+  try {
+    return statSync(target).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface AtomicWriteOptions {
   /** Called after the temp file is durable and just before the rename; throw to abort. */
   beforeRename?: () => void;
@@ -74,7 +84,7 @@ export function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): void {
   const temp = tempPathFor(target);
-  const fd = openSync(temp, 'wx', options.mode ?? 0o644);
+  const fd = openSync(temp, 'wx', options.mode ?? existingMode(target) ?? 0o644);
   let renamed = false;
   try {
     try {
@@ -110,15 +120,33 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Removes temp files left by writers that died mid-write. Only files of processes that
- * no longer exist are removed, so a live writer's file is never pulled from under it.
+ * Removes temp files left by writers that died mid-write: those of `target`, or with no
+ * target every temp file in `dir`. Only files of processes that no longer exist are
+ * removed, so a live writer's file is never pulled from under it.
  */
 export function removeStaleTemps(target: string): string[] {
-  const dir = dirname(target);
+  return removeStale(dirname(target), (name) => (isTempOf(target, name) ? name.slice(basename(target).length) : undefined));
+}
+
+export function removeStaleTempsIn(dir: string): string[] {
+  return removeStale(dir, (name) => {
+    const at = name.lastIndexOf(TEMP_MARK);
+    return at > 0 ? name.slice(at) : undefined;
+  });
+}
+
+function removeStale(dir: string, tempSuffix: (name: string) => string | undefined): string[] {
   const removed: string[] = [];
-  for (const name of readdirSync(dir)) {
-    if (!isTempOf(target, name)) continue;
-    const pid = Number(name.slice(basename(target).length + TEMP_MARK.length).split('-')[0]);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const suffix = tempSuffix(name);
+    if (!suffix) continue;
+    const pid = Number(suffix.slice(TEMP_MARK.length).split('-')[0]);
     if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && pid !== process.pid) continue;
     try {
       unlinkSync(join(dir, name));

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
 import { parseWith, SchemaError } from '../domain/schema.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { acquireLock } from './lock.js';
 
 export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: string): T {
@@ -35,6 +35,7 @@ export async function updateJsonFile<T, R>(
   mkdirSync(dirname(path), { recursive: true });
   const lock = await acquireLock(path);
   try {
+    removeStaleTemps(path);
     const value = readJsonFile(path, schema, name);
     const result = change(value);
     writeFileAtomic(path, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)], {

@@ -102,6 +102,7 @@ function wellFormedBlock(buf: Buffer, start: number, end: number): boolean {
  */
 export class Image {
   private idsCache: Map<string, MemberRange> | undefined;
+  private lookups = 0;
 
   private constructor(
     readonly buf: Buffer,
@@ -168,6 +169,9 @@ export class Image {
 
   member(id: string): MemberRange | undefined {
     if (this.idsCache) return this.idsCache.get(id);
+    // One search per look-up is right for a command that touches a few flows; one that
+    // touches many (restore, undo of a big change) is better off indexing every line.
+    if (++this.lookups > 32) return this.members().get(id);
     if (this.isEmpty) return undefined;
     const needle = `${MEMBER_INDENT}${JSON.stringify(id)}: `;
     // The first line has no newline before it inside the block.
@@ -200,7 +204,7 @@ export class Image {
     while (start < this.blockEnd) {
       const member = this.memberAt(start);
       if (!member) break;
-      if (ids.has(member.id)) throw new LayoutError(`flow ${JSON.stringify(member.id)} appears twice`);
+      if (ids.has(member.id)) throw new DuplicateFlowError(member.id);
       ids.set(member.id, member);
       start = this.buf.indexOf(NEWLINE, member.end) + 1;
       if (start === 0) break;
@@ -223,6 +227,13 @@ export class LayoutError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'LayoutError';
+  }
+}
+
+/** JSON.parse would keep only the last of two lines for one flow: never read it that way. */
+export class DuplicateFlowError extends LayoutError {
+  constructor(id: string) {
+    super(`flow ${JSON.stringify(id)} appears twice`);
   }
 }
 

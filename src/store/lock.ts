@@ -3,6 +3,7 @@
 // over. `assertHeld` is the last check before a write is published: a holder that was
 // stopped (SIGSTOP, a suspended laptop) past the stale period may have lost the lock to
 // someone else and must not rename its file over theirs.
+import * as fs from 'node:fs';
 import { statSync, type BigIntStats } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { FlowError } from '../domain/errors.js';
@@ -50,9 +51,21 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
   const started = Date.now();
   let compromised: Error | undefined;
   let delay = 2;
+  // Once the lock was taken over, the directory is the new holder's: releasing ours (or
+  // proper-lockfile's clean-up at exit) must not remove it, or a third writer gets in.
+  let lost = false;
+  const guardedFs = {
+    ...fs,
+    rmdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) =>
+      lost ? callback(null) : fs.rmdir(path, callback),
+    rmdirSync: (path: string) => {
+      if (!lost) fs.rmdirSync(path);
+    },
+  };
   for (;;) {
     try {
       const release = await lockfile.lock(file, {
+        fs: guardedFs,
         realpath: false,
         stale: staleMs,
         update: Math.floor(staleMs / 4),
@@ -64,23 +77,27 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
       // The lock directory's identity: if a taker removes and re-creates it, the inode
       // may be reused but the birth time will differ.
       const mine = statSync(lockPath, { bigint: true });
+      const stillMine = (): BigIntStats | undefined => {
+        try {
+          const now = statSync(lockPath, { bigint: true });
+          return now.ino === mine.ino && now.birthtimeNs === mine.birthtimeNs ? now : undefined;
+        } catch {
+          return undefined;
+        }
+      };
       return {
         assertHeld() {
           if (compromised) throw new LockLostError(compromised.message);
-          let now: BigIntStats;
-          try {
-            now = statSync(lockPath, { bigint: true });
-          } catch {
-            throw new LockLostError('the lock was removed');
-          }
-          if (now.ino !== mine.ino || now.birthtimeNs !== mine.birthtimeNs) {
-            throw new LockLostError('another process took the lock over');
+          const now = stillMine();
+          if (!now) {
+            compromised = new Error('another process took the lock over');
+            throw new LockLostError(compromised.message);
           }
           const ageMs = Date.now() - Number(now.mtimeMs);
           if (ageMs > staleMs) throw new LockLostError(`not refreshed for ${ageMs} ms`);
         },
         async release() {
-          if (compromised) return;
+          if (compromised || !stillMine()) lost = true;
           await release().catch(() => undefined);
         },
       };

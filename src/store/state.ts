@@ -5,11 +5,15 @@ import { FlowError } from '../domain/errors.js';
 import { idKind } from '../domain/ids.js';
 import { parseFlow, SchemaError, type Flow, type Header } from '../domain/schema.js';
 import { TreeIndex, type Location } from '../domain/tree.js';
-import { LayoutError, type Image } from './layout.js';
+import { DuplicateFlowError, LayoutError, type Image } from './layout.js';
 
 /** A flow or the header failed validation while being read: the store is unreadable. */
 export class CorruptStoreError extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** False when reading the file whole would hide the damage (a flow appearing twice). */
+    readonly wholeReadMayHelp = true,
+  ) {
     super(reason);
     this.name = 'CorruptStoreError';
   }
@@ -27,6 +31,7 @@ export function unreadableAs<T>(where: string, tooNew: string | undefined, read:
     if (tooNew && (err instanceof SchemaError || err instanceof LayoutError || err instanceof SyntaxError)) {
       throw new FlowError('too_new', `${where} is of format ${tooNew}, which this flow cannot read: ${(err as Error).message}`);
     }
+    if (err instanceof DuplicateFlowError) throw new CorruptStoreError(err.message, false);
     if (err instanceof SchemaError || err instanceof LayoutError) throw new CorruptStoreError(err.message);
     if (err instanceof SyntaxError) throw new CorruptStoreError(`${where}: not valid JSON: ${err.message}`);
     if (err instanceof RangeError) throw new CorruptStoreError(`${where}: nested too deeply to process`);
@@ -255,23 +260,21 @@ export class Transaction extends StoreView {
       if (baseline === null) {
         flows.set(id, { before: null, after: flow });
         patch.push({ op: 'add', path: prefix(id), value: structuredClone(flow) });
-        inverse.unshift({ op: 'remove', path: prefix(id) });
+        inverse.push({ op: 'remove', path: prefix(id) });
         continue;
       }
       if (JSON.stringify(flow) === baseline) continue;
       const before = JSON.parse(baseline) as Flow;
       flows.set(id, { before, after: flow });
       for (const op of compare(before, flow)) patch.push({ ...op, path: prefix(id) + op.path });
-      inverse.unshift(
-        ...compare(flow, before).map((op) => ({ ...op, path: prefix(id) + op.path })),
-      );
+      inverse.push(...compare(flow, before).map((op) => ({ ...op, path: prefix(id) + op.path })).reverse());
     }
     for (const [id, baseline] of this.removed) {
       if (baseline === null) continue; // added and removed in the same transaction
       const before = JSON.parse(baseline) as Flow;
       flows.set(id, { before, after: null });
       patch.push({ op: 'remove', path: prefix(id) });
-      inverse.unshift({ op: 'add', path: prefix(id), value: before });
+      inverse.push({ op: 'add', path: prefix(id), value: before });
     }
     let currentFlowId: TransactionChanges['currentFlowId'];
     const before = this.header.current_flow_id;
@@ -280,7 +283,7 @@ export class Transaction extends StoreView {
     if (before !== after) {
       currentFlowId = { before, after };
       patch.push({ op: 'replace', path: '/current_flow_id', value: after });
-      inverse.unshift({ op: 'replace', path: '/current_flow_id', value: before });
+      inverse.push({ op: 'replace', path: '/current_flow_id', value: before });
     }
     const extras: Record<string, unknown> = {};
     for (const [key, value] of this.extras) {
@@ -289,11 +292,13 @@ export class Transaction extends StoreView {
       extras[key] = value;
       const path = `/${escapePathComponent(key)}`;
       patch.push(value === undefined ? { op: 'remove', path } : { op: old === undefined ? 'add' : 'replace', path, value });
-      inverse.unshift(old === undefined ? { op: 'remove', path } : { op: value === undefined ? 'add' : 'replace', path, value: old });
+      inverse.push(old === undefined ? { op: 'remove', path } : { op: value === undefined ? 'add' : 'replace', path, value: old });
     }
     // Only a transaction that asked for an order pays for listing every flow.
     const natural = this.desiredOrder ? this.flowIds() : [];
     const order = this.desiredOrder?.some((id, i) => natural[i] !== id) ? this.desiredOrder : undefined;
+    // Built back to front (push, then one reverse: unshift per operation is quadratic).
+    inverse.reverse();
     return { flows, currentFlowId, extras, order, patch, inverse, forced: this.forced };
   }
 }

@@ -13,9 +13,10 @@ import {
   type Flow,
   type Header,
 } from '../domain/schema.js';
-import { createFlow } from '../domain/tree.js';
+import { addFlowIn } from '../domain/tree.js';
 import { now } from '../domain/time.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { identityOf, type Identity } from './identity.js';
 import { Image, LayoutError, spliceImage } from './layout.js';
 import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
@@ -85,16 +86,20 @@ export interface StoreOptions {
   hooks?: StoreHooks;
   /** Newest good snapshot, used after a corrupt file was moved aside. */
   recover?: (store: Store) => Recovery | undefined;
+  /**
+   * The highest revision known outside flows.json (snapshots, undo logs), so revisions
+   * keep going up after a recovery even when the bad file's own revision is unreadable.
+   */
+  revisionFloor?: (store: Store) => number;
+  /**
+   * A file changed less than this long ago may be mid-write by a tool that writes in
+   * place: it is read again rather than quarantined (env FLOW_SETTLE_MS; default 2000).
+   */
+  settleMs?: number;
   /** Something the person must hear about (quarantine, migration). */
   warn?: (message: string) => void;
 }
 
-/** Identity of the file's bytes: any replacement or in-place write changes one of these. */
-type Identity = string;
-
-function identityOf(stat: BigIntStats): Identity {
-  return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
-}
 
 interface Source {
   image: Image;
@@ -118,6 +123,8 @@ export class Store {
   private lastWritten: Identity | null | undefined;
   /** Formats this process upgraded the store from, when read() did so. */
   migrated: string[] | undefined;
+  /** A file the layout reader misread (valid JSON in another shape): read it whole. */
+  private wholeParse: Identity | undefined;
   private readonly listeners = new Set<(commit: Commit<unknown>) => void>();
 
   constructor(
@@ -166,7 +173,7 @@ export class Store {
     if (stat.isDirectory()) return { corrupt: 'flows.json is a folder, not a file', identity };
     const readAtNs = BigInt(Date.now()) * 1_000_000n;
     const buf = readFileSync(this.file);
-    const loaded = this.decode(buf, identity, STORE_FILE);
+    const loaded = this.decode(buf, identity, STORE_FILE, this.wholeParse === identity);
     if (!('corrupt' in loaded)) this.cache = { source: loaded, readAtNs };
     return loaded;
   }
@@ -187,10 +194,10 @@ export class Store {
     return loaded;
   }
 
-  private decode(buf: Buffer, identity: Identity | null, name: string): Loaded {
+  private decode(buf: Buffer, identity: Identity | null, name: string, whole = false): Loaded {
     if (buf.length === 0) return { corrupt: `${name} is empty (0 bytes)`, identity };
     try {
-      const image = Image.fromBytes(buf);
+      const image = whole ? undefined : Image.fromBytes(buf);
       if (image) {
         const version = String(image.header.version ?? '');
         const tooNew = majorVersion(version) > FORMAT_MAJOR ? version : undefined;
@@ -245,38 +252,48 @@ export class Store {
    * an unreadable file quarantined first (DESIGN §3–4), both under the lock.
    */
   async read(): Promise<StoreView> {
-    for (let attempt = 1; ; attempt++) {
-      const loaded = this.load();
-      try {
-        if ('corrupt' in loaded) throw new CorruptStoreError(loaded.corrupt);
-        if (loaded.migration) {
-          this.migrated = (await this.transact(() => undefined)).migratedFrom;
-          continue;
-        }
-        if (loaded.tooNew) this.options.warn?.(new StoreTooNewError(loaded.tooNew).message);
-        const view = new StoreView(loaded.image, loaded.header, loaded.tooNew);
-        // Validate the current flow now, so a broken store is met by readers too.
-        if (view.currentFlowId) view.flow(view.currentFlowId);
-        return view;
-      } catch (err) {
-        if (!(err instanceof CorruptStoreError)) throw err;
-        await this.withLock(() => this.recoverUnderLock(err.reason, loaded.identity));
-        if (attempt >= MAX_ATTEMPTS) throw new FlowError('unreadable', `flows.json keeps changing and cannot be read: ${err.reason}`);
+    let migrated = false;
+    return this.recovering(async (seen) => {
+      let loaded = this.load();
+      if (loaded && !('corrupt' in loaded) && loaded.migration && !migrated) {
+        migrated = true;
+        this.migrated = (await this.transact(() => undefined)).migratedFrom;
+        loaded = this.load();
       }
-    }
+      seen(loaded.identity);
+      if ('corrupt' in loaded) throw new CorruptStoreError(loaded.corrupt);
+      if (loaded.tooNew) this.options.warn?.(new StoreTooNewError(loaded.tooNew).message);
+      const view = new StoreView(loaded.image, loaded.header, loaded.tooNew);
+      // Validate the current flow now, so a broken store is met by readers too.
+      if (view.currentFlowId) view.flow(view.currentFlowId);
+      return view;
+    });
   }
 
   /** Parsed, validated flows of the whole store (the TUI's and full listings' view). */
   async readAll(): Promise<{ view: StoreView; flows: Flow[] }> {
-    for (let attempt = 1; ; attempt++) {
+    return this.recovering(async (seen) => {
       const view = await this.read();
-      const identity = this.knownIdentity() ?? null;
+      seen(this.knownIdentity() ?? null);
+      return { view, flows: view.allFlows() };
+    });
+  }
+
+  /**
+   * Runs a read; bad bytes met on the way are dealt with as DESIGN §4 says (under the
+   * lock: settle, second opinion, quarantine) and the read is tried again.
+   */
+  private async recovering<T>(read: (seen: (identity: Identity | null) => void) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let identity: Identity | null = null;
       try {
-        return { view, flows: view.allFlows() };
+        return await read((seen) => (identity = seen));
       } catch (err) {
         if (!(err instanceof CorruptStoreError)) throw err;
-        await this.withLock(() => this.recoverUnderLock(err.reason, identity));
-        if (attempt >= MAX_ATTEMPTS) throw new FlowError('unreadable', `flows.json keeps changing and cannot be read: ${err.reason}`);
+        await this.withLock(() => this.recoverUnderLock(err.reason, identity, err.wholeReadMayHelp));
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new FlowError('unreadable', `flows.json keeps changing and cannot be read: ${err.reason}`);
+        }
       }
     }
   }
@@ -301,19 +318,35 @@ export class Store {
    * StoreUnreadableError to say so. Returns quietly when the file has changed since
    * (someone fixed or replaced it), so the caller reads again.
    */
-  private recoverUnderLock(reason: string, identity: Identity | null): void {
-    // Someone writing the file in place may be mid-write: only quarantine bytes that
-    // stay the same for a moment.
-    for (let settle = 0; settle < 3; settle++) {
-      if (this.currentIdentity() !== identity) return;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+  private recoverUnderLock(reason: string, identity: Identity | null, wholeReadMayHelp = true): void {
+    // Someone writing the file in place may be mid-write (truncated, half written): wait
+    // while it keeps changing or changed only a moment ago; if it changes, read again.
+    const settleMs = this.options.settleMs ?? envMs('FLOW_SETTLE_MS') ?? 2000;
+    const giveUpAt = Date.now() + settleMs + 1000;
+    for (;;) {
+      const stat = this.stat();
+      if (!stat || identityOf(stat) !== identity) return;
+      const ageMs = Date.now() - Number(stat.mtimeNs / 1_000_000n);
+      if (ageMs >= settleMs || Date.now() >= giveUpAt) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(100, settleMs - ageMs));
     }
-    if (this.currentIdentity() !== identity || identity === null) return;
+    if (identity === null) return;
+    // A second opinion before moving anything: bytes the layout reader could not follow
+    // may still be valid JSON that validates (a line holding two flows, say).
+    if (wholeReadMayHelp && !this.stat()?.isDirectory()) {
+      const whole = this.decode(readFileSync(this.file), identity, STORE_FILE, true);
+      if (!('corrupt' in whole)) {
+        this.wholeParse = identity;
+        this.cache = undefined;
+        return;
+      }
+    }
     const quarantinedTo = quarantine(this.file);
     this.cache = undefined;
     const recovery = this.options.recover?.(this);
     const snapshotRevision = Number((recovery?.document.meta as { file_revision?: unknown } | undefined)?.file_revision) || 0;
-    const revision = Math.max(recoveredRevision(quarantinedTo), snapshotRevision) + 1;
+    const revision =
+      Math.max(recoveredRevision(quarantinedTo), snapshotRevision, this.options.revisionFloor?.(this) ?? 0) + 1;
     const base = (recovery?.document ?? { version: FORMAT_VERSION, current_flow_id: null, flows: {} }) as {
       flows?: Record<string, unknown>;
     } & Record<string, unknown>;
@@ -333,7 +366,7 @@ export class Store {
    */
   async recoverFrom(err: CorruptStoreError): Promise<void> {
     const identity = this.knownIdentity() ?? null;
-    await this.withLock(() => this.recoverUnderLock(err.reason, identity));
+    await this.withLock(() => this.recoverUnderLock(err.reason, identity, err.wholeReadMayHelp));
   }
 
   /**
@@ -374,7 +407,7 @@ export class Store {
       changes = tx.changes();
     } catch (err) {
       if (!(err instanceof CorruptStoreError)) throw err;
-      this.recoverUnderLock(err.reason, source.identity);
+      this.recoverUnderLock(err.reason, source.identity, err.wholeReadMayHelp);
       throw new RetryableError(new FlowError('unreadable', err.reason));
     }
     const changed =
@@ -455,13 +488,7 @@ export class Store {
 
   /** Adds a flow and makes it the current one. */
   async addFlow(name: string): Promise<Flow> {
-    const commit = await this.transact((tx) => {
-      const flow = createFlow(name);
-      tx.addFlow(flow);
-      tx.setCurrentFlow(flow.id);
-      return flow;
-    });
-    return commit.value;
+    return (await this.transact((tx) => addFlowIn(tx, name))).value;
   }
 
   /** Deletes a flow; if it was current, the next one (or the first, or none) becomes current. */
@@ -501,6 +528,11 @@ function readOnlyHeader(raw: Record<string, unknown>): Header {
   } catch {
     return parseHeader({ version: String(raw.version) });
   }
+}
+
+function envMs(name: string): number | undefined {
+  const value = Number(process.env[name]);
+  return process.env[name] !== undefined && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 class RetryableError extends Error {

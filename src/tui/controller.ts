@@ -13,7 +13,7 @@ import { readScope, type Scope } from '../context/context.js';
 import { createTable } from '../commands/table.js';
 import { FlowError } from '../domain/errors.js';
 import type { Flow, Header } from '../domain/schema.js';
-import { walkTasks } from '../domain/tree.js';
+import { ownFields, walkTasks } from '../domain/tree.js';
 import type { Commit } from '../store/store.js';
 import { watchFile, type FileWatch } from '../store/watch.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
@@ -74,7 +74,7 @@ export class Controller {
    * Parses and validates the flows in one worker per core, each taking a part of the
    * file; the first stays to compute the changes of later saves.
    */
-  private async loadInWorkers(workerPath: string): Promise<void> {
+  private async loadInWorkers(workerPath: string, attempt = 1): Promise<void> {
     const parts = Math.max(1, Math.min(2, availableParallelism()));
     const workers = Array.from({ length: parts }, () => new Worker(workerPath, { workerData: { file: this.bus.store.file } }));
     for (const w of workers) w.unref();
@@ -84,6 +84,7 @@ export class Controller {
     let fallback = false;
     let header: Header | undefined;
     let order: string[] = [];
+    const identities = new Set<string>();
     await Promise.all(
       workers.map(
         (worker, part) =>
@@ -97,6 +98,7 @@ export class Controller {
               }
               worker.off('message', onMessage);
               if (message.type === 'loaded') {
+                identities.add(message.identity);
                 if (part === 0) {
                   header = message.header;
                   order = message.order;
@@ -110,6 +112,15 @@ export class Controller {
       ),
     );
     for (const extra of workers.slice(1)) void extra.terminate();
+    // Each part read the file on its own: if someone saved in between, the parts do not
+    // fit together. Read again (or, if the file keeps changing, on the main thread).
+    if (!fallback && identities.size > 1) {
+      if (attempt < 3) {
+        await this.worker?.terminate();
+        return this.loadInWorkers(workerPath, attempt + 1);
+      }
+      fallback = true;
+    }
     if (fallback || !header) await this.loadOnMainThread();
     else this.replaceAll(collected.flat(), order, header);
   }
@@ -206,8 +217,9 @@ export class Controller {
     external: boolean,
   ): void {
     const state = this.tui.getState();
-    // A save we already applied from our own commit: only the header may be news.
-    if (!external && header.meta.file_revision <= state.revision) return;
+    // A diff of an older version than we show (read before our own save landed) would
+    // only take the view back; the next one brings it current.
+    if (header.meta.file_revision < state.revision) return;
     const before = selectRows(state);
     const flows = new Map(state.flows);
     const added: string[] = [];
@@ -356,11 +368,8 @@ function withoutExpect(line: string): string {
 }
 
 /** Each object of a flow by id, with its own fields (children left out) as JSON. */
-function ownFields(flow: Flow): Map<string, string> {
-  const own = (node: object) => {
-    const { plans: _plans, tasks: _tasks, subtasks: _subtasks, ...fields } = node as Record<string, unknown>;
-    return JSON.stringify(fields);
-  };
+function fieldsById(flow: Flow): Map<string, string> {
+  const own = (node: object) => JSON.stringify(ownFields(node));
   const out = new Map([[flow.id, own(flow)]]);
   for (const plan of flow.plans) {
     out.set(plan.id, own(plan));
@@ -374,8 +383,8 @@ function changedIds(before: ReadonlyMap<string, Flow>, changed: readonly Flow[])
   const ids: string[] = [];
   for (const flow of changed) {
     const old = before.get(flow.id);
-    const oldFields = old ? ownFields(old) : new Map<string, string>();
-    for (const [id, text] of ownFields(flow)) if (oldFields.get(id) !== text) ids.push(id);
+    const oldFields = old ? fieldsById(old) : new Map<string, string>();
+    for (const [id, text] of fieldsById(flow)) if (oldFields.get(id) !== text) ids.push(id);
   }
   return ids;
 }

@@ -2,9 +2,10 @@
 // so the first frame and a progress line appear at once, and after a change re-sends
 // only the flows whose lines changed (DESIGN §4: the TUI parses the tree once, then
 // keeps it current incrementally).
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseFlow, parseHeader, SchemaError, type Flow, type Header } from '../domain/schema.js';
+import { fileIdentity } from '../store/identity.js';
 import { Image } from '../store/layout.js';
 
 /** `load` parses the flows of one part of the file (the main thread runs a worker per core). */
@@ -28,17 +29,8 @@ interface Seen {
 
 let seen: Seen | undefined;
 
-function identityNow(file: string): string | undefined {
-  try {
-    const s = statSync(file, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-  } catch {
-    return undefined;
-  }
-}
-
 function read(file: string): { image: Image; identity: string; header: Header } | { fallback: string } {
-  const identity = identityNow(file);
+  const identity = (fileIdentity(file) ?? undefined);
   if (!identity) return { fallback: 'no flows.json yet' };
   let buf: Buffer;
   try {
@@ -90,7 +82,7 @@ function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 
 
 function refresh(file: string, post: (m: LoaderMessage) => void): void {
   if (!seen) return load(file, post);
-  const identity = identityNow(file);
+  const identity = (fileIdentity(file) ?? undefined);
   if (identity === seen.identity) return post({ type: 'unchanged' });
   const got = read(file);
   if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });

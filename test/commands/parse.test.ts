@@ -56,7 +56,9 @@ const requiredWords = (spec: CommandSpec) => (spec.positionals ?? []).filter((p)
 /** The shortest argv that runs the command. */
 const minimal = (spec: CommandSpec) => [...commandWords(spec), ...requiredWords(spec)];
 /** A value for a flag: an allowed one where the flag has a list, else one with a space. */
-const valueFor = (flag: FlagSpec, which = 0) => flag.values?.[which % flag.values.length] ?? `value ${which} x`;
+// A value each flag accepts: one of its values, FIELD=VALUE where that is the form, else text.
+const valueFor = (flag: FlagSpec, which = 0) =>
+  flag.values?.[which % flag.values.length] ?? (flag.placeholder === 'FIELD=VALUE' ? `title=value ${which} x` : `value ${which} x`);
 /** A flag name that is not one of the command's flags nor a global one. */
 const UNKNOWN = 'zzz-unknown';
 

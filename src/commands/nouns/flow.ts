@@ -1,7 +1,7 @@
 // Rows of the command table for flows.
 import * as z from 'zod/mini';
 import type { Flow } from '../../domain/schema.js';
-import { createFlow, touch } from '../../domain/tree.js';
+import { addFlowIn, touch } from '../../domain/tree.js';
 import { deleteFlowIn } from '../../store/store.js';
 import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, flag, optionalText, text } from '../args.js';
@@ -32,12 +32,7 @@ const addFlow: CommandSpec<{ name: string }> = {
   args: z.object({ name: text() }),
   writes: true,
   async run(args, env) {
-    const commit = await env.transact((tx) => {
-      const flow = createFlow(args.name);
-      tx.addFlow(flow);
-      tx.setCurrentFlow(flow.id);
-      return flow;
-    });
+    const commit = await env.transact((tx) => addFlowIn(tx, args.name));
     const flow = commit.value;
     // What was just made is what the person works in next (like git switch -c).
     await env.setScope({ flowId: flow.id, planId: null });

@@ -47,7 +47,7 @@ const create: CommandSpec<{ label?: string; pin?: boolean }> = {
     const engine = env.snapshots();
     const meta = await engine.create(env.store, { label: args.label, pinned: args.pin, kind: 'manual' });
     const policy = env.config().snapshots;
-    const pruned = await engine.prune({ keep: policy.keep, maxAgeDays: policy.max_age_days });
+    const pruned = await engine.prune({ keep: policy.keep, maxAgeDays: policy.max_age_days }, Date.now(), [meta.id]);
     const message = `Created snapshot ${metaLine(meta)}, ${meta.storage}, ${kb(meta.size)}${pruned.length ? `; pruned ${pruned.length} old` : ''}`;
     return { json: meta, human: () => message, message };
   },

@@ -50,9 +50,9 @@ function safeScopePlan(view: StoreView, env: Env) {
   }
 }
 
-function dependencies(view: StoreView, env: Env, list: readonly string[] | undefined, self?: string): string[] | undefined {
+/** Dependencies by reference; list numbers count in `plan`, the plan the task is in. */
+function dependencies(view: StoreView, plan: PlanLocation, list: readonly string[] | undefined, self?: string): string[] | undefined {
   if (!list) return undefined;
-  const plan = safeScopePlan(view, env);
   return list.map((ref) => {
     const id = resolveTask(view, ref, plan).task.id;
     if (id === self) throw new FlowError('invalid', 'a task cannot depend on itself');
@@ -97,19 +97,17 @@ const addTask: CommandSpec<{
   writes: true,
   async run(args, env) {
     const commit = await env.transact((tx) => {
+      const parent = args.parent ? findTask(tx, env, args.parent, args.plan) : undefined;
+      const plan = parent ? (tx.index.get(parent.plan.id) as PlanLocation) : requirePlanScope(tx, env, args.plan);
       const task = createTask({
         title: args.title,
         priority: args.priority,
         status: args.status,
         tags: args.tag,
         notes: args.notes,
-        depends_on: dependencies(tx, env, args.depends),
+        depends_on: dependencies(tx, plan, args.depends),
       });
-      if (args.parent) {
-        const parent = findTask(tx, env, args.parent, args.plan);
-        return insertTask(tx.index, { parentId: parent.task.id }, task);
-      }
-      const plan = requirePlanScope(tx, env, args.plan);
+      if (parent) return insertTask(tx.index, { parentId: parent.task.id }, task);
       return insertTask(tx.index, { planId: plan.plan.id }, task);
     });
     const location = commit.value;
@@ -238,7 +236,7 @@ const setTask: CommandSpec<{
       if (args.priority !== undefined) task.priority = args.priority;
       if (args.notes !== undefined) task.notes = args.notes;
       if (args.tag !== undefined) task.tags = args.tag;
-      const deps = dependencies(tx, env, args.depends, task.id);
+      const deps = dependencies(tx, tx.index.get(location.plan.id) as PlanLocation, args.depends, task.id);
       if (deps !== undefined) task.depends_on = deps;
       touch(task);
       return location;
@@ -308,17 +306,26 @@ const moveTaskSpec: CommandSpec<{
     const commit = await env.transact((tx) => {
       const location = findTask(tx, env, args.ref, args.plan);
       const flow = scopeFlow(tx, env);
-      const target = args.parent
+      const target: { planId: string } | { parentId: string } | 'same' = args.parent
         ? { parentId: findTask(tx, env, args.parent, args.plan).task.id }
         : args['to-plan']
           ? { planId: resolvePlan(tx, args['to-plan'], flow).plan.id }
           : ('same' as const);
       const sibling = args.before ?? args.after;
-      const position: Position = sibling
-        ? { at: args.before ? 'before' : 'after', sibling: findTask(tx, env, sibling, args.plan).task.id }
-        : args.top
-          ? { at: 'start' }
-          : { at: 'end' };
+      // A sibling's list number counts in the plan the task goes to.
+      const destination =
+        target === 'same'
+          ? location.plan.id
+          : 'planId' in target
+            ? target.planId
+            : (tx.index.get(target.parentId) as TaskLocation).plan.id;
+      let position: Position = args.top ? { at: 'start' } : { at: 'end' };
+      if (sibling) {
+        const plan = tx.index.get(destination) as PlanLocation;
+        const ref = sibling;
+        const id = resolveSeen(tx, env, 'task', ref, () => resolveTask(tx, ref, plan)).task.id;
+        position = { at: args.before ? 'before' : 'after', sibling: id };
+      }
       if (target === 'same' && !sibling && !args.top) {
         throw new FlowError('invalid', 'say where to: --to-plan, --parent, --before, --after or --top');
       }
