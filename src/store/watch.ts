@@ -30,7 +30,9 @@ export function watchFile(
   options: WatchFileOptions = {},
 ): FileWatch {
   const settleMs = options.settleMs ?? 15;
-  const pollMs = options.pollMs ?? 2000;
+  // Events can be missed (a burst of renames, a busy machine): a stat twice a second
+  // bounds how late a change can be seen, whatever the events did.
+  const pollMs = options.pollMs ?? 400;
   const dir = file.slice(0, file.length - basename(file).length) || '.';
   const name = basename(file);
   let timer: NodeJS.Timeout | undefined;

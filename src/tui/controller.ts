@@ -66,7 +66,7 @@ export class Controller {
     else await this.loadOnMainThread();
     this.loaded = true;
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
-    this.watch = watchFile(this.bus.store.file, () => this.refresh(), { settleMs: 10, pollMs: 1500 });
+    this.watch = watchFile(this.bus.store.file, () => this.refresh(), { settleMs: 10 });
     this.tui.setState({ live: true });
   }
 
