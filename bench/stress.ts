@@ -158,7 +158,7 @@ async function renameStorms(): Promise<void> {
     await store.read();
     let latest: WatchedState | undefined;
     const watch = watchStore(store, (state) => (latest = state));
-    await sleep(150);
+    await watch.ready;
     const mode = storms % 2 ? 'inplace' : '';
     spawnSync(process.execPath, [EXTERNAL, join(dir, 'flows.json'), '100', String(storms % 3 === 0 ? 0 : 50), mode]);
     const expected = doc(dir);

@@ -10,6 +10,8 @@ import type { StoreView } from './state.js';
 import type { Store } from './store.js';
 
 export interface FileWatch {
+  /** Resolves once the folder is being watched (events before that come from polling). */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,10 +73,12 @@ export function watchFile(
   });
   watcher.on('all', hint);
   watcher.on('error', hint);
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   const poll = pollMs > 0 ? setInterval(hint, pollMs) : undefined;
   poll?.unref();
 
   return {
+    ready,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

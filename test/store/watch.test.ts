@@ -48,8 +48,7 @@ describe('watch', () => {
         latest = state;
         reports++;
       }, (err) => errors.push(err));
-      // Let chokidar finish setting up before the first save.
-      await new Promise((r) => setTimeout(r, 200));
+      await watch.ready;
       expect(await run([EXTERNAL, join(dir, 'flows.json'), '50', '300', mode === 'inplace' ? 'inplace' : ''])).toBe(0);
       const finishedAt = Date.now();
       const expected = fileState(dir);
@@ -72,7 +71,7 @@ describe('watch', () => {
     await store.read();
     let reports = 0;
     watch = watchStore(store, () => reports++);
-    await new Promise((r) => setTimeout(r, 200));
+    await watch.ready;
     for (let i = 0; i < 5; i++) await store.addFlow(`own ${i}`);
     // Then one external save, which must be reported: proves the watcher is live.
     await run([EXTERNAL, join(dir, 'flows.json'), '1', '0']);
