@@ -104,7 +104,6 @@ async function main(): Promise<void> {
     case 'save': {
       // One transaction touching one flow, as `flow add task` does, in-process.
       const store = new Store(dir, { writer: 'bench:0:save' });
-      const view = await store.read();
       const plan = rest[0];
       const [, ms] = await timeAsync(() =>
         store.transact((tx) => {
@@ -112,7 +111,6 @@ async function main(): Promise<void> {
           return insertTask(tx.index, { planId: plan }, createTask({ title: 'bench save' }));
         }),
       );
-      void view;
       return done({ ms });
     }
     case 'bare-write': {

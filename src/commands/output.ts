@@ -9,18 +9,12 @@ export interface Output {
   message?: string;
 }
 
-export function textOutput(text: string, json: unknown = { message: text }): Output {
-  return { json, human: () => text, message: text };
-}
-
 /** Lays out rows in columns; the last column is not padded. */
-export function columns(rows: readonly string[][], widths?: number[]): string {
+export function columns(rows: readonly string[][]): string {
   // Widths ignore ANSI codes so coloured cells line up.
   const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
-  const w = widths ?? [];
-  if (!widths) {
-    for (const row of rows) row.forEach((cell, i) => (w[i] = Math.max(w[i] ?? 0, visible(cell))));
-  }
+  const w: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (w[i] = Math.max(w[i] ?? 0, visible(cell))));
   return rows
     .map((row) =>
       row

@@ -270,18 +270,6 @@ export function moveTask(
   return insertTask(index, destination, found.task, position);
 }
 
-/** Moves a task one place up (-1) or down (+1) among its siblings; false at the edge. */
-export function shiftTask(index: TreeIndex, id: string, delta: -1 | 1): boolean {
-  const found = requireTask(index, id);
-  const siblings = siblingsOf(found);
-  const i = siblings.findIndex((t) => t.id === id);
-  const j = i + delta;
-  if (j < 0 || j >= siblings.length) return false;
-  [siblings[i], siblings[j]] = [siblings[j], siblings[i]];
-  touch(found.parent ?? found.plan);
-  return true;
-}
-
 export function movePlan(index: TreeIndex, id: string, flowId: string, position: Position): void {
   const found = requirePlan(index, id);
   const destination = index.get(flowId);

@@ -12,6 +12,7 @@ import {
   selectRows,
   setExpanded,
   setMessage,
+  type Focus,
   type TuiStore,
 } from './state.js';
 import type { Controller } from './controller.js';
@@ -86,6 +87,16 @@ export async function runAndSelect(ctx: ActionContext, line: string, baseRevisio
   return output !== undefined;
 }
 
+/** Keys that only move the focus: to a panel, the prompt, or back to the tree. */
+const OPENS: Partial<Record<Action, Focus>> = {
+  help: 'help',
+  prompt: 'prompt',
+  search: 'search',
+  switchFlow: 'flows',
+  snapshots: 'snapshots',
+  cancel: 'tree',
+};
+
 export function perform(action: Action, ctx: ActionContext): void {
   const { tui } = ctx;
   const row = currentRow(tui);
@@ -109,21 +120,6 @@ export function perform(action: Action, ctx: ActionContext): void {
     case 'toggle':
       if (row?.expandable) setExpanded(tui, row.id, !row.expanded);
       return;
-    case 'help':
-      tui.setState({ focus: 'help' });
-      return;
-    case 'prompt':
-      tui.setState({ focus: 'prompt' });
-      return;
-    case 'search':
-      tui.setState({ focus: 'search' });
-      return;
-    case 'switchFlow':
-      tui.setState({ focus: 'flows' });
-      return;
-    case 'snapshots':
-      tui.setState({ focus: 'snapshots' });
-      return;
     case 'undo':
       void ctx.controller.run('undo');
       return;
@@ -132,9 +128,11 @@ export function perform(action: Action, ctx: ActionContext): void {
       return;
     case 'quit':
       return ctx.quit();
-    case 'cancel':
-      tui.setState({ focus: 'tree' });
-      return;
+  }
+  const focus = OPENS[action];
+  if (focus) {
+    tui.setState({ focus });
+    return;
   }
   if (!row) {
     if (action === 'addPlan' || action === 'addTask') {

@@ -7,7 +7,6 @@ import { countTasks, walkTasks } from '../../domain/tree.js';
 import { objectOf } from '../actions.js';
 import { useTui, useTuiContext } from '../context.js';
 import { selectRows, type TuiState } from '../state.js';
-import type { Row } from '../rows.js';
 
 function useDetailState() {
   const { tui } = useTuiContext();
@@ -87,4 +86,3 @@ export function Detail({ width, height }: { width: number; height: number }) {
   return <DetailView {...useDetailState()} width={width} height={height} />;
 }
 
-export type { Row };
