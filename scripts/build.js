@@ -34,6 +34,17 @@ const withoutInkDevtools = {
   },
 };
 
+// Ink draws nothing but the last frame when a CI variable is set (is-in-ci), to keep
+// build logs short. flow opens the workspace only when stdin and stdout are terminals, so
+// a CI variable inherited from a runner, a dev container or tmux must not blank it.
+const interactiveEvenInCi = {
+  name: 'interactive-even-in-ci',
+  setup(b) {
+    b.onResolve({ filter: /^is-in-ci$/ }, () => ({ path: 'is-in-ci', namespace: 'not-in-ci' }));
+    b.onLoad({ filter: /.*/, namespace: 'not-in-ci' }, () => ({ contents: 'export default false;', loader: 'js' }));
+  },
+};
+
 // Ink rebuilds its per-line caches (styled characters, string widths) for every frame,
 // so each keystroke re-measures every character on screen. Keep one bounded cache for
 // the whole run instead: most lines are the same from one frame to the next.
@@ -85,7 +96,7 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
     jsx: 'automatic',
     // React's production build: the development one checks everything on every render.
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [withoutInkDevtools, inkOutputCaches],
+    plugins: [withoutInkDevtools, interactiveEvenInCi, inkOutputCaches],
   });
 }
 if (existsSync(`${root}/src/tui/load-worker.ts`)) {
