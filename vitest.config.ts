@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
 export default defineConfig({
+  // The program's version, as scripts/build.js sets it in the bundles.
+  define: { FLOW_VERSION: JSON.stringify(version) },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Real child processes and real files: forks isolate them; two workers for two cores.

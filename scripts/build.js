@@ -2,7 +2,7 @@
 // run does not resolve hundreds of modules (start-up cost, DESIGN §6); the TUI is a
 // separate bundle loaded only when `flow` opens the workspace.
 import { build } from 'esbuild';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -10,8 +10,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const banner = {
   js: "import { createRequire as __flowCreateRequire } from 'node:module'; const require = __flowCreateRequire(import.meta.url);",
 };
+const { version } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
 const common = {
   absWorkingDir: root,
+  define: { FLOW_VERSION: JSON.stringify(version) },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -95,7 +97,7 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
     outfile: `${next}/tui.js`,
     jsx: 'automatic',
     // React's production build: the development one checks everything on every render.
-    define: { 'process.env.NODE_ENV': '"production"' },
+    define: { ...common.define, 'process.env.NODE_ENV': '"production"' },
     plugins: [withoutInkDevtools, interactiveEvenInCi, inkOutputCaches],
   });
 }

@@ -62,6 +62,7 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   quiet: { type: 'boolean', description: 'print nothing on success' },
   'no-color': { type: 'boolean', description: 'no colours (also when NO_COLOR is set or output is piped)' },
   help: { type: 'boolean', description: 'show help for the command' },
+  version: { type: 'boolean', description: 'print the version of flow and of the file format it writes' },
   theme: { type: 'string', placeholder: 'NAME', description: 'TUI theme (dark, light, high-contrast, or a file in .flow/themes/)' },
 };
 
@@ -72,5 +73,6 @@ export interface GlobalOptions {
   quiet?: boolean;
   'no-color'?: boolean;
   help?: boolean;
+  version?: boolean;
   theme?: string;
 }

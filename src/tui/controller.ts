@@ -16,6 +16,7 @@ import type { Flow, Header } from '../domain/schema.js';
 import { ownFields, walkTasks } from '../domain/tree.js';
 import type { Commit } from '../store/store.js';
 import { watchFile, type FileWatch } from '../store/watch.js';
+import { versionJson, versionLine } from '../version.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
 import {
   activeFlowId,
@@ -279,6 +280,11 @@ export class Controller {
     } catch (err) {
       this.report(err);
       return undefined;
+    }
+    if (parsed.globals.version) {
+      const output = { json: versionJson(), human: () => versionLine() };
+      this.afterCommand(output);
+      return output;
     }
     if (!parsed.spec) return { json: null, human: () => '' };
     const command = parsed as ParsedCommand;

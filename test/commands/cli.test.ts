@@ -1,5 +1,6 @@
 // The command line as a person or script uses it: sessions, scope, output, exit codes.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flow, flowSync, FLOW_BIN, json, readStore, ROOT, tempDir } from '../helpers.js';
@@ -107,6 +108,16 @@ describe('deleting flows and plans', () => {
 });
 
 describe('output', () => {
+  it('--version prints the version from package.json, with or without a command, and touches no store', () => {
+    const dir = tempDir();
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const text = flowSync(dir, ['--version']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(`flow ${version} (flows.json format 3.0)\n`);
+    expect(json(flowSync(dir, ['list', 'task', '--version', '--json']))).toEqual({ version, format: '3.0' });
+    expect(existsSync(join(dir, 'flows.json'))).toBe(false);
+  });
+
   it('has no colours when piped or under NO_COLOR, and colours when forced', () => {
     const { dir } = setup();
     flowSync(dir, ['add', 'task', 'x', '--priority', 'high']);

@@ -627,8 +627,8 @@ describe('malformed input through the real CLI', () => {
 });
 
 describe('GLOBAL_FLAGS', () => {
-  it('are the flags of DESIGN §6 (and --help, --theme)', () => {
-    expect(Object.keys(GLOBAL_FLAGS).sort()).toEqual(['dir', 'help', 'json', 'no-color', 'quiet', 'session', 'theme']);
+  it('are the flags of DESIGN §6 (and --help, --version, --theme)', () => {
+    expect(Object.keys(GLOBAL_FLAGS).sort()).toEqual(['dir', 'help', 'json', 'no-color', 'quiet', 'session', 'theme', 'version']);
   });
 
   it('no command has a flag of the same name (it could never be reached)', () => {

@@ -283,6 +283,15 @@ describe('the /flow prompt', () => {
     expect(promptLine(h)).toContain('add task Oops --priority urgent');
   });
 
+  it('--version answers in the message line', async () => {
+    const { h } = await open();
+    await h.press(':');
+    await h.type('--version');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => messageLine(h).includes('flows.json format 3.0'), 'the version');
+    expect(messageLine(h)).toMatch(/flow \d+\.\d+\.\d+ /);
+  });
+
   it('reading commands open the output panel; Esc closes it', async () => {
     const { h } = await open();
     await h.press(':');
