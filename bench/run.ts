@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serialiseDocument } from '../src/store/layout.js';
 import { firstPlanId, generateDocument, type FixtureShape } from './fixtures.js';
+import { median } from './stats.js';
 import { measureTui, type TuiFigures } from './tui.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -18,12 +19,6 @@ const quick = args.includes('--quick');
 const sizesArg = args[args.indexOf('--sizes') + 1];
 const SIZES = args.includes('--sizes') ? sizesArg.split(',').map(Number) : quick ? [1000, 10_000] : [1000, 10_000, 100_000];
 const started = Date.now();
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 
 function fixtureDir(flows: number, shape: FixtureShape = 'small'): { dir: string; plan: string; bytes: number } {
   const dir = join(ROOT, 'bench', 'fixtures', `${flows}-${shape}`, '.flow');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTask, insertTask } from '../src/domain/tree.js';
 import { Store } from '../src/store/store.js';
+import { percentile } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLOW = join(ROOT, 'bin', 'flow.js');
@@ -99,10 +100,6 @@ class Terminal {
   }
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 export async function measureTui(
   sizes: number[],

@@ -102,6 +102,8 @@ function wellFormedBlock(buf: Buffer, start: number, end: number): boolean {
  */
 export class Image {
   private idsCache: Map<string, MemberRange> | undefined;
+  /** Lines already found by a search, so a flow located once is not searched for again. */
+  private readonly found = new Map<string, MemberRange>();
   private lookups = 0;
 
   private constructor(
@@ -167,8 +169,16 @@ export class Image {
     return { id: key.id, start, valueStart: key.valueStart, end };
   }
 
+  /** The first line found for an id stays: a later duplicate (a damaged file) does not replace it. */
+  private remember(member: (MemberRange & { id: string }) | undefined) {
+    if (member && !this.found.has(member.id)) this.found.set(member.id, member);
+    return member;
+  }
+
   member(id: string): MemberRange | undefined {
     if (this.idsCache) return this.idsCache.get(id);
+    const known = this.found.get(id);
+    if (known) return known;
     // One search per look-up is right for a command that touches a few flows; one that
     // touches many (restore, undo of a big change) is better off indexing every line.
     if (++this.lookups > 32) return this.members().get(id);
@@ -176,11 +186,11 @@ export class Image {
     const needle = `${MEMBER_INDENT}${JSON.stringify(id)}: `;
     // The first line has no newline before it inside the block.
     if (this.buf.toString('utf8', this.blockStart, this.blockStart + needle.length) === needle) {
-      return this.memberAt(this.blockStart);
+      return this.remember(this.memberAt(this.blockStart));
     }
     const at = this.buf.indexOf(`\n${needle}`, this.blockStart);
     if (at < 0 || at >= this.blockEnd) return undefined;
-    return this.memberAt(at + 1);
+    return this.remember(this.memberAt(at + 1));
   }
 
   /** Flows whose line contains `text`, each once, in file order; searched as consumed. */
@@ -189,7 +199,7 @@ export class Image {
     for (;;) {
       const at = this.buf.indexOf(text, from);
       if (at < 0 || at >= this.blockEnd) return;
-      const member = this.memberAt(at);
+      const member = this.remember(this.memberAt(at));
       if (!member) return;
       yield member;
       from = member.end + 1;
