@@ -151,7 +151,20 @@ async function main(): Promise<void> {
         const state = engine.read(meta);
         await store.transact((tx) => restoreInto(tx, state, {}));
       });
-      return done({ create_ms: createMs, restore_ms: restoreMs, size: meta.size });
+      // The next snapshot after one small change is a patch against the first.
+      const plan = rest[0];
+      await store.transact((tx) => {
+        tx.locate(plan);
+        return insertTask(tx.index, { planId: plan }, createTask({ title: 'bench snapshot' }));
+      });
+      const [next, nextMs] = await timeAsync(() => engine.create(store, { label: 'bench 2' }));
+      return done({
+        create_ms: createMs,
+        restore_ms: restoreMs,
+        size: meta.size,
+        next_create_ms: nextMs,
+        next_size: next.size,
+      });
     }
     default:
       throw new Error(`unknown op ${op}`);

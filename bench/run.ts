@@ -66,6 +66,7 @@ function repeat(n: number, fn: () => { ms: number; rss: number }): { ms: number;
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+const bytes = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 function table(title: string, head: string[], rows: string[][]): void {
@@ -119,7 +120,7 @@ for (const flows of onlyTui ? [] : SIZES) {
     bareWrite: median(Array.from({ length: runs }, () => child('bare-write', work).ms)),
     parseStringifyWrite: median(Array.from({ length: Math.min(runs, 3) }, () => child('parse-stringify-write', work).ms)),
   };
-  if (!quick || flows <= 10_000) result.snapshot = child('snapshot', work);
+  if (!quick || flows <= 10_000) result.snapshot = child('snapshot', work, fixture.plan);
   results.sizes.push(result);
   rmSync(join(work, '..'), { recursive: true, force: true });
   process.stdout.write(` done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
@@ -223,8 +224,13 @@ if (results.sizes.length) table(
 );
 if (results.sizes.length) table(
   'Snapshots',
-  ['flows', 'create', 'restore (whole store)', 'stored size'],
-  results.sizes.filter((s) => s.snapshot).map((s) => [String(s.flows), fmt(s.snapshot!.create_ms), fmt(s.snapshot!.restore_ms), mb(s.snapshot!.size)]),
+  ['flows', 'create (baseline)', 'restore (whole store)', 'baseline on disk', 'next create (one change)', 'next on disk'],
+  results.sizes
+    .filter((s) => s.snapshot)
+    .map((s) => {
+      const snap = s.snapshot as Record<string, number>;
+      return [String(s.flows), fmt(snap.create_ms), fmt(snap.restore_ms), bytes(snap.size), fmt(snap.next_create_ms), bytes(snap.next_size)];
+    }),
 );
 if (deep.length) {
   table(
