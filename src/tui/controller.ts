@@ -62,7 +62,6 @@ export class Controller {
 
   /** Loads the whole store; resolves when the tree is in the state. */
   async start(): Promise<void> {
-    this.tui.setState({ loading: { done: 0, total: 0 } });
     if (this.workerPath) await this.loadInWorkers(this.workerPath);
     else await this.loadOnMainThread();
     this.loaded = true;
@@ -408,6 +407,9 @@ export interface WorkspaceOptions {
 export function createWorkspace(options: WorkspaceOptions): Controller {
   const table = createTable();
   const tui = createTuiStore(options.session, options.scope ?? readScope(options.dir, options.session));
+  // Loading from the first frame on: an empty tree would say "No flows yet" about a store
+  // that is still being read.
+  tui.setState({ loading: { done: 0, total: 0 } });
   let controller: Controller | undefined;
   const bus = new CommandBus(table, {
     dir: options.dir,

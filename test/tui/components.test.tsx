@@ -73,6 +73,15 @@ describe('detail pane', () => {
     expect(h.lastFrame()).toMatch(/tasks +1\/5 done/);
   });
 
+  it('says Loading until the store is read, never "No flows yet" about a store with flows', async () => {
+    const h = await createHarness({ seed: seedFixture, start: false });
+    expect(h.lastFrame()).toContain('Loading…');
+    expect(h.lastFrame()).not.toContain('No flows yet');
+    await h.controller.start();
+    await h.waitForText('Plan One');
+    expect(h.lastFrame()).not.toContain('Loading');
+  });
+
   it('says when nothing is selected, and the tree says how to start', async () => {
     const h = await createHarness();
     expect(h.lastFrame()).toContain('Nothing selected');

@@ -97,6 +97,8 @@ export interface HarnessOptions {
   historySize?: number;
   /** Writes to the data dir before the controller loads (e.g. seedFixture). */
   seed?: (dir: string) => Promise<unknown>;
+  /** false: render before the store is read (the caller starts the controller). */
+  start?: boolean;
 }
 
 export interface Harness {
@@ -131,7 +133,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   // Wired exactly as the workspace is, only loading on the main thread.
   const controller = createWorkspace({ dir, session });
   const { bus, tui } = controller;
-  await controller.start();
+  if (options.start !== false) await controller.start();
   const theme = loadTheme(options.theme ?? 'dark', { dataDir: dir, noColor: options.noColor ?? false });
   const history = new PromptHistory(dir, session, options.historySize ?? 500);
   const harness: Harness = {
@@ -199,7 +201,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     await controller.stop();
   };
   live.push(harness);
-  await harness.waitForFrame((f) => !f.includes('Loading'), 'the first frame');
+  if (options.start !== false) await harness.waitForFrame((f) => !f.includes('Loading'), 'the first frame');
   return harness;
 }
 
