@@ -75,7 +75,31 @@ export function keyName(input: string, key: Key): string {
   return input;
 }
 
-export function actionFor(context: KeyContext, input: string, key: Key): Action | undefined {
-  const name = keyName(input, key);
-  return BINDINGS.find((b) => b.contexts.includes(context) && b.keys.includes(name))?.action;
+/**
+ * The key presses in one input event, by name. Ink hands a run of plain characters over as
+ * one string: typing faster than a frame, key repeat while the workspace is busy (holding
+ * j through a big tree), a paste. Each character is a key press of its own.
+ */
+export function keyNames(input: string, key: Key): string[] {
+  if (input.length <= 1 || key.ctrl || key.meta) return [keyName(input, key)];
+  return Array.from(input, characterName);
+}
+
+function characterName(character: string): string {
+  if (character === '\r' || character === '\n') return 'return';
+  if (character === '\t') return 'tab';
+  if (character === ' ') return 'space';
+  const code = character.charCodeAt(0);
+  if (code >= 1 && code <= 26) return `ctrl+${String.fromCharCode(code + 96)}`;
+  return character;
+}
+
+/** The actions of the key presses in one input event, in order; keys without one are left out. */
+export function actionsFor(context: KeyContext, input: string, key: Key): Action[] {
+  const actions: Action[] = [];
+  for (const name of keyNames(input, key)) {
+    const action = BINDINGS.find((b) => b.contexts.includes(context) && b.keys.includes(name))?.action;
+    if (action) actions.push(action);
+  }
+  return actions;
 }

@@ -55,6 +55,21 @@ describe('navigation', () => {
     expect(h.lastFrame().split('\n').filter((l) => l.startsWith('›'))).toHaveLength(1);
   });
 
+  it('keys that arrive together (key repeat while busy, fast typing) each count', async () => {
+    const { h } = await open();
+    await h.press('jjj');
+    expect(h.selectedLine()).toContain('Third task');
+    await h.press('kk');
+    expect(h.selectedLine()).toContain('First task');
+    // A key that opens the prompt ends the run: the rest is not read as tree keys.
+    const before = h.store().meta.file_revision;
+    await h.press(': d');
+    await h.waitForFrame(() => !promptLine(h).includes('press :'), 'the prompt focused');
+    expect(h.lastFrame()).not.toContain('Delete task');
+    expect(h.store().meta.file_revision).toBe(before);
+    expect(h.selectedLine()).toContain('First task');
+  });
+
   it('h/l and ←/→ collapse and expand, and step between parent and child', async () => {
     const { h, f } = await open();
     await h.press('j', 'j', 'j');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/domain/schema.js';
 import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
 import { scrollTop } from '../../src/tui/components/Tree.js';
-import { actionFor, BINDINGS, keyName } from '../../src/tui/keys.js';
+import { actionsFor, BINDINGS, keyName, keyNames } from '../../src/tui/keys.js';
 import { buildRows } from '../../src/tui/rows.js';
 import {
   clearExpiredFlashes,
@@ -277,20 +277,29 @@ describe('keys', () => {
   });
 
   it('looks actions up by context', () => {
-    expect(actionFor('tree', 'j', key())).toBe('down');
-    expect(actionFor('tree', '', key({ downArrow: true }))).toBe('down');
-    expect(actionFor('tree', 'k', key())).toBe('up');
-    expect(actionFor('tree', 'h', key())).toBe('collapse');
-    expect(actionFor('tree', 'l', key())).toBe('expand');
-    expect(actionFor('tree', 'G', key())).toBe('bottom');
-    expect(actionFor('tree', ' ', key())).toBe('cycleStatus');
-    expect(actionFor('tree', 'd', key({ ctrl: true }))).toBe('pageDown');
-    expect(actionFor('tree', '\t', key({ tab: true }))).toBe('prompt');
-    expect(actionFor('tree', 'q', key())).toBe('quit');
-    expect(actionFor('list', 'q', key())).toBe('cancel');
-    expect(actionFor('list', '', key({ escape: true }))).toBe('cancel');
-    expect(actionFor('list', 'a', key())).toBeUndefined();
-    expect(actionFor('tree', 'x', key())).toBeUndefined();
+    expect(actionsFor('tree', 'j', key())).toEqual(['down']);
+    expect(actionsFor('tree', '', key({ downArrow: true }))).toEqual(['down']);
+    expect(actionsFor('tree', 'k', key())).toEqual(['up']);
+    expect(actionsFor('tree', 'h', key())).toEqual(['collapse']);
+    expect(actionsFor('tree', 'l', key())).toEqual(['expand']);
+    expect(actionsFor('tree', 'G', key())).toEqual(['bottom']);
+    expect(actionsFor('tree', ' ', key())).toEqual(['cycleStatus']);
+    expect(actionsFor('tree', 'd', key({ ctrl: true }))).toEqual(['pageDown']);
+    expect(actionsFor('tree', '\t', key({ tab: true }))).toEqual(['prompt']);
+    expect(actionsFor('tree', 'q', key())).toEqual(['quit']);
+    expect(actionsFor('list', 'q', key())).toEqual(['cancel']);
+    expect(actionsFor('list', '', key({ escape: true }))).toEqual(['cancel']);
+    expect(actionsFor('list', 'a', key())).toEqual([]);
+    expect(actionsFor('tree', 'x', key())).toEqual([]);
+  });
+
+  it('splits a run of typed characters into one key press each', () => {
+    expect(keyNames('jjj', key())).toEqual(['j', 'j', 'j']);
+    expect(keyNames('j \r\t\u0004G', key())).toEqual(['j', 'space', 'return', 'tab', 'ctrl+d', 'G']);
+    expect(keyNames('é😀', key())).toEqual(['é', '😀']);
+    // A control or meta combination is one key, whatever its text.
+    expect(keyNames('r', key({ ctrl: true }))).toEqual(['ctrl+r']);
+    expect(actionsFor('tree', 'jjxk', key())).toEqual(['down', 'down', 'up']);
   });
 
   it('no key means two things in one context', () => {

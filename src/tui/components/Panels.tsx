@@ -4,7 +4,7 @@ import { Box, Text, useInput } from 'ink';
 import { LineInput } from './LineInput.js';
 import { useState } from 'react';
 import { useTui, useTuiContext } from '../context.js';
-import { actionFor, BINDINGS } from '../keys.js';
+import { actionsFor, BINDINGS } from '../keys.js';
 import { setExpanded } from '../state.js';
 
 function usePanelKeys(focus: 'help' | 'output', onScroll?: (delta: number) => void) {
@@ -12,13 +12,20 @@ function usePanelKeys(focus: 'help' | 'output', onScroll?: (delta: number) => vo
   const active = useTui((s) => s.focus === focus);
   useInput(
     (input, key) => {
-      const action = actionFor('list', input, key);
-      if (action === 'cancel' || (focus === 'help' && action === 'help') || key.return) {
+      if (key.return) {
         tui.setState({ focus: 'tree', output: focus === 'output' ? null : tui.getState().output });
-      } else if (action === 'down') onScroll?.(1);
-      else if (action === 'up') onScroll?.(-1);
-      else if (action === 'pageDown') onScroll?.(10);
-      else if (action === 'pageUp') onScroll?.(-10);
+        return;
+      }
+      for (const action of actionsFor('list', input, key)) {
+        if (action === 'cancel' || (focus === 'help' && action === 'help')) {
+          tui.setState({ focus: 'tree', output: focus === 'output' ? null : tui.getState().output });
+          return;
+        }
+        if (action === 'down') onScroll?.(1);
+        else if (action === 'up') onScroll?.(-1);
+        else if (action === 'pageDown') onScroll?.(10);
+        else if (action === 'pageUp') onScroll?.(-10);
+      }
     },
     { isActive: active },
   );

@@ -9,7 +9,7 @@ import { snapshotFlows } from '../../snapshots/restore.js';
 import type { Flow } from '../../domain/schema.js';
 import { currentRow } from '../actions.js';
 import { useTui, useTuiContext } from '../context.js';
-import { actionFor } from '../keys.js';
+import { actionsFor, type Action } from '../keys.js';
 import { setMessage } from '../state.js';
 
 function useSnapshotState() {
@@ -52,50 +52,52 @@ function useSnapshotInput(state: ReturnType<typeof useSnapshotState>) {
   const { tui, controller } = useTuiContext();
   useInput(
     (input, key) => {
-      const action = actionFor('snapshots', input, key);
-      const { selected } = state;
-      const base = tui.getState().revision;
-      switch (action) {
-        case 'cancel':
-          tui.setState({ focus: 'tree' });
-          return;
-        case 'down':
-          state.setIndex(Math.min(state.list.length - 1, state.index + 1));
-          return;
-        case 'up':
-          state.setIndex(Math.max(0, state.index - 1));
-          return;
-        case 'snapshotNow':
-          void controller.run('snapshot create --label "from the TUI"').then(state.reload);
-          return;
-      }
-      if (!selected) return;
-      switch (action) {
-        case 'restore':
-          tui.setState({
-            focus: 'confirm',
-            confirm: { question: `Restore the whole store from ${selected.id} (${selected.created.slice(0, 19)})?`, command: `snapshot restore ${selected.id} --yes`, baseRevision: base },
-          });
-          return;
-        case 'restorePlan': {
-          const row = currentRow(tui);
-          if (!row?.planId) return setMessage(tui, 'Put the tree cursor on a plan (or a task in it) to restore only that plan', 'warning');
-          tui.setState({
-            focus: 'confirm',
-            confirm: { question: `Restore plan ${row.planId} from ${selected.id}? Other plans stay as they are`, command: `snapshot restore ${selected.id} --plan ${row.planId} --yes`, baseRevision: base },
-          });
-          return;
-        }
-        case 'pin':
-          void controller.run(`snapshot ${selected.pinned ? 'unpin' : 'pin'} ${selected.id}`).then(state.reload);
-          return;
-        case 'delete':
-          void controller.run(`snapshot rm ${selected.id}`).then(state.reload);
-          return;
+      // Moves in a run of keys all count; the first key that does more ends the run.
+      for (const action of actionsFor('snapshots', input, key)) {
+        if (action === 'down') state.setIndex((i) => Math.min(state.list.length - 1, i + 1));
+        else if (action === 'up') state.setIndex((i) => Math.max(0, i - 1));
+        else return act(action);
       }
     },
     { isActive: state.focused },
   );
+
+  function act(action: Action): void {
+    const { selected } = state;
+    const base = tui.getState().revision;
+    switch (action) {
+      case 'cancel':
+        tui.setState({ focus: 'tree' });
+        return;
+      case 'snapshotNow':
+        void controller.run('snapshot create --label "from the TUI"').then(state.reload);
+        return;
+    }
+    if (!selected) return;
+    switch (action) {
+      case 'restore':
+        tui.setState({
+          focus: 'confirm',
+          confirm: { question: `Restore the whole store from ${selected.id} (${selected.created.slice(0, 19)})?`, command: `snapshot restore ${selected.id} --yes`, baseRevision: base },
+        });
+        return;
+      case 'restorePlan': {
+        const row = currentRow(tui);
+        if (!row?.planId) return setMessage(tui, 'Put the tree cursor on a plan (or a task in it) to restore only that plan', 'warning');
+        tui.setState({
+          focus: 'confirm',
+          confirm: { question: `Restore plan ${row.planId} from ${selected.id}? Other plans stay as they are`, command: `snapshot restore ${selected.id} --plan ${row.planId} --yes`, baseRevision: base },
+        });
+        return;
+      }
+      case 'pin':
+        void controller.run(`snapshot ${selected.pinned ? 'unpin' : 'pin'} ${selected.id}`).then(state.reload);
+        return;
+      case 'delete':
+        void controller.run(`snapshot rm ${selected.id}`).then(state.reload);
+        return;
+    }
+  }
 }
 
 function size(bytes: number): string {

@@ -5,7 +5,7 @@ import { useRef } from 'react';
 import { STATUS_GLYPH } from '../../commands/render.js';
 import { perform } from '../actions.js';
 import { useTui, useTuiContext } from '../context.js';
-import { actionFor } from '../keys.js';
+import { actionsFor } from '../keys.js';
 import type { Row } from '../rows.js';
 import { selectRows } from '../state.js';
 import type { Theme } from '../theme.js';
@@ -42,8 +42,12 @@ function useTreeInput(height: number) {
   const focused = useTui((s) => s.focus === 'tree');
   useInput(
     (input, key) => {
-      const action = actionFor('tree', input, key);
-      if (action) perform(action, { tui, controller, pageSize: Math.max(1, height - 1), quit });
+      for (const action of actionsFor('tree', input, key)) {
+        perform(action, { tui, controller, pageSize: Math.max(1, height - 1), quit });
+        // Keys after one that opened an input, a panel or a question were typed for the
+        // tree, not for it: they are dropped rather than read as text.
+        if (tui.getState().focus !== 'tree') break;
+      }
     },
     { isActive: focused },
   );
