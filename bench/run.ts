@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFile
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { byteSize } from '../src/commands/render.js';
 import { serialiseDocument } from '../src/store/layout.js';
 import { firstPlanId, generateDocument, type FixtureShape } from './fixtures.js';
 import { median } from './stats.js';
@@ -66,7 +67,6 @@ function repeat(n: number, fn: () => { ms: number; rss: number }): { ms: number;
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
-const bytes = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 function table(title: string, head: string[], rows: string[][]): void {
@@ -229,7 +229,7 @@ if (results.sizes.length) table(
     .filter((s) => s.snapshot)
     .map((s) => {
       const snap = s.snapshot as Record<string, number>;
-      return [String(s.flows), fmt(snap.create_ms), fmt(snap.restore_ms), bytes(snap.size), fmt(snap.next_create_ms), bytes(snap.next_size)];
+      return [String(s.flows), fmt(snap.create_ms), fmt(snap.restore_ms), byteSize(snap.size), fmt(snap.next_create_ms), byteSize(snap.next_size)];
     }),
 );
 if (deep.length) {

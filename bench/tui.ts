@@ -100,7 +100,6 @@ class Terminal {
   }
 }
 
-
 export async function measureTui(
   sizes: number[],
   quick: boolean,

@@ -3,6 +3,11 @@ import type { Flow, Plan, Task, TaskStatus } from '../domain/schema.js';
 import { countTasks } from '../domain/tree.js';
 import type { Style, StyleToken } from './style.js';
 
+/** A size on disk as people read it: B, KB or MB. */
+export function byteSize(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
 export const STATUS_GLYPH: Record<TaskStatus, string> = {
   todo: '○',
   in_progress: '◐',

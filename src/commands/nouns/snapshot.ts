@@ -11,14 +11,11 @@ import { replaceContext } from '../../context/context.js';
 import { flag, optionalText } from '../args.js';
 import type { Env } from '../env.js';
 import { columns, type Output } from '../output.js';
+import { byteSize } from '../render.js';
 import type { CommandSpec } from '../spec.js';
 import { confirmDeletion } from './plan.js';
 
 const SNAP_REF = { name: 'ref', description: 'snapshot id, id prefix or list number', required: true, complete: 'snapshot' } as const;
-
-function kb(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1048576).toFixed(1)} MB`;
-}
 
 function metaLine(meta: SnapshotMeta): string {
   return `${meta.id} ${meta.kind}${meta.label ? ` "${meta.label}"` : ''} (revision ${meta.file_revision})`;
@@ -48,7 +45,7 @@ const create: CommandSpec<{ label?: string; pin?: boolean }> = {
     const meta = await engine.create(env.store, { label: args.label, pinned: args.pin, kind: 'manual' });
     const policy = env.config().snapshots;
     const pruned = await engine.prune({ keep: policy.keep, maxAgeDays: policy.max_age_days }, Date.now(), [meta.id]);
-    const message = `Created snapshot ${metaLine(meta)}, ${meta.storage}, ${kb(meta.size)}${pruned.length ? `; pruned ${pruned.length} old` : ''}`;
+    const message = `Created snapshot ${metaLine(meta)}, ${meta.storage}, ${byteSize(meta.size)}${pruned.length ? `; pruned ${pruned.length} old` : ''}`;
     return { json: meta, human: () => message, message };
   },
 };
@@ -72,7 +69,7 @@ const list: CommandSpec<Record<string, never>> = {
                 s.kind,
                 s.pinned ? style.paint('accent', 'pinned') : '',
                 `rev ${s.file_revision}`,
-                kb(s.size),
+                byteSize(s.size),
                 s.label,
                 style.paint('id', s.id),
               ]),
@@ -97,7 +94,7 @@ const show: CommandSpec<{ ref: string }> = {
     const text = [
       metaLine(meta),
       `  created   ${meta.created}`,
-      `  storage   ${meta.storage}${meta.parent ? ` after ${meta.parent}` : ''}, ${kb(meta.size)}`,
+      `  storage   ${meta.storage}${meta.parent ? ` after ${meta.parent}` : ''}, ${byteSize(meta.size)}`,
       `  pinned    ${meta.pinned ? 'yes' : 'no'}`,
       `  holds     ${flows.length} flows, ${plans} plans`,
     ].join('\n');

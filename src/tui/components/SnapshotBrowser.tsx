@@ -3,6 +3,7 @@
 // tree's cursor), pins and deletes, each through the command bus.
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
+import { byteSize } from '../../commands/render.js';
 import { describeChange, diffFlows, type ObjectChange } from '../../snapshots/diff.js';
 import type { SnapshotMeta } from '../../snapshots/engine.js';
 import { snapshotFlows } from '../../snapshots/restore.js';
@@ -100,10 +101,6 @@ function useSnapshotInput(state: ReturnType<typeof useSnapshotState>) {
   }
 }
 
-function size(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1048576).toFixed(1)} MB`;
-}
-
 export function SnapshotBrowserView({ state, width, height }: { state: ReturnType<typeof useSnapshotState>; width: number; height: number }) {
   const { theme } = useTuiContext();
   const listHeight = Math.max(3, Math.floor((height - 4) / 2));
@@ -118,7 +115,7 @@ export function SnapshotBrowserView({ state, width, height }: { state: ReturnTyp
         const selected = start + i === state.index;
         return (
           <Text key={meta.id} wrap="truncate-end" inverse={selected && !theme.colour} color={selected ? theme.color('accent') : undefined}>
-            {`${selected ? '›' : ' '} ${meta.created.replace('T', ' ').slice(0, 19)}  ${meta.kind.padEnd(11)} ${meta.pinned ? 'pinned' : '      '} ${size(meta.size).padStart(9)}  rev ${String(meta.file_revision).padEnd(6)} ${meta.label}`}
+            {`${selected ? '›' : ' '} ${meta.created.replace('T', ' ').slice(0, 19)}  ${meta.kind.padEnd(11)} ${meta.pinned ? 'pinned' : '      '} ${byteSize(meta.size).padStart(9)}  rev ${String(meta.file_revision).padEnd(6)} ${meta.label}`}
           </Text>
         );
       })}
