@@ -48,6 +48,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['?'], action: 'help', description: 'show these keys', contexts: ['tree', 'list'] },
   { keys: ['q', 'ctrl+c'], action: 'quit', description: 'quit', contexts: ['tree'] },
   { keys: ['escape', 'q'], action: 'cancel', description: 'close', contexts: ['list', 'snapshots'] },
+  { keys: ['return'], action: 'cancel', description: 'close', contexts: ['list'] },
   { keys: ['j', 'down'], action: 'down', description: 'next snapshot', contexts: ['snapshots'] },
   { keys: ['k', 'up'], action: 'up', description: 'previous snapshot', contexts: ['snapshots'] },
   { keys: ['r', 'return'], action: 'restore', description: 'restore the whole store from it', contexts: ['snapshots'] },

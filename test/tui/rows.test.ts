@@ -289,6 +289,7 @@ describe('keys', () => {
     expect(actionsFor('tree', 'q', key())).toEqual(['quit']);
     expect(actionsFor('list', 'q', key())).toEqual(['cancel']);
     expect(actionsFor('list', '', key({ escape: true }))).toEqual(['cancel']);
+    expect(actionsFor('list', '\r', key({ return: true }))).toEqual(['cancel']);
     expect(actionsFor('list', 'a', key())).toEqual([]);
     expect(actionsFor('tree', 'x', key())).toEqual([]);
   });

@@ -12,10 +12,6 @@ function usePanelKeys(focus: 'help' | 'output', onScroll?: (delta: number) => vo
   const active = useTui((s) => s.focus === focus);
   useInput(
     (input, key) => {
-      if (key.return) {
-        tui.setState({ focus: 'tree', output: focus === 'output' ? null : tui.getState().output });
-        return;
-      }
       for (const action of actionsFor('list', input, key)) {
         if (action === 'cancel' || (focus === 'help' && action === 'help')) {
           tui.setState({ focus: 'tree', output: focus === 'output' ? null : tui.getState().output });
