@@ -6,5 +6,5 @@ declare const FLOW_VERSION: string | undefined;
 
 export const PROGRAM_VERSION = typeof FLOW_VERSION === 'string' ? FLOW_VERSION : 'unbundled';
 
-export const versionJson = () => ({ version: PROGRAM_VERSION, format: FORMAT_VERSION });
-export const versionLine = () => `flow ${PROGRAM_VERSION} (flows.json format ${FORMAT_VERSION})`;
+export const VERSION_JSON = { version: PROGRAM_VERSION, format: FORMAT_VERSION } as const;
+export const VERSION_LINE = `flow ${PROGRAM_VERSION} (flows.json format ${FORMAT_VERSION})`;

@@ -11,7 +11,7 @@ import { createTable } from '../commands/table.js';
 import { sessionName } from '../context/context.js';
 import { FlowError, type ErrorCode } from '../domain/errors.js';
 import { resolveDataDir } from '../store/paths.js';
-import { versionJson, versionLine } from '../version.js';
+import { VERSION_JSON, VERSION_LINE } from '../version.js';
 
 export const EXIT_CODES: Record<ErrorCode, number> = {
   not_found: 1,
@@ -81,11 +81,11 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
   } catch (err) {
     return reportError(err, json, io);
   }
-  const style = colourWanted(io.stdout, parsed.globals['no-color'], io.env) ? createStyle(true) : PLAIN;
   if (parsed.globals.version) {
-    io.stdout.write(`${json ? JSON.stringify(versionJson()) : versionLine()}\n`);
+    io.stdout.write(`${json ? JSON.stringify(VERSION_JSON) : VERSION_LINE}\n`);
     return 0;
   }
+  const style = colourWanted(io.stdout, parsed.globals['no-color'], io.env) ? createStyle(true) : PLAIN;
   if (!parsed.spec) {
     if (parsed.globals.help) {
       io.stdout.write(json ? `${JSON.stringify(table.commands.map(commandHelpJson))}\n` : `${overview(table, style)}\n`);

@@ -16,7 +16,7 @@ import type { Flow, Header } from '../domain/schema.js';
 import { ownFields, walkTasks } from '../domain/tree.js';
 import type { Commit } from '../store/store.js';
 import { watchFile, type FileWatch } from '../store/watch.js';
-import { versionJson, versionLine } from '../version.js';
+import { VERSION_JSON, VERSION_LINE } from '../version.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
 import {
   activeFlowId,
@@ -281,7 +281,7 @@ export class Controller {
       return undefined;
     }
     if (parsed.globals.version) {
-      const output = { json: versionJson(), human: () => versionLine() };
+      const output = { json: VERSION_JSON, human: () => VERSION_LINE };
       this.afterCommand(output);
       return output;
     }
