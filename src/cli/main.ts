@@ -5,11 +5,12 @@ import { createInterface } from 'node:readline/promises';
 import { CommandBus } from '../commands/bus.js';
 import { commandHelp, commandHelpJson, overview } from '../commands/help.js';
 import { UsageError, type ParsedCommand } from '../commands/parse.js';
-import { colourWanted, createStyle, PLAIN } from '../commands/style.js';
+import { colourWanted, createStyle, PLAIN, terminalText } from '../commands/style.js';
 import type { GlobalOptions } from '../commands/spec.js';
 import { createTable } from '../commands/table.js';
 import { sessionName } from '../context/context.js';
 import { FlowError, type ErrorCode } from '../domain/errors.js';
+import { safeJson } from '../domain/sanitize.js';
 import { resolveDataDir } from '../store/paths.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
 
@@ -42,20 +43,20 @@ function wantsJson(argv: readonly string[]): boolean {
 
 function reportError(err: unknown, json: boolean, io: Io): number {
   if (err instanceof FlowError) {
-    if (json) io.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message, ...err.details } })}\n`);
-    else io.stderr.write(`flow: ${err.message}\n`);
+    if (json) io.stderr.write(`${safeJson({ error: { code: err.code, message: err.message, ...err.details } })}\n`);
+    else io.stderr.write(terminalText(`flow: ${err.message}\n`));
     return EXIT_CODES[err.code];
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (json) io.stderr.write(`${JSON.stringify({ error: { code: 'internal', message } })}\n`);
-  else io.stderr.write(`flow: internal error: ${message}\n${io.env.FLOW_DEBUG && err instanceof Error ? `${err.stack}\n` : ''}`);
+  if (json) io.stderr.write(`${safeJson({ error: { code: 'internal', message } })}\n`);
+  else io.stderr.write(terminalText(`flow: internal error: ${message}\n${io.env.FLOW_DEBUG && err instanceof Error ? `${err.stack}\n` : ''}`));
   return 1;
 }
 
 async function askOnTerminal(io: Io, question: string): Promise<boolean> {
   const rl = createInterface({ input: io.stdin, output: io.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
+    const answer = await rl.question(terminalText(`${question} [y/N] `));
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
@@ -88,17 +89,17 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
   const style = colourWanted(io.stdout, parsed.globals['no-color'], io.env) ? createStyle(true) : PLAIN;
   if (!parsed.spec) {
     if (parsed.globals.help) {
-      io.stdout.write(json ? `${JSON.stringify(table.commands.map(commandHelpJson))}\n` : `${overview(table, style)}\n`);
+      io.stdout.write(json ? `${safeJson(table.commands.map(commandHelpJson))}\n` : terminalText(`${overview(table, style)}\n`));
       return 0;
     }
     if (io.stdin.isTTY && io.stdout.isTTY && !json) return openTui(parsed.globals, io);
     if (json) return reportError(new UsageError('expected a command (flow help --json lists them)'), true, io);
-    io.stderr.write(`${overview(table, PLAIN)}\n\nflow: expected a command (flow alone opens the workspace only on a terminal)\n`);
+    io.stderr.write(terminalText(`${overview(table, PLAIN)}\n\nflow: expected a command (flow alone opens the workspace only on a terminal)\n`));
     return 2;
   }
   const command = parsed as ParsedCommand;
   if (command.globals.help) {
-    io.stdout.write(json ? `${JSON.stringify(commandHelpJson(command.spec))}\n` : `${commandHelp(command.spec, style)}\n`);
+    io.stdout.write(json ? `${safeJson(commandHelpJson(command.spec))}\n` : terminalText(`${commandHelp(command.spec, style)}\n`));
     return 0;
   }
   const interactive = !!(io.stdin.isTTY && io.stderr.isTTY);
@@ -109,15 +110,15 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
     interactive,
     confirm: (question) => askOnTerminal(io, question),
     warn: (message) =>
-      io.stderr.write(json ? `${JSON.stringify({ warning: { message } })}\n` : `flow: ${message}\n`),
+      io.stderr.write(json ? `${safeJson({ warning: { message } })}\n` : terminalText(`flow: ${message}\n`)),
   });
   try {
     const output = await bus.execute(command);
     if (command.globals.json) {
-      io.stdout.write(`${JSON.stringify(output.json, null, io.stdout.isTTY ? 2 : undefined)}\n`);
+      io.stdout.write(`${safeJson(output.json, io.stdout.isTTY ? 2 : undefined)}\n`);
     } else if (!command.globals.quiet) {
       const text = output.human(style);
-      if (text) io.stdout.write(`${text}\n`);
+      if (text) io.stdout.write(terminalText(`${text}\n`));
     }
     return 0;
   } catch (err) {

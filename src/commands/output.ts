@@ -1,6 +1,7 @@
 // What a command returns: one JSON document for --json, text for a person, and a short
 // line for the TUI's message area.
-import type { Style } from './style.js';
+import stringWidth from 'string-width';
+import { withoutMarks, type Style } from './style.js';
 
 export interface Output {
   json: unknown;
@@ -11,8 +12,8 @@ export interface Output {
 
 /** Lays out rows in columns; the last column is not padded. */
 export function columns(rows: readonly string[][]): string {
-  // Widths ignore ANSI codes so coloured cells line up.
-  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  // Widths in terminal cells (CJK and emoji take two), ignoring colour marks.
+  const visible = (s: string) => stringWidth(withoutMarks(s));
   const w: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (w[i] = Math.max(w[i] ?? 0, visible(cell))));
   return rows

@@ -1,4 +1,5 @@
 // Text renderings of flows, plans and tasks for the command line.
+import { oneLine } from '../domain/sanitize.js';
 import type { Flow, Plan, Task, TaskStatus } from '../domain/schema.js';
 import { countTasks } from '../domain/tree.js';
 import type { Style, StyleToken } from './style.js';
@@ -27,7 +28,7 @@ export function priorityMark(style: Style, task: Task): string {
 }
 
 export function tagList(style: Style, tags: readonly string[]): string {
-  return tags.map((t) => style.paint('accent', `#${t}`)).join(' ');
+  return tags.map((t) => style.paint('accent', `#${oneLine(t)}`)).join(' ');
 }
 
 export function flowCounts(flow: Flow): { plans: number; done: number; total: number } {
@@ -46,16 +47,16 @@ export function taskLine(style: Style, task: Task, depth: number, number?: numbe
   const num = number === undefined ? '' : style.paint('muted', `${String(number).padStart(3)}. `);
   const glyph = style.paint(`status.${task.status}` as StyleToken, STATUS_GLYPH[task.status]);
   const tags = task.tags.length ? ` ${tagList(style, task.tags)}` : '';
-  return `${num}${indent}${glyph} ${priorityMark(style, task)} ${task.title}${tags}  ${style.paint('id', task.id)}`;
+  return `${num}${indent}${glyph} ${priorityMark(style, task)} ${oneLine(task.title)}${tags}  ${style.paint('id', task.id)}`;
 }
 
 export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Flow }): string {
   const lines = [
-    `${style.paint('heading', task.title)}  ${style.paint('id', task.id)}`,
+    `${style.paint('heading', oneLine(task.title))}  ${style.paint('id', task.id)}`,
     `  status    ${statusText(style, task.status)}`,
     `  priority  ${task.priority}`,
-    `  plan      ${where.plan.title} ${style.paint('id', where.plan.id)}`,
-    `  flow      ${where.flow.name} ${style.paint('id', where.flow.id)}`,
+    `  plan      ${oneLine(where.plan.title)} ${style.paint('id', where.plan.id)}`,
+    `  flow      ${oneLine(where.flow.name)} ${style.paint('id', where.flow.id)}`,
   ];
   if (task.tags.length) lines.push(`  tags      ${tagList(style, task.tags)}`);
   if (task.depends_on.length) lines.push(`  depends   ${task.depends_on.join(', ')}`);

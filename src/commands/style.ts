@@ -1,5 +1,13 @@
 // Semantic text styles for command-line output. Colours are named by meaning, never by
 // literal, and are off under NO_COLOR, --no-color, or when output is not a terminal.
+//
+// Text from the store is never trusted to be free of escape sequences (DESIGN §8), so
+// paint() does not write escape sequences either: it marks where a colour starts with a
+// per-process random tag that no stored text can know, and terminalText(), the one sink
+// of every line the command line prints, sanitizes everything and only then turns the
+// marks into colours.
+import { randomBytes } from 'node:crypto';
+import { sanitize } from '../domain/sanitize.js';
 
 export type StyleToken =
   | 'accent'
@@ -40,11 +48,29 @@ export interface Style {
   paint(token: StyleToken, text: string): string;
 }
 
+const TAG = `\ue000${randomBytes(6).toString('hex')}:`;
+const MARK = new RegExp(`${TAG}([0-9;]+)\ue001`, 'g');
+const mark = (sgr: string) => `${TAG}${sgr}\ue001`;
+
 export function createStyle(colour: boolean): Style {
   return {
     colour,
-    paint: (token, text) => (colour && text ? `\u001b[${ANSI[token]}m${text}\u001b[0m` : text),
+    paint: (token, text) => (colour && text ? `${mark(ANSI[token])}${text}${mark('0')}` : text),
   };
+}
+
+/**
+ * What the command line writes to a terminal or pipe: control characters, escape
+ * sequences and bidi overrides shown as visible escapes (newlines and tabs kept as
+ * layout), then the colours of paint() applied.
+ */
+export function terminalText(text: string): string {
+  return sanitize(text).replace(MARK, (_, sgr: string) => `\u001b[${sgr}m`);
+}
+
+/** Text with paint()'s colour marks dropped, for measuring and for plain output. */
+export function withoutMarks(text: string): string {
+  return text.replace(MARK, '');
 }
 
 export const PLAIN: Style = createStyle(false);

@@ -8,7 +8,7 @@ import { CommandBus } from '../../src/commands/bus.js';
 import { commandHelp, overview, usageLine } from '../../src/commands/help.js';
 import { CommandTable, type ParsedCommand } from '../../src/commands/parse.js';
 import { commandName, GLOBAL_FLAGS, type CommandSpec } from '../../src/commands/spec.js';
-import { createStyle, PLAIN } from '../../src/commands/style.js';
+import { createStyle, PLAIN, terminalText } from '../../src/commands/style.js';
 import { COMMANDS, createTable } from '../../src/commands/table.js';
 import { flowInProcess, flowSync, tempDir } from '../helpers.js';
 
@@ -85,7 +85,7 @@ describe('overview (flow help)', () => {
 
   it('paints headings only when colour is wanted', () => {
     expect(text).not.toContain('\u001b[');
-    expect(overview(table, createStyle(true))).toContain('\u001b[1mTasks:\u001b[0m');
+    expect(terminalText(overview(table, createStyle(true)))).toContain('\u001b[1mTasks:\u001b[0m');
   });
 });
 
