@@ -1,0 +1,253 @@
+// What can be saved from a damaged flows.json (DESIGN §8: no acknowledged write is ever
+// rolled back by a later read). Commands change one flow line at a time, so damage in one
+// line (another program's bad write, a flow or an id that appears twice) says nothing
+// about the others: every flow line that still reads is kept as the file has it, ids that
+// appear twice are told apart, and only flows that cannot be read are taken from the
+// newest good snapshot. Pure: bytes in, the repaired document's parts out.
+import { FORMAT_MAJOR, FORMAT_VERSION, majorVersion, parseHeader, parseStoredFlow, type Flow } from '../domain/schema.js';
+import { IdRegistry, isObject } from './migrate/normalize.js';
+import { serialiseMember } from './layout.js';
+
+export interface Salvage {
+  /** Top-level members other than `flows`, repaired where they did not validate. */
+  header: Record<string, unknown>;
+  /** Flow lines of the repaired file, in order: kept bytes or new JSON. */
+  members: Array<Buffer | string>;
+  /** Ids of the flows kept from the damaged file itself. */
+  kept: string[];
+  /** Flows that could not be read and came back from the snapshot. */
+  restored: string[];
+  /** Flows that could not be read and are only in the moved-aside file now. */
+  lost: string[];
+  /** Repairs that lose nothing: copies removed, ids told apart. */
+  repairs: string[];
+  /** Damage that cost something: what no longer reads, or may be missing. */
+  damage: string[];
+}
+
+interface Entry {
+  id: string | undefined;
+  /** The member line (`    "id": {…}`), when the file is in flow's layout. */
+  line?: Buffer;
+  value?: unknown;
+  problem?: string;
+}
+
+interface Scanned {
+  header: Record<string, unknown>;
+  entries: Entry[];
+  damage: string[];
+  /** The file ends before its last flow: flows after the cut are unknown. */
+  cutShort: boolean;
+}
+
+const BOM = '\ufeff';
+const FLOWS_OPEN = '  "flows": {';
+const FLOWS_EMPTY = '  "flows": {}';
+
+/** The key of a member line, read as far as it goes (for naming a damaged line). */
+function keyOf(line: string): string | undefined {
+  const match = /^ {4}("(?:[^"\\]|\\.)*")/.exec(line);
+  if (!match) return undefined;
+  try {
+    return JSON.parse(match[1]) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file in flow's layout (or close to it), read line by line. */
+function scanLines(text: string): Scanned | undefined {
+  const lines = text.split('\n');
+  if (lines[0] !== '{') return undefined;
+  const open = lines.findIndex((line) => line === FLOWS_OPEN || line === FLOWS_EMPTY);
+  if (open < 0) return undefined;
+  const header: Record<string, unknown> = {};
+  const damage: string[] = [];
+  let headerLinesRead = true;
+  for (const line of lines.slice(1, open)) {
+    try {
+      Object.assign(header, JSON.parse(`{${line.replace(/,$/, '')}}`));
+    } catch {
+      headerLinesRead = false;
+      damage.push(`a top-level line does not read: ${JSON.stringify(line.slice(0, 60))}`);
+    }
+  }
+  const entries: Entry[] = [];
+  // The line that closes the flows: `  "flows": {}` itself, or the `  }` after the flow lines.
+  const close = lines[open] === FLOWS_EMPTY ? open : lines.indexOf('  }', open + 1);
+  for (const line of lines[open] === FLOWS_OPEN ? lines.slice(open + 1, close < 0 ? lines.length : close) : []) {
+    const member = line.replace(/,$/, '');
+    if (member === '') continue;
+    try {
+      const parsed = JSON.parse(`{${member}}`) as Record<string, unknown>;
+      const keys = Object.keys(parsed);
+      if (keys.length !== 1 || !member.startsWith('    "')) throw new SyntaxError('not one flow');
+      entries.push({ id: keys[0], line: Buffer.from(member), value: parsed[keys[0]] });
+    } catch {
+      entries.push({ id: keyOf(line), problem: 'its line is not valid JSON' });
+    }
+  }
+  // Pretty-printed JSON has lines like these too, none of which read on its own.
+  if (!headerLinesRead && !entries.some((entry) => entry.problem === undefined)) return undefined;
+  const cutShort = close < 0;
+  if (cutShort) damage.push('the file ends early: flows after the cut are not in it');
+  else {
+    const tail = lines.slice(close + 1);
+    if (tail[0] !== '}') damage.push('the end of the document is not as flow writes it');
+    if (tail.slice(1).some((line) => line !== '')) damage.push('bytes follow the end of the document');
+  }
+  return { header, entries, damage, cutShort };
+}
+
+/** A file in another layout that is still valid JSON: flow by flow from the parse. */
+function scanDocument(text: string): Scanned | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(raw) || !isObject(raw.flows)) return undefined;
+  const { flows, ...header } = raw;
+  const entries = Object.entries(flows as Record<string, unknown>).map(([id, value]) => ({ id, value }));
+  return { header, entries, damage: [], cutShort: false };
+}
+
+/** The header with any standard field that does not validate set back to its default. */
+function repairHeader(raw: Record<string, unknown>, damage: string[]): Record<string, unknown> {
+  try {
+    parseHeader(raw);
+    return { version: FORMAT_VERSION, ...raw };
+  } catch (err) {
+    damage.push(`the top level does not validate (${(err as Error).message})`);
+  }
+  const header: Record<string, unknown> = { ...raw, version: FORMAT_VERSION };
+  const meta = isObject(raw.meta) ? { ...raw.meta } : {};
+  if (!Number.isInteger(meta.file_revision) || (meta.file_revision as number) < 0) delete meta.file_revision;
+  header.meta = meta;
+  if (typeof raw.current_flow_id !== 'string') header.current_flow_id = null;
+  try {
+    parseHeader(header);
+    return header;
+  } catch {
+    return { version: FORMAT_VERSION, meta: {}, current_flow_id: null };
+  }
+}
+
+/** Gives every plan and task whose id was already seen a new one (the old kept in `old_id`). */
+function separateIds(flow: Flow, ids: IdRegistry, repairs: string[]): boolean {
+  let changed = false;
+  const renew = (object: { id: string; old_id?: unknown }, kind: 'plan' | 'task') => {
+    if (ids.claim(object.id)) return;
+    const fresh = ids.fresh(kind);
+    repairs.push(`${kind} ${object.id} appeared twice: the copy in flow ${flow.id} is now ${fresh}`);
+    object.old_id ??= object.id;
+    object.id = fresh;
+    changed = true;
+  };
+  for (const plan of flow.plans) {
+    renew(plan, 'plan');
+    const stack = [...plan.tasks];
+    for (let task = stack.pop(); task; task = stack.pop()) {
+      renew(task, 'task');
+      stack.push(...task.subtasks);
+    }
+  }
+  return changed;
+}
+
+/**
+ * Repairs damaged bytes, or returns undefined when they hold no flow to save (not JSON,
+ * not flow's layout, another format). `fromSnapshot` gives the newest good snapshot's
+ * flows, asked for only when a flow must be taken from it.
+ */
+export function salvage(buf: Buffer, fromSnapshot: () => Record<string, unknown> | undefined): Salvage | undefined {
+  let text = buf.toString('utf8');
+  const repairs: string[] = [];
+  const damage: string[] = [];
+  if (text.startsWith(BOM)) {
+    text = text.slice(BOM.length);
+    damage.push('the file starts with a byte order mark');
+  }
+  // flow's layout, read line by line, is the better witness (JSON.parse keeps only the last
+  // of two lines for one flow), as long as its lines read; else the whole JSON document.
+  const lines = scanLines(text);
+  const clean = lines && lines.damage.length === 0 && lines.entries.every((entry) => entry.problem === undefined);
+  const scanned = clean ? lines : (scanDocument(text) ?? lines);
+  if (!scanned) return undefined;
+  const version = scanned.header.version;
+  if (version !== undefined && majorVersion(String(version)) !== FORMAT_MAJOR) return undefined;
+  damage.push(...scanned.damage);
+  const header = repairHeader(scanned.header, damage);
+
+  const ids = new IdRegistry();
+  const members: Array<Buffer | string> = [];
+  const kept: string[] = [];
+  const restored: string[] = [];
+  const lost = new Set<string>();
+  const firstLines = new Map<string, Buffer | undefined>();
+  let snapshot: Record<string, unknown> | undefined | null = null;
+  const snapshotFlows = (): Record<string, unknown> => (snapshot ??= fromSnapshot() ?? undefined) ?? {};
+
+  /** Validates one flow and adds it, unless it is an identical copy; returns the problem when it does not read. */
+  const add = (key: string, value: unknown, line: Buffer | undefined): string | undefined => {
+    let flow: Flow;
+    let hidden: number;
+    try {
+      ({ flow, hidden } = parseStoredFlow(privateCopy(value, line), `flows.${key}`));
+    } catch (err) {
+      return err instanceof RangeError ? 'it is nested too deeply to process' : (err as Error).message;
+    }
+    if (flow.id !== key) return `its id is ${JSON.stringify(flow.id)}, not its key`;
+    let id = key;
+    if (firstLines.has(key)) {
+      if (line && firstLines.get(key)?.equals(line)) {
+        repairs.push(`flow ${key} appeared twice, identically: one copy removed`);
+        return undefined;
+      }
+      id = ids.keep(key);
+      flow.old_id ??= key;
+      flow.id = id;
+      repairs.push(`flow ${key} appeared twice: the second copy is now flow ${id}`);
+    } else {
+      ids.claim(key);
+    }
+    const renamed = separateIds(flow, ids, repairs) || id !== key;
+    // A flow read cut short (too deep) can only be kept exactly as the file has it.
+    if (hidden > 0 && (renamed || !line)) return 'it nests too deeply to repair';
+    firstLines.set(id, line);
+    members.push(renamed || !line ? serialiseMember(id, flow) : line);
+    return undefined;
+  };
+
+  for (const entry of scanned.entries) {
+    const problem = entry.problem ?? (entry.id === undefined ? 'it has no id' : add(entry.id, entry.value, entry.line));
+    if (problem === undefined) {
+      if (!kept.includes(entry.id as string)) kept.push(entry.id as string);
+      continue;
+    }
+    damage.push(`${entry.id === undefined ? 'a flow line' : `flow ${entry.id}`} does not read: ${problem}`);
+    if (entry.id === undefined) continue;
+    const older = snapshotFlows()[entry.id];
+    if (older !== undefined && !firstLines.has(entry.id) && add(entry.id, older, undefined) === undefined) restored.push(entry.id);
+    else lost.add(entry.id);
+  }
+  // Cut short: the flows after the cut may still be in the snapshot.
+  if (scanned.cutShort) {
+    for (const [id, value] of Object.entries(snapshotFlows())) {
+      if (!firstLines.has(id) && !lost.has(id) && add(id, value, undefined) === undefined) restored.push(id);
+    }
+  }
+  if (typeof header.current_flow_id === 'string' && !firstLines.has(header.current_flow_id)) header.current_flow_id = null;
+  return { header, members, kept, restored, lost: [...lost], repairs, damage };
+}
+
+/** A private copy to validate (validation may cut a too-deep flow in place). */
+function privateCopy(value: unknown, line: Buffer | undefined): unknown {
+  if (line) {
+    const text = line.toString('utf8');
+    return JSON.parse(text.slice(text.indexOf(': ') + 2));
+  }
+  return JSON.parse(JSON.stringify(value));
+}
