@@ -5,6 +5,8 @@ import { readConfig, type Config } from '../config/config.js';
 import { readScope, writeScope, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import { insideHook, runHooks } from '../hooks/hooks.js';
+import { HookGate } from '../hooks/trust.js';
+import { asFlowError } from '../store/errno.js';
 import { Store, type Commit, type Recovery } from '../store/store.js';
 import { SnapshotEngine, type SnapshotKind, type SnapshotMeta } from '../snapshots/engine.js';
 import { highestUndoRevision, UndoLog } from '../snapshots/undo.js';
@@ -31,11 +33,14 @@ export class CommandBus {
   private engine: SnapshotEngine | undefined;
   /** Commits made by the command being executed, for the undo log. */
   private commits: Commit<unknown>[] = [];
+  /** Hooks run only when trusted (DESIGN §8). */
+  private readonly hooks: HookGate;
 
   constructor(
     readonly table: CommandTable,
     private readonly options: BusOptions,
   ) {
+    this.hooks = new HookGate(options.dir, (message) => options.warn?.(message));
     const kind = insideHook() ? 'hook' : options.writerKind;
     const hooksOn = !insideHook();
     this.store = new Store(options.dir, {
@@ -126,7 +131,7 @@ export class CommandBus {
   }
 
   private runSaveHooks(event: 'pre_save' | 'post_save', commit: Commit<unknown>): void {
-    const commands = this.config().hooks[event];
+    const commands = this.hooks.select(this.config().hooks, event);
     if (!commands.length) return;
     const runs = runHooks(
       event,
@@ -181,7 +186,15 @@ export class CommandBus {
         mkdirSync(this.options.dir, { recursive: true });
         return this.store.transact(fn);
       },
-      setScope: (scope: Scope) => writeScope(this.options.dir, this.options.session, scope),
+      setScope: async (scope: Scope) => {
+        try {
+          await writeScope(this.options.dir, this.options.session, scope);
+        } catch (err) {
+          // After a saved change a failure would be a lie an agent retries into a duplicate.
+          if (!this.commits.some((c) => c.changed)) throw err;
+          this.options.warn?.(`the change was saved, but the session's scope was not updated: ${(asFlowError(err) as Error).message}`);
+        }
+      },
       confirm: async (question: string) => {
         if (!this.options.interactive || !this.options.confirm) return false;
         return this.options.confirm(question);
@@ -204,7 +217,7 @@ export class CommandBus {
       } catch (err) {
         // Bytes a lazily read flow could not be read from: quarantine like any reader
         // (which throws), or, if they were fine read whole or changed, run again once.
-        if (!(err instanceof CorruptStoreError) || transacted) throw err;
+        if (!(err instanceof CorruptStoreError) || transacted) throw asFlowError(err);
         await this.store.recoverFrom(err);
         view = undefined;
         output = await Promise.resolve(parsed.spec.run(parsed.args, env)).catch((again: unknown) => {
@@ -221,8 +234,9 @@ export class CommandBus {
         this.options.warn?.(`could not record the change for undo: ${err.message}`),
       );
     }
-    if (!insideHook()) {
-      const commands = this.config().hooks.on_command;
+    // Trusting or revoking hooks never runs them.
+    if (!insideHook() && parsed.spec.noun !== 'hooks') {
+      const commands = this.hooks.select(this.config().hooks, 'on_command');
       if (commands.length) {
         try {
           runHooks('on_command', commands, { command: name, args: parsed.args, session: this.session }, this.options.dir);

@@ -5,6 +5,7 @@ import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
 import { TASK_COMMANDS } from './nouns/task.js';
+import { TRUST_COMMANDS } from './nouns/trust.js';
 import { CommandTable } from './parse.js';
 import type { CommandSpec } from './spec.js';
 
@@ -15,6 +16,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
   ...META_COMMANDS,
+  ...TRUST_COMMANDS,
 ] as readonly CommandSpec[];
 
 export function createTable(): CommandTable {
