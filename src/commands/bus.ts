@@ -2,7 +2,7 @@
 // store transaction. The command line and the TUI both execute through here.
 import { mkdirSync } from 'node:fs';
 import { readConfig, type Config } from '../config/config.js';
-import { readScope, writeScope, type Scope } from '../context/context.js';
+import { checkSessionName, readScope, writeScope, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import { insideHook, runHooks } from '../hooks/hooks.js';
 import { HookGate } from '../hooks/trust.js';
@@ -166,6 +166,7 @@ export class CommandBus {
   }
 
   async execute(parsed: ParsedCommand, options: { baseRevision?: number } = {}): Promise<Output> {
+    checkSessionName(this.options.session);
     this.configCache = undefined;
     let view: StoreView | undefined;
     let transacted = false;

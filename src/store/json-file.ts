@@ -1,14 +1,17 @@
 // Small JSON side files (context.json, config.json): validated on read, changed under
-// their own lock with an atomic replace, unknown fields kept.
+// their own lock with an atomic replace, unknown fields kept. Never read through a
+// symbolic link that leads out of their folder (DESIGN §8).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
 import { parseWith, SchemaError } from '../domain/schema.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { assertResolvesInside } from './contain.js';
 import { acquireLock } from './lock.js';
 
 export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: string): T {
+  assertResolvesInside(dirname(path), path, name);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

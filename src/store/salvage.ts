@@ -160,7 +160,7 @@ function separateIds(flow: Flow, ids: IdRegistry, repairs: string[]): boolean {
 /**
  * Repairs damaged bytes, or returns undefined when they hold no flow to save (not JSON,
  * not flow's layout, another format). `fromSnapshot` gives the newest good snapshot's
- * flows, asked for only when a flow must be taken from it.
+ * document, asked for only when something must be taken from it.
  */
 export function salvage(buf: Buffer, fromSnapshot: () => Record<string, unknown> | undefined): Salvage | undefined {
   let text = buf.toString('utf8');
@@ -187,8 +187,15 @@ export function salvage(buf: Buffer, fromSnapshot: () => Record<string, unknown>
   const restored: string[] = [];
   const lost = new Set<string>();
   const firstLines = new Map<string, Buffer | undefined>();
-  let snapshot: Record<string, unknown> | undefined | null = null;
-  const snapshotFlows = (): Record<string, unknown> => (snapshot ??= fromSnapshot() ?? undefined) ?? {};
+  let snapshot: Record<string, unknown> | null | undefined;
+  const snapshotDoc = (): Record<string, unknown> => {
+    if (snapshot === undefined) snapshot = fromSnapshot() ?? null;
+    return snapshot ?? {};
+  };
+  const snapshotFlows = (): Record<string, unknown> => {
+    const flows = snapshotDoc().flows;
+    return isObject(flows) ? flows : {};
+  };
 
   /** Validates one flow and adds it, unless it is an identical copy; returns the problem when it does not read. */
   const add = (key: string, value: unknown, line: Buffer | undefined): string | undefined => {
@@ -229,7 +236,8 @@ export function salvage(buf: Buffer, fromSnapshot: () => Record<string, unknown>
     }
     damage.push(`${entry.id === undefined ? 'a flow line' : `flow ${entry.id}`} does not read: ${problem}`);
     if (entry.id === undefined) continue;
-    const older = snapshotFlows()[entry.id];
+    const flows = snapshotFlows();
+    const older = Object.hasOwn(flows, entry.id) ? flows[entry.id] : undefined;
     if (older !== undefined && !firstLines.has(entry.id) && add(entry.id, older, undefined) === undefined) restored.push(entry.id);
     else lost.add(entry.id);
   }
@@ -239,7 +247,11 @@ export function salvage(buf: Buffer, fromSnapshot: () => Record<string, unknown>
       if (!firstLines.has(id) && !lost.has(id) && add(id, value, undefined) === undefined) restored.push(id);
     }
   }
-  if (typeof header.current_flow_id === 'string' && !firstLines.has(header.current_flow_id)) header.current_flow_id = null;
+  // A current flow that did not survive: the snapshot's, if that one is here, else none.
+  if (typeof header.current_flow_id === 'string' && !firstLines.has(header.current_flow_id)) {
+    const fallback = snapshot ? snapshotDoc().current_flow_id : undefined;
+    header.current_flow_id = typeof fallback === 'string' && firstLines.has(fallback) ? fallback : null;
+  }
   return { header, members, kept, restored, lost: [...lost], repairs, damage };
 }
 

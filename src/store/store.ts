@@ -513,7 +513,7 @@ export class Store {
     buf: Buffer | undefined,
     snapshot: () => Recovery | undefined,
   ): { header: Record<string, unknown>; members: Array<Buffer | string>; salvaged?: Salvage } {
-    const salvaged = buf ? salvage(buf, () => flowsOf(snapshot()?.document)) : undefined;
+    const salvaged = buf ? salvage(buf, () => snapshot()?.document) : undefined;
     if (salvaged && salvaged.damage.length + salvaged.repairs.length > 0) {
       try {
         assemble(salvaged.header, []);
