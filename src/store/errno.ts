@@ -48,7 +48,13 @@ export function errnoError(err: unknown, context = ''): FlowError | undefined {
   });
 }
 
-/** Rethrows a nameable system error as its FlowError; everything else unchanged. */
+/**
+ * A nameable system error as its FlowError; a stack overflow (data nested deeper than a
+ * recursive step such as JSON.stringify can follow) as too_deep; everything else unchanged.
+ */
 export function asFlowError(err: unknown, context?: string): unknown {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new FlowError('too_deep', `the data nests too deeply for this command${context ? ` (${context})` : ''}`);
+  }
   return errnoError(err, context) ?? err;
 }

@@ -18,6 +18,7 @@ import {
 import { addFlowIn } from '../domain/tree.js';
 import { now } from '../domain/time.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { assertResolvesInside } from './contain.js';
 import { asFlowError, errnoError } from './errno.js';
 import { identityOf, type Identity } from './identity.js';
 import { assemble, Image, LayoutError, serialiseMember, spliceImage } from './layout.js';
@@ -462,6 +463,9 @@ export class Store {
     }
     try {
       this.assertWritable(target);
+      // A link to a file outside the data directory is written through, but what it
+      // points to is never moved or replaced because it does not read.
+      if (target !== this.file) assertResolvesInside(this.dir, this.file, 'flows.json');
     } catch (err) {
       if (err instanceof FlowError) throw new RecoveryFailedError(reason, err);
       throw err;
