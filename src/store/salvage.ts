@@ -135,26 +135,27 @@ function repairHeader(raw: Record<string, unknown>, damage: string[]): Record<st
   }
 }
 
-/** Gives every plan and task whose id was already seen a new one (the old kept in `old_id`). */
-function separateIds(flow: Flow, ids: IdRegistry, repairs: string[]): boolean {
-  let changed = false;
-  const renew = (object: { id: string; old_id?: unknown }, kind: 'plan' | 'task') => {
-    if (ids.claim(object.id)) return;
-    const fresh = ids.fresh(kind);
-    repairs.push(`${kind} ${object.id} appeared twice: the copy in flow ${flow.id} is now ${fresh}`);
-    object.old_id ??= object.id;
-    object.id = fresh;
-    changed = true;
-  };
+/** Every plan and task of a flow with its kind, without recursion. */
+function objectsOf(flow: Flow): Array<{ object: { id: string; old_id?: unknown; updated?: string }; kind: 'plan' | 'task' }> {
+  const out: Array<{ object: { id: string; old_id?: unknown; updated?: string }; kind: 'plan' | 'task' }> = [];
   for (const plan of flow.plans) {
-    renew(plan, 'plan');
+    out.push({ object: plan, kind: 'plan' });
     const stack = [...plan.tasks];
     for (let task = stack.pop(); task; task = stack.pop()) {
-      renew(task, 'task');
+      out.push({ object: task, kind: 'task' });
       stack.push(...task.subtasks);
     }
   }
-  return changed;
+  return out;
+}
+
+interface Candidate {
+  key: string;
+  flow: Flow;
+  /** Tasks left out because the flow nests too deeply (then it can only be kept as it is). */
+  hidden: number;
+  /** The line as the file has it; undefined for a flow from the snapshot or a parsed document. */
+  line: Buffer | undefined;
 }
 
 /**
@@ -181,12 +182,6 @@ export function salvage(buf: Buffer, fromSnapshot: () => Record<string, unknown>
   damage.push(...scanned.damage);
   const header = repairHeader(scanned.header, damage);
 
-  const ids = new IdRegistry();
-  const members: Array<Buffer | string> = [];
-  const kept: string[] = [];
-  const restored: string[] = [];
-  const lost = new Set<string>();
-  const firstLines = new Map<string, Buffer | undefined>();
   let snapshot: Record<string, unknown> | null | undefined;
   const snapshotDoc = (): Record<string, unknown> => {
     if (snapshot === undefined) snapshot = fromSnapshot() ?? null;
@@ -196,61 +191,108 @@ export function salvage(buf: Buffer, fromSnapshot: () => Record<string, unknown>
     const flows = snapshotDoc().flows;
     return isObject(flows) ? flows : {};
   };
-
-  /** Validates one flow and adds it, unless it is an identical copy; returns the problem when it does not read. */
-  const add = (key: string, value: unknown, line: Buffer | undefined): string | undefined => {
-    let flow: Flow;
-    let hidden: number;
+  const read = (key: string, value: unknown, line: Buffer | undefined): Candidate | string => {
     try {
-      ({ flow, hidden } = parseStoredFlow(privateCopy(value, line), `flows.${key}`));
+      const { flow, hidden } = parseStoredFlow(privateCopy(value, line), `flows.${key}`);
+      return flow.id === key ? { key, flow, hidden, line } : `its id is ${JSON.stringify(flow.id)}, not its key`;
     } catch (err) {
       return err instanceof RangeError ? 'it is nested too deeply to process' : (err as Error).message;
     }
-    if (flow.id !== key) return `its id is ${JSON.stringify(flow.id)}, not its key`;
-    let id = key;
-    if (firstLines.has(key)) {
-      if (line && firstLines.get(key)?.equals(line)) {
-        repairs.push(`flow ${key} appeared twice, identically: one copy removed`);
-        return undefined;
-      }
-      id = ids.keep(key);
-      flow.old_id ??= key;
-      flow.id = id;
-      repairs.push(`flow ${key} appeared twice: the second copy is now flow ${id}`);
-    } else {
-      ids.claim(key);
-    }
-    const renamed = separateIds(flow, ids, repairs) || id !== key;
-    // A flow read cut short (too deep) can only be kept exactly as the file has it.
-    if (hidden > 0 && (renamed || !line)) return 'it nests too deeply to repair';
-    firstLines.set(id, line);
-    members.push(renamed || !line ? serialiseMember(id, flow) : line);
-    return undefined;
   };
 
+  // 1. What reads: the file's own lines, then the snapshot's version of what does not.
+  const candidates: Candidate[] = [];
+  const keys = new Set<string>();
+  const restored: string[] = [];
+  const lost = new Set<string>();
   for (const entry of scanned.entries) {
-    const problem = entry.problem ?? (entry.id === undefined ? 'it has no id' : add(entry.id, entry.value, entry.line));
-    if (problem === undefined) {
-      if (!kept.includes(entry.id as string)) kept.push(entry.id as string);
+    const got = entry.problem ?? (entry.id === undefined ? 'it has no id' : read(entry.id, entry.value, entry.line));
+    if (typeof got !== 'string') {
+      const twin = candidates.find((c) => c.key === got.key);
+      if (twin?.line && got.line?.equals(twin.line)) {
+        repairs.push(`flow ${got.key} appeared twice, identically: one copy removed`);
+        continue;
+      }
+      candidates.push(got);
+      keys.add(got.key);
       continue;
     }
-    damage.push(`${entry.id === undefined ? 'a flow line' : `flow ${entry.id}`} does not read: ${problem}`);
+    if (entry.id !== undefined && keys.has(entry.id)) {
+      damage.push(`a second copy of flow ${entry.id} does not read (${got}); it is only in the moved file`);
+      continue;
+    }
+    damage.push(`${entry.id === undefined ? 'a flow line' : `flow ${entry.id}`} does not read: ${got}`);
     if (entry.id === undefined) continue;
     const flows = snapshotFlows();
-    const older = Object.hasOwn(flows, entry.id) ? flows[entry.id] : undefined;
-    if (older !== undefined && !firstLines.has(entry.id) && add(entry.id, older, undefined) === undefined) restored.push(entry.id);
-    else lost.add(entry.id);
+    const older = Object.hasOwn(flows, entry.id) ? read(entry.id, flows[entry.id], undefined) : undefined;
+    if (older && typeof older !== 'string') {
+      candidates.push(older);
+      keys.add(older.key);
+      restored.push(older.key);
+    } else {
+      lost.add(entry.id);
+    }
   }
   // Cut short: the flows after the cut may still be in the snapshot.
   if (scanned.cutShort) {
     for (const [id, value] of Object.entries(snapshotFlows())) {
-      if (!firstLines.has(id) && !lost.has(id) && add(id, value, undefined) === undefined) restored.push(id);
+      if (keys.has(id) || lost.has(id)) continue;
+      const older = read(id, value, undefined);
+      if (typeof older === 'string') continue;
+      candidates.push(older);
+      keys.add(id);
+      restored.push(id);
     }
   }
+
+  // 2. An id that appears twice stays with the copy changed last (the one a command just
+  // wrote), the first one on a tie; the other copies get new ids.
+  const owner = new Map<string, { object: object; updated: string }>();
+  for (const candidate of candidates) {
+    for (const { object } of objectsOf(candidate.flow)) {
+      const updated = object.updated ?? '';
+      const held = owner.get(object.id);
+      if (!held || updated > held.updated) owner.set(object.id, { object, updated });
+    }
+  }
+
+  // 3. The flow lines of the repaired file.
+  const ids = new IdRegistry();
+  for (const key of keys) ids.claim(key);
+  const members: Array<Buffer | string> = [];
+  const kept: string[] = [];
+  const written = new Set<string>();
+  for (const candidate of candidates) {
+    const { key, flow } = candidate;
+    let renamed = false;
+    if (written.has(key)) {
+      flow.id = ids.keep(key);
+      flow.old_id ??= key;
+      renamed = true;
+      repairs.push(`flow ${key} appeared twice: the second copy is now flow ${flow.id}`);
+    }
+    for (const { object, kind } of objectsOf(flow)) {
+      if (owner.get(object.id)?.object === object) continue;
+      const fresh = ids.fresh(kind);
+      repairs.push(`${kind} ${object.id} appeared twice: the copy in flow ${flow.id} is now ${fresh}`);
+      object.old_id ??= object.id;
+      object.id = fresh;
+      renamed = true;
+    }
+    // A flow read cut short (too deep) can only be kept exactly as the file has it.
+    if (candidate.hidden > 0 && (renamed || !candidate.line)) {
+      damage.push(`flow ${key} nests too deeply to repair; it is only in the moved file`);
+      lost.add(key);
+      continue;
+    }
+    written.add(flow.id);
+    members.push(renamed || !candidate.line ? serialiseMember(flow.id, flow) : candidate.line);
+    if (!restored.includes(key) && !kept.includes(key)) kept.push(key);
+  }
   // A current flow that did not survive: the snapshot's, if that one is here, else none.
-  if (typeof header.current_flow_id === 'string' && !firstLines.has(header.current_flow_id)) {
+  if (typeof header.current_flow_id === 'string' && !written.has(header.current_flow_id)) {
     const fallback = snapshot ? snapshotDoc().current_flow_id : undefined;
-    header.current_flow_id = typeof fallback === 'string' && firstLines.has(fallback) ? fallback : null;
+    header.current_flow_id = typeof fallback === 'string' && written.has(fallback) ? fallback : null;
   }
   return { header, members, kept, restored, lost: [...lost], repairs, damage };
 }

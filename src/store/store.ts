@@ -15,7 +15,7 @@ import {
   type Flow,
   type Header,
 } from '../domain/schema.js';
-import { addFlowIn } from '../domain/tree.js';
+import { addFlowIn, TreeIndex } from '../domain/tree.js';
 import { now } from '../domain/time.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { assertResolvesInside } from './contain.js';
@@ -455,7 +455,7 @@ export class Store {
     // may still be valid JSON that validates (a line holding two flows, say).
     if (wholeReadMayHelp && buf) {
       const whole = this.decode(buf, identity, STORE_FILE, true);
-      if (!('corrupt' in whole)) {
+      if (!('corrupt' in whole) && !hasDuplicateIds(whole.image)) {
         this.wholeParse = identity;
         this.cache = undefined;
         return;
@@ -728,6 +728,17 @@ function envMs(name: string): number | undefined {
 class RetryableError extends Error {
   constructor(override readonly cause: Error) {
     super(cause.message);
+  }
+}
+
+/** An id that appears in two places: the index of a full read would refuse the file. */
+function hasDuplicateIds(image: Image): boolean {
+  try {
+    new TreeIndex([...image.members().values()].map((member) => parseStoredFlow(image.value(member)).flow));
+    return false;
+  } catch (err) {
+    if (err instanceof SchemaError || err instanceof LayoutError) return true;
+    throw err;
   }
 }
 
