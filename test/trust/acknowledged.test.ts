@@ -2,13 +2,12 @@
 // never makes things worse. Every write that exited 0 is present afterwards: after a
 // flow line appears twice, after an id appears in two flows, after damage met on a full
 // disk (a real tmpfs, root only).
-import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flowSync, json, readStore, tempDir } from '../helpers.js';
+import { isRoot, mountTmpfs } from './tmpfs.js';
 
-const isRoot = process.getuid?.() === 0;
 
 /** Titles of every task in a flow of the store. */
 function taskTitles(dir: string, flowId: string): string[] {
@@ -103,22 +102,8 @@ describe('a flow line that appears twice (written by another program)', () => {
 });
 
 describe.skipIf(!isRoot)('a full disk (tmpfs, root)', () => {
-  const mounts: string[] = [];
-  afterAll(() => {
-    for (const mount of mounts) {
-      try {
-        execFileSync('umount', ['-l', mount]);
-      } catch {
-        // already gone
-      }
-      rmSync(mount, { recursive: true, force: true });
-    }
-  });
-
   function smallDisk(): { dir: string; fill: () => void; free: () => void } {
-    const mount = tempDir('flow-disk-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
-    mounts.push(mount);
+    const mount = mountTmpfs();
     const dir = join(mount, '.flow');
     mkdirSync(dir);
     const filler = join(mount, 'filler');

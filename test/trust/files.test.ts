@@ -3,12 +3,12 @@
 // one is reported (never quarantined), and every system error has its own code. The
 // second-uid and read-only file system cases need root (they run here as root).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FLOW_BIN, flowSync, json, tempDir, type RunResult } from '../helpers.js';
+import { isRoot, mountTmpfs } from './tmpfs.js';
 
-const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
 /** The JSON error a `--json` command printed last on stderr. */
@@ -138,18 +138,6 @@ describe('system errors have their own codes, never "internal"', () => {
 });
 
 describe.skipIf(!isRoot)('as another user, and on a read-only file system (root)', () => {
-  const mounts: string[] = [];
-  afterAll(() => {
-    for (const mount of mounts) {
-      try {
-        execFileSync('umount', ['-l', mount]);
-      } catch {
-        // already gone
-      }
-      rmSync(mount, { recursive: true, force: true });
-    }
-  });
-
   function asNobody(dir: string, args: readonly string[]): RunResult {
     const r = spawnSync(process.execPath, [FLOW_BIN, '--dir', dir, ...args], {
       uid: NOBODY,
@@ -192,9 +180,7 @@ describe.skipIf(!isRoot)('as another user, and on a read-only file system (root)
   });
 
   it('a read-only file system: reads work, writes are read_only (exit 1)', () => {
-    const mount = tempDir('flow-rofs-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
-    mounts.push(mount);
+    const mount = mountTmpfs();
     const dir = join(mount, '.flow');
     mkdirSync(dir);
     expect(flowSync(dir, ['add', 'flow', 'Before']).code).toBe(0);
