@@ -216,6 +216,9 @@ export class CommandBus {
       try {
         output = await parsed.spec.run(parsed.args, env);
       } catch (err) {
+        // A failure after the change was saved must not say it was not (DESIGN §8).
+        const saved = this.commits.filter((c) => c.changed).pop();
+        if (saved) return savedDespite(saved, asFlowError(err), this.options.warn);
         // Bytes a lazily read flow could not be read from: quarantine like any reader
         // (which throws), or, if they were fine read whole or changed, run again once.
         if (!(err instanceof CorruptStoreError) || transacted) throw asFlowError(err);
@@ -248,4 +251,11 @@ export class CommandBus {
     }
     return output;
   }
+}
+
+/** What a command that failed after saving its change reports: the save, and what failed. */
+function savedDespite(commit: Commit<unknown>, err: unknown, warn?: (message: string) => void): Output {
+  const message = `the change was saved at revision ${commit.revision}, but then: ${err instanceof Error ? err.message : String(err)}`;
+  warn?.(message);
+  return { json: { saved: true, revision: commit.revision, warning: message }, human: () => `Saved at revision ${commit.revision}`, message };
 }

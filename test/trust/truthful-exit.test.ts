@@ -24,6 +24,7 @@ describe('a busy side file', () => {
     expect(first.code, first.stderr).toBe(0);
     const base = await flowInProcess(dir, ['--json', 'add', 'plan', 'Base plan']);
     const planId = JSON.parse(base.stdout).id;
+    expect((await flowInProcess(dir, ['snapshot', 'create'])).code).toBe(0);
 
     const script = `
       const { acquireLock } = await import(${JSON.stringify(join(ROOT, 'dist', 'lib.js'))});
@@ -71,5 +72,11 @@ describe('a busy side file', () => {
     const doc = readStore(dir);
     const names = Object.values<any>(doc.flows).flatMap((f) => [f.name, ...f.plans.flatMap((p: any) => [p.title, ...p.tasks.map((t: any) => t.title)])]);
     for (const title of titles) expect(names.filter((n) => n === title), title).toHaveLength(1);
+    // A restore saves the store, then puts context.json back (busy here): saved is exit 0.
+    const before = readStore(dir).meta.file_revision;
+    const restore = await flowInProcess(dir, ['snapshot', 'restore', '1', '--yes']);
+    expect(readStore(dir).meta.file_revision).toBe(before + 1);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stderr).toMatch(/the change was saved at revision \d+, but then: the store is busy/);
   });
 });
