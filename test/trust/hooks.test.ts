@@ -1,11 +1,11 @@
 // DESIGN §8 "Data is never code": hooks that arrive with a .flow/ (a cloned repository,
 // another writer) run only once trusted, and any change to them revokes the trust.
 // Real processes, a real repository layout, the per-user folder in a temp dir.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FLOW_BIN, readStore, tempDir, type RunResult } from '../helpers.js';
+import { FLOW_BIN, readStore, tempDir, waitFor, type RunResult } from '../helpers.js';
 
 interface Repo {
   root: string;
@@ -91,6 +91,33 @@ describe('hooks that came with the data', () => {
     expect(flowIn(repo, ['trust', 'hooks', '--revoke']).code).toBe(0);
     expect(flowIn(repo, ['add', 'flow', 'C']).code).toBe(0);
     expect(ran(repo), 'nothing more ran after --revoke').toEqual(['pre_save', 'post_save', 'on_command']);
+  });
+
+  // script(1) gives the command a terminal (util-linux; part of every Debian/Ubuntu base).
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)('on a terminal, `flow trust hooks` shows the commands and asks: no keeps them untrusted, yes trusts them', async () => {
+    const repo = clonedRepo();
+    /** The command on a pseudo-terminal (script(1)), answering once the question is shown. */
+    const onTerminal = async (answer: string): Promise<{ code: number | null; out: string }> => {
+      const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...repo.env };
+      const command = `${process.execPath} ${FLOW_BIN} --dir ${repo.dir} trust hooks`;
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await waitFor(() => out.includes('Trust them?'), { what: 'the question', timeoutMs: 20_000 });
+      child.stdin.write(`${answer}\n`);
+      return { code: await closed, out };
+    };
+    const no = await onTerminal('n');
+    expect(no.out).toContain(`on_command: echo on_command >> ${repo.marker}`);
+    expect(no.code).toBe(1);
+    expect(flowIn(repo, ['list', 'flow']).code).toBe(0);
+    expect(ran(repo)).toEqual([]);
+    const yes = await onTerminal('y');
+    expect(yes.code).toBe(0);
+    expect(yes.out).toMatch(/Trusted 3 hooks/);
+    expect(flowIn(repo, ['list', 'flow']).code).toBe(0);
+    expect(ran(repo)).toEqual(['on_command']);
   });
 
   it('any change to the hooks by another writer revokes the trust', () => {
