@@ -194,7 +194,9 @@ export function salvage(buf: Buffer, fromSnapshot: () => Record<string, unknown>
   const read = (key: string, value: unknown, line: Buffer | undefined): Candidate | string => {
     try {
       const { flow, hidden } = parseStoredFlow(privateCopy(value, line), `flows.${key}`);
-      return flow.id === key ? { key, flow, hidden, line } : `its id is ${JSON.stringify(flow.id)}, not its key`;
+      if (flow.id !== key) return `its id is ${JSON.stringify(flow.id)}, not its key`;
+      JSON.stringify(flow); // what every read of it does: an unknown field nested past the stack fails here
+      return { key, flow, hidden, line };
     } catch (err) {
       return err instanceof RangeError ? 'it is nested too deeply to process' : (err as Error).message;
     }

@@ -664,6 +664,12 @@ describe('readAll(): a full load catches corruption in any flow, and keeps the f
     await libraryRound({ name: 'deep unknown field', input: bytes(text), revision: R + 1, kept: ALL().slice(0, 3) });
   });
 
+  it('the same in flow layout (the current flow): the others are kept byte for byte', async () => {
+    const junk = `"junk":${'{"a":'.repeat(DEEP)}1${'}'.repeat(DEEP)},`;
+    const input = bytes(editFlowLine(CURRENT, (l) => l.replace('"name":', `${junk}"name":`)));
+    await libraryRound({ name: 'deep unknown field (layout)', input, revision: R + 1, kept: ALL_BUT_CURRENT() });
+  });
+
   // Deep subtasks are a store someone else wrote, not damage (DESIGN §2): see
   // test/trust/depth.test.ts for how they are read.
   it('a current flow with subtasks 100000 deep is read, not quarantined', async () => {
