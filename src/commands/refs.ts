@@ -99,13 +99,13 @@ export function resolveFlow(view: StoreView, ref: string): Flow {
       numbered: (n) => {
         const id = view.flowIds()[n - 1];
         if (!id) throw new NotFoundError('flow', String(n), `(there are ${view.flowIds().length} flows)`);
-        return view.index.get(id) as Extract<Location, { kind: 'flow' }>;
+        return { kind: 'flow' as const, flow: view.flow(id) as Flow };
       },
       named: (name) =>
         view
           .allFlows()
           .filter((f) => f.name.toLowerCase() === name)
-          .map((f) => view.index.get(f.id) as Extract<Location, { kind: 'flow' }>),
+          .map((flow) => ({ kind: 'flow' as const, flow })),
     },
     ref,
   ).flow;
