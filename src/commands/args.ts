@@ -13,13 +13,24 @@ export type Ref<K extends RefKind> = string & z.core.$brand<K>;
 /** The kind of every reference schema, for the parser, completion and help. */
 export const REF_KINDS = z.registry<{ kind: RefKind }>();
 
+function refSchema<K extends RefKind>(kind: K) {
+  const schema = z.string().check(z.minLength(1, 'must not be empty'));
+  schema.register(REF_KINDS, { kind });
+  return schema;
+}
+
+// One schema per kind, each branded with its kind (a literal, so the brand survives).
+const REFS = {
+  flow: refSchema('flow').brand<'flow'>(),
+  plan: refSchema('plan').brand<'plan'>(),
+  task: refSchema('task').brand<'task'>(),
+  snapshot: refSchema('snapshot').brand<'snapshot'>(),
+  doc: refSchema('doc').brand<'doc'>(),
+};
+
 /** A reference to one object of a kind. */
-export function ref<K extends RefKind>(kind: K) {
-  return z
-    .string()
-    .check(z.minLength(1, 'must not be empty'))
-    .brand<K>()
-    .register(REF_KINDS, { kind });
+export function ref<K extends RefKind>(kind: K): (typeof REFS)[K] {
+  return REFS[kind];
 }
 
 /** One reference or more (`done task 1 2 3`). */

@@ -215,6 +215,5 @@ function deriveFields(
       placeholder: spec.placeholder ?? PLACEHOLDER[s.kind],
     };
   };
-  for (const key of Object.keys(argv)) if (!(key in shape)) throw new Error(`internal: "${name}" describes ${key}, which it does not take`);
   return [...positionals, ...Object.keys(shape).filter((k) => !positionals.includes(k))].map(field);
 }
