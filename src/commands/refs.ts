@@ -15,7 +15,7 @@ export class AmbiguousRefError extends FlowError {
   constructor(kind: RefKind, ref: string, candidates: string[]) {
     super(
       'ambiguous',
-      `"${ref}" matches ${candidates.length} ${kind}s: ${candidates.slice(0, 10).join(', ')}` +
+      `${JSON.stringify(ref)} matches ${candidates.length} ${kind}s: ${candidates.slice(0, 10).join(', ')}` +
         `${candidates.length > 10 ? ', …' : ''}; give more of the id`,
       { candidates },
     );
