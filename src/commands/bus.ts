@@ -31,9 +31,11 @@ export class CommandBus {
   }
 
   /** The arguments as the command's handler receives them, or a usage error naming the key. */
-  validate(command: AnyCommand, args: unknown): Record<string, unknown> {
-    const input = typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : undefined;
-    if (!input) throw new UsageError(`"${command.name}" takes its arguments as an object`);
+  validate(command: AnyCommand, input: Record<string, unknown>): Record<string, unknown> {
+    // Objects from outside (MCP) are JSON: checked, not trusted to match the type.
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new UsageError(`"${command.name}" takes its arguments as an object`);
+    }
     const keys = new Set(command.fields.map((f) => f.key));
     const unknown = Object.keys(input).filter((k) => !keys.has(k));
     if (unknown.length) {

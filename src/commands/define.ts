@@ -30,7 +30,8 @@ export interface ArgSpec {
 
 type Keys<S extends ArgsSchema> = Extract<keyof z.input<S>, string>;
 
-export type CommandName<V extends string, N extends string | undefined> = N extends string ? `${V} ${N}` : V;
+/** A command's name as a type: `add task`, or the verb alone. */
+export type NameOf<V extends string, N extends string | undefined> = N extends string ? `${V} ${N}` : V;
 
 export interface CommandDefinition<V extends string, N extends string | undefined, S extends ArgsSchema> {
   verb: V;
@@ -103,14 +104,12 @@ export interface CommandObject {
   args: Record<string, unknown>;
 }
 
-export function commandName(command: { verb: string; noun?: string }): string {
-  return command.noun ? `${command.verb} ${command.noun}` : command.verb;
-}
-
 export function defineCommand<V extends string, S extends ArgsSchema, N extends string | undefined = undefined>(
   definition: CommandDefinition<V, N, S>,
-): Command<CommandName<V, N>, S> {
-  const name = commandName(definition) as CommandName<V, N>;
+): Command<NameOf<V, N>, S> {
+  const { verb, noun } = definition;
+  // The value NameOf<V, N> describes; TypeScript does not evaluate the conditional for a generic N.
+  const name = (noun ? `${verb} ${noun}` : verb) as NameOf<V, N>;
   return {
     name,
     verb: definition.verb,
@@ -141,36 +140,27 @@ function shapeOf(where: string, schema: Schema): Shape {
   let node = schema;
   let required = true;
   for (;;) {
-    const def = node._zod.def;
-    if (def.type === 'optional' || def.type === 'default' || def.type === 'prefault') {
+    if (node instanceof z.core.$ZodOptional || node instanceof z.core.$ZodDefault || node instanceof z.core.$ZodPrefault) {
       required = false;
-      node = (def as z.core.$ZodOptionalDef).innerType;
-    } else if (def.type === 'nullable') {
-      node = (def as z.core.$ZodNullableDef).innerType;
+      node = node._zod.def.innerType;
+    } else if (node instanceof z.core.$ZodNullable) {
+      node = node._zod.def.innerType;
     } else break;
   }
-  const def = node._zod.def;
-  if (def.type === 'array') return { ...valueOf(where, (def as z.core.$ZodArrayDef).element), list: true, required };
-  if (def.type === 'record') return { kind: 'pair', list: true, required };
+  if (node instanceof z.core.$ZodArray) return { ...valueOf(where, node._zod.def.element), list: true, required };
+  if (node instanceof z.core.$ZodRecord) return { kind: 'pair', list: true, required };
   return { ...valueOf(where, node), list: false, required };
 }
 
 function valueOf(where: string, schema: Schema): Omit<Shape, 'list' | 'required'> {
-  const def = schema._zod.def;
-  switch (def.type) {
-    case 'string': {
-      const ref = REF_KINDS.get(schema)?.kind;
-      return ref ? { kind: 'ref', ref } : { kind: 'text' };
-    }
-    case 'number':
-      return { kind: 'number' };
-    case 'boolean':
-      return { kind: 'switch' };
-    case 'enum':
-      return { kind: 'choice', values: Object.values((def as z.core.$ZodEnumDef).entries).map(String) };
-    default:
-      throw new Error(`internal: ${where} has a ${def.type}, which a command line cannot give`);
+  if (schema instanceof z.core.$ZodString) {
+    const ref = REF_KINDS.get(schema)?.kind;
+    return ref ? { kind: 'ref', ref } : { kind: 'text' };
   }
+  if (schema instanceof z.core.$ZodNumber) return { kind: 'number' };
+  if (schema instanceof z.core.$ZodBoolean) return { kind: 'switch' };
+  if (schema instanceof z.core.$ZodEnum) return { kind: 'choice', values: Object.values(schema._zod.def.entries).map(String) };
+  throw new Error(`internal: ${where} has a ${schema._zod.def.type}, which a command line cannot give`);
 }
 
 const PLACEHOLDER: Record<ValueKind, string> = {

@@ -288,6 +288,8 @@ export class CommandTable {
   /** Maps the words after the command name onto its schema's keys, by the schema's types. */
   private bindArguments(command: AnyCommand, words: readonly Word[], end: number): Record<string, unknown> {
     const input: Record<string, unknown> = {};
+    const lists = new Map<string, unknown[]>();
+    const pairs = new Map<string, Record<string, string>>();
     const flags = this.flags(command);
     const values: Word[] = [];
     let onlyPositionals = false;
@@ -321,15 +323,17 @@ export class CommandTable {
       const value = takeValue({ isSwitch: field.kind === 'switch', name, placeholder: field.placeholder, values: field.values }, flag.value, words, i, token.index);
       i += value.consumed;
       if (field.kind === 'pair') {
-        const pairs = (input[field.key] ??= {}) as Record<string, string>;
+        const given = pairs.get(field.key) ?? {};
+        pairs.set(field.key, given);
         const text = String(value.value);
         const eq = text.indexOf('=');
         if (eq < 1) throw new UsageError(`${label}: "${text}" needs ${field.placeholder}, e.g. ${label} title=Old`, token.index);
         const key = text.slice(0, eq);
-        if (key in pairs) throw new UsageError(`${label}: ${key} given twice`, token.index);
-        pairs[key] = text.slice(eq + 1);
+        if (key in given) throw new UsageError(`${label}: ${key} given twice`, token.index);
+        given[key] = text.slice(eq + 1);
       } else if (field.list) {
-        const list = (input[field.key] ??= []) as unknown[];
+        const list = lists.get(field.key) ?? [];
+        lists.set(field.key, list);
         const text = String(value.value);
         const items = field.commas ? text.split(',').map((s) => s.trim()).filter(Boolean) : [text];
         list.push(...items.map((item) => convert(field, item, label)));
@@ -338,6 +342,8 @@ export class CommandTable {
         input[field.key] = typeof value.value === 'string' ? convert(field, value.value, label) : value.value;
       }
     }
+    for (const [key, list] of lists) input[key] = list;
+    for (const [key, given] of pairs) input[key] = given;
     const positionals = command.fields.filter((f) => f.position !== undefined);
     let next = 0;
     for (const field of positionals) {
@@ -443,7 +449,8 @@ export function argumentError(
   const label = via === 'object' ? key : field.flag ? `--${field.flag}` : key.toUpperCase();
   // A list's issue points at the bad element: --status done,bogus.
   const at = issue.path[1];
-  const given = typeof at === 'number' && Array.isArray(input[key]) ? (input[key] as unknown[])[at] : input[key];
+  const value: unknown = input[key];
+  const given: unknown = typeof at === 'number' && Array.isArray(value) ? value[at] : value;
   const shown = typeof given === 'string' || typeof given === 'number' ? String(given) : undefined;
   if (field.values && typeof given === 'string') {
     return new UsageError(`${label}: "${given}" is not one of ${field.values.join(', ')}`, undefined, nearest(given, field.values));
