@@ -1,12 +1,11 @@
-// The row for `flow trust hooks` (DESIGN §6, §8); what trust means is in src/hooks/trust.ts.
+// The command for `flow trust hooks` (DESIGN §6, §8); what trust means is in src/hooks/trust.ts.
 import * as z from 'zod/mini';
-import { oneLine } from '../../domain/sanitize.js';
 import { FlowError } from '../../domain/errors.js';
+import { oneLine } from '../../domain/sanitize.js';
 import { HOOK_EVENTS, hasHooks, hooksDigest, isTrusted, revokeTrust, trustHooks } from '../../hooks/trust.js';
-import { flag } from '../args.js';
-import type { CommandSpec } from '../spec.js';
+import { defineCommand } from '../define.js';
 
-const trust: CommandSpec<{ revoke?: boolean; yes?: boolean }> = {
+const trust = defineCommand({
   verb: 'trust',
   noun: 'hooks',
   summary: 'let the hooks in config.json run here (lists them; asks, or --yes); --revoke takes it back',
@@ -15,11 +14,11 @@ const trust: CommandSpec<{ revoke?: boolean; yes?: boolean }> = {
     'exactly these commands for this data directory (or set them with flow config set hooks.…);\n' +
     'the record is kept in your per-user folder ($XDG_CONFIG_HOME/flow, default ~/.config/flow),\n' +
     'and any other change to the hooks revokes it.',
-  flags: {
-    revoke: { type: 'boolean', description: 'take trust back: the hooks stop running' },
-    yes: { type: 'boolean', description: 'trust without asking (needed off a terminal)' },
+  args: z.object({ revoke: z.optional(z.boolean()), yes: z.optional(z.boolean()) }),
+  argv: {
+    revoke: { description: 'take trust back: the hooks stop running' },
+    yes: { description: 'trust without asking (needed off a terminal)' },
   },
-  args: z.object({ revoke: flag(), yes: flag() }),
   examples: ['flow trust hooks', 'flow trust hooks --yes', 'flow trust hooks --revoke'],
   async run(args, env) {
     const hooks = env.config().hooks;
@@ -39,16 +38,16 @@ const trust: CommandSpec<{ revoke?: boolean; yes?: boolean }> = {
       const message = `These hooks are already trusted for ${env.dir}:\n${lines}`;
       return { json: json(true), human: () => message, message: 'hooks already trusted' };
     }
-    const question = `config.json in ${env.dir} has these hooks (shell commands flow would run):\n${lines}\nTrust them?`;
+    const shown = `config.json in ${env.dir} has these hooks (shell commands flow would run):\n${lines}`;
     if (!args.yes) {
-      if (!env.interactive) throw new FlowError('usage', `${question.replace(/\nTrust them\?$/, '')}\nrefusing to trust them without --yes (not on a terminal)`);
-      if (!(await env.confirm(question))) throw new FlowError('failed', 'Cancelled; the hooks stay untrusted and will not run');
+      if (!env.interactive) throw new FlowError('usage', `${shown}\nrefusing to trust them without --yes (not on a terminal)`);
+      if (!(await env.confirm(`${shown}\nTrust them?`))) throw new FlowError('failed', 'Cancelled; the hooks stay untrusted and will not run');
     }
     // The digest of what was shown: if the hooks change meanwhile, that is not trusted.
     await trustHooks(env.dir, hooks);
     const message = `Trusted ${listed.length} hook${listed.length === 1 ? '' : 's'} for ${env.dir}; any other change to them revokes this`;
     return { json: json(true), human: () => message, message };
   },
-};
+});
 
-export const TRUST_COMMANDS = [trust] as unknown as CommandSpec<never>[];
+export const TRUST_COMMANDS = [trust] as const;
