@@ -346,7 +346,7 @@ export class Store {
         return await read((seen) => (identity = seen));
       } catch (err) {
         if (!(err instanceof CorruptStoreError)) throw asFlowError(err);
-        await this.withLock((lock, target) => this.recoverUnderLock(err.reason, identity, lock, target, err.wholeReadMayHelp));
+        await this.recover(err, identity);
         if (attempt >= MAX_ATTEMPTS) {
           throw new FlowError('unreadable', `flows.json keeps changing and cannot be read: ${err.reason}`);
         }
@@ -481,7 +481,8 @@ export class Store {
       Math.max(
         headerRevision(rebuilt.header),
         buf ? recoveredRevision(buf) : 0,
-        headerRevision(snapshot()?.document),
+        // (The floor covers every snapshot's revision; one read for recovery counts too.)
+        headerRevision(recovery ? recovery.document : undefined),
         this.options.revisionFloor?.(this) ?? 0,
       ) + 1;
     const header = {
@@ -537,10 +538,15 @@ export class Store {
    * returns when the file changed since and should simply be read again.
    */
   async recoverFrom(err: CorruptStoreError): Promise<void> {
-    const identity = this.knownIdentity() ?? null;
+    await this.recover(err, this.knownIdentity() ?? null);
+  }
+
+  /** recoverUnderLock, taking the lock; a lock it cannot take (a read-only file system) changes nothing. */
+  private async recover(err: CorruptStoreError, identity: Identity | null): Promise<void> {
     await this.withLock((lock, target) => this.recoverUnderLock(err.reason, identity, lock, target, err.wholeReadMayHelp)).catch(
       (failed: unknown) => {
-        throw asFlowError(failed);
+        const known = errnoError(failed);
+        throw known ? new RecoveryFailedError(err.reason, known) : failed;
       },
     );
   }

@@ -191,5 +191,14 @@ describe.skipIf(!isRoot)('as another user, and on a read-only file system (root)
     expect(jsonError(r)).toMatchObject({ code: 'read_only', errno: 'EROFS' });
     expect(flowSync(dir, ['add', 'flow', 'X']).stderr).toMatch(/^flow: the file system is read-only: could not create /m);
     expect(existsSync(join(dir, 'flows.json.lock'))).toBe(false);
+    // Damage met there cannot be repaired: left exactly as it is (exit 5), saying why.
+    execFileSync('mount', ['-o', 'remount,rw', mount]);
+    writeFileSync(join(dir, 'flows.json'), '{ damaged');
+    execFileSync('mount', ['-o', 'remount,ro', mount]);
+    const met = flowSync(dir, ['--json', 'list', 'flow']);
+    expect(met.code).toBe(5);
+    expect(jsonError(met)).toMatchObject({ code: 'unreadable', cause: 'read_only' });
+    expect(jsonError(met).message).toMatch(/left exactly as it was/);
+    expect(readFileSync(join(dir, 'flows.json'), 'utf8')).toBe('{ damaged');
   });
 });
