@@ -6,18 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Flow, FlowDocument, Plan, Task } from '../../src/domain/schema.js';
 import { moveTask, removeTask, TreeIndex, insertTask, movePlan, removePlan, insertPlan } from '../../src/domain/tree.js';
 import { readSide } from '../../src/sync/side.js';
+import { random } from '../../bench/fixtures.js';
 import { bytes, clone, doc, merge, plan, task } from './support.js';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type SideKey = 'ours' | 'theirs';
 const FIELDS: Record<'flow' | 'plan' | 'task', Array<{ name: string; value: (rand: () => number, n: number) => unknown }>> = {
