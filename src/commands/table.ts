@@ -4,6 +4,7 @@ import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
+import { SYNC_COMMANDS } from './nouns/sync.js';
 import { TASK_COMMANDS } from './nouns/task.js';
 import { CommandTable } from './parse.js';
 import type { CommandSpec } from './spec.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...TASK_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...SYNC_COMMANDS,
   ...META_COMMANDS,
 ] as readonly CommandSpec[];
 

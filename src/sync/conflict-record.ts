@@ -42,18 +42,6 @@ export const ConflictRecordSchema = z.looseObject({
 export type ConflictRecord = z.infer<typeof ConflictRecordSchema>;
 export type ConflictSide = ConflictRecord['mine'];
 
-/** The records of an object's `conflicts` field that are flow's; anything else is left alone. */
-export function recordsOf(object: Record<string, unknown>): ConflictRecord[] {
-  const list = object[CONFLICTS_FIELD];
-  if (!Array.isArray(list)) return [];
-  const out: ConflictRecord[] = [];
-  for (const entry of list) {
-    const parsed = ConflictRecordSchema.safeParse(entry);
-    if (parsed.success) out.push(parsed.data);
-  }
-  return out;
-}
-
 /** What a record is about, in a few words: `title`, `place`, `deleted`. */
 export function recordSubject(record: ConflictRecord): string {
   return record.kind === 'field' ? (record.field ?? '?') : record.kind;

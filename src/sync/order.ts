@@ -4,7 +4,8 @@
 // Each side's reorders are the items outside the longest run it kept in base order (a
 // longest increasing subsequence of base positions). Items no side reordered keep base
 // order; the others go after their nearest earlier neighbour on the side that placed
-// them, ours first, so additions on both sides at one place are kept, each in its order.
+// them. Additions on both sides at one place are kept, each in its order: theirs (what
+// the remote already shares) first, then ours, as if ours were made after.
 
 export interface OrderInput {
   base: readonly string[];
@@ -24,11 +25,12 @@ export function mergeOrder({ base, ours, theirs, keep }: OrderInput): string[] {
 
   const result = B.filter((id) => !movedByOurs.has(id) && !movedByTheirs.has(id));
   const placed = new Set(result);
-  const fromOurs = new Set<string>();
-  const place = (list: readonly string[], side: 'ours' | 'theirs', wanted: (id: string) => boolean) => {
+  const place = (list: readonly string[], wanted: (id: string) => boolean) => {
     for (let i = 0; i < list.length; i++) {
       const id = list[i];
       if (placed.has(id) || !wanted(id)) continue;
+      // Right after its nearest earlier neighbour that is placed: theirs, placed second,
+      // thus lands before what ours put at the same place.
       let at = 0;
       for (let j = i - 1; j >= 0; j--) {
         if (placed.has(list[j])) {
@@ -36,16 +38,13 @@ export function mergeOrder({ base, ours, theirs, keep }: OrderInput): string[] {
           break;
         }
       }
-      // What ours put at the same place stays first.
-      if (side === 'theirs') while (at < result.length && fromOurs.has(result[at])) at++;
       result.splice(at, 0, id);
       placed.add(id);
-      if (side === 'ours') fromOurs.add(id);
     }
   };
   // Ours places what it moved or added, unless theirs moved it (and ours did not).
-  place(O, 'ours', (id) => movedByOurs.has(id) || !movedByTheirs.has(id));
-  place(T, 'theirs', () => true);
+  place(O, (id) => movedByOurs.has(id) || !movedByTheirs.has(id));
+  place(T, () => true);
   return result;
 }
 

@@ -140,3 +140,14 @@ function withinNesting(buf: Buffer, start: number, end: number): boolean {
   }
   return true;
 }
+
+/** meta.file_revision of a flows.json's bytes, 0 when they do not say: for messages and counts. */
+export function revisionIn(bytes: Buffer): number {
+  try {
+    const header = Image.fromBytes(bytes)?.header ?? (JSON.parse(bytes.toString('utf8')) as Record<string, unknown>);
+    const revision = (header.meta as { file_revision?: unknown } | undefined)?.file_revision;
+    return typeof revision === 'number' ? revision : 0;
+  } catch {
+    return 0;
+  }
+}

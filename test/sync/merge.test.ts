@@ -47,7 +47,7 @@ describe('three-way merge of flows.json', () => {
     expect(taskIn(result.doc, 'task_3').priority).toBe('high');
   });
 
-  it('keeps additions to the same plan from both sides, each in its order, after what was there', () => {
+  it('keeps additions to the same plan from both sides, each in its order: theirs first, then ours', () => {
     const result = merge(
       base,
       ours((d) => d.flows.flow_a.plans[0].tasks.push(task('task_o1'), task('task_o2'))),
@@ -57,7 +57,7 @@ describe('three-way merge of flows.json', () => {
       }),
     );
     expect(result.conflicts).toEqual([]);
-    expect(planTasks(result.doc, 'flow_a', 'plan_a')).toEqual(['task_1', 'task_t0', 'task_2', 'task_3', 'task_o1', 'task_o2', 'task_t1']);
+    expect(planTasks(result.doc, 'flow_a', 'plan_a')).toEqual(['task_1', 'task_t0', 'task_2', 'task_3', 'task_t1', 'task_o1', 'task_o2']);
   });
 
   it('writes the layout flow reads, with file_revision above both sides and the merge as writer', () => {
