@@ -161,7 +161,7 @@ function addBaseOfMoved(base: Side, changed: ReadonlySet<string>, B: Tree, O: Tr
 /**
  * Ids must stay unique in the whole file. Theirs' objects in the merged flows that ours
  * does not have there must not be objects of the flows copied unparsed (which both sides
- * share): that would be theirs holding one object twice. One pass over the copied lines.
+ * share): that would be theirs holding one object twice. One pass over the file's id fields.
  */
 function refuseDuplicates(ours: Side, changed: ReadonlySet<string>, O: Tree, T: Tree): void {
   const candidates = new Set<string>();
@@ -174,17 +174,18 @@ function refuseDuplicates(ours: Side, changed: ReadonlySet<string>, O: Tree, T: 
     ids.push(id);
   }
   const suspects = new Set<string>();
-  const text = ours.image.buf.toString('latin1');
-  const pattern = /"id":("(?:[^"\\]|\\.)*")/g;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-    const raw = m[1];
-    // latin1 keeps byte offsets; anything beyond plain ASCII is decoded from the bytes.
-    const value = /^"[\x20-\x7e]*"$/.test(raw) && !raw.includes('\\')
-      ? raw.slice(1, -1)
-      : (JSON.parse(ours.image.buf.toString('utf8', m.index + 5, m.index + 5 + raw.length)) as string);
-    if (!candidates.has(value)) continue;
-    const flowId = ids[lastAtOrBefore(starts, m.index)];
-    if (flowId !== undefined && !changed.has(flowId)) suspects.add(flowId);
+  const buf = ours.image.buf;
+  const needle = Buffer.from('"id":"');
+  for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + needle.length)) {
+    const start = at + needle.length - 1;
+    const end = stringEnd(buf, start);
+    if (end < 0) break;
+    const flowId = ids[lastAtOrBefore(starts, at)];
+    if (flowId === undefined || changed.has(flowId)) continue;
+    // Plain ids are read as bytes; anything escaped is decoded as the JSON string it is.
+    const raw = buf.toString('latin1', start + 1, end);
+    const value = /^[\x20-\x7e]*$/.test(raw) && !raw.includes('\\') ? raw : (JSON.parse(buf.toString('utf8', start, end + 1)) as string);
+    if (candidates.has(value)) suspects.add(flowId);
   }
   for (const flowId of suspects) {
     const tree = new Tree('ours');
@@ -193,6 +194,15 @@ function refuseDuplicates(ours: Side, changed: ReadonlySet<string>, O: Tree, T: 
       if (candidates.has(id)) throw new MergeRefusedError('theirs', `id ${JSON.stringify(id)} appears twice`);
     }
   }
+}
+
+/** Offset of the quote that closes the JSON string opening at `start`, or -1. */
+function stringEnd(buf: Buffer, start: number): number {
+  for (let i = start + 1; i < buf.length; i++) {
+    if (buf[i] === 0x5c) i++;
+    else if (buf[i] === 0x22) return i;
+  }
+  return -1;
 }
 
 function lastAtOrBefore(sorted: readonly number[], value: number): number {

@@ -48,7 +48,7 @@ export function originOf(side: Side): { writer?: string; revision: number } {
  * merge then treats everything as added on both sides.
  */
 export function readSide(name: SideName, bytes: Buffer): Side | null {
-  if (bytes.toString('latin1').trim() === '') {
+  if (isBlank(bytes)) {
     if (name === 'base') return null;
     throw new MergeRefusedError(name, 'the file is empty');
   }
@@ -150,4 +150,9 @@ export function revisionIn(bytes: Buffer): number {
   } catch {
     return 0;
   }
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
 }

@@ -4,20 +4,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Clone, HAS_GIT, remoteRepository } from './git.js';
+import { bytes, doc, plan, task } from './support.js';
 
-/** Two clones sharing a store: A made a flow with a plan of two tasks and synced; B synced. */
+/** Two clones sharing a store: A wrote a flow with a plan of two tasks and synced; B synced. */
 function sharedPair() {
   const repo = remoteRepository();
   const a = repo.clone('a');
-  a.json('add', 'flow', 'Project');
-  const plan = a.json('add', 'plan', 'Storage');
-  const one = a.json('add', 'task', 'one');
-  const two = a.json('add', 'task', 'two');
+  mkdirSync(a.dir);
+  writeFileSync(join(a.dir, 'flows.json'), bytes(doc([{ id: 'flow_project', plans: [plan('plan_storage', [task('task_one'), task('task_two')])] }])));
   expect(a.flow('sync').code).toBe(0);
   const b = repo.clone('b');
   expect(b.flow('sync').code).toBe(0);
-  b.json('use', 'plan', plan.id);
-  return { repo, a, b, plan: plan.id as string, one: one.id as string, two: two.id as string };
+  return { repo, a, b, plan: 'plan_storage', one: 'task_one', two: 'task_two' };
 }
 
 const tasksOf = (clone: Clone, plan: string) =>
@@ -39,7 +37,7 @@ describe.skipIf(!HAS_GIT)('flow sync through git', () => {
     for (const clone of [a, b]) {
       const tasks = tasksOf(clone, plan);
       // At one place, what was already shared comes first: B synced after A.
-      expect(tasks.map((t) => t.title)).toEqual(['one, retitled by A', 'two', 'added by A', 'added by B']);
+      expect(tasks.map((t) => t.title)).toEqual(['one, retitled by A', 'task_two', 'added by A', 'added by B']);
       expect(tasks[0].notes).toBe('notes by B');
       expect(tasks[1].status).toBe('done');
     }
@@ -151,7 +149,7 @@ describe.skipIf(!HAS_GIT)('flow sync through git', () => {
   it('the driver itself: exit 0 clean, 1 conflicts recorded, 2 refused with ours untouched', () => {
     const { a } = sharedPair();
     const base = a.store();
-    const edit = (title: string) => base.toString().replace('"title":"one"', `"title":${JSON.stringify(title)}`);
+    const edit = (title: string) => base.toString().replace('"title":"task_one"', `"title":${JSON.stringify(title)}`);
     const dir = a.path;
     const files = { O: join(dir, 'O'), A: join(dir, 'A'), B: join(dir, 'B') };
     const driver = (ours: string, theirs: string) => {
