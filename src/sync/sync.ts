@@ -4,7 +4,7 @@
 //
 // git rewrites flows.json in place when it merges; the store's lock is held from the
 // commit to the end of the merge, so no writer's change lands in between and is lost.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import { oneLine } from '../domain/sanitize.js';
@@ -126,7 +126,7 @@ async function commitShared(repo: Repo, store: Store, session: string): Promise<
   const spec = flowPathspec(repo);
   await repo.git.text(['add', '-A', '--', spec], 'staging .flow/');
   if (await repo.git.test(['diff', '--cached', '--quiet', '--', spec])) return null;
-  const revision = revisionIn(readFileSync(store.file));
+  const revision = existsSync(store.file) ? revisionIn(readFileSync(store.file)) : 0;
   const message = `flow sync: session ${oneLine(session)} at revision ${revision}`;
   await repo.git.text(['commit', '--quiet', '-m', message, '--', spec], 'committing .flow/');
   return revision;

@@ -201,13 +201,20 @@ describe.skipIf(!HAS_GIT)('flow sync through git', () => {
     expect(notRepo.stderr).toMatch(/not inside a git repository/);
 
     const withWork = repo.clone('work');
-    withWork.json('add', 'flow', 'P');
+    writeFileSync(join(withWork.path, 'README.md'), 'one');
+    expect(withWork.git('add', 'README.md').code).toBe(0);
+    expect(withWork.git('commit', '-qm', 'readme').code).toBe(0);
+    writeFileSync(join(withWork.path, 'README.md'), 'two, staged');
+    expect(withWork.git('add', 'README.md').code).toBe(0);
     writeFileSync(join(withWork.path, 'notes.md'), 'draft');
+    withWork.json('add', 'flow', 'P');
     const synced = withWork.flow('sync');
     expect(synced.code).toBe(0);
-    expect(synced.stdout).toMatch(/1 file\(s\) outside \.flow\/ have uncommitted changes; sync left them alone: notes\.md/);
-    expect(withWork.git('show', '--name-only', '--format=', 'HEAD').stdout.split('\n').filter(Boolean).every((p) => p.startsWith('.flow/'))).toBe(true);
-    expect(withWork.git('status', '--porcelain').stdout).toBe('?? notes.md\n');
+    expect(synced.stdout).toMatch(/2 file\(s\) outside \.flow\/ have uncommitted changes; sync left them alone: README\.md, notes\.md/);
+    const committed = withWork.git('show', '--name-only', '--format=', 'HEAD').stdout.split('\n').filter(Boolean);
+    expect(committed).toContain('.flow/flows.json');
+    expect(committed.every((p) => p.startsWith('.flow/'))).toBe(true);
+    expect(withWork.git('status', '--porcelain').stdout).toBe('M  README.md\n?? notes.md\n');
   });
 
   it('concurrent syncs from both clones, 20 rounds each, end with identical stores holding every task', async () => {
