@@ -144,7 +144,8 @@ async function mergeRemote(repo: Repo, store: Store): Promise<MergeKind> {
   if (hasHead && (await git.test(['merge-base', '--is-ancestor', repo.tracking, 'HEAD']))) return 'none';
   const fastForward = !hasHead || (await git.test(['merge-base', '--is-ancestor', 'HEAD', repo.tracking]));
   const message = `flow sync: merge ${repo.remote}/${repo.remoteBranch}`;
-  const result = await git.run(['merge', '--no-edit', '--allow-unrelated-histories', '-m', message, '--end-of-options', repo.tracking]);
+  // --ff: a merge commit when a fast-forward is not possible, whatever merge.ff says.
+  const result = await git.run(['merge', '--ff', '--no-edit', '--allow-unrelated-histories', '-m', message, '--end-of-options', repo.tracking]);
   if (result.code === 0) return fastForward ? 'fast-forward' : 'merge';
   const unmerged = (await git.run(['diff', '--name-only', '--diff-filter=U', '-z'])).stdout.toString('utf8').split('\0').filter(Boolean);
   const abort = async (why: string) => {
