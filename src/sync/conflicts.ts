@@ -1,4 +1,4 @@
-// Conflicts recorded in the store: finding them (for `flow sync`, `flow list conflict`
+// Conflicts recorded in the store: finding them (for `flow sync`, `flow conflicts`
 // and the TUI), describing them, and settling them (`flow resolve`).
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { oneLine } from '../domain/sanitize.js';
@@ -96,7 +96,7 @@ export function resolveConflicts(tx: Transaction, location: Location, field: str
   const entries = entriesOf(object).filter(({ record }) => field === undefined || recordSubject(record) === field);
   const name = `${location.kind} ${object.id}`;
   if (!entries.length) {
-    throw new NotFoundError('conflict', field ?? object.id, `recorded on ${name}${field ? '' : ' (flow list conflict shows them)'}`);
+    throw new NotFoundError('conflict', field ?? object.id, `recorded on ${name}${field ? '' : ' (flow conflicts shows them)'}`);
   }
   if ('value' in choice && (entries.length > 1 || entries[0].record.kind !== 'field')) {
     throw new FlowError(

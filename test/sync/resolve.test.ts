@@ -1,4 +1,4 @@
-// flow resolve and flow list conflict on records a merge left in flows.json.
+// flow resolve and flow conflicts on records a merge left in flows.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,15 +88,15 @@ describe('flow resolve', () => {
   });
 });
 
-describe('flow list conflict', () => {
+describe('flow conflicts', () => {
   it('lists every record with both sides and writers; --json gives the records', async () => {
     const dir = storeWith({ task_title: [titleRecord], task_gone: [deletedRecord], task_moved: [placeRecord] });
-    const listed = await flowInProcess(dir, ['list', 'conflict']);
+    const listed = await flowInProcess(dir, ['conflicts']);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain('task task_title "alice" title: mine "alice" (cli:1:alice, rev 4) · theirs "bob" (cli:2:bob, rev 3)');
     expect(listed.stdout).toContain('task task_gone "task_gone" deleted: mine changed it (cli:1:alice, rev 4) · theirs deleted it');
     expect(listed.stdout).toContain('place: mine under plan_a');
-    const json = JSON.parse((await flowInProcess(dir, ['list', 'conflict', '--json'])).stdout);
+    const json = JSON.parse((await flowInProcess(dir, ['conflicts', '--json'])).stdout);
     expect(json).toHaveLength(3);
     expect(json[0]).toMatchObject({ id: 'task_title', object: 'task', kind: 'field', field: 'title' });
   });
@@ -105,14 +105,14 @@ describe('flow list conflict', () => {
     const hostile = Object.values(HOSTILE).join(' ');
     const record = { kind: 'field', field: 'notes', mine: { writer: hostile, value: hostile }, theirs: { value: hostile } };
     const dir = storeWith({ task_title: [record] });
-    const listed = await flowInProcess(dir, ['list', 'conflict']);
+    const listed = await flowInProcess(dir, ['conflicts']);
     expect(listed.code).toBe(0);
     expect(listed.stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('leaves alone a `conflicts` field another tool uses for something else', async () => {
     const dir = storeWith({ task_title: ['not a record', { kind: 'other tool' }] });
-    const listed = await flowInProcess(dir, ['list', 'conflict', '--json']);
+    const listed = await flowInProcess(dir, ['conflicts', '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([]);
   });
 });

@@ -58,13 +58,13 @@ describe.skipIf(!HAS_GIT)('flow sync through git', () => {
     expect(report.pushed).toBe(true);
     // The conflict travels: A sees it too after its next sync, and so does every list.
     expect(a.flow('sync').code).toBe(3);
-    expect(a.json('list', 'conflict')).toHaveLength(1);
+    expect(a.json('conflicts')).toHaveLength(1);
     expect(b.flow('resolve', 'task', one, '--take', 'theirs').code).toBe(0);
     expect(tasksOf(b, plan)[0]).toMatchObject({ title: 'title by A' });
     expect(tasksOf(b, plan)[0].conflicts).toBeUndefined();
     expect(b.flow('sync').code).toBe(0);
     expect(a.flow('sync').code).toBe(0);
-    expect(a.json('list', 'conflict')).toEqual([]);
+    expect(a.json('conflicts')).toEqual([]);
     expect(a.store().equals(b.store())).toBe(true);
   });
 

@@ -15,6 +15,7 @@ import { sync } from '../../sync/sync.js';
 import { flag, optionalText } from '../args.js';
 import type { Env } from '../env.js';
 import { resolveFlow, resolvePlan, resolveTask, scopeFlow, scopePlan } from '../refs.js';
+import { UsageError } from '../parse.js';
 import type { CommandSpec } from '../spec.js';
 
 const RESOLVE_HINT = 'settle each with: flow resolve task|plan|flow REF --take mine|theirs|VALUE [--field F]';
@@ -33,7 +34,7 @@ const mergeDriver: CommandSpec<{ base: string; ours: string; theirs: string; pat
   details:
     'Called by git as `flow merge-driver %O %A %B %P`: reads the common ancestor, ours and\n' +
     'theirs, and writes the merge over ours in flow\'s layout. Exit 0: merged cleanly; 1: merged\n' +
-    'with conflicts recorded in the file (flow list conflict, flow resolve); 2: refused (a side\n' +
+    'with conflicts recorded in the file (flow conflicts, flow resolve); 2: refused (a side\n' +
     'is not a readable flows.json), ours left as it was.',
   positionals: [
     { name: 'base', description: '%O: the common ancestor', required: true },
@@ -105,7 +106,7 @@ const syncSpec: CommandSpec<{ 'dry-run'?: boolean }> = {
     ];
     if (report.conflicts.length) {
       lines.push(`${report.conflicts.length} conflict(s) remain:`, ...conflictLines(report.conflicts), RESOLVE_HINT);
-      env.warn(`${report.conflicts.length} conflict(s) remain in flows.json (flow list conflict)`);
+      env.warn(`${report.conflicts.length} conflict(s) remain in flows.json (flow conflicts)`);
     }
     return {
       json: { ...report, conflicts: report.conflicts.map(conflictJson) },
@@ -116,9 +117,8 @@ const syncSpec: CommandSpec<{ 'dry-run'?: boolean }> = {
   },
 };
 
-const listConflict: CommandSpec<Record<string, never>> = {
-  verb: 'list',
-  noun: 'conflict',
+const conflicts: CommandSpec<Record<string, never>> = {
+  verb: 'conflicts',
   summary: 'list the conflicts merges recorded in flows.json, with both values and their writers',
   args: z.object({}),
   async run(_args, env) {
@@ -131,7 +131,7 @@ const listConflict: CommandSpec<Record<string, never>> = {
   },
 };
 
-type ResolveArgs = { ref: string; take: string; field?: string };
+type ResolveArgs = { ref: string; take?: string; field?: string };
 
 function resolveRow(noun: 'task' | 'plan' | 'flow', find: (view: StoreView, env: Env, ref: string) => Location): CommandSpec<ResolveArgs> {
   return {
@@ -148,10 +148,11 @@ function resolveRow(noun: 'task' | 'plan' | 'flow', find: (view: StoreView, env:
       take: { type: 'string', placeholder: 'mine|theirs|VALUE', description: 'which value stays' },
       field: { type: 'string', placeholder: 'F', description: 'only the conflict about this field (or place, deleted)' },
     },
-    args: z.object({ ref: z.string(), take: z.string(), field: optionalText() }),
+    args: z.object({ ref: z.string(), take: optionalText(), field: optionalText() }),
     examples: [`flow resolve ${noun} 3 --take theirs`, `flow resolve ${noun} ${noun}_ab12 --field title --take "A new title"`],
     writes: true,
     async run(args, env) {
+      if (args.take === undefined) throw new UsageError(`say which value stays: flow resolve ${noun} ${args.ref} --take mine|theirs|VALUE`);
       const choice: Choice = args.take === 'mine' || args.take === 'theirs' ? { take: args.take } : { value: args.take };
       const commit = await env.transact((tx) => resolveConflicts(tx, find(tx, env, args.ref), args.field, choice));
       const message = `Resolved: ${commit.value.settled.join('; ')}`;
@@ -172,7 +173,7 @@ function scopePlanIfAny(view: StoreView, env: Env) {
 export const SYNC_COMMANDS = [
   syncSpec,
   mergeDriver,
-  listConflict,
+  conflicts,
   resolveRow('task', (view, env, ref) => resolveTask(view, ref, scopePlanIfAny(view, env))),
   resolveRow('plan', (view, env, ref) => resolvePlan(view, ref, scopeFlow(view, env))),
   resolveRow('flow', (view, _env, ref) => ({ kind: 'flow', flow: resolveFlow(view, ref) })),
