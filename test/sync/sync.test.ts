@@ -217,6 +217,25 @@ describe.skipIf(!HAS_GIT)('flow sync through git', () => {
     expect(withWork.git('status', '--porcelain').stdout).toBe('M  README.md\n?? notes.md\n');
   });
 
+  it('writers working while sync merges lose nothing, and neither does the merge', async () => {
+    const { a, b, plan, one } = sharedPair();
+    a.json('set', 'task', one, '--title', 'remote change');
+    expect(a.flow('sync').code).toBe(0);
+    b.json('add', 'task', 'local before sync');
+    const [synced, ...added] = await Promise.all([
+      b.flowAsync('sync'),
+      ...Array.from({ length: 5 }, (_, i) => b.flowAsync('add', 'task', `during sync ${i}`, '--plan', plan)),
+    ]);
+    expect(synced.code, synced.stderr).toBe(0);
+    for (const result of added) expect(result.code, result.stderr).toBe(0);
+    const titles = tasksOf(b, plan).map((t) => t.title);
+    expect(titles).toContain('remote change');
+    for (let i = 0; i < 5; i++) expect(titles).toContain(`during sync ${i}`);
+    expect(b.flow('sync').code).toBe(0);
+    expect(a.flow('sync').code).toBe(0);
+    expect(a.store().equals(b.store())).toBe(true);
+  });
+
   it('concurrent syncs from both clones, 20 rounds each, end with identical stores holding every task', async () => {
     const { a, b, plan } = sharedPair();
     const round = async (clone: Clone, name: string) => {
