@@ -30,8 +30,9 @@ export const GITIGNORE = `# Written by flow sync: only shared state is committed
 *.corrupt.*
 `;
 
-export const GITATTRIBUTES = `# Written by flow sync: flows.json merges by id, field by field (flow merge-driver).
-/flows.json merge=${DRIVER_NAME}
+export const GITATTRIBUTES = `# Written by flow sync: flows.json merges by id, field by field (flow merge-driver), and
+# keeps its line breaks as flow writes them (its layout: one flow per line).
+/flows.json merge=${DRIVER_NAME} text eol=lf
 `;
 
 /** Writes the two files when missing; returns the ones it wrote. */
