@@ -109,7 +109,16 @@ const syncSpec: CommandSpec<{ 'dry-run'?: boolean }> = {
       env.warn(`${report.conflicts.length} conflict(s) remain in flows.json (flow conflicts)`);
     }
     return {
-      json: { ...report, conflicts: report.conflicts.map(conflictJson) },
+      json: {
+        committed: report.committed,
+        merged: report.merged,
+        pushed: report.pushed,
+        attempts: report.attempts,
+        remote: report.remote,
+        set_up: report.setUp,
+        outside: report.outside,
+        conflicts: report.conflicts.map(conflictJson),
+      },
       human: () => lines.join('\n'),
       message: report.conflicts.length ? `synced; ${report.conflicts.length} conflict(s) remain` : 'synced',
       exitCode: report.conflicts.length ? 3 : 0,
