@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { flowSync } from '../helpers.js';
 import { Clone, HAS_GIT, remoteRepository } from './git.js';
 import { bytes, doc, plan, task } from './support.js';
 
@@ -184,11 +185,14 @@ describe.skipIf(!HAS_GIT)('flow sync through git', () => {
     expect(b.git('rev-parse', 'HEAD').stdout).toBe(head);
   });
 
-  it('explains a missing remote, a folder outside git, and work outside .flow/ it leaves alone', () => {
+  it('explains a missing git, a missing remote, a folder outside git, and work outside .flow/ it leaves alone', () => {
     const repo = remoteRepository();
     const lonely = repo.clone('lonely');
     lonely.json('add', 'flow', 'P');
     expect(lonely.git('remote', 'remove', 'origin').code).toBe(0);
+    const noGit = flowSync(lonely.dir, ['sync'], { cwd: lonely.path, env: { ...lonely.env, PATH: join(repo.remote, '..') } });
+    expect(noGit.code).toBe(1);
+    expect(noGit.stderr).toMatch(/git was not found: flow sync needs the git program/);
     const noRemote = lonely.flow('sync');
     expect(noRemote.code).toBe(1);
     expect(noRemote.stderr).toMatch(/no remote to sync with: add one \(git remote add origin URL\)/);
