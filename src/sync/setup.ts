@@ -60,12 +60,10 @@ export function driverCommand(node: string, script: string): string {
   return `${shellWord(node)} ${shellWord(script)} merge-driver %O %A %B %P`;
 }
 
-/** Registers the driver in the repository's config when it is not already this one. */
-export async function registerDriver(git: Git, command: string): Promise<boolean> {
-  const key = `merge.${DRIVER_NAME}.driver`;
-  const current = await git.run(['config', '--local', '--get', key]);
-  if (current.code === 0 && current.stdout.toString('utf8').trim() === command) return false;
-  await git.text(['config', '--local', key, command], 'registering the merge driver');
+/** Registers the driver in the repository's config unless `current` is already this one. */
+export async function registerDriver(git: Git, command: string, current: string | undefined): Promise<boolean> {
+  if (current === command) return false;
+  await git.text(['config', '--local', `merge.${DRIVER_NAME}.driver`, command], 'registering the merge driver');
   await git.text(['config', '--local', `merge.${DRIVER_NAME}.name`, 'flow: three-way merge of flows.json by id'], 'registering the merge driver');
   return true;
 }

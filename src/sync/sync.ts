@@ -14,7 +14,7 @@ import { acquireLock } from '../store/lock.js';
 import type { Store } from '../store/store.js';
 import { findConflicts, type ConflictEntry } from './conflicts.js';
 import { mergeFiles } from './merge.js';
-import { fetchRemote, flowPathspec, openRepo, type Repo } from './repo.js';
+import { divergence, fetchRemote, flowPathspec, openRepo, type Repo } from './repo.js';
 import { ensureShareFiles, registerDriver } from './setup.js';
 import { MergeRefusedError, revisionIn } from './side.js';
 
@@ -54,7 +54,7 @@ export async function sync(options: SyncOptions): Promise<SyncReport> {
   const turn = await acquireLock(join(store.dir, 'sync'), { timeoutMs: 120_000 });
   try {
     const setUp = ensureShareFiles(store.dir);
-    if (await registerDriver(repo.git, options.driver)) setUp.push('merge driver in .git/config');
+    if (await registerDriver(repo.git, options.driver, repo.driver)) setUp.push('merge driver in .git/config');
     await refuseIgnoredStore(repo);
     await refuseMergeInProgress(repo);
     // Reading first also upgrades an older format or moves a corrupt file aside, so only
@@ -67,14 +67,20 @@ export async function sync(options: SyncOptions): Promise<SyncReport> {
     for (let attempt = 1; ; attempt++) {
       const remoteExists = await fetchRemote(repo);
       const lock = await acquireLock(store.file);
+      let ahead: number | null;
       try {
         committed = (await commitShared(repo, store, options.session)) ?? committed;
-        const step = remoteExists ? await mergeRemote(repo, store) : 'none';
-        if (step !== 'none') merged = step;
+        const state = remoteExists ? await divergence(repo) : { ahead: await commitCount(repo), behind: 0 };
+        ahead = state.ahead;
+        if (state.behind > 0) {
+          const step = await mergeRemote(repo, store, ahead === null || ahead === 0);
+          merged = step;
+          if (step === 'merge') ahead = (ahead ?? 0) + 1;
+        }
       } finally {
         await lock.release();
       }
-      const pushed = await push(repo, remoteExists);
+      const pushed = ahead ? await push(repo) : 'nothing';
       if (pushed !== 'rejected') {
         const conflicts = findConflicts(await store.read());
         return { committed, merged, pushed: pushed === 'pushed', attempts: attempt, remote: `${repo.remote}/${repo.remoteBranch}`, setUp, outside, conflicts };
@@ -100,9 +106,15 @@ async function refuseIgnoredStore(repo: Repo): Promise<void> {
 }
 
 async function refuseMergeInProgress(repo: Repo): Promise<void> {
-  if (await repo.git.test(['rev-parse', '-q', '--verify', 'MERGE_HEAD'])) {
+  if (existsSync(join(repo.gitDir, 'MERGE_HEAD'))) {
     throw new FlowError('failed', 'a git merge is in progress: finish it (flow resolve, git add, git commit) or undo it (git merge --abort), then sync');
   }
+}
+
+/** Commits on the branch (before it was ever pushed): null when it has none yet. */
+async function commitCount(repo: Repo): Promise<number | null> {
+  const counted = await repo.git.run(['rev-list', '--count', 'HEAD']);
+  return counted.code === 0 ? Number(counted.stdout.toString('utf8').trim()) : null;
 }
 
 /** Paths outside .flow/ with uncommitted changes, new files included (sync leaves them alone). */
@@ -124,6 +136,8 @@ async function changesOutside(repo: Repo): Promise<string[]> {
 /** Commits the shared files of .flow/ (nothing else); returns the revision, or null. */
 async function commitShared(repo: Repo, store: Store, session: string): Promise<number | null> {
   const spec = flowPathspec(repo);
+  const status = await repo.git.run(['status', '--porcelain', '-z', '--', spec]);
+  if (status.code === 0 && status.stdout.length === 0) return null;
   await repo.git.text(['add', '-A', '--', spec], 'staging .flow/');
   if (await repo.git.test(['diff', '--cached', '--quiet', '--', spec])) return null;
   const revision = existsSync(store.file) ? revisionIn(readFileSync(store.file)) : 0;
@@ -138,11 +152,8 @@ async function commitShared(repo: Repo, store: Store, session: string): Promise<
  * could not run) it is merged here from git's three stages, and the merge is committed
  * with the conflicts recorded in the file. Anything else unmerged undoes the merge.
  */
-async function mergeRemote(repo: Repo, store: Store): Promise<MergeKind> {
+async function mergeRemote(repo: Repo, store: Store, fastForward: boolean): Promise<MergeKind> {
   const { git } = repo;
-  const hasHead = await git.test(['rev-parse', '-q', '--verify', 'HEAD']);
-  if (hasHead && (await git.test(['merge-base', '--is-ancestor', repo.tracking, 'HEAD']))) return 'none';
-  const fastForward = !hasHead || (await git.test(['merge-base', '--is-ancestor', 'HEAD', repo.tracking]));
   const message = `flow sync: merge ${repo.remote}/${repo.remoteBranch}`;
   // --ff: a merge commit when a fast-forward is not possible, whatever merge.ff says.
   const result = await git.run(['merge', '--ff', '--no-edit', '--allow-unrelated-histories', '-m', message, '--end-of-options', repo.tracking]);
@@ -153,7 +164,7 @@ async function mergeRemote(repo: Repo, store: Store): Promise<MergeKind> {
     throw new FlowError('failed', `${why}; the merge was undone, nothing was changed`);
   };
   if (!unmerged.length) {
-    if (await git.test(['rev-parse', '-q', '--verify', 'MERGE_HEAD'])) await abort(`git merge failed: ${result.stderr}`);
+    if (existsSync(join(repo.gitDir, 'MERGE_HEAD'))) await abort(`git merge failed: ${result.stderr}`);
     throw new FlowError('failed', `git merge failed: ${result.stderr}`);
   }
   const others = unmerged.filter((path) => path !== repo.storePath);
@@ -174,11 +185,9 @@ async function mergeRemote(repo: Repo, store: Store): Promise<MergeKind> {
   return 'merge';
 }
 
-/** Pushes HEAD to the remote branch: pushed, rejected (someone pushed first), or nothing to push. */
-async function push(repo: Repo, remoteExists: boolean): Promise<'pushed' | 'rejected' | 'nothing'> {
+/** Pushes HEAD to the remote branch: pushed, or rejected (someone pushed first). */
+async function push(repo: Repo): Promise<'pushed' | 'rejected'> {
   const { git } = repo;
-  if (!(await git.test(['rev-parse', '-q', '--verify', 'HEAD']))) return 'nothing';
-  if (remoteExists && (await git.test(['merge-base', '--is-ancestor', 'HEAD', repo.tracking]))) return 'nothing';
   const upstream = repo.hasUpstream ? [] : ['--set-upstream'];
   const result = await git.run(['push', '--porcelain', ...upstream, '--end-of-options', repo.remote, `HEAD:refs/heads/${repo.remoteBranch}`]);
   if (result.code === 0) {
