@@ -12,11 +12,11 @@ import { runMergeDriver } from '../../sync/driver.js';
 import { driverCommand } from '../../sync/setup.js';
 import { syncStatus } from '../../sync/status.js';
 import { sync } from '../../sync/sync.js';
-import { flag, optionalText } from '../args.js';
+import { ref } from '../args.js';
+import { defineCommand } from '../define.js';
 import type { Env } from '../env.js';
 import { resolveFlow, resolvePlan, resolveTask, scopeFlow, scopePlan } from '../refs.js';
 import { UsageError } from '../parse.js';
-import type { CommandSpec } from '../spec.js';
 
 const RESOLVE_HINT = 'settle each with: flow resolve task|plan|flow REF --take mine|theirs|VALUE [--field F]';
 
@@ -28,7 +28,7 @@ function conflictLines(conflicts: readonly ConflictEntry[]): string[] {
   return conflicts.map((c) => `  ${describeConflict(c)}`);
 }
 
-const mergeDriver: CommandSpec<{ base: string; ours: string; theirs: string; path?: string }> = {
+const mergeDriver = defineCommand({
   verb: 'merge-driver',
   summary: "git's merge driver for flows.json (flow sync registers it): merges by id, field by field",
   details:
@@ -36,13 +36,14 @@ const mergeDriver: CommandSpec<{ base: string; ours: string; theirs: string; pat
     'theirs, and writes the merge over ours in flow\'s layout. Exit 0: merged cleanly; 1: merged\n' +
     'with conflicts recorded in the file (flow conflicts, flow resolve); 2: refused (a side\n' +
     'is not a readable flows.json), ours left as it was.',
-  positionals: [
-    { name: 'base', description: '%O: the common ancestor', required: true },
-    { name: 'ours', description: '%A: ours, overwritten with the result', required: true },
-    { name: 'theirs', description: '%B: theirs', required: true },
-    { name: 'path', description: '%P: the path in the repository (for messages)' },
-  ],
-  args: z.object({ base: z.string(), ours: z.string(), theirs: z.string(), path: optionalText() }),
+  args: z.object({ base: z.string(), ours: z.string(), theirs: z.string(), path: z.optional(z.string()) }),
+  positionals: ['base', 'ours', 'theirs', 'path'],
+  argv: {
+    base: { description: '%O: the common ancestor' },
+    ours: { description: '%A: ours, overwritten with the result' },
+    theirs: { description: '%B: theirs' },
+    path: { description: '%P: the path in the repository (for messages)' },
+  },
   run(args, env) {
     const name = args.path ?? 'flows.json';
     try {
@@ -58,9 +59,9 @@ const mergeDriver: CommandSpec<{ base: string; ours: string; theirs: string; pat
       return { json: { error: (err as Error).message }, human: () => '', exitCode: 2 };
     }
   },
-};
+});
 
-const syncSpec: CommandSpec<{ 'dry-run'?: boolean }> = {
+const syncCommand = defineCommand({
   verb: 'sync',
   summary: "share the store through the project's git repository: commit .flow/, merge the remote's, push",
   details:
@@ -69,12 +70,12 @@ const syncSpec: CommandSpec<{ 'dry-run'?: boolean }> = {
     'use), and pushes, merging again when someone pushed in between. Conflicts are recorded\n' +
     'in flows.json, next to the data: sync exits 3 and lists them while any remain.\n' +
     '--dry-run fetches and says what sync would do, changing nothing else.',
-  flags: { 'dry-run': { type: 'boolean', description: 'say what would happen; only fetches' } },
-  args: z.object({ 'dry-run': flag() }),
+  args: z.object({ dry_run: z.optional(z.boolean()) }),
+  argv: { dry_run: { description: 'say what would happen; only fetches' } },
   examples: ['flow sync', 'flow sync --dry-run'],
   writes: true,
   async run(args, env) {
-    if (args['dry-run']) {
+    if (args.dry_run) {
       const status = await syncStatus(env.store, { fetch: true });
       const preview = status.preview
         ? 'refused' in status.preview
@@ -124,12 +125,13 @@ const syncSpec: CommandSpec<{ 'dry-run'?: boolean }> = {
       exitCode: report.conflicts.length ? 3 : 0,
     };
   },
-};
+});
 
-const conflicts: CommandSpec<Record<string, never>> = {
+const conflicts = defineCommand({
   verb: 'conflicts',
   summary: 'list the conflicts merges recorded in flows.json, with both values and their writers',
   args: z.object({}),
+  argv: {},
   async run(_args, env) {
     const conflicts = findConflicts(await env.read());
     return {
@@ -138,37 +140,64 @@ const conflicts: CommandSpec<Record<string, never>> = {
       message: `${conflicts.length} conflict(s)`,
     };
   },
-};
+});
 
-type ResolveArgs = { ref: string; take?: string; field?: string };
+const RESOLVE_DETAILS =
+  'mine is the side of the clone that made the merge (the value it kept in place), theirs\n' +
+  'the incoming one (the value recorded). A VALUE sets the field to it (one field conflict;\n' +
+  'name it with --field when there are several). A conflict about a deletion or a place\n' +
+  'takes mine or theirs: the deleting side deletes it, the other keeps it.';
 
-function resolveRow(noun: 'task' | 'plan' | 'flow', find: (view: StoreView, env: Env, ref: string) => Location): CommandSpec<ResolveArgs> {
+/** Flags and help of `resolve task|plan|flow`, one definition each (their refs differ in kind). */
+function resolveParts(noun: 'task' | 'plan' | 'flow') {
   return {
     verb: 'resolve',
-    noun,
     summary: `settle a conflict recorded on a ${noun}: --take mine, theirs, or a VALUE`,
-    details:
-      'mine is the side of the clone that made the merge (the value it kept in place), theirs\n' +
-      'the incoming one (the value recorded). A VALUE sets the field to it (one field conflict;\n' +
-      'name it with --field when there are several). A conflict about a deletion or a place\n' +
-      'takes mine or theirs: the deleting side deletes it, the other keeps it.',
-    positionals: [{ name: 'ref', description: `${noun} id, id prefix or list number`, required: true, complete: noun }],
-    flags: {
-      take: { type: 'string', placeholder: 'mine|theirs|VALUE', description: 'which value stays' },
-      field: { type: 'string', placeholder: 'F', description: 'only the conflict about this field (or place, deleted)' },
+    details: RESOLVE_DETAILS,
+    positionals: ['ref'] as const,
+    argv: {
+      ref: { description: `${noun} id, id prefix or list number` },
+      take: { placeholder: 'mine|theirs|VALUE', description: 'which value stays' },
+      field: { placeholder: 'F', description: 'only the conflict about this field (or place, deleted)' },
     },
-    args: z.object({ ref: z.string(), take: optionalText(), field: optionalText() }),
     examples: [`flow resolve ${noun} 3 --take theirs`, `flow resolve ${noun} ${noun}_ab12 --field title --take "A new title"`],
     writes: true,
-    async run(args, env) {
-      if (args.take === undefined) throw new UsageError(`say which value stays: flow resolve ${noun} ${args.ref} --take mine|theirs|VALUE`);
-      const choice: Choice = args.take === 'mine' || args.take === 'theirs' ? { take: args.take } : { value: args.take };
-      const commit = await env.transact((tx) => resolveConflicts(tx, find(tx, env, args.ref), args.field, choice));
-      const message = `Resolved: ${commit.value.settled.join('; ')}`;
-      return { json: { settled: commit.value.settled, deleted: commit.value.deleted, revision: commit.revision }, human: () => message, message };
-    },
+  } as const;
+}
+
+/** The handler of `resolve NOUN`: find the object where the transaction runs, settle its records. */
+function settle(noun: string, find: (view: StoreView, env: Env, ref: string) => Location) {
+  return async (args: { ref: string; take?: string; field?: string }, env: Env) => {
+    if (args.take === undefined) throw new UsageError(`say which value stays: flow resolve ${noun} ${args.ref} --take mine|theirs|VALUE`);
+    const choice: Choice = args.take === 'mine' || args.take === 'theirs' ? { take: args.take } : { value: args.take };
+    const commit = await env.transact((tx) => resolveConflicts(tx, find(tx, env, args.ref), args.field, choice));
+    const message = `Resolved: ${commit.value.settled.join('; ')}`;
+    return { json: { settled: commit.value.settled, deleted: commit.value.deleted, revision: commit.revision }, human: () => message, message };
   };
 }
+
+const takeAndField = { take: z.optional(z.string()), field: z.optional(z.string()) };
+
+const resolveTaskCommand = defineCommand({
+  ...resolveParts('task'),
+  noun: 'task',
+  args: z.object({ ref: ref('task'), ...takeAndField }),
+  run: settle('task', (view, env, id) => resolveTask(view, id, scopePlanIfAny(view, env))),
+});
+
+const resolvePlanCommand = defineCommand({
+  ...resolveParts('plan'),
+  noun: 'plan',
+  args: z.object({ ref: ref('plan'), ...takeAndField }),
+  run: settle('plan', (view, env, id) => resolvePlan(view, id, scopeFlow(view, env))),
+});
+
+const resolveFlowCommand = defineCommand({
+  ...resolveParts('flow'),
+  noun: 'flow',
+  args: z.object({ ref: ref('flow'), ...takeAndField }),
+  run: settle('flow', (view, _env, id) => ({ kind: 'flow', flow: resolveFlow(view, id) })),
+});
 
 function scopePlanIfAny(view: StoreView, env: Env) {
   try {
@@ -179,11 +208,4 @@ function scopePlanIfAny(view: StoreView, env: Env) {
   }
 }
 
-export const SYNC_COMMANDS = [
-  syncSpec,
-  mergeDriver,
-  conflicts,
-  resolveRow('task', (view, env, ref) => resolveTask(view, ref, scopePlanIfAny(view, env))),
-  resolveRow('plan', (view, env, ref) => resolvePlan(view, ref, scopeFlow(view, env))),
-  resolveRow('flow', (view, _env, ref) => ({ kind: 'flow', flow: resolveFlow(view, ref) })),
-] as unknown as CommandSpec<never>[];
+export const SYNC_COMMANDS = [syncCommand, mergeDriver, conflicts, resolveTaskCommand, resolvePlanCommand, resolveFlowCommand] as const;
