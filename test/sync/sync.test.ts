@@ -256,5 +256,5 @@ describe.skipIf(!HAS_GIT)('flow sync through git', () => {
     const titles = tasksOf(a, plan).map((t) => t.title);
     for (const name of ['A', 'B']) for (let i = 1; i <= 20; i++) expect(titles).toContain(`${name} ${i}`);
     expect(titles).toHaveLength(42);
-  }, 180_000);
+  }, 300_000);
 });
