@@ -5,7 +5,7 @@
 //   command  put/get shell commands from config (aws s3 cp, rclone, …), given the content
 //            as environment variables, never spliced into the command text
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -56,6 +56,7 @@ export function lfsBackend(documentsDir: string, warn: (message: string) => void
       const file = join(documentsDir, '.gitattributes');
       const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
       if (!current.split('\n').includes(LFS_RULE)) {
+        mkdirSync(documentsDir, { recursive: true });
         writeFileAtomic(file, [Buffer.from(`${current}${current && !current.endsWith('\n') ? '\n' : ''}${LFS_RULE}\n`)]);
       }
       if (spawnSync('git', ['lfs', 'version'], { stdio: 'ignore' }).status !== 0) {

@@ -23,6 +23,9 @@ export interface DocumentsOptions {
   backend: StorageBackend;
 }
 
+/** The plans among `ids` that exist now (see references.ts). */
+export type Existing = (ids: string[]) => ReadonlyMap<string, { summary: string }>;
+
 export type AddOutcome = 'added' | 'linked' | 'updated' | 'unchanged';
 
 export interface Added {
@@ -77,7 +80,7 @@ export class Documents {
         stored.push({ source, blob, mediaType: await mediaTypeOf(source.relative, blob.head) });
         if (blob.large) await this.backendFor(blob).stored({ sha256: blob.sha256, path: blob.path, name: basename(source.relative) });
       }
-      return await updateManifest(this.options.dir, (manifest) => this.record(manifest, stored, planId));
+      return await updateManifest(this.options.dir, (manifest, save) => this.record(manifest, stored, planId, save));
     } catch (err) {
       await this.forgetUnnamed(stored.filter((s) => s.blob.created).map((s) => s.blob.sha256));
       throw err;
@@ -89,9 +92,9 @@ export class Documents {
   }
 
   /** Under the manifest lock: the entries for what was stored, and their readable files. */
-  private async record(manifest: Manifest, stored: Stored[], planId: string): Promise<{ value: Added[]; save: boolean }> {
+  private async record(manifest: Manifest, stored: Stored[], planId: string, save: () => void): Promise<Added[]> {
     const at = now();
-    const undo: Array<() => void> = [];
+    const files = new FileSteps();
     const out: Added[] = [];
     try {
       for (const { source, blob: first, mediaType } of stored) {
@@ -99,83 +102,84 @@ export class Documents {
         // found it; store it again rather than name a missing blob.
         const blob = this.content.find(first.sha256) ? first : await this.content.putFile(source.file);
         const path = `${planId}/${source.relative}`;
-        const storageType = blob.large ? this.options.backend.type : 'local';
         const existing = manifest.atPath(path);
-        if (existing) {
-          if (existing.sha256 === blob.sha256) {
-            const changed = !existing.plans.includes(planId) || !!existing.deleted_at;
-            if (!existing.plans.includes(planId)) existing.plans.push(planId);
-            existing.deleted_at = null;
-            this.ensureReadable(existing, undo);
-            out.push({ entry: existing, outcome: changed ? 'linked' : 'unchanged', source: source.file });
-            continue;
-          }
-          const previous = { ...existing };
-          Object.assign(existing, { sha256: blob.sha256, size: blob.size, media_type: mediaType, storage_type: storageType, updated: at, deleted_at: null });
+        if (existing?.sha256 === blob.sha256) {
+          const changed = !existing.plans.includes(planId) || !!existing.deleted_at;
           if (!existing.plans.includes(planId)) existing.plans.push(planId);
-          this.replaceReadable(existing, previous, undo);
-          out.push({ entry: existing, outcome: 'updated', source: source.file });
+          existing.deleted_at = null;
+          this.ensureReadable(existing, files);
+          out.push({ entry: existing, outcome: changed ? 'linked' : 'unchanged', source: source.file });
           continue;
         }
         const name = basename(source.relative);
-        const twin = manifest
-          .list()
-          .find((e) => e.sha256 === blob.sha256 && e.name === name && !e.deleted_at && !e.plans.includes(planId));
+        const twin = existing
+          ? undefined
+          : manifest.list().find((e) => e.sha256 === blob.sha256 && e.name === name && !e.deleted_at && !e.plans.includes(planId));
         if (twin) {
           twin.plans.push(planId);
           out.push({ entry: twin, outcome: 'linked', source: source.file });
           continue;
         }
-        const entry: DocumentEntry = {
+        // A new document, or a new content for the document at this path.
+        const entry: DocumentEntry = existing ?? {
           id: newId('doc'),
           name,
           path,
           sha256: blob.sha256,
-          size: blob.size,
-          media_type: mediaType,
-          storage_type: storageType,
+          size: 0,
+          media_type: '',
+          storage_type: 'local',
           plans: [planId],
           tasks: [],
           created: at,
           updated: at,
           deleted_at: null,
         };
-        this.placeNew(entry, blob, undo);
+        this.placeReadableFor(entry.path, existing?.sha256 ?? blob.sha256, blob, blob.large && this.options.backend.symlinks, files);
+        Object.assign(entry, {
+          sha256: blob.sha256,
+          size: blob.size,
+          media_type: mediaType,
+          storage_type: blob.large ? this.options.backend.type : 'local',
+          updated: at,
+          deleted_at: null,
+        });
+        if (!entry.plans.includes(planId)) entry.plans.push(planId);
         manifest.entries.set(entry.id, entry);
-        out.push({ entry, outcome: 'added', source: source.file });
+        out.push({ entry, outcome: existing ? 'updated' : 'added', source: source.file });
       }
+      if (out.some((a) => a.outcome !== 'unchanged')) files.save(save);
     } catch (err) {
-      for (const step of undo.reverse()) step();
+      files.undo();
       throw err;
     }
-    return { value: out, save: out.some((a) => a.outcome !== 'unchanged') };
+    return out;
   }
 
-  private placeNew(entry: DocumentEntry, blob: StoredBlob, undo: Array<() => void>): void {
-    const state = readableState(this.root, entry.path, entry.sha256, blob.path);
+  /**
+   * Puts a readable file at `path` for `blob`. What is there already may
+   * only be the content `expected` (or nothing): a file put there by hand, or edited by
+   * hand since, is never overwritten.
+   */
+  private placeReadableFor(path: string, expected: string, blob: StoredBlob, symlink: boolean, files: FileSteps): void {
+    const state = readableState(this.root, path, expected, this.content.find(expected));
     if (state !== 'missing' && state !== 'same') {
-      // A file no document names (put there by hand) is never overwritten.
-      throw new FlowError('invalid', `documents/${entry.path} already exists and is not a document flow knows: move it away or choose another --name`);
+      throw new FlowError(
+        'invalid',
+        `documents/${path} already exists and holds something flow did not put there (${state}): move it away or choose another --name`,
+      );
     }
-    placeReadable(this.root, entry.path, blob.path, this.symlinked(entry));
-    undo.push(() => removeReadable(this.root, entry.path, entry.sha256, blob.path));
-  }
-
-  private replaceReadable(entry: DocumentEntry, previous: DocumentEntry, undo: Array<() => void>): void {
-    const blob = this.content.find(entry.sha256) as string;
-    placeReadable(this.root, entry.path, blob, this.symlinked(entry));
-    const old = this.content.find(previous.sha256);
-    undo.push(() => {
-      if (old) placeReadable(this.root, previous.path, old, this.symlinked(previous));
-    });
+    const previous = state === 'same' ? this.content.find(expected) : undefined;
+    placeReadable(this.root, path, blob.path, symlink);
+    files.onFailure(() => (previous ? placeReadable(this.root, path, previous, symlink) : removeReadable(this.root, path, blob.sha256, blob.path)));
   }
 
   /** Puts a missing readable file back from the store. */
-  private ensureReadable(entry: DocumentEntry, undo: Array<() => void>): void {
+  private ensureReadable(entry: DocumentEntry, files: FileSteps): void {
     const blob = this.content.find(entry.sha256);
     if (!blob || readableState(this.root, entry.path, entry.sha256, blob) !== 'missing') return;
     placeReadable(this.root, entry.path, blob, this.symlinked(entry));
-    undo.push(() => removeReadable(this.root, entry.path, entry.sha256, blob));
+    files.onFailure(() => removeReadable(this.root, entry.path, entry.sha256, blob));
   }
 
   private symlinked(entry: DocumentEntry): boolean {
@@ -188,34 +192,40 @@ export class Documents {
     await updateManifest(this.options.dir, (manifest) => {
       const named = manifest.hashes();
       for (const hash of hashes) if (!named.has(hash)) this.content.remove(hash);
-      return { value: undefined, save: false };
     }).catch(() => undefined);
   }
 
   /** Adds a plan's reference to a document. */
-  async link(ref: string, planId: string, existing: (ids: string[]) => Set<string>): Promise<{ entry: DocumentEntry; changed: boolean }> {
-    return updateManifest(this.options.dir, (manifest) => {
+  async link(ref: string, planId: string, existing: Existing): Promise<{ entry: DocumentEntry; changed: boolean }> {
+    return updateManifest(this.options.dir, (manifest, save) => {
       const entry = findDocument(manifest, ref);
       const changed = !entry.plans.includes(planId) || !!entry.deleted_at;
       if (!entry.plans.includes(planId)) entry.plans.push(planId);
       entry.deleted_at = null;
       if (changed) entry.updated = now();
+      const files = new FileSteps();
       // A document whose folder is a plan that is gone moves to the plan it is linked to.
-      if (!existing([homePlan(entry)]).size) this.relocate(manifest, entry, planId);
-      this.ensureReadable(entry, []);
-      return { value: { entry, changed }, save: changed };
+      if (!existing([homePlan(entry)]).size) this.relocate(manifest, entry, planId, files);
+      this.ensureReadable(entry, files);
+      if (changed || files.any()) files.save(save);
+      return { entry, changed };
     });
   }
 
   /** Moves a document's readable file into another plan's folder, when that place is free. */
-  private relocate(manifest: Manifest, entry: DocumentEntry, planId: string): void {
+  private relocate(manifest: Manifest, entry: DocumentEntry, planId: string, files: FileSteps): void {
     const path = `${planId}/${inPlan(entry)}`;
     if (path === entry.path || manifest.atPath(path)) return;
     const blob = this.content.find(entry.sha256);
     if (!blob || readableState(this.root, path, entry.sha256, blob) !== 'missing') return;
     placeReadable(this.root, path, blob, this.symlinked(entry));
-    removeReadable(this.root, entry.path, entry.sha256, blob);
+    const old = entry.path;
     entry.path = path;
+    files.onFailure(() => {
+      entry.path = old;
+      removeReadable(this.root, path, entry.sha256, blob);
+    });
+    files.afterSave(() => removeReadable(this.root, old, entry.sha256, blob));
   }
 
   /**
@@ -223,35 +233,39 @@ export class Documents {
    * is marked deleted (gc doc removes it after the retention period) and its readable file
    * goes; its content stays until then.
    */
-  async unlink(ref: string, planId: string, existing: (ids: string[]) => Set<string>): Promise<{ entry: DocumentEntry; deleted: boolean }> {
-    return updateManifest(this.options.dir, (manifest) => {
+  async unlink(ref: string, planId: string, existing: Existing): Promise<{ entry: DocumentEntry; deleted: boolean }> {
+    return updateManifest(this.options.dir, (manifest, save) => {
       const entry = findDocument(manifest, ref);
       if (!entry.plans.includes(planId)) throw new FlowError('invalid', `document ${entry.id} is not linked to plan ${planId}`);
       entry.plans = entry.plans.filter((id) => id !== planId);
       entry.updated = now();
       const existingNow = existing(entry.plans);
       const live = entry.plans.filter((id) => existingNow.has(id));
-      const deleted = live.length === 0;
-      if (deleted) this.markDeleted(entry);
-      else if (homePlan(entry) === planId) this.relocate(manifest, entry, live[0]);
-      return { value: { entry, deleted }, save: true };
+      const files = new FileSteps();
+      if (!live.length) this.markDeleted(entry, files);
+      else if (homePlan(entry) === planId) this.relocate(manifest, entry, live[0], files);
+      files.save(save);
+      return { entry, deleted: !live.length };
     });
   }
 
   /** Removes a document from every plan; gc doc removes its content after the retention period. */
   async remove(ref: string): Promise<DocumentEntry> {
-    return updateManifest(this.options.dir, (manifest) => {
+    return updateManifest(this.options.dir, (manifest, save) => {
       const entry = findDocument(manifest, ref);
       entry.plans = [];
       entry.updated = now();
-      this.markDeleted(entry);
-      return { value: entry, save: true };
+      const files = new FileSteps();
+      this.markDeleted(entry, files);
+      files.save(save);
+      return entry;
     });
   }
 
-  private markDeleted(entry: DocumentEntry): void {
+  /** Marks a document deleted; once that is saved, its readable file goes (not its content). */
+  private markDeleted(entry: DocumentEntry, files: FileSteps): void {
     entry.deleted_at = now();
-    removeReadable(this.root, entry.path, entry.sha256, this.content.find(entry.sha256));
+    files.afterSave(() => removeReadable(this.root, entry.path, entry.sha256, this.content.find(entry.sha256)));
   }
 
   /**
@@ -288,4 +302,41 @@ export function findDocument(manifest: Manifest, ref: string, includeDeleted = t
     });
   }
   throw new NotFoundError('document', ref);
+}
+
+/**
+ * File changes that go with one manifest write: taken back when the write fails, and
+ * the ones that must wait for it (removals) done only once it is on disk.
+ */
+class FileSteps {
+  private readonly failure: Array<() => void> = [];
+  private readonly after: Array<() => void> = [];
+
+  onFailure(step: () => void): void {
+    this.failure.push(step);
+  }
+
+  afterSave(step: () => void): void {
+    this.after.push(step);
+  }
+
+  any(): boolean {
+    return this.failure.length + this.after.length > 0;
+  }
+
+  undo(): void {
+    for (const step of this.failure.reverse()) step();
+    this.failure.length = 0;
+  }
+
+  save(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.undo();
+      throw err;
+    }
+    this.failure.length = 0;
+    for (const step of this.after) step();
+  }
 }

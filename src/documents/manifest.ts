@@ -107,10 +107,10 @@ export class Manifest {
     return undefined;
   }
 
-  /** Every content hash the manifest names, damaged entries' ones included. */
-  hashes(): Set<string> {
+  /** Every content hash the manifest names (damaged entries' ones included), but for `except` documents. */
+  hashes(except: ReadonlySet<string> = new Set()): Set<string> {
     const out = new Set<string>();
-    for (const entry of this.entries.values()) out.add(entry.sha256);
+    for (const entry of this.entries.values()) if (!except.has(entry.id)) out.add(entry.sha256);
     for (const { raw } of this.damaged) {
       const hash = (raw as { sha256?: unknown } | null)?.sha256;
       if (isSha256(hash)) out.add(hash);
@@ -172,13 +172,15 @@ function unreadable(reason: string): FlowError {
 }
 
 /**
- * Runs `change` on the newest manifest under its lock and saves what it leaves (when it
- * returns `save: true`). `change` may be async (it may stream files meanwhile); the lock
- * stays fresh because nothing in it blocks the event loop for long.
+ * Runs `change` on the newest manifest under its lock. `change` saves what it changed by
+ * calling `save()` (atomically, still under the lock), at the moment it chooses: inside a
+ * transaction on flows.json, for one. It may be async (it may stream files meanwhile);
+ * the lock stays fresh because nothing in it blocks the event loop for long.
+ * Locks are taken in one order everywhere: snapshot index, manifest, flows.json.
  */
 export async function updateManifest<T>(
   dir: string,
-  change: (manifest: Manifest) => Promise<{ value: T; save: boolean }> | { value: T; save: boolean },
+  change: (manifest: Manifest, save: () => void) => Promise<T> | T,
   options: LockOptions = {},
 ): Promise<T> {
   const path = manifestPath(dir);
@@ -193,9 +195,7 @@ export async function updateManifest<T>(
         `${MANIFEST_FILE} is version ${manifest.version}, newer than this flow writes (${MANIFEST_VERSION}); it is read-only`,
       );
     }
-    const { value, save } = await change(manifest);
-    if (save) writeFileAtomic(path, [manifest.serialise()], { beforeRename: () => lock.assertHeld() });
-    return value;
+    return await change(manifest, () => writeFileAtomic(path, [manifest.serialise()], { beforeRename: () => lock.assertHeld() }));
   } finally {
     await lock.release();
   }
