@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
-import { tempPathFor } from '../store/atomic-write.js';
+import { fsyncDirectory, tempPathFor } from '../store/atomic-write.js';
 import { localBackend, type StorageBackend } from './backends.js';
 import { ContentStore, hashFileSync, type Progress, type StoredBlob } from './content-store.js';
 import { DOCUMENTS_DIR } from './contain.js';
@@ -72,15 +72,16 @@ export class Documents {
     const total = sources.reduce((sum, s) => sum + s.size, 0);
     let before = 0;
     const stored: Stored[] = [];
+    const files = new FileSteps();
     try {
       this.content.removeStaleTemps();
       for (const source of sources) {
-        const blob = await this.content.putFile(source.file, progress && ((done) => progress(before + done, total)));
+        const blob = await this.content.putFile(source.file, progress && ((done) => progress(before + done, total)), files.folders);
         before += source.size;
         stored.push({ source, blob, mediaType: await mediaTypeOf(source.relative, blob.head) });
         if (blob.large) await this.backendFor(blob).stored({ sha256: blob.sha256, path: blob.path, name: basename(source.relative) });
       }
-      return await updateManifest(this.options.dir, (manifest, save) => this.record(manifest, stored, planId, save));
+      return await updateManifest(this.options.dir, (manifest, save) => this.record(manifest, stored, planId, files, save));
     } catch (err) {
       await this.forgetUnnamed(stored.filter((s) => s.blob.created).map((s) => s.blob.sha256));
       throw err;
@@ -92,17 +93,21 @@ export class Documents {
   }
 
   /** Under the manifest lock: the entries for what was stored, and their readable files. */
-  private async record(manifest: Manifest, stored: Stored[], planId: string, save: () => void): Promise<Added[]> {
+  private async record(manifest: Manifest, stored: Stored[], planId: string, files: FileSteps, save: () => void): Promise<Added[]> {
     const at = now();
-    const files = new FileSteps();
     const out: Added[] = [];
+    const byPath = new Map(manifest.list().map((e) => [e.path, e]));
+    const byContent = new Map<string, DocumentEntry[]>();
+    for (const e of manifest.list()) byContent.set(e.sha256, [...(byContent.get(e.sha256) ?? []), e]);
     try {
-      for (const { source, blob: first, mediaType } of stored) {
+      for (const [i, { source, blob: first, mediaType }] of stored.entries()) {
+        // Many files are recorded in one go: let the lock's refresh timer run now and then.
+        if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
         // A collection may have removed a content that was already stored when we
         // found it; store it again rather than name a missing blob.
-        const blob = this.content.find(first.sha256) ? first : await this.content.putFile(source.file);
+        const blob = this.content.find(first.sha256) ? first : await this.content.putFile(source.file, undefined, files.folders);
         const path = `${planId}/${source.relative}`;
-        const existing = manifest.atPath(path);
+        const existing = byPath.get(path);
         if (existing?.sha256 === blob.sha256) {
           const changed = !existing.plans.includes(planId) || !!existing.deleted_at;
           if (!existing.plans.includes(planId)) existing.plans.push(planId);
@@ -114,7 +119,7 @@ export class Documents {
         const name = basename(source.relative);
         const twin = existing
           ? undefined
-          : manifest.list().find((e) => e.sha256 === blob.sha256 && e.name === name && !e.deleted_at && !e.plans.includes(planId));
+          : byContent.get(blob.sha256)?.find((e) => e.name === name && !e.deleted_at && !e.plans.includes(planId));
         if (twin) {
           twin.plans.push(planId);
           out.push({ entry: twin, outcome: 'linked', source: source.file });
@@ -146,6 +151,8 @@ export class Documents {
         });
         if (!entry.plans.includes(planId)) entry.plans.push(planId);
         manifest.entries.set(entry.id, entry);
+        byPath.set(entry.path, entry);
+        byContent.set(entry.sha256, [...(byContent.get(entry.sha256) ?? []), entry]);
         out.push({ entry, outcome: existing ? 'updated' : 'added', source: source.file });
       }
       if (out.some((a) => a.outcome !== 'unchanged')) files.save(save);
@@ -170,7 +177,7 @@ export class Documents {
       );
     }
     const previous = state === 'same' ? this.content.find(expected) : undefined;
-    placeReadable(this.root, path, blob.path, symlink);
+    placeReadable(this.root, path, blob.path, symlink, files.folders);
     files.onFailure(() => (previous ? placeReadable(this.root, path, previous, symlink) : removeReadable(this.root, path, blob.sha256, blob.path)));
   }
 
@@ -178,7 +185,7 @@ export class Documents {
   private ensureReadable(entry: DocumentEntry, files: FileSteps): void {
     const blob = this.content.find(entry.sha256);
     if (!blob || readableState(this.root, entry.path, entry.sha256, blob) !== 'missing') return;
-    placeReadable(this.root, entry.path, blob, this.symlinked(entry));
+    placeReadable(this.root, entry.path, blob, this.symlinked(entry), files.folders);
     files.onFailure(() => removeReadable(this.root, entry.path, entry.sha256, blob));
   }
 
@@ -218,7 +225,7 @@ export class Documents {
     if (path === entry.path || manifest.atPath(path)) return;
     const blob = this.content.find(entry.sha256);
     if (!blob || readableState(this.root, path, entry.sha256, blob) !== 'missing') return;
-    placeReadable(this.root, path, blob, this.symlinked(entry));
+    placeReadable(this.root, path, blob, this.symlinked(entry), files.folders);
     const old = entry.path;
     entry.path = path;
     files.onFailure(() => {
@@ -305,12 +312,14 @@ export function findDocument(manifest: Manifest, ref: string, includeDeleted = t
 }
 
 /**
- * File changes that go with one manifest write: taken back when the write fails, and
- * the ones that must wait for it (removals) done only once it is on disk.
+ * File changes that go with one manifest write: made durable (their folders fsynced, once
+ * each) before it, taken back when it fails, and the ones that must wait for it
+ * (removals) done only once it is on disk.
  */
 class FileSteps {
   private readonly failure: Array<() => void> = [];
   private readonly after: Array<() => void> = [];
+  readonly folders = new Set<string>();
 
   onFailure(step: () => void): void {
     this.failure.push(step);
@@ -331,6 +340,7 @@ class FileSteps {
 
   save(write: () => void): void {
     try {
+      for (const folder of this.folders) fsyncDirectory(folder);
       write();
     } catch (err) {
       this.undo();

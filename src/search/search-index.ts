@@ -1,0 +1,415 @@
+// The search index (issue 13 item 6): MiniSearch (BM25+, prefix, fuzzy), kept in
+// .flow/cache/search/, a cache that is never needed and never trusted. Before every
+// search it is brought up to date by content hash: a fingerprint of each flow's line of
+// flows.json and each document's content hash, so only what changed since (by flow, by an
+// outside writer, by git) is indexed again. A cache that does not read back whole (a torn
+// write, another version, a checksum that does not match) is rebuilt from the store.
+//
+// Cost follows the query, not the store: the base index is saved in parts by the first
+// character of each term, and a search loads only the parts its words need. What changed
+// since the base was written lives in a small delta index beside it, searched too; when
+// the delta grows, or the base is small enough to rewrite at once, the two are merged.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import MiniSearch, { type AsPlainObject, type Options, type Query, type SearchOptions, type SearchResult } from 'minisearch';
+import * as z from 'zod/mini';
+import type { Documents } from '../documents/documents.js';
+import type { DocumentEntry } from '../documents/manifest.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import { fileIdentity } from '../store/identity.js';
+import { Image } from '../store/layout.js';
+import type { StoreView } from '../store/state.js';
+import type { Store } from '../store/store.js';
+import { documentItem, documentText, flowItems, itemId, type Item } from './corpus.js';
+import { indexTerms } from './tokenize.js';
+
+export const INDEX_DIR = join('cache', 'search');
+const BASE_FILE = 'base.json';
+const DELTA_FILE = 'delta.json';
+const INDEX_VERSION = 2;
+/** Parts of the base index, by the first character of a term. */
+const PARTS = 64;
+export interface Tuning {
+  /** A base with fewer items than this is rewritten at once instead of keeping a delta. */
+  mergeBelow: number;
+  /** A delta with more items than this is merged into the base. */
+  mergeDeltaAt: number;
+}
+
+const TUNING: Tuning = { mergeBelow: 20_000, mergeDeltaAt: 2_000 };
+
+export const MINISEARCH_OPTIONS: Options<Item> = {
+  fields: ['title', 'text'],
+  // Nothing is stored beside the terms: hits are shown from the store and the documents
+  // as they are now, and every byte kept here is read back by searches.
+  tokenize: indexTerms,
+  // Terms come out of indexTerms normalised already.
+  processTerm: (term) => term,
+  autoVacuum: false,
+};
+
+const FlowEntrySchema = z.object({ hash: z.string(), plans: z.record(z.string(), z.array(z.string())) });
+type FlowEntry = z.infer<typeof FlowEntrySchema>;
+
+const StateSchema = z.object({
+  /** Identity of the flows.json the index reflects. */
+  store: z.nullable(z.string()),
+  /** Per flow: the fingerprint of its line, and the task ids of each of its plans. */
+  flows: z.record(z.string(), FlowEntrySchema),
+  /** Document id → what its entry was indexed from (`<sha256>:<name>`). */
+  docs: z.record(z.string(), z.string()),
+});
+type State = z.infer<typeof StateSchema>;
+
+const BaseHeaderSchema = z.object({
+  version: z.literal(INDEX_VERSION),
+  state: StateSchema,
+  /** [start, end, checksum] of the shared part and each term part, in the body. */
+  shared: z.tuple([z.number(), z.number(), z.string()]),
+  parts: z.array(z.tuple([z.number(), z.number(), z.string()])),
+});
+type BaseHeader = z.infer<typeof BaseHeaderSchema>;
+
+/** What the delta overrides: flows and documents indexed again (or gone, null) since the base. */
+const DeltaSchema = z.object({
+  version: z.literal(INDEX_VERSION),
+  /** The base this delta belongs to (its header's checksum). */
+  base: z.string(),
+  /** The flows.json the delta brought the index up to (null: read while it changed). */
+  store: z.optional(z.nullable(z.string())),
+  flows: z.record(z.string(), z.nullable(FlowEntrySchema)),
+  docs: z.record(z.string(), z.nullable(z.string())),
+  index: z.unknown(),
+});
+
+export interface RefreshStats {
+  /** True when there was no usable cache and the index was built from the store. */
+  rebuilt: boolean;
+  flows: number;
+  documents: number;
+}
+
+const checksum = (text: string) => createHash('sha1').update(text).digest('base64');
+const partOf = (term: string) => (term.codePointAt(0) ?? 0) % PARTS;
+
+type Shared = Omit<AsPlainObject, 'index'>;
+
+interface Base {
+  header: BaseHeader;
+  body: string;
+  /** Checksum of the header: names this base for its delta. */
+  id: string;
+  shared?: Shared;
+}
+
+interface Delta {
+  mini: MiniSearch<Item>;
+  flows: Record<string, FlowEntry | null>;
+  docs: Record<string, string | null>;
+  /** Unset until a refresh since the base read flows.json. */
+  store?: string | null;
+}
+
+export class SearchIndex {
+  /** The store as the last refresh read it, to show hits from. */
+  view: StoreView | undefined;
+  private deltaChanged = false;
+  /** Items indexed by this process, by `flow:<id>` or `doc:<id>`, so a merge need not read them again. */
+  private readonly fresh = new Map<string, Item[]>();
+
+  private constructor(
+    private readonly folder: string,
+    private base: Base | undefined,
+    private delta: Delta,
+    private readonly tuning: Tuning,
+  ) {}
+
+  /** The cached index as it is on disk (parts are read when a search needs them). */
+  static load(dir: string, tuning: Tuning = TUNING): SearchIndex {
+    const folder = join(dir, INDEX_DIR);
+    const base = readBase(join(folder, BASE_FILE));
+    return new SearchIndex(folder, base, (base && readDelta(join(folder, DELTA_FILE), base)) ?? emptyDelta(), tuning);
+  }
+
+  get rebuilt(): boolean {
+    return !this.base;
+  }
+
+  /** What the index reflects: the base's state with the delta's overrides. */
+  state(): State {
+    const base = this.base?.header.state ?? { store: null, flows: {}, docs: {} };
+    const flows: Record<string, FlowEntry> = { ...base.flows };
+    for (const [id, entry] of Object.entries(this.delta.flows)) {
+      if (entry) flows[id] = entry;
+      else delete flows[id];
+    }
+    const docs: Record<string, string> = { ...base.docs };
+    for (const [id, key] of Object.entries(this.delta.docs)) {
+      if (key) docs[id] = key;
+      else delete docs[id];
+    }
+    return { store: this.delta.store === undefined ? base.store : this.delta.store, flows, docs };
+  }
+
+  /** Where each indexed task and plan is: item id → its plan and flow. */
+  locations(): Map<string, { plan: string; flow: string }> {
+    const out = new Map<string, { plan: string; flow: string }>();
+    for (const [flow, { plans }] of Object.entries(this.state().flows)) {
+      for (const [plan, tasks] of Object.entries(plans)) {
+        out.set(itemId('plan', plan), { plan, flow });
+        for (const task of tasks) out.set(itemId('task', task), { plan, flow });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs a MiniSearch query over the base (only the parts holding `terms`) and the delta,
+   * leaving out base items the delta has replaced, best first.
+   */
+  query(query: Query, options: SearchOptions, terms: readonly string[]): SearchResult[] {
+    const replaced = this.replacedInBase();
+    const filter = options.filter;
+    const base = this.base
+      ? loadParts(this.base, new Set(terms.map(partOf))).search(query, {
+          ...options,
+          filter: (r) => !replaced.has(String(r.id)) && (!filter || filter(r)),
+        })
+      : [];
+    const delta = this.delta.mini.documentCount ? this.delta.mini.search(query, options) : [];
+    return delta.length ? [...base, ...delta].sort((a, b) => b.score - a.score) : base;
+  }
+
+  /** Base item ids the delta stands in for. */
+  private replacedInBase(): Set<string> {
+    const out = new Set<string>();
+    const base = this.base?.header.state;
+    if (!base) return out;
+    for (const id of Object.keys(this.delta.flows)) for (const item of flowItemIds(base.flows[id])) out.add(item);
+    for (const id of Object.keys(this.delta.docs)) out.add(itemId('doc', id));
+    return out;
+  }
+
+  /** Brings the index up to date with the store and the documents, by content hash. */
+  async refresh(store: Store, docs: Documents): Promise<RefreshStats> {
+    const rebuilt = !this.base;
+    const current = this.state();
+    const identity = fileIdentity(store.file);
+    let flows = 0;
+    if (identity === current.store && this.base) this.view = await store.read();
+    else flows = await this.refreshFlows(store, current);
+    const documents = this.refreshDocuments(docs, current);
+    const baseItems = this.base ? loadShared(this.base).documentCount : 0;
+    if (!this.base || (this.deltaChanged && (baseItems < this.tuning.mergeBelow || this.delta.mini.documentCount > this.tuning.mergeDeltaAt))) {
+      await this.merge(docs);
+    } else if (this.deltaChanged) {
+      this.saveDelta();
+    }
+    return { rebuilt, flows, documents };
+  }
+
+  private async refreshFlows(store: Store, current: State): Promise<number> {
+    const { view, hashes, stable, read } = await fingerprints(store);
+    this.view = view;
+    let count = 0;
+    for (const id of Object.keys(current.flows)) if (!hashes.has(id)) this.overrideFlow(id, null, []);
+    for (const [id, hash] of hashes) {
+      if (current.flows[id]?.hash === hash) continue;
+      const flow = view.flow(id);
+      if (!flow) continue;
+      const { items, plans } = flowItems(flow);
+      // Read from bytes that changed meanwhile: no fingerprint, so it is indexed again next time.
+      this.overrideFlow(id, { hash: stable ? hash : '', plans }, items);
+      count++;
+    }
+    this.delta.store = stable ? read : null;
+    this.deltaChanged = true;
+    return count;
+  }
+
+  private refreshDocuments(docs: Documents, current: State): number {
+    const wanted = new Map<string, DocumentEntry>();
+    for (const entry of docs.read().list()) if (!entry.deleted_at) wanted.set(entry.id, entry);
+    let count = 0;
+    for (const id of Object.keys(current.docs)) if (!wanted.has(id)) this.overrideDocument(id, null, []);
+    for (const [id, entry] of wanted) {
+      const key = `${entry.sha256}:${entry.name}`;
+      if (current.docs[id] === key) continue;
+      this.overrideDocument(id, key, [documentItem(entry, documentText(entry, docs.content.find(entry.sha256)) ?? '')]);
+      count++;
+    }
+    return count;
+  }
+
+  /** Puts a flow's new items (or, with null, its absence) in the delta. */
+  private overrideFlow(id: string, entry: FlowEntry | null, items: Item[]): void {
+    this.replaceInDelta(flowItemIds(this.delta.flows[id] ?? undefined), items, `flow:${id}`);
+    this.delta.flows[id] = entry;
+  }
+
+  private overrideDocument(id: string, key: string | null, items: Item[]): void {
+    this.replaceInDelta(id in this.delta.docs ? [itemId('doc', id)] : [], items, `doc:${id}`);
+    this.delta.docs[id] = key;
+  }
+
+  private replaceInDelta(old: string[], items: Item[], key: string): void {
+    this.delta.mini.discardAll(old.filter((item) => this.delta.mini.has(item)));
+    this.delta.mini.addAll(items);
+    this.fresh.set(key, items);
+    this.deltaChanged = true;
+  }
+
+  /** Writes a new base holding everything (the old base, less what the delta replaced, plus the delta). */
+  private async merge(docs: Documents): Promise<void> {
+    const state = this.state();
+    const mini = this.base ? loadParts(this.base, 'all') : new MiniSearch<Item>(MINISEARCH_OPTIONS);
+    const replaced = [...this.replacedInBase()].filter((id) => mini.has(id));
+    mini.discardAll(replaced);
+    // The delta's items: those this process indexed, else read again (a delta from disk).
+    for (const id of Object.keys(this.delta.flows)) {
+      const flow = state.flows[id] && !this.fresh.has(`flow:${id}`) ? this.view?.flow(id) : undefined;
+      mini.addAll(this.fresh.get(`flow:${id}`) ?? (flow ? flowItems(flow).items : []));
+    }
+    const manifest = Object.keys(this.delta.docs).length ? docs.read() : undefined;
+    for (const id of Object.keys(this.delta.docs)) {
+      const entry = state.docs[id] && !this.fresh.has(`doc:${id}`) ? manifest?.get(id) : undefined;
+      mini.addAll(this.fresh.get(`doc:${id}`) ?? (entry ? [documentItem(entry, documentText(entry, docs.content.find(entry.sha256)) ?? '')] : []));
+    }
+    this.fresh.clear();
+    if (mini.dirtCount > 0) await mini.vacuum({ batchSize: Number.MAX_SAFE_INTEGER, batchWait: 0 });
+    this.base = writeBase(join(this.folder, BASE_FILE), mini, state);
+    this.delta = emptyDelta();
+    this.saveDelta();
+  }
+
+  private saveDelta(): void {
+    if (!this.base) return;
+    const { mini, ...rest } = this.delta;
+    write(join(this.folder, DELTA_FILE), [JSON.stringify({ version: INDEX_VERSION, base: this.base.id, ...rest, index: mini })]);
+    this.deltaChanged = false;
+  }
+}
+
+function flowItemIds(entry: FlowEntry | undefined): string[] {
+  if (!entry) return [];
+  return Object.entries(entry.plans).flatMap(([plan, tasks]) => [itemId('plan', plan), ...tasks.map((t) => itemId('task', t))]);
+}
+
+function emptyDelta(): Delta {
+  return { mini: new MiniSearch<Item>(MINISEARCH_OPTIONS), flows: {}, docs: {} };
+}
+
+function readBase(path: string): Base | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    const newline = text.indexOf('\n');
+    const headerText = text.slice(0, newline);
+    const base: Base = { header: BaseHeaderSchema.parse(JSON.parse(headerText)), body: text.slice(newline + 1), id: checksum(headerText) };
+    // Every part is checked now, so a damaged one means a rebuild, not a failed search.
+    for (const range of [base.header.shared, ...base.header.parts]) slice(base, range);
+    return base;
+  } catch {
+    return undefined;
+  }
+}
+
+function readDelta(path: string, base: Base): Delta | undefined {
+  try {
+    const delta = DeltaSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+    if (delta.base !== base.id) return undefined;
+    if (!isPlainIndex(delta.index)) return undefined;
+    const mini = MiniSearch.loadJS<Item>(delta.index, MINISEARCH_OPTIONS);
+    return { mini, flows: delta.flows, docs: delta.docs, store: delta.store };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One slice of the base's body, checked against its checksum. */
+function slice(base: Base, [start, end, sum]: readonly [number, number, string]): string {
+  const text = base.body.slice(start, end);
+  if (checksum(text) !== sum) throw new Error('search index part does not match its checksum');
+  return text;
+}
+
+// The shapes MiniSearch reads back. Only their outline is checked: a part whose bytes are
+// not what was written fails its checksum first, and hits are read from the store anyway.
+function isPlainIndex(value: unknown): value is AsPlainObject {
+  return typeof value === 'object' && value !== null && 'index' in value && Array.isArray(value.index);
+}
+
+function isShared(value: unknown): value is Shared {
+  return typeof value === 'object' && value !== null && 'documentCount' in value && typeof value.documentCount === 'number';
+}
+
+function isTermList(value: unknown): value is AsPlainObject['index'] {
+  return Array.isArray(value);
+}
+
+function loadShared(base: Base): Shared {
+  if (base.shared) return base.shared;
+  const shared: unknown = JSON.parse(slice(base, base.header.shared));
+  if (!isShared(shared)) throw new Error('search index is not in the expected shape');
+  base.shared = shared;
+  return shared;
+}
+
+/** A MiniSearch holding every document but only the terms of the given parts. */
+function loadParts(base: Base, parts: ReadonlySet<number> | 'all'): MiniSearch<Item> {
+  const index: AsPlainObject['index'] = [];
+  base.header.parts.forEach((range, i) => {
+    if (parts !== 'all' && !parts.has(i)) return;
+    const terms: unknown = JSON.parse(slice(base, range));
+    if (!isTermList(terms)) throw new Error('search index is not in the expected shape');
+    for (const entry of terms) index.push(entry);
+  });
+  return MiniSearch.loadJS<Item>({ ...loadShared(base), index }, MINISEARCH_OPTIONS);
+}
+
+function writeBase(path: string, mini: MiniSearch<Item>, state: State): Base {
+  const { index, ...shared } = mini.toJSON();
+  const buckets: AsPlainObject['index'][] = Array.from({ length: PARTS }, () => []);
+  for (const entry of index) buckets[partOf(entry[0])].push(entry);
+  const pieces = [JSON.stringify(shared), ...buckets.map((b) => JSON.stringify(b))];
+  const ranges: Array<[number, number, string]> = [];
+  let at = 0;
+  for (const piece of pieces) {
+    ranges.push([at, at + piece.length, checksum(piece)]);
+    at += piece.length;
+  }
+  const header: BaseHeader = { version: INDEX_VERSION, state, shared: ranges[0], parts: ranges.slice(1) };
+  const headerText = JSON.stringify(header);
+  write(path, [headerText, '\n', ...pieces]);
+  return { header, body: pieces.join(''), id: checksum(headerText), shared };
+}
+
+function write(path: string, pieces: readonly string[]): void {
+  try {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileAtomic(path, pieces.map((p) => Buffer.from(p)));
+  } catch {
+    // A cache that cannot be written (a read-only checkout, a full disk) is built again next time.
+  }
+}
+
+/**
+ * A fingerprint of every flow's line of flows.json, and a view of the same bytes to read
+ * changed flows from. `stable` is false when the file changed while it was being read.
+ */
+async function fingerprints(store: Store): Promise<{ view: StoreView; hashes: Map<string, string>; stable: boolean; read: string | null }> {
+  const view = await store.read();
+  const hashes = new Map<string, string>();
+  const before = fileIdentity(store.file);
+  if (before === null) return { view, hashes, stable: true, read: null };
+  const bytes = readFileSync(store.file);
+  const stable = before === fileIdentity(store.file) && before === store.knownIdentity();
+  const image = Image.fromBytes(bytes);
+  const hash = (data: Buffer | string) => createHash('sha1').update(data).digest('base64');
+  if (image) {
+    for (const [id, member] of image.members()) hashes.set(id, hash(image.raw(member)));
+  } else {
+    for (const flow of view.allFlows()) hashes.set(flow.id, hash(JSON.stringify(flow)));
+  }
+  return { view, hashes, stable, read: before };
+}

@@ -1,0 +1,123 @@
+// flow search (issue 13 item 6): ranked hits over tasks, plans and documents, each with a
+// snippet around the match, from an index brought up to date just before.
+import type { Query } from 'minisearch';
+import type { Documents } from '../documents/documents.js';
+import type { DocumentEntry } from '../documents/manifest.js';
+import { walkTasks } from '../domain/tree.js';
+import { documentText, itemId, splitItemId, type ItemKind } from './corpus.js';
+import { cosine, type Embedder } from './embed.js';
+import type { SearchIndex } from './search-index.js';
+import { snippet, type Snippet } from './snippet.js';
+import { queryGroups } from './tokenize.js';
+
+export interface SearchQuery {
+  text: string;
+  kinds?: readonly ItemKind[];
+  /** Only what belongs to this plan (documents: the ones it references). */
+  plan?: string;
+  limit?: number;
+}
+
+export interface SearchHit {
+  kind: ItemKind;
+  id: string;
+  title: string;
+  score: number;
+  plan_id?: string;
+  flow_id?: string;
+  /** A document's readable file, under documents/. */
+  path?: string;
+  snippet: Snippet;
+}
+
+/** BM25 candidates ranked again when an embedder is set. */
+const RERANK_CANDIDATES = 50;
+/** The weight of the BM25 score in the mix with the embedding's cosine. */
+const BM25_WEIGHT = 0.5;
+
+/** A query as MiniSearch reads it: every word must match (a CJK word: each of its pairs). */
+export function miniQuery(text: string): Query | undefined {
+  const groups = queryGroups(text);
+  if (!groups.length) return undefined;
+  return {
+    combineWith: 'AND',
+    queries: groups.map((g) =>
+      g.cjk ? { combineWith: 'AND', queries: g.terms, prefix: g.terms.length === 1, fuzzy: false } : { queries: g.terms, fuzzy: g.terms[0].length > 3 ? 0.2 : false },
+    ),
+  };
+}
+
+export async function search(index: SearchIndex, docs: Documents, query: SearchQuery, embedder?: Embedder): Promise<SearchHit[]> {
+  const q = miniQuery(query.text);
+  if (!q) return [];
+  const limit = query.limit ?? 20;
+  const kinds = query.kinds?.length ? new Set(query.kinds) : undefined;
+  const manifest = docs.read();
+  const inPlan = query.plan ? planItems(index, query.plan) : undefined;
+  const results = index.query(q, {
+    prefix: true,
+    boost: { title: 2 },
+    tokenize: (term) => [term],
+    processTerm: (term) => term,
+    filter: (result) => {
+      const item = splitItemId(String(result.id));
+      if (!item || (kinds && !kinds.has(item.kind))) return false;
+      if (item.kind !== 'doc') return !inPlan || inPlan.has(String(result.id));
+      const entry = manifest.get(item.id);
+      return !!entry && !entry.deleted_at && (!query.plan || entry.plans.includes(query.plan));
+    },
+  }, queryGroups(query.text).flatMap((g) => g.terms));
+  const wanted = results.slice(0, embedder ? Math.max(RERANK_CANDIDATES, limit) : limit);
+  const locations = wanted.some((r) => !String(r.id).startsWith('doc:')) ? index.locations() : new Map();
+  const hits: SearchHit[] = [];
+  for (const result of wanted) {
+    const item = splitItemId(String(result.id));
+    if (!item) continue;
+    const hit = item.kind === 'doc' ? documentHit(docs, manifest.get(item.id), query.text) : treeHit(index, locations.get(String(result.id)), item.id, query.text);
+    if (hit) hits.push({ ...hit, score: result.score });
+  }
+  return embedder ? (await rerank(hits, query.text, embedder)).slice(0, limit) : hits;
+}
+
+/** The snippet of the first text the query matches in (else of the first that is not empty). */
+function bestSnippet(query: string, ...texts: string[]): Snippet {
+  const snippets = texts.filter((t) => t.trim()).map((t) => snippet(t, query));
+  return snippets.find((s) => s.match) ?? snippets[0] ?? { text: '', match: null };
+}
+
+/** The item ids of a plan and its tasks, from the index's own record of them. */
+function planItems(index: SearchIndex, planId: string): Set<string> {
+  for (const { plans } of Object.values(index.state().flows)) {
+    const tasks = plans[planId];
+    if (tasks) return new Set([itemId('plan', planId), ...tasks.map((t) => itemId('task', t))]);
+  }
+  return new Set();
+}
+
+function documentHit(docs: Documents, entry: DocumentEntry | undefined, query: string): Omit<SearchHit, 'score'> | undefined {
+  if (!entry) return undefined;
+  const text = documentText(entry, docs.content.find(entry.sha256)) ?? '';
+  return { kind: 'doc', id: entry.id, title: entry.name, path: `documents/${entry.path}`, snippet: bestSnippet(query, text, entry.name) };
+}
+
+/** A task or plan hit, read from the store as it is now. */
+function treeHit(index: SearchIndex, where: { plan: string; flow: string } | undefined, id: string, query: string): Omit<SearchHit, 'score'> | undefined {
+  const flow = where && index.view?.flow(where.flow);
+  const plan = flow?.plans.find((p) => p.id === where?.plan);
+  if (!where || !plan) return undefined;
+  if (id === plan.id) return { kind: 'plan', id, title: plan.title, plan_id: plan.id, flow_id: where.flow, snippet: bestSnippet(query, plan.summary, plan.title) };
+  for (const { task } of walkTasks(plan.tasks)) {
+    if (task.id !== id) continue;
+    return { kind: 'task', id, title: task.title, plan_id: plan.id, flow_id: where.flow, snippet: bestSnippet(query, task.notes, task.title) };
+  }
+  return undefined;
+}
+
+async function rerank(hits: SearchHit[], query: string, embedder: Embedder): Promise<SearchHit[]> {
+  if (hits.length < 2) return hits;
+  const [queryVector, ...vectors] = await embedder.embed([query, ...hits.map((h) => `${h.title}\n${h.snippet.text}`)]);
+  const best = Math.max(...hits.map((h) => h.score));
+  return hits
+    .map((hit, i) => ({ ...hit, score: BM25_WEIGHT * (hit.score / best) + (1 - BM25_WEIGHT) * ((cosine(queryVector, vectors[i]) + 1) / 2) }))
+    .sort((a, b) => b.score - a.score);
+}
