@@ -10,40 +10,53 @@ export const ITEM_KINDS = ['task', 'plan', 'doc'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 export interface Item {
-  /** `<kind>:<object id>`: one id space for the whole index, the kind readable from it. */
+  /** Says what the item is and where: see itemId(). */
   id: string;
   title: string;
   text: string;
 }
 
+/** Where a task or plan is, or which document: what a hit needs to be shown from the store. */
+export type ItemRef = { kind: 'task'; flow: string; plan: string; id: string } | { kind: 'plan'; flow: string; plan: string } | { kind: 'doc'; id: string };
+
 /** The text of a document that is indexed: its first MAX_TEXT_BYTES. */
 export const MAX_TEXT_BYTES = 256 * 1024;
 
-export function itemId(kind: ItemKind, id: string): string {
-  return `${kind}:${id}`;
+/**
+ * An item's id in the index carries its kind and place (as JSON: ids migrated from older
+ * formats may hold any character), so a hit is shown and filtered without a look-up.
+ */
+export function itemId(ref: ItemRef): string {
+  if (ref.kind === 'doc') return JSON.stringify(['doc', ref.id]);
+  return JSON.stringify(ref.kind === 'task' ? ['task', ref.flow, ref.plan, ref.id] : ['plan', ref.flow, ref.plan]);
 }
 
-/** The kind and object id of an item id; undefined for one flow did not make. */
-export function splitItemId(id: string): { kind: ItemKind; id: string } | undefined {
-  const at = id.indexOf(':');
-  const kind = ITEM_KINDS.find((k) => k === id.slice(0, at));
-  return kind && { kind, id: id.slice(at + 1) };
+/** The reference an item id holds; undefined for one flow did not make. */
+export function itemRef(id: string): ItemRef | undefined {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(id);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parts) || !parts.every((p) => typeof p === 'string')) return undefined;
+  const [kind, a, b, c] = parts;
+  if (kind === 'doc' && parts.length === 2) return { kind, id: a };
+  if (kind === 'plan' && parts.length === 3) return { kind, flow: a, plan: b };
+  if (kind === 'task' && parts.length === 4) return { kind, flow: a, plan: b, id: c };
+  return undefined;
 }
 
-/** The items of a flow, and which tasks each of its plans holds (for --plan and for showing hits). */
-export function flowItems(flow: Flow): { items: Item[]; plans: Record<string, string[]> } {
+export function flowItems(flow: Flow): Item[] {
   const items: Item[] = [];
-  const plans: Record<string, string[]> = {};
   for (const plan of flow.plans) {
-    items.push({ id: itemId('plan', plan.id), title: plan.title, text: plan.summary });
-    plans[plan.id] = [];
+    items.push({ id: itemId({ kind: 'plan', flow: flow.id, plan: plan.id }), title: plan.title, text: plan.summary });
     for (const { task } of walkTasks(plan.tasks)) {
       const text = task.tags.length ? `${task.notes}\n${task.tags.join(' ')}` : task.notes;
-      items.push({ id: itemId('task', task.id), title: task.title, text });
-      plans[plan.id].push(task.id);
+      items.push({ id: itemId({ kind: 'task', flow: flow.id, plan: plan.id, id: task.id }), title: task.title, text });
     }
   }
-  return { items, plans };
+  return items;
 }
 
 /** The searchable text of a document's content (text documents only). */
@@ -53,7 +66,7 @@ export function documentText(entry: DocumentEntry, contentPath: string | undefin
 }
 
 export function documentItem(entry: DocumentEntry, text: string): Item {
-  return { id: itemId('doc', entry.id), title: entry.name, text };
+  return { id: itemId({ kind: 'doc', id: entry.id }), title: entry.name, text };
 }
 
 /** The first `limit` bytes of a file as UTF-8 (a character cut at the end is dropped). */

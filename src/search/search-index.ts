@@ -6,7 +6,7 @@
 // write, another version, a checksum that does not match) is rebuilt from the store.
 //
 // Cost follows the query, not the store: the base index is saved in parts by the first
-// character of each term, and a search loads only the parts its words need. What changed
+// character of each term, and a search reads only the parts its words need. What changed
 // since the base was written lives in a small delta index beside it, searched too; when
 // the delta grows, or the base is small enough to rewrite at once, the two are merged.
 import { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import MiniSearch, { type AsPlainObject, type Options, type Query, type SearchOptions, type SearchResult } from 'minisearch';
 import * as z from 'zod/mini';
 import type { Documents } from '../documents/documents.js';
-import type { DocumentEntry } from '../documents/manifest.js';
+import { manifestPath, type DocumentEntry, type Manifest } from '../documents/manifest.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { fileIdentity } from '../store/identity.js';
 import { Image } from '../store/layout.js';
@@ -27,9 +27,10 @@ import { indexTerms } from './tokenize.js';
 export const INDEX_DIR = join('cache', 'search');
 const BASE_FILE = 'base.json';
 const DELTA_FILE = 'delta.json';
-const INDEX_VERSION = 2;
+const INDEX_VERSION = 3;
 /** Parts of the base index, by the first character of a term. */
 const PARTS = 64;
+
 export interface Tuning {
   /** A base with fewer items than this is rewritten at once instead of keeping a delta. */
   mergeBelow: number;
@@ -49,37 +50,41 @@ export const MINISEARCH_OPTIONS: Options<Item> = {
   autoVacuum: false,
 };
 
-const FlowEntrySchema = z.object({ hash: z.string(), plans: z.record(z.string(), z.array(z.string())) });
-type FlowEntry = z.infer<typeof FlowEntrySchema>;
-
+/**
+ * What the index was built from. Per flow: the fingerprint of its line and its item ids,
+ * as one JSON text (`[hash, ...ids]`), decoded only for flows that changed.
+ */
 const StateSchema = z.object({
-  /** Identity of the flows.json the index reflects. */
-  store: z.nullable(z.string()),
-  /** Per flow: the fingerprint of its line, and the task ids of each of its plans. */
-  flows: z.record(z.string(), FlowEntrySchema),
+  flows: z.record(z.string(), z.string()),
   /** Document id → what its entry was indexed from (`<sha256>:<name>`). */
   docs: z.record(z.string(), z.string()),
 });
 type State = z.infer<typeof StateSchema>;
 
+const Range = z.tuple([z.number(), z.number(), z.string()]);
 const BaseHeaderSchema = z.object({
   version: z.literal(INDEX_VERSION),
-  state: StateSchema,
-  /** [start, end, checksum] of the shared part and each term part, in the body. */
-  shared: z.tuple([z.number(), z.number(), z.string()]),
-  parts: z.array(z.tuple([z.number(), z.number(), z.string()])),
+  /** Identities of flows.json and the manifest the index reflects (null: none, or unknown). */
+  store: z.nullable(z.string()),
+  manifest: z.nullable(z.string()),
+  /** [start, end, checksum] in the body of: the state, MiniSearch's document table, each term part. */
+  state: Range,
+  shared: Range,
+  parts: z.array(Range),
 });
 type BaseHeader = z.infer<typeof BaseHeaderSchema>;
 
-/** What the delta overrides: flows and documents indexed again (or gone, null) since the base. */
+/** What the delta overrides since the base: flows and documents indexed again, or gone (null). */
 const DeltaSchema = z.object({
   version: z.literal(INDEX_VERSION),
   /** The base this delta belongs to (its header's checksum). */
   base: z.string(),
-  /** The flows.json the delta brought the index up to (null: read while it changed). */
   store: z.optional(z.nullable(z.string())),
-  flows: z.record(z.string(), z.nullable(FlowEntrySchema)),
+  manifest: z.optional(z.nullable(z.string())),
+  flows: z.record(z.string(), z.nullable(z.string())),
   docs: z.record(z.string(), z.nullable(z.string())),
+  /** Item ids of the base that the delta's flows and documents stand in for. */
+  replaced: z.array(z.string()),
   index: z.unknown(),
 });
 
@@ -101,19 +106,24 @@ interface Base {
   /** Checksum of the header: names this base for its delta. */
   id: string;
   shared?: Shared;
+  state?: State;
 }
 
 interface Delta {
   mini: MiniSearch<Item>;
-  flows: Record<string, FlowEntry | null>;
+  flows: Record<string, string | null>;
   docs: Record<string, string | null>;
-  /** Unset until a refresh since the base read flows.json. */
+  replaced: string[];
+  /** Unset until a refresh since the base read them. */
   store?: string | null;
+  manifest?: string | null;
 }
 
 export class SearchIndex {
-  /** The store as the last refresh read it, to show hits from. */
+  /** The store and the manifest as the last refresh read them, to show hits from. */
   view: StoreView | undefined;
+  private manifestRead: Manifest | undefined;
+  private docs: Documents | undefined;
   private deltaChanged = false;
   /** Items indexed by this process, by `flow:<id>` or `doc:<id>`, so a merge need not read them again. */
   private readonly fresh = new Map<string, Item[]>();
@@ -136,32 +146,29 @@ export class SearchIndex {
     return !this.base;
   }
 
-  /** What the index reflects: the base's state with the delta's overrides. */
-  state(): State {
-    const base = this.base?.header.state ?? { store: null, flows: {}, docs: {} };
-    const flows: Record<string, FlowEntry> = { ...base.flows };
-    for (const [id, entry] of Object.entries(this.delta.flows)) {
-      if (entry) flows[id] = entry;
-      else delete flows[id];
-    }
-    const docs: Record<string, string> = { ...base.docs };
-    for (const [id, key] of Object.entries(this.delta.docs)) {
-      if (key) docs[id] = key;
-      else delete docs[id];
-    }
-    return { store: this.delta.store === undefined ? base.store : this.delta.store, flows, docs };
+  /** The documents service the last refresh used. */
+  documents(): Documents | undefined {
+    return this.docs;
   }
 
-  /** Where each indexed task and plan is: item id → its plan and flow. */
-  locations(): Map<string, { plan: string; flow: string }> {
-    const out = new Map<string, { plan: string; flow: string }>();
-    for (const [flow, { plans }] of Object.entries(this.state().flows)) {
-      for (const [plan, tasks] of Object.entries(plans)) {
-        out.set(itemId('plan', plan), { plan, flow });
-        for (const task of tasks) out.set(itemId('task', task), { plan, flow });
-      }
-    }
-    return out;
+  /** The manifest as it is now (read once per refresh, when a search needs it). */
+  manifest(): Manifest | undefined {
+    this.manifestRead ??= this.docs?.read();
+    return this.manifestRead;
+  }
+
+  private identities(): { store: string | null; manifest: string | null } {
+    const header = this.base?.header;
+    return {
+      store: this.delta.store !== undefined ? this.delta.store : (header?.store ?? null),
+      manifest: this.delta.manifest !== undefined ? this.delta.manifest : (header?.manifest ?? null),
+    };
+  }
+
+  /** What the index holds: the base's state with the delta's overrides. */
+  private state(): State {
+    const base = this.base ? baseState(this.base) : { flows: {}, docs: {} };
+    return { flows: overlay(base.flows, this.delta.flows), docs: overlay(base.docs, this.delta.docs) };
   }
 
   /**
@@ -169,7 +176,7 @@ export class SearchIndex {
    * leaving out base items the delta has replaced, best first.
    */
   query(query: Query, options: SearchOptions, terms: readonly string[]): SearchResult[] {
-    const replaced = this.replacedInBase();
+    const replaced = new Set(this.delta.replaced);
     const filter = options.filter;
     const base = this.base
       ? loadParts(this.base, new Set(terms.map(partOf))).search(query, {
@@ -181,25 +188,19 @@ export class SearchIndex {
     return delta.length ? [...base, ...delta].sort((a, b) => b.score - a.score) : base;
   }
 
-  /** Base item ids the delta stands in for. */
-  private replacedInBase(): Set<string> {
-    const out = new Set<string>();
-    const base = this.base?.header.state;
-    if (!base) return out;
-    for (const id of Object.keys(this.delta.flows)) for (const item of flowItemIds(base.flows[id])) out.add(item);
-    for (const id of Object.keys(this.delta.docs)) out.add(itemId('doc', id));
-    return out;
-  }
-
   /** Brings the index up to date with the store and the documents, by content hash. */
   async refresh(store: Store, docs: Documents): Promise<RefreshStats> {
     const rebuilt = !this.base;
-    const current = this.state();
-    const identity = fileIdentity(store.file);
+    this.docs = docs;
+    this.manifestRead = undefined;
+    const known = this.identities();
+    const storeNow = fileIdentity(store.file);
+    const manifestNow = fileIdentity(manifestPath(docs.dir));
     let flows = 0;
-    if (identity === current.store && this.base) this.view = await store.read();
-    else flows = await this.refreshFlows(store, current);
-    const documents = this.refreshDocuments(docs, current);
+    let documents = 0;
+    if (rebuilt || storeNow !== known.store) flows = await this.refreshFlows(store);
+    else this.view = await store.read();
+    if (rebuilt || manifestNow !== known.manifest) documents = this.refreshDocuments(docs, manifestNow);
     const baseItems = this.base ? loadShared(this.base).documentCount : 0;
     if (!this.base || (this.deltaChanged && (baseItems < this.tuning.mergeBelow || this.delta.mini.documentCount > this.tuning.mergeDeltaAt))) {
       await this.merge(docs);
@@ -209,18 +210,19 @@ export class SearchIndex {
     return { rebuilt, flows, documents };
   }
 
-  private async refreshFlows(store: Store, current: State): Promise<number> {
+  private async refreshFlows(store: Store): Promise<number> {
+    const current = this.state().flows;
     const { view, hashes, stable, read } = await fingerprints(store);
     this.view = view;
     let count = 0;
-    for (const id of Object.keys(current.flows)) if (!hashes.has(id)) this.overrideFlow(id, null, []);
+    for (const id of Object.keys(current)) if (!hashes.has(id)) this.overrideFlow(id, null, []);
     for (const [id, hash] of hashes) {
-      if (current.flows[id]?.hash === hash) continue;
+      if (decodeFlow(current[id]).hash === hash) continue;
       const flow = view.flow(id);
       if (!flow) continue;
-      const { items, plans } = flowItems(flow);
+      const items = flowItems(flow);
       // Read from bytes that changed meanwhile: no fingerprint, so it is indexed again next time.
-      this.overrideFlow(id, { hash: stable ? hash : '', plans }, items);
+      this.overrideFlow(id, JSON.stringify([stable ? hash : '', ...items.map((i) => i.id)]), items);
       count++;
     }
     this.delta.store = stable ? read : null;
@@ -228,28 +230,36 @@ export class SearchIndex {
     return count;
   }
 
-  private refreshDocuments(docs: Documents, current: State): number {
+  private refreshDocuments(docs: Documents, identity: string | null): number {
+    const current = this.state().docs;
+    const manifest = this.manifest() ?? docs.read();
     const wanted = new Map<string, DocumentEntry>();
-    for (const entry of docs.read().list()) if (!entry.deleted_at) wanted.set(entry.id, entry);
+    for (const entry of manifest.list()) if (!entry.deleted_at) wanted.set(entry.id, entry);
     let count = 0;
-    for (const id of Object.keys(current.docs)) if (!wanted.has(id)) this.overrideDocument(id, null, []);
+    for (const id of Object.keys(current)) if (!wanted.has(id)) this.overrideDocument(id, null, []);
     for (const [id, entry] of wanted) {
       const key = `${entry.sha256}:${entry.name}`;
-      if (current.docs[id] === key) continue;
+      if (current[id] === key) continue;
       this.overrideDocument(id, key, [documentItem(entry, documentText(entry, docs.content.find(entry.sha256)) ?? '')]);
       count++;
     }
+    // The manifest may have changed while it was read: then it is read again next time.
+    this.delta.manifest = identity === fileIdentity(manifestPath(docs.dir)) ? identity : null;
+    this.deltaChanged = true;
     return count;
   }
 
   /** Puts a flow's new items (or, with null, its absence) in the delta. */
-  private overrideFlow(id: string, entry: FlowEntry | null, items: Item[]): void {
-    this.replaceInDelta(flowItemIds(this.delta.flows[id] ?? undefined), items, `flow:${id}`);
+  private overrideFlow(id: string, entry: string | null, items: Item[]): void {
+    if (!(id in this.delta.flows) && this.base) this.delta.replaced.push(...decodeFlow(baseState(this.base).flows[id]).items);
+    this.replaceInDelta(decodeFlow(this.delta.flows[id] ?? undefined).items, items, `flow:${id}`);
     this.delta.flows[id] = entry;
   }
 
   private overrideDocument(id: string, key: string | null, items: Item[]): void {
-    this.replaceInDelta(id in this.delta.docs ? [itemId('doc', id)] : [], items, `doc:${id}`);
+    const item = itemId({ kind: 'doc', id });
+    if (!(id in this.delta.docs) && this.base && baseState(this.base).docs[id]) this.delta.replaced.push(item);
+    this.replaceInDelta(id in this.delta.docs ? [item] : [], items, `doc:${id}`);
     this.delta.docs[id] = key;
   }
 
@@ -264,21 +274,19 @@ export class SearchIndex {
   private async merge(docs: Documents): Promise<void> {
     const state = this.state();
     const mini = this.base ? loadParts(this.base, 'all') : new MiniSearch<Item>(MINISEARCH_OPTIONS);
-    const replaced = [...this.replacedInBase()].filter((id) => mini.has(id));
-    mini.discardAll(replaced);
+    mini.discardAll(this.delta.replaced.filter((id) => mini.has(id)));
     // The delta's items: those this process indexed, else read again (a delta from disk).
     for (const id of Object.keys(this.delta.flows)) {
       const flow = state.flows[id] && !this.fresh.has(`flow:${id}`) ? this.view?.flow(id) : undefined;
-      mini.addAll(this.fresh.get(`flow:${id}`) ?? (flow ? flowItems(flow).items : []));
+      mini.addAll(this.fresh.get(`flow:${id}`) ?? (flow ? flowItems(flow) : []));
     }
-    const manifest = Object.keys(this.delta.docs).length ? docs.read() : undefined;
     for (const id of Object.keys(this.delta.docs)) {
-      const entry = state.docs[id] && !this.fresh.has(`doc:${id}`) ? manifest?.get(id) : undefined;
+      const entry = state.docs[id] && !this.fresh.has(`doc:${id}`) ? this.manifest()?.get(id) : undefined;
       mini.addAll(this.fresh.get(`doc:${id}`) ?? (entry ? [documentItem(entry, documentText(entry, docs.content.find(entry.sha256)) ?? '')] : []));
     }
     this.fresh.clear();
     if (mini.dirtCount > 0) await mini.vacuum({ batchSize: Number.MAX_SAFE_INTEGER, batchWait: 0 });
-    this.base = writeBase(join(this.folder, BASE_FILE), mini, state);
+    this.base = writeBase(join(this.folder, BASE_FILE), mini, state, this.identities());
     this.delta = emptyDelta();
     this.saveDelta();
   }
@@ -291,13 +299,32 @@ export class SearchIndex {
   }
 }
 
-function flowItemIds(entry: FlowEntry | undefined): string[] {
-  if (!entry) return [];
-  return Object.entries(entry.plans).flatMap(([plan, tasks]) => [itemId('plan', plan), ...tasks.map((t) => itemId('task', t))]);
+function overlay(base: Record<string, string>, changes: Record<string, string | null>): Record<string, string> {
+  const out = { ...base };
+  for (const [id, value] of Object.entries(changes)) {
+    if (value === null) delete out[id];
+    else out[id] = value;
+  }
+  return out;
+}
+
+/** A flow's entry of the state: its fingerprint and item ids. */
+function decodeFlow(entry: string | undefined): { hash: string | undefined; items: string[] } {
+  if (!entry) return { hash: undefined, items: [] };
+  let parts: unknown;
+  try {
+    parts = JSON.parse(entry);
+  } catch {
+    parts = undefined;
+  }
+  // An entry that does not decode counts as never indexed: the flow is indexed again.
+  if (!Array.isArray(parts) || !parts.every((p) => typeof p === 'string')) return { hash: undefined, items: [] };
+  const [hash, ...items] = parts;
+  return { hash, items };
 }
 
 function emptyDelta(): Delta {
-  return { mini: new MiniSearch<Item>(MINISEARCH_OPTIONS), flows: {}, docs: {} };
+  return { mini: new MiniSearch<Item>(MINISEARCH_OPTIONS), flows: {}, docs: {}, replaced: [] };
 }
 
 function readBase(path: string): Base | undefined {
@@ -307,7 +334,7 @@ function readBase(path: string): Base | undefined {
     const headerText = text.slice(0, newline);
     const base: Base = { header: BaseHeaderSchema.parse(JSON.parse(headerText)), body: text.slice(newline + 1), id: checksum(headerText) };
     // Every part is checked now, so a damaged one means a rebuild, not a failed search.
-    for (const range of [base.header.shared, ...base.header.parts]) slice(base, range);
+    for (const range of [base.header.state, base.header.shared, ...base.header.parts]) slice(base, range);
     return base;
   } catch {
     return undefined;
@@ -317,10 +344,9 @@ function readBase(path: string): Base | undefined {
 function readDelta(path: string, base: Base): Delta | undefined {
   try {
     const delta = DeltaSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-    if (delta.base !== base.id) return undefined;
-    if (!isPlainIndex(delta.index)) return undefined;
-    const mini = MiniSearch.loadJS<Item>(delta.index, MINISEARCH_OPTIONS);
-    return { mini, flows: delta.flows, docs: delta.docs, store: delta.store };
+    if (delta.base !== base.id || !isPlainIndex(delta.index)) return undefined;
+    const { version: _version, base: _base, index, ...rest } = delta;
+    return { mini: MiniSearch.loadJS<Item>(index, MINISEARCH_OPTIONS), ...rest };
   } catch {
     return undefined;
   }
@@ -347,6 +373,11 @@ function isTermList(value: unknown): value is AsPlainObject['index'] {
   return Array.isArray(value);
 }
 
+function baseState(base: Base): State {
+  base.state ??= StateSchema.parse(JSON.parse(slice(base, base.header.state)));
+  return base.state;
+}
+
 function loadShared(base: Base): Shared {
   if (base.shared) return base.shared;
   const shared: unknown = JSON.parse(slice(base, base.header.shared));
@@ -367,21 +398,21 @@ function loadParts(base: Base, parts: ReadonlySet<number> | 'all'): MiniSearch<I
   return MiniSearch.loadJS<Item>({ ...loadShared(base), index }, MINISEARCH_OPTIONS);
 }
 
-function writeBase(path: string, mini: MiniSearch<Item>, state: State): Base {
+function writeBase(path: string, mini: MiniSearch<Item>, state: State, identities: { store: string | null; manifest: string | null }): Base {
   const { index, ...shared } = mini.toJSON();
   const buckets: AsPlainObject['index'][] = Array.from({ length: PARTS }, () => []);
   for (const entry of index) buckets[partOf(entry[0])].push(entry);
-  const pieces = [JSON.stringify(shared), ...buckets.map((b) => JSON.stringify(b))];
+  const pieces = [JSON.stringify(state), JSON.stringify(shared), ...buckets.map((b) => JSON.stringify(b))];
   const ranges: Array<[number, number, string]> = [];
   let at = 0;
   for (const piece of pieces) {
     ranges.push([at, at + piece.length, checksum(piece)]);
     at += piece.length;
   }
-  const header: BaseHeader = { version: INDEX_VERSION, state, shared: ranges[0], parts: ranges.slice(1) };
+  const header: BaseHeader = { version: INDEX_VERSION, ...identities, state: ranges[0], shared: ranges[1], parts: ranges.slice(2) };
   const headerText = JSON.stringify(header);
   write(path, [headerText, '\n', ...pieces]);
-  return { header, body: pieces.join(''), id: checksum(headerText), shared };
+  return { header, body: pieces.join(''), id: checksum(headerText), shared, state };
 }
 
 function write(path: string, pieces: readonly string[]): void {

@@ -1,10 +1,8 @@
 // flow search (issue 13 item 6): ranked hits over tasks, plans and documents, each with a
 // snippet around the match, from an index brought up to date just before.
 import type { Query } from 'minisearch';
-import type { Documents } from '../documents/documents.js';
-import type { DocumentEntry } from '../documents/manifest.js';
 import { walkTasks } from '../domain/tree.js';
-import { documentText, itemId, splitItemId, type ItemKind } from './corpus.js';
+import { documentText, itemRef, type ItemKind, type ItemRef } from './corpus.js';
 import { cosine, type Embedder } from './embed.js';
 import type { SearchIndex } from './search-index.js';
 import { snippet, type Snippet } from './snippet.js';
@@ -47,33 +45,32 @@ export function miniQuery(text: string): Query | undefined {
   };
 }
 
-export async function search(index: SearchIndex, docs: Documents, query: SearchQuery, embedder?: Embedder): Promise<SearchHit[]> {
+export async function search(index: SearchIndex, query: SearchQuery, embedder?: Embedder): Promise<SearchHit[]> {
   const q = miniQuery(query.text);
   if (!q) return [];
   const limit = query.limit ?? 20;
   const kinds = query.kinds?.length ? new Set(query.kinds) : undefined;
-  const manifest = docs.read();
-  const inPlan = query.plan ? planItems(index, query.plan) : undefined;
-  const results = index.query(q, {
-    prefix: true,
-    boost: { title: 2 },
-    tokenize: (term) => [term],
-    processTerm: (term) => term,
-    filter: (result) => {
-      const item = splitItemId(String(result.id));
-      if (!item || (kinds && !kinds.has(item.kind))) return false;
-      if (item.kind !== 'doc') return !inPlan || inPlan.has(String(result.id));
-      const entry = manifest.get(item.id);
-      return !!entry && !entry.deleted_at && (!query.plan || entry.plans.includes(query.plan));
+  const results = index.query(
+    q,
+    {
+      prefix: true,
+      boost: { title: 2 },
+      tokenize: (term) => [term],
+      processTerm: (term) => term,
+      filter: (result) => {
+        const ref = itemRef(String(result.id));
+        if (!ref || (kinds && !kinds.has(ref.kind))) return false;
+        if (ref.kind !== 'doc') return !query.plan || ref.plan === query.plan;
+        const entry = index.manifest()?.get(ref.id);
+        return !!entry && !entry.deleted_at && (!query.plan || entry.plans.includes(query.plan));
+      },
     },
-  }, queryGroups(query.text).flatMap((g) => g.terms));
-  const wanted = results.slice(0, embedder ? Math.max(RERANK_CANDIDATES, limit) : limit);
-  const locations = wanted.some((r) => !String(r.id).startsWith('doc:')) ? index.locations() : new Map();
+    queryGroups(query.text).flatMap((g) => g.terms),
+  );
   const hits: SearchHit[] = [];
-  for (const result of wanted) {
-    const item = splitItemId(String(result.id));
-    if (!item) continue;
-    const hit = item.kind === 'doc' ? documentHit(docs, manifest.get(item.id), query.text) : treeHit(index, locations.get(String(result.id)), item.id, query.text);
+  for (const result of results.slice(0, embedder ? Math.max(RERANK_CANDIDATES, limit) : limit)) {
+    const ref = itemRef(String(result.id));
+    const hit = ref && (ref.kind === 'doc' ? documentHit(index, ref.id, query.text) : treeHit(index, ref, query.text));
     if (hit) hits.push({ ...hit, score: result.score });
   }
   return embedder ? (await rerank(hits, query.text, embedder)).slice(0, limit) : hits;
@@ -85,30 +82,22 @@ function bestSnippet(query: string, ...texts: string[]): Snippet {
   return snippets.find((s) => s.match) ?? snippets[0] ?? { text: '', match: null };
 }
 
-/** The item ids of a plan and its tasks, from the index's own record of them. */
-function planItems(index: SearchIndex, planId: string): Set<string> {
-  for (const { plans } of Object.values(index.state().flows)) {
-    const tasks = plans[planId];
-    if (tasks) return new Set([itemId('plan', planId), ...tasks.map((t) => itemId('task', t))]);
-  }
-  return new Set();
-}
-
-function documentHit(docs: Documents, entry: DocumentEntry | undefined, query: string): Omit<SearchHit, 'score'> | undefined {
-  if (!entry) return undefined;
+function documentHit(index: SearchIndex, id: string, query: string): Omit<SearchHit, 'score'> | undefined {
+  const entry = index.manifest()?.get(id);
+  const docs = index.documents();
+  if (!entry || !docs) return undefined;
   const text = documentText(entry, docs.content.find(entry.sha256)) ?? '';
   return { kind: 'doc', id: entry.id, title: entry.name, path: `documents/${entry.path}`, snippet: bestSnippet(query, text, entry.name) };
 }
 
 /** A task or plan hit, read from the store as it is now. */
-function treeHit(index: SearchIndex, where: { plan: string; flow: string } | undefined, id: string, query: string): Omit<SearchHit, 'score'> | undefined {
-  const flow = where && index.view?.flow(where.flow);
-  const plan = flow?.plans.find((p) => p.id === where?.plan);
-  if (!where || !plan) return undefined;
-  if (id === plan.id) return { kind: 'plan', id, title: plan.title, plan_id: plan.id, flow_id: where.flow, snippet: bestSnippet(query, plan.summary, plan.title) };
+function treeHit(index: SearchIndex, ref: Exclude<ItemRef, { kind: 'doc' }>, query: string): Omit<SearchHit, 'score'> | undefined {
+  const plan = index.view?.flow(ref.flow)?.plans.find((p) => p.id === ref.plan);
+  if (!plan) return undefined;
+  const where = { plan_id: plan.id, flow_id: ref.flow };
+  if (ref.kind === 'plan') return { kind: 'plan', id: plan.id, title: plan.title, ...where, snippet: bestSnippet(query, plan.summary, plan.title) };
   for (const { task } of walkTasks(plan.tasks)) {
-    if (task.id !== id) continue;
-    return { kind: 'task', id, title: task.title, plan_id: plan.id, flow_id: where.flow, snippet: bestSnippet(query, task.notes, task.title) };
+    if (task.id === ref.id) return { kind: 'task', id: task.id, title: task.title, ...where, snippet: bestSnippet(query, task.notes, task.title) };
   }
   return undefined;
 }

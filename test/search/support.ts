@@ -32,7 +32,7 @@ export async function searchFixture(): Promise<SearchFixture> {
     async find(query, options = {}) {
       const index = SearchIndex.load(f.dir, options.tuning);
       await index.refresh(f.store, f.docs);
-      return search(index, f.docs, typeof query === 'string' ? { text: query } : query, options.embedder);
+      return search(index, typeof query === 'string' ? { text: query } : query, options.embedder);
     },
   };
 }
