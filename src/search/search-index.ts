@@ -67,7 +67,7 @@ const BaseHeaderSchema = z.object({
   /** Identities of flows.json and the manifest the index reflects (null: none, or unknown). */
   store: z.nullable(z.string()),
   manifest: z.nullable(z.string()),
-  /** [start, end, checksum] in the body of: the state, MiniSearch's document table, each term part. */
+  /** [start, end, checksum] (bytes) in the body of: the state, MiniSearch's document table, each term part. */
   state: Range,
   shared: Range,
   parts: z.array(Range),
@@ -102,7 +102,7 @@ type Shared = Omit<AsPlainObject, 'index'>;
 
 interface Base {
   header: BaseHeader;
-  body: string;
+  body: Buffer;
   /** Checksum of the header: names this base for its delta. */
   id: string;
   shared?: Shared;
@@ -120,8 +120,9 @@ interface Delta {
 }
 
 export class SearchIndex {
-  /** The store and the manifest as the last refresh read them, to show hits from. */
-  view: StoreView | undefined;
+  /** The store as the last refresh read it (or will, when a hit needs it), to show hits from. */
+  private view: StoreView | undefined;
+  private store: Store | undefined;
   private manifestRead: Manifest | undefined;
   private docs: Documents | undefined;
   private deltaChanged = false;
@@ -142,8 +143,19 @@ export class SearchIndex {
     return new SearchIndex(folder, base, (base && readDelta(join(folder, DELTA_FILE), base)) ?? emptyDelta(), tuning);
   }
 
+  /** An index with nothing cached: the next refresh builds it from the store. */
+  static rebuild(dir: string, tuning: Tuning = TUNING): SearchIndex {
+    return new SearchIndex(join(dir, INDEX_DIR), undefined, emptyDelta(), tuning);
+  }
+
   get rebuilt(): boolean {
     return !this.base;
+  }
+
+  /** The store as it is now: read only once a hit needs to be shown from it. */
+  async storeView(): Promise<StoreView | undefined> {
+    this.view ??= await this.store?.read();
+    return this.view;
   }
 
   /** The documents service the last refresh used. */
@@ -192,6 +204,7 @@ export class SearchIndex {
   async refresh(store: Store, docs: Documents): Promise<RefreshStats> {
     const rebuilt = !this.base;
     this.docs = docs;
+    this.store = store;
     this.manifestRead = undefined;
     const known = this.identities();
     const storeNow = fileIdentity(store.file);
@@ -199,7 +212,7 @@ export class SearchIndex {
     let flows = 0;
     let documents = 0;
     if (rebuilt || storeNow !== known.store) flows = await this.refreshFlows(store);
-    else this.view = await store.read();
+    else this.view = undefined;
     if (rebuilt || manifestNow !== known.manifest) documents = this.refreshDocuments(docs, manifestNow);
     const baseItems = this.base ? loadShared(this.base).documentCount : 0;
     if (!this.base || (this.deltaChanged && (baseItems < this.tuning.mergeBelow || this.delta.mini.documentCount > this.tuning.mergeDeltaAt))) {
@@ -277,7 +290,7 @@ export class SearchIndex {
     mini.discardAll(this.delta.replaced.filter((id) => mini.has(id)));
     // The delta's items: those this process indexed, else read again (a delta from disk).
     for (const id of Object.keys(this.delta.flows)) {
-      const flow = state.flows[id] && !this.fresh.has(`flow:${id}`) ? this.view?.flow(id) : undefined;
+      const flow = state.flows[id] && !this.fresh.has(`flow:${id}`) ? (await this.storeView())?.flow(id) : undefined;
       mini.addAll(this.fresh.get(`flow:${id}`) ?? (flow ? flowItems(flow) : []));
     }
     for (const id of Object.keys(this.delta.docs)) {
@@ -294,7 +307,7 @@ export class SearchIndex {
   private saveDelta(): void {
     if (!this.base) return;
     const { mini, ...rest } = this.delta;
-    write(join(this.folder, DELTA_FILE), [JSON.stringify({ version: INDEX_VERSION, base: this.base.id, ...rest, index: mini })]);
+    write(join(this.folder, DELTA_FILE), [Buffer.from(JSON.stringify({ version: INDEX_VERSION, base: this.base.id, ...rest, index: mini }))]);
     this.deltaChanged = false;
   }
 }
@@ -329,15 +342,22 @@ function emptyDelta(): Delta {
 
 function readBase(path: string): Base | undefined {
   try {
-    const text = readFileSync(path, 'utf8');
-    const newline = text.indexOf('\n');
-    const headerText = text.slice(0, newline);
-    const base: Base = { header: BaseHeaderSchema.parse(JSON.parse(headerText)), body: text.slice(newline + 1), id: checksum(headerText) };
-    // Every part is checked now, so a damaged one means a rebuild, not a failed search.
-    for (const range of [base.header.state, base.header.shared, ...base.header.parts]) slice(base, range);
+    const bytes = readFileSync(path);
+    const newline = bytes.indexOf(0x0a);
+    const headerText = bytes.toString('utf8', 0, newline);
+    const base: Base = { header: BaseHeaderSchema.parse(JSON.parse(headerText)), body: bytes.subarray(newline + 1), id: checksum(headerText) };
+    // The parts every search reads are checked now; a term part when it is read.
+    slice(base, base.header.shared);
     return base;
   } catch {
     return undefined;
+  }
+}
+
+/** A part of the cache that does not match what was written: the index is built again. */
+export class DamagedIndexError extends Error {
+  constructor() {
+    super('search index part does not match its checksum');
   }
 }
 
@@ -354,9 +374,9 @@ function readDelta(path: string, base: Base): Delta | undefined {
 
 /** One slice of the base's body, checked against its checksum. */
 function slice(base: Base, [start, end, sum]: readonly [number, number, string]): string {
-  const text = base.body.slice(start, end);
-  if (checksum(text) !== sum) throw new Error('search index part does not match its checksum');
-  return text;
+  const bytes = base.body.subarray(start, end);
+  if (end > base.body.length || createHash('sha1').update(bytes).digest('base64') !== sum) throw new DamagedIndexError();
+  return bytes.toString('utf8');
 }
 
 // The shapes MiniSearch reads back. Only their outline is checked: a part whose bytes are
@@ -402,23 +422,23 @@ function writeBase(path: string, mini: MiniSearch<Item>, state: State, identitie
   const { index, ...shared } = mini.toJSON();
   const buckets: AsPlainObject['index'][] = Array.from({ length: PARTS }, () => []);
   for (const entry of index) buckets[partOf(entry[0])].push(entry);
-  const pieces = [JSON.stringify(state), JSON.stringify(shared), ...buckets.map((b) => JSON.stringify(b))];
+  const pieces = [JSON.stringify(state), JSON.stringify(shared), ...buckets.map((b) => JSON.stringify(b))].map((p) => Buffer.from(p));
   const ranges: Array<[number, number, string]> = [];
   let at = 0;
   for (const piece of pieces) {
-    ranges.push([at, at + piece.length, checksum(piece)]);
+    ranges.push([at, at + piece.length, createHash('sha1').update(piece).digest('base64')]);
     at += piece.length;
   }
   const header: BaseHeader = { version: INDEX_VERSION, ...identities, state: ranges[0], shared: ranges[1], parts: ranges.slice(2) };
   const headerText = JSON.stringify(header);
-  write(path, [headerText, '\n', ...pieces]);
-  return { header, body: pieces.join(''), id: checksum(headerText), shared, state };
+  write(path, [Buffer.from(`${headerText}\n`), ...pieces]);
+  return { header, body: Buffer.concat(pieces), id: checksum(headerText), shared, state };
 }
 
-function write(path: string, pieces: readonly string[]): void {
+function write(path: string, pieces: readonly Buffer[]): void {
   try {
     mkdirSync(join(path, '..'), { recursive: true });
-    writeFileAtomic(path, pieces.map((p) => Buffer.from(p)));
+    writeFileAtomic(path, pieces);
   } catch {
     // A cache that cannot be written (a read-only checkout, a full disk) is built again next time.
   }

@@ -2,9 +2,12 @@
 // snippet around the match, from an index brought up to date just before.
 import type { Query } from 'minisearch';
 import { walkTasks } from '../domain/tree.js';
+import type { StoreView } from '../store/state.js';
 import { documentText, itemRef, type ItemKind, type ItemRef } from './corpus.js';
 import { cosine, type Embedder } from './embed.js';
-import type { SearchIndex } from './search-index.js';
+import { DamagedIndexError, SearchIndex, type RefreshStats, type Tuning } from './search-index.js';
+import type { Documents } from '../documents/documents.js';
+import type { Store } from '../store/store.js';
 import { snippet, type Snippet } from './snippet.js';
 import { queryGroups } from './tokenize.js';
 
@@ -32,6 +35,27 @@ export interface SearchHit {
 const RERANK_CANDIDATES = 50;
 /** The weight of the BM25 score in the mix with the embedding's cosine. */
 const BM25_WEIGHT = 0.5;
+
+/**
+ * The whole of a search: the cached index brought up to date, then queried. A cached part
+ * found damaged on the way is no reason to fail: the index is built again from the store.
+ */
+export async function searchStore(
+  dir: string,
+  store: Store,
+  docs: Documents,
+  query: SearchQuery,
+  options: { embedder?: Embedder; tuning?: Tuning } = {},
+): Promise<{ hits: SearchHit[]; stats: RefreshStats }> {
+  for (let index = SearchIndex.load(dir, options.tuning); ; index = SearchIndex.rebuild(dir, options.tuning)) {
+    try {
+      const stats = await index.refresh(store, docs);
+      return { hits: await search(index, query, options.embedder), stats };
+    } catch (err) {
+      if (!(err instanceof DamagedIndexError) || index.rebuilt) throw err;
+    }
+  }
+}
 
 /** A query as MiniSearch reads it: every word must match (a CJK word: each of its pairs). */
 export function miniQuery(text: string): Query | undefined {
@@ -68,9 +92,11 @@ export async function search(index: SearchIndex, query: SearchQuery, embedder?: 
     queryGroups(query.text).flatMap((g) => g.terms),
   );
   const hits: SearchHit[] = [];
-  for (const result of results.slice(0, embedder ? Math.max(RERANK_CANDIDATES, limit) : limit)) {
+  const shown = results.slice(0, embedder ? Math.max(RERANK_CANDIDATES, limit) : limit);
+  const view = shown.some((r) => !String(r.id).startsWith('["doc"')) ? await index.storeView() : undefined;
+  for (const result of shown) {
     const ref = itemRef(String(result.id));
-    const hit = ref && (ref.kind === 'doc' ? documentHit(index, ref.id, query.text) : treeHit(index, ref, query.text));
+    const hit = ref && (ref.kind === 'doc' ? documentHit(index, ref.id, query.text) : treeHit(view, ref, query.text));
     if (hit) hits.push({ ...hit, score: result.score });
   }
   return embedder ? (await rerank(hits, query.text, embedder)).slice(0, limit) : hits;
@@ -91,8 +117,8 @@ function documentHit(index: SearchIndex, id: string, query: string): Omit<Search
 }
 
 /** A task or plan hit, read from the store as it is now. */
-function treeHit(index: SearchIndex, ref: Exclude<ItemRef, { kind: 'doc' }>, query: string): Omit<SearchHit, 'score'> | undefined {
-  const plan = index.view?.flow(ref.flow)?.plans.find((p) => p.id === ref.plan);
+function treeHit(view: StoreView | undefined, ref: Exclude<ItemRef, { kind: 'doc' }>, query: string): Omit<SearchHit, 'score'> | undefined {
+  const plan = view?.flow(ref.flow)?.plans.find((p) => p.id === ref.plan);
   if (!plan) return undefined;
   const where = { plan_id: plan.id, flow_id: ref.flow };
   if (ref.kind === 'plan') return { kind: 'plan', id: plan.id, title: plan.title, ...where, snippet: bestSnippet(query, plan.summary, plan.title) };

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { collectSources } from '../../src/documents/sources.js';
 import { createTask, insertTask } from '../../src/domain/tree.js';
 import type { Embedder } from '../../src/search/embed.js';
-import { SearchIndex, type Tuning } from '../../src/search/search-index.js';
-import { search, type SearchQuery } from '../../src/search/search.js';
+import type { Tuning } from '../../src/search/search-index.js';
+import { searchStore, type SearchHit, type SearchQuery } from '../../src/search/search.js';
 import { fixture, type Fixture } from '../documents/support.js';
 
 export interface SearchFixture extends Fixture {
   addTask(plan: string, title: string, notes?: string): Promise<string>;
   addDoc(plan: string, name: string, text: string): Promise<string>;
-  find(query: string | SearchQuery, options?: { tuning?: Tuning; embedder?: Embedder }): Promise<Awaited<ReturnType<typeof search>>>;
+  find(query: string | SearchQuery, options?: { tuning?: Tuning; embedder?: Embedder }): Promise<SearchHit[]>;
 }
 
 export async function searchFixture(): Promise<SearchFixture> {
@@ -30,9 +30,7 @@ export async function searchFixture(): Promise<SearchFixture> {
       return added.entry.id;
     },
     async find(query, options = {}) {
-      const index = SearchIndex.load(f.dir, options.tuning);
-      await index.refresh(f.store, f.docs);
-      return search(index, typeof query === 'string' ? { text: query } : query, options.embedder);
+      return (await searchStore(f.dir, f.store, f.docs, typeof query === 'string' ? { text: query } : query, options)).hits;
     },
   };
 }
