@@ -101,3 +101,15 @@ export function commandBackend(config: CommandBackendConfig, cwd: string): Stora
 export function localBackend(): StorageBackend {
   return local;
 }
+
+export interface DocumentSettings {
+  storage: StorageType;
+  command: CommandBackendConfig;
+}
+
+/** The backend documents.storage names. */
+export function backendFor(settings: DocumentSettings, dir: string, warn: (message: string) => void): StorageBackend {
+  if (settings.storage === 'lfs') return lfsBackend(join(dir, 'documents'), warn);
+  if (settings.storage === 'command') return commandBackend(settings.command, dir);
+  return local;
+}

@@ -18,18 +18,21 @@ import {
   renameSync,
   statSync,
   unlinkSync,
-  utimesSync,
+  writeFileSync,
+  rmSync,
   writeSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
-import { fsyncDirectory, removeStaleTempsIn } from '../store/atomic-write.js';
+import { fsyncDirectory, isAlive, removeStaleTempsIn } from '../store/atomic-write.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
 import { DOCUMENTS_DIR, isSha256 } from './contain.js';
 
 export const BLOBS_DIR = '.blobs';
 export const LARGE_DIR = 'large';
+/** Markers of contents being added (`<sha256>.<pid>`), under the small-content folder. */
+const PENDING_DIR = '.pending';
 const CHUNK = 1 << 20;
 /** Bytes kept from the start of a file, enough for file-type to recognise it. */
 export const HEAD_BYTES = 4100;
@@ -52,6 +55,8 @@ export class ContentStore {
   private readonly small: string;
   private readonly large: string;
   private readonly legacy: string;
+  private readonly pendingDir: string;
+  private readonly pending = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -62,6 +67,7 @@ export class ContentStore {
     this.small = join(this.documents, BLOBS_DIR);
     this.large = join(this.documents, LARGE_DIR);
     this.legacy = join(dir, SNAPSHOT_DIR, 'blobs');
+    this.pendingDir = join(this.small, PENDING_DIR);
   }
 
   private smallPath(hash: string): string {
@@ -126,15 +132,14 @@ export class ContentStore {
         closeSync(fd);
         tempOpen = false;
         const sha256 = hash.digest('hex');
+        // Held until the caller released it: a collection running meanwhile spares it.
+        this.hold(sha256);
         const target = large ? this.largePath(sha256) : this.smallPath(sha256);
         const existing = this.find(sha256);
         if (existing && statSync(existing).size === size) {
-          // Stored already: keep that copy, and mark it recently used so a collection
-          // running meanwhile spares it until the manifest names it.
+          // Stored already: keep that copy.
           unlinkSync(temp);
           placed = true;
-          const at = new Date();
-          utimesSync(existing, at, at);
           return { sha256, size, head: Buffer.concat(head), created: false, large, path: existing };
         }
         mkdirSync(dirname(target), { recursive: true });
@@ -170,8 +175,31 @@ export class ContentStore {
     return path !== undefined && (await hashFile(path)) === hash;
   }
 
-  /** Every stored content: its hash, where it is and when it was last written or used. */
-  *all(): Generator<{ sha256: string; path: string; mtimeMs: number }> {
+  private hold(sha256: string): void {
+    mkdirSync(this.pendingDir, { recursive: true });
+    writeFileSync(join(this.pendingDir, `${sha256}.${process.pid}`), '');
+    this.pending.add(sha256);
+  }
+
+  /** Lets go of the contents this process stored: from now on only references keep them. */
+  release(): void {
+    for (const sha256 of this.pending) rmSync(join(this.pendingDir, `${sha256}.${process.pid}`), { force: true });
+    this.pending.clear();
+  }
+
+  /** Contents that processes still running have stored but not yet recorded (markers of dead ones go). */
+  held(): Set<string> {
+    const out = new Set<string>();
+    for (const name of listDir(this.pendingDir)) {
+      const [sha256, pid] = name.split('.');
+      if (isSha256(sha256) && isAlive(Number(pid))) out.add(sha256);
+      else rmSync(join(this.pendingDir, name), { force: true });
+    }
+    return out;
+  }
+
+  /** Every stored content: its hash, where it is, when it was written, and whether an earlier version's snapshot wrote it. */
+  *all(): Generator<{ sha256: string; path: string; mtimeMs: number; legacy: boolean }> {
     const fanned = (root: string) => listDir(root).flatMap((sub) => (sub.length === 2 ? listDir(join(root, sub)).map((n) => join(root, sub, n)) : []));
     for (const path of [...fanned(this.small), ...listDir(this.large).map((n) => join(this.large, n)), ...fanned(this.legacy)]) {
       const sha256 = basename(path);
@@ -182,7 +210,7 @@ export class ContentStore {
       } catch {
         continue;
       }
-      yield { sha256, path, mtimeMs };
+      yield { sha256, path, mtimeMs, legacy: path.startsWith(this.legacy) };
     }
   }
 
@@ -245,5 +273,18 @@ export async function hashFile(path: string): Promise<string> {
     return hash.digest('hex');
   } finally {
     await input.close();
+  }
+}
+
+/** The first `limit` bytes of a file as UTF-8 (a character cut at the end is dropped). */
+export function readPrefix(path: string, limit: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(Math.min(limit, fstatSync(fd).size));
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    return new TextDecoder('utf-8').decode(buffer.subarray(0, length)).replace(/\uFFFD$/, '');
+  } finally {
+    closeSync(fd);
   }
 }

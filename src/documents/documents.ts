@@ -8,7 +8,7 @@ import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
 import { fsyncDirectory, tempPathFor } from '../store/atomic-write.js';
-import { localBackend, type StorageBackend } from './backends.js';
+import { backendFor, localBackend, type DocumentSettings, type StorageBackend } from './backends.js';
 import { ContentStore, hashFileSync, type Progress, type StoredBlob } from './content-store.js';
 import { DOCUMENTS_DIR } from './contain.js';
 import { mediaTypeOf } from './media.js';
@@ -50,6 +50,11 @@ export function inPlan(entry: DocumentEntry): string {
   return entry.path.slice(entry.path.indexOf('/') + 1);
 }
 
+/** The documents of a data directory, with the settings of its config.json. */
+export function openDocuments(dir: string, settings: DocumentSettings & { large_mb: number }, warn: (message: string) => void): Documents {
+  return new Documents({ dir, largeBytes: settings.large_mb * 1024 * 1024, backend: backendFor(settings, dir, warn) });
+}
+
 export class Documents {
   readonly root: string;
   readonly content: ContentStore;
@@ -83,8 +88,11 @@ export class Documents {
       }
       return await updateManifest(this.options.dir, (manifest, save) => this.record(manifest, stored, planId, files, save));
     } catch (err) {
+      this.content.release();
       await this.forgetUnnamed(stored.filter((s) => s.blob.created).map((s) => s.blob.sha256));
       throw err;
+    } finally {
+      this.content.release();
     }
   }
 
@@ -198,7 +206,8 @@ export class Documents {
     if (!hashes.length) return;
     await updateManifest(this.options.dir, (manifest) => {
       const named = manifest.hashes();
-      for (const hash of hashes) if (!named.has(hash)) this.content.remove(hash);
+      const held = this.content.held();
+      for (const hash of hashes) if (!named.has(hash) && !held.has(hash)) this.content.remove(hash);
     }).catch(() => undefined);
   }
 

@@ -9,8 +9,11 @@ import { updateManifest, type DocumentEntry } from './manifest.js';
 import { removeReadable } from './readable.js';
 import { liveReferences, reconcile } from './references.js';
 
-/** A content no manifest names yet may belong to an add in progress: spared this long. */
-export const STRAY_GRACE_MS = 60 * 60 * 1000;
+/**
+ * A content an earlier version's snapshot engine wrote (snapshots/blobs/) may belong to a
+ * snapshot being taken, whose index entry is not written yet: spared this long.
+ */
+export const LEGACY_GRACE_MS = 60 * 60 * 1000;
 
 export interface GcOptions {
   retentionDays: number;
@@ -60,10 +63,11 @@ export async function collectDocuments(docs: Documents, options: GcOptions): Pro
         const victimIds = new Set(victims.map((v) => v.id));
         const kept = manifest.hashes(victimIds);
         const reachable = new Set([...kept, ...snapshotHashes]);
-        const released = new Set(victims.map((v) => v.sha256));
+        // Contents an add in progress has stored but not yet recorded are spared too.
+        for (const hash of docs.content.held()) reachable.add(hash);
         for (const blob of docs.content.all()) {
           if (reachable.has(blob.sha256)) continue;
-          if (!released.has(blob.sha256) && at - blob.mtimeMs < STRAY_GRACE_MS) continue;
+          if (blob.legacy && at - blob.mtimeMs < LEGACY_GRACE_MS) continue;
           const bytes = fileSize(blob.path);
           report.contents.push({ sha256: blob.sha256, bytes });
           report.bytes += bytes;

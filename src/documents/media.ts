@@ -1,6 +1,5 @@
 // Media types: file-type (magic numbers) for binary contents, the extension (mime) for
 // text, which has no magic number. file-type 21 is the last major that runs on Node 20.
-import mime from 'mime';
 
 /** Types whose contents are text people write and search: indexed by flow search. */
 const TEXTUAL = /^(text\/|application\/(json|xml|javascript|x-sh|x-httpd-php|toml|yaml|x-yaml|sql|graphql)$|[a-z]+\/[a-z0-9.-]+\+(xml|json)$)/;
@@ -32,6 +31,8 @@ export function looksLikeText(head: Buffer): boolean {
 
 /** The media type of a content, from its first bytes and its name. */
 export async function mediaTypeOf(name: string, head: Buffer): Promise<string> {
+  // Loaded when a document is added, not at every command's start-up.
+  const { default: mime } = await import('mime');
   const byName = mime.getType(name);
   if (looksLikeText(head)) {
     // Source files often have extensions mime gives to binaries (.ts is video/mp2t).

@@ -1,6 +1,6 @@
 // What flow search finds (issue 13 item 6): task titles and notes, plan titles and
 // summaries, and the text of text documents.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readPrefix } from '../documents/content-store.js';
 import type { DocumentEntry } from '../documents/manifest.js';
 import { isTextual } from '../documents/media.js';
 import type { Flow } from '../domain/schema.js';
@@ -67,17 +67,4 @@ export function documentText(entry: DocumentEntry, contentPath: string | undefin
 
 export function documentItem(entry: DocumentEntry, text: string): Item {
   return { id: itemId({ kind: 'doc', id: entry.id }), title: entry.name, text };
-}
-
-/** The first `limit` bytes of a file as UTF-8 (a character cut at the end is dropped). */
-export function readPrefix(path: string, limit: number): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(Math.min(limit, fstatSync(fd).size));
-    let length = 0;
-    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
-    return new TextDecoder('utf-8').decode(buffer.subarray(0, length)).replace(/\uFFFD$/, '');
-  } finally {
-    closeSync(fd);
-  }
 }

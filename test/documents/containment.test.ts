@@ -7,26 +7,8 @@ import { findDocument } from '../../src/documents/documents.js';
 import { MANIFEST_FILE } from '../../src/documents/manifest.js';
 import { collectSources } from '../../src/documents/sources.js';
 import { tempDir } from '../helpers.js';
+import { HOSTILE_NAMES } from './hostile-names.js';
 import { fixture } from './support.js';
-
-/** Names a person (or an agent) might pass as --name, each refused. */
-export const HOSTILE_NAMES: Readonly<Record<string, string>> = {
-  'parent folder': '..',
-  'climbs out': '../escape.md',
-  absolute: '/etc/passwd',
-  'Windows absolute': 'C:\\Windows\\win.ini',
-  NUL: 'a\u0000b.md',
-  escape: 'red\u001b[31m.md',
-  newline: 'two\nlines.md',
-  'bidi override': 'invoice\u202efdp.exe',
-  'reserved device': 'CON',
-  'reserved with extension': 'nul.txt',
-  'too long': `${'x'.repeat(253)}.md`,
-  'trailing dot': 'notes.',
-  backslash: 'a\\b.md',
-  'summary mirror': 'summary.md',
-  empty: '',
-};
 
 describe('names and paths never reach outside documents/', () => {
   it('refuses each hostile name before storing anything', async () => {

@@ -95,6 +95,16 @@ describe('documents of plans', () => {
     expect(f.docs.content.has(entry.sha256)).toBe(false);
   });
 
+  it('gc spares a content an add in progress has stored but not yet recorded', async () => {
+    const f = await fixture();
+    const blob = await f.docs.content.putFile(f.file('in-flight.md', 'being added'));
+    expect((await collectDocuments(f.docs, gcOptions(f, 0))).contents).toEqual([]);
+    expect(f.docs.content.has(blob.sha256)).toBe(true);
+    f.docs.content.release();
+    expect((await collectDocuments(f.docs, gcOptions(f, 0))).contents.map((c) => c.sha256)).toEqual([blob.sha256]);
+    expect(f.docs.content.has(blob.sha256)).toBe(false);
+  });
+
   it('adds a folder with its structure, in one manifest write, with a new version by the same name', async () => {
     const f = await fixture();
     const [a] = f.plans;

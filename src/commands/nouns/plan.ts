@@ -7,8 +7,11 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, flag, oneOf, optionalText, text } from '../args.js';
 import type { Env } from '../env.js';
 import { columns, type Output } from '../output.js';
+import { byteSize } from '../render.js';
+import { oneLine } from '../../domain/sanitize.js';
 import { requireFlowScope, resolveFlow, resolvePlan, resolveSeen, scopeFlow, stillThere } from '../refs.js';
 import type { CommandSpec, FlagSpec } from '../spec.js';
+import { planDocuments } from './doc.js';
 
 const PLAN_REF = { name: 'ref', description: 'plan id, id prefix, list number or title', required: true, complete: 'plan' } as const;
 const flowFlag: FlagSpec = { type: 'string', placeholder: 'REF', description: 'the flow (default: the session scope)', complete: 'flow' };
@@ -99,8 +102,9 @@ const showPlan: CommandSpec<{ ref: string; flow?: string }> = {
     const location = findPlan(view, env, args.ref, args.flow);
     const { plan } = location;
     const c = countTasks(plan);
+    const documents = await planDocuments(env, view, plan.id);
     return {
-      json: { ...plan, flow_id: location.flow.id },
+      json: { ...plan, flow_id: location.flow.id, documents },
       human: (style) =>
         [
           `${style.paint('heading', plan.title)}  ${style.paint('id', plan.id)}`,
@@ -109,6 +113,7 @@ const showPlan: CommandSpec<{ ref: string; flow?: string }> = {
           `  tasks    ${c.done}/${c.total} done`,
           ...(plan.created ? [`  created  ${plan.created}`] : []),
           ...(plan.updated ? [`  updated  ${plan.updated}`] : []),
+          ...(documents.length ? [`  documents ${documents.length}`, ...documents.map((d) => `    ${oneLine(d.name)}  ${style.paint('muted', byteSize(d.size))}  ${style.paint('id', d.id)}`)] : []),
           ...(plan.summary ? ['', ...plan.summary.split('\n').map((l) => `  ${l}`)] : []),
         ].join('\n'),
       message: `${plan.title} (${plan.id}): ${c.done}/${c.total} done`,
