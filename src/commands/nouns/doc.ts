@@ -8,15 +8,15 @@ import type { DocumentEntry } from '../../documents/manifest.js';
 import { FlowError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
 import type { StoreView } from '../../store/state.js';
-import { flag, optionalText, refs } from '../args.js';
+import { ref } from '../args.js';
+import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import { columns } from '../output.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
-import type { CommandSpec, FlagSpec } from '../spec.js';
 
-const DOC_REF = { name: 'ref', description: 'document id, id prefix, name or path', required: true, complete: 'doc' } as const;
-const planFlag: FlagSpec = { type: 'string', placeholder: 'REF', description: 'the plan (default: the session scope)', complete: 'plan' };
+const DOC_REF: ArgSpec = { description: 'document id, id prefix, name or path' };
+const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
 
 type Lib = typeof import('../../documents/index.js');
 
@@ -51,7 +51,7 @@ function progressBar(env: Env, label: string): ((done: number, total: number) =>
   };
 }
 
-const addDoc: CommandSpec<{ files: string[]; plan?: string; name?: string }> = {
+const addDoc = defineCommand({
   verb: 'add',
   noun: 'doc',
   summary: 'add files or folders to a plan as documents (stored once by content, in one step)',
@@ -59,9 +59,17 @@ const addDoc: CommandSpec<{ files: string[]; plan?: string; name?: string }> = {
     'Each file is stored once by its sha256 under .flow/documents/ and appears as documents/<plan_id>/<name>. ' +
     'A folder keeps its structure. The same file added to another plan is one document with two references; ' +
     'a file added again under a name the plan has is a new version of that document.',
-  positionals: [{ name: 'files', description: 'files or folders to add', required: true, variadic: true }],
-  flags: { plan: planFlag, name: { type: 'string', placeholder: 'NAME', description: 'the name to give one file' } },
-  args: z.object({ files: refs(), plan: optionalText(), name: optionalText() }),
+  args: z.object({
+    files: z.array(z.string()).check(z.minLength(1, 'name at least one file or folder')),
+    plan: z.optional(ref('plan')),
+    name: z.optional(z.string()),
+  }),
+  positionals: ['files'],
+  argv: {
+    files: { description: 'files or folders to add', placeholder: 'FILE' },
+    plan: PLAN,
+    name: { description: 'the name to give one file' },
+  },
   examples: ['flow add doc spec.md --plan 1', 'flow add doc ./research/'],
   writes: true,
   async run(args, env) {
@@ -90,16 +98,16 @@ const addDoc: CommandSpec<{ files: string[]; plan?: string; name?: string }> = {
       message,
     };
   },
-};
+});
 
-function linkSpec(verb: 'link' | 'unlink'): CommandSpec<{ ref: string; plan?: string }> {
-  return {
+function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
+  return defineCommand({
     verb,
     noun: 'doc',
     summary: verb === 'link' ? 'reference a document from another plan' : "drop a plan's reference to a document (the last one marks it deleted)",
-    positionals: [DOC_REF],
-    flags: { plan: planFlag },
-    args: z.object({ ref: z.string(), plan: optionalText() }),
+    args: z.object({ ref: ref('doc'), plan: z.optional(ref('plan')) }),
+    positionals: ['ref'],
+    argv: { ref: DOC_REF, plan: PLAN },
     writes: true,
     async run(args, env) {
       const lib = await load();
@@ -120,15 +128,15 @@ function linkSpec(verb: 'link' | 'unlink'): CommandSpec<{ ref: string; plan?: st
         (deleted ? `; no plan references it now: gc doc removes it after ${retention} day${retention === 1 ? '' : 's'}` : '');
       return { json: docJson(lib, entry, existing), human: () => message, message };
     },
-  };
+  });
 }
 
-const listDoc: CommandSpec<{ plan?: string; all?: boolean }> = {
+const listDoc = defineCommand({
   verb: 'list',
   noun: 'doc',
   summary: 'list documents (of one plan with --plan; --all includes deleted ones)',
-  flags: { plan: planFlag, all: { type: 'boolean', description: 'also documents no plan references any more' } },
-  args: z.object({ plan: optionalText(), all: flag() }),
+  args: z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()) }),
+  argv: { plan: PLAN, all: { description: 'also documents no plan references any more' } },
   async run(args, env) {
     const lib = await load();
     const view = await env.read();
@@ -159,17 +167,18 @@ const listDoc: CommandSpec<{ plan?: string; all?: boolean }> = {
       message: `${rows.length} document${rows.length === 1 ? '' : 's'}`,
     };
   },
-};
+});
 
 /** The first lines of a text document, for `show doc`. */
 const PREVIEW_LINES = 10;
 
-const showDoc: CommandSpec<{ ref: string }> = {
+const showDoc = defineCommand({
   verb: 'show',
   noun: 'doc',
   summary: 'show a document: what it is, where, who references it, and the first lines of a text',
-  positionals: [DOC_REF],
-  args: z.object({ ref: z.string() }),
+  args: z.object({ ref: ref('doc') }),
+  positionals: ['ref'],
+  argv: { ref: DOC_REF },
   async run(args, env) {
     const lib = await load();
     const view = await env.read();
@@ -200,19 +209,20 @@ const showDoc: CommandSpec<{ ref: string }> = {
       message: `${oneLine(entry.name)} (${entry.id})`,
     };
   },
-};
+});
 
 function firstLines(lib: Lib, path: string, lines: number): string {
   // 16 KB hold the first lines of any text people write.
   return lib.readPrefix(path, 16 * 1024).split('\n').slice(0, lines).join('\n');
 }
 
-const openDoc: CommandSpec<{ ref: string }> = {
+const openDoc = defineCommand({
   verb: 'open',
   noun: 'doc',
   summary: 'print where a document is; on a terminal, open it ($EDITOR for text, else xdg-open)',
-  positionals: [DOC_REF],
-  args: z.object({ ref: z.string() }),
+  args: z.object({ ref: ref('doc') }),
+  positionals: ['ref'],
+  argv: { ref: DOC_REF },
   async run(args, env) {
     const lib = await load();
     const docs = documents(lib, env);
@@ -228,14 +238,15 @@ const openDoc: CommandSpec<{ ref: string }> = {
     }
     return { json: { id: entry.id, path }, human: () => path, message: path };
   },
-};
+});
 
-const rmDoc: CommandSpec<{ ref: string }> = {
+const rmDoc = defineCommand({
   verb: 'rm',
   noun: 'doc',
   summary: 'remove a document from every plan (gc doc removes its content after the retention period)',
-  positionals: [DOC_REF],
-  args: z.object({ ref: z.string() }),
+  args: z.object({ ref: ref('doc') }),
+  positionals: ['ref'],
+  argv: { ref: DOC_REF },
   writes: true,
   async run(args, env) {
     const lib = await load();
@@ -244,14 +255,14 @@ const rmDoc: CommandSpec<{ ref: string }> = {
     const message = `Removed ${entry.id} "${oneLine(entry.name)}"; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now`;
     return { json: entry, human: () => message, message };
   },
-};
+});
 
-const checkDoc: CommandSpec<{ restore?: boolean }> = {
+const checkDoc = defineCommand({
   verb: 'check',
   noun: 'doc',
   summary: 'verify every document against its hash; follow files moved by hand, report missing ones (exit 1)',
-  flags: { restore: { type: 'boolean', description: 'put readable files deleted by hand back from the store' } },
-  args: z.object({ restore: flag() }),
+  args: z.object({ restore: z.optional(z.boolean()) }),
+  argv: { restore: { description: 'put readable files deleted by hand back from the store' } },
   writes: true,
   async run(args, env) {
     const lib = await load();
@@ -264,22 +275,22 @@ const checkDoc: CommandSpec<{ restore?: boolean }> = {
     }
     return { json: report, human: () => [...lines, summary].join('\n'), message: summary };
   },
-};
+});
 
-const gcDoc: CommandSpec<{ 'dry-run'?: boolean }> = {
+const gcDoc = defineCommand({
   verb: 'gc',
   noun: 'doc',
   summary: 'remove documents deleted longer than documents.retention_days ago, and contents nothing needs',
   details: 'A content stays while the manifest or any retained snapshot names it.',
-  flags: { 'dry-run': { type: 'boolean', description: 'say what would be removed, remove nothing' } },
-  args: z.object({ 'dry-run': flag() }),
+  args: z.object({ dry_run: z.optional(z.boolean()) }),
+  argv: { dry_run: { description: 'say what would be removed, remove nothing' } },
   writes: true,
   async run(args, env) {
     const lib = await load();
     const docs = documents(lib, env);
     const report = await lib.collectDocuments(docs, {
       retentionDays: env.config().documents.retention_days,
-      dryRun: args['dry-run'],
+      dryRun: args.dry_run,
       retained: (fn) => lib.withRetainedHashes(env.dir, env.snapshots(), fn),
       withPlans: async (fn) => (await env.transact((tx) => fn(existingIn(lib, tx)))).value,
     });
@@ -296,9 +307,9 @@ const gcDoc: CommandSpec<{ 'dry-run'?: boolean }> = {
       message,
     };
   },
-};
+});
 
-export const DOC_COMMANDS = [addDoc, linkSpec('link'), linkSpec('unlink'), listDoc, showDoc, openDoc, rmDoc, checkDoc, gcDoc] as unknown as CommandSpec<never>[];
+export const DOC_COMMANDS = [addDoc, linkCommand('link'), linkCommand('unlink'), listDoc, showDoc, openDoc, rmDoc, checkDoc, gcDoc] as const;
 
 /** For show plan: the documents a plan references now, as --json shows them. */
 export async function planDocuments(env: Env, view: StoreView, planId: string): Promise<ReturnType<typeof docJson>[]> {

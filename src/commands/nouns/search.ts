@@ -6,9 +6,9 @@ import { oneLine } from '../../domain/sanitize.js';
 import { ITEM_KINDS, type ItemKind } from '../../search/corpus.js';
 import { commandEmbedder } from '../../search/embed.js';
 import type { SearchHit } from '../../search/search.js';
-import { count, optionalText, text } from '../args.js';
+import { count, ref, text } from '../args.js';
+import { defineCommand } from '../define.js';
 import { requirePlanScope } from '../refs.js';
-import type { CommandSpec } from '../spec.js';
 import type { Style } from '../style.js';
 
 const IN_VALUES = ['tasks', 'plans', 'docs'] as const;
@@ -22,25 +22,26 @@ function shown(style: Style, hit: SearchHit): string {
   return `${oneLine(snippet.slice(0, start))}${style.paint('accent', oneLine(snippet.slice(start, end)))}${oneLine(snippet.slice(end))}`;
 }
 
-const searchSpec: CommandSpec<{ query: string; in?: Array<(typeof IN_VALUES)[number]>; plan?: string; limit?: number }> = {
+const searchCommand = defineCommand({
   verb: 'search',
   summary: 'search task titles and notes, plan titles and summaries, and text documents',
   details:
     'Words are found by prefix and with a typo; every word must match. Korean, Chinese and Japanese text is ' +
     'found by its words too. The index is a cache in .flow/cache/search/, brought up to date before each search. ' +
     'With search.embed_command set, the best matches are ranked again by meaning.',
-  positionals: [{ name: 'query', description: 'words to find', required: true, variadic: true }],
-  flags: {
-    in: { type: 'list', values: IN_VALUES, placeholder: 'KINDS', description: 'only tasks, plans or docs (comma-separated)' },
-    plan: { type: 'string', placeholder: 'REF', description: 'only what this plan holds or references', complete: 'plan' },
-    limit: { type: 'string', placeholder: 'N', description: 'at most N hits (default 20)' },
-  },
   args: z.object({
     query: text(),
     in: z.optional(z.array(z.enum(IN_VALUES))),
-    plan: optionalText(),
-    limit: count(),
+    plan: z.optional(ref('plan')),
+    limit: z.optional(count()),
   }),
+  positionals: ['query'],
+  argv: {
+    query: { description: 'words to find', rest: true },
+    in: { description: 'only tasks, plans or docs (comma-separated)' },
+    plan: { description: 'only what this plan holds or references' },
+    limit: { description: 'at most N hits (default 20)' },
+  },
   examples: ['flow search postgres', 'flow search 데이터베이스 --in docs', 'flow search "atomic write" --plan 1 --json'],
   async run(args, env) {
     const plan = args.plan ? requirePlanScope(await env.read(), env, args.plan).plan.id : undefined;
@@ -71,6 +72,6 @@ const searchSpec: CommandSpec<{ query: string; in?: Array<(typeof IN_VALUES)[num
       message: `${hits.length} hit${hits.length === 1 ? '' : 's'} for "${oneLine(args.query)}"`,
     };
   },
-};
+});
 
-export const SEARCH_COMMANDS = [searchSpec] as unknown as CommandSpec<never>[];
+export const SEARCH_COMMANDS = [searchCommand] as const;
