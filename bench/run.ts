@@ -11,6 +11,7 @@ import { serialiseDocument } from '../src/store/layout.js';
 import { firstPlanId, generateDocument, type FixtureShape } from './fixtures.js';
 import { median } from './stats.js';
 import { measureTui, type TuiFigures } from './tui.js';
+import { benchDocs, reportDocs } from './docs.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLOW = join(ROOT, 'bin', 'flow.js');
@@ -173,6 +174,9 @@ function taskwarrior(): unknown {
 }
 results.taskwarrior = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
 if (!args.includes('--no-tui')) results.tui = await measureTui(SIZES, quick, fixtureDir);
+const docsTools = { quick, flow: FLOW, nodeMs: results.node.ms, processRun, table, fmt, mb };
+const docs = onlyTui || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
+(results as Record<string, unknown>).docs = docs;
 
 // ---- Report ----
 const node = results.node;
@@ -265,6 +269,7 @@ if (results.tui) {
     ]),
   );
 }
+if (docs) reportDocs(docs, docsTools);
 mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
 const out = join(ROOT, 'bench', 'out', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

@@ -38,7 +38,7 @@ export interface Tuning {
   mergeDeltaAt: number;
 }
 
-const TUNING: Tuning = { mergeBelow: 20_000, mergeDeltaAt: 2_000 };
+const TUNING: Tuning = { mergeBelow: 2_000, mergeDeltaAt: 2_000 };
 
 export const MINISEARCH_OPTIONS: Options<Item> = {
   fields: ['title', 'text'],
