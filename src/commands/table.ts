@@ -9,6 +9,7 @@ import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SEARCH_COMMANDS } from './nouns/search.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
 import { TASK_COMMANDS } from './nouns/task.js';
+import { TRUST_COMMANDS } from './nouns/trust.js';
 import { CommandTable } from './parse.js';
 
 export const COMMANDS = [
@@ -20,6 +21,7 @@ export const COMMANDS = [
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
   ...META_COMMANDS,
+  ...TRUST_COMMANDS,
 ] as const;
 
 type Row = (typeof COMMANDS)[number];
