@@ -7,6 +7,7 @@ import { lstatSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { now } from '../domain/time.js';
 import { BLOBS_DIR, hashFileSync, LARGE_DIR } from './content-store.js';
+import { DamagedEntryError } from '../store/contain.js';
 import { UnsafePathError } from './contain.js';
 import type { Documents, Existing } from './documents.js';
 import { homePlan } from './documents.js';
@@ -68,7 +69,7 @@ export async function checkDocuments(docs: Documents, existing: Existing, option
     try {
       seen.push({ entry, state: readableState(docs.root, entry.path, entry.sha256, blob) });
     } catch (err) {
-      if (!(err instanceof UnsafePathError)) throw err;
+      if (!(err instanceof UnsafePathError || err instanceof DamagedEntryError)) throw err;
       seen.push({ entry, state: 'unsafe' });
       findings.push({ kind: 'unsafe', id: entry.id, path: entry.path, message: err.message });
     }

@@ -1,10 +1,10 @@
 // Containment (DESIGN §8 "data never reaches outside"): every document name and path,
 // whether a person typed it or a manifest someone else wrote holds it, is checked against
 // the shape flow writes and resolved inside documents/ before any read, write or delete.
-// No helper for this exists in src/store/ yet, so it lives here.
-import { lstatSync } from 'node:fs';
-import { join } from 'node:path';
+// The names' rules are the documents' own; links are followed by src/store/contain.ts.
+import { dirname, join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
+import { assertResolvesInside } from '../store/contain.js';
 
 export const DOCUMENTS_DIR = 'documents';
 
@@ -62,28 +62,16 @@ export function checkRelative(path: string, what = 'document path'): string {
 }
 
 /**
- * The absolute path of `relative` under `root`, refusing any folder on the way that is a
- * symbolic link (someone could point one outside, and a write would follow it). The last
- * component may be anything: callers replace or remove it, never write through it.
+ * The absolute path of `relative` under `root`, refusing a folder on the way (documents/
+ * itself included) that is a symbolic link leading out (a write would follow it). The
+ * last component may be anything: callers replace or remove it, never write through it.
  */
 export function resolveInside(root: string, relative: string, what = 'document path'): string {
   checkRelative(relative, what);
-  const parts = relative.split('/');
-  let at = root;
-  rejectSymlink(root, what, relative);
-  for (const part of parts.slice(0, -1)) {
-    at = join(at, part);
-    rejectSymlink(at, what, relative);
-  }
-  return join(at, parts[parts.length - 1]);
-}
-
-function rejectSymlink(path: string, what: string, relative: string): void {
-  try {
-    if (lstatSync(path).isSymbolicLink()) throw new UnsafePathError(what, relative, `${path} is a symbolic link`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const target = join(root, ...relative.split('/'));
+  assertResolvesInside(dirname(root), root, what);
+  assertResolvesInside(root, dirname(target), what);
+  return target;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
