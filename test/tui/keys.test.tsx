@@ -374,7 +374,7 @@ describe('the /flow prompt', () => {
     await h.waitForFrame(() => !promptLine(h).includes('Completed'), 'the prompt cleared');
     await h.type('s');
     await h.press(KEY.tab);
-    await h.waitForFrame(() => messageLine(h).includes('schema  set  show  start'), 'candidates');
+    await h.waitForFrame(() => messageLine(h).includes('schema  search  set  show  start'), 'candidates');
     expect(promptLine(h)).toMatch(/\/flow s$/);
   });
 
