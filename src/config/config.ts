@@ -27,6 +27,7 @@ export const ConfigSchema = z.looseObject({
   ),
   undo: z._default(z.looseObject({ depth: z._default(positiveInt, 100) }), () => ({ depth: 100 })),
   history: z._default(z.looseObject({ size: z._default(positiveInt, 500) }), () => ({ size: 500 })),
+  clipboard: z._default(z.looseObject({ osc52: z._default(z.enum(['off', 'on']), 'off') }), () => ({ osc52: 'off' as const })),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -45,6 +46,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: 
   'hooks.on_command': { type: 'commands', description: 'shell commands run after each command' },
   'undo.depth': { type: 'int', description: 'how many changes per session undo remembers' },
   'history.size': { type: 'int', description: 'how many prompt lines the TUI remembers per session' },
+  'clipboard.osc52': { type: ['off', 'on'], description: 'y in the TUI also copies through the terminal (OSC 52), e.g. over ssh' },
 };
 
 export function readConfig(dir: string): Config {

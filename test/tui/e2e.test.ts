@@ -75,7 +75,7 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
 
     // j onto the first task, space: in progress → done, in the file.
     keys(session, 'j');
-    await waitFor(() => /›\s+◐ Atomic writes/.test(screen(session)), { what: 'cursor on the task' });
+    await waitFor(() => /›\s+1\. ◐ Atomic writes/.test(screen(session)), { what: 'cursor on the task' });
     keys(session, 'Space');
     await waitFor(
       () => readStore(dir).flows[Object.keys(readStore(dir).flows)[0]].plans[0].tasks[0].status === 'done',

@@ -26,6 +26,21 @@ export const KEY = {
   backspace: '\u007f',
   home: '\u001b[H',
   end: '\u001b[F',
+  delete: '\u001b[3~',
+  pageUp: '\u001b[5~',
+  pageDown: '\u001b[6~',
+  ctrlA: '\u0001',
+  ctrlE: '\u0005',
+  ctrlK: '\u000b',
+  ctrlS: '\u0013',
+  ctrlU: '\u0015',
+  ctrlW: '\u0017',
+  ctrlX: '\u0018',
+  ctrlY: '\u0019',
+  altB: '\u001bb',
+  altF: '\u001bf',
+  pasteStart: '\u001b[200~',
+  pasteEnd: '\u001b[201~',
 } as const;
 
 // React's scheduler, the instance react-reconciler (and so Ink) uses: Node's CJS cache.
@@ -163,6 +178,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     quit: () => {
       harness.quits++;
     },
+    layout: { pageSize: 10, editorWidth: 96 },
+    // No terminal to hand over: the "editor" (a script) runs with its output discarded.
+    suspend: (run) => run(),
   };
   const instance = render(
     <TuiContext.Provider value={context}>

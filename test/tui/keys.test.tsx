@@ -1,7 +1,9 @@
 // Key handling in the rendered workspace: real keys on stdin, the real bus writing the real
 // flows.json, assertions on the frame and on the file.
 import { afterEach, describe, expect, it } from 'vitest';
-import { BINDINGS } from '../../src/tui/keys.js';
+import { BINDINGS, CONTEXT_TITLES, keyLabel } from '../../src/tui/keys.js';
+
+const escape = (text: string) => text.replace(/[?^$.|*+()[\]{}\\/]/g, '\\$&');
 import { createHarness, diskTask, KEY, seed, seedFixture, stopAll, type Fixture, type Harness } from './harness.js';
 import { commonPrefix } from '../../src/commands/complete.js';
 
@@ -73,10 +75,10 @@ describe('navigation', () => {
   it('h/l and ←/→ collapse and expand, and step between parent and child', async () => {
     const { h, f } = await open();
     await h.press('j', 'j', 'j');
-    expect(h.selectedLine()).toContain('▸ ○ Third task #demo');
+    expect(h.selectedLine()).toContain('▸ 3. ○ Third task #demo');
     expect(h.lastFrame()).not.toContain('Child task');
     await h.press('l');
-    expect(h.selectedLine()).toContain('▾ ○ Third task');
+    expect(h.selectedLine()).toContain('▾ 3. ○ Third task');
     expect(h.lastFrame()).toContain('Child task');
     await h.press(KEY.right);
     expect(h.selectedLine()).toContain('Child task');
@@ -190,14 +192,14 @@ describe('changing tasks', () => {
     expect(h.store().meta.file_revision).toBe(before);
   });
 
-  it('n edits a task’s notes; A adds a plan; J/K move a task among its siblings', async () => {
+  it('n edits a task’s notes in the editor; A adds a plan; J/K move a task among its siblings', async () => {
     const { h, f } = await open();
     await h.press('j', 'n');
-    await h.waitForText('Notes:');
+    await h.waitForText('Notes of "First task"');
     await h.type('Some notes');
-    await h.press(KEY.enter);
+    await h.press(KEY.ctrlS);
     await h.waitForFrame(() => diskTask(h.dir, f.first).notes === 'Some notes', 'notes on disk');
-    await h.waitForGone('Notes:');
+    await h.waitForGone('Notes of');
     await h.waitForText('Some notes'); // in the detail pane
 
     await h.press('J');
@@ -218,13 +220,13 @@ describe('changing tasks', () => {
   it('d asks first: n keeps the task, y deletes it', async () => {
     const { h, f } = await open();
     await h.press('j', 'j', 'd');
-    await h.waitForText('Delete task: "Second task"?  [y] yes  [n] no');
+    await h.waitForText('Delete task "Second task"?  [y] yes  [n] no');
     await h.press('n');
     await h.waitForGone('Delete task');
     expect(diskTask(h.dir, f.second)).toBeDefined();
     expect(h.selectedLine()).toContain('Second task');
     await h.press('d');
-    await h.waitForText('Delete task: "Second task"?');
+    await h.waitForText('Delete task "Second task"?');
     await h.press('y');
     await h.waitForFrame(() => diskTask(h.dir, f.second) === undefined, 'the task gone from disk');
     await h.waitForFrame(() => !treeText(h).includes('Second task'), 'the row gone');
@@ -238,7 +240,7 @@ describe('changing tasks', () => {
   it('d on a plan deletes the plan with its tasks after y', async () => {
     const { h, f } = await open();
     await h.press('G', 'd');
-    await h.waitForText('Delete plan and all its tasks: "Plan Two"?');
+    await h.waitForText('Delete plan "Plan Two" and its 1 task?');
     await h.press('y');
     await h.waitForFrame(() => !h.store().flows[f.flowId].plans.some((p: any) => p.id === f.planTwo), 'plan gone');
     await h.waitForFrame(() => messageLine(h).includes('Deleted plan'), 'the message');
@@ -391,22 +393,27 @@ describe('the /flow prompt', () => {
 });
 
 describe('panels', () => {
-  it('? shows the help generated from BINDINGS; ? or Esc closes it', async () => {
+  it('? shows every context’s keys from BINDINGS and a legend; ? or Esc closes it', async () => {
     const { h } = await open();
     await h.press('?');
     await h.waitForText('Keys  (Esc or ? closes)');
-    const frame = h.lastFrame();
-    expect(frame.split('\n')).toHaveLength(24);
-    // Every tree binding, with its keys; long descriptions may be cut at the column's end.
-    for (const b of BINDINGS.filter((x) => x.contexts.includes('tree'))) {
-      const keys = b.keys.map((k) => (k === 'space' ? 'Space' : k)).join(' ');
-      expect(frame).toMatch(new RegExp(`│ .*${keys.replace(/[?^$.|*+()[\]{}\\/]/g, '\\$&')} +${b.description.slice(0, 12).replace(/[?^$.|*+()[\]{}\\/]/g, '\\$&')}`));
+    expect(h.lastFrame().split('\n')).toHaveLength(24);
+    expect(h.lastFrame()).toMatch(/◐ +in progress/);
+    expect(h.lastFrame()).toMatch(/⊘ +blocked/);
+    expect(h.lastFrame()).not.toContain('First task');
+    // Scroll through it all; every binding of every context is there, with its keys.
+    let seen = h.lastFrame();
+    for (let i = 0; i < 40 && !/(\d+)\/\1 lines/.test(h.lastFrame()); i++) {
+      await h.press(KEY.pageDown);
+      seen += h.lastFrame();
     }
-    expect(frame).toMatch(/Space +cycle status: todo → in progress → done/);
-    expect(frame).toContain('At the prompt: ↑/↓ history, Tab completes');
-    expect(frame).not.toContain('First task');
+    for (const title of Object.values(CONTEXT_TITLES)) expect(seen).toContain(title);
+    for (const b of BINDINGS) {
+      const keys = b.keys.map(keyLabel).join(' ');
+      expect(seen).toMatch(new RegExp(`${escape(keys)} +${escape(b.description.slice(0, 12))}`));
+    }
     // Tree keys do nothing while help is open.
-    await h.press('j', '?');
+    await h.press('g', 'j', '?');
     await h.waitForGone('Keys  (Esc');
     expect(h.selectedLine()).toContain('Plan One');
     await h.press('?');
@@ -423,12 +430,12 @@ describe('panels', () => {
     expect(h.lastFrame()).toContain('Third task');
     expect(h.lastFrame()).not.toContain('Plan Two');
     await h.press(KEY.enter);
-    await h.waitForText('child   (/ to change, Esc in search to clear)');
+    await h.waitForText('child   (/ changes it, Esc clears)');
     await h.press('G');
     expect(h.selectedLine()).toContain('Child task');
     await h.press('/', KEY.escape);
     await h.waitForText('First task');
-    expect(h.lastFrame()).not.toContain('(/ to change');
+    expect(h.lastFrame()).not.toContain('(/ changes it');
     expect(h.selectedLine()).not.toBe('');
   });
 
@@ -436,7 +443,7 @@ describe('panels', () => {
     const { h } = await open();
     await h.press('/');
     await h.type('zzzz');
-    await h.waitForText('Nothing matches "zzzz" (Esc clears the search)');
+    await h.waitForText('Nothing matches "zzzz" (Esc clears the filter)');
   });
 
   it('f switches the session’s flow', async () => {
