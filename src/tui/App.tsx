@@ -22,6 +22,8 @@ export function useTerminalSize(): { columns: number; rows: number } {
   const [size, setSize] = useState(read);
   useEffect(() => {
     const onResize = () => setSize(read());
+    // A resize between the first render and this effect would otherwise go unseen.
+    onResize();
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);

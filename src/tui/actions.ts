@@ -182,8 +182,10 @@ export function perform(action: Action, ws: Workspace): void {
     case 'snapshots':
       return openSnapshots(ws);
     case 'clearSelection':
-      if (state.selection.size) tui.setState({ selection: new Set() });
-      else if (state.filter) clearFilter(tui);
+      if (state.selection.size) {
+        tui.setState({ selection: new Set() });
+        setMessage(tui, 'Selection cleared');
+      } else if (state.filter) clearFilter(tui);
       return;
   }
   const opens = OPENS[action];
@@ -354,8 +356,9 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
  * A change relative to the first task's value now (the next status, the next priority):
  * built when its turn comes, so two quick presses move two steps.
  */
-function fromLead(ws: Workspace, ids: string[], build: (lead: Task) => cmd.TuiCommand | cmd.TuiCommand[]): void {
+function fromLead(ws: Workspace, ids: string[], build: (lead: Task) => cmd.TuiCommand | cmd.TuiCommand[], quiet = false): void {
   void run(ws, {
+    quiet,
     command: () => {
       const lead = findTask(ws.tui.getState(), ids[0]);
       return lead ? build(lead.task) : undefined;
@@ -584,13 +587,13 @@ function performOnBoard(action: Action, ws: Workspace): boolean {
         setMessage(tui, 'No card here to move', 'warning');
         return true;
       }
-      const status = BOARD_COLUMNS[at.column + (action === 'cardLeft' ? -1 : 1)];
-      if (!status) return true;
       const ids = state.selection.size ? [...state.selection] : [card.task.id];
-      void run(ws, {
-        quiet: true,
-        command: ids.length === 1 ? cmd.setTask(card.task.id, { status }, { status: card.task.status }) : cmd.setStatuses(ids, status),
-      });
+      // From the column the card is in when its turn comes: h h moves two columns.
+      fromLead(ws, [card.task.id, ...ids.filter((id) => id !== card.task.id)], (lead) => {
+        const status = BOARD_COLUMNS[BOARD_COLUMNS.indexOf(lead.status) + (action === 'cardLeft' ? -1 : 1)];
+        if (!status) return [];
+        return ids.length === 1 ? cmd.setTask(lead.id, { status }, { status: lead.status }) : cmd.setStatuses(ids, status);
+      }, true);
       return true;
     }
   }

@@ -316,7 +316,7 @@ export class Controller {
           });
           return undefined;
         }
-        this.afterCommand(output, at, job.quiet);
+        this.afterCommand(output, at, { quiet: job.quiet, panel: false });
       }
       return output;
     });
@@ -369,13 +369,17 @@ export class Controller {
     return this.queue.then(() => undefined);
   }
 
-  private afterCommand(output: Output, at: number, quiet?: boolean): void {
+  /**
+   * After a command: the scope it may have changed, and what it said. A report typed at
+   * the prompt (list, show, help, diff…) opens in a panel; otherwise the first line is
+   * the message.
+   */
+  private afterCommand(output: Output, at: number, options: { quiet?: boolean; panel?: boolean } = {}): void {
     this.checkScope(true);
-    if (quiet) return;
-    // A report (list, show, help, diff…) opens in a panel; a one-line result is a message.
+    if (options.quiet) return;
     const human = sanitize(output.human(PLAIN));
     const focus = this.tui.getState().focus;
-    if (human.includes('\n') && (focus === 'tree' || focus === 'prompt')) {
+    if (options.panel !== false && human.includes('\n') && (focus === 'tree' || focus === 'prompt')) {
       this.tui.setState({ output: human, focus: 'output', panelTop: 0 });
     }
     const text = output.message ?? human.split('\n')[0];

@@ -1,5 +1,5 @@
 // The tree filter (/): words match titles, notes, tags and ids; `#tag` a tag, `status:S`
-// and `priority:P` a field (a prefix is enough: status:prog, priority:h; several of one
+// and `priority:P` a field (a prefix is enough: status:in, priority:h; several of one
 // kind mean either). Every term must match. Pure.
 import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
 

@@ -162,12 +162,13 @@ export function promptKey(ws: Workspace, key: KeyPress): void {
       const line = prompt.field.text;
       if (!line.trim()) return;
       history.add(line);
-      set(prompt.field, null, '');
+      // Cleared at once, as a shell does, so the next line can be typed while this one
+      // runs; a line that failed comes back for correction if nothing was typed since.
+      set(field(), null, '');
       const cursor = targetRow(tui)?.id ?? null;
       void controller.run(line, { cursor, baseRevision: state.revision }).then((output) => {
-        // Clear what was run, not what was typed while it ran.
         const now = tui.getState().prompt;
-        if (output && now.field.text === line) tui.setState({ prompt: { ...now, field: field() } });
+        if (!output && now.field.text === '') tui.setState({ prompt: { ...now, field: field(line) } });
       });
       return;
     }

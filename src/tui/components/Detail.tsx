@@ -79,10 +79,11 @@ export function detailLines(row: Row, object: Record<string, unknown>, titleOf: 
     if (task.tags.length) lines.push(field('tags', fieldSpans(task.tags.map((t) => `#${t}`).join(' '), { color: theme.color('tag') })));
     if (task.depends_on.length) lines.push(field('depends', fieldSpans(task.depends_on.map(titleOf).join(', '))));
     if (task.subtasks.length) lines.push(field('subtasks', [{ text: `${sub.done}/${sub.total} done` }]));
+    // Notes before the dates: in a short pane they are what people look for.
+    if (task.notes) lines.push([], ...paragraphLines(task.notes, width), []);
+    else lines.push([{ text: `No notes: ${keysOf('editNotes', 'tree')} writes some`, color: muted }]);
     if (task.created) lines.push(field('created', [{ text: stamp(task.created) }]));
     if (task.updated) lines.push(field('updated', [{ text: stamp(task.updated) }]));
-    if (task.notes) lines.push([], ...paragraphLines(task.notes, width));
-    else lines.push([{ text: `No notes: ${keysOf('editNotes', 'tree')} writes some`, color: muted }]);
   } else if (row.kind === 'plan') {
     const plan = object as Plan;
     const c = countTasks(plan);

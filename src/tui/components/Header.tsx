@@ -61,7 +61,9 @@ export function HeaderView(props: ReturnType<typeof useHeaderState> & { width: n
     [live],
   ];
   const room = (spans: Span[]) => props.width - width(spans);
-  const right = rights.find((r) => room(r) >= Math.min(width(left), 20) + 2) ?? [];
+  // The scope matters more than who wrote last: the whole left part if some right part
+  // leaves room for it, else the shortest right part and the left cut.
+  const right = rights.find((r) => room(r) >= width(left) + 2) ?? rights[rights.length - 1];
   const leftWidth = Math.max(0, room(right) - 2);
   const shownLeft = fitSpans(left, leftWidth);
   return (
