@@ -23,6 +23,7 @@ import {
   findPlan,
   findTask,
   keepCursorVisible,
+  messageClock,
   moveCursor,
   reveal,
   selectRows,
@@ -396,24 +397,29 @@ function reorder(ws: Workspace, row: Row, delta: 1 | -1): void {
   });
 }
 
-/** >: under the task above (its last subtask); <: out of its parent, right after it. */
+/**
+ * >: under the task above (its last subtask); <: out of its parent, right after it.
+ * Worked out when its turn comes, so `>>` or `<<` typed quickly go two levels.
+ */
 function changeLevel(ws: Workspace, row: Row, action: 'indent' | 'outdent'): void {
   if (row.kind !== 'task') return setMessage(ws.tui, '> and < move tasks in and out a level', 'warning');
-  const place = findTask(ws.tui.getState(), row.id, row.flowId, row.planId);
-  if (!place) return;
-  if (action === 'indent') {
-    const above = place.siblings[place.siblings.findIndex((t) => t.id === row.id) - 1];
-    if (!above) return setMessage(ws.tui, 'No task above at this level to go under', 'warning');
-    setExpanded(ws.tui, above.id, true);
-    void run(ws, { command: cmd.moveTask(row.id, { parentId: above.id }), quiet: true });
-    return;
-  }
-  const parent = place.parent;
-  if (!parent) return setMessage(ws.tui, 'Already at the top level of its plan', 'warning');
-  const grand = findTask(ws.tui.getState(), parent.id, row.flowId, row.planId)?.parent;
+  const at = messageClock();
   void run(ws, {
-    command: cmd.moveTask(row.id, grand ? { parentId: grand.id, after: parent.id } : { planId: place.plan.id, after: parent.id }),
     quiet: true,
+    command: () => {
+      const place = findTask(ws.tui.getState(), row.id, row.flowId, row.planId);
+      if (!place) return undefined;
+      if (action === 'indent') {
+        const above = place.siblings[place.siblings.findIndex((t) => t.id === row.id) - 1];
+        if (!above) return void setMessage(ws.tui, 'No task above at this level to go under', 'warning', at);
+        setExpanded(ws.tui, above.id, true);
+        return cmd.moveTask(row.id, { parentId: above.id });
+      }
+      const parent = place.parent;
+      if (!parent) return void setMessage(ws.tui, 'Already at the top level of its plan', 'warning', at);
+      const grand = findTask(ws.tui.getState(), parent.id, row.flowId, row.planId)?.parent;
+      return cmd.moveTask(row.id, grand ? { parentId: grand.id, after: parent.id } : { planId: place.plan.id, after: parent.id });
+    },
   });
 }
 

@@ -103,9 +103,21 @@ export function truncateSegments(segments: readonly Segment[], width: number): S
   return out;
 }
 
+// Pieces of emoji that terminals draw at widths of their own (tmux draws 👍🏽 four cells
+// wide where string-width says two, ❤️ one cell where it says two, and a family joined
+// by zero-width joiners two cells or six): skin-tone modifiers, the emoji presentation
+// selector and the joiner. Left out of what is shown, every emoji is measured and drawn
+// the same everywhere (a family shows as its members), and no row runs past the edge.
+const UNSTABLE_WIDTH = /[\u{1F3FB}-\u{1F3FF}\uFE0F\u200D]/gu;
+
+/** Text as the workspace draws it: the same width in every terminal (see above). */
+export function stableWidth(text: string): string {
+  return text.replace(UNSTABLE_WIDTH, '');
+}
+
 /** A one-line field from the store, safe to show: control characters as dim escapes. */
 export function fieldSegments(text: string): Segment[] {
-  return sanitizeSegments(text, { oneLine: true });
+  return sanitizeSegments(stableWidth(text), { oneLine: true });
 }
 
 export function segmentsWidth(segments: readonly Segment[]): number {
@@ -117,7 +129,7 @@ export function segmentsWidth(segments: readonly Segment[]): number {
  * as its visible escape (so the cursor can sit on it), anything else as itself.
  */
 export function shownCluster(cluster: string): string {
-  return cluster === '\t' ? '    ' : oneLine(cluster);
+  return cluster === '\t' ? '    ' : oneLine(stableWidth(cluster));
 }
 
 /** Width of `text` as an input shows it (see shownCluster). */

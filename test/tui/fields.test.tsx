@@ -88,6 +88,7 @@ describe('every field from the keyboard', () => {
     await h.waitForFrame(() => h.selectedLine().includes('Second task'), 'the cursor stays on it');
     await h.press('<');
     await h.waitForFrame(() => planOf(h, f, f.planOne).tasks.map((t: any) => t.title).join() === 'First task,Second task,Third task', 'outdented after its parent');
+    await h.waitForText('3. ○ ! Second task');
     await h.press('<');
     await h.waitForText('Already at the top level of its plan');
     await h.press('k', 'k', '>');

@@ -6,7 +6,7 @@ import { fitSpans, fieldWindow } from '../../src/tui/components/Line.js';
 import { parseQuery, taskMatches } from '../../src/tui/filter.js';
 import { fuzzyFilter, fuzzyScore } from '../../src/tui/fuzzy.js';
 import { cursorRow, edit, field, insert, visualRows, type EditAction, type TextField } from '../../src/tui/input/text-buffer.js';
-import { cells, fit, truncate, wrap } from '../../src/tui/text.js';
+import { cells, fit, stableWidth, truncate, wrap } from '../../src/tui/text.js';
 
 describe('cells, truncate, wrap', () => {
   it('measure terminal cells: CJK and emoji two, combining marks none', () => {
@@ -37,6 +37,14 @@ describe('cells, truncate, wrap', () => {
     const long = 'word '.repeat(50).trim();
     expect(wrap(long, 17).join(' ')).toBe(long);
     expect(wrap(long, 17).every((l) => cells(l) <= 17)).toBe(true);
+  });
+
+  it('stableWidth leaves out the emoji pieces terminals disagree on, so measured is drawn', () => {
+    expect(stableWidth('👍🏽 ❤️ 👨\u200d👩\u200d👧')).toBe('👍 ❤ 👨👩👧');
+    expect(cells(stableWidth('👍🏽'))).toBe(2);
+    expect(cells(stableWidth('❤️'))).toBe(1);
+    expect(cells(stableWidth('👨\u200d👩\u200d👧'))).toBe(6);
+    expect(stableWidth('plain 日本 e\u0301 🇩🇪')).toBe('plain 日本 e\u0301 🇩🇪');
   });
 
   it('fitSpans cuts styled pieces together to the width', () => {

@@ -11,7 +11,7 @@ import { useTui, useTuiContext } from '../context.js';
 import { keysOf } from '../keys.js';
 import type { Row } from '../rows.js';
 import type { Theme } from '../theme.js';
-import { wrap } from '../text.js';
+import { stableWidth, wrap } from '../text.js';
 import { fieldSpans, Line, type Span } from './Line.js';
 
 function useDetailState() {
@@ -43,7 +43,7 @@ const stamp = (iso: string) => iso.replace('T', ' ').slice(0, 19);
  * escapes are measured as shown), then each line split back into plain and dim pieces.
  */
 function paragraphLines(text: string, width: number, color?: string): Span[][] {
-  const segments = sanitizeSegments(text.replace(/\t/g, '    '));
+  const segments = sanitizeSegments(stableWidth(text).replace(/\t/g, '    '));
   const shown = segments.map((s) => s.text).join('');
   const dim: boolean[] = segments.flatMap((s) => Array.from({ length: s.text.length }, () => s.escaped));
   const lines: Span[][] = [];
