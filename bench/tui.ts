@@ -21,6 +21,9 @@ export interface TuiSize {
   treeShown: number;
   keyP50?: number;
   keyP95?: number;
+  /** Keys on the board of a plan (←/→ between columns). */
+  boardKeyP50?: number;
+  boardKeyP95?: number;
   externalP50?: number;
   externalP95?: number;
 }
@@ -120,6 +123,13 @@ export async function measureTui(
       rmSync(join(dir, '..'), { recursive: true, force: true });
     }
   }
+  // The board's figures beside the tree's (the run's TUI table shows the tree).
+  for (const size of out) {
+    if (size.boardKeyP50 === undefined || size.boardKeyP95 === undefined) continue;
+    process.stdout.write(
+      `TUI ${size.flows} flows: key→frame tree p50 ${size.keyP50?.toFixed(1)} / p95 ${size.keyP95?.toFixed(1)} ms, board p50 ${size.boardKeyP50.toFixed(1)} / p95 ${size.boardKeyP95.toFixed(1)} ms\n`,
+    );
+  }
   return { sizes: out };
 }
 
@@ -140,6 +150,23 @@ async function measureOne(term: Terminal, flows: number, quick: boolean, plan: s
   }
   result.keyP50 = percentile(keys, 50);
   result.keyP95 = percentile(keys, 95);
+  // The same on the board of the first flow's plan: g, open it, onto the plan, b.
+  await term.settle();
+  term.send('gl');
+  await term.settle();
+  term.send('jb');
+  await term.until(() => term.output.includes('Board of'), 30_000, 'the board');
+  const board: number[] = [];
+  for (let i = 0; i < (quick ? 20 : 60); i++) {
+    await term.settle();
+    const before = term.received;
+    const sentAt = performance.now();
+    term.send(i % 2 === 0 ? '\u001b[C' : '\u001b[D');
+    board.push((await term.until(() => term.received > before, 10_000, `a board frame after key ${i}`)) - sentAt);
+  }
+  result.boardKeyP50 = percentile(board, 50);
+  result.boardKeyP95 = percentile(board, 95);
+  term.send('b');
   if (flows <= 1000) {
     // Another writer saves; time until the new revision is on screen.
     const store = new Store(dir, { writer: 'bench:0:external' });

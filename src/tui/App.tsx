@@ -70,7 +70,7 @@ export function App() {
   const conflictLines = useTui((s) => conflictHeight(s.conflict));
   const bars = 2 + (hasInput ? 1 : 0) + (hasSearch ? 1 : 0) + confirmLines + conflictLines;
   const mainHeight = Math.max(3, rows - 1 - bars);
-  const detailLines = useDetailLines(columns >= 100 ? Math.min(56, Math.floor(columns * 0.4)) - 4 : columns - 4);
+  const detailLines = useDetailLines(columns - 4, columns < 100);
   const layout = mainLayout(columns, mainHeight, () => detailLines);
   // What keys need to know of this frame (page size, the editor's width).
   context.layout.pageSize = Math.max(1, (focus === 'help' || focus === 'output' || focus === 'snapshots' ? mainHeight - 4 : layout.treeHeight) - 1);

@@ -30,6 +30,7 @@ import {
   setExpanded,
   setMessage,
   type PickerItem,
+  type TuiState,
   type TuiStore,
 } from './state.js';
 
@@ -39,15 +40,13 @@ export interface Workspace extends TuiContextValue {
   write(data: string): void;
 }
 
-export function currentRow(tui: TuiStore): Row | undefined {
-  const state = tui.getState();
+export function currentRow(state: TuiState): Row | undefined {
   const { rows, indexOf } = selectRows(state);
   return state.cursor ? rows[indexOf.get(state.cursor) ?? -1] : undefined;
 }
 
 /** A task as a row (the board's cards act like tree rows). */
-function taskRow(tui: TuiStore, id: string, planId: string | null): Row | undefined {
-  const state = tui.getState();
+function taskRow(state: TuiState, id: string, planId: string | null): Row | undefined {
   const plan = planId ? findPlan(state, planId) : undefined;
   const place = plan ? findTask(state, id, plan.flow.id, plan.plan.id) : findTask(state, id);
   if (!place) return undefined;
@@ -58,8 +57,8 @@ function taskRow(tui: TuiStore, id: string, planId: string | null): Row | undefi
   };
 }
 
-function planAsRow(tui: TuiStore, planId: string): Row | undefined {
-  const found = findPlan(tui.getState(), planId);
+function planAsRow(state: TuiState, planId: string): Row | undefined {
+  const found = findPlan(state, planId);
   if (!found) return undefined;
   return {
     id: planId, kind: 'plan', depth: 1, title: found.plan.title, flowId: found.flow.id, planId, parentId: found.flow.id,
@@ -68,20 +67,23 @@ function planAsRow(tui: TuiStore, planId: string): Row | undefined {
 }
 
 /** What a key acts on: the tree's row, or the board's card. */
-export function targetRow(tui: TuiStore): Row | undefined {
-  const state = tui.getState();
-  if (state.view === 'board') return state.board.cursor ? taskRow(tui, state.board.cursor, state.board.planId) : undefined;
-  return currentRow(tui);
+export function targetRow(state: TuiState): Row | undefined {
+  if (state.view === 'board') return state.board.cursor ? taskRow(state, state.board.cursor, state.board.planId) : undefined;
+  return currentRow(state);
 }
 
 /** The object under a row, for prefilling edits. */
-export function objectOf(tui: TuiStore, row: Row): Record<string, unknown> | undefined {
-  const state = tui.getState();
+export function objectOf(state: TuiState, row: Row): Record<string, unknown> | undefined {
   const flow = state.flows.get(row.flowId);
   if (!flow) return undefined;
   if (row.kind === 'flow') return flow;
   if (row.kind === 'plan') return flow.plans.find((p) => p.id === row.id);
-  return findTask(state, row.id, row.flowId, row.planId)?.task;
+  return taskOf(state, row);
+}
+
+/** The task under a task row. */
+export function taskOf(state: TuiState, row: Row): Task | undefined {
+  return row.kind === 'task' ? findTask(state, row.id, row.flowId, row.planId)?.task : undefined;
 }
 
 /** Tasks a change applies to: the selection when there is one, else the task under the cursor. */
@@ -98,13 +100,14 @@ function run(ws: Workspace, job: Job): Promise<unknown> {
 /** Runs a job that adds something and puts the cursor on it. */
 async function runAndSelect(ws: Workspace, command: cmd.TuiCommand): Promise<boolean> {
   const output = await ws.controller.execute({ command, baseRevision: ws.tui.getState().revision });
-  const created = output?.json as { id?: string } | undefined;
-  if (created?.id) {
+  const json = output?.json;
+  const id = json && typeof json === 'object' && 'id' in json && typeof json.id === 'string' ? json.id : undefined;
+  if (id) {
     const state = ws.tui.getState();
-    if (state.view === 'board') ws.tui.setState({ board: { ...state.board, cursor: created.id } });
+    if (state.view === 'board') ws.tui.setState({ board: { ...state.board, cursor: id } });
     else {
-      reveal(ws.tui, created.id);
-      if (selectRows(ws.tui.getState()).indexOf.has(created.id)) ws.tui.setState({ cursor: created.id });
+      reveal(ws.tui, id);
+      if (selectRows(ws.tui.getState()).indexOf.has(id)) ws.tui.setState({ cursor: id });
     }
   }
   return output !== undefined;
@@ -163,7 +166,7 @@ export function perform(action: Action, ws: Workspace): void {
     case 'expand':
       return expandOrChild(tui);
     case 'toggle': {
-      const row = currentRow(tui);
+      const row = currentRow(tui.getState());
       if (row?.expandable) setExpanded(tui, row.id, !row.expanded);
       return;
     }
@@ -195,8 +198,8 @@ export function perform(action: Action, ws: Workspace): void {
     return;
   }
   // An empty column of the board: a adds to the board's plan.
-  const planRow = state.view === 'board' && action === 'addTask' && state.board.planId ? planAsRow(tui, state.board.planId) : undefined;
-  const row = targetRow(tui) ?? planRow;
+  const planRow = state.view === 'board' && action === 'addTask' && state.board.planId ? planAsRow(state, state.board.planId) : undefined;
+  const row = targetRow(state) ?? planRow;
   if (!row) {
     if (action === 'addPlan' || action === 'addTask') {
       setMessage(tui, 'No flow yet: add one with :add flow NAME', 'warning');
@@ -260,8 +263,9 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
       if (!ids.length) return setMessage(tui, 'S sets the status of a task', 'warning');
       const current = row.kind === 'task' ? row.status : undefined;
       const items = TASK_STATUSES.map((s) => ({ id: s, label: STATUS_LABEL[s], hint: current === s ? 'now' : undefined }));
-      openPicker(ws, ids.length > 1 ? `Status of ${ids.length} tasks` : `Status of "${shown(row.title)}"`, items, ([status]) => {
-        if (status) setStatus(ws, ids, status as TaskStatus);
+      openPicker(ws, ids.length > 1 ? `Status of ${ids.length} tasks` : `Status of "${shown(row.title)}"`, items, ([chosen]) => {
+        const status = TASK_STATUSES.find((s) => s === chosen);
+        if (status) setStatus(ws, ids, status);
       }, { at: current });
       return;
     }
@@ -275,7 +279,7 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     }
     case 'editTags': {
       if (row.kind !== 'task') return setMessage(tui, 't edits the tags of a task', 'warning');
-      const task = objectOf(tui, row) as Task | undefined;
+      const task = taskOf(tui.getState(), row);
       if (!task) return;
       return openInput(ws, 'Tags (space or comma between)', task.tags.join(' '), async (value) => {
         const tags = [...new Set(value.split(/[\s,]+/).map((t) => t.replace(/^#/, '')).filter(Boolean))];
@@ -309,7 +313,7 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
       );
     }
     case 'editTitle': {
-      const object = objectOf(tui, row);
+      const object = objectOf(tui.getState(), row);
       if (!object) return;
       const old = String(object[row.kind === 'flow' ? 'name' : 'title'] ?? '');
       const command = (v: string) =>
@@ -323,7 +327,7 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     case 'editNotes':
     case 'externalEdit': {
       if (row.kind === 'flow') return setMessage(tui, 'Flows have no notes; n edits a task’s notes or a plan’s summary', 'warning');
-      const object = objectOf(tui, row);
+      const object = objectOf(tui.getState(), row);
       if (!object) return;
       const name = row.kind === 'task' ? 'notes' : 'summary';
       const old = String(object[name] ?? '');
@@ -464,7 +468,7 @@ function pickDependencies(ws: Workspace, row: Row): void {
   if (row.kind !== 'task') return setMessage(ws.tui, 'D picks the dependencies of a task', 'warning');
   const state = ws.tui.getState();
   const flow = state.flows.get(row.flowId);
-  const task = objectOf(ws.tui, row) as Task | undefined;
+  const task = taskOf(state, row);
   if (!flow || !task) return;
   const items: PickerItem[] = [];
   for (const plan of flow.plans) {

@@ -21,7 +21,7 @@ export function toParsed(table: CommandTable, command: TuiCommand): ParsedComman
   if (!spec) throw new Error(`internal: no command "${command.name}"`);
   const parsed = spec.args.safeParse(command.args);
   if (!parsed.success) throw new FlowError('invalid', `${command.name}: ${parsed.error.issues[0]?.message ?? 'invalid arguments'}`);
-  return { spec, args: parsed.data as Record<string, unknown>, globals: {} };
+  return { spec, args: parsed.data, globals: {} };
 }
 
 /** An expectation as `--expect` takes it: text fields as they are, others as JSON. */
@@ -38,14 +38,15 @@ export interface TaskFields {
   depends?: string[];
 }
 
-const TASK_FIELD_NAMES: Readonly<Record<keyof TaskFields, string>> = {
-  title: 'title', status: 'status', priority: 'priority', notes: 'notes', tags: 'tags', depends: 'depends_on',
-};
+/** The task's own name of each field (`depends` is `depends_on` in the file). */
+const TASK_FIELDS: ReadonlyArray<[keyof TaskFields, string]> = [
+  ['title', 'title'], ['status', 'status'], ['priority', 'priority'], ['notes', 'notes'], ['tags', 'tags'], ['depends', 'depends_on'],
+];
 
 /** `set task` with the fields to change; `seen` holds the values the person saw. */
 export function setTask(id: string, fields: TaskFields, seen: Partial<Record<keyof TaskFields, unknown>> = {}): TuiCommand {
-  const expect = Object.entries(seen).map(([key, value]) => expectation(TASK_FIELD_NAMES[key as keyof TaskFields], value));
-  const [first] = Object.entries(fields);
+  const expect = TASK_FIELDS.filter(([key]) => key in seen).map(([key, name]) => expectation(name, seen[key]));
+  const first = TASK_FIELDS.find(([key]) => fields[key] !== undefined);
   return {
     name: 'set task',
     args: {
@@ -59,7 +60,7 @@ export function setTask(id: string, fields: TaskFields, seen: Partial<Record<key
       depends: fields.depends,
       expect: expect.length ? expect : undefined,
     },
-    mine: first ? { field: TASK_FIELD_NAMES[first[0] as keyof TaskFields], value: first[1] } : undefined,
+    mine: first ? { field: first[1], value: fields[first[0]] } : undefined,
   };
 }
 

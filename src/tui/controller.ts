@@ -188,11 +188,12 @@ export class Controller {
       writer: header.meta.writer ?? '',
       lastSaved: header.meta.last_saved ?? null,
       version: state.version + 1,
-      loading: null,
     };
     this.tui.setState(next);
     if (!this.loaded) this.focusScope();
     keepCursorVisible(this.tui, before);
+    // Last: keys pressed while loading are let through once the cursor is in place.
+    this.tui.setState({ loading: null });
   }
 
   /** Opens the session's flow and plan in the tree and puts the cursor there. */
@@ -342,8 +343,8 @@ export class Controller {
         this.afterCommand(output, at);
         return output;
       }
-      if (!parsed.spec) return { json: null, human: () => '' };
-      const command = parsed as ParsedCommand;
+      if (parsed.spec === undefined) return { json: null, human: () => '' };
+      const command: ParsedCommand = parsed;
       try {
         const output = command.globals.help
           ? { json: null, human: () => commandHelp(command.spec, PLAIN), message: '' }
@@ -434,11 +435,6 @@ export class Controller {
     setMessage(this.tui, oneLine(text), 'error', at);
   }
 
-  /** The bus asks (rm without --yes typed at the prompt): answered by the question bar. */
-  confirm(question: string): Promise<boolean> {
-    return new Promise((resolve) => ask(this.tui, oneLine(question), [], resolve));
-  }
-
   async stop(): Promise<void> {
     await this.watch?.close();
     await this.contextWatch?.close();
@@ -520,15 +516,14 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
   // Loading from the first frame on: an empty tree would say "No flows yet" about a store
   // that is still being read.
   tui.setState({ loading: { done: 0, total: 0 } });
-  let controller: Controller | undefined;
   const bus = new CommandBus(table, {
     dir: options.dir,
     session: options.session,
     writerKind: 'tui',
     interactive: true,
-    confirm: (question) => (controller as Controller).confirm(question),
-    warn: (message) => setMessage(tui, message, 'warning'),
+    // The bus asks (rm without --yes typed at the prompt): answered in the question bar.
+    confirm: (question) => new Promise((resolve) => ask(tui, oneLine(question), [], resolve)),
+    warn: (message) => setMessage(tui, oneLine(message), 'warning'),
   });
-  controller = new Controller({ bus, table, tui, workerPath: options.workerPath });
-  return controller;
+  return new Controller({ bus, table, tui, workerPath: options.workerPath });
 }

@@ -95,9 +95,25 @@ export function useKeyboard(): void {
       }
     },
   };
+  // Keys pressed while the store is still being read (j j, a title…) wait for the tree
+  // rather than acting on nothing.
+  const waiting = useRef<KeyPress[]>([]);
+  const latest = useRef(ws);
+  latest.current = ws;
+  useEffect(
+    () =>
+      context.tui.subscribe((state, before) => {
+        if (before.loading && !state.loading) for (const key of waiting.current.splice(0)) dispatchKey(latest.current, key);
+      }),
+    [context.tui],
+  );
   useInput(() => {
     for (const data of raw.current.splice(0)) {
-      for (const key of parser.current.push(data)) dispatchKey(ws, key);
+      for (const key of parser.current.push(data)) {
+        const state = context.tui.getState();
+        if (state.loading && state.focus === 'tree' && key.name !== 'ctrl+c') waiting.current.push(key);
+        else dispatchKey(ws, key);
+      }
     }
   });
 }

@@ -165,7 +165,7 @@ export function promptKey(ws: Workspace, key: KeyPress): void {
       // Cleared at once, as a shell does, so the next line can be typed while this one
       // runs; a line that failed comes back for correction if nothing was typed since.
       set(field(), null, '');
-      const cursor = targetRow(tui)?.id ?? null;
+      const cursor = targetRow(tui.getState())?.id ?? null;
       void controller.run(line, { cursor, baseRevision: state.revision }).then((output) => {
         const now = tui.getState().prompt;
         if (!output && now.field.text === '') tui.setState({ prompt: { ...now, field: field(line) } });

@@ -250,3 +250,16 @@ describe('the notes editor', () => {
     }
   });
 });
+
+describe('while loading', () => {
+  it('keys pressed before the store is read wait for the tree instead of acting on nothing', async () => {
+    let f: Fixture | undefined;
+    const h = await createHarness({ seed: async (dir) => (f = await seedFixture(dir)), start: false });
+    expect(h.lastFrame()).toContain('Loading…');
+    await h.type('jj');
+    await h.press(KEY.space);
+    await h.controller.start();
+    await h.waitForFrame(() => diskTask(h.dir, (f as Fixture).second).status === 'in_progress', 'the second task started');
+    expect(h.selectedLine()).toContain('Second task');
+  });
+});

@@ -22,8 +22,8 @@ function useDetailState() {
   useTui((s) => s.view);
   useTui((s) => s.board.cursor);
   useTui((s) => s.filter);
-  const row = targetRow(tui);
-  const object = row ? objectOf(tui, row) : undefined;
+  const row = targetRow(tui.getState());
+  const object = row ? objectOf(tui.getState(), row) : undefined;
   const flows = useTui((s) => s.flows);
   return { row, object, titleOf: (id: string) => findTitle(flows, row?.flowId, id) };
 }
@@ -101,11 +101,18 @@ export function detailLines(row: Row, object: Record<string, unknown>, titleOf: 
   return lines;
 }
 
-/** Lines the pane needs for its content (for the stacked layout's height). */
-export function useDetailLines(width: number): number {
+/**
+ * Lines the pane needs for its content (for the stacked layout's height), or 0 when not
+ * asked (side by side). A number, so the screen is laid out again only when it changes.
+ */
+export function useDetailLines(width: number, wanted: boolean): number {
   const { theme } = useTuiContext();
-  const { row, object, titleOf } = useDetailState();
-  return row && object ? detailLines(row, object, titleOf, theme, width).length : 1;
+  return useTui((s) => {
+    if (!wanted) return 0;
+    const row = targetRow(s);
+    const object = row ? objectOf(s, row) : undefined;
+    return row && object ? detailLines(row, object, (id) => findTitle(s.flows, row.flowId, id), theme, width).length : 1;
+  });
 }
 
 export function DetailView({ row, object, titleOf, width, height }: ReturnType<typeof useDetailState> & { width: number; height: number }) {

@@ -2,7 +2,7 @@
 // 100k-task tree costs the same as a 100-task one. Each row is one line cut to the
 // pane's width: the title with … and what follows it dropped first.
 import { Box } from 'ink';
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import { STATUS_GLYPH } from '../../commands/render.js';
 import { useTui, useTuiContext } from '../context.js';
 import { keysOf } from '../keys.js';
@@ -62,7 +62,8 @@ export function rowSpans(row: Row, theme: Theme, options: { selected: boolean; m
   return spans;
 }
 
-function RowLine({ row, selected, marked, flashing, theme, width }: { row: Row; selected: boolean; marked: boolean; flashing: boolean; theme: Theme; width: number }) {
+// Memoised: moving the cursor draws the two rows that changed, not every row.
+const RowLine = memo(function RowLine({ row, selected, marked, flashing, theme, width }: { row: Row; selected: boolean; marked: boolean; flashing: boolean; theme: Theme; width: number }) {
   const bg = selected ? theme.color('selection.bg') : flashing ? theme.color('flash.bg') : undefined;
   const fg = selected ? theme.color('selection.fg') : flashing ? theme.color('flash.fg') : undefined;
   // Without colours, the selection is shown inverted and a flash in bold.
@@ -71,7 +72,7 @@ function RowLine({ row, selected, marked, flashing, theme, width }: { row: Row; 
       <Line spans={rowSpans(row, theme, { selected, marked, fg })} width={width} inverse={!theme.colour && selected} bold={!theme.colour && flashing} />
     </Box>
   );
-}
+});
 
 export function TreeView({ state, width, height }: { state: ReturnType<typeof useTreeState>; width: number; height: number }) {
   const { theme } = useTuiContext();
