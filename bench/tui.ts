@@ -133,6 +133,19 @@ export async function measureTui(
   return { sizes: out };
 }
 
+/** Milliseconds from each key until the terminal receives the next frame. */
+async function keyToFrame(term: Terminal, count: number, key: (i: number) => string, where: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await term.settle();
+    const before = term.received;
+    const sentAt = performance.now();
+    term.send(key(i));
+    times.push((await term.until(() => term.received > before, 10_000, `a ${where} frame after key ${i}`)) - sentAt);
+  }
+  return times;
+}
+
 async function measureOne(term: Terminal, flows: number, quick: boolean, plan: string, dir: string): Promise<TuiSize> {
   const firstFrame = (await term.until(() => term.output.includes('opening the workspace') || term.output.includes('rev '), 60_000, 'a first frame')) - term.startedAt;
   const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000, 'the workspace frame')) - term.startedAt;
@@ -140,30 +153,17 @@ async function measureOne(term: Terminal, flows: number, quick: boolean, plan: s
   const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
   await term.settle(300);
   // Keystroke to frame: move down, one key at a time, after the screen went quiet.
-  const keys: number[] = [];
-  for (let i = 0; i < (quick ? 20 : 60); i++) {
-    await term.settle();
-    const before = term.received;
-    const sentAt = performance.now();
-    term.send(i % 10 === 9 ? 'k' : 'j');
-    keys.push((await term.until(() => term.received > before, 10_000, `a frame after key ${i}`)) - sentAt);
-  }
-  result.keyP50 = percentile(keys, 50);
-  result.keyP95 = percentile(keys, 95);
+  const count = quick ? 20 : 60;
+  const tree = await keyToFrame(term, count, (i) => (i % 10 === 9 ? 'k' : 'j'), 'tree');
+  result.keyP50 = percentile(tree, 50);
+  result.keyP95 = percentile(tree, 95);
   // The same on the board of the first flow's plan: g, open it, onto the plan, b.
   await term.settle();
   term.send('gl');
   await term.settle();
   term.send('jb');
   await term.until(() => term.output.includes('Board of'), 30_000, 'the board');
-  const board: number[] = [];
-  for (let i = 0; i < (quick ? 20 : 60); i++) {
-    await term.settle();
-    const before = term.received;
-    const sentAt = performance.now();
-    term.send(i % 2 === 0 ? '\u001b[C' : '\u001b[D');
-    board.push((await term.until(() => term.received > before, 10_000, `a board frame after key ${i}`)) - sentAt);
-  }
+  const board = await keyToFrame(term, count, (i) => (i % 2 === 0 ? '\u001b[C' : '\u001b[D'), 'board');
   result.boardKeyP50 = percentile(board, 50);
   result.boardKeyP95 = percentile(board, 95);
   term.send('b');
