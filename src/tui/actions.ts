@@ -140,7 +140,6 @@ const STATUS_LABEL: Readonly<Record<TaskStatus, string>> = {
 
 /** Keys that only move the focus to a panel or the prompt. */
 const OPENS: Partial<Record<Action, () => Partial<ReturnType<TuiStore['getState']>>>> = {
-  help: () => ({ focus: 'help', panelTop: 0 }),
   prompt: () => ({ focus: 'prompt' }),
 };
 
@@ -148,6 +147,10 @@ export function perform(action: Action, ws: Workspace): void {
   const { tui } = ws;
   const state = tui.getState();
   if (state.view === 'board' && performOnBoard(action, ws)) return;
+  if (action === 'help') {
+    tui.setState({ focus: 'help', panelTop: 0, helpFrom: state.view === 'board' ? 'board' : 'tree' });
+    return;
+  }
   switch (action) {
     case 'down':
       return moveCursor(tui, 1);
@@ -292,6 +295,14 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     case 'addTask': {
       const planId = row.planId;
       if (!planId) return setMessage(tui, 'Move to a plan (or a task in it) to add a task; A adds a plan', 'warning');
+      // On a subtask: another one beside it, under the same parent, as in an outliner.
+      const parentId = row.kind === 'task' ? row.parentId : null;
+      if (parentId) {
+        const parent = findTask(tui.getState(), parentId, row.flowId, planId)?.task;
+        return openInput(ws, `New task under "${shown(parent?.title ?? parentId)}"`, '', (title) =>
+          title.trim() ? runAndSelect(ws, cmd.addTask(title.trim(), { parentId })) : true,
+        );
+      }
       const plan = findPlan(tui.getState(), planId);
       if (row.kind === 'plan') setExpanded(tui, planId, true);
       return openInput(ws, `New task in "${shown(plan?.plan.title ?? planId)}"`, '', (title) =>

@@ -60,6 +60,7 @@ export class Controller {
   private contextWatch: FileWatch | undefined;
   /** Jobs run one after another (see execute). */
   private queue: Promise<unknown> = Promise.resolve();
+  private running = false;
   private loaded = false;
   /** Identity of flows.json last loaded on the main thread (no worker). */
   private mainThreadSeen: string | null | undefined;
@@ -82,7 +83,9 @@ export class Controller {
     this.loaded = true;
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
     this.watch = watchFile(this.bus.store.file, () => this.refresh(), { settleMs: 10 });
-    this.contextWatch = watchFile(join(this.bus.dir, CONTEXT_FILE), () => this.checkScope(), { settleMs: 10 });
+    // While one of our own commands runs, a change of scope is its own (use plan, add
+    // flow): it is looked at when the command is done, not reported as someone else's.
+    this.contextWatch = watchFile(join(this.bus.dir, CONTEXT_FILE), () => (this.running ? undefined : this.checkScope()), { settleMs: 10 });
     this.tui.setState({ live: true });
   }
 
@@ -360,7 +363,14 @@ export class Controller {
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work);
+    const next = this.queue.then(async () => {
+      this.running = true;
+      try {
+        return await work();
+      } finally {
+        this.running = false;
+      }
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }

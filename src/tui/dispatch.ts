@@ -6,6 +6,7 @@
 import { useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useRef } from 'react';
 import { perform, type Workspace } from './actions.js';
+import { helpLineOf, helpLines, NO_COLOURS } from './components/Panels.js';
 import { useTuiContext } from './context.js';
 import { editorKey, lineInputKey, pickerKey, promptKey, searchKey } from './inputs.js';
 import { KeyParser, type KeyPress } from './input/keypress.js';
@@ -57,11 +58,13 @@ export function dispatchKey(ws: Workspace, key: KeyPress): void {
         tui.setState({ focus: state.snapshots ? 'snapshots' : 'tree', output: state.focus === 'output' ? null : state.output });
         return;
       }
+      // The help's lines count from its section of the keys it was opened among.
+      const base = state.focus === 'help' ? helpLineOf(state.helpFrom) : 0;
+      const total = state.focus === 'help' ? helpLines(NO_COLOURS).length : (state.output ?? '').split('\n').length;
       const page = Math.max(1, ws.layout.pageSize - 1);
       const delta = action === 'down' ? 1 : action === 'up' ? -1 : action === 'pageDown' ? page : action === 'pageUp' ? -page : 0;
-      if (delta) tui.setState({ panelTop: Math.max(0, state.panelTop + delta) });
-      else if (action === 'top') tui.setState({ panelTop: 0 });
-      else if (action === 'bottom') tui.setState({ panelTop: Number.MAX_SAFE_INTEGER });
+      const top = action === 'top' ? -base : action === 'bottom' ? total - 1 - base : state.panelTop + delta;
+      tui.setState({ panelTop: Math.max(-base, Math.min(total - 1 - base, top)) });
       return;
     }
   }

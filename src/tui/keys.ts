@@ -75,7 +75,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['p'], action: 'cyclePriority', description: 'cycle priority: low → medium → high', contexts: CARD },
   { keys: ['t'], action: 'editTags', description: 'edit tags', contexts: CARD },
   { keys: ['D'], action: 'pickDependencies', description: 'pick dependencies', contexts: CARD },
-  { keys: ['a'], action: 'addTask', description: 'add a task (in the plan under the cursor)', contexts: CARD },
+  { keys: ['a'], action: 'addTask', description: 'add a task (to the plan; on a subtask, beside it)', contexts: CARD },
   { keys: ['o'], action: 'addSubtask', description: 'add a subtask under the task', contexts: ['tree'] },
   { keys: ['A'], action: 'addPlan', description: 'add a plan (in the flow under the cursor)', contexts: ['tree'] },
   { keys: ['e'], action: 'editTitle', description: 'edit the title', contexts: CARD },

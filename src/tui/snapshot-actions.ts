@@ -71,7 +71,7 @@ export function performOnSnapshots(action: Action, ws: Workspace): void {
     case 'bottom':
       return move(browser.list.length - 1);
     case 'help':
-      tui.setState({ focus: 'help', panelTop: 0 });
+      tui.setState({ focus: 'help', panelTop: 0, helpFrom: 'snapshots' });
       return;
     case 'cancel':
       tui.setState({ focus: 'tree', snapshots: null });

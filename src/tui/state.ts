@@ -9,6 +9,7 @@ import type { Flow, Plan, Task } from '../domain/schema.js';
 import type { SnapshotMeta } from '../snapshots/engine.js';
 import type { BoardCursor } from './board.js';
 import type { TextField } from './input/text-buffer.js';
+import type { KeyContext } from './keys.js';
 import { buildRows, type RowModel } from './rows.js';
 
 export type Focus =
@@ -127,8 +128,10 @@ export interface TuiState {
   conflict: ConflictState | null;
   snapshots: SnapshotBrowserState | null;
   output: string | null;
-  /** First line shown of the output or help panel. */
+  /** First line shown of the output panel; for help, lines from where `helpFrom` starts. */
   panelTop: number;
+  /** The keys ? was pressed among: the help opens at their section. */
+  helpFrom: KeyContext;
   fatal: string | null;
 }
 
@@ -166,6 +169,7 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
     snapshots: null,
     output: null,
     panelTop: 0,
+    helpFrom: 'tree',
     fatal: null,
   }));
 }

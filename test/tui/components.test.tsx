@@ -56,7 +56,7 @@ describe('detail pane', () => {
     expect(frame).toMatch(/status +\S+ blocked/);
     expect(frame).toMatch(/priority +medium/);
     expect(frame).toMatch(/tags +#demo/);
-    expect(frame).toMatch(/depends +First task/); // the title, not the id
+    expect(frame).toMatch(/depends +○ First task/); // the title (and its status), not the id
     expect(frame).toMatch(/subtasks +0\/1 done/);
   });
 

@@ -64,7 +64,7 @@ describe('every field from the keyboard', () => {
     await h.type('second');
     await h.press(KEY.tab, KEY.enter);
     await h.waitForFrame(() => diskTask(h.dir, f.first).depends_on.join() === f.second, 'the dependency on disk');
-    await h.waitForFrame((frame) => /depends +Second task/.test(frame), 'shown by title');
+    await h.waitForFrame((frame) => /depends +○ Second task/.test(frame), 'shown by title, with its status');
     // Second depending on First would go round in a circle.
     await h.press('j', 'D');
     await h.waitForText('"Second task" depends on');

@@ -456,11 +456,27 @@ describe('panels', () => {
     expect(h.lastFrame()).toMatch(/^Alpha  session default › Plan One/);
     expect(h.lastFrame()).toMatch(/^   Beta 0\/0/m);
     await h.press('f');
-    await h.waitForText('Switch flow:');
+    await h.waitForText('Switch flow');
     await h.type('bet');
     await h.waitForFrame((frame) => frame.includes('› Beta') && !frame.includes('› Alpha'), 'Beta chosen');
     await h.press(KEY.enter);
     await h.waitForFrame((frame) => frame.startsWith('Beta  session default'), 'header on Beta');
     expect(h.selectedLine()).toContain('Beta');
+  });
+});
+
+describe('help where the keys are', () => {
+  it('? on the board and in the snapshot browser opens at their keys; k scrolls up to the rest', async () => {
+    const h = await createHarness({ seed: seedFixture });
+    await h.press('b', '?');
+    await h.waitForText('Keys  (Esc or ? closes)');
+    expect(h.lastFrame().split('\n')[3]).toContain('Board (b)');
+    expect(h.lastFrame()).toContain('move the card one column left');
+    await h.press('k');
+    await h.waitForFrame((frame) => frame.split('\n')[4].includes('Board (b)'), 'one line up');
+    await h.press(KEY.escape, KEY.escape, 's', '?');
+    await h.waitForFrame((frame) => frame.split('\n')[3].includes('Snapshot browser (s)'), 'the browser’s keys');
+    await h.press('g');
+    await h.waitForFrame((frame) => frame.split('\n')[3].includes('Legend'), 'the top');
   });
 });

@@ -19,7 +19,8 @@ function cardLines(card: Card, width: number, theme: Theme, marked: boolean): Sp
     const cut = i === 1 && title.length > 2 ? `${text.slice(0, Math.max(0, text.length - 1))}…` : text;
     return [{ text: i === 0 ? (marked ? '✓ ' : '• ') : '  ', color: theme.color('accent') }, ...fieldSpans(cut, { color: theme.color('text') })];
   });
-  const meta = [card.parentTitle ? `↳ ${card.parentTitle}` : '', ...card.task.tags.map((t) => `#${t}`)].filter(Boolean).join(' ');
+  // Tags first: a long parent title would push them out of a narrow column.
+  const meta = [...card.task.tags.map((t) => `#${t}`), card.parentTitle ? `↳ ${card.parentTitle}` : ''].filter(Boolean).join(' ');
   if (meta) lines.push([{ text: '  ' }, ...fieldSpans(meta, { color: theme.color('muted') })]);
   return lines;
 }

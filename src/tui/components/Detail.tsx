@@ -25,15 +25,15 @@ function useDetailState() {
   const row = targetRow(tui.getState());
   const object = row ? objectOf(tui.getState(), row) : undefined;
   const flows = useTui((s) => s.flows);
-  return { row, object, titleOf: (id: string) => findTitle(flows, row?.flowId, id) };
+  return { row, object, taskById: (id: string) => findDependency(flows, row?.flowId, id) };
 }
 
-/** A dependency's title (dependencies live in the same flow), or its id. */
-function findTitle(flows: ReadonlyMap<string, Flow>, flowId: string | undefined, id: string): string {
+/** A dependency (dependencies live in the same flow), if it is still there. */
+function findDependency(flows: ReadonlyMap<string, Flow>, flowId: string | undefined, id: string): Task | undefined {
   for (const plan of (flowId ? flows.get(flowId)?.plans : undefined) ?? []) {
-    for (const { task } of walkTasks(plan.tasks)) if (task.id === id) return task.title;
+    for (const { task } of walkTasks(plan.tasks)) if (task.id === id) return task;
   }
-  return id;
+  return undefined;
 }
 
 const stamp = (iso: string) => iso.replace('T', ' ').slice(0, 19);
@@ -64,7 +64,7 @@ function paragraphLines(text: string, width: number, color?: string): Span[][] {
 }
 
 /** The pane's lines for what is under the cursor. */
-export function detailLines(row: Row, object: Record<string, unknown>, titleOf: (id: string) => string, theme: Theme, width: number): Span[][] {
+export function detailLines(row: Row, object: Record<string, unknown>, taskById: (id: string) => Task | undefined, theme: Theme, width: number): Span[][] {
   const muted = theme.color('muted');
   const field = (name: string, value: Span[]): Span[] => [{ text: name.padEnd(10), color: muted }, ...value];
   const title = String(row.kind === 'flow' ? (object as Flow).name : object.title);
@@ -77,7 +77,12 @@ export function detailLines(row: Row, object: Record<string, unknown>, titleOf: 
     lines.push(field('priority', [{ text: task.priority, color: theme.color(`priority.${task.priority}`) }]));
     if (row.number !== undefined) lines.push(field('number', [{ text: `${row.number} (in prompt commands)`, color: muted }]));
     if (task.tags.length) lines.push(field('tags', fieldSpans(task.tags.map((t) => `#${t}`).join(' '), { color: theme.color('tag') })));
-    if (task.depends_on.length) lines.push(field('depends', fieldSpans(task.depends_on.map(titleOf).join(', '))));
+    // One dependency a line, with its status: what this task waits for.
+    task.depends_on.forEach((id, i) => {
+      const dep = taskById(id);
+      const glyph: Span = dep ? { text: `${STATUS_GLYPH[dep.status]} `, color: theme.color(`status.${dep.status}`) } : { text: '? ', color: muted };
+      lines.push(field(i === 0 ? 'depends' : '', [glyph, ...fieldSpans(dep?.title ?? id)]));
+    });
     if (task.subtasks.length) lines.push(field('subtasks', [{ text: `${sub.done}/${sub.total} done` }]));
     // Notes before the dates: in a short pane they are what people look for.
     if (task.notes) lines.push([], ...paragraphLines(task.notes, width), []);
@@ -111,18 +116,20 @@ export function useDetailLines(width: number, wanted: boolean): number {
     if (!wanted) return 0;
     const row = targetRow(s);
     const object = row ? objectOf(s, row) : undefined;
-    return row && object ? detailLines(row, object, (id) => findTitle(s.flows, row.flowId, id), theme, width).length : 1;
+    return row && object ? detailLines(row, object, (id) => findDependency(s.flows, row.flowId, id), theme, width).length : 1;
   });
 }
 
-export function DetailView({ row, object, titleOf, width, height }: ReturnType<typeof useDetailState> & { width: number; height: number }) {
+export function DetailView({ row, object, taskById, width, height }: ReturnType<typeof useDetailState> & { width: number; height: number }) {
   const { theme } = useTuiContext();
   const inner = Math.max(1, width - 4);
   const room = Math.max(1, height - 2);
-  let lines: Span[][] = row && object ? detailLines(row, object, titleOf, theme, inner) : [[{ text: 'Nothing selected', color: theme.color('muted') }]];
+  let lines: Span[][] = row && object ? detailLines(row, object, taskById, theme, inner) : [[{ text: 'Nothing selected', color: theme.color('muted') }]];
   if (lines.length > room) {
     const more = lines.length - room + 1;
-    lines = [...lines.slice(0, room - 1), [{ text: `… ${more} more line${more === 1 ? '' : 's'} (${keysOf('editNotes', 'tree')} shows all)`, color: theme.color('muted') }]];
+    const text = row?.kind === 'task' ? object?.notes : row?.kind === 'plan' ? object?.summary : undefined;
+    const hint = text ? ` (${keysOf('editNotes', 'tree')} opens the ${row?.kind === 'task' ? 'notes' : 'summary'} whole)` : '';
+    lines = [...lines.slice(0, room - 1), [{ text: `… ${more} more line${more === 1 ? '' : 's'}${hint}`, color: theme.color('muted') }]];
   }
   return (
     <Box width={width} height={height} flexDirection="column" borderStyle="single" borderColor={theme.color('border')} paddingX={1} overflow="hidden">

@@ -16,31 +16,34 @@ const HELP_ORDER: readonly KeyContext[] = ['tree', 'board', 'prompt', 'text', 'l
 export function helpLines(theme: Theme): Span[][] {
   const muted = theme.color('muted');
   const accent = theme.color('accent');
-  const lines: Span[][] = [[{ text: 'Legend', bold: true, color: theme.color('heading') }]];
-  const legend: Array<[string, string, string | undefined]> = [
-    [STATUS_GLYPH.todo, 'todo', theme.color('status.todo')],
-    [STATUS_GLYPH.in_progress, 'in progress', theme.color('status.in_progress')],
-    [STATUS_GLYPH.blocked, 'blocked', theme.color('status.blocked')],
-    [STATUS_GLYPH.done, 'done', theme.color('status.done')],
-    [STATUS_GLYPH.cancelled, 'cancelled', theme.color('status.cancelled')],
-    ['!', 'high priority', theme.color('priority.high')],
-    ['↓', 'low priority', theme.color('priority.low')],
-    ['▸ ▾', 'closed / open', muted],
-    ['›', 'cursor', accent],
-    ['✓', 'selected (x)', accent],
-    ['3.', 'the number prompt commands take', muted],
-    ['2/5', 'done / all tasks', muted],
-    ['#tag', 'a tag', theme.color('tag')],
+  const pair = (glyph: string, meaning: string, color: string | undefined): Span[] => [{ text: glyph, color }, { text: ` ${meaning}  ` }];
+  const lines: Span[][] = [
+    [{ text: 'Legend', bold: true, color: theme.color('heading') }],
+    [
+      { text: '  ' },
+      ...(['todo', 'in_progress', 'blocked', 'done', 'cancelled'] as const).flatMap((s) => pair(STATUS_GLYPH[s], s.replace('_', ' '), theme.color(`status.${s}`))),
+    ],
+    [{ text: '  ' }, ...pair('!', 'high', theme.color('priority.high')), ...pair('↓', 'low priority', theme.color('priority.low')), ...pair('▸ ▾', 'closed / open', muted), ...pair('#tag', 'a tag', theme.color('tag'))],
+    [{ text: '  ' }, ...pair('›', 'cursor', accent), ...pair('✓', 'selected (x)', accent), ...pair('3.', 'number for commands', muted), ...pair('2/5', 'done / all', muted)],
   ];
-  for (const [glyph, meaning, color] of legend) lines.push([{ text: `  ${glyph.padEnd(6)}`, color }, { text: meaning }]);
   for (const context of HELP_ORDER) {
     lines.push([], [{ text: CONTEXT_TITLES[context], bold: true, color: theme.color('heading') }]);
     for (const b of BINDINGS.filter((x) => x.contexts.includes(context))) {
       lines.push([{ text: `  ${b.keys.map(keyLabel).join(' ').padEnd(17)} `, color: accent }, { text: b.description }]);
     }
-    if (context === 'text') lines.push([{ text: `  ${'Paste'.padEnd(18)}`, color: accent }, { text: 'pasted text is text, never keys' }]);
+    if (context === 'text') lines.push([{ text: `  ${'Paste'.padEnd(17)} `, color: accent }, { text: 'pasted text is text, never keys' }]);
   }
   return lines;
+}
+
+export const NO_COLOURS: Theme = { name: 'plain', colour: false, color: () => undefined };
+
+/** The help's line where a context's keys start: ? opens it there. */
+export function helpLineOf(context: KeyContext): number {
+  // The tree's keys come right after the legend: the help starts at its top.
+  if (context === 'tree') return 0;
+  const title = CONTEXT_TITLES[context];
+  return Math.max(0, helpLines(NO_COLOURS).findIndex((line) => line[0]?.text === title));
 }
 
 function PanelFrame({ width, height, title, footer, children, color }: { width: number; height: number; title: Span[]; footer: Span[]; children: React.ReactNode; color?: string }) {
@@ -83,11 +86,12 @@ function Columns({ lines, rows, width, columnWidth }: { lines: Span[][]; rows: n
 export function HelpPanel({ width, height }: { width: number; height: number }) {
   const { theme } = useTuiContext();
   const panelTop = useTui((s) => s.panelTop);
+  const from = useTui((s) => s.helpFrom);
   const lines = helpLines(theme);
   const rows = Math.max(1, height - 4);
   const inner = width - 4;
   const perScreen = rows * Math.max(1, Math.floor((inner + 2) / 54));
-  const top = Math.min(panelTop, Math.max(0, lines.length - perScreen));
+  const top = Math.max(0, Math.min(helpLineOf(from) + panelTop, lines.length - perScreen));
   const shown = lines.slice(top, top + perScreen);
   const more = top + perScreen < lines.length;
   return (
@@ -109,7 +113,7 @@ export function OutputPanel({ width, height }: { width: number; height: number }
   const panelTop = useTui((s) => s.panelTop);
   const lines = output.split('\n');
   const visible = Math.max(1, height - 4);
-  const top = Math.min(panelTop, Math.max(0, lines.length - visible));
+  const top = Math.max(0, Math.min(panelTop, lines.length - visible));
   const inner = width - 4;
   return (
     <PanelFrame
@@ -138,8 +142,8 @@ export function PickerPanel({ width, height }: { width: number; height: number }
   const inner = width - 4;
   const visible = Math.max(1, height - 5);
   const start = Math.max(0, Math.min(at - Math.floor(visible / 2), matches.length - visible));
-  const head = `${picker.title}: `;
-  const headWidth = Math.min(cells(head), Math.floor(inner / 2));
+  const head = 'Type to narrow: ';
+  const headWidth = cells(head);
   const keys = picker.multi
     ? `${keysOf('mark', 'picker')} marks · ${keysOf('choose', 'picker')} saves ${picker.marked.size} marked · Esc cancels`
     : `↑/↓ · ${keysOf('choose', 'picker')} chooses · Esc cancels`;
@@ -148,12 +152,12 @@ export function PickerPanel({ width, height }: { width: number; height: number }
       width={width}
       height={height}
       color={theme.color('accent')}
-      title={[]}
+      title={fieldSpans(picker.title, { bold: true, color: theme.color('heading') })}
       footer={[{ text: `${matches.length}${matches.length >= 500 ? '+' : ''} of ${picker.items.length} · ${keys}`, color: theme.color('muted') }]}
     >
       <Box height={1}>
         <Box width={headWidth} flexShrink={0}>
-          <Line spans={fieldSpans(head, { bold: true, color: theme.color('heading') })} width={headWidth} />
+          <Line spans={[{ text: head, color: theme.color('muted') }]} width={headWidth} />
         </Box>
         <FieldView text={picker.query.text} cursor={picker.query.cursor} width={Math.max(1, inner - headWidth - 1)} focused />
       </Box>
