@@ -460,7 +460,8 @@ function pickPlanFor(ws: Workspace, row: Row): void {
   if (!ids.length) return setMessage(ws.tui, 'm moves tasks to another plan', 'warning');
   const state = ws.tui.getState();
   const items: PickerItem[] = [];
-  for (const flowId of state.order) {
+  // The plans of the task's own flow first: that is where tasks usually go.
+  for (const flowId of [row.flowId, ...state.order.filter((id) => id !== row.flowId)]) {
     const flow = state.flows.get(flowId);
     for (const plan of flow?.plans ?? []) {
       if (plan.id !== row.planId) items.push({ id: plan.id, label: shown(plan.title), hint: `${shown(flow?.name ?? '')} · ${plan.id}` });
@@ -470,7 +471,13 @@ function pickPlanFor(ws: Workspace, row: Row): void {
   const what = ids.length > 1 ? `${ids.length} tasks` : `"${shown(row.title)}"`;
   openPicker(ws, `Move ${what} to plan`, items, ([planId]) => {
     if (!planId) return;
-    void run(ws, { command: ids.map((id) => cmd.moveTask(id, { planId })) });
+    const at = messageClock();
+    void run(ws, { command: ids.map((id) => cmd.moveTask(id, { planId })), quiet: ids.length > 1 }).then((output) => {
+      if (!output || ids.length === 1) return;
+      const plan = findPlan(ws.tui.getState(), planId)?.plan;
+      setMessage(ws.tui, `Moved ${ids.length} tasks to plan "${shown(plan?.title ?? planId)}"`, 'success', at);
+      ws.tui.setState({ selection: new Set() });
+    });
   });
 }
 
