@@ -180,6 +180,7 @@ describe('the board', () => {
     await h.waitForFrame(() => /⊘ blocked 1/.test(plain(h.lastFrame())), 'the column counts');
     await h.press('h', 'h');
     await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'todo', 'back to todo');
+    await h.waitForFrame(() => /○ todo 3/.test(plain(h.lastFrame())), 'back in its column on screen');
     // ←/→ move between columns; keys of the tree act on the card there.
     await h.press(KEY.right, 'e');
     await h.waitForText('Title of task: Second task');
