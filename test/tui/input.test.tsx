@@ -228,6 +228,7 @@ describe('the notes editor', () => {
     try {
       await h.press('j', 'E');
       await h.waitForFrame(() => diskTask(h.dir, f.first).notes === 'from before\nadded by the editor', 'the editor’s text on disk');
+      await h.waitForText('added by the editor');
       // From the editor: Ctrl-X hands the text over and brings it back for review.
       await h.press('n');
       await h.waitForText('Notes of');
