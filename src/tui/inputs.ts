@@ -12,7 +12,7 @@ import { idSource } from './completion.js';
 import type { KeyPress } from './input/keypress.js';
 import { edit, field, insert, type EditAction, type TextField } from './input/text-buffer.js';
 import { actionFor, type Action } from './keys.js';
-import { keepCursorVisible, setMessage, type Focus, type PickerItem, type PickerState } from './state.js';
+import { keepCursorVisible, setMessage, type PickerItem, type PickerState } from './state.js';
 
 const EDIT_ACTIONS: ReadonlySet<Action> = new Set<EditAction>([
   'charLeft', 'charRight', 'wordLeft', 'wordRight', 'lineStart', 'lineEnd', 'deleteBack', 'deleteForward',
@@ -245,6 +245,3 @@ export function pickerKey(ws: Workspace, key: KeyPress): void {
   const next = typed(picker.query, key, action);
   if (next) tui.setState({ picker: { ...picker, query: next, index: 0 } });
 }
-
-/** Foci whose keys are handled here. */
-export const TEXT_FOCI: ReadonlySet<Focus> = new Set<Focus>(['input', 'search', 'editor', 'prompt', 'picker']);

@@ -21,26 +21,6 @@ export function clusters(text: string): Array<{ text: string; index: number; wid
   return out;
 }
 
-/** `text` cut to `width` cells, ending in … when something was cut. */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (stringWidth(text) <= width) return text;
-  let out = '';
-  let used = 0;
-  for (const c of clusters(text)) {
-    if (used + c.width > width - 1) break;
-    out += c.text;
-    used += c.width;
-  }
-  return out + ELLIPSIS;
-}
-
-/** `text` padded with spaces (or cut) to exactly `width` cells. */
-export function fit(text: string, width: number): string {
-  const cut = truncate(text, width);
-  return cut + ' '.repeat(Math.max(0, width - stringWidth(cut)));
-}
-
 /**
  * Lines of at most `width` cells: words wrap at spaces, a word longer than a line is
  * broken, and line breaks in the text are kept. Nothing is dropped.
@@ -78,6 +58,7 @@ export function wrap(text: string, width: number): string[] {
 
 /** Sanitized pieces of a one-line field (escapes shown dim), cut to `width` cells. */
 export function truncateSegments(segments: readonly Segment[], width: number): Segment[] {
+  if (width <= 0) return [];
   const total = segments.reduce((sum, s) => sum + stringWidth(s.text), 0);
   if (total <= width) return [...segments];
   const out: Segment[] = [];
@@ -118,10 +99,6 @@ export function stableWidth(text: string): string {
 /** A one-line field from the store, safe to show: control characters as dim escapes. */
 export function fieldSegments(text: string): Segment[] {
   return sanitizeSegments(stableWidth(text), { oneLine: true });
-}
-
-export function segmentsWidth(segments: readonly Segment[]): number {
-  return segments.reduce((sum, s) => sum + stringWidth(s.text), 0);
 }
 
 /**
