@@ -4,15 +4,16 @@
 // all count. Submitting closes the input at once, so keys typed after Enter go where
 // the person is going next; a failed save opens it again with the text.
 import { complete, commonPrefix } from '../commands/complete.js';
+import { quoteWord } from '../commands/tokenize.js';
 import { oneLine } from '../domain/sanitize.js';
 import { clearFilter, targetRow, type Workspace } from './actions.js';
 import { editExternally } from './external-editor.js';
 import { fuzzyFilter } from './fuzzy.js';
-import { idSource } from './completion.js';
+import { refCandidates } from './completion.js';
 import type { KeyPress } from './input/keypress.js';
 import { edit, field, insert, type EditAction, type TextField } from './input/text-buffer.js';
 import { actionFor, type Action } from './keys.js';
-import { keepCursorVisible, setMessage, type PickerItem, type PickerState } from './state.js';
+import { keepCursorVisible, setMessage, type PickerItem, type PickerState, type PromptState } from './state.js';
 
 const EDIT_ACTIONS: ReadonlySet<Action> = new Set<EditAction>([
   'charLeft', 'charRight', 'wordLeft', 'wordRight', 'lineStart', 'lineEnd', 'deleteBack', 'deleteForward',
@@ -174,28 +175,67 @@ export function promptKey(ws: Workspace, key: KeyPress): void {
     }
   }
   const next = typed(prompt.field, key, action);
-  if (next) set(next, null);
+  if (next) tui.setState({ prompt: { field: next, browsing: null, draft: prompt.draft } });
 }
 
 function completeWord(ws: Workspace): void {
   const { tui, controller } = ws;
   const prompt = tui.getState().prompt;
+  const put = (head: string, word: string, after: string, menu?: PromptState['menu']) => {
+    const text = head + word + after;
+    tui.setState({ prompt: { ...prompt, field: { text, cursor: head.length + word.length }, menu } });
+  };
+  // Tab again, nothing typed since: the next candidate in place of the last.
+  const { menu } = prompt;
+  if (menu && menu.line === prompt.field.text) {
+    const index = (menu.index + 1) % menu.candidates.length;
+    const head = prompt.field.text.slice(0, menu.from);
+    const after = prompt.field.text.slice(prompt.field.cursor);
+    const word = menu.candidates[index];
+    put(head, word, after, { ...menu, index, line: head + word + after });
+    setMessage(tui, menuText(menu.labels, index), 'info');
+    return;
+  }
   // Completion looks at the text before the cursor; what follows it stays.
   const before = prompt.field.text.slice(0, prompt.field.cursor);
   const after = prompt.field.text.slice(prompt.field.cursor);
-  const result = complete(controller.table, before, idSource(tui.getState()));
+  const labels = new Map<string, string>();
+  const state = tui.getState();
+  const snapshots = () => {
+    try {
+      return controller.bus.snapshots().list();
+    } catch {
+      return [];
+    }
+  };
+  const result = complete(controller.table, before, (kind, prefix) =>
+    refCandidates(state, kind, prefix, snapshots).map((c) => {
+      labels.set(quoteWord(c.insert), c.label);
+      return c.insert;
+    }),
+  );
   if (!result.candidates.length) return;
+  // References keep their ranking (best match first); words stay in the table's order.
+  const rank = [...labels.keys()];
+  const candidates = labels.size ? [...result.candidates].sort((a, b) => rank.indexOf(a) - rank.indexOf(b)) : result.candidates;
   const head = before.slice(0, result.from);
   const typedWord = before.slice(result.from);
-  const put = (word: string) => {
-    const text = head + word + after;
-    tui.setState({ prompt: { ...prompt, field: { text, cursor: head.length + word.length } } });
-  };
-  if (result.candidates.length === 1) return put(`${result.candidates[0]} `);
-  const common = commonPrefix(result.candidates);
-  // Never shorter than what was typed.
-  if (common.length > typedWord.length && common.toLowerCase().startsWith(typedWord.toLowerCase())) put(common);
-  setMessage(tui, oneLine(result.candidates.slice(0, 12).join('  ') + (result.candidates.length > 12 ? '  …' : '')), 'info');
+  if (candidates.length === 1) return put(head, `${candidates[0]} `, after);
+  const common = commonPrefix(candidates);
+  // Never shorter than what was typed, and never something else in its place: several
+  // candidates that do not all start with it are offered one Tab at a time.
+  const extends_ = common.length > typedWord.length && common.toLowerCase().startsWith(typedWord.toLowerCase());
+  const shownLabels = candidates.map((c) => labels.get(c) ?? c);
+  const word = extends_ ? common : typedWord;
+  put(head, word, after, { line: head + word + after, from: head.length, candidates, labels: shownLabels, index: -1 });
+  setMessage(tui, menuText(shownLabels, -1), 'info');
+}
+
+/** The candidates as the message line lists them, the one put in marked. */
+function menuText(labels: readonly string[], index: number): string {
+  const shown = labels.slice(Math.max(0, index - 2), Math.max(0, index - 2) + 8).map((l, i) => (i + Math.max(0, index - 2) === index ? `› ${l}` : l));
+  const more = labels.length > shown.length ? `  … ${labels.length} in all` : '';
+  return oneLine(`${shown.join('   ')}${more}  (Tab: next)`);
 }
 
 // ---- Pickers ----

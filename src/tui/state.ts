@@ -92,6 +92,8 @@ export interface PromptState {
   browsing: number | null;
   /** The line being typed when browsing started, given back after the newest entry. */
   draft: string;
+  /** Several candidates for one word: each Tab puts in the next (until another key). */
+  menu?: { line: string; from: number; candidates: string[]; labels: string[]; index: number };
 }
 
 export interface TuiState {

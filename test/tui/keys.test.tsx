@@ -22,6 +22,7 @@ const messageLine = (h: Harness) => {
   const lines = h.lastFrame().split('\n');
   return lines[lines.findIndex((l) => l.includes('› /flow')) - 1] ?? '';
 };
+const lines = (h: Harness) => h.lastFrame().split('\n');
 /** The tree column of the screen (the detail pane is to its right). */
 const treeText = (h: Harness) => h.lastFrame().split('\n').slice(1, -2).map((l) => l.slice(0, 60)).join('\n');
 const planTasks = (h: Harness, f: Fixture, planId = f.planOne) =>
@@ -371,14 +372,44 @@ describe('the /flow prompt', () => {
     await h.waitForFrame(() => !promptLine(h).includes('Completed'), 'the prompt cleared');
     await h.type('s');
     await h.press(KEY.tab);
-    await h.waitForFrame(() => messageLine(h).includes('schema  set  show  start'), 'candidates');
+    await h.waitForFrame(() => /schema +set +show +start/.test(messageLine(h)), 'candidates');
     expect(promptLine(h)).toMatch(/\/flow s$/);
   });
 
-  it('Tab completes ids of what is loaded', async () => {
+  it('Tab completes references by name or title, fuzzy, with the id beside; Tab again takes the next', async () => {
     const { h, f } = await open();
     await h.press(':');
-    await h.type('show plan p');
+    await h.type('use plan two');
+    await h.press(KEY.tab);
+    // One plan is called something like "two": its name goes in (plans take names).
+    expect(promptLine(h)).toMatch(/\/flow use plan 'Plan Two'$/);
+    await h.press(KEY.ctrlU);
+    await h.type('use plan pl');
+    await h.press(KEY.tab);
+    // Two: both listed with their ids; what was typed stays until Tab picks one.
+    await h.waitForFrame(() => messageLine(h).includes(`Plan One (${f.planOne})`) && messageLine(h).includes(`Plan Two (${f.planTwo})`), 'both listed');
+    expect(promptLine(h)).toMatch(/\/flow use plan pl$/);
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow use plan 'Plan One'$/);
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow use plan 'Plan Two'$/);
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => lines(h)[0].includes('› Plan Two'), 'the scope on Plan Two');
+    // A flow by name after a flag, never cut back to an id prefix.
+    await h.type('add plan X --flow Al');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow add plan X --flow Alpha$/);
+    // Tasks by title: the id goes in (titles are not references).
+    await h.press(KEY.ctrlU);
+    await h.type('show task secnd');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toContain(`/flow show task ${f.second}`);
+  });
+
+  it('Tab completes ids of what is loaded, once an id is being typed', async () => {
+    const { h, f } = await open();
+    await h.press(':');
+    await h.type('show plan plan_');
     await h.press(KEY.tab);
     // The prefix both plan ids share (at least "plan_") is inserted, both are listed.
     expect(promptLine(h).endsWith(`/flow show plan ${commonPrefix([f.planOne, f.planTwo])}`)).toBe(true);
