@@ -1,6 +1,7 @@
 // Restoring a snapshot inside a transaction (DESIGN §5): the whole store, one flow, or one
 // plan. Everything else stays as it is now.
 import { FlowError, NotFoundError } from '../domain/errors.js';
+import { oneLine } from '../domain/sanitize.js';
 import { parseFlow, parsePlan, SchemaError, type Flow, type Plan } from '../domain/schema.js';
 import type { Transaction } from '../store/state.js';
 import type { SnapshotState } from './engine.js';
@@ -14,24 +15,21 @@ export function snapshotFlows(state: SnapshotState): Flow[] {
   return Object.entries(doc.flows ?? {}).map(([id, value]) => parseFlow(value, `snapshot flows.${id}`));
 }
 
-/** Finds a flow or plan of the snapshot by id or unique id prefix. */
-function pick<T extends { id: string }>(kind: string, items: T[], ref: string): T {
-  const exact = items.find((i) => i.id === ref);
-  if (exact) return exact;
-  const matches = items.filter((i) => i.id.startsWith(ref) || i.id.startsWith(`${kind}_${ref}`));
-  if (matches.length === 1) return matches[0];
-  if (matches.length > 1) throw new FlowError('ambiguous', `"${ref}" matches ${matches.length} ${kind}s in the snapshot`);
-  throw new NotFoundError(kind, ref, 'in the snapshot');
-}
-
+/** What to restore: the whole store, or one flow or plan of the snapshot (by id). */
 export interface RestoreScope {
-  flow?: string;
-  plan?: string;
+  flowId?: string;
+  planId?: string;
 }
 
 export interface RestoreResult {
   what: string;
   flows: number;
+}
+
+function inSnapshot<T extends { id: string }>(kind: string, items: readonly T[], id: string): T {
+  const found = items.find((i) => i.id === id);
+  if (!found) throw new NotFoundError(kind, id, 'in the snapshot');
+  return found;
 }
 
 export function restoreInto(tx: Transaction, state: SnapshotState, scope: RestoreScope): RestoreResult {
@@ -50,20 +48,20 @@ function restoreScoped(tx: Transaction, state: SnapshotState, scope: RestoreScop
   const flows = snapshotFlows(state);
   // Ids are unique in the whole file: a flow or plan put back must not hold an object
   // that has moved to another flow since. Load them all so the index can tell.
-  if (scope.flow || scope.plan) tx.allFlows();
-  if (scope.flow) {
-    const flow = pick('flow', flows, scope.flow);
+  if (scope.flowId || scope.planId) tx.allFlows();
+  if (scope.flowId) {
+    const flow = inSnapshot('flow', flows, scope.flowId);
     tx.replaceFlows([flow]);
-    return { what: `flow "${flow.name}" (${flow.id})`, flows: 1 };
+    return { what: `flow "${oneLine(flow.name)}" (${flow.id})`, flows: 1 };
   }
-  if (scope.plan) {
+  if (scope.planId) {
     const plans = flows.flatMap((f) => f.plans.map((p) => ({ plan: p, flow: f, id: p.id })));
-    const { plan, flow: from } = pick('plan', plans, scope.plan);
+    const { plan, flow: from } = inSnapshot('plan', plans, scope.planId);
     const target = tx.flow(from.id);
     if (!target) {
       throw new FlowError(
         'invalid',
-        `the plan's flow "${from.name}" (${from.id}) no longer exists; restore the flow with --flow ${from.id}`,
+        `the plan's flow "${oneLine(from.name)}" (${from.id}) no longer exists; restore the flow with --flow ${from.id}`,
       );
     }
     // A copy of the flow as it is now, with only this plan as it was.
@@ -73,7 +71,7 @@ function restoreScoped(tx: Transaction, state: SnapshotState, scope: RestoreScop
     if (i >= 0) copy.plans[i] = restored;
     else copy.plans.splice(Math.min(from.plans.indexOf(plan), copy.plans.length), 0, restored);
     tx.replaceFlows([copy]);
-    return { what: `plan "${plan.title}" (${plan.id})`, flows: 1 };
+    return { what: `plan "${oneLine(plan.title)}" (${plan.id})`, flows: 1 };
   }
   const keep = new Set(flows.map((f) => f.id));
   for (const id of tx.flowIds()) if (!keep.has(id)) tx.deleteFlow(id);

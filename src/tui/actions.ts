@@ -241,7 +241,7 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     case 'copyId': {
       let osc = false;
       try {
-        osc = readConfig(ws.controller.bus.dir).clipboard.osc52 === 'on';
+        osc = readConfig(ws.controller.bus.services.dir).clipboard.osc52 === 'on';
       } catch {
         // an unreadable config.json: no OSC 52
       }
@@ -506,7 +506,7 @@ function pickDependencies(ws: Workspace, row: Row): void {
         return;
       }
       const same = ids.length === task.depends_on.length && ids.every((id) => task.depends_on.includes(id));
-      if (!same) void run(ws, { command: cmd.setTask(task.id, { depends: ids }, { depends: task.depends_on }) });
+      if (!same) void run(ws, { command: cmd.setTask(task.id, { depends_on: ids }, { depends_on: task.depends_on }) });
     },
     { multi: true, marked: task.depends_on },
   );

@@ -1,32 +1,16 @@
-// The commands the TUI's keys run, as command objects for the bus: a command's name and
-// its arguments, never text to be parsed again (DESIGN §7). Each builder says what it
-// changes; `--expect` checks carry the value the person saw, so a change someone else
-// made meanwhile is asked about instead of overwritten.
-import type { CommandTable, ParsedCommand } from '../commands/parse.js';
-import { FlowError } from '../domain/errors.js';
+// The commands the TUI's keys run, as typed command objects for the bus (DESIGN §7): a
+// command's name and its domain-shaped arguments, checked at compile time against the
+// command table, never text to be parsed again. `expect` carries the values the person
+// saw, so a change someone else made meanwhile is asked about instead of overwritten.
+import { command, type CommandArgs, type TypedCommand } from '../commands/table.js';
 import type { Priority, TaskStatus } from '../domain/schema.js';
 
-export interface TuiCommand {
-  /** "verb noun" as the command table names it. */
-  name: string;
-  args: Record<string, unknown>;
-  /** For the conflict banner: the field this changes and the value written. */
-  mine?: { field: string; value: unknown };
-}
+/** A command object, and for the conflict banner the field it changes and the value. */
+export type TuiCommand = TypedCommand & { mine?: { field: string; value: unknown } };
 
-/** The command object the bus executes, validated by the command's own schema. */
-export function toParsed(table: CommandTable, command: TuiCommand): ParsedCommand {
-  const [verb, noun] = command.name.split(' ');
-  const spec = table.lookup(verb, noun);
-  if (!spec) throw new Error(`internal: no command "${command.name}"`);
-  const parsed = spec.args.safeParse(command.args);
-  if (!parsed.success) throw new FlowError('invalid', `${command.name}: ${parsed.error.issues[0]?.message ?? 'invalid arguments'}`);
-  return { spec, args: parsed.data, globals: {} };
-}
-
-/** An expectation as `--expect` takes it: text fields as they are, others as JSON. */
-function expectation(field: string, value: unknown): string {
-  return `${field}=${typeof value === 'string' ? value : JSON.stringify(value ?? null)}`;
+/** An expectation as `expect` takes it: text fields as they are, others as JSON. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }
 
 export interface TaskFields {
@@ -35,121 +19,113 @@ export interface TaskFields {
   priority?: Priority;
   notes?: string;
   tags?: string[];
-  depends?: string[];
+  depends_on?: string[];
 }
 
-/** The task's own name of each field (`depends` is `depends_on` in the file). */
-const TASK_FIELDS: ReadonlyArray<[keyof TaskFields, string]> = [
-  ['title', 'title'], ['status', 'status'], ['priority', 'priority'], ['notes', 'notes'], ['tags', 'tags'], ['depends', 'depends_on'],
-];
+const TASK_FIELDS = ['title', 'status', 'priority', 'notes', 'tags', 'depends_on'] as const;
 
-/** `set task` with the fields to change; `seen` holds the values the person saw. */
-export function setTask(id: string, fields: TaskFields, seen: Partial<Record<keyof TaskFields, unknown>> = {}): TuiCommand {
-  const expect = TASK_FIELDS.filter(([key]) => key in seen).map(([key, name]) => expectation(name, seen[key]));
-  const first = TASK_FIELDS.find(([key]) => fields[key] !== undefined);
+/** The fields that were given, and what the person saw of them (for `expect`). */
+function changes<F extends string>(names: readonly F[], fields: Partial<Record<F, unknown>>, seen: Partial<Record<F, unknown>>) {
+  const expect: Record<string, string> = {};
+  for (const name of names) if (name in seen) expect[name] = shown(seen[name]);
+  const first = names.find((name) => fields[name] !== undefined);
   return {
-    name: 'set task',
-    args: {
-      ref: id,
-      title: fields.title,
-      status: fields.status,
-      priority: fields.priority,
-      notes: fields.notes,
-      // An empty list clears (as `--tag ""` does on the command line).
-      tag: fields.tags,
-      depends: fields.depends,
-      expect: expect.length ? expect : undefined,
-    },
-    mine: first ? { field: first[1], value: fields[first[0]] } : undefined,
+    expect: Object.keys(expect).length ? expect : undefined,
+    mine: first ? { field: first, value: fields[first] } : undefined,
   };
 }
 
-const STATUS_VERBS: Partial<Record<TaskStatus, string>> = { done: 'done', in_progress: 'start', blocked: 'block', cancelled: 'cancel' };
+/** `set task` with the fields to change; `seen` holds the values the person saw. */
+export function setTask(id: string, fields: TaskFields, seen: Partial<Record<keyof TaskFields, unknown>> = {}): TuiCommand {
+  const { expect, mine } = changes(TASK_FIELDS, fields, seen);
+  return { ...command('set task', { ref: id, ...fields, expect }), mine };
+}
+
+const STATUS_VERBS = { done: 'done task', in_progress: 'start task', blocked: 'block task', cancelled: 'cancel task' } as const;
 
 /** Several tasks to one status in one transaction where a verb exists (todo has none). */
 export function setStatuses(ids: readonly string[], status: TaskStatus): TuiCommand[] {
-  const verb = STATUS_VERBS[status];
-  if (verb && ids.length > 1) return [{ name: `${verb} task`, args: { ref: [...ids] } }];
+  if (status !== 'todo' && ids.length > 1) return [command(STATUS_VERBS[status], { ref: [...ids] })];
   return ids.map((id) => setTask(id, { status }));
 }
 
 export function addTask(title: string, where: { planId: string } | { parentId: string }): TuiCommand {
-  return {
-    name: 'add task',
-    args: { title: [title], ...('planId' in where ? { plan: where.planId } : { parent: where.parentId }) },
-  };
+  return command('add task', { title, ...('planId' in where ? { plan: where.planId } : { parent: where.parentId }) });
 }
 
-export type TaskDestination =
-  | { planId: string; after?: string; before?: string; top?: boolean }
-  | { parentId: string; after?: string; before?: string; top?: boolean }
-  | { after?: string; before?: string; top?: boolean };
+export type TaskDestination = Pick<CommandArgs<'move task'>, 'before' | 'after' | 'top'> & ({ planId: string } | { parentId: string } | object);
 
 export function moveTask(id: string, to: TaskDestination): TuiCommand {
-  return {
-    name: 'move task',
-    args: {
-      ref: id,
-      'to-plan': 'planId' in to ? to.planId : undefined,
-      parent: 'parentId' in to ? to.parentId : undefined,
-      before: to.before,
-      after: to.after,
-      top: to.top,
-    },
-  };
+  return command('move task', {
+    ref: id,
+    to_plan: 'planId' in to ? to.planId : undefined,
+    parent: 'parentId' in to ? to.parentId : undefined,
+    before: to.before,
+    after: to.after,
+    top: to.top,
+  });
 }
 
 export function removeTasks(ids: readonly string[]): TuiCommand {
-  return { name: 'rm task', args: { ref: [...ids] } };
+  return command('rm task', { ref: [...ids] });
 }
 
 export function addPlan(title: string, flowId: string): TuiCommand {
-  return { name: 'add plan', args: { title: [title], flow: flowId } };
+  return command('add plan', { title, flow: flowId });
 }
 
-export function setPlan(id: string, fields: { title?: string; summary?: string }, seen: Record<string, unknown> = {}): TuiCommand {
-  const expect = Object.entries(seen).map(([key, value]) => expectation(key, value));
-  const [first] = Object.entries(fields);
-  return {
-    name: 'set plan',
-    args: { ref: id, title: fields.title, summary: fields.summary, expect: expect.length ? expect : undefined },
-    mine: first ? { field: first[0], value: first[1] } : undefined,
-  };
+export function setPlan(id: string, fields: { title?: string; summary?: string }, seen: { title?: string; summary?: string } = {}): TuiCommand {
+  const { expect, mine } = changes(['title', 'summary'] as const, fields, seen);
+  return { ...command('set plan', { ref: id, ...fields, expect }), mine };
 }
 
 export function movePlan(id: string, to: { before?: string; after?: string }): TuiCommand {
-  return { name: 'move plan', args: { ref: id, before: to.before, after: to.after } };
+  return command('move plan', { ref: id, ...to });
 }
 
 /** Deleting a plan or flow: the person already answered the TUI's own question. */
 export function removeContainer(kind: 'plan' | 'flow', id: string): TuiCommand {
-  return { name: `rm ${kind}`, args: { ref: id, yes: true } };
+  return kind === 'plan' ? command('rm plan', { ref: id, yes: true }) : command('rm flow', { ref: id, yes: true });
 }
 
 export function renameFlow(id: string, name: string, seen: string): TuiCommand {
-  return { name: 'rename flow', args: { ref: id, name: [name], expect: [expectation('name', seen)] }, mine: { field: 'name', value: name } };
+  return { ...command('rename flow', { ref: id, name, expect: { name: seen } }), mine: { field: 'name', value: name } };
 }
 
 export function useFlow(id: string): TuiCommand {
-  return { name: 'use flow', args: { ref: id } };
+  return command('use flow', { ref: id });
 }
 
 export function undo(): TuiCommand {
-  return { name: 'undo', args: {} };
+  return command('undo', {});
 }
 
 export function redo(): TuiCommand {
-  return { name: 'redo', args: {} };
+  return command('redo', {});
 }
 
 export const snapshot = {
-  create: (label: string): TuiCommand => ({ name: 'create snapshot', args: { label } }),
-  remove: (id: string): TuiCommand => ({ name: 'rm snapshot', args: { ref: id } }),
-  pin: (id: string, pinned: boolean): TuiCommand => ({ name: `${pinned ? 'pin' : 'unpin'} snapshot`, args: { ref: id } }),
-  restore: (id: string, planId?: string): TuiCommand => ({ name: 'restore snapshot', args: { ref: id, plan: planId, yes: true } }),
+  create: (label: string): TuiCommand => command('create snapshot', { label }),
+  remove: (id: string): TuiCommand => command('rm snapshot', { ref: id }),
+  pin: (id: string, pinned: boolean): TuiCommand => (pinned ? command('pin snapshot', { ref: id }) : command('unpin snapshot', { ref: id })),
+  restore: (id: string, planId?: string): TuiCommand => command('restore snapshot', { ref: id, plan: planId, yes: true }),
 };
 
-/** The same command without its `--expect` checks: "keep mine". */
-export function withoutExpect(command: TuiCommand): TuiCommand {
-  return { ...command, args: { ...command.args, expect: undefined } };
+/** The same command without its `expect` checks: "keep mine". */
+export function withoutExpect(cmd: TuiCommand): TuiCommand {
+  switch (cmd.name) {
+    case 'set task':
+      return { ...cmd, args: { ...cmd.args, expect: undefined } };
+    case 'set plan':
+      return { ...cmd, args: { ...cmd.args, expect: undefined } };
+    case 'rename flow':
+      return { ...cmd, args: { ...cmd.args, expect: undefined } };
+    default:
+      return cmd;
+  }
+}
+
+/** True when the command carries `expect` checks (a "keep mine" can drop them). */
+export function hasExpect(cmd: TuiCommand): boolean {
+  return 'expect' in cmd.args && cmd.args.expect !== undefined;
 }

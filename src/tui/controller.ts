@@ -3,10 +3,11 @@
 // command bus as the shell.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { Services } from '../app/services.js';
 import { CommandBus } from '../commands/bus.js';
 import { commandHelp } from '../commands/help.js';
 import type { Output } from '../commands/output.js';
-import type { CommandTable, ParsedCommand } from '../commands/parse.js';
+import { commandObject, type CommandTable } from '../commands/parse.js';
 import { PLAIN } from '../commands/style.js';
 import { quoteWord, tokenize } from '../commands/tokenize.js';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { ownFields, walkTasks } from '../domain/tree.js';
 import type { Commit } from '../store/store.js';
 import { watchFile, type FileWatch } from '../store/watch.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
-import { toParsed, withoutExpect, type TuiCommand } from './commands.js';
+import { hasExpect, withoutExpect, type TuiCommand } from './commands.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
 import {
   activeFlowId,
@@ -71,7 +72,7 @@ export class Controller {
     this.table = options.table;
     this.tui = options.tui;
     this.workerPath = options.workerPath;
-    this.bus.store.onCommit((commit) => this.applyCommit(commit));
+    this.bus.services.store.onCommit((commit) => this.applyCommit(commit));
   }
 
   // ---- Loading and live updates ----
@@ -82,10 +83,10 @@ export class Controller {
     else await this.loadOnMainThread();
     this.loaded = true;
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
-    this.watch = watchFile(this.bus.store.file, () => this.refresh(), { settleMs: 10 });
+    this.watch = watchFile(this.bus.services.store.file, () => this.refresh(), { settleMs: 10 });
     // While one of our own commands runs, a change of scope is its own (use plan, add
     // flow): it is looked at when the command is done, not reported as someone else's.
-    this.contextWatch = watchFile(join(this.bus.dir, CONTEXT_FILE), () => (this.running ? undefined : this.checkScope()), { settleMs: 10 });
+    this.contextWatch = watchFile(join(this.bus.services.dir, CONTEXT_FILE), () => (this.running ? undefined : this.checkScope()), { settleMs: 10 });
     this.tui.setState({ live: true });
   }
 
@@ -95,7 +96,7 @@ export class Controller {
    */
   private async loadInWorkers(workerPath: string, attempt = 1): Promise<void> {
     const parts = Math.max(1, Math.min(2, availableParallelism()));
-    const workers = Array.from({ length: parts }, () => new Worker(workerPath, { workerData: { file: this.bus.store.file } }));
+    const workers = Array.from({ length: parts }, () => new Worker(workerPath, { workerData: { file: this.bus.services.store.file } }));
     for (const w of workers) w.unref();
     this.worker = workers[0];
     const progress = new Array<number>(parts).fill(0);
@@ -151,8 +152,8 @@ export class Controller {
   /** Older formats, other layouts, unreadable files: the store's own path handles them. */
   private async loadOnMainThread(): Promise<void> {
     try {
-      const { view, flows } = await this.bus.store.readAll();
-      this.mainThreadSeen = this.bus.store.knownIdentity();
+      const { view, flows } = await this.bus.services.store.readAll();
+      this.mainThreadSeen = this.bus.services.store.knownIdentity();
       if (!this.loaded) return this.replaceAll(flows, view.flowIds(), view.header);
       // A later change read whole (no loader thread): show it like any other, flashing
       // what differs.
@@ -168,7 +169,7 @@ export class Controller {
       if (err instanceof FlowError && err.code === 'unreadable') {
         // The store was moved aside and restored: show what is there now.
         try {
-          const { view, flows } = await this.bus.store.readAll();
+          const { view, flows } = await this.bus.services.store.readAll();
           this.replaceAll(flows, view.flowIds(), view.header);
         } catch (again) {
           this.tui.setState({ fatal: (again as Error).message });
@@ -216,13 +217,13 @@ export class Controller {
     if (this.worker) return this.send({ type: 'refresh' });
     // Without a worker, most hints are poll ticks or our own saves: read the whole store
     // only when the file is not the one loaded last (the worker compares the same way).
-    if (this.bus.store.currentIdentity() === this.mainThreadSeen) return;
+    if (this.bus.services.store.currentIdentity() === this.mainThreadSeen) return;
     return this.loadOnMainThread();
   }
 
   private onLoaderMessage(message: LoaderMessage): void {
     if (message.type === 'diff') {
-      const own = message.identity === this.bus.store.knownIdentity();
+      const own = message.identity === this.bus.services.store.knownIdentity();
       this.applyFlows(message.changed, message.removed, message.order, message.header, !own);
     } else if (message.type === 'fallback') {
       void this.loadOnMainThread();
@@ -264,7 +265,7 @@ export class Controller {
       // Only what differs from what is shown: our own saves are in already.
       const ids = changedIds(state.flows, changed);
       flashRows(this.tui, ids);
-      if ((ids.length || removed.length) && header.meta.writer !== this.bus.store.writer) {
+      if ((ids.length || removed.length) && header.meta.writer !== this.bus.services.store.writer) {
         setMessage(this.tui, `rev ${header.meta.file_revision}: changed by ${oneLine(header.meta.writer ?? 'another writer')}`, 'info');
       }
     }
@@ -312,11 +313,11 @@ export class Controller {
       let output: Output | undefined;
       for (const command of commands) {
         try {
-          output = await this.bus.execute(toParsed(this.table, command), { baseRevision: job.baseRevision });
+          output = await this.bus.execute({ name: command.name, args: command.args }, { baseRevision: job.baseRevision });
         } catch (err) {
           this.report(err, at, {
             mine: command.mine?.value,
-            retry: command.args.expect ? () => void this.execute({ command: withoutExpect(command) }) : undefined,
+            retry: hasExpect(command) ? () => void this.execute({ command: withoutExpect(command) }) : undefined,
           });
           return undefined;
         }
@@ -346,12 +347,12 @@ export class Controller {
         this.afterCommand(output, at);
         return output;
       }
-      if (parsed.spec === undefined) return { json: null, human: () => '' };
-      const command: ParsedCommand = parsed;
+      if (parsed.command === undefined) return { json: null, human: () => '' };
+      const { command } = parsed;
       try {
-        const output = command.globals.help
-          ? { json: null, human: () => commandHelp(command.spec, PLAIN), message: '' }
-          : await this.bus.execute(command, { baseRevision: options.baseRevision });
+        const output = parsed.globals.help
+          ? { json: null, human: () => commandHelp(command, PLAIN), message: '' }
+          : await this.bus.execute(commandObject(parsed), { baseRevision: options.baseRevision });
         this.afterCommand(output, at);
         return output;
       } catch (err) {
@@ -404,7 +405,7 @@ export class Controller {
   checkScope(focus = false): void {
     let scope: Scope;
     try {
-      scope = readScope(this.bus.dir, this.bus.session);
+      scope = readScope(this.bus.services.dir, this.bus.services.session);
     } catch (err) {
       return setMessage(this.tui, oneLine((err as Error).message), 'warning');
     }
@@ -526,7 +527,7 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
   // Loading from the first frame on: an empty tree would say "No flows yet" about a store
   // that is still being read.
   tui.setState({ loading: { done: 0, total: 0 } });
-  const bus = new CommandBus(table, {
+  const services = new Services({
     dir: options.dir,
     session: options.session,
     writerKind: 'tui',
@@ -535,5 +536,6 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
     confirm: (question) => new Promise((resolve) => ask(tui, oneLine(question), [], resolve)),
     warn: (message) => setMessage(tui, oneLine(message), 'warning'),
   });
+  const bus = new CommandBus(table, services);
   return new Controller({ bus, table, tui, workerPath: options.workerPath });
 }

@@ -203,7 +203,7 @@ function completeWord(ws: Workspace): void {
   const state = tui.getState();
   const snapshots = () => {
     try {
-      return controller.bus.snapshots().list();
+      return controller.bus.services.snapshots().list();
     } catch {
       return [];
     }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from 'ink';
-import type { GlobalOptions } from '../commands/spec.js';
+import type { GlobalOptions } from '../commands/globals.js';
 import { readConfig } from '../config/config.js';
 import { readScope, sessionName, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
@@ -70,10 +70,7 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   });
   const { bus, table, tui } = controller;
   if (firstRun) {
-    for (const line of EXAMPLE_COMMANDS) {
-      const parsed = table.parseLine(line);
-      if (parsed.spec) await bus.execute(parsed);
-    }
+    for (const line of EXAMPLE_COMMANDS) await bus.execute(table.commandFrom(line));
     tui.setState({ scope: readScope(dir, session) });
   }
   const noColor = !!globals['no-color'] || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '');

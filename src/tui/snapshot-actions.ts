@@ -15,7 +15,7 @@ import { findPlan, selectRows, setMessage, type TuiState } from './state.js';
 
 function list(ws: Workspace): { list: SnapshotMeta[]; error: string | null } {
   try {
-    return { list: ws.controller.bus.snapshots().list(), error: null };
+    return { list: ws.controller.bus.services.snapshots().list(), error: null };
   } catch (err) {
     return { list: [], error: oneLine((err as Error).message) };
   }
@@ -95,7 +95,7 @@ export function performOnSnapshots(action: Action, ws: Workspace): void {
   const selected = browser.list[browser.index];
   if (!selected) return setMessage(tui, 'No snapshot yet: c takes one', 'warning');
   const preview = () => {
-    const lines = snapshotPreview(ws.controller.bus.snapshots(), tui.getState().flows, selected);
+    const lines = snapshotPreview(ws.controller.bus.services.snapshots(), tui.getState().flows, selected);
     if (typeof lines === 'string') return [lines];
     if (!lines.length) return ['Nothing changes: it matches the store now'];
     return lines.length > 6 ? [...lines.slice(0, 6), `… and ${lines.length - 6} more lines (shown in the browser)`] : lines;

@@ -63,7 +63,7 @@ describe('snapshot browser', () => {
     expect(taskTitles()).toContain('First task');
     // The tree shows the restored state and a pre-restore snapshot now exists.
     await h.waitForText('Restored the whole store');
-    expect(h.bus.snapshots().list().some((s) => s.kind === 'pre-restore')).toBe(true);
+    expect(h.bus.services.snapshots().list().some((s) => s.kind === 'pre-restore')).toBe(true);
   });
 
   it('R restores only the plan under the tree cursor', async () => {
@@ -85,10 +85,10 @@ describe('snapshot browser', () => {
     await h.press('s');
     await h.waitForText('Snapshots (2)');
     await h.press('p');
-    await waitFor(() => h.bus.snapshots().list().at(-1)?.pinned === true, { what: 'pinned' });
+    await waitFor(() => h.bus.services.snapshots().list().at(-1)?.pinned === true, { what: 'pinned' });
     await h.waitForText('pinned');
     await h.press('p');
-    await waitFor(() => h.bus.snapshots().list().at(-1)?.pinned === false, { what: 'unpinned' });
+    await waitFor(() => h.bus.services.snapshots().list().at(-1)?.pinned === false, { what: 'unpinned' });
     // c asks for a label (offering one); Enter takes it.
     await h.press('c');
     await h.waitForText('Label of the new snapshot: from the TUI');
@@ -96,14 +96,14 @@ describe('snapshot browser', () => {
     await h.type('checkpoint');
     await h.press(KEY.enter);
     await h.waitForText('Snapshots (3)');
-    expect(h.bus.snapshots().list().at(-1)?.label).toBe('checkpoint');
+    expect(h.bus.services.snapshots().list().at(-1)?.label).toBe('checkpoint');
     // The new one is selected; d asks first, naming it; n keeps it, y deletes it.
     await h.press('d');
     await h.waitForText('Delete snapshot');
     expect(h.lastFrame()).toContain('"checkpoint"');
     await h.press('n');
     await h.waitForGone('Delete snapshot');
-    expect(h.bus.snapshots().list()).toHaveLength(3);
+    expect(h.bus.services.snapshots().list()).toHaveLength(3);
     await h.press('d');
     await h.waitForText('Delete snapshot');
     await h.press('y');

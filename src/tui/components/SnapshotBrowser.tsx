@@ -16,7 +16,7 @@ export function SnapshotBrowser({ width, height }: { width: number; height: numb
   const flows = useTui((s) => s.flows);
   const selected = browser?.list[browser.index];
   const preview = useMemo(
-    () => (selected ? snapshotPreview(context.controller.bus.snapshots(), flows, selected) : []),
+    () => (selected ? snapshotPreview(context.controller.bus.services.snapshots(), flows, selected) : []),
     [selected?.id, flows],
   );
   if (!browser) return null;
