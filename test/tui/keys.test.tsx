@@ -411,6 +411,18 @@ describe('the /flow prompt', () => {
     expect(promptLine(h)).toContain(`/flow show task ${f.second}`);
   });
 
+  it('noun-first lines complete like verb-first ones (the parser’s own word classes)', async () => {
+    const { h } = await open();
+    await h.press(':');
+    await h.type('task add x --pr');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow task add x --priority$/);
+    await h.press(KEY.ctrlU);
+    await h.type('plan use two');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow plan use 'Plan Two'$/);
+  });
+
   it('Tab completes ids of what is loaded, once an id is being typed', async () => {
     const { h, f } = await open();
     await h.press(':');
