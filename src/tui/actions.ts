@@ -14,7 +14,7 @@ import { ask, type Job } from './controller.js';
 import { wouldCycle } from './deps.js';
 import { editExternally } from './external-editor.js';
 import { field } from './input/text-buffer.js';
-import type { Action } from './keys.js';
+import { keyOf, type Action } from './keys.js';
 import type { Row } from './rows.js';
 import { openSnapshots } from './snapshot-actions.js';
 import {
@@ -207,7 +207,7 @@ export function perform(action: Action, ws: Workspace): void {
     if (action === 'addPlan' || action === 'addTask') {
       setMessage(tui, 'No flow yet: add one with :add flow NAME', 'warning');
     } else if (state.view === 'board') {
-      setMessage(tui, 'No card here: move to a card with ←/→ and j/k', 'warning');
+      setMessage(tui, `No card here: move to a card with ${keyOf('columnLeft', 'board')}/${keyOf('columnRight', 'board')} and ${keyOf('down', 'board')}/${keyOf('up', 'board')}`, 'warning');
     }
     return;
   }
@@ -235,7 +235,8 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
       if (selection.has(row.id)) selection.delete(row.id);
       else selection.add(row.id);
       tui.setState({ selection });
-      setMessage(tui, selection.size ? `${selection.size} selected: space, S, p, m and d act on all; Esc clears` : 'Selection cleared');
+      const onAll = (['cycleStatus', 'statusMenu', 'cyclePriority', 'moveToPlan', 'delete'] as const).map((a) => keyOf(a, 'tree')).join(' ');
+      setMessage(tui, selection.size ? `${selection.size} selected: ${onAll} act on all; ${keyOf('clearSelection', 'tree')} clears` : 'Selection cleared');
       return;
     }
     case 'copyId': {

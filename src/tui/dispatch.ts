@@ -114,7 +114,7 @@ export function useKeyboard(): void {
     for (const data of raw.current.splice(0)) {
       for (const key of parser.current.push(data)) {
         const state = context.tui.getState();
-        if (state.loading && state.focus === 'tree' && key.name !== 'ctrl+c') waiting.current.push(key);
+        if (state.loading && state.focus === 'tree' && actionFor(key, 'tree') !== 'quit') waiting.current.push(key);
         else dispatchKey(ws, key);
       }
     }

@@ -12,7 +12,7 @@ import { fuzzyFilter } from './fuzzy.js';
 import { refCandidates } from './completion.js';
 import type { KeyPress } from './input/keypress.js';
 import { edit, field, insert, type EditAction, type TextField } from './input/text-buffer.js';
-import { actionFor, type Action } from './keys.js';
+import { actionFor, keyOf, keysOf, type Action } from './keys.js';
 import { keepCursorVisible, setMessage, type PickerItem, type PickerState, type PromptState } from './state.js';
 
 const EDIT_ACTIONS: ReadonlySet<Action> = new Set<EditAction>([
@@ -121,7 +121,7 @@ export function editorKey(ws: Workspace, key: KeyPress): void {
       if (!result.ok) setMessage(tui, result.error, 'error');
       else {
         tui.setState({ editor: { ...editor, field: field(result.text) } });
-        setMessage(tui, 'Back from the editor: Ctrl-S saves, Esc cancels');
+        setMessage(tui, `Back from the editor: ${keysOf('save', 'editor')} saves, ${keyOf('cancel', 'editor')} cancels`);
       }
       return;
     }

@@ -195,6 +195,12 @@ export function keyLabel(name: string): string {
   return name;
 }
 
+/** The first key of an action in a context, for short hints: "Esc". */
+export function keyOf(action: Action, context: KeyContext): string {
+  const binding = BINDINGS.find((b) => b.action === action && b.contexts.includes(context));
+  return binding ? keyLabel(binding.keys[0]) : '';
+}
+
 /** The keys of an action in a context, for hints: "Ctrl-S". */
 export function keysOf(action: Action, context: KeyContext): string {
   const binding = BINDINGS.find((b) => b.action === action && b.contexts.includes(context));

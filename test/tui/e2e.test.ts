@@ -65,12 +65,20 @@ function type(session: string, text: string): void {
 const see = (session: string, what: string | RegExp, timeoutMs = 5000) =>
   waitFor(() => (typeof what === 'string' ? screen(session).includes(what) : what.test(screen(session))), { timeoutMs, what: String(what) });
 
-/** Every row of the pane fits: as many rows as the window, none wider than it. */
-function intact(session: string, columns: number, rows: number): string[] {
-  const lines = screen(session).split('\n');
-  // capture-pane ends with a line break after the last row.
-  if (lines.at(-1) === '') lines.pop();
-  expect(lines.length).toBe(rows);
+/**
+ * Every row of the pane fits: as many rows as the window, none wider than it, the header
+ * on top and the prompt at the bottom. Each frame is drawn whole after a clear, so a
+ * capture can land in the middle of one: wait for a whole frame (a moment at most).
+ */
+async function intact(session: string, columns: number, rows: number): Promise<string[]> {
+  const whole = () => {
+    const lines = screen(session).split('\n');
+    // capture-pane ends with a line break after the last row.
+    if (lines.at(-1) === '') lines.pop();
+    return lines[0]?.endsWith('live') && lines.at(-1)?.includes('› /flow') ? lines : undefined;
+  };
+  const lines = await waitFor(whole, { what: 'a whole frame', timeoutMs: 2000 }).catch(() => screen(session).split('\n'));
+  expect(lines.length, lines.join('\n')).toBe(rows);
   for (const line of lines) expect(cells(line), line).toBeLessThanOrEqual(columns);
   expect(lines[0], lines.join('\n')).toMatch(/live$/);
   expect(lines.at(-1)).toContain('› /flow');
@@ -180,7 +188,7 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     // must draw anyway, as it is only ever opened on a terminal.
     const session = start(dir, { columns: 80, rows: 24, env: 'CI=true' });
     await see(session, 'Task number 0', 10_000);
-    intact(session, 80, 24);
+    await intact(session, 80, 24);
 
     // n on a task with two lines of notes: both are there; Enter adds a line; Ctrl-S saves.
     keys(session, 'j', 'n');
@@ -190,7 +198,7 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     type(session, '');
     tmux('send-keys', '-t', session, '-l', 'third line');
     await see(session, 'third line');
-    intact(session, 80, 24);
+    await intact(session, 80, 24);
     keys(session, 'C-s');
     await waitFor(() => taskOnDisk(dir, taskIds[0])?.notes === 'first line\nsecond line\nthird line', { what: 'the notes on disk' });
     await see(session, 'press : or Tab');
@@ -232,7 +240,7 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
         return lines[0].endsWith('live') && cells(lines[0]) > columns - 10 && lines[rows - 1]?.includes('› /flow');
       }, { what: `a frame at ${columns}×${rows}`, timeoutMs: 2000 });
       await see(session, 'BurXYst');
-      intact(session, columns, rows);
+      await intact(session, columns, rows);
     }
     await quit(session);
   });
@@ -250,7 +258,7 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     // The workspace is back on the alternate screen, drawn whole, not a blank or half screen.
     await see(session, 'from the editor');
     expect(tmux('display', '-p', '-t', session, '#{alternate_on}').trim()).toBe('1');
-    const lines = intact(session, 100, 30);
+    const lines = await intact(session, 100, 30);
     expect(lines.join('\n')).toContain('Task number 2');
     expect(lines.join('\n')).not.toContain('EDITOR-RAN');
     await quit(session);
@@ -288,7 +296,7 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     await see(session, 'OSC 52 clipboard');
     for (let i = 0; i < Object.keys(HOSTILE).length + 2; i++) {
       keys(session, 'j');
-      intact(session, 100, 30);
+      await intact(session, 100, 30);
     }
     expect(screen(session)).toContain('\\x1b[31mred\\x1b[0m');
     // Nothing reached the terminal as a command: the pane's title and tmux's buffers are as they were.
@@ -313,7 +321,7 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     // Another process finishes a task: the board moves its card.
     expect(flowSync(dir, ['done', 'task', taskIds[2]]).code).toBe(0);
     await see(session, /○ todo 2 .*● done 1/);
-    intact(session, 120, 40);
+    await intact(session, 120, 40);
     keys(session, 'b');
     await see(session, 'press : or Tab');
 

@@ -3,7 +3,7 @@
 import { Box, Text } from 'ink';
 import { safeJson } from '../../domain/sanitize.js';
 import { useTui, useTuiContext } from '../context.js';
-import { keysOf } from '../keys.js';
+import { keyOf, keysOf } from '../keys.js';
 import type { TuiState } from '../state.js';
 import { cells } from '../text.js';
 import { FieldView, fieldSpans, Line } from './Line.js';
@@ -56,7 +56,7 @@ export function SearchBar({ width }: { width: number }) {
       spans={[
         { text: '/ ', color: theme.color('accent'), bold: true },
         ...fieldSpans(filter, { color: theme.color('muted') }),
-        { text: `   (${keysOf('search', 'tree')} changes it, Esc clears)`, color: theme.color('muted') },
+        { text: `   (${keysOf('search', 'tree')} changes it, ${keyOf('clearSelection', 'tree')} clears)`, color: theme.color('muted') },
       ]}
       width={width}
     />
@@ -105,8 +105,8 @@ export function ConflictBanner({ width }: { width: number }) {
   const inner = width - 2;
   const value = (label: string, v: unknown) => (v === undefined ? null : <Line spans={[{ text: label }, ...fieldSpans(safeJson(v))]} width={inner} />);
   const keys = conflict.retry
-    ? `[${keysOf('keepMine', 'conflict')}] keep mine (write it over theirs)   [t] / Esc: take theirs`
-    : '[t] / Esc: take theirs (what you changed is gone with it)';
+    ? `[${keysOf('keepMine', 'conflict')}] keep mine (write it over theirs)   [${keysOf('takeTheirs', 'conflict')}]: take theirs`
+    : `[${keysOf('takeTheirs', 'conflict')}]: take theirs (what you changed is gone with it)`;
   // One line each (conflictHeight in App counts them): a wrapped message made the banner
   // taller than its room, and Yoga drew its lines over each other.
   return (

@@ -5,7 +5,7 @@ import { Box } from 'ink';
 import { STATUS_GLYPH } from '../../commands/render.js';
 import { BOARD_COLUMNS, boardColumns, boardPosition, type Card } from '../board.js';
 import { useTui, useTuiContext } from '../context.js';
-import { keysOf } from '../keys.js';
+import { keyOf, keysOf } from '../keys.js';
 import type { Theme } from '../theme.js';
 import { wrap } from '../text.js';
 import { fieldSpans, Line, type Span } from './Line.js';
@@ -76,7 +76,10 @@ export function Board({ width, height }: { width: number; height: number }) {
   const columnWidth = Math.max(8, Math.floor((width - gap * (columns.length - 1)) / columns.length));
   const title: Span[] = [
     ...fieldSpans(`Board of "${plan.title}"`, { bold: true, color: theme.color('heading') }),
-    { text: `  ←/→ column · j/k card · h/l move the card · ${keysOf('board', 'board').replace('/', ' or ')} back`, color: theme.color('muted') },
+    {
+      text: `  ${keyOf('columnLeft', 'board')}/${keyOf('columnRight', 'board')} column · ${keyOf('down', 'board')}/${keyOf('up', 'board')} card · ${keyOf('cardLeft', 'board')}/${keyOf('cardRight', 'board')} move the card · ${keysOf('board', 'board').replace('/', ' or ')} back`,
+      color: theme.color('muted'),
+    },
   ];
   return (
     <Box flexDirection="column" width={width} height={height}>

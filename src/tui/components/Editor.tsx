@@ -5,7 +5,7 @@ import { Box, Text } from 'ink';
 import { useRef } from 'react';
 import { useTui, useTuiContext } from '../context.js';
 import { cursorRow, visualRows } from '../input/text-buffer.js';
-import { keysOf } from '../keys.js';
+import { keyOf, keysOf } from '../keys.js';
 import { clusters, shownCluster } from '../text.js';
 import { scrollTop } from './Tree.js';
 import { fieldSpans, Line } from './Line.js';
@@ -26,7 +26,7 @@ export function EditorPanel({ width, height }: { width: number; height: number }
   const visible = Math.max(1, height - 4);
   top.current = scrollTop(top.current, at, visible, rows.length);
   const changed = editor.field.text !== editor.original;
-  const keys = `${keysOf('save', 'editor')} saves · Esc cancels · ${keysOf('externalEdit', 'editor')} $EDITOR · Enter new line`;
+  const keys = `${keysOf('save', 'editor')} saves · ${keyOf('cancel', 'editor')} cancels · ${keysOf('externalEdit', 'editor')} $EDITOR · ${keyOf('newline', 'editor')} new line`;
   return (
     <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor={theme.color('accent')} paddingX={1} overflow="hidden">
       <Box height={1}>

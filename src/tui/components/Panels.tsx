@@ -5,7 +5,9 @@ import { Box } from 'ink';
 import { STATUS_GLYPH } from '../../commands/render.js';
 import { useTui, useTuiContext } from '../context.js';
 import { pickerMatches } from '../inputs.js';
-import { BINDINGS, CONTEXT_TITLES, keyLabel, keysOf, type KeyContext } from '../keys.js';
+import { BINDINGS, CONTEXT_TITLES, keyLabel, keyOf, keysOf, type KeyContext } from '../keys.js';
+
+const scrollKeys = () => `${keyOf('down', 'list')}/${keyOf('up', 'list')} ${keyOf('pageDown', 'list')}`;
 import type { Theme } from '../theme.js';
 import { cells } from '../text.js';
 import { FieldView, fieldSpans, Line, type Span } from './Line.js';
@@ -99,8 +101,8 @@ export function HelpPanel({ width, height }: { width: number; height: number }) 
       width={width}
       height={height}
       color={theme.color('accent')}
-      title={[{ text: 'Keys  (Esc or ? closes)', bold: true, color: theme.color('heading') }]}
-      footer={[{ text: `${Math.min(lines.length, top + perScreen)}/${lines.length} lines${more ? ' · j/k PgDn scroll' : ''}`, color: theme.color('muted') }]}
+      title={[{ text: `Keys  (${keyOf('cancel', 'list')} or ${keyOf('help', 'list')} closes)`, bold: true, color: theme.color('heading') }]}
+      footer={[{ text: `${Math.min(lines.length, top + perScreen)}/${lines.length} lines${more ? ` · ${scrollKeys()} scroll` : ''}`, color: theme.color('muted') }]}
     >
       <Columns lines={shown} rows={rows} width={inner} columnWidth={52} />
     </PanelFrame>
@@ -121,7 +123,7 @@ export function OutputPanel({ width, height }: { width: number; height: number }
       height={height}
       color={theme.color('border')}
       title={[{ text: 'Output', bold: true, color: theme.color('heading') }]}
-      footer={[{ text: `${Math.min(lines.length, top + visible)}/${lines.length} lines · j/k scroll · Esc closes`, color: theme.color('muted') }]}
+      footer={[{ text: `${Math.min(lines.length, top + visible)}/${lines.length} lines · ${keyOf('down', 'list')}/${keyOf('up', 'list')} scroll · ${keyOf('cancel', 'list')} closes`, color: theme.color('muted') }]}
     >
       {lines.slice(top, top + visible).map((line, i) => (
         <Box key={top + i} height={1}>
@@ -145,8 +147,8 @@ export function PickerPanel({ width, height }: { width: number; height: number }
   const head = 'Type to narrow: ';
   const headWidth = cells(head);
   const keys = picker.multi
-    ? `${keysOf('mark', 'picker')} marks · ${keysOf('choose', 'picker')} saves ${picker.marked.size} marked · Esc cancels`
-    : `↑/↓ · ${keysOf('choose', 'picker')} chooses · Esc cancels`;
+    ? `${keysOf('mark', 'picker')} marks · ${keysOf('choose', 'picker')} saves ${picker.marked.size} marked · ${keyOf('cancel', 'picker')} cancels`
+    : `${keyOf('down', 'picker')}/${keyOf('up', 'picker')} · ${keysOf('choose', 'picker')} chooses · ${keyOf('cancel', 'picker')} cancels`;
   return (
     <PanelFrame
       width={width}

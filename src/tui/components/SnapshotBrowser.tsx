@@ -5,7 +5,7 @@ import { Box } from 'ink';
 import { useMemo } from 'react';
 import { byteSize } from '../../commands/render.js';
 import { useTui, useTuiContext } from '../context.js';
-import { keysOf } from '../keys.js';
+import { keyOf, keysOf } from '../keys.js';
 import { snapshotPreview } from '../snapshot-actions.js';
 import { fieldSpans, Line, type Span } from './Line.js';
 
@@ -31,7 +31,7 @@ export function SnapshotBrowser({ width, height }: { width: number; height: numb
   return (
     <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor={theme.color('accent')} paddingX={1} overflow="hidden">
       <Box height={1}>
-        <Line spans={[{ text: `Snapshots (${browser.list.length})  `, bold: true, color: theme.color('heading') }, { text: `${keys} · Esc`, color: theme.color('muted') }]} width={inner} />
+        <Line spans={[{ text: `Snapshots (${browser.list.length})  `, bold: true, color: theme.color('heading') }, { text: `${keys} · ${keyOf('cancel', 'snapshots')}`, color: theme.color('muted') }]} width={inner} />
       </Box>
       {browser.error ? <Line spans={fieldSpans(browser.error, { color: theme.color('danger') })} width={inner} /> : null}
       {browser.list.length === 0 ? <Line spans={[{ text: `No snapshots yet: press ${keysOf('snapshotNow', 'snapshots')} to take one.`, color: theme.color('muted') }]} width={inner} /> : null}

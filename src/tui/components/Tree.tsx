@@ -5,7 +5,7 @@ import { Box } from 'ink';
 import { memo, useRef } from 'react';
 import { STATUS_GLYPH } from '../../commands/render.js';
 import { useTui, useTuiContext } from '../context.js';
-import { keysOf } from '../keys.js';
+import { keyOf, keysOf } from '../keys.js';
 import type { Row } from '../rows.js';
 import { selectRows } from '../state.js';
 import type { Theme } from '../theme.js';
@@ -89,7 +89,7 @@ export function TreeView({ state, width, height }: { state: ReturnType<typeof us
   }
   if (!state.total) {
     const text = state.filter
-      ? [{ text: 'Nothing matches "', color: muted }, ...fieldSpans(state.filter, { color: muted }), { text: '" (Esc clears the filter)', color: muted }]
+      ? [{ text: 'Nothing matches "', color: muted }, ...fieldSpans(state.filter, { color: muted }), { text: `" (${keyOf('cancel', 'search')} clears the filter)`, color: muted }]
       : [{ text: 'No flows yet. Press : and type  add flow "My project"', color: muted }];
     return (
       <Box width={width} height={height} flexDirection="column">
