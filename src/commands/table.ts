@@ -7,6 +7,7 @@ import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
 import { TASK_COMMANDS } from './nouns/task.js';
+import { TRUST_COMMANDS } from './nouns/trust.js';
 import { CommandTable } from './parse.js';
 
 export const COMMANDS = [
@@ -16,6 +17,7 @@ export const COMMANDS = [
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
   ...META_COMMANDS,
+  ...TRUST_COMMANDS,
 ] as const;
 
 type Row = (typeof COMMANDS)[number];

@@ -88,7 +88,7 @@ describe('the table', () => {
 
   it('has a command for every noun the parser knows, and every noun in the design that has rows', () => {
     expect([...table.nouns].sort()).toEqual([...new Set(COMMANDS.flatMap((s): string[] => (s.noun ? [s.noun] : [])))].sort());
-    for (const noun of table.nouns) expect(['flow', 'plan', 'task', 'doc', 'snapshot', 'config', 'context']).toContain(noun);
+    for (const noun of table.nouns) expect(['flow', 'plan', 'task', 'doc', 'snapshot', 'config', 'context', 'hooks']).toContain(noun);
   });
 
   it('refuses a table that defines a command twice', () => {
