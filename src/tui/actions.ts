@@ -138,11 +138,6 @@ const STATUS_LABEL: Readonly<Record<TaskStatus, string>> = {
   todo: 'todo', in_progress: 'in progress', blocked: 'blocked', done: 'done', cancelled: 'cancelled',
 };
 
-/** Keys that only move the focus to a panel or the prompt. */
-const OPENS: Partial<Record<Action, () => Partial<ReturnType<TuiStore['getState']>>>> = {
-  prompt: () => ({ focus: 'prompt' }),
-};
-
 export function perform(action: Action, ws: Workspace): void {
   const { tui } = ws;
   const state = tui.getState();
@@ -188,17 +183,15 @@ export function perform(action: Action, ws: Workspace): void {
       return pickFlow(ws);
     case 'snapshots':
       return openSnapshots(ws);
+    case 'prompt':
+      tui.setState({ focus: 'prompt' });
+      return;
     case 'clearSelection':
       if (state.selection.size) {
         tui.setState({ selection: new Set() });
         setMessage(tui, 'Selection cleared');
       } else if (state.filter) clearFilter(tui);
       return;
-  }
-  const opens = OPENS[action];
-  if (opens) {
-    tui.setState(opens());
-    return;
   }
   // An empty column of the board: a adds to the board's plan.
   const planRow = state.view === 'board' && action === 'addTask' && state.board.planId ? planAsRow(state, state.board.planId) : undefined;
