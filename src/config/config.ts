@@ -38,6 +38,7 @@ export const ConfigSchema = z.looseObject({
     () => ({ retention_days: 7, large_mb: 20, storage: 'local' as const, command: { put: '', get: '' } }),
   ),
   search: z._default(z.looseObject({ embed_command: z._default(z.string(), '') }), () => ({ embed_command: '' })),
+  clipboard: z._default(z.looseObject({ osc52: z._default(z.enum(['off', 'on']), 'off') }), () => ({ osc52: 'off' as const })),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -62,6 +63,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: 
   'documents.command.put': { type: 'string', description: 'with storage command: shell command that uploads $FLOW_DOC_FILE (hash $FLOW_DOC_SHA256)' },
   'documents.command.get': { type: 'string', description: 'with storage command: shell command that downloads $FLOW_DOC_SHA256 to $FLOW_DOC_FILE' },
   'search.embed_command': { type: 'string', description: 'optional: command that reads texts (JSON lines) and prints one vector per line, for semantic ranking' },
+  'clipboard.osc52': { type: ['off', 'on'], description: 'y in the TUI also copies through the terminal (OSC 52), e.g. over ssh' },
 };
 
 export function readConfig(dir: string): Config {
