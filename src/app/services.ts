@@ -21,6 +21,8 @@ export interface ServiceOptions {
   interactive: boolean;
   confirm?: (question: string) => Promise<boolean>;
   warn?: (message: string) => void;
+  /** Steps of a long command (sync), for the TUI; the command line shows its own progress. */
+  progress?: (step: string) => void;
 }
 
 /** A change the undo log records as the undo or redo of an earlier one. */
@@ -101,6 +103,10 @@ export class Services {
 
   warn(message: string): void {
     this.options.warn?.(message);
+  }
+
+  progress(step: string): void {
+    this.options.progress?.(step);
   }
 
   /** Snapshot before a destructive command, then keep the count and age in bounds. */

@@ -17,6 +17,7 @@ import { field } from './input/text-buffer.js';
 import { keyOf, type Action } from './keys.js';
 import type { Row } from './rows.js';
 import { openSnapshots } from './snapshot-actions.js';
+import { openResolve, runSync } from './sync-actions.js';
 import {
   collapseOrParent,
   expandOrChild,
@@ -183,6 +184,10 @@ export function perform(action: Action, ws: Workspace): void {
       return pickFlow(ws);
     case 'snapshots':
       return openSnapshots(ws);
+    case 'sync':
+      return runSync(ws);
+    case 'resolveConflicts':
+      return openResolve(ws);
     case 'prompt':
       tui.setState({ focus: 'prompt' });
       return;
