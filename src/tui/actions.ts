@@ -9,6 +9,8 @@ import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } 
 import { nextStatus, walkTasks } from '../domain/tree.js';
 import { BOARD_COLUMNS, boardColumns, boardPosition } from './board.js';
 import { copyText } from './clipboard.js';
+import { openDocumentList } from './document-actions.js';
+import { documentsGoing } from './documents.js';
 import * as cmd from './commands.js';
 import type { TuiContextValue } from './context.js';
 import { ask, type Job } from './controller.js';
@@ -356,6 +358,8 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     }
     case 'delete':
       return confirmDelete(ws, row);
+    case 'documents':
+      return openDocumentList(ws, row);
     case 'moveDown':
     case 'moveUp':
       return reorder(ws, row, action === 'moveDown' ? 1 : -1);
@@ -543,12 +547,23 @@ function confirmDelete(ws: Workspace, row: Row): void {
   if (row.kind === 'plan') {
     const plan = findPlan(state, row.id)?.plan;
     const total = plan ? [...walkTasks(plan.tasks)].length : 0;
-    return ask(tui, `Delete plan "${shown(row.title)}"${total ? ` and its ${plural(total, 'task')}` : ''}?`, [], answer({ command: cmd.removeContainer('plan', row.id) }));
+    const docs = documentLines(state, [row.id]);
+    return ask(tui, `Delete plan "${shown(row.title)}"${total ? ` and its ${plural(total, 'task')}` : ''}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('plan', row.id) }));
   }
   const flow = state.flows.get(row.id);
   const plans = flow?.plans.length ?? 0;
   const tasks = flow?.plans.reduce((n, p) => n + [...walkTasks(p.tasks)].length, 0) ?? 0;
-  ask(tui, `Delete flow "${shown(row.title)}" with its ${plural(plans, 'plan')} and ${plural(tasks, 'task')}?`, [], answer({ command: cmd.removeContainer('flow', row.id) }));
+  const docs = documentLines(state, flow?.plans.map((p) => p.id) ?? []);
+  ask(tui, `Delete flow "${shown(row.title)}" with its ${plural(plans, 'plan')} and ${plural(tasks, 'task')}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('flow', row.id) }));
+}
+
+/** The documents that go with deleting plans, for the question: named, at most five. */
+function documentLines(state: TuiState, planIds: readonly string[]): { count: string; lines: string[] } {
+  const going = documentsGoing(state.documents, planIds, (id) => findPlan(state, id) !== undefined);
+  if (!going.length) return { count: '', lines: [] };
+  const lines = going.slice(0, 5).map(({ entry, last }) => `  document "${shown(entry.name)}"${last ? ' (no other plan has it: gc doc removes it later)' : ' (stays: another plan has it)'}`);
+  if (going.length > 5) lines.push(`  … and ${going.length - 5} more`);
+  return { count: ` and the ${plural(going.length, 'document')} it references`, lines };
 }
 
 // ---- The board ----

@@ -130,6 +130,17 @@ export function resolveConflict(entry: ConflictEntry, take: 'mine' | 'theirs'): 
   }
 }
 
+/** Documents of a plan (issue 13): where one is (to open it), adding files by path. */
+export const doc = {
+  open: (id: string): TuiCommand => command('open doc', { ref: id }),
+  add: (path: string, planId: string): TuiCommand => command('add doc', { files: [path], plan: planId }),
+};
+
+/** `flow search` over tasks, plans and documents. */
+export function search(query: string): TuiCommand {
+  return command('search', { query });
+}
+
 export const snapshot = {
   create: (label: string): TuiCommand => command('create snapshot', { label }),
   remove: (id: string): TuiCommand => command('rm snapshot', { ref: id }),

@@ -21,7 +21,9 @@ import type { Commit } from '../store/store.js';
 import { watchFile, type FileWatch } from '../store/watch.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
 import { hasExpect, withoutExpect, type TuiCommand } from './commands.js';
+import { manifestPath } from '../documents/manifest.js';
 import { selectConflicts } from './conflicts.js';
+import { readDocuments } from './documents.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
 import { inProcessProbe, SyncWatch, workerProbe } from './sync-watch.js';
 import {
@@ -63,6 +65,7 @@ export class Controller {
   private worker: Worker | undefined;
   private watch: FileWatch | undefined;
   private contextWatch: FileWatch | undefined;
+  private documentsWatch: FileWatch | undefined;
   /** Jobs run one after another (see execute). */
   private queue: Promise<unknown> = Promise.resolve();
   private running = false;
@@ -92,6 +95,7 @@ export class Controller {
 
   /** Loads the whole store; resolves when the tree is in the state. */
   async start(): Promise<void> {
+    this.readDocuments();
     if (this.workerPath) await this.loadInWorkers(this.workerPath);
     else await this.loadOnMainThread();
     this.loaded = true;
@@ -100,6 +104,7 @@ export class Controller {
     // While one of our own commands runs, a change of scope is its own (use plan, add
     // flow): it is looked at when the command is done, not reported as someone else's.
     this.contextWatch = watchFile(join(this.bus.services.dir, CONTEXT_FILE), () => (this.running ? undefined : this.checkScope()), { settleMs: 10 });
+    this.documentsWatch = watchFile(manifestPath(this.bus.services.dir), () => this.readDocuments(), { settleMs: 10 });
     this.tui.setState({ live: true });
     this.syncWatch.start();
   }
@@ -212,6 +217,13 @@ export class Controller {
     keepCursorVisible(this.tui, before);
     // Last: keys pressed while loading are let through once the cursor is in place.
     this.tui.setState({ loading: null });
+  }
+
+  /** The documents manifest, when it changed (by a document command or anyone else). */
+  readDocuments(): void {
+    const before = this.tui.getState().documents;
+    const documents = readDocuments(this.bus.services.dir, before);
+    if (documents !== before) this.tui.setState({ documents });
   }
 
   /** Opens the session's flow and plan in the tree and puts the cursor there. */
@@ -472,6 +484,7 @@ export class Controller {
     await this.stopSyncProbe();
     await this.watch?.close();
     await this.contextWatch?.close();
+    await this.documentsWatch?.close();
     await this.worker?.terminate();
   }
 }

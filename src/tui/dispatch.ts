@@ -11,6 +11,7 @@ import { useTuiContext } from './context.js';
 import { editorKey, lineInputKey, pickerKey, promptKey, searchKey } from './inputs.js';
 import { KeyParser, type KeyPress } from './input/keypress.js';
 import { actionFor } from './keys.js';
+import { performOnDocuments } from './document-actions.js';
 import { performOnSnapshots } from './snapshot-actions.js';
 import { performOnResolve } from './sync-actions.js';
 
@@ -36,6 +37,11 @@ export function dispatchKey(ws: Workspace, key: KeyPress): void {
     case 'snapshots': {
       const action = actionFor(key, 'snapshots');
       if (action) performOnSnapshots(action, ws);
+      return;
+    }
+    case 'documents': {
+      const action = actionFor(key, 'documents');
+      if (action) performOnDocuments(action, ws);
       return;
     }
     case 'resolve': {

@@ -1,6 +1,6 @@
 // E: notes or a summary in the person's own editor ($VISUAL, else $EDITOR, else vi), as
 // `git commit` does: the workspace gives the terminal away, waits, and reads the file
-// back. The editor is the person's own setting, never anything from .flow/.
+// back; Enter on a document opens it the same way. The editor is the person's own setting, never anything from .flow/.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,4 +35,15 @@ export function editExternally(text: string, name: string, suspend: <T>(run: () 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Opens a file as `flow open doc` does: text in the person's editor, anything else with
+ * xdg-open; the terminal is handed over meanwhile. Returns why it failed, or null.
+ */
+export function openExternally(path: string, textual: boolean, suspend: <T>(run: () => T) => T, env = process.env): string | null {
+  const command = textual ? editorCommand(env) : 'xdg-open';
+  const result = suspend(() => spawnSync('/bin/sh', ['-c', `${command} "$1"`, 'flow-open', path], { stdio: 'inherit', env }));
+  if (result.error) return `could not run ${command}: ${result.error.message}`;
+  return result.status === 0 ? null : `${command} exited with ${result.status ?? result.signal}`;
 }

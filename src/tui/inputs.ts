@@ -7,6 +7,7 @@ import { complete, commonPrefix } from '../commands/complete.js';
 import { quoteWord } from '../commands/tokenize.js';
 import { oneLine } from '../domain/sanitize.js';
 import { clearFilter, targetRow, type Workspace } from './actions.js';
+import { searchEverywhere } from './document-actions.js';
 import { editExternally } from './external-editor.js';
 import { fuzzyFilter } from './fuzzy.js';
 import { refCandidates } from './completion.js';
@@ -45,9 +46,15 @@ export function lineInputKey(ws: Workspace, key: KeyPress): void {
   const { tui } = ws;
   const input = tui.getState().input;
   if (!input) return;
-  const action = actionFor(key, 'line', 'text');
+  const action = input.complete ? actionFor(key, 'path', 'line', 'text') : actionFor(key, 'line', 'text');
   if (action === 'cancel') {
     tui.setState({ input: null, focus: input.back ?? 'tree' });
+    return;
+  }
+  if (action === 'complete' && input.complete) {
+    const { text, candidates } = input.complete(input.field.text);
+    tui.setState({ input: { ...input, field: field(text) } });
+    if (candidates.length) setMessage(tui, candidateText(candidates), 'info');
     return;
   }
   if (action === 'submit') {
@@ -79,6 +86,12 @@ export function searchKey(ws: Workspace, key: KeyPress): void {
   if (action === 'submit') {
     tui.setState({ search: null, focus: 'tree' });
     return;
+  }
+  if (action === 'searchEverywhere') {
+    if (!search.text.trim()) return setMessage(tui, 'Type the words to search for first', 'warning');
+    // The filter stays as typed; the hits open in a panel above it.
+    tui.setState({ search: null, focus: 'tree' });
+    return searchEverywhere(ws, search.text.trim());
   }
   const next = typed(search, key, action);
   if (!next) return;
@@ -229,6 +242,12 @@ function completeWord(ws: Workspace): void {
   const word = extends_ ? common : typedWord;
   put(head, word, after, { line: head + word + after, from: head.length, candidates, labels: shownLabels, index: -1 });
   setMessage(tui, menuText(shownLabels, -1), 'info');
+}
+
+/** Several paths that fit, as the message line lists them. */
+function candidateText(candidates: readonly string[]): string {
+  const more = candidates.length > 8 ? `  … ${candidates.length} in all` : '';
+  return oneLine(`${candidates.slice(0, 8).join('   ')}${more}`);
 }
 
 /** The candidates as the message line lists them, the one put in marked. */

@@ -14,6 +14,8 @@ export type Action =
   | 'moveDown' | 'moveUp' | 'indent' | 'outdent' | 'moveToPlan' | 'select' | 'clearSelection' | 'copyId'
   // Views and panels.
   | 'board' | 'search' | 'prompt' | 'switchFlow' | 'snapshots' | 'undo' | 'redo' | 'help' | 'quit' | 'cancel'
+  // Documents.
+  | 'documents' | 'openDocument' | 'addDocument' | 'searchEverywhere'
   // Sync.
   | 'sync' | 'resolveConflicts' | 'resolveMine' | 'resolveTheirs'
   // Snapshot browser.
@@ -28,7 +30,7 @@ export type Action =
  */
 export type KeyContext =
   | 'tree' | 'board' | 'list' | 'snapshots' | 'picker' | 'text' | 'line' | 'search' | 'prompt' | 'editor'
-  | 'confirm' | 'conflict' | 'resolve';
+  | 'confirm' | 'conflict' | 'resolve' | 'documents' | 'path';
 
 export const CONTEXT_TITLES: Readonly<Record<KeyContext, string>> = {
   tree: 'Tree',
@@ -39,6 +41,8 @@ export const CONTEXT_TITLES: Readonly<Record<KeyContext, string>> = {
   text: 'Every text input',
   line: 'One-line inputs (a, e, t, o, A)',
   search: 'Filter (/)',
+  documents: "A plan's documents (O)",
+  path: 'Adding a document (a in its list)',
   prompt: 'Prompt (: or Tab)',
   editor: 'Notes editor (n)',
   confirm: 'Questions',
@@ -101,6 +105,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['s'], action: 'snapshots', description: 'snapshot browser', contexts: CARD },
   { keys: ['u'], action: 'undo', description: 'undo your last change', contexts: CARD },
   { keys: ['ctrl+r'], action: 'redo', description: 'redo', contexts: CARD },
+  { keys: ['O'], action: 'documents', description: "the plan's documents: open one, add files", contexts: ['tree'] },
   { keys: ['Y'], action: 'sync', description: "sync: commit .flow/, merge the remote's changes, push", contexts: CARD },
   { keys: ['R'], action: 'resolveConflicts', description: 'settle the conflicts a sync recorded, one by one', contexts: CARD },
   { keys: ['?'], action: 'help', description: 'show these keys', contexts: ['tree', 'board', 'list', 'snapshots'] },
@@ -115,6 +120,13 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['p', 'space'], action: 'pin', description: 'pin / unpin', contexts: ['snapshots'] },
   { keys: ['c'], action: 'snapshotNow', description: 'take a snapshot now (asks for a label)', contexts: ['snapshots'] },
   { keys: ['escape', 'q'], action: 'cancel', description: 'close', contexts: ['snapshots'] },
+
+  // A plan's documents, listed in the detail pane.
+  { keys: ['j', 'down'], action: 'down', description: 'next document', contexts: ['documents'] },
+  { keys: ['k', 'up'], action: 'up', description: 'previous document', contexts: ['documents'] },
+  { keys: ['return'], action: 'openDocument', description: 'open it ($VISUAL / $EDITOR for text, else xdg-open)', contexts: ['documents'] },
+  { keys: ['a'], action: 'addDocument', description: 'add a file or folder by its path', contexts: ['documents'] },
+  { keys: ['escape', 'q'], action: 'cancel', description: 'back to the tree', contexts: ['documents'] },
 
   // Pickers: typing filters the list.
   { keys: ['down', 'ctrl+n'], action: 'down', description: 'next', contexts: ['picker'] },
@@ -144,6 +156,8 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['escape'], action: 'cancel', description: 'cancel', contexts: ['line'] },
   { keys: ['return'], action: 'submit', description: 'keep the filter, back to the tree', contexts: ['search'] },
   { keys: ['escape'], action: 'cancel', description: 'clear the filter (the cursor stays on its task)', contexts: ['search'] },
+  { keys: ['tab'], action: 'searchEverywhere', description: 'search notes, summaries and documents (flow search)', contexts: ['search'] },
+  { keys: ['tab'], action: 'complete', description: 'complete the path', contexts: ['path'] },
 
   // The prompt.
   { keys: ['return'], action: 'submit', description: 'run the command', contexts: ['prompt'] },

@@ -26,6 +26,8 @@ export interface Row {
   number?: number;
   /** Digits of the plan's highest task number, to line the titles up. */
   numberWidth?: number;
+  /** Documents the plan references. */
+  docs?: number;
 }
 
 export interface RowModel {
@@ -77,6 +79,7 @@ export function buildRows(
   expanded: ReadonlySet<string>,
   filter = '',
   numbers: NumberScope = { flowId: null, planId: null },
+  docCount: (planId: string) => number = () => 0,
 ): RowModel {
   const rows: Row[] = [];
   const query = parseQuery(filter);
@@ -153,6 +156,7 @@ export function buildRows(
         done: planCounts[i].done,
         total: planCounts[i].total,
         number: flow.id === numbers.flowId ? i + 1 : undefined,
+        docs: docCount(plan.id),
       });
       const numbered = plan.id === numbers.planId ? { n: 0, width: String(planCounts[i].total).length } : undefined;
       if (open) pushTasks(plan.tasks, 2, flow.id, plan.id, null, numbered);

@@ -9,13 +9,14 @@ import type { Flow, Plan, Task } from '../domain/schema.js';
 import type { SnapshotMeta } from '../snapshots/engine.js';
 import type { BoardCursor } from './board.js';
 import type { TextField } from './input/text-buffer.js';
+import { NO_DOCUMENTS, type DocumentsView } from './documents.js';
 import type { SyncReading } from './sync-probe.js';
 import type { KeyContext } from './keys.js';
 import { buildRows, type RowModel } from './rows.js';
 
 export type Focus =
   | 'tree' | 'prompt' | 'input' | 'search' | 'editor' | 'picker' | 'confirm' | 'help' | 'snapshots' | 'conflict' | 'output'
-  | 'resolve';
+  | 'resolve' | 'documents';
 
 export type MessageKind = 'info' | 'success' | 'error' | 'warning';
 
@@ -34,6 +35,8 @@ export interface InputState {
   submit(value: string): Promise<boolean> | boolean;
   /** Where the keys go after it (default: the tree). */
   back?: Focus;
+  /** Tab completes the text (paths of files to add). */
+  complete?: (text: string) => { text: string; candidates: string[] };
 }
 
 /** The multi-line editor for notes and summaries. */
@@ -119,6 +122,10 @@ export interface TuiState {
   progress: string | null;
   /** Which recorded conflict the resolve banner shows (focus `resolve`). */
   resolving: number;
+  // Documents (issue 13): the manifest by plan, and the cursor in a plan's list of them.
+  documents: DocumentsView;
+  /** The document under the cursor of the detail pane's list (focus `documents`). */
+  docIndex: number;
   // Session.
   session: string;
   scope: Scope;
@@ -165,6 +172,8 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
     syncing: false,
     progress: null,
     resolving: 0,
+    documents: NO_DOCUMENTS,
+    docIndex: 0,
     session,
     scope,
     view: 'tree',
@@ -193,7 +202,7 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
 
 // Derived rows, cached on what they depend on.
 let cache:
-  | { flows: unknown; version: number; expanded: Set<string>; filter: string; scope: Scope; model: RowModel }
+  | { flows: unknown; version: number; expanded: Set<string>; filter: string; scope: Scope; documents: DocumentsView; model: RowModel }
   | undefined;
 
 export function selectRows(state: TuiState): RowModel {
@@ -203,12 +212,14 @@ export function selectRows(state: TuiState): RowModel {
     cache.version === state.version &&
     cache.expanded === state.expanded &&
     cache.filter === state.filter &&
-    cache.scope === state.scope
+    cache.scope === state.scope &&
+    cache.documents === state.documents
   ) {
     return cache.model;
   }
-  const model = buildRows(state.flows, state.order, state.expanded, state.filter, state.scope);
-  cache = { flows: state.flows, version: state.version, expanded: state.expanded, filter: state.filter, scope: state.scope, model };
+  const { documents } = state;
+  const model = buildRows(state.flows, state.order, state.expanded, state.filter, state.scope, (id) => documents.byPlan.get(id)?.length ?? 0);
+  cache = { flows: state.flows, version: state.version, expanded: state.expanded, filter: state.filter, scope: state.scope, documents, model };
   return model;
 }
 

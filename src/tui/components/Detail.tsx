@@ -2,7 +2,7 @@
 // exactly the pane's width (titles and notes wrapped, nothing drawn over anything); what
 // does not fit ends in a line saying how much more there is.
 import { Box } from 'ink';
-import { STATUS_GLYPH } from '../../commands/render.js';
+import { byteSize, STATUS_GLYPH } from '../../commands/render.js';
 import { safeJson, sanitizeSegments } from '../../domain/sanitize.js';
 import { recordSubject } from '../../sync/conflict-record.js';
 import { entriesOf } from '../../sync/conflicts.js';
@@ -10,8 +10,10 @@ import type { Flow, Plan, Task } from '../../domain/schema.js';
 import { countTasks, walkTasks } from '../../domain/tree.js';
 import { objectOf, targetRow } from '../actions.js';
 import { useTui, useTuiContext } from '../context.js';
-import { keysOf } from '../keys.js';
+import { documentsOf } from '../documents.js';
+import { keyOf, keysOf } from '../keys.js';
 import type { Row } from '../rows.js';
+import type { TuiState } from '../state.js';
 import type { Theme } from '../theme.js';
 import { stableWidth, wrap } from '../text.js';
 import { fieldSpans, Line, type Span } from './Line.js';
@@ -24,10 +26,13 @@ function useDetailState() {
   useTui((s) => s.view);
   useTui((s) => s.board.cursor);
   useTui((s) => s.filter);
-  const row = targetRow(tui.getState());
-  const object = row ? objectOf(tui.getState(), row) : undefined;
-  const flows = useTui((s) => s.flows);
-  return { row, object, taskById: (id: string) => findDependency(flows, row?.flowId, id) };
+  useTui((s) => s.documents);
+  useTui((s) => s.docIndex);
+  useTui((s) => s.focus);
+  const state = tui.getState();
+  const row = targetRow(state);
+  const object = row ? objectOf(state, row) : undefined;
+  return { row, object, state };
 }
 
 /** A dependency (dependencies live in the same flow), if it is still there. */
@@ -65,8 +70,22 @@ function paragraphLines(text: string, width: number, color?: string): Span[][] {
   return lines;
 }
 
+/** A plan's documents, one a line; in the list's focus, the cursor on one of them. */
+function documentLines(state: TuiState, planId: string, theme: Theme, field: (name: string, value: Span[]) => Span[]): Span[][] {
+  const list = documentsOf(state.documents, planId);
+  const listing = state.focus === 'documents';
+  const muted = theme.color('muted');
+  if (!list.length) return listing ? [field('documents', [{ text: `none yet: ${keyOf('addDocument', 'documents')} adds one`, color: muted }])] : [];
+  const at = Math.min(state.docIndex, list.length - 1);
+  return list.map((entry, i) => {
+    const mark: Span = listing && i === at ? { text: '› ', color: theme.color('accent'), bold: true } : { text: '  ' };
+    return field(i === 0 ? 'documents' : '', [mark, ...fieldSpans(entry.name, { bold: listing && i === at }), { text: `  ${byteSize(entry.size)}`, color: muted }]);
+  });
+}
+
 /** The pane's lines for what is under the cursor. */
-export function detailLines(row: Row, object: Record<string, unknown>, taskById: (id: string) => Task | undefined, theme: Theme, width: number): Span[][] {
+export function detailLines(state: TuiState, row: Row, object: Record<string, unknown>, theme: Theme, width: number): Span[][] {
+  const taskById = (id: string) => findDependency(state.flows, row.flowId, id);
   const muted = theme.color('muted');
   const field = (name: string, value: Span[]): Span[] => [{ text: name.padEnd(10), color: muted }, ...value];
   const title = String(row.kind === 'flow' ? (object as Flow).name : object.title);
@@ -103,6 +122,7 @@ export function detailLines(row: Row, object: Record<string, unknown>, taskById:
     if (row.number !== undefined) lines.push(field('number', [{ text: `${row.number} (in prompt commands)`, color: muted }]));
     if (plan.updated) lines.push(field('updated', [{ text: stamp(plan.updated) }]));
     if (!c.total) lines.push([{ text: `No tasks yet: ${keysOf('addTask', 'tree')} adds one`, color: muted }]);
+    lines.push(...documentLines(state, plan.id, theme, field));
     if (plan.summary) lines.push([], ...paragraphLines(plan.summary, width));
   } else {
     const flow = object as Flow;
@@ -123,15 +143,15 @@ export function useDetailLines(width: number, wanted: boolean): number {
     if (!wanted) return 0;
     const row = targetRow(s);
     const object = row ? objectOf(s, row) : undefined;
-    return row && object ? detailLines(row, object, (id) => findDependency(s.flows, row.flowId, id), theme, width).length : 1;
+    return row && object ? detailLines(s, row, object, theme, width).length : 1;
   });
 }
 
-export function DetailView({ row, object, taskById, width, height }: ReturnType<typeof useDetailState> & { width: number; height: number }) {
+export function DetailView({ row, object, state, width, height }: ReturnType<typeof useDetailState> & { width: number; height: number }) {
   const { theme } = useTuiContext();
   const inner = Math.max(1, width - 4);
   const room = Math.max(1, height - 2);
-  let lines: Span[][] = row && object ? detailLines(row, object, taskById, theme, inner) : [[{ text: 'Nothing selected', color: theme.color('muted') }]];
+  let lines: Span[][] = row && object ? detailLines(state, row, object, theme, inner) : [[{ text: 'Nothing selected', color: theme.color('muted') }]];
   if (lines.length > room) {
     const more = lines.length - room + 1;
     const text = row?.kind === 'task' ? object?.notes : row?.kind === 'plan' ? object?.summary : undefined;

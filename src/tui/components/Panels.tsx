@@ -12,7 +12,7 @@ import type { Theme } from '../theme.js';
 import { cells } from '../text.js';
 import { FieldView, fieldSpans, Line, type Span } from './Line.js';
 
-const HELP_ORDER: readonly KeyContext[] = ['tree', 'board', 'prompt', 'text', 'line', 'search', 'editor', 'picker', 'snapshots', 'list', 'confirm', 'conflict', 'resolve'];
+const HELP_ORDER: readonly KeyContext[] = ['tree', 'board', 'prompt', 'text', 'line', 'search', 'documents', 'path', 'editor', 'picker', 'snapshots', 'list', 'confirm', 'conflict', 'resolve'];
 
 /** Every line of the help: the legend, then each context's keys from the key table. */
 export function helpLines(theme: Theme): Span[][] {

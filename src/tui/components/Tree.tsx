@@ -57,6 +57,7 @@ export function rowSpans(row: Row, theme: Theme, options: { selected: boolean; m
   spans.push(...fieldSpans(row.title, { color: options.marked ? color('accent') : color(titleColor), bold: row.kind === 'flow' || options.marked }));
   if (row.kind === 'plan' && row.planStatus !== 'active') spans.push({ text: ` [${row.planStatus}]`, color: color('muted') });
   if (row.total !== undefined) spans.push({ text: ` ${row.done}/${row.total}`, color: color('muted') });
+  if (row.docs) spans.push({ text: ` · ${row.docs} doc${row.docs === 1 ? '' : 's'}`, color: color('muted') });
   if (row.kind === 'plan' && row.total === 0) spans.push({ text: `  (empty: ${keysOf('addTask', 'tree')} adds a task)`, color: color('muted') });
   if (row.kind === 'flow' && !row.expandable) spans.push({ text: `  (empty: ${keysOf('addPlan', 'tree')} adds a plan)`, color: color('muted') });
   for (const tag of row.tags ?? []) spans.push(...fieldSpans(` #${tag}`, { color: color('tag') }));
