@@ -3,7 +3,7 @@
 // session's undo log and scope, hooks. Expensive parts are made on first use, so a
 // command that needs no snapshot never loads the snapshot engine's state.
 import { readConfig, type Config } from '../config/config.js';
-import { readScope, writeScope, type Scope } from '../context/context.js';
+import { readContext, readScope, updateContext, writeScope, type ContextFile, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import { insideHook, runHooks } from '../hooks/hooks.js';
 import { HookGate } from '../hooks/trust.js';
@@ -21,6 +21,8 @@ export interface ServiceOptions {
   interactive: boolean;
   confirm?: (question: string) => Promise<boolean>;
   warn?: (message: string) => void;
+  /** Standard input, read whole; absent where there is none (the TUI). */
+  input?: () => Promise<string>;
 }
 
 /** A change the undo log records as the undo or redo of an earlier one. */
@@ -90,7 +92,21 @@ export class Services {
   }
 
   setScope(scope: Scope): Promise<void> {
-    return writeScope(this.dir, this.session, scope);
+    return writeScope(this.dir, this.session, scope, this.store.writer);
+  }
+
+  context(): ContextFile {
+    return readContext(this.dir);
+  }
+
+  updateContext<R>(change: (file: ContextFile) => R): Promise<R> {
+    return updateContext(this.dir, change);
+  }
+
+  /** Standard input, whole. */
+  input(): Promise<string> {
+    if (!this.options.input) throw new FlowError('usage', 'this command reads standard input ("-"), and there is none here');
+    return this.options.input();
   }
 
   /** Asks the person; false when nobody can answer. */

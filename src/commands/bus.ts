@@ -69,6 +69,7 @@ export class CommandBus {
       store: services.store,
       dir: services.dir,
       session: services.session,
+      writer: services.store.writer,
       table: this.table,
       scope: services.scope(),
       baseRevision: options.baseRevision,
@@ -89,6 +90,9 @@ export class CommandBus {
           services.warn(`the change was saved, but the session's scope was not updated: ${messageOf(asFlowError(err))}`);
         }
       },
+      context: () => services.context(),
+      updateContext: (change) => services.updateContext(change),
+      input: () => services.input(),
       confirm: (question) => services.confirm(question),
       config: () => services.config(),
       warn: (message) => services.warn(message),

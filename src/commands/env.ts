@@ -2,7 +2,7 @@
 // transaction), the session's scope, confirmation, and settings, all from the process's
 // services (src/app/services.ts). Handlers never touch files themselves.
 import type { Config } from '../config/config.js';
-import type { Scope } from '../context/context.js';
+import type { ContextFile, Scope } from '../context/context.js';
 import type { SnapshotEngine, SnapshotKind, SnapshotMeta } from '../snapshots/engine.js';
 import type { UndoLog } from '../snapshots/undo.js';
 import type { Commit, Store } from '../store/store.js';
@@ -13,6 +13,8 @@ export interface Env {
   readonly store: Store;
   readonly dir: string;
   readonly session: string;
+  /** Who this process writes as: meta.writer of its revisions, `writer` of its context. */
+  readonly writer: string;
   readonly table: CommandTable;
   /** The session's scope when the command started. */
   readonly scope: Scope;
@@ -24,6 +26,12 @@ export interface Env {
   /** The command's one transaction on flows.json. */
   transact<T>(fn: (tx: Transaction) => T): Promise<Commit<T>>;
   setScope(scope: Scope): Promise<void>;
+  /** context.json as it is now. */
+  context(): ContextFile;
+  /** A change to context.json alone, under its lock. */
+  updateContext<R>(change: (file: ContextFile) => R): Promise<R>;
+  /** Standard input, read whole (a value given as `-`). */
+  input(): Promise<string>;
   confirm(question: string): Promise<boolean>;
   config(): Config;
   warn(message: string): void;

@@ -2,6 +2,7 @@
 // is a module under nouns/ and one line here.
 import type * as z from 'zod/mini';
 import { CONFIG_COMMANDS } from './nouns/config.js';
+import { CONTEXT_COMMANDS } from './nouns/context.js';
 import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
@@ -16,6 +17,7 @@ export const COMMANDS = [
   ...TASK_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...CONTEXT_COMMANDS,
   ...META_COMMANDS,
   ...TRUST_COMMANDS,
 ] as const;
