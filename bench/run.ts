@@ -10,6 +10,7 @@ import { byteSize } from '../src/commands/render.js';
 import { serialiseDocument } from '../src/store/layout.js';
 import { firstPlanId, generateDocument, type FixtureShape } from './fixtures.js';
 import { median } from './stats.js';
+import { measureSync, syncTable } from './sync.js';
 import { measureTui, type TuiFigures } from './tui.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -172,6 +173,8 @@ function taskwarrior(): unknown {
   return out;
 }
 results.taskwarrior = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
+const syncFigures = onlyTui ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
+(results as Record<string, unknown>).sync = syncFigures;
 if (!args.includes('--no-tui')) results.tui = await measureTui(SIZES, quick, fixtureDir);
 
 // ---- Report ----
@@ -247,6 +250,10 @@ if (Array.isArray(results.taskwarrior)) {
   );
 } else {
   process.stdout.write(`\nTaskwarrior: ${(results.taskwarrior as { skipped: string }).skipped}\n`);
+}
+if (syncFigures.length) {
+  const sync = syncTable(syncFigures, fmt);
+  table(sync.title, sync.head, sync.rows);
 }
 if (results.tui) {
   const t = results.tui;

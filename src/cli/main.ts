@@ -134,7 +134,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
       const text = output.human(style);
       if (text) io.stdout.write(terminalText(`${text}\n`));
     }
-    return 0;
+    return output.exitCode ?? 0;
   } catch (err) {
     return reportError(err, json || !!globals.json, io);
   }

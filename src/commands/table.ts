@@ -7,6 +7,7 @@ import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
+import { SYNC_COMMANDS } from './nouns/sync.js';
 import { TASK_COMMANDS } from './nouns/task.js';
 import { TRUST_COMMANDS } from './nouns/trust.js';
 import { CommandTable } from './parse.js';
@@ -18,6 +19,7 @@ export const COMMANDS = [
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
   ...CONTEXT_COMMANDS,
+  ...SYNC_COMMANDS,
   ...META_COMMANDS,
   ...TRUST_COMMANDS,
 ] as const;

@@ -148,6 +148,12 @@ export class StoreView {
     }
   }
 
+  /** Flows whose line contains `text`, loaded (parsed and validated), in file order. */
+  flowsContaining(text: string): Flow[] {
+    const members = unreadableAs('flows', this.tooNew, () => [...this.image.membersContaining(text)]);
+    return members.map((member) => this.flow(member.id)).filter((flow) => flow !== undefined);
+  }
+
   /** Ids of objects that start with `prefix` (full ids included), loading candidates. */
   idsStartingWith(prefix: string): string[] {
     const needle = JSON.stringify(prefix).slice(0, -1);
