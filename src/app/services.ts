@@ -3,12 +3,14 @@
 // session's undo log and scope, hooks. Expensive parts are made on first use, so a
 // command that needs no snapshot never loads the snapshot engine's state.
 import { readConfig, type Config } from '../config/config.js';
-import { readContext, readScope, updateContext, writeScope, type ContextFile, type Scope } from '../context/context.js';
+import { readContext, readScope, updateContext, type ContextFile, type Scope } from '../context/context.js';
+import { contextCompanion, type ContextEdit } from '../context/transaction.js';
 import { FlowError } from '../domain/errors.js';
 import { insideHook, runHooks } from '../hooks/hooks.js';
 import { HookGate } from '../hooks/trust.js';
 import { SnapshotEngine, type SnapshotKind, type SnapshotMeta } from '../snapshots/engine.js';
 import { highestUndoRevision, UndoLog } from '../snapshots/undo.js';
+import type { Transaction } from '../store/state.js';
 import { Store, type Commit, type Recovery } from '../store/store.js';
 
 export type WriterKind = 'cli' | 'tui' | 'hook';
@@ -91,16 +93,24 @@ export class Services {
     return readScope(this.dir, this.session);
   }
 
-  setScope(scope: Scope): Promise<void> {
-    return writeScope(this.dir, this.session, scope, this.store.writer);
+  /**
+   * A transaction on flows.json and, in the same commit, context.json: the edit asked for
+   * (the session's new scope) and the scopes of every session kept true to the change.
+   */
+  async transact<T>(fn: (tx: Transaction) => T, edit?: ContextEdit<T>): Promise<Commit<T>> {
+    const companion = contextCompanion(this.dir, this.session, this.store.writer, edit);
+    const commit = await this.store.transact(fn, companion);
+    for (const note of companion.notes) this.warn(note);
+    return commit;
   }
 
   context(): ContextFile {
     return readContext(this.dir);
   }
 
+  /** A change to context.json alone; a two-file change a crash left half done is finished first. */
   updateContext<R>(change: (file: ContextFile) => R): Promise<R> {
-    return updateContext(this.dir, change);
+    return updateContext(this.dir, change, () => this.store.finishPending());
   }
 
   /** Standard input, whole. */

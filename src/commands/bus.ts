@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Services } from '../app/services.js';
 import { checkSessionName } from '../context/context.js';
+import type { ContextEdit } from '../context/transaction.js';
 import { FlowError } from '../domain/errors.js';
 import { asFlowError } from '../store/errno.js';
 import { CorruptStoreError, type StoreView, type Transaction } from '../store/state.js';
@@ -59,6 +60,8 @@ export class CommandBus {
     const services = this.services;
     checkSessionName(services.session);
     services.reloadConfig();
+    // A two-file change a crash left half done is finished before the scope is read.
+    await services.store.finishPending();
     let view: StoreView | undefined;
     let transacted = false;
     let revert: { kind: 'undo' | 'redo'; target: number; label: string } | undefined;
@@ -75,20 +78,11 @@ export class CommandBus {
       baseRevision: options.baseRevision,
       interactive: services.interactive,
       read: async () => (view ??= await services.store.read()),
-      transact: async <T>(fn: (tx: Transaction) => T) => {
+      transact: async <T>(fn: (tx: Transaction) => T, context?: ContextEdit<T>) => {
         if (transacted) throw new Error(`internal: "${command.name}" ran two transactions`);
         transacted = true;
         mkdirSync(services.dir, { recursive: true });
-        return services.store.transact(fn);
-      },
-      setScope: async (scope) => {
-        try {
-          await services.setScope(scope);
-        } catch (err) {
-          // After a saved change a failure would be a lie an agent retries into a duplicate.
-          if (!saved()) throw err;
-          services.warn(`the change was saved, but the session's scope was not updated: ${messageOf(asFlowError(err))}`);
-        }
+        return services.transact(fn, context);
       },
       context: () => services.context(),
       updateContext: (change) => services.updateContext(change),

@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
 import { now } from '../domain/time.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
+import { hasRollForward } from '../store/roll-forward.js';
 
 export const CONTEXT_FILE = 'context.json';
 export const DEFAULT_SESSION = 'default';
@@ -19,7 +20,7 @@ export const DecisionSchema = z.looseObject({
   plan_id: z.optional(z.string()),
   task_id: z.optional(z.string()),
   /** Who noted it: `cli|tui|hook:<pid>:<session>`, like meta.writer of flows.json. */
-  writer: z._default(z.string(), ''),
+  writer: z.optional(z.string()),
 });
 
 const SessionSchema = z.looseObject({
@@ -104,26 +105,31 @@ export function editSession(file: ContextFile, session: string, writer: string):
   return entry;
 }
 
-/** Changes context.json under its own lock (a change that touches it alone). */
-export async function updateContext<R>(dir: string, change: (file: ContextFile) => R): Promise<R> {
-  return updateJsonFile(contextPath(dir), ContextSchema, CONTEXT_FILE, (file) => {
-    assertWritable(file);
-    return change(file);
-  });
+/** Raised under context.json's lock when a two-file change was left half done. */
+class Unfinished extends Error {}
+
+/**
+ * Changes context.json alone, under its own lock. A two-file change a crash left half
+ * done (its record still there) would put its own context.json over this one: it is
+ * finished first (`finishPending` takes flows.json's lock, so never while holding this one).
+ */
+export async function updateContext<R>(dir: string, change: (file: ContextFile) => R, finishPending: () => Promise<void>): Promise<R> {
+  for (;;) {
+    try {
+      return await updateJsonFile(contextPath(dir), ContextSchema, CONTEXT_FILE, (file) => {
+        if (hasRollForward(dir)) throw new Unfinished();
+        assertWritable(file);
+        return change(file);
+      });
+    } catch (err) {
+      if (!(err instanceof Unfinished)) throw err;
+      await finishPending();
+    }
+  }
 }
 
-export async function writeScope(dir: string, session: string, scope: Scope, writer: string): Promise<void> {
-  await updateContext(dir, (file) => {
-    const entry = editSession(file, session, writer);
-    entry.flow_id = scope.flowId;
-    entry.plan_id = scope.planId;
-  });
-}
-
-/** Puts back a whole context.json (snapshot restore), under its lock. */
-export async function replaceContext(dir: string, value: unknown): Promise<void> {
-  await updateContext(dir, (file) => {
-    for (const key of Object.keys(file)) delete (file as Record<string, unknown>)[key];
-    Object.assign(file, ContextSchema.parse(value ?? {}));
-  });
+/** Puts back a whole context.json (a snapshot's), inside a transaction's edit. */
+export function replaceContext(file: ContextFile, value: unknown): void {
+  for (const key of Object.keys(file)) delete (file as Record<string, unknown>)[key];
+  Object.assign(file, ContextSchema.parse(value ?? {}));
 }
