@@ -3,6 +3,7 @@
 // The command line, the TUI and the MCP server all execute through here.
 import { mkdirSync } from 'node:fs';
 import type { Services } from '../app/services.js';
+import type { CommandInfo } from '../hooks/events.js';
 import { checkSessionName } from '../context/context.js';
 import type { ContextEdit } from '../context/transaction.js';
 import { FlowError } from '../domain/errors.js';
@@ -57,8 +58,16 @@ export class CommandBus {
   async execute(object: CommandObject, options: ExecuteOptions = {}): Promise<Output> {
     const command = this.resolve(object.name);
     const args = this.validate(command, object.args);
+    const info = { name: command.name, args };
+    return this.services.runCommand(info, () => this.run(command, info, options));
+  }
+
+  private async run(command: AnyCommand, info: CommandInfo, options: ExecuteOptions): Promise<Output> {
+    const { args } = info;
     const services = this.services;
     checkSessionName(services.session);
+    // A pre_save hook's own writes fail at once: its command holds the lock they need.
+    if (command.writes) services.refuseInsidePreSave();
     services.reloadConfig();
     // A two-file change a crash left half done is finished before the scope is read.
     await services.store.finishPending();
@@ -125,7 +134,7 @@ export class CommandBus {
         .recordCommits(commits, revert?.label ?? command.name, revert)
         .catch((err: Error) => services.warn(`could not record the change for undo: ${err.message}`));
     }
-    services.commandRan(command.name, args);
+    await services.commandRan(info, commits, view?.revision);
     return output;
   }
 }

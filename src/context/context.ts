@@ -23,9 +23,23 @@ export const DecisionSchema = z.looseObject({
   writer: z.optional(z.string()),
 });
 
+/**
+ * Why a session's scope was last cleared: the plan or flow it pointed at was deleted. Until
+ * the session chooses again, commands that would act in that plan say so instead of
+ * acting in another one.
+ */
+const ClearedSchema = z.looseObject({
+  kind: z.enum(['plan', 'flow']),
+  id: z.string(),
+  title: z.string(),
+  time: z.string(),
+  writer: z.optional(z.string()),
+});
+
 const SessionSchema = z.looseObject({
   flow_id: z._default(z.nullable(z.string()), null),
   plan_id: z._default(z.nullable(z.string()), null),
+  cleared: z.optional(ClearedSchema),
   summary: z._default(z.string(), ''),
   decisions: z._default(z.array(DecisionSchema), () => []),
   updated: z.optional(z.string()),
@@ -38,12 +52,15 @@ export const ContextSchema = z.looseObject({
 });
 
 export type Decision = z.infer<typeof DecisionSchema>;
+export type Cleared = z.infer<typeof ClearedSchema>;
 export type SessionContext = z.infer<typeof SessionSchema>;
 export type ContextFile = z.infer<typeof ContextSchema>;
 
 export interface Scope {
   flowId: string | null;
   planId: string | null;
+  /** Set when the scope was cleared because what it pointed at was deleted. */
+  cleared?: Cleared;
 }
 
 export function sessionName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -77,7 +94,7 @@ export function sessionOf(file: ContextFile, session: string): SessionContext | 
 }
 
 export function scopeOf(entry: SessionContext | undefined): Scope {
-  return { flowId: entry?.flow_id ?? null, planId: entry?.plan_id ?? null };
+  return { flowId: entry?.flow_id ?? null, planId: entry?.plan_id ?? null, ...(entry?.cleared ? { cleared: entry.cleared } : {}) };
 }
 
 export function readScope(dir: string, session: string): Scope {

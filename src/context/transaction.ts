@@ -6,6 +6,7 @@
 // to another flow follows it.
 import type { Flow } from '../domain/schema.js';
 import { oneLine } from '../domain/sanitize.js';
+import { now } from '../domain/time.js';
 import type { Commit, Companion } from '../store/store.js';
 import { assertWritable, contextPath, editSession, readContext, scopeOf, sessionOf, type ContextFile, type Scope } from './context.js';
 
@@ -44,7 +45,7 @@ function touches(moves: Moves, scope: { flow_id: string | null; plan_id: string 
 }
 
 /** Brings every session's scope in line with the commit; returns what it says to the person. */
-function keepScopesTrue(file: ContextFile, moves: Moves): string[] {
+function keepScopesTrue(file: ContextFile, moves: Moves, writer: string): string[] {
   const notes: string[] = [];
   for (const [name, entry] of Object.entries(file.sessions)) {
     if (!touches(moves, entry)) continue;
@@ -55,12 +56,15 @@ function keepScopesTrue(file: ContextFile, moves: Moves): string[] {
       continue;
     }
     const flow = entry.flow_id ? moves.removedFlows.get(entry.flow_id) : undefined;
+    const time = now();
     if (flow) {
       notes.push(`session "${name}" worked in flow "${oneLine(flow.name)}", which is deleted: its scope is cleared`);
+      entry.cleared = { kind: 'flow', id: flow.id, title: flow.name, time, writer };
       entry.flow_id = null;
       entry.plan_id = null;
-    } else if (plan) {
-      notes.push(`session "${name}" worked in plan "${oneLine(plan.title)}", which is deleted: its scope is now the plan's flow`);
+    } else if (plan && entry.plan_id) {
+      notes.push(`session "${name}" worked in plan "${oneLine(plan.title)}", which is deleted: its scope is cleared`);
+      entry.cleared = { kind: 'plan', id: entry.plan_id, title: plan.title, time, writer };
       entry.plan_id = null;
     }
   }
@@ -93,12 +97,13 @@ export function contextCompanion<T>(dir: string, session: string, writer: string
       const scope = edit?.scope?.(commit.value);
       const was = scopeOf(sessionOf(file, session));
       // A scope set to what it already is changes nothing.
-      if (scope && (scope.flowId !== was.flowId || scope.planId !== was.planId)) {
+      if (scope && (scope.flowId !== was.flowId || scope.planId !== was.planId || was.cleared)) {
         const entry = editSession(file, session, writer);
         entry.flow_id = scope.flowId;
         entry.plan_id = scope.planId;
+        delete entry.cleared;
       }
-      this.notes = keepScopesTrue(file, moves ?? movesOf(commit as Commit<unknown>));
+      this.notes = keepScopesTrue(file, moves ?? movesOf(commit as Commit<unknown>), writer);
       const after = JSON.stringify(file);
       return after === before ? undefined : Buffer.from(`${JSON.stringify(file, null, 2)}\n`);
     },

@@ -130,8 +130,9 @@ export interface Companion<T> {
 
 export interface StoreHooks {
   /** Runs under the lock before the write; throw a FlowError('vetoed') to refuse. */
-  preSave?(commit: Commit<unknown>, store: Store): void;
-  postSave?(commit: Commit<unknown>, store: Store): void;
+  preSave?(commit: Commit<unknown>, store: Store): void | Promise<void>;
+  /** Runs once the lock is released; a failure is only reported (the change is saved). */
+  postSave?(commit: Commit<unknown>, store: Store): void | Promise<void>;
 }
 
 export interface StoreOptions {
@@ -619,7 +620,7 @@ export class Store {
       if (commit.changed) {
         // The change is on disk: nothing after this point may turn it into a failure.
         try {
-          this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
+          await this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
         } catch (err) {
           this.options.warn?.(`post_save hooks failed: ${(err as Error).message}`);
         }
@@ -670,7 +671,7 @@ export class Store {
     }
     if (source.migration) commit.migratedFrom = source.migration.steps;
 
-    this.options.hooks?.preSave?.(commit as Commit<unknown>, this);
+    await this.options.hooks?.preSave?.(commit as Commit<unknown>, this);
     lock.refresh();
     if (source.migration) this.saveMigrationSnapshot(source);
 

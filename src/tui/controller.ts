@@ -356,6 +356,8 @@ export class Controller {
   async stop(): Promise<void> {
     await this.watch?.close();
     await this.worker?.terminate();
+    // Hooks still running in the background end as they would have (each within its timeout).
+    await this.bus.services.hooks.settled();
   }
 }
 
@@ -419,6 +421,8 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
     interactive: true,
     confirm: (question) => (controller as Controller).confirm(question),
     warn: (message) => setMessage(tui, message, 'warning'),
+    // post_save and on_command hooks never hold up a frame; what they say reaches the message line.
+    hooksInBackground: true,
   });
   const bus = new CommandBus(table, services);
   controller = new Controller({ bus, table, tui, workerPath: options.workerPath });
