@@ -38,12 +38,18 @@ describe('scopes in the same commit as the store', () => {
     expect(flowSync(dir, ['--session', 'other', 'use', 'plan', p1]).code).toBe(0);
     const r = flowSync(dir, ['rm', 'plan', p1, '--yes']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('session "other" worked in plan "P1", which is deleted: its scope is now the plan\'s flow');
+    expect(r.stderr).toContain('session "other" worked in plan "P1", which is deleted: its scope is cleared');
     expect(scopeOf(dir, 'other')).toEqual({ flow, plan: null });
     expect(scopeOf(dir)).toEqual({ flow, plan: p2 });
-    // The cleared session now acts in the flow's only plan, as any session without a plan does.
-    expect(json(flowSync(dir, ['--session', 'other', 'add', 'task', 'T', '--json'])).id).toMatch(/^task_/);
-    expect(readStore(dir).flows[flow].plans[0].tasks.map((t: { title: string }) => t.title)).toEqual(['T']);
+    // That session is told when it next acts, rather than landing in the flow's only plan.
+    const lost = flowSync(dir, ['--session', 'other', 'add', 'task', 'T']);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(new RegExp(`the plan of session "other" \\(${p1} "P1"\\) no longer exists: cli:\\d+:default deleted it at \\S+ and the scope was cleared`));
+    expect(readStore(dir).flows[flow].plans[0].tasks).toEqual([]);
+    // Choosing again ends it.
+    expect(flowSync(dir, ['--session', 'other', 'use', 'plan', p2]).code).toBe(0);
+    expect(readContext(dir).sessions.other.cleared).toBeUndefined();
+    expect(flowSync(dir, ['--session', 'other', 'add', 'task', 'T']).code).toBe(0);
   });
 
   it('rm flow clears the scopes in it; move plan --to-flow takes the scope along', () => {
