@@ -3,9 +3,11 @@
 import type * as z from 'zod/mini';
 import { CONFIG_COMMANDS } from './nouns/config.js';
 import { CONTEXT_COMMANDS } from './nouns/context.js';
+import { DOC_COMMANDS } from './nouns/doc.js';
 import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
+import { SEARCH_COMMANDS } from './nouns/search.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
 import { SYNC_COMMANDS } from './nouns/sync.js';
 import { TASK_COMMANDS } from './nouns/task.js';
@@ -16,6 +18,8 @@ export const COMMANDS = [
   ...FLOW_COMMANDS,
   ...PLAN_COMMANDS,
   ...TASK_COMMANDS,
+  ...DOC_COMMANDS,
+  ...SEARCH_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
   ...CONTEXT_COMMANDS,

@@ -546,7 +546,7 @@ const MALFORMED: Malformed[] = [
   { input: ['--plan', 'x', 'add', 'task', 'y'], message: 'expected a verb before --plan', exact: true, word: 0 },
   { input: ['--', 'add', 'task', 'y'], message: 'expected a verb before --', exact: true, word: 0 },
   { input: ['add', 'tsk', 'x'], message: `unknown noun "tsk" after "add" (expected one of: ${NOUNS_OF('add')})`, word: 1, suggestion: 'add task' },
-  { input: ['add', 'doc', 'x'], message: `unknown noun "doc" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
+  { input: ['add', 'context', 'x'], message: `unknown noun "context" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['done', '1'], message: 'unknown noun "1" after "done" (expected one of: task)', exact: true, word: 1 },
   { input: ['add'], message: `"add" needs a noun (one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['list', '--all'], message: `"list" needs a noun (one of: ${NOUNS_OF('list')})`, exact: true, word: 1 },
