@@ -29,6 +29,8 @@ export interface ServiceOptions {
   input?: () => Promise<string>;
   /** Run post_save and on_command hooks without waiting for them (the TUI: no frame waits on a hook). */
   hooksInBackground?: boolean;
+  /** Steps of a long command (sync), for the TUI; the command line shows its own progress. */
+  progress?: (step: string) => void;
 }
 
 /** A change the undo log records as the undo or redo of an earlier one. */
@@ -141,6 +143,10 @@ export class Services {
 
   warn(message: string): void {
     this.options.warn?.(message);
+  }
+
+  progress(step: string): void {
+    this.options.progress?.(step);
   }
 
   /** Snapshot before a destructive command, then keep the count and age in bounds. */

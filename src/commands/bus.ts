@@ -99,6 +99,7 @@ export class CommandBus {
       confirm: (question) => services.confirm(question),
       config: () => services.config(),
       warn: (message) => services.warn(message),
+      progress: (step) => services.progress(step),
       snapshots: () => services.snapshots(),
       autoSnapshot: (kind, label) => services.autoSnapshot(kind, label),
       undoLog: () => services.undoLog(),

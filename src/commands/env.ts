@@ -38,6 +38,8 @@ export interface Env {
   confirm(question: string): Promise<boolean>;
   config(): Config;
   warn(message: string): void;
+  /** What a long command is doing now, for a person watching (the TUI's message line). */
+  progress(step: string): void;
   snapshots(): SnapshotEngine;
   /** A snapshot before something destructive (and retention afterwards). */
   autoSnapshot(kind: SnapshotKind, label: string): Promise<SnapshotMeta>;
