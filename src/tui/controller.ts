@@ -486,6 +486,8 @@ export class Controller {
     await this.contextWatch?.close();
     await this.documentsWatch?.close();
     await this.worker?.terminate();
+    // Hooks still running in the background end as they would have (each within its timeout).
+    await this.bus.services.hooks.settled();
   }
 }
 
@@ -573,6 +575,8 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
     // The bus asks (rm without --yes typed at the prompt): answered in the question bar.
     confirm: (question) => new Promise((resolve) => ask(tui, oneLine(question), [], resolve)),
     warn: (message) => setMessage(tui, oneLine(message), 'warning'),
+    // post_save and on_command hooks never hold up a frame; what they say reaches the message line.
+    hooksInBackground: true,
     progress: (step) => tui.setState({ progress: oneLine(step) }),
   });
   const bus = new CommandBus(table, services);

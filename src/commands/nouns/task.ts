@@ -36,7 +36,7 @@ function taskOutput(location: TaskLocation, message: string): Output {
 }
 
 /** Resolves a task reference where the command runs (a transaction or a read view). */
-function findTask(view: StoreView, env: Env, ref: string, plan?: string): TaskLocation {
+export function findTask(view: StoreView, env: Env, ref: string, plan?: string): TaskLocation {
   return resolveSeen(view, env, 'task', ref, () =>
     resolveTask(view, ref, plan ? resolvePlan(view, plan, scopeFlow(view, env)) : safeScopePlan(view, env)),
   );

@@ -4,20 +4,12 @@
 // left part is cut with … (once).
 import { Box } from 'ink';
 import { useEffect, useState } from 'react';
+import { age } from '../../domain/time.js';
 import { useTui, useTuiContext } from '../context.js';
 import { activeFlowId, type TuiState } from '../state.js';
 import type { Theme } from '../theme.js';
 import { cells } from '../text.js';
 import { fieldSpans, fitSpans, Line, type Span } from './Line.js';
-
-export function age(from: string | null, now: number): string {
-  if (!from) return '';
-  const seconds = Math.max(0, Math.round((now - Date.parse(from)) / 1000));
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
-  return `${Math.floor(seconds / 86400)}d ago`;
-}
 
 /** The header's state: what it shows, with the age ticking once a second. */
 function useHeaderState() {
