@@ -18,6 +18,7 @@ import { editExternally } from './external-editor.js';
 import { field } from './input/text-buffer.js';
 import { keyOf, type Action } from './keys.js';
 import type { Row } from './rows.js';
+import { editSummary, noteDecision } from './session-context.js';
 import { openSnapshots } from './snapshot-actions.js';
 import { openResolve, runSync } from './sync-actions.js';
 import {
@@ -193,6 +194,8 @@ export function perform(action: Action, ws: Workspace): void {
     case 'prompt':
       tui.setState({ focus: 'prompt' });
       return;
+    case 'editSummary':
+      return editSummary(ws);
     case 'clearSelection':
       if (state.selection.size) {
         tui.setState({ selection: new Set() });
@@ -360,6 +363,8 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
       return confirmDelete(ws, row);
     case 'documents':
       return openDocumentList(ws, row);
+    case 'noteDecision':
+      return noteDecision(ws, row);
     case 'moveDown':
     case 'moveUp':
       return reorder(ws, row, action === 'moveDown' ? 1 : -1);

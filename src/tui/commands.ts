@@ -136,6 +136,16 @@ export const doc = {
   add: (path: string, planId: string): TuiCommand => command('add doc', { files: [path], plan: planId }),
 };
 
+/** The session's summary (`context set --summary`). */
+export function contextSummary(summary: string): TuiCommand {
+  return command('set context', { summary });
+}
+
+/** A decision in the session's log, about a plan or one of its tasks (`context note`). */
+export function contextNote(text: string, about: { planId: string; taskId?: string }): TuiCommand {
+  return command('note context', { text, plan: about.planId, task: about.taskId });
+}
+
 /** `flow search` over tasks, plans and documents. */
 export function search(query: string): TuiCommand {
   return command('search', { query });

@@ -11,7 +11,7 @@ import { commandObject, type CommandTable } from '../commands/parse.js';
 import { PLAIN } from '../commands/style.js';
 import { quoteWord, tokenize } from '../commands/tokenize.js';
 import { join } from 'node:path';
-import { CONTEXT_FILE, readScope, type Scope } from '../context/context.js';
+import { CONTEXT_FILE, readContext, readScope, scopeOf, sessionOf, type Scope, type SessionContext } from '../context/context.js';
 import { createTable } from '../commands/table.js';
 import { FlowError } from '../domain/errors.js';
 import { oneLine, sanitize } from '../domain/sanitize.js';
@@ -25,6 +25,7 @@ import { manifestPath } from '../documents/manifest.js';
 import { selectConflicts } from './conflicts.js';
 import { readDocuments } from './documents.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
+import { sameSession, sessionView } from './session-context.js';
 import { inProcessProbe, SyncWatch, workerProbe } from './sync-watch.js';
 import {
   activeFlowId,
@@ -45,6 +46,17 @@ export interface ControllerOptions {
   workerPath?: string;
   /** Path of the sync worker bundle; without it, sync figures are read in this process. */
   syncWorkerPath?: string;
+}
+
+/**
+ * A pre_save hook's veto for the message line: the hook's own words first (the line is
+ * cut at the screen's width), then which hook it was.
+ */
+function vetoText(err: FlowError): string {
+  const { output, status, timed_out: timedOut, hook } = err.details ?? {};
+  const how = timedOut === true ? 'timed out' : `exit ${String(status)}`;
+  const said = typeof output === 'string' && output ? `: ${output}` : '';
+  return `vetoed by a pre_save hook (${how})${said}; nothing was saved (hook: ${String(hook)})`;
 }
 
 /** What a key asks the bus to do (see Controller.execute). */
@@ -96,6 +108,7 @@ export class Controller {
   /** Loads the whole store; resolves when the tree is in the state. */
   async start(): Promise<void> {
     this.readDocuments();
+    this.checkScope();
     if (this.workerPath) await this.loadInWorkers(this.workerPath);
     else await this.loadOnMainThread();
     this.loaded = true;
@@ -432,16 +445,21 @@ export class Controller {
   }
 
   /**
-   * The session's scope from context.json: another process of the same session may
-   * change it. `focus` (after the person's own command) also moves the cursor there.
+   * The session's scope (and its summary and decisions) from context.json: another
+   * process of the same session may change it. `focus` (after the person's own
+   * command) also moves the cursor there.
    */
   checkScope(focus = false): void {
-    let scope: Scope;
+    let entry: SessionContext | undefined;
     try {
-      scope = readScope(this.bus.services.dir, this.bus.services.session);
+      entry = sessionOf(readContext(this.bus.services.dir), this.bus.services.session);
     } catch (err) {
       return setMessage(this.tui, oneLine((err as Error).message), 'warning');
     }
+    // The summary and decisions shown come from the same read as the scope.
+    const view = sessionView(entry);
+    if (!sameSession(view, this.tui.getState().sessionContext)) this.tui.setState({ sessionContext: view });
+    const scope = scopeOf(entry);
     const before = this.tui.getState().scope;
     if (scope.flowId === before.flowId && scope.planId === before.planId) return;
     this.tui.setState({ scope });
@@ -475,7 +493,7 @@ export class Controller {
       });
       return;
     }
-    const text = err instanceof FlowError ? err.message : `internal error: ${(err as Error).message}`;
+    const text = err instanceof FlowError ? (err.code === 'vetoed' ? vetoText(err) : err.message) : `internal error: ${(err as Error).message}`;
     setMessage(this.tui, oneLine(text), 'error', at);
   }
 

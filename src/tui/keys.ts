@@ -14,6 +14,8 @@ export type Action =
   | 'moveDown' | 'moveUp' | 'indent' | 'outdent' | 'moveToPlan' | 'select' | 'clearSelection' | 'copyId'
   // Views and panels.
   | 'board' | 'search' | 'prompt' | 'switchFlow' | 'snapshots' | 'undo' | 'redo' | 'help' | 'quit' | 'cancel'
+  // The session's context.
+  | 'editSummary' | 'noteDecision'
   // Documents.
   | 'documents' | 'openDocument' | 'addDocument' | 'searchEverywhere'
   // Sync.
@@ -105,6 +107,8 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['s'], action: 'snapshots', description: 'snapshot browser', contexts: CARD },
   { keys: ['u'], action: 'undo', description: 'undo your last change', contexts: CARD },
   { keys: ['ctrl+r'], action: 'redo', description: 'redo', contexts: CARD },
+  { keys: ['C'], action: 'editSummary', description: "edit the session's summary (where things stand)", contexts: CARD },
+  { keys: ['N'], action: 'noteDecision', description: 'note a decision about the task or plan', contexts: CARD },
   { keys: ['O'], action: 'documents', description: "the plan's documents: open one, add files", contexts: ['tree'] },
   { keys: ['Y'], action: 'sync', description: "sync: commit .flow/, merge the remote's changes, push", contexts: CARD },
   { keys: ['R'], action: 'resolveConflicts', description: 'settle the conflicts a sync recorded, one by one', contexts: CARD },

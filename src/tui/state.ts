@@ -10,6 +10,7 @@ import type { SnapshotMeta } from '../snapshots/engine.js';
 import type { BoardCursor } from './board.js';
 import type { TextField } from './input/text-buffer.js';
 import { NO_DOCUMENTS, type DocumentsView } from './documents.js';
+import { NO_SESSION, type SessionView } from './session-context.js';
 import type { SyncReading } from './sync-probe.js';
 import type { KeyContext } from './keys.js';
 import { buildRows, type RowModel } from './rows.js';
@@ -129,6 +130,8 @@ export interface TuiState {
   // Session.
   session: string;
   scope: Scope;
+  /** The session's summary and newest decisions, from context.json (issue 14). */
+  sessionContext: SessionView;
   // View.
   view: 'tree' | 'board';
   board: BoardCursor;
@@ -176,6 +179,7 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
     docIndex: 0,
     session,
     scope,
+    sessionContext: NO_SESSION,
     view: 'tree',
     board: { flowId: null, planId: null, cursor: null, column: 0, index: 0 },
     expanded: new Set(),

@@ -10,7 +10,9 @@ import type { Flow, Plan, Task } from '../../domain/schema.js';
 import { countTasks, walkTasks } from '../../domain/tree.js';
 import { objectOf, targetRow } from '../actions.js';
 import { useTui, useTuiContext } from '../context.js';
+import type { Decision } from '../../context/context.js';
 import { documentsOf } from '../documents.js';
+import { decisionsAbout } from '../session-context.js';
 import { keyOf, keysOf } from '../keys.js';
 import type { Row } from '../rows.js';
 import type { TuiState } from '../state.js';
@@ -29,6 +31,8 @@ function useDetailState() {
   useTui((s) => s.documents);
   useTui((s) => s.docIndex);
   useTui((s) => s.focus);
+  useTui((s) => s.sessionContext);
+  useTui((s) => s.scope);
   const state = tui.getState();
   const row = targetRow(state);
   const object = row ? objectOf(state, row) : undefined;
@@ -44,6 +48,9 @@ function findDependency(flows: ReadonlyMap<string, Flow>, flowId: string | undef
 }
 
 const stamp = (iso: string) => iso.replace('T', ' ').slice(0, 19);
+
+/** Decisions the pane lists (the newest). */
+const SHOWN_DECISIONS = 3;
 
 /**
  * Multi-line text from the store, wrapped to `width`: sanitized first (so the visible
@@ -83,6 +90,26 @@ function documentLines(state: TuiState, planId: string, theme: Theme, field: (na
   });
 }
 
+/** Decisions one a line, newest first: when, and what. */
+function decisionLines(decisions: readonly Decision[], theme: Theme, field: (name: string, value: Span[]) => Span[]): Span[][] {
+  return decisions.slice(0, SHOWN_DECISIONS).map((d, i) => field(i === 0 ? 'decided' : '', [{ text: `${stamp(d.time).slice(5, 16)}  `, color: theme.color('muted') }, ...fieldSpans(d.text)]));
+}
+
+/**
+ * Where the session works (its scope's plan, or its flow with no plan): the session's
+ * summary and its newest decisions, with the keys that write them.
+ */
+function sessionLines(state: TuiState, theme: Theme, width: number, field: (name: string, value: Span[]) => Span[]): Span[][] {
+  const view = state.sessionContext;
+  const muted = theme.color('muted');
+  const lines: Span[][] = [[], field('session', [...fieldSpans(`"${state.session}"`), { text: view.updated ? `  ${stamp(view.updated).slice(5, 16)}` : '', color: muted }])];
+  if (view.summary) lines.push(...paragraphLines(view.summary, width));
+  else lines.push([{ text: `No summary yet: ${keysOf('editSummary', 'tree')} writes one`, color: muted }]);
+  if (view.decisions.length) lines.push(...decisionLines(view.decisions, theme, field));
+  else lines.push([{ text: `No decisions yet: ${keysOf('noteDecision', 'tree')} notes one`, color: muted }]);
+  return lines;
+}
+
 /** The pane's lines for what is under the cursor. */
 export function detailLines(state: TuiState, row: Row, object: Record<string, unknown>, theme: Theme, width: number): Span[][] {
   const taskById = (id: string) => findDependency(state.flows, row.flowId, id);
@@ -113,6 +140,7 @@ export function detailLines(state: TuiState, row: Row, object: Record<string, un
     // Notes before the dates: in a short pane they are what people look for.
     if (task.notes) lines.push([], ...paragraphLines(task.notes, width), []);
     else lines.push([{ text: `No notes: ${keysOf('editNotes', 'tree')} writes some`, color: muted }]);
+    lines.push(...decisionLines(decisionsAbout(state.sessionContext, task.id), theme, field));
     if (task.created) lines.push(field('created', [{ text: stamp(task.created) }]));
     if (task.updated) lines.push(field('updated', [{ text: stamp(task.updated) }]));
   } else if (row.kind === 'plan') {
@@ -123,12 +151,15 @@ export function detailLines(state: TuiState, row: Row, object: Record<string, un
     if (plan.updated) lines.push(field('updated', [{ text: stamp(plan.updated) }]));
     if (!c.total) lines.push([{ text: `No tasks yet: ${keysOf('addTask', 'tree')} adds one`, color: muted }]);
     lines.push(...documentLines(state, plan.id, theme, field));
+    // The session's own context before the plan's summary: it is what someone coming back looks for.
+    if (plan.id === state.scope.planId) lines.push(...sessionLines(state, theme, width, field));
     if (plan.summary) lines.push([], ...paragraphLines(plan.summary, width));
   } else {
     const flow = object as Flow;
     lines.push(field('plans', [{ text: String(flow.plans.length) }]), field('tasks', [{ text: `${row.done}/${row.total} done` }]));
     if (flow.updated) lines.push(field('updated', [{ text: stamp(flow.updated) }]));
     if (!flow.plans.length) lines.push([{ text: `No plans yet: ${keysOf('addPlan', 'tree')} adds one`, color: muted }]);
+    if (flow.id === state.scope.flowId && !state.scope.planId) lines.push(...sessionLines(state, theme, width, field));
   }
   return lines;
 }
