@@ -15,7 +15,7 @@ import { Tree } from './components/Tree.js';
 import { useTui, useTuiContext } from './context.js';
 import { selectConflicts } from './conflicts.js';
 import { useKeyboard } from './dispatch.js';
-import { clearExpiredFlashes } from './state.js';
+import { clearExpiredFlashes, selectRows } from './state.js';
 
 export function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
@@ -44,15 +44,16 @@ function useFlashExpiry() {
 }
 
 /** Where the tree and the detail pane go: side by side from 100 columns, else stacked. */
-export function mainLayout(columns: number, mainHeight: number, detailNeeds: (width: number) => number) {
+export function mainLayout(columns: number, mainHeight: number, detailNeeds: (width: number) => number, treeRows = Infinity) {
   if (columns >= 100) {
     const detailWidth = Math.min(56, Math.floor(columns * 0.4));
     return { sideBySide: true, treeWidth: columns - detailWidth, treeHeight: mainHeight, detailWidth, detailHeight: mainHeight };
   }
   // Stacked: the detail pane takes what its content needs (borders included), at most
-  // half the room; the tree keeps the rest.
+  // half the room, or what a short tree leaves; the tree keeps the rest.
   const wanted = detailNeeds(columns) + 2;
-  const detailHeight = Math.max(4, Math.min(wanted, Math.floor(mainHeight / 2)));
+  const room = Math.max(Math.floor(mainHeight / 2), mainHeight - treeRows);
+  const detailHeight = Math.max(4, Math.min(wanted, room));
   return { sideBySide: false, treeWidth: columns, treeHeight: mainHeight - detailHeight, detailWidth: columns, detailHeight };
 }
 
@@ -73,7 +74,8 @@ export function App() {
   const bars = 2 + (hasInput ? 1 : 0) + (hasSearch ? 1 : 0) + confirmLines + conflictLines + syncLines;
   const mainHeight = Math.max(3, rows - 1 - bars);
   const detailLines = useDetailLines(columns - 4, columns < 100);
-  const layout = mainLayout(columns, mainHeight, () => detailLines);
+  const treeRows = useTui((s) => selectRows(s).rows.length);
+  const layout = mainLayout(columns, mainHeight, () => detailLines, treeRows);
   // What keys need to know of this frame (page size, the editor's width).
   context.layout.pageSize = Math.max(1, (focus === 'help' || focus === 'output' || focus === 'snapshots' ? mainHeight - 4 : layout.treeHeight) - 1);
   context.layout.editorWidth = editorTextWidth(columns);

@@ -65,8 +65,8 @@ describe('detail pane', () => {
     await seed(h.dir, [`done task ${f.first}`, `set plan ${f.planOne} --summary "What this plan is for"`]);
     // The summary is the last change: once it shows, both are in.
     await h.waitForText('What this plan is for');
-    expect(h.lastFrame()).toMatch(/tasks +1\/4 done/);
-    expect(h.lastFrame()).toMatch(/status +active/);
+    expect(h.lastFrame()).toMatch(/status +active · 1\/4 done/);
+    expect(h.lastFrame()).toMatch(/plan plan_\w+ · number 1/);
     await h.press('g');
     expect(h.lastFrame()).toContain(`flow ${f.flowId}`);
     expect(h.lastFrame()).toMatch(/plans +2/);

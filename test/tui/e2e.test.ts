@@ -117,6 +117,14 @@ async function storeWith(count: number, notes = ''): Promise<{ dir: string; plan
   return { dir, planId, taskIds };
 }
 
+const readFileSafe = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
 const taskOnDisk = (dir: string, id: string) => {
   for (const flow of Object.values<any>(readStore(dir).flows)) {
     for (const plan of flow.plans) for (const task of plan.tasks) if (task.id === id) return task;
@@ -340,6 +348,60 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     await see(session, 'Snapshots (0)');
     expect(json(flowSync(dir, ['snapshot', 'list', '--json']))).toHaveLength(0);
     keys(session, 'Escape');
+    await quit(session);
+  });
+
+  it("80×24: a plan's documents (O, Enter opens), the session's summary (C) and decisions (N), a hook's veto", async () => {
+    const { dir, planId, taskIds } = await storeWith(3);
+    const home = tempDir('flow-e2e-home-');
+    const user = { HOME: home, XDG_CONFIG_HOME: join(home, 'config') };
+    const files = tempDir('flow-e2e-docs-');
+    writeFileSync(join(files, 'design.md'), '# Design\n');
+    expect(flowSync(dir, ['add', 'doc', join(files, 'design.md'), '--plan', planId]).code).toBe(0);
+    const opened = join(files, 'opened.txt');
+    const script = join(files, 'open.sh');
+    writeFileSync(script, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+    chmodSync(script, 0o755);
+    const session = start(dir, { columns: 80, rows: 24, env: shellEnv({ ...user, VISUAL: script }) });
+    await see(session, 'Storage layer 0/3 · 1 doc', 10_000);
+    await see(session, 'No summary yet: C writes one');
+    await intact(session, 80, 24);
+
+    // C: the summary in the notes editor, saved with Ctrl-S, shown in the plan's pane.
+    keys(session, 'C');
+    await see(session, 'Summary of session "default"');
+    tmux('send-keys', '-t', session, '-l', 'Storage done; next the pane');
+    keys(session, 'C-s');
+    const context = () => JSON.parse(readFileSync(join(dir, 'context.json'), 'utf8')).sessions.default;
+    await waitFor(() => context().summary === 'Storage done; next the pane', { what: 'the summary on disk' });
+    await see(session, 'Storage done; next the pane');
+    await intact(session, 80, 24);
+
+    // N on a task: a decision about it, in its pane.
+    keys(session, 'j', 'N');
+    await see(session, 'Decision about task "Task number 0"');
+    type(session, 'One lock');
+    await waitFor(() => context().decisions?.[0]?.task_id === taskIds[0], { what: 'the decision on disk' });
+    await see(session, /decided +\d\d-\d\d \d\d:\d\d +One lock/);
+    await intact(session, 80, 24);
+
+    // O on the plan: its documents, Enter opens one in $VISUAL and the screen comes back whole.
+    keys(session, 'k', 'O');
+    await see(session, /documents +› design\.md/);
+    await intact(session, 80, 24);
+    keys(session, 'Enter');
+    await waitFor(() => /documents\/plan_[^/]+\/design\.md$/.test(readFileSafe(opened)), { what: 'the document opened' });
+    await see(session, 'Opened "design.md"');
+    await intact(session, 80, 24);
+    keys(session, 'Escape');
+
+    // A pre_save hook written and trusted meanwhile vetoes the next change: its words in the message line.
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ hooks: { pre_save: ['echo "frozen until Monday" >&2; exit 3'] } }));
+    expect(flowSync(dir, ['trust', 'hooks', '--yes'], { env: user }).code).toBe(0);
+    keys(session, 'j', 'Space');
+    await see(session, '✗ vetoed by a pre_save hook (exit 3): frozen until Monday; nothing was saved');
+    expect(taskOnDisk(dir, taskIds[0])?.status).toBe('todo');
+    await intact(session, 80, 24);
     await quit(session);
   });
 

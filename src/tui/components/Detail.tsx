@@ -102,7 +102,7 @@ function decisionLines(decisions: readonly Decision[], theme: Theme, field: (nam
 function sessionLines(state: TuiState, theme: Theme, width: number, field: (name: string, value: Span[]) => Span[]): Span[][] {
   const view = state.sessionContext;
   const muted = theme.color('muted');
-  const lines: Span[][] = [[], field('session', [...fieldSpans(`"${state.session}"`), { text: view.updated ? `  ${stamp(view.updated).slice(5, 16)}` : '', color: muted }])];
+  const lines: Span[][] = [field('session', [...fieldSpans(`"${state.session}"`), { text: view.updated ? `  ${stamp(view.updated).slice(5, 16)}` : '', color: muted }])];
   if (view.summary) lines.push(...paragraphLines(view.summary, width));
   else lines.push([{ text: `No summary yet: ${keysOf('editSummary', 'tree')} writes one`, color: muted }]);
   if (view.decisions.length) lines.push(...decisionLines(view.decisions, theme, field));
@@ -117,7 +117,9 @@ export function detailLines(state: TuiState, row: Row, object: Record<string, un
   const field = (name: string, value: Span[]): Span[] => [{ text: name.padEnd(10), color: muted }, ...value];
   const title = String(row.kind === 'flow' ? (object as Flow).name : object.title);
   const lines: Span[][] = paragraphLines(title, width, theme.color('heading')).map((l) => l.map((s) => ({ ...s, bold: true })));
-  lines.push([{ text: `${row.kind} ${String(object.id)}`, color: theme.color('id') }]);
+  // A plan's number for prompt commands goes beside its id: the short pane needs its lines.
+  const planNumber: Span[] = row.kind === 'plan' && row.number !== undefined ? [{ text: ` · number ${row.number}`, color: muted }] : [];
+  lines.push([{ text: `${row.kind} ${String(object.id)}`, color: theme.color('id') }, ...planNumber]);
   // Conflicts a sync recorded on it: what the other side had, and the key that settles it.
   for (const { record } of entriesOf(object)) {
     const theirs = record.kind === 'field' ? ('value' in record.theirs ? safeJson(record.theirs.value) : 'removed it') : record.kind === 'place' ? `under ${record.theirs.parent ?? '?'}` : record.theirs.deleted ? 'deleted it' : 'kept it';
@@ -146,13 +148,13 @@ export function detailLines(state: TuiState, row: Row, object: Record<string, un
   } else if (row.kind === 'plan') {
     const plan = object as Plan;
     const c = countTasks(plan);
-    lines.push(field('status', [{ text: plan.status }]), field('tasks', [{ text: `${c.done}/${c.total} done` }]));
-    if (row.number !== undefined) lines.push(field('number', [{ text: `${row.number} (in prompt commands)`, color: muted }]));
-    if (plan.updated) lines.push(field('updated', [{ text: stamp(plan.updated) }]));
+    // Short lines first: at 80×24 the pane has about eight, and what someone coming back
+    // looks for (the documents, the session's context) comes before dates and the summary.
+    lines.push(field('status', [{ text: `${plan.status} · ${c.done}/${c.total} done` }]));
     if (!c.total) lines.push([{ text: `No tasks yet: ${keysOf('addTask', 'tree')} adds one`, color: muted }]);
     lines.push(...documentLines(state, plan.id, theme, field));
-    // The session's own context before the plan's summary: it is what someone coming back looks for.
     if (plan.id === state.scope.planId) lines.push(...sessionLines(state, theme, width, field));
+    if (plan.updated) lines.push(field('updated', [{ text: stamp(plan.updated) }]));
     if (plan.summary) lines.push([], ...paragraphLines(plan.summary, width));
   } else {
     const flow = object as Flow;
