@@ -70,6 +70,11 @@ export interface Job {
 
 type HeaderInfo = Pick<Header, 'current_flow_id' | 'meta'>;
 
+const tenth = (p: { done: number; total: number } | null) => (p && p.total ? Math.floor((p.done * 10) / p.total) : -1);
+
+/** Flows parsed ahead for the first screen: more than any terminal has rows. */
+const FIRST_SCREEN_FLOWS = 100;
+
 export class Controller {
   readonly bus: CommandBus;
   readonly table: CommandTable;
@@ -82,6 +87,11 @@ export class Controller {
   private queue: Promise<unknown> = Promise.resolve();
   private running = false;
   private loaded = false;
+  /**
+   * While the rest of the file is read after the first screen: the flows our own commits
+   * changed meanwhile, which the full read (from before them) must not take back.
+   */
+  private touchedWhileReading: Set<string> | null = null;
   /** Identity of flows.json last loaded on the main thread (no worker). */
   private mainThreadSeen: string | null | undefined;
   private readonly workerPath?: string;
@@ -112,6 +122,8 @@ export class Controller {
     if (this.workerPath) await this.loadInWorkers(this.workerPath);
     else await this.loadOnMainThread();
     this.loaded = true;
+    this.touchedWhileReading = null;
+    this.tui.setState({ reading: null });
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
     this.watch = watchFile(this.bus.services.store.file, () => this.refresh(), { settleMs: 10 });
     // While one of our own commands runs, a change of scope is its own (use plan, add
@@ -137,15 +149,24 @@ export class Controller {
     let header: Header | undefined;
     let order: string[] = [];
     const identities = new Set<string>();
+    // The other parts start once the first part has said something (its first screen, as
+    // a rule): on a busy machine, reading the file twice at once only delays that screen.
+    let firstSpoke = () => {};
+    const spoken = new Promise<void>((resolve) => (firstSpoke = resolve));
     await Promise.all(
       workers.map(
         (worker, part) =>
           new Promise<void>((resolve) => {
             const onMessage = (message: LoaderMessage) => {
+              if (part === 0) firstSpoke();
+              if (message.type === 'first') return this.showFirstScreen(message.flows, message.order, message.header);
               if (message.type === 'chunk') {
                 collected[part].push(...message.flows);
                 progress[part] = message.done;
-                this.tui.setState({ loading: { done: progress.reduce((a, b) => a + b, 0), total: message.total } });
+                const done = { done: progress.reduce((a, b) => a + b, 0), total: message.total };
+                if (!this.touchedWhileReading) this.tui.setState({ loading: done });
+                // Under the first screen, a frame per tenth: every frame drawn is time a key waits.
+                else if (tenth(done) !== tenth(this.tui.getState().reading)) this.tui.setState({ reading: done });
                 return;
               }
               worker.off('message', onMessage);
@@ -159,7 +180,11 @@ export class Controller {
               resolve();
             };
             worker.on('message', onMessage);
-            worker.postMessage({ type: 'load', part, parts } satisfies LoaderRequest);
+            // The first part sends the first screen ahead (once: not again on a second attempt).
+            const first = part === 0 && !this.touchedWhileReading ? { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS } : undefined;
+            const request = { type: 'load', part, parts, first } satisfies LoaderRequest;
+            if (part === 0) worker.postMessage(request);
+            else void spoken.then(() => worker.postMessage(request));
           }),
       ),
     );
@@ -174,7 +199,37 @@ export class Controller {
       fallback = true;
     }
     if (fallback || !header) await this.loadOnMainThread();
-    else this.replaceAll(collected.flat(), order, header);
+    else this.replaceAllKeepingOwn(collected.flat(), order, header);
+  }
+
+  /**
+   * The first screen (issue 15 item 4): the flows it shows, parsed ahead of the rest, so
+   * the tree is there and keys work long before the whole file is read. The other flows
+   * join the tree when the workers are done.
+   */
+  private showFirstScreen(flows: Flow[], order: string[], header: Header): void {
+    const present = new Set(flows.map((f) => f.id));
+    // Reading is said before the tree shows (replaceAll lets the keys through last).
+    this.tui.setState({ reading: { done: 0, total: order.length } });
+    this.replaceAll(flows, order.filter((id) => present.has(id)), header);
+    this.touchedWhileReading = new Set();
+  }
+
+  /** The whole file as the workers read it, with what our commits changed since. */
+  private replaceAllKeepingOwn(flows: Flow[], order: string[], header: Header): void {
+    const touched = this.touchedWhileReading;
+    const state = this.tui.getState();
+    if (!touched?.size || state.revision <= header.meta.file_revision) return this.replaceAll(flows, order, header);
+    const map = new Map(flows.map((f) => [f.id, f]));
+    for (const id of touched) {
+      const own = state.flows.get(id);
+      if (own) map.set(id, own);
+      else map.delete(id);
+    }
+    const known = new Set(order);
+    const ordered = [...order.filter((id) => map.has(id)), ...[...touched].filter((id) => map.has(id) && !known.has(id))];
+    const meta = { ...header.meta, file_revision: state.revision, writer: state.writer, last_saved: state.lastSaved ?? undefined };
+    this.replaceAll([...map.values()], ordered, { current_flow_id: state.currentFlowId, meta });
   }
 
   private send(request: LoaderRequest): void {
@@ -226,7 +281,8 @@ export class Controller {
       version: state.version + 1,
     };
     this.tui.setState(next);
-    if (!this.loaded) this.focusScope();
+    // Once: on the first screen, or on the whole tree when there was none.
+    if (!this.loaded && !this.touchedWhileReading) this.focusScope();
     keepCursorVisible(this.tui, before);
     // Last: keys pressed while loading are let through once the cursor is in place.
     this.tui.setState({ loading: null });
@@ -281,6 +337,7 @@ export class Controller {
     // only take the view back; the next one brings it current.
     if (header.meta.file_revision < state.revision) return;
     const before = selectRows(state);
+    for (const id of [...changed.map((f) => f.id), ...removed]) this.touchedWhileReading?.add(id);
     const flows = new Map(state.flows);
     const added: string[] = [];
     for (const flow of changed) {

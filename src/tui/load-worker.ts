@@ -8,10 +8,20 @@ import { parseFlow, parseHeader, SchemaError, type Flow, type Header } from '../
 import { fileIdentity } from '../store/identity.js';
 import { Image } from '../store/layout.js';
 
-/** `load` parses the flows of one part of the file (the main thread runs a worker per core). */
-export type LoaderRequest = { type: 'load'; part: number; parts: number } | { type: 'refresh' };
+/**
+ * `load` parses the flows of one part of the file (the main thread runs a worker per
+ * core); with `first`, the flows of the first screen are sent before the rest is parsed.
+ */
+export type LoaderRequest = { type: 'load'; part: number; parts: number; first?: FirstScreen } | { type: 'refresh' };
+
+/** What the first screen shows: the session's flow (else the file's current one) and the first `count` flows. */
+export interface FirstScreen {
+  flowId: string | null;
+  count: number;
+}
 
 export type LoaderMessage =
+  | { type: 'first'; header: Header; order: string[]; flows: Flow[]; identity: string }
   | { type: 'chunk'; flows: Flow[]; done: number; total: number }
   | { type: 'loaded'; header: Header; order: string[]; identity: string }
   | { type: 'diff'; header: Header; changed: Flow[]; removed: string[]; order: string[] | null; identity: string }
@@ -19,7 +29,9 @@ export type LoaderMessage =
   /** Not in flow's layout, older format, missing or invalid: the main thread reads it. */
   | { type: 'fallback'; reason: string };
 
-const CHUNK = 2000;
+// Small enough that taking one in (a structured clone on the main thread) never holds a
+// key typed on the first screen for long.
+const CHUNK = 500;
 
 interface Seen {
   identity: string;
@@ -54,11 +66,29 @@ function validated(image: Image, id: string): Flow {
   return flow;
 }
 
-function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1): void {
+/** The ids of the first screen's flows, in the file's order, the session's flow among them. */
+function firstIds(order: readonly string[], members: ReadonlyMap<string, unknown>, header: Header, first: FirstScreen): string[] {
+  const ids = new Set(order.slice(0, first.count));
+  const focus = [first.flowId, header.current_flow_id].find((id) => id && members.has(id));
+  if (focus) ids.add(focus);
+  return [...ids];
+}
+
+function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1, first?: FirstScreen): void {
   const got = read(file);
   if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });
   const members = got.image.members();
   const order = [...members.keys()];
+  if (first) {
+    // A screenful costs a few milliseconds: the tree shows while the rest is parsed. A
+    // flow that fails here fails again below, and that part's fallback says why.
+    try {
+      const flows = firstIds(order, members, got.header, first).map((id) => validated(got.image, id));
+      post({ type: 'first', header: got.header, order, flows, identity: got.identity });
+    } catch {
+      // the full parse reports it
+    }
+  }
   const from = Math.floor((order.length * part) / parts);
   const to = Math.floor((order.length * (part + 1)) / parts);
   let chunk: Flow[] = [];
@@ -112,7 +142,7 @@ if (parentPort) {
   const file = (workerData as { file: string }).file;
   const post = (message: LoaderMessage) => port.postMessage(message);
   port.on('message', (request: LoaderRequest) => {
-    if (request.type === 'load') load(file, post, request.part, request.parts);
+    if (request.type === 'load') load(file, post, request.part, request.parts, request.first);
     else refresh(file, post);
   });
 }

@@ -113,6 +113,8 @@ export interface TuiState {
   /** Goes up on every data change: the cache key for derived rows. */
   version: number;
   loading: { done: number; total: number } | null;
+  /** The first screen is shown; the rest of the file is still being read (issue 15). */
+  reading: { done: number; total: number } | null;
   live: boolean;
   // Sync (issue 16): where the clone stands against its remote, and a sync running now.
   /** The last reading (null before the first; `failed` when it could not be taken). */
@@ -170,6 +172,7 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
     lastSaved: null,
     version: 0,
     loading: null,
+    reading: null,
     live: false,
     sync: null,
     syncing: false,

@@ -18,8 +18,13 @@ export function MessageLine({ width }: { width: number }) {
   const message = useTui((s) => s.message);
   const fatal = useTui((s) => s.fatal);
   const progress = useTui((s) => s.progress);
+  const reading = useTui((s) => s.reading);
   if (fatal) return <Line spans={fieldSpans(fatal, { color: theme.color('danger'), bold: true })} width={width} />;
   if (progress) return <Line spans={fieldSpans(`${progress}…`, { color: theme.color('accent') })} width={width} />;
+  if (reading && !message) {
+    const text = `Reading the other flows: ${reading.done.toLocaleString('en')} of ${reading.total.toLocaleString('en')}…`;
+    return <Line spans={[{ text, color: theme.color('muted') }]} width={width} />;
+  }
   const color = message
     ? theme.color(message.kind === 'error' ? 'danger' : message.kind === 'warning' ? 'warning' : message.kind === 'success' ? 'success' : 'muted')
     : undefined;

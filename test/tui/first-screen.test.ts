@@ -1,0 +1,83 @@
+// The first screen (issue 15 item 4), with the real loader threads (dist/load-worker.js):
+// the tree is in the state, the cursor on the session's plan and keys let through, while
+// the rest of the file is still being read; a change made on that first screen is not
+// taken back when the whole file arrives.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFlow, createPlan, createTask, insertPlan, insertTask } from '../../src/domain/tree.js';
+import { Store } from '../../src/store/store.js';
+import * as cmd from '../../src/tui/commands.js';
+import { createWorkspace, type Controller } from '../../src/tui/controller.js';
+import { findTask } from '../../src/tui/state.js';
+import { readStore, ROOT, tempDir } from '../helpers.js';
+import { seed } from './harness.js';
+
+const FLOWS = 1500;
+const WORKER = join(ROOT, 'dist', 'load-worker.js');
+
+let controller: Controller | undefined;
+afterEach(async () => {
+  await controller?.stop();
+  controller = undefined;
+});
+
+/** FLOWS flows of one plan and two tasks each; the session works in the 1,200th. */
+async function bigStore(): Promise<{ dir: string; planId: string; taskId: string; flowId: string }> {
+  const dir = tempDir('flow-first-screen-');
+  const picked = { planId: '', taskId: '', flowId: '' };
+  await new Store(dir).transact((tx) => {
+    for (let i = 0; i < FLOWS; i++) {
+      const flow = createFlow(`Flow ${i}`);
+      tx.addFlow(flow);
+      const plan = createPlan({ title: `Plan ${i}` });
+      insertPlan(tx.index, flow, plan);
+      const task = createTask({ title: `Task ${i}` });
+      insertTask(tx.index, { planId: plan.id }, task);
+      insertTask(tx.index, { planId: plan.id }, createTask({ title: `Other ${i}` }));
+      if (i === 1200) Object.assign(picked, { planId: plan.id, taskId: task.id, flowId: flow.id });
+    }
+  });
+  await seed(dir, [`use plan ${picked.planId}`]);
+  return { dir, ...picked };
+}
+
+describe('the first screen', () => {
+  it('is in the state before the rest is read: the session’s flow among the first flows, keys let through', async () => {
+    const { dir, planId, flowId } = await bigStore();
+    controller = createWorkspace({ dir, session: 'default', workerPath: WORKER });
+    let first: { flows: number; hasScope: boolean; cursor: string | null; reading: unknown } | undefined;
+    controller.tui.subscribe((s) => {
+      if (!first && s.loading === null && s.flows.size) first = { flows: s.flows.size, hasScope: s.flows.has(flowId), cursor: s.cursor, reading: s.reading };
+    });
+    await controller.start();
+    expect(first).toBeDefined();
+    expect(first?.flows).toBeLessThan(FLOWS);
+    expect(first?.flows).toBeGreaterThanOrEqual(100);
+    expect(first?.hasScope).toBe(true);
+    expect(first?.cursor).toBe(planId);
+    expect(first?.reading).toEqual({ done: 0, total: FLOWS });
+    // Then the whole file, the cursor where it was.
+    const state = controller.tui.getState();
+    expect(state.flows.size).toBe(FLOWS);
+    expect(state.order).toHaveLength(FLOWS);
+    expect(state.reading).toBeNull();
+    expect(state.cursor).toBe(planId);
+  });
+
+  it('a change made on the first screen stays when the whole file arrives', async () => {
+    const { dir, taskId } = await bigStore();
+    const live = createWorkspace({ dir, session: 'default', workerPath: WORKER });
+    controller = live;
+    let changed: Promise<unknown> | undefined;
+    live.tui.subscribe((s) => {
+      if (!changed && s.loading === null && s.flows.size) changed = live.execute({ command: cmd.setTask(taskId, { title: 'Renamed on the first screen' }) });
+    });
+    await live.start();
+    await changed;
+    await live.idle();
+    const state = live.tui.getState();
+    expect(findTask(state, taskId)?.task.title).toBe('Renamed on the first screen');
+    expect(state.flows.size).toBe(FLOWS);
+    expect(state.revision).toBe(readStore(dir).meta.file_revision);
+  });
+});
