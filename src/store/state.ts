@@ -1,11 +1,12 @@
 // What a command sees of the store: a read view that parses and validates flows only
 // when they are asked for, and the transaction that also records what it changed.
-import { compare, escapePathComponent, type Operation } from 'fast-json-patch';
+import { escapePathComponent, type Operation } from 'fast-json-patch';
 import { FlowError } from '../domain/errors.js';
 import { idKind } from '../domain/ids.js';
 import { parseFlow, SchemaError, type Flow, type Header } from '../domain/schema.js';
 import { TreeIndex, type Location } from '../domain/tree.js';
 import { DuplicateFlowError, LayoutError, type Image } from './layout.js';
+import { diffJson } from './patch.js';
 
 /** A flow or the header failed validation while being read: the store is unreadable. */
 export class CorruptStoreError extends Error {
@@ -266,8 +267,8 @@ export class Transaction extends StoreView {
       if (JSON.stringify(flow) === baseline) continue;
       const before = JSON.parse(baseline) as Flow;
       flows.set(id, { before, after: flow });
-      for (const op of compare(before, flow)) patch.push({ ...op, path: prefix(id) + op.path });
-      inverse.push(...compare(flow, before).map((op) => ({ ...op, path: prefix(id) + op.path })).reverse());
+      diffJson(before, flow, prefix(id), patch);
+      inverse.push(...diffJson(flow, before, prefix(id)).reverse());
     }
     for (const [id, baseline] of this.removed) {
       if (baseline === null) continue; // added and removed in the same transaction
