@@ -1,46 +1,35 @@
-// The default snapshot storage: a gzipped full baseline, then RFC 6902 patches each
-// against the snapshot before it. A new baseline starts when the chain reaches
-// MAX_CHAIN patches or its patches outweigh the baseline, so a restore reads one
-// baseline and at most MAX_CHAIN small patches.
+// The default snapshot storage: a gzipped baseline, then RFC 6902 patches each against
+// the snapshot before it. A patch is made of what transactions recorded in the journal
+// since that snapshot, so its cost follows the change, not the store. A baseline holds
+// flows.json's bytes as they were (no parse, no re-serialising) and the other parts as
+// JSON. A new baseline starts when the chain reaches MAX_CHAIN patches or its patches
+// outweigh the baseline, so a restore reads one baseline and a bounded number of small
+// patches; automatic snapshots before a destructive command put that off (up to
+// DEFERRED_CHAIN), so that command never waits for a baseline it could do without.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { applyPatch, compare, escapePathComponent, type Operation } from 'fast-json-patch';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
+import { applyPatch, type Operation } from 'fast-json-patch';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import type { Backend, SnapshotMeta, SnapshotState } from './engine.js';
+import type { SnapshotMeta, SnapshotState } from './engine.js';
 
 export const MAX_CHAIN = 64;
+export const DEFERRED_CHAIN = 4 * MAX_CHAIN;
 
-/** A patch from one state to the next, comparing flow by flow so unchanged flows cost one string compare. */
-export function diffStates(from: SnapshotState, to: SnapshotState): Operation[] {
-  const ops: Operation[] = [];
-  const fromDoc = from.flows as Record<string, unknown> & { flows?: Record<string, unknown> };
-  const toDoc = to.flows as Record<string, unknown> & { flows?: Record<string, unknown> };
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  for (const key of new Set([...Object.keys(fromDoc), ...Object.keys(toDoc)])) {
-    if (key === 'flows') continue;
-    const path = `/flows/${escapePathComponent(key)}`;
-    if (!(key in toDoc)) ops.push({ op: 'remove', path });
-    else if (!(key in fromDoc)) ops.push({ op: 'add', path, value: toDoc[key] });
-    else if (!same(fromDoc[key], toDoc[key])) ops.push({ op: 'replace', path, value: toDoc[key] });
-  }
-  const a = fromDoc.flows ?? {};
-  const b = toDoc.flows ?? {};
-  // Rebuilding the flows object keeps key order (= file order) exact, which a per-key
-  // patch of an object cannot; only when the set or order of flows changed.
-  if (Object.keys(a).join('\n') !== Object.keys(b).join('\n')) {
-    ops.push({ op: 'replace', path: '/flows/flows', value: b });
-  } else {
-    for (const id of Object.keys(b)) {
-      if (same(a[id], b[id])) continue;
-      const prefix = `/flows/flows/${escapePathComponent(id)}`;
-      for (const op of compare(a[id] as object, b[id] as object)) ops.push({ ...op, path: prefix + op.path });
-    }
-  }
-  for (const key of ['context', 'manifest', 'documents'] as const) {
-    if (!same(from[key], to[key])) ops.push({ op: 'replace', path: `/${key}`, value: to[key] });
-  }
-  return ops;
+const gzipAsync = promisify(gzip);
+
+/** What a new snapshot holds besides flows.json. */
+export interface SideParts {
+  context: unknown;
+  manifest: unknown;
+  documents: Record<string, string>;
+}
+
+/** Every stored snapshot, listed or kept only because others depend on it. */
+export interface Storage {
+  snapshots: SnapshotMeta[];
+  retired: SnapshotMeta[];
 }
 
 interface PatchFile {
@@ -48,9 +37,13 @@ interface PatchFile {
   ops: Operation[];
 }
 
-export class FilesBackend implements Backend {
-  private cache = new Map<string, string>();
-  /** Files of removed or re-based snapshots: deleted only once the index no longer names them. */
+/** A baseline's flows.json, either as the bytes it had or (older baselines) parsed. */
+export type BaseFlows = { bytes: Buffer } | { parsed: Record<string, unknown> };
+
+const RAW_BASE = /\.raw\.gz$/;
+
+export class FilesBackend {
+  /** Files of removed snapshots: deleted only once the index no longer names them. */
   private garbage: string[] = [];
 
   constructor(private readonly folder: string) {}
@@ -66,15 +59,9 @@ export class FilesBackend implements Backend {
     return bytes.length;
   }
 
-  private writeBase(id: string, state: SnapshotState): Partial<SnapshotMeta> {
-    const file = `base/${id}.json.gz`;
-    const size = this.put(file, gzipSync(JSON.stringify(state)));
-    return { storage: 'base', parent: null, file, size };
-  }
-
   /** The chain from a snapshot back to its baseline. */
-  private chain(meta: SnapshotMeta, index: readonly SnapshotMeta[]): SnapshotMeta[] {
-    const byId = new Map(index.map((s) => [s.id, s]));
+  chain(meta: SnapshotMeta, storage: Storage): SnapshotMeta[] {
+    const byId = new Map([...storage.snapshots, ...storage.retired].map((s) => [s.id, s]));
     const out = [meta];
     for (let at = meta; at.storage === 'patch'; ) {
       const parent = byId.get(at.parent as string);
@@ -85,63 +72,97 @@ export class FilesBackend implements Backend {
     return out;
   }
 
-  write(id: string, state: SnapshotState, index: SnapshotMeta[]): Partial<SnapshotMeta> {
-    const head = [...index].reverse().find((s) => s.storage === 'base' || s.storage === 'patch');
-    if (!head) return this.writeBase(id, state);
-    const chain = this.chain(head, index);
+  /** The stored snapshot a patch may follow, when its chain has room; else undefined (a baseline). */
+  patchable(parentId: string, storage: Storage, deferRebase: boolean): SnapshotMeta | undefined {
+    const parent = [...storage.snapshots, ...storage.retired].find((s) => s.id === parentId);
+    if (!parent || (parent.storage !== 'base' && parent.storage !== 'patch')) return undefined;
+    let chain: SnapshotMeta[];
+    try {
+      chain = this.chain(parent, storage);
+    } catch {
+      return undefined;
+    }
     const base = chain[chain.length - 1];
     const patchBytes = chain.slice(0, -1).reduce((sum, s) => sum + s.size, 0);
-    if (chain.length - 1 >= MAX_CHAIN || patchBytes >= base.size) return this.writeBase(id, state);
-    const ops = diffStates(this.read(head, index), state);
-    const bytes = Buffer.from(JSON.stringify({ parent: head.id, ops } satisfies PatchFile));
-    // A patch that outgrows half a baseline is better off as a baseline.
-    if (bytes.length > base.size / 2) return this.writeBase(id, state);
+    if (chain.length > (deferRebase ? DEFERRED_CHAIN : MAX_CHAIN) || patchBytes >= base.size) return undefined;
+    return parent;
+  }
+
+  /** A patch file after `parent`; undefined when it outgrows half a baseline (a baseline is better). */
+  patchFile(parent: SnapshotMeta, ops: Operation[], storage: Storage): Buffer | undefined {
+    const bytes = Buffer.from(JSON.stringify({ parent: parent.id, ops } satisfies PatchFile));
+    const base = this.chain(parent, storage).at(-1) as SnapshotMeta;
+    return bytes.length > base.size / 2 ? undefined : bytes;
+  }
+
+  writePatch(id: string, parent: SnapshotMeta, bytes: Buffer): Partial<SnapshotMeta> {
     const file = `patch/${id}.json`;
-    const size = this.put(file, bytes);
-    this.remember(id, state);
-    return { storage: 'patch', parent: head.id, file, size };
+    return { storage: 'patch', parent: parent.id, file, size: this.put(file, bytes) };
   }
 
-  private remember(id: string, state: SnapshotState): void {
-    // The newest state, kept as text: the next snapshot is usually a patch against it.
-    this.cache.clear();
-    this.cache.set(id, JSON.stringify(state));
+  /** A baseline: flows.json's bytes as they are, after one line of the other parts. */
+  async writeBase(id: string, flows: Buffer, side: SideParts): Promise<Partial<SnapshotMeta>> {
+    const file = `base/${id}.raw.gz`;
+    const bytes = await gzipAsync(Buffer.concat([Buffer.from(`${JSON.stringify(side)}\n`), flows]), { level: 1 });
+    return { storage: 'base', parent: null, file, size: this.put(file, bytes) };
   }
 
-  read(meta: SnapshotMeta, index: readonly SnapshotMeta[]): SnapshotState {
-    const cached = this.cache.get(meta.id);
-    if (cached) return JSON.parse(cached) as SnapshotState;
-    const chain = this.chain(meta, index).reverse();
-    const base = chain[0];
-    let state = JSON.parse(gunzipSync(readFileSync(this.path(base.file as string))).toString('utf8')) as SnapshotState;
-    for (const step of chain.slice(1)) {
-      const patch = JSON.parse(readFileSync(this.path(step.file as string), 'utf8')) as PatchFile;
-      state = applyPatch(state, patch.ops, false, true).newDocument;
+  /** A baseline's parts, flows.json left unparsed where the baseline allows. */
+  readBase(meta: SnapshotMeta): { flows: BaseFlows; side: SideParts } {
+    const body = gunzipSync(readFileSync(this.path(meta.file as string)));
+    if (!RAW_BASE.test(meta.file as string)) {
+      const { flows, ...side } = JSON.parse(body.toString('utf8')) as SnapshotState;
+      return { flows: { parsed: flows }, side };
     }
-    this.remember(meta.id, state);
+    const newline = body.indexOf(0x0a);
+    return { flows: { bytes: body.subarray(newline + 1) }, side: JSON.parse(body.toString('utf8', 0, newline)) as SideParts };
+  }
+
+  /** The patches from a snapshot's baseline up to it, oldest first. */
+  patchesOf(chain: readonly SnapshotMeta[]): Operation[][] {
+    return chain
+      .slice(0, -1)
+      .reverse()
+      .map((step) => (JSON.parse(readFileSync(this.path(step.file as string), 'utf8')) as PatchFile).ops);
+  }
+
+  read(meta: SnapshotMeta, storage: Storage): SnapshotState {
+    const chain = this.chain(meta, storage);
+    const { flows, side } = this.readBase(chain[chain.length - 1]);
+    let state: SnapshotState = {
+      flows: 'bytes' in flows ? (JSON.parse(flows.bytes.toString('utf8')) as Record<string, unknown>) : flows.parsed,
+      ...side,
+    };
+    for (const ops of this.patchesOf(chain)) state = applyPatch(state, ops, false, true).newDocument;
     return state;
   }
 
-  remove(meta: SnapshotMeta, index: SnapshotMeta[]): void {
-    // Snapshots stored as patches against this one become baselines first, so every
-    // snapshot that stays can still be restored.
-    for (const dependent of index.filter((s) => s.parent === meta.id)) {
-      const state = this.read(dependent, index);
-      const oldFile = dependent.file;
-      Object.assign(dependent, this.writeBase(dependent.id, state));
-      if (oldFile) this.garbage.push(oldFile);
+  /**
+   * Lets a removed snapshot's storage go: kept (retired, unlisted) while another snapshot
+   * is a patch on it, so removing one never rewrites another; then its files, and those
+   * of retired parents nothing needs any more, are deleted.
+   */
+  release(meta: SnapshotMeta, storage: Storage): void {
+    const needed = (id: string) => [...storage.snapshots, ...storage.retired].some((s) => s.parent === id);
+    if (needed(meta.id)) {
+      storage.retired.push(meta);
+      return;
     }
-    if (meta.file) this.garbage.push(meta.file);
-    this.cache.delete(meta.id);
+    for (let at: SnapshotMeta | undefined = meta; at; ) {
+      const gone: SnapshotMeta = at;
+      if (gone.file) this.garbage.push(gone.file);
+      storage.retired = storage.retired.filter((s) => s.id !== gone.id);
+      const parent = storage.retired.find((s) => s.id === gone.parent);
+      at = parent && !needed(parent.id) ? parent : undefined;
+    }
   }
 
   /**
-   * After the index was written (saved) or given up: deletes the files `remove` let go, or
-   * forgets them, so a crash before the index is saved never leaves it naming a deleted file.
+   * After the index was written (saved) or given up: deletes the files `release` let go,
+   * or forgets them, so a crash before the index is saved never leaves it naming a deleted file.
    */
   collect(saved: boolean): void {
     if (saved) for (const file of this.garbage) rmSync(this.path(file), { force: true });
     this.garbage = [];
   }
-
 }

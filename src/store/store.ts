@@ -18,6 +18,7 @@ import { now } from '../domain/time.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { identityOf, type Identity } from './identity.js';
 import { Image, LayoutError, spliceImage } from './layout.js';
+import { recordInJournal } from './journal.js';
 import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
 import { quarantine } from './quarantine.js';
@@ -455,6 +456,9 @@ export class Store {
     // (the TUI) is the only one that needs them.
     this.cache = undefined;
     this.lastWritten = this.currentIdentity();
+    // Still under the lock, so the journal's lines follow the revisions.
+    const patch = changes.order || source.migration ? null : changes.patch;
+    recordInJournal(this.dir, { revision, from: source.identity, to: this.lastWritten, header, patch });
     return commit;
   }
 
