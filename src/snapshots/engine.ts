@@ -19,6 +19,7 @@ import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
 import type { Store } from '../store/store.js';
 import { FilesBackend, type SideParts, type Storage } from './files-backend.js';
 import { GitBackend } from './git-backend.js';
+import { wholeView, type SnapshotView } from './view.js';
 
 export const SNAPSHOT_KINDS = ['manual', 'auto', 'migration', 'pre-restore'] as const;
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
@@ -373,6 +374,11 @@ export class SnapshotEngine {
     }
     if (meta.storage === 'git') return this.gitBackend.read(meta);
     return this.files.read(meta, this.storage());
+  }
+
+  /** A snapshot to read flow by flow (a scoped restore), as far as its storage allows. */
+  view(meta: SnapshotMeta): SnapshotView {
+    return meta.storage === 'base' || meta.storage === 'patch' ? this.files.view(meta, this.storage()) : wholeView(this.read(meta));
   }
 
   async setPinned(ref: string, pinned: boolean): Promise<SnapshotMeta> {

@@ -13,6 +13,7 @@ import { gunzipSync, gzip } from 'node:zlib';
 import { applyPatch, type Operation } from 'fast-json-patch';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { SnapshotMeta, SnapshotState } from './engine.js';
+import { patchedView, wholeView, type SnapshotView } from './view.js';
 
 export const MAX_CHAIN = 64;
 export const DEFERRED_CHAIN = 4 * MAX_CHAIN;
@@ -108,7 +109,7 @@ export class FilesBackend {
   }
 
   /** A baseline's parts, flows.json left unparsed where the baseline allows. */
-  readBase(meta: SnapshotMeta): { flows: BaseFlows; side: SideParts } {
+  private readBase(meta: SnapshotMeta): { flows: BaseFlows; side: SideParts } {
     const body = gunzipSync(readFileSync(this.path(meta.file as string)));
     if (!RAW_BASE.test(meta.file as string)) {
       const { flows, ...side } = JSON.parse(body.toString('utf8')) as SnapshotState;
@@ -119,7 +120,7 @@ export class FilesBackend {
   }
 
   /** The patches from a snapshot's baseline up to it, oldest first. */
-  patchesOf(chain: readonly SnapshotMeta[]): Operation[][] {
+  private patchesOf(chain: readonly SnapshotMeta[]): Operation[][] {
     return chain
       .slice(0, -1)
       .reverse()
@@ -127,14 +128,28 @@ export class FilesBackend {
   }
 
   read(meta: SnapshotMeta, storage: Storage): SnapshotState {
+    return this.load(meta, storage).whole();
+  }
+
+  /** A snapshot read flow by flow where its storage allows, else whole. */
+  view(meta: SnapshotMeta, storage: Storage): SnapshotView {
+    const { flows, patches, whole } = this.load(meta, storage);
+    return ('bytes' in flows && patchedView(flows.bytes, patches, whole)) || wholeView(whole());
+  }
+
+  private load(meta: SnapshotMeta, storage: Storage): { flows: BaseFlows; patches: Operation[][]; whole: () => SnapshotState } {
     const chain = this.chain(meta, storage);
     const { flows, side } = this.readBase(chain[chain.length - 1]);
-    let state: SnapshotState = {
-      flows: 'bytes' in flows ? (JSON.parse(flows.bytes.toString('utf8')) as Record<string, unknown>) : flows.parsed,
-      ...side,
+    const patches = this.patchesOf(chain);
+    const whole = (): SnapshotState => {
+      let state: SnapshotState = {
+        flows: 'bytes' in flows ? (JSON.parse(flows.bytes.toString('utf8')) as Record<string, unknown>) : flows.parsed,
+        ...side,
+      };
+      for (const ops of patches) state = applyPatch(state, ops, false, true).newDocument;
+      return state;
     };
-    for (const ops of this.patchesOf(chain)) state = applyPatch(state, ops, false, true).newDocument;
-    return state;
+    return { flows, patches, whole };
   }
 
   /**

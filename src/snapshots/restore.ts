@@ -1,9 +1,11 @@
 // Restoring a snapshot inside a transaction (DESIGN §5): the whole store, one flow, or one
-// plan. Everything else stays as it is now.
+// plan. Everything else stays as it is now. What is put back is read and validated before
+// the transaction, so the store's lock is held only for the change itself.
 import { FlowError, NotFoundError } from '../domain/errors.js';
-import { parseFlow, parsePlan, SchemaError, type Flow, type Plan } from '../domain/schema.js';
+import { parseFlow, parsePlan, SchemaError, type Flow, type Plan, type Task } from '../domain/schema.js';
 import type { Transaction } from '../store/state.js';
 import type { SnapshotState } from './engine.js';
+import type { SnapshotView } from './view.js';
 
 type SnapshotDoc = Record<string, unknown> & { flows?: Record<string, unknown>; current_flow_id?: string | null };
 
@@ -34,9 +36,44 @@ export interface RestoreResult {
   flows: number;
 }
 
-export function restoreInto(tx: Transaction, state: SnapshotState, scope: RestoreScope): RestoreResult {
+/** What a restore puts back, read and validated before its transaction takes the lock. */
+export type PreparedRestore =
+  | { scope: 'whole'; state: SnapshotState; flows: Flow[] }
+  | { scope: 'flow'; flow: Flow }
+  | { scope: 'plan'; plan: Plan; from: Flow };
+
+/** Reads of the snapshot only what the scope needs: one flow, or the flows naming a plan. */
+export function prepareRestore(view: SnapshotView, scope: RestoreScope): PreparedRestore {
   try {
-    return restoreScoped(tx, state, scope);
+    return prepareFrom(view, scope);
+  } catch (err) {
+    if (err instanceof SchemaError) throw new FlowError('invalid', `the snapshot does not read as a store: ${err.message}`);
+    throw err;
+  }
+}
+
+function prepareFrom(view: SnapshotView, scope: RestoreScope): PreparedRestore {
+  const parse = (id: string) => parseFlow(view.flow(id), `snapshot flows.${id}`);
+  if (scope.flow) {
+    const { id } = pick('flow', view.flowIds().map((id) => ({ id })), scope.flow);
+    return { scope: 'flow', flow: parse(id) };
+  }
+  if (scope.plan) {
+    // A plan's line holds `"id":"plan_…"`: only flows that mention the reference are read.
+    const needles = [scope.plan, `plan_${scope.plan}`].map((ref) => `"id":${JSON.stringify(ref).slice(0, -1)}`);
+    const candidates = new Set(needles.flatMap((needle) => view.mentioning(needle)));
+    const flows = [...candidates].filter((id) => view.flow(id) !== undefined).map(parse);
+    const plans = flows.flatMap((f) => f.plans.map((p) => ({ plan: p, from: f, id: p.id })));
+    const { plan, from } = pick('plan', plans, scope.plan);
+    return { scope: 'plan', plan, from };
+  }
+  const state = view.state();
+  return { scope: 'whole', state, flows: snapshotFlows(state) };
+}
+
+export function restoreInto(tx: Transaction, prepared: PreparedRestore): RestoreResult {
+  try {
+    return restoreScoped(tx, prepared);
   } catch (err) {
     // An object of the snapshot that now lives in a flow the restore leaves alone.
     if (err instanceof SchemaError) {
@@ -46,19 +83,28 @@ export function restoreInto(tx: Transaction, state: SnapshotState, scope: Restor
   }
 }
 
-function restoreScoped(tx: Transaction, state: SnapshotState, scope: RestoreScope): RestoreResult {
-  const flows = snapshotFlows(state);
-  // Ids are unique in the whole file: a flow or plan put back must not hold an object
-  // that has moved to another flow since. Load them all so the index can tell.
-  if (scope.flow || scope.plan) tx.allFlows();
-  if (scope.flow) {
-    const flow = pick('flow', flows, scope.flow);
+/** Ids of an object and everything under it. */
+function idsUnder(root: Flow | Plan): string[] {
+  const out: string[] = [];
+  const stack: Array<{ id: string; plans?: Plan[]; tasks?: Task[]; subtasks?: Task[] }> = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    out.push(node.id);
+    stack.push(...(node.plans ?? node.tasks ?? node.subtasks ?? []));
+  }
+  return out;
+}
+
+function restoreScoped(tx: Transaction, prepared: PreparedRestore): RestoreResult {
+  if (prepared.scope === 'flow') {
+    const { flow } = prepared;
+    // Ids are unique in the whole file: a flow put back must not hold an object that has
+    // moved to another flow since. Load the flows holding any of its ids so the index can tell.
+    tx.loadFlowsHolding(idsUnder(flow));
     tx.replaceFlows([flow]);
     return { what: `flow "${flow.name}" (${flow.id})`, flows: 1 };
   }
-  if (scope.plan) {
-    const plans = flows.flatMap((f) => f.plans.map((p) => ({ plan: p, flow: f, id: p.id })));
-    const { plan, flow: from } = pick('plan', plans, scope.plan);
+  if (prepared.scope === 'plan') {
+    const { plan, from } = prepared;
     const target = tx.flow(from.id);
     if (!target) {
       throw new FlowError(
@@ -66,6 +112,7 @@ function restoreScoped(tx: Transaction, state: SnapshotState, scope: RestoreScop
         `the plan's flow "${from.name}" (${from.id}) no longer exists; restore the flow with --flow ${from.id}`,
       );
     }
+    tx.loadFlowsHolding(idsUnder(plan));
     // A copy of the flow as it is now, with only this plan as it was.
     const copy = structuredClone(target);
     const i = copy.plans.findIndex((p) => p.id === plan.id);
@@ -75,6 +122,7 @@ function restoreScoped(tx: Transaction, state: SnapshotState, scope: RestoreScop
     tx.replaceFlows([copy]);
     return { what: `plan "${plan.title}" (${plan.id})`, flows: 1 };
   }
+  const { flows, state } = prepared;
   const keep = new Set(flows.map((f) => f.id));
   for (const id of tx.flowIds()) if (!keep.has(id)) tx.deleteFlow(id);
   tx.replaceFlows(flows);

@@ -128,6 +128,41 @@ export class StoreView {
     for (const id of this.index.ids()) if (id.startsWith(prefix)) out.push(id);
     return out;
   }
+
+  /**
+   * Loads every flow holding an object with one of these ids, in one pass over the file
+   * (a search per id would be one pass each): what a scoped restore or an undo that puts
+   * objects back must know, since ids are unique in the whole file.
+   */
+  loadFlowsHolding(ids: Iterable<string>): void {
+    const wanted = new Set([...ids].map((id) => JSON.stringify(id)));
+    if (!wanted.size) return;
+    unreadableAs('flows', this.tooNew, () => {
+      for (const [flowId, member] of this.image.members()) {
+        if (this.loaded.has(flowId) || !this.hasFlow(flowId)) continue;
+        const line = this.image.raw(member);
+        for (let at = line.indexOf(ID_KEY); at >= 0; at = line.indexOf(ID_KEY, at + 1)) {
+          const start = at + ID_KEY.length - 1;
+          if (wanted.has(line.toString('utf8', start, jsonStringEnd(line, start)))) {
+            this.flow(flowId);
+            break;
+          }
+        }
+      }
+    });
+  }
+}
+
+/** `"id":` as JSON.stringify writes it before an object's id. */
+const ID_KEY = Buffer.from('"id":"');
+
+/** The offset just past the JSON string that starts with the quote at `start`. */
+function jsonStringEnd(buf: Buffer, start: number): number {
+  for (let i = start + 1; i < buf.length; i++) {
+    if (buf[i] === 0x5c) i++;
+    else if (buf[i] === 0x22) return i + 1;
+  }
+  return buf.length;
 }
 
 export interface FlowChange {

@@ -4,7 +4,7 @@ import { FlowError } from '../../domain/errors.js';
 import type { Flow } from '../../domain/schema.js';
 import { describeChange, diffFlows } from '../../snapshots/diff.js';
 import type { SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
-import { restoreInto, snapshotFlows } from '../../snapshots/restore.js';
+import { prepareRestore, restoreInto, snapshotFlows } from '../../snapshots/restore.js';
 import { nothingTo, revertEntry } from '../../snapshots/undo.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { replaceContext } from '../../context/context.js';
@@ -146,12 +146,13 @@ const restore: CommandSpec<{ ref: string; flow?: string; plan?: string; yes?: bo
     if (args.flow && args.plan) throw new FlowError('invalid', 'give --flow or --plan, not both');
     const engine = env.snapshots();
     const meta = engine.find(args.ref);
-    const state = engine.read(meta);
+    const prepared = prepareRestore(engine.view(meta), { flow: args.flow, plan: args.plan });
     const part = args.flow ? `flow ${args.flow}` : args.plan ? `plan ${args.plan}` : 'the whole store';
     await confirmDeletion(env, args.yes, `Restore ${part} from snapshot ${metaLine(meta)}? Changes since are replaced`);
     const safety = await env.autoSnapshot('pre-restore', `before restoring ${meta.id}`);
-    const commit = await env.transact((tx) => restoreInto(tx, state, { flow: args.flow, plan: args.plan }));
-    if (!args.flow && !args.plan) {
+    const commit = await env.transact((tx) => restoreInto(tx, prepared));
+    if (prepared.scope === 'whole') {
+      const { state } = prepared;
       if (state.context !== null) await replaceContext(env.dir, state.context);
       if (state.manifest !== null) {
         writeFileAtomic(`${env.dir}/documents_manifest.json`, [Buffer.from(`${JSON.stringify(state.manifest, null, 2)}\n`)]);
