@@ -147,6 +147,11 @@ export class FilesBackend {
         ...side,
       };
       for (const ops of patches) state = applyPatch(state, ops, false, true).newDocument;
+      // A member added to the header lands after `flows`; flow writes `flows` last.
+      if (patches.length) {
+        const { flows: all, ...header } = state.flows;
+        state.flows = { ...header, flows: all };
+      }
       return state;
     };
     return { flows, patches, whole };

@@ -1,0 +1,240 @@
+// Snapshots made from the journal of recorded patches (src/store/journal.ts) against the
+// full-diff path they replace: after 1,000 random transactions (adds, edits, moves and
+// deletes of tasks, plans and flows, other tools' fields) and writes that bypass flow
+// (in place in another layout, or replaced by rename, with and without a new revision),
+// every snapshot reads back as the file was and restores to the same bytes, whole or one
+// flow or plan, as the state the old path (diff of whole states) stored.
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyPatch, compare, escapePathComponent, type Operation } from 'fast-json-patch';
+import { describe, expect, it } from 'vitest';
+import { generateDocument, random } from '../../bench/fixtures.js';
+import type { Flow, Plan, Task } from '../../src/domain/schema.js';
+import { createFlow, createPlan, createTask, insertPlan, insertTask, movePlan, moveTask, removePlan, removeTask, type Position } from '../../src/domain/tree.js';
+import { SnapshotEngine, type SnapshotMeta, type SnapshotState } from '../../src/snapshots/engine.js';
+import { prepareRestore, restoreInto, type RestoreScope } from '../../src/snapshots/restore.js';
+import { wholeView } from '../../src/snapshots/view.js';
+import { serialiseDocument } from '../../src/store/layout.js';
+import type { Transaction } from '../../src/store/state.js';
+import { Store } from '../../src/store/store.js';
+import { readStore, tempDir } from '../helpers.js';
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** The old files backend's patch between two captured states (kept here as the reference). */
+function diffStates(from: SnapshotState, to: SnapshotState): Operation[] {
+  const ops: Operation[] = [];
+  const fromDoc = from.flows as Record<string, unknown> & { flows?: Record<string, unknown> };
+  const toDoc = to.flows as Record<string, unknown> & { flows?: Record<string, unknown> };
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  for (const key of new Set([...Object.keys(fromDoc), ...Object.keys(toDoc)])) {
+    if (key === 'flows') continue;
+    const path = `/flows/${escapePathComponent(key)}`;
+    if (!(key in toDoc)) ops.push({ op: 'remove', path });
+    else if (!(key in fromDoc)) ops.push({ op: 'add', path, value: toDoc[key] });
+    else if (!same(fromDoc[key], toDoc[key])) ops.push({ op: 'replace', path, value: toDoc[key] });
+  }
+  const a = fromDoc.flows ?? {};
+  const b = toDoc.flows ?? {};
+  if (Object.keys(a).join('\n') !== Object.keys(b).join('\n')) {
+    ops.push({ op: 'replace', path: '/flows/flows', value: b });
+  } else {
+    for (const id of Object.keys(b)) {
+      if (same(a[id], b[id])) continue;
+      const prefix = `/flows/flows/${escapePathComponent(id)}`;
+      for (const op of compare(a[id] as object, b[id] as object)) ops.push({ ...op, path: prefix + op.path });
+    }
+  }
+  for (const key of ['context', 'manifest', 'documents'] as const) {
+    if (!same(from[key], to[key])) ops.push({ op: 'replace', path: `/${key}`, value: to[key] });
+  }
+  return ops;
+}
+
+/** What the old path captured: the files as they are. */
+function captureFiles(dir: string): SnapshotState {
+  const optional = (name: string) => {
+    try {
+      return JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    } catch {
+      return null;
+    }
+  };
+  return { flows: readStore(dir), context: optional('context.json'), manifest: optional('documents_manifest.json'), documents: {} };
+}
+
+type Rand = () => number;
+
+function pick<T>(rand: Rand, list: readonly T[]): T {
+  return list[Math.floor(rand() * list.length)];
+}
+
+function tasksUnder(flows: Flow[]): Task[] {
+  const out: Task[] = [];
+  const walk = (list: Task[]) => list.forEach((t) => (out.push(t), walk(t.subtasks)));
+  flows.forEach((f) => f.plans.forEach((p) => walk(p.tasks)));
+  return out;
+}
+
+function position(rand: Rand, siblings: ReadonlyArray<{ id: string }>): Position {
+  const r = rand();
+  if (r < 0.4 || !siblings.length) return { at: 'end' };
+  if (r < 0.6) return { at: 'start' };
+  if (r < 0.8) return { at: 'index', index: Math.floor(rand() * siblings.length) };
+  return { at: rand() < 0.5 ? 'before' : 'after', sibling: pick(rand, siblings).id };
+}
+
+/** One transaction of a random kind, as the commands make them. */
+function randomChange(tx: Transaction, rand: Rand, step: number): void {
+  const flows = tx.allFlows();
+  const plans: Array<{ flow: Flow; plan: Plan }> = flows.flatMap((flow) => flow.plans.map((plan) => ({ flow, plan })));
+  const tasks = tasksUnder(flows);
+  const r = rand();
+  if (r < 0.2 && plans.length) {
+    const { plan } = pick(rand, plans);
+    const parent = rand() < 0.25 && plan.tasks.length ? pick(rand, plan.tasks) : undefined;
+    const task = createTask({ title: `added ${step}`, tags: rand() < 0.3 ? ['new'] : [] });
+    if (parent) insertTask(tx.index, { parentId: parent.id }, task, position(rand, parent.subtasks));
+    else insertTask(tx.index, { planId: plan.id }, task, position(rand, plan.tasks));
+  } else if (r < 0.4 && tasks.length) {
+    const task = pick(rand, tasks);
+    const field = rand();
+    if (field < 0.3) task.title = `${task.title.slice(0, 20)} ${step}`;
+    else if (field < 0.5) task.status = pick(rand, ['todo', 'in_progress', 'done', 'blocked'] as const);
+    else if (field < 0.65) task.tags = rand() < 0.5 ? [] : [`t${step}`, 'x'];
+    else if (field < 0.8) task[`x_${step % 3}`] = { step };
+    else delete task[`x_${step % 3}`];
+    task.updated = `2026-03-01T00:00:${String(step % 60).padStart(2, '0')}.000Z`;
+  } else if (r < 0.55 && tasks.length && plans.length) {
+    const task = pick(rand, tasks);
+    const to = rand();
+    try {
+      if (to < 0.4) moveTask(tx.index, task.id, 'same', rand() < 0.5 ? { at: 'start' } : { at: 'end' });
+      else if (to < 0.8) {
+        const { plan } = pick(rand, plans);
+        moveTask(tx.index, task.id, { planId: plan.id }, position(rand, plan.tasks.filter((t) => t.id !== task.id)));
+      } else {
+        const parent = pick(rand, tasks);
+        moveTask(tx.index, task.id, { parentId: parent.id }, { at: 'end' });
+      }
+    } catch {
+      // a task under itself: that move is refused, as the command would
+    }
+  } else if (r < 0.7 && tasks.length > 20) {
+    removeTask(tx.index, pick(rand, tasks).id);
+  } else if (r < 0.76) {
+    const flow = pick(rand, flows);
+    const plan = createPlan({ title: `plan ${step}` });
+    plan.tasks.push(createTask({ title: `first of plan ${step}` }));
+    insertPlan(tx.index, flow, plan, position(rand, flow.plans));
+  } else if (r < 0.8 && plans.length > 10) {
+    removePlan(tx.index, pick(rand, plans).plan.id);
+  } else if (r < 0.84 && plans.length) {
+    movePlan(tx.index, pick(rand, plans).plan.id, pick(rand, flows).id, { at: rand() < 0.5 ? 'start' : 'end' });
+  } else if (r < 0.88) {
+    const flow = createFlow(`flow ${step}`);
+    flow.plans.push(createPlan({ title: `plan of flow ${step}` }));
+    tx.addFlow(flow);
+  } else if (r < 0.91 && flows.length > 6) {
+    tx.deleteFlow(pick(rand, flows).id);
+  } else if (r < 0.95) {
+    tx.setExtra(`x_top_${step % 4}`, rand() < 0.3 ? undefined : { step });
+  } else {
+    tx.setCurrentFlow(pick(rand, flows).id);
+  }
+}
+
+/** Another tool edits flows.json without flow: in place in another layout, or by rename. */
+function outsideWrite(dir: string, rand: Rand, step: number): void {
+  const file = join(dir, 'flows.json');
+  const doc = readStore(dir);
+  const flows = Object.values<Flow>(doc.flows);
+  const tasks = tasksUnder(flows);
+  if (tasks.length) pick(rand, tasks).title = `edited outside at ${step}`;
+  if (rand() < 0.3) delete doc.flows[pick(rand, flows).id];
+  if (rand() < 0.3) doc.flows[`flow_outside${step}`] = { ...createFlow(`outside ${step}`), id: `flow_outside${step}` };
+  if (rand() < 0.5) doc.meta.file_revision += 1;
+  if (rand() < 0.5) {
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+  } else {
+    const { flows: all, ...header } = doc;
+    writeFileSync(`${file}.outside`, serialiseDocument(header, Object.entries(all)));
+    renameSync(`${file}.outside`, file);
+  }
+}
+
+/** flows.json after restoring into a copy of the store as it is now; meta (a new revision and time) left out. */
+async function restoredBytes(dir: string, scratch: string, prepare: () => ReturnType<typeof prepareRestore>): Promise<string> {
+  mkdirSync(scratch, { recursive: true });
+  copyFileSync(join(dir, 'flows.json'), join(scratch, 'flows.json'));
+  try {
+    const prepared = prepare();
+    await new Store(scratch).transact((tx) => restoreInto(tx, prepared));
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+  return readFileSync(join(scratch, 'flows.json'), 'utf8').replace(/^ {2}"meta": .*$/m, '');
+}
+
+describe('snapshots from the journal of recorded patches', () => {
+  it('1,000 random transactions and outside writes: every snapshot reads back as captured and restores like the old full-diff path', async () => {
+    const rand = random(2026);
+    const dir = tempDir('flow-journal-');
+    const { flows: initial, ...header } = generateDocument(40, 'deep', 11);
+    writeFileSync(join(dir, 'flows.json'), serialiseDocument(header, Object.entries(initial)));
+    writeFileSync(join(dir, 'context.json'), JSON.stringify({ version: 1, sessions: {} }));
+    const store = new Store(dir);
+    const engine = new SnapshotEngine(dir);
+    const snapshots: Array<{ meta: SnapshotMeta; captured: SnapshotState; old: SnapshotState; outside: boolean }> = [];
+    let old: SnapshotState | undefined;
+    let outside = false;
+    let outsideWrites = 0;
+    for (let step = 1; step <= 1000; step++) {
+      if (rand() < 0.03) {
+        outsideWrite(dir, rand, step);
+        outside = true;
+        outsideWrites++;
+      } else {
+        await store.transact((tx) => randomChange(tx, rand, step));
+      }
+      if (rand() < 0.02) writeFileSync(join(dir, 'context.json'), JSON.stringify({ version: 1, sessions: {}, x_step: step }));
+      if (step % 10 !== 0 && rand() > 0.03) continue;
+      const meta = await engine.create(store, { deferRebase: rand() < 0.3, label: `step ${step}` });
+      const captured = captureFiles(dir);
+      // The old path: a patch from the previous snapshot's state to the captured one.
+      old = old ? applyPatch(clone(old), diffStates(old, captured), false, true).newDocument : captured;
+      if (outside) expect(meta.storage, `snapshot at step ${step} after a write outside flow`).toBe('base');
+      snapshots.push({ meta, captured, old: clone(old), outside });
+      outside = false;
+    }
+    expect(outsideWrites).toBeGreaterThan(10);
+    const bases = snapshots.filter((s) => s.meta.storage === 'base').length;
+    const patches = snapshots.filter((s) => s.meta.storage === 'patch').length;
+    expect(patches).toBeGreaterThan(bases);
+    console.log(`${snapshots.length} snapshots: ${bases} baselines (${snapshots.filter((s) => s.outside).length} after outside writes), ${patches} patches`);
+
+    const reader = new SnapshotEngine(dir);
+    const scratch = tempDir('flow-journal-restores-');
+    let restores = 0;
+    for (const [n, { meta, captured, old: expected }] of snapshots.entries()) {
+      const state = reader.read(meta);
+      // As the file was, byte for byte; and equal to what the old path kept.
+      expect(JSON.stringify(state.flows), `snapshot ${n} flows.json`).toBe(JSON.stringify(captured.flows));
+      expect(state.context, `snapshot ${n} context`).toEqual(captured.context);
+      expect(expected).toEqual(captured);
+      const scopes: RestoreScope[] = [{}];
+      const snapshotFlows = Object.values<Flow>((captured.flows as any).flows);
+      if (snapshotFlows.length) {
+        const flow = pick(rand, snapshotFlows);
+        scopes.push({ flow: flow.id });
+        if (flow.plans.length) scopes.push({ plan: pick(rand, flow.plans).id });
+      }
+      for (const scope of scopes) {
+        const mine = await restoredBytes(dir, join(scratch, String(restores++)), () => prepareRestore(reader.view(meta), scope));
+        const theirs = await restoredBytes(dir, join(scratch, String(restores++)), () => prepareRestore(wholeView(expected), scope));
+        expect(mine, `restore of snapshot ${n} ${JSON.stringify(scope)}`).toBe(theirs);
+      }
+    }
+    expect(restores).toBeGreaterThan(200);
+  }, 180_000);
+});
