@@ -2,7 +2,8 @@
 // plan. Everything else stays as it is now. What is put back is read and validated before
 // the transaction, so the store's lock is held only for the change itself.
 import { FlowError, NotFoundError } from '../domain/errors.js';
-import { parseFlow, parsePlan, SchemaError, type Flow, type Plan, type Task } from '../domain/schema.js';
+import { idsUnder } from '../domain/revert.js';
+import { parseFlow, parsePlan, SchemaError, type Flow, type Plan } from '../domain/schema.js';
 import type { Transaction } from '../store/state.js';
 import type { SnapshotState } from './engine.js';
 import type { SnapshotView } from './view.js';
@@ -83,23 +84,12 @@ export function restoreInto(tx: Transaction, prepared: PreparedRestore): Restore
   }
 }
 
-/** Ids of an object and everything under it. */
-function idsUnder(root: Flow | Plan): string[] {
-  const out: string[] = [];
-  const stack: Array<{ id: string; plans?: Plan[]; tasks?: Task[]; subtasks?: Task[] }> = [root];
-  for (let node = stack.pop(); node; node = stack.pop()) {
-    out.push(node.id);
-    stack.push(...(node.plans ?? node.tasks ?? node.subtasks ?? []));
-  }
-  return out;
-}
-
 function restoreScoped(tx: Transaction, prepared: PreparedRestore): RestoreResult {
   if (prepared.scope === 'flow') {
     const { flow } = prepared;
     // Ids are unique in the whole file: a flow put back must not hold an object that has
     // moved to another flow since. Load the flows holding any of its ids so the index can tell.
-    tx.loadFlowsHolding(idsUnder(flow));
+    tx.loadFlowsHolding(idsUnder(flow, 'flow'));
     tx.replaceFlows([flow]);
     return { what: `flow "${flow.name}" (${flow.id})`, flows: 1 };
   }
@@ -112,7 +102,7 @@ function restoreScoped(tx: Transaction, prepared: PreparedRestore): RestoreResul
         `the plan's flow "${from.name}" (${from.id}) no longer exists; restore the flow with --flow ${from.id}`,
       );
     }
-    tx.loadFlowsHolding(idsUnder(plan));
+    tx.loadFlowsHolding(idsUnder(plan, 'plan'));
     // A copy of the flow as it is now, with only this plan as it was.
     const copy = structuredClone(target);
     const i = copy.plans.findIndex((p) => p.id === plan.id);

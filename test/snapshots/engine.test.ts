@@ -9,21 +9,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { generateDocument } from '../../bench/fixtures.js';
 import { createFlow } from '../../src/domain/tree.js';
-import type { FlowDocument } from '../../src/domain/schema.js';
 import { SnapshotEngine, type SnapshotMeta } from '../../src/snapshots/engine.js';
 import { MAX_CHAIN } from '../../src/snapshots/files-backend.js';
-import { serialiseDocument } from '../../src/store/layout.js';
 import { Store } from '../../src/store/store.js';
 import { ROOT, readStore, tempDir } from '../helpers.js';
-import { cli, cliJson, inProcess, readContextFile, readJson, withoutMeta } from './support.js';
+import { cli, cliJson, inProcess, readContextFile, readJson, withoutMeta, writeStore } from './support.js';
 
 const DAY = 86_400_000;
-
-/** Writes a document as flows.json in flow's own layout. */
-function writeStore(dir: string, doc: FlowDocument | Record<string, any>): void {
-  const { flows, ...header } = doc as Record<string, any>;
-  writeFileSync(join(dir, 'flows.json'), serialiseDocument(header, Object.entries(flows)));
-}
 
 /** Every file under a folder with its size, for "nothing was deleted" checks. */
 function listing(folder: string): Record<string, number> {

@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { applyPatch, compare, escapePathComponent, type Operation } from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import { generateDocument, random } from '../../bench/fixtures.js';
-import type { Flow, Plan, Task } from '../../src/domain/schema.js';
-import { createFlow, createPlan, createTask, insertPlan, insertTask, movePlan, moveTask, removePlan, removeTask, type Position } from '../../src/domain/tree.js';
+import type { Flow } from '../../src/domain/schema.js';
+import { createFlow } from '../../src/domain/tree.js';
 import { SnapshotEngine, type SnapshotMeta, type SnapshotState } from '../../src/snapshots/engine.js';
 import { prepareRestore, restoreInto, type RestoreScope } from '../../src/snapshots/restore.js';
 import { wholeView } from '../../src/snapshots/view.js';
 import { serialiseDocument } from '../../src/store/layout.js';
-import type { Transaction } from '../../src/store/state.js';
 import { Store } from '../../src/store/store.js';
 import { readStore, tempDir } from '../helpers.js';
+import { pick, randomChange, tasksUnder, writeStore, type Rand } from './support.js';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -63,87 +63,6 @@ function captureFiles(dir: string): SnapshotState {
   return { flows: readStore(dir), context: optional('context.json'), manifest: optional('documents_manifest.json'), documents: {} };
 }
 
-type Rand = () => number;
-
-function pick<T>(rand: Rand, list: readonly T[]): T {
-  return list[Math.floor(rand() * list.length)];
-}
-
-function tasksUnder(flows: Flow[]): Task[] {
-  const out: Task[] = [];
-  const walk = (list: Task[]) => list.forEach((t) => (out.push(t), walk(t.subtasks)));
-  flows.forEach((f) => f.plans.forEach((p) => walk(p.tasks)));
-  return out;
-}
-
-function position(rand: Rand, siblings: ReadonlyArray<{ id: string }>): Position {
-  const r = rand();
-  if (r < 0.4 || !siblings.length) return { at: 'end' };
-  if (r < 0.6) return { at: 'start' };
-  if (r < 0.8) return { at: 'index', index: Math.floor(rand() * siblings.length) };
-  return { at: rand() < 0.5 ? 'before' : 'after', sibling: pick(rand, siblings).id };
-}
-
-/** One transaction of a random kind, as the commands make them. */
-function randomChange(tx: Transaction, rand: Rand, step: number): void {
-  const flows = tx.allFlows();
-  const plans: Array<{ flow: Flow; plan: Plan }> = flows.flatMap((flow) => flow.plans.map((plan) => ({ flow, plan })));
-  const tasks = tasksUnder(flows);
-  const r = rand();
-  if (r < 0.2 && plans.length) {
-    const { plan } = pick(rand, plans);
-    const parent = rand() < 0.25 && plan.tasks.length ? pick(rand, plan.tasks) : undefined;
-    const task = createTask({ title: `added ${step}`, tags: rand() < 0.3 ? ['new'] : [] });
-    if (parent) insertTask(tx.index, { parentId: parent.id }, task, position(rand, parent.subtasks));
-    else insertTask(tx.index, { planId: plan.id }, task, position(rand, plan.tasks));
-  } else if (r < 0.4 && tasks.length) {
-    const task = pick(rand, tasks);
-    const field = rand();
-    if (field < 0.3) task.title = `${task.title.slice(0, 20)} ${step}`;
-    else if (field < 0.5) task.status = pick(rand, ['todo', 'in_progress', 'done', 'blocked'] as const);
-    else if (field < 0.65) task.tags = rand() < 0.5 ? [] : [`t${step}`, 'x'];
-    else if (field < 0.8) task[`x_${step % 3}`] = { step };
-    else delete task[`x_${step % 3}`];
-    task.updated = `2026-03-01T00:00:${String(step % 60).padStart(2, '0')}.000Z`;
-  } else if (r < 0.55 && tasks.length && plans.length) {
-    const task = pick(rand, tasks);
-    const to = rand();
-    try {
-      if (to < 0.4) moveTask(tx.index, task.id, 'same', rand() < 0.5 ? { at: 'start' } : { at: 'end' });
-      else if (to < 0.8) {
-        const { plan } = pick(rand, plans);
-        moveTask(tx.index, task.id, { planId: plan.id }, position(rand, plan.tasks.filter((t) => t.id !== task.id)));
-      } else {
-        const parent = pick(rand, tasks);
-        moveTask(tx.index, task.id, { parentId: parent.id }, { at: 'end' });
-      }
-    } catch {
-      // a task under itself: that move is refused, as the command would
-    }
-  } else if (r < 0.7 && tasks.length > 20) {
-    removeTask(tx.index, pick(rand, tasks).id);
-  } else if (r < 0.76) {
-    const flow = pick(rand, flows);
-    const plan = createPlan({ title: `plan ${step}` });
-    plan.tasks.push(createTask({ title: `first of plan ${step}` }));
-    insertPlan(tx.index, flow, plan, position(rand, flow.plans));
-  } else if (r < 0.8 && plans.length > 10) {
-    removePlan(tx.index, pick(rand, plans).plan.id);
-  } else if (r < 0.84 && plans.length) {
-    movePlan(tx.index, pick(rand, plans).plan.id, pick(rand, flows).id, { at: rand() < 0.5 ? 'start' : 'end' });
-  } else if (r < 0.88) {
-    const flow = createFlow(`flow ${step}`);
-    flow.plans.push(createPlan({ title: `plan of flow ${step}` }));
-    tx.addFlow(flow);
-  } else if (r < 0.91 && flows.length > 6) {
-    tx.deleteFlow(pick(rand, flows).id);
-  } else if (r < 0.95) {
-    tx.setExtra(`x_top_${step % 4}`, rand() < 0.3 ? undefined : { step });
-  } else {
-    tx.setCurrentFlow(pick(rand, flows).id);
-  }
-}
-
 /** Another tool edits flows.json without flow: in place in another layout, or by rename. */
 function outsideWrite(dir: string, rand: Rand, step: number): void {
   const file = join(dir, 'flows.json');
@@ -180,8 +99,7 @@ describe('snapshots from the journal of recorded patches', () => {
   it('1,000 random transactions and outside writes: every snapshot reads back as captured and restores like the old full-diff path', async () => {
     const rand = random(2026);
     const dir = tempDir('flow-journal-');
-    const { flows: initial, ...header } = generateDocument(40, 'deep', 11);
-    writeFileSync(join(dir, 'flows.json'), serialiseDocument(header, Object.entries(initial)));
+    writeStore(dir, generateDocument(40, 'deep', 11));
     writeFileSync(join(dir, 'context.json'), JSON.stringify({ version: 1, sessions: {} }));
     const store = new Store(dir);
     const engine = new SnapshotEngine(dir);
