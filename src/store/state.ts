@@ -6,6 +6,7 @@ import { idKind } from '../domain/ids.js';
 import { parseFlow, SchemaError, type Flow, type Header } from '../domain/schema.js';
 import { TreeIndex, type Location } from '../domain/tree.js';
 import { DuplicateFlowError, LayoutError, type Image } from './layout.js';
+import { timed } from './metrics.js';
 import { diffJson } from './patch.js';
 
 /** A flow or the header failed validation while being read: the store is unreadable. */
@@ -84,7 +85,8 @@ export class StoreView {
     const member = this.image.member(id);
     if (!member) return undefined;
     return unreadableAs(`flows.${id}`, this.tooNew, () => {
-      const flow = parseFlow(this.image.value(member), `flows.${id}`);
+      const value = timed('parse', () => this.image.value(member));
+      const flow = timed('validate', () => parseFlow(value, `flows.${id}`));
       if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
       const baseline = JSON.stringify(flow);
       this.index.addFlow(flow);

@@ -19,6 +19,7 @@ import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { identityOf, type Identity } from './identity.js';
 import { Image, LayoutError, spliceImage } from './layout.js';
 import { recordInJournal } from './journal.js';
+import { markStartUp, recordSave, timed, timedAsync } from './metrics.js';
 import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
 import { quarantine } from './quarantine.js';
@@ -134,6 +135,7 @@ export class Store {
   ) {
     this.file = join(dir, STORE_FILE);
     this.writer = options.writer ?? `cli:${process.pid}:default`;
+    markStartUp();
   }
 
   private stat(): BigIntStats | undefined {
@@ -173,7 +175,7 @@ export class Store {
     }
     if (stat.isDirectory()) return { corrupt: 'flows.json is a folder, not a file', identity };
     const readAtNs = BigInt(Date.now()) * 1_000_000n;
-    const buf = readFileSync(this.file);
+    const buf = timed('read', () => readFileSync(this.file));
     const loaded = this.decode(buf, identity, STORE_FILE, this.wholeParse === identity);
     if (!('corrupt' in loaded)) this.cache = { source: loaded, readAtNs };
     return loaded;
@@ -198,7 +200,7 @@ export class Store {
   private decode(buf: Buffer, identity: Identity | null, name: string, whole = false): Loaded {
     if (buf.length === 0) return { corrupt: `${name} is empty (0 bytes)`, identity };
     try {
-      const image = whole ? undefined : Image.fromBytes(buf);
+      const image = whole ? undefined : timed('parse', () => Image.fromBytes(buf));
       if (image) {
         const version = String(image.header.version ?? '');
         const tooNew = majorVersion(version) > FORMAT_MAJOR ? version : undefined;
@@ -207,9 +209,9 @@ export class Store {
         if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
         // The header is written back on every save: it must survive serialising.
         JSON.stringify(image.header);
-        return { image, header: parseHeader(image.header), identity };
+        return { image, header: timed('validate', () => parseHeader(image.header)), identity };
       }
-      return this.decodeParsed(JSON.parse(buf.toString('utf8')), identity, name);
+      return this.decodeParsed(timed('parse', () => JSON.parse(buf.toString('utf8'))), identity, name);
     } catch (err) {
       if (err instanceof SyntaxError) return { corrupt: `not valid JSON: ${err.message}`, identity };
       if (err instanceof SchemaError || err instanceof LayoutError) {
@@ -301,7 +303,7 @@ export class Store {
 
   private async withLock<T>(fn: (lock: Lock) => T | Promise<T>): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
-    const lock = await acquireLock(this.file, this.options.lock);
+    const lock = await timedAsync('lock', () => acquireLock(this.file, this.options.lock));
     try {
       if (!this.tempsCleaned) {
         removeStaleTemps(this.file);
@@ -376,10 +378,12 @@ export class Store {
    * must only act through the transaction it is given.
    */
   async transact<T>(fn: (tx: Transaction) => T): Promise<Commit<T>> {
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
         const commit = await this.withLock((lock) => this.attempt(fn, lock));
         if (commit.changed) {
+          recordSave(this.dir, { revision: commit.revision, at: now(), ms: performance.now() - started });
           this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
           for (const listener of this.listeners) listener(commit as Commit<unknown>);
         }

@@ -1,0 +1,63 @@
+// Figures a person can see (src/store/metrics.ts): the bounded log of save latencies under
+// .flow/cache/, never needed to read the store, and FLOW_DEBUG=timing's phases on stderr.
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSaves, recordSave, SAVE_LOG, SAVES_KEPT } from '../../src/store/metrics.js';
+import { Store } from '../../src/store/store.js';
+import { flowSync, tempDir } from '../helpers.js';
+
+describe('save latency log', () => {
+  it('each save adds its revision and time; the log stays bounded and keeps the newest', async () => {
+    const dir = tempDir('flow-metrics-');
+    const store = new Store(dir);
+    for (let i = 0; i < 5; i++) await store.transact((tx) => tx.forceWrite());
+    const saves = readSaves(dir);
+    expect(saves.map((s) => s.revision)).toEqual([1, 2, 3, 4, 5]);
+    for (const save of saves) {
+      expect(save.ms).toBeGreaterThan(0);
+      expect(Date.parse(save.at)).not.toBeNaN();
+    }
+    // A read-only command adds nothing.
+    await store.read();
+    expect(readSaves(dir)).toHaveLength(5);
+
+    for (let revision = 6; revision <= 6 + 3 * SAVES_KEPT; revision++) recordSave(dir, { revision, at: new Date().toISOString(), ms: 1.5 });
+    const kept = readSaves(dir);
+    expect(kept.length).toBeLessThanOrEqual(2 * SAVES_KEPT);
+    expect(kept.length).toBeGreaterThanOrEqual(SAVES_KEPT);
+    expect(kept.at(-1)?.revision).toBe(6 + 3 * SAVES_KEPT);
+    expect(statSync(join(dir, SAVE_LOG)).size).toBeLessThan(2 * SAVES_KEPT * 80);
+  });
+
+  it('a damaged or unwritable log never stops a command', () => {
+    const dir = tempDir('flow-metrics-bad-');
+    mkdirSync(join(dir, 'cache'), { recursive: true });
+    writeFileSync(join(dir, SAVE_LOG), 'not json\n{"revision":"x"}\n\u0000\u0000');
+    expect(flowSync(dir, ['add', 'flow', 'One']).code).toBe(0);
+    expect(readSaves(dir).map((s) => s.revision)).toEqual([1]);
+    rmSync(join(dir, SAVE_LOG));
+    mkdirSync(join(dir, SAVE_LOG));
+    const result = flowSync(dir, ['add', 'flow', 'Two']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(flowSync(dir, ['list', 'flow']).stdout).toContain('Two');
+  });
+});
+
+describe('FLOW_DEBUG=timing', () => {
+  it('prints each phase of a command on stderr, once, and nothing without it', () => {
+    const dir = tempDir('flow-timing-');
+    expect(flowSync(dir, ['add', 'flow', 'One']).code).toBe(0);
+    const plain = flowSync(dir, ['add', 'plan', 'P']);
+    expect(plain.stderr).toBe('');
+    const timed = flowSync(dir, ['add', 'task', 'T'], { env: { FLOW_DEBUG: 'timing' } });
+    expect(timed.code).toBe(0);
+    const lines = timed.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    for (const phase of ['start-up', 'lock', 'read', 'parse', 'validate', 'write', 'fsync', 'rename', 'total']) {
+      expect(lines[0]).toMatch(new RegExp(`${phase} \\d+\\.\\d ms`));
+    }
+    expect(readFileSync(join(dir, 'flows.json'), 'utf8')).toContain('"T"');
+  });
+});
