@@ -128,9 +128,11 @@ export function objectChanges(before: readonly Flow[], after: readonly Flow[]): 
   for (const [id, b] of B) {
     const a = A.get(id);
     if (!a) continue;
-    const was = childrenOf(b.object, b.kind).map((c) => c.id);
-    const is = childrenOf(a.object, a.kind).map((c) => c.id);
-    if (was.length === is.length && was.every((c, i) => c === is[i])) continue;
+    const wasList = childrenOf(b.object, b.kind);
+    const isList = childrenOf(a.object, a.kind);
+    if (wasList.length === isList.length && wasList.every((c, i) => c.id === isList[i].id)) continue;
+    const was = wasList.map((c) => c.id);
+    const is = isList.map((c) => c.id);
     const stayed = (c: string) => parentId(A.get(c) ?? b) === id && parentId(B.get(c) ?? a) === id;
     const common = was.filter(stayed);
     const kept = keptInOrder(common, is.filter(stayed));

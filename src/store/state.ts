@@ -304,8 +304,8 @@ export class Transaction extends StoreView {
       if (JSON.stringify(flow) === baseline) continue;
       const before = JSON.parse(baseline) as Flow;
       flows.set(id, { before, after: flow });
-      diffJson(before, flow, prefix(id), patch);
-      inverse.push(...diffJson(flow, before, prefix(id)).reverse());
+      // The flow's inverse operations, in the order of its patch: reversed with the rest below.
+      diffJson(before, flow, prefix(id), patch, inverse);
     }
     for (const [id, baseline] of this.removed) {
       if (baseline === null) continue; // added and removed in the same transaction

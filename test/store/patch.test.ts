@@ -1,11 +1,16 @@
 // The id-following JSON Patch (src/store/patch.ts): applied to the old version it gives
 // the new one exactly, and a change to one task among many is one operation.
-import { applyPatch } from 'fast-json-patch';
+import { applyPatch, type Operation } from 'fast-json-patch';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateDocument, random } from '../../bench/fixtures.js';
 import { keptInOrder } from '../../src/domain/align.js';
 import type { Flow, Task } from '../../src/domain/schema.js';
+import { serialiseDocument } from '../../src/store/layout.js';
 import { diffJson } from '../../src/store/patch.js';
+import { Store } from '../../src/store/store.js';
+import { readStore, tempDir } from '../helpers.js';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -17,8 +22,13 @@ function bigFlow(n: number): Flow {
   return flow;
 }
 
+/** The patch applied to `before`; checks on the way that its inverse gives `before` back. */
 function applied(before: unknown, after: unknown): unknown {
-  return applyPatch(clone(before), diffJson(before, after), true, true).newDocument;
+  const undo: Operation[] = [];
+  const patch = diffJson(before, after, '', [], undo);
+  const result = applyPatch(clone(before), patch, true, true).newDocument;
+  expect(applyPatch(clone(result), undo.reverse(), true, true).newDocument).toEqual(before);
+  return result;
 }
 
 describe('diffJson', () => {
@@ -41,11 +51,11 @@ describe('diffJson', () => {
     expect(diffJson(before, moved).map((op) => op.op)).toEqual(['remove', 'add']);
   });
 
-  it('random edits of a nested store: the patch gives the new version exactly, key order included', () => {
+  it('random edits of a nested store: the patch gives the new version exactly, key order included, and its inverse the old one', () => {
     const rand = random(42);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
     let doc = generateDocument(30, 'deep', 9) as unknown as Record<string, any>;
-    for (let round = 0; round < 300; round++) {
+    for (let round = 0; round < 150; round++) {
       const before = clone(doc);
       for (let k = 0; k < 1 + Math.floor(rand() * 4); k++) {
         const flow = pick(Object.values<any>(doc.flows));
@@ -74,5 +84,28 @@ describe('diffJson', () => {
     expect([...keptInOrder(['a', 'b', 'c', 'd'], ['b', 'c', 'd', 'a'])].sort()).toEqual(['b', 'c', 'd']);
     expect([...keptInOrder(['a', 'b', 'c'], ['a', 'x', 'c'])].sort()).toEqual(['a', 'c']);
     expect(keptInOrder(['a', 'b', 'c'], ['c', 'b', 'a']).size).toBe(1);
+  });
+});
+
+describe('a transaction records its patch and inverse', () => {
+  it('the patch turns the file before into the file after, the inverse turns it back', async () => {
+    const dir = tempDir('flow-patch-tx-');
+    const doc = generateDocument(6, 'deep', 4) as unknown as Record<string, any>;
+    const { flows, ...header } = doc;
+    writeFileSync(join(dir, 'flows.json'), serialiseDocument(header, Object.entries(flows)));
+    const [a, b, c] = Object.keys(flows);
+    const before = readStore(dir);
+    const commit = await new Store(dir).transact((tx) => {
+      const moved = (tx.flow(a) as Flow).plans[0].tasks.shift() as Task;
+      (tx.flow(b) as Flow).plans[1].tasks.unshift(moved);
+      (tx.flow(b) as Flow).plans[0].title = 'renamed';
+      tx.deleteFlow(c);
+      tx.addFlow({ id: 'flow_new00000', name: 'New', plans: [] });
+      tx.setCurrentFlow(b);
+    });
+    const after = readStore(dir);
+    const strip = ({ meta: _meta, ...rest }: Record<string, unknown>) => rest;
+    expect(applyPatch(clone(strip(before)), commit.changes.patch, true, true).newDocument).toEqual(strip(after));
+    expect(applyPatch(clone(strip(after)), commit.changes.inverse, true, true).newDocument).toEqual(strip(before));
   });
 });
