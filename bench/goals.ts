@@ -52,7 +52,8 @@ export interface GoalContext {
 /** Wall time of one run of a command, failing loudly. */
 function wall(argv: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000): number {
   const start = performance.now();
-  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: timeoutMs });
+  // Output is not kept (a listing of 100k flows would overflow a captured buffer).
+  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: timeoutMs, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - start;
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return Number.POSITIVE_INFINITY;
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);

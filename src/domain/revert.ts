@@ -87,16 +87,9 @@ function placeOf(node: Node): Place {
   };
 }
 
-/** Own fields, `updated` included (it is set, not compared). */
-function fieldsOf(object: TreeObject): Fields {
-  return ownFields(object);
-}
-
 /** Own fields equal, children and `updated` left out: a touch is not a change of its own. */
-export function sameFields(a: object, b: object): boolean {
+export function sameFields(x: Fields, y: Fields): boolean {
   const skip = (key: string) => key === 'updated' || key === 'plans' || key === 'tasks' || key === 'subtasks';
-  const x = a as Fields;
-  const y = b as Fields;
   let count = 0;
   for (const key of Object.keys(x)) {
     if (skip(key) || x[key] === undefined) continue;
@@ -133,7 +126,7 @@ export function objectChanges(before: readonly Flow[], after: readonly Flow[]): 
     if (wasList.length === isList.length && wasList.every((c, i) => c.id === isList[i].id)) continue;
     const was = wasList.map((c) => c.id);
     const is = isList.map((c) => c.id);
-    const stayed = (c: string) => parentId(A.get(c) ?? b) === id && parentId(B.get(c) ?? a) === id;
+    const stayed = (c: string) => A.get(c)?.parent?.id === id && B.get(c)?.parent?.id === id;
     const common = was.filter(stayed);
     const kept = keptInOrder(common, is.filter(stayed));
     for (const c of common) if (!kept.has(c)) reordered.add(c);
@@ -149,11 +142,11 @@ export function objectChanges(before: readonly Flow[], after: readonly Flow[]): 
     }
     const moved = parentId(a) !== parentId(b) || reordered.has(id);
     if (!moved && sameFields(a.object, b.object)) continue;
-    const change: ObjectChange = { change: 'changed', id, kind: a.kind, before: fieldsOf(b.object), after: fieldsOf(a.object), parent: parentId(a) };
+    const change: ObjectChange = { change: 'changed', id, kind: a.kind, before: ownFields(b.object), after: ownFields(a.object), parent: parentId(a) };
     if (moved) change.from = placeOf(b);
     out.push(change);
   }
-  for (const [id, a] of A) if (!B.has(id)) out.push({ change: 'created', id, kind: a.kind, after: fieldsOf(a.object), parent: parentId(a) });
+  for (const [id, a] of A) if (!B.has(id)) out.push({ change: 'created', id, kind: a.kind, after: ownFields(a.object), parent: parentId(a) });
   return out;
 }
 
