@@ -13,7 +13,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     // Corrupt files written by a test are not "someone mid-write": no settling wait
-    // (test/store/settle.test.ts sets its own).
+    // (test/store/recovery.test.ts sets its own where it tests the wait).
     env: { FLOW_SETTLE_MS: '0' },
     hookTimeout: 60_000,
   },

@@ -9,5 +9,6 @@ export { Image, serialiseDocument } from './store/layout.js';
 export { resolveDataDir } from './store/paths.js';
 export { createTable } from './commands/table.js';
 export { CommandBus } from './commands/bus.js';
+export { Services, type ServiceOptions } from './app/services.js';
 export { acquireLock } from './store/lock.js';
 export { watchStore, watchFile } from './store/watch.js';

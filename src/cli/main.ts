@@ -2,11 +2,12 @@
 // This path never loads Ink or React (DESIGN §6); `flow` alone on a terminal loads the
 // TUI bundle on demand.
 import { createInterface } from 'node:readline/promises';
+import { Services } from '../app/services.js';
 import { CommandBus } from '../commands/bus.js';
+import type { GlobalOptions } from '../commands/globals.js';
 import { commandHelp, commandHelpJson, overview } from '../commands/help.js';
-import { UsageError, type ParsedCommand } from '../commands/parse.js';
+import { commandObject, UsageError } from '../commands/parse.js';
 import { colourWanted, createStyle, PLAIN, terminalText } from '../commands/style.js';
-import type { GlobalOptions } from '../commands/spec.js';
 import { createTable } from '../commands/table.js';
 import { sessionName } from '../context/context.js';
 import { FlowError, type ErrorCode } from '../domain/errors.js';
@@ -87,7 +88,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
     return 0;
   }
   const style = colourWanted(io.stdout, parsed.globals['no-color'], io.env) ? createStyle(true) : PLAIN;
-  if (!parsed.spec) {
+  if (!parsed.command) {
     if (parsed.globals.help) {
       io.stdout.write(json ? `${safeJson(table.commands.map(commandHelpJson))}\n` : terminalText(`${overview(table, style)}\n`));
       return 0;
@@ -97,31 +98,30 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
     io.stderr.write(terminalText(`${overview(table, PLAIN)}\n\nflow: expected a command (flow alone opens the workspace only on a terminal)\n`));
     return 2;
   }
-  const command = parsed as ParsedCommand;
-  if (command.globals.help) {
-    io.stdout.write(json ? `${safeJson(commandHelpJson(command.spec))}\n` : terminalText(`${commandHelp(command.spec, style)}\n`));
+  const { command, globals } = parsed;
+  if (globals.help) {
+    io.stdout.write(json ? `${safeJson(commandHelpJson(command))}\n` : terminalText(`${commandHelp(command, style)}\n`));
     return 0;
   }
-  const interactive = !!(io.stdin.isTTY && io.stderr.isTTY);
-  const bus = new CommandBus(table, {
-    dir: resolveDataDir(command.globals.dir, io.env),
-    session: sessionName(command.globals.session, io.env),
+  const services = new Services({
+    dir: resolveDataDir(globals.dir, io.env),
+    session: sessionName(globals.session, io.env),
     writerKind: 'cli',
-    interactive,
+    interactive: !!(io.stdin.isTTY && io.stderr.isTTY),
     confirm: (question) => askOnTerminal(io, question),
     warn: (message) =>
       io.stderr.write(json ? `${safeJson({ warning: { message } })}\n` : terminalText(`flow: ${message}\n`)),
   });
   try {
-    const output = await bus.execute(command);
-    if (command.globals.json) {
+    const output = await new CommandBus(table, services).execute(commandObject(parsed));
+    if (globals.json) {
       io.stdout.write(`${safeJson(output.json, io.stdout.isTTY ? 2 : undefined)}\n`);
-    } else if (!command.globals.quiet) {
+    } else if (!globals.quiet) {
       const text = output.human(style);
       if (text) io.stdout.write(terminalText(`${text}\n`));
     }
     return 0;
   } catch (err) {
-    return reportError(err, json || !!command.globals.json, io);
+    return reportError(err, json || !!globals.json, io);
   }
 }

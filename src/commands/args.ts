@@ -1,55 +1,60 @@
-// Building blocks for the zod schemas that validate a command's arguments.
+// Building blocks for argument schemas shaped like the domain (DESIGN §6): a title is a
+// string, a plan is a reference to a plan, a limit is a number. Nothing here knows argv;
+// the parser reads these schemas' own types (and the reference kinds registered below).
 import * as z from 'zod/mini';
 import { ConflictError } from '../domain/errors.js';
 
-/** Words of a variadic positional joined into one text: `flow add task Write tests`. */
-export const text = () =>
-  z.pipe(
-    z.array(z.string()),
-    z.pipe(
-      z.transform((words: string[]) => words.join(' ').trim()),
-      z.string().check(z.minLength(1, 'must not be empty')),
-    ),
-  );
+/** What a reference can point at (DESIGN §6: a full id, a unique prefix, a list number, a name). */
+export type RefKind = 'flow' | 'plan' | 'task' | 'snapshot' | 'doc';
 
-export const optionalText = () => z.optional(z.string());
+/** A reference as the person or agent gave it, not yet resolved; branded with its kind. */
+export type Ref<K extends RefKind> = string & z.core.$brand<K>;
 
-export const refs = () => z.array(z.string()).check(z.minLength(1, 'needs at least one reference'));
+/** The kind of every reference schema, for the parser, completion and help. */
+export const REF_KINDS = z.registry<{ kind: RefKind }>();
 
-export const flag = () => z.optional(z.boolean());
+function refSchema<K extends RefKind>(kind: K) {
+  const schema = z.string().check(z.minLength(1, 'must not be empty'));
+  schema.register(REF_KINDS, { kind });
+  return schema;
+}
 
-export const list = () => z.optional(z.array(z.string()));
+// One schema per kind, each branded with its kind (a literal, so the brand survives).
+const REFS = {
+  flow: refSchema('flow').brand<'flow'>(),
+  plan: refSchema('plan').brand<'plan'>(),
+  task: refSchema('task').brand<'task'>(),
+  snapshot: refSchema('snapshot').brand<'snapshot'>(),
+  doc: refSchema('doc').brand<'doc'>(),
+};
 
-export const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.optional(z.enum(values));
+/** A reference to one object of a kind. */
+export function ref<K extends RefKind>(kind: K): (typeof REFS)[K] {
+  return REFS[kind];
+}
 
-export const count = () =>
-  z.optional(
-    z.pipe(
-      z.string(),
-      z.pipe(
-        z.transform((s: string) => Number(s)),
-        z.int().check(z.positive('must be a whole number ≥ 1')),
-      ),
-    ),
-  );
+/** One reference or more (`done task 1 2 3`). */
+export const refs = <K extends RefKind>(kind: K) => z.array(ref(kind)).check(z.minLength(1, 'needs at least one reference'));
+
+/** A one-line text that must say something: titles and names, surrounding blanks dropped. */
+export const text = () => z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
+
+/** A whole number ≥ 1 (limits, counts). */
+export const count = () => z.int().check(z.positive('must be a whole number ≥ 1'));
 
 /**
  * `--expect field=value`: optimistic concurrency for people and agents. The change is
  * applied only if each field still has the value the writer saw; otherwise exit 3 with
  * both values, never a silent overwrite.
  */
-export const expectations = () =>
-  z.optional(z.array(z.string().check(z.regex(/^[^=]+=/, 'needs FIELD=VALUE, e.g. --expect title=Old'))));
+export const expectations = () => z.optional(z.record(z.string().check(z.minLength(1)), z.string()));
 
 export function checkExpectations(
   kind: string,
   object: Record<string, unknown>,
-  expected: readonly string[] | undefined,
+  expected: Readonly<Record<string, string>> | undefined,
 ): void {
-  for (const entry of expected ?? []) {
-    const eq = entry.indexOf('=');
-    const field = entry.slice(0, eq);
-    const want = entry.slice(eq + 1);
+  for (const [field, want] of Object.entries(expected ?? {})) {
     const actual = object[field];
     const shown = typeof actual === 'string' ? actual : JSON.stringify(actual ?? null);
     if (shown !== want) {

@@ -1,6 +1,6 @@
 // What a command handler may use: the store (through one read view and at most one
-// transaction), the session's scope, confirmation, and settings. Handlers never touch
-// files themselves.
+// transaction), the session's scope, confirmation, and settings, all from the process's
+// services (src/app/services.ts). Handlers never touch files themselves.
 import type { Config } from '../config/config.js';
 import type { Scope } from '../context/context.js';
 import type { SnapshotEngine, SnapshotKind, SnapshotMeta } from '../snapshots/engine.js';

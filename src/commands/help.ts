@@ -1,51 +1,61 @@
 // Help text, generated from the command table: adding a row adds its help.
-import type { CommandTable } from './parse.js';
+import type { AnyCommand, Field } from './define.js';
+import { GLOBAL_FLAGS, type GlobalFlag } from './globals.js';
 import { columns } from './output.js';
-import { commandName, GLOBAL_FLAGS, type CommandSpec, type FlagSpec } from './spec.js';
+import type { CommandTable } from './parse.js';
 import type { Style } from './style.js';
 
-export function usageLine(spec: CommandSpec): string {
-  const words = [commandName(spec)];
-  for (const p of spec.positionals ?? []) {
-    const name = p.name.toUpperCase() + (p.variadic ? '…' : '');
+const positionals = (command: AnyCommand) => command.fields.filter((f) => f.position !== undefined);
+const flags = (command: AnyCommand) => command.fields.filter((f) => f.flag !== undefined);
+
+export function usageLine(command: AnyCommand): string {
+  const words = [command.name];
+  for (const p of positionals(command)) {
+    const name = p.key.toUpperCase() + (p.rest ? '…' : '');
     words.push(p.required ? name : `[${name}]`);
   }
-  if (spec.flags && Object.keys(spec.flags).length) words.push('[--flags]');
+  if (flags(command).length) words.push('[--flags]');
   return words.join(' ');
 }
 
-function flagLine(name: string, flag: FlagSpec): [string, string] {
-  const value = flag.type === 'boolean' ? '' : ` ${flag.placeholder ?? 'VALUE'}`;
-  const values = flag.values ? ` (${flag.values.join('|')})` : '';
-  const repeat = flag.type === 'list' || flag.type === 'multi' ? ' (repeatable)' : '';
-  return [`--${name}${value}`, `${flag.description}${values}${repeat}`];
+function valuesNote(field: Pick<Field, 'values'>): string {
+  return field.values ? ` (${field.values.join('|')})` : '';
 }
 
-export function commandHelp(spec: CommandSpec, style: Style): string {
-  const out = [`${style.paint('heading', `flow ${usageLine(spec)}`)}`, '', `  ${spec.summary}`];
-  if (spec.details) out.push('', ...spec.details.split('\n').map((l) => `  ${l}`));
-  if (spec.positionals?.length) {
+function flagLine(field: Field): [string, string] {
+  const value = field.kind === 'switch' ? '' : ` ${field.placeholder}`;
+  const repeat = field.list ? ' (repeatable)' : '';
+  return [`--${field.flag}${value}`, `${field.description}${valuesNote(field)}${repeat}`];
+}
+
+function globalFlagLine(name: string, flag: GlobalFlag): [string, string] {
+  return [`--${name}${flag.type === 'boolean' ? '' : ` ${flag.placeholder ?? 'VALUE'}`}`, flag.description];
+}
+
+export function commandHelp(command: AnyCommand, style: Style): string {
+  const out = [`${style.paint('heading', `flow ${usageLine(command)}`)}`, '', `  ${command.summary}`];
+  if (command.details) out.push('', ...command.details.split('\n').map((l) => `  ${l}`));
+  const args = positionals(command);
+  if (args.length) {
     out.push('', 'Arguments:');
-    out.push(
-      columns(spec.positionals.map((p) => [`  ${p.name.toUpperCase()}`, p.description + (p.values ? ` (${p.values.join('|')})` : '')])),
-    );
+    out.push(columns(args.map((p) => [`  ${p.key.toUpperCase()}`, p.description + valuesNote(p)])));
   }
-  const flags = Object.entries(spec.flags ?? {});
-  if (flags.length) {
+  const options = flags(command);
+  if (options.length) {
     out.push('', 'Flags:');
-    out.push(columns(flags.map(([name, flag]) => flagLine(name, flag)).map(([a, b]) => [`  ${a}`, b])));
+    out.push(columns(options.map(flagLine).map(([a, b]) => [`  ${a}`, b])));
   }
-  if (spec.aliases?.length) out.push('', `Also: ${spec.aliases.map((a) => `flow ${a}`).join(', ')}`);
-  if (spec.examples?.length) out.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
+  if (command.aliases.length) out.push('', `Also: ${command.aliases.map((a) => `flow ${a}`).join(', ')}`);
+  if (command.examples.length) out.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
   return out.join('\n');
 }
 
-export function overview(table: CommandTable, style: Style, filter?: (spec: CommandSpec) => boolean): string {
-  const specs = table.commands.filter(filter ?? (() => true));
-  const byNoun = new Map<string, CommandSpec[]>();
-  for (const spec of specs) {
-    const key = spec.noun ?? '';
-    byNoun.set(key, [...(byNoun.get(key) ?? []), spec]);
+export function overview(table: CommandTable, style: Style, filter?: (command: AnyCommand) => boolean): string {
+  const commands = table.commands.filter(filter ?? (() => true));
+  const byNoun = new Map<string, AnyCommand[]>();
+  for (const command of commands) {
+    const key = command.noun ?? '';
+    byNoun.set(key, [...(byNoun.get(key) ?? []), command]);
   }
   const out = [
     `${style.paint('heading', 'flow')} — plans and tasks in .flow/flows.json, safe with many writers`,
@@ -55,11 +65,11 @@ export function overview(table: CommandTable, style: Style, filter?: (spec: Comm
   ];
   for (const [noun, group] of byNoun) {
     out.push('', style.paint('heading', noun ? `${noun[0].toUpperCase()}${noun.slice(1)}s:` : 'Other:'));
-    out.push(columns(group.map((spec) => [`  ${usageLine(spec)}`, style.paint('muted', spec.summary)])));
+    out.push(columns(group.map((command) => [`  ${usageLine(command)}`, style.paint('muted', command.summary)])));
   }
   if (!filter) {
     out.push('', style.paint('heading', 'Global flags:'));
-    out.push(columns(Object.entries(GLOBAL_FLAGS).map(([n, f]) => flagLine(n, f)).map(([a, b]) => [`  ${a}`, style.paint('muted', b)])));
+    out.push(columns(Object.entries(GLOBAL_FLAGS).map(([n, f]) => globalFlagLine(n, f)).map(([a, b]) => [`  ${a}`, style.paint('muted', b)])));
     out.push(
       '',
       'References: a full id, a unique id prefix (task_ may be left out), or the number `list` shows.',
@@ -71,15 +81,30 @@ export function overview(table: CommandTable, style: Style, filter?: (spec: Comm
 }
 
 /** The same help as data, for --help --json. */
-export function commandHelpJson(spec: CommandSpec): Record<string, unknown> {
+export function commandHelpJson(command: AnyCommand): Record<string, unknown> {
   return {
-    command: commandName(spec),
-    usage: `flow ${usageLine(spec)}`,
-    summary: spec.summary,
-    details: spec.details ?? null,
-    arguments: (spec.positionals ?? []).map((p) => ({ name: p.name, description: p.description, required: !!p.required, values: p.values ?? null })),
-    flags: Object.entries(spec.flags ?? {}).map(([name, f]) => ({ name: `--${name}`, type: f.type, description: f.description, values: f.values ?? null })),
-    aliases: spec.aliases ?? [],
-    examples: spec.examples ?? [],
+    command: command.name,
+    usage: `flow ${usageLine(command)}`,
+    summary: command.summary,
+    details: command.details ?? null,
+    arguments: positionals(command).map((p) => ({
+      name: p.key,
+      description: p.description,
+      required: p.required,
+      type: p.kind,
+      ref: p.ref ?? null,
+      values: p.values ?? null,
+    })),
+    flags: flags(command).map((f) => ({
+      name: `--${f.flag}`,
+      key: f.key,
+      type: f.kind,
+      repeatable: f.list,
+      ref: f.ref ?? null,
+      description: f.description,
+      values: f.values ?? null,
+    })),
+    aliases: command.aliases,
+    examples: command.examples,
   };
 }

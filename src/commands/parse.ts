@@ -1,13 +1,9 @@
 // Text or argv → a command object, or a usage error that says what was expected where
 // and suggests the nearest word. Pure: no I/O, no store.
 import { FlowError } from '../domain/errors.js';
-import {
-  commandName,
-  GLOBAL_FLAGS,
-  type CommandSpec,
-  type FlagSpec,
-  type GlobalOptions,
-} from './spec.js';
+import type * as z from 'zod/mini';
+import { type AnyCommand, type CommandObject, type Field } from './define.js';
+import { GLOBAL_FLAGS, type GlobalOptions } from './globals.js';
 import { tokenize, TokenizeError, type Token } from './tokenize.js';
 
 export class UsageError extends FlowError {
@@ -24,16 +20,22 @@ export class UsageError extends FlowError {
   }
 }
 
+/** A command line that names a command: the row, its checked arguments, the global flags. */
 export interface ParsedCommand {
-  spec: CommandSpec;
+  command: AnyCommand;
   args: Record<string, unknown>;
   globals: GlobalOptions;
 }
 
 /** No command words at all (just global flags, or nothing). */
 export interface ParsedNothing {
-  spec: undefined;
+  command: undefined;
   globals: GlobalOptions;
+}
+
+/** The command object a parsed line stands for, as the bus executes it. */
+export function commandObject(parsed: ParsedCommand): CommandObject {
+  return { name: parsed.command.name, args: parsed.args };
 }
 
 export const VERB_SYNONYMS: Readonly<Record<string, string>> = {
@@ -93,26 +95,41 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   return best !== undefined && bestScore <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
 
+type Word = Token & { index: number };
+
 export class CommandTable {
-  private readonly byName = new Map<string, CommandSpec>();
+  private readonly byName = new Map<string, AnyCommand>();
+  private readonly flagsOf = new Map<AnyCommand, Map<string, Field>>();
   readonly verbs = new Set<string>();
   readonly nouns = new Set<string>();
 
-  constructor(readonly commands: readonly CommandSpec[]) {
-    for (const spec of commands) {
-      const names = [commandName(spec), ...(spec.aliases ?? [])];
-      for (const name of names) {
+  constructor(readonly commands: readonly AnyCommand[]) {
+    for (const command of commands) {
+      for (const name of [command.name, ...command.aliases]) {
         if (this.byName.has(name)) throw new Error(`internal: command ${name} defined twice`);
-        this.byName.set(name, spec);
+        this.byName.set(name, command);
       }
-      this.verbs.add(spec.verb);
-      if (spec.noun) this.nouns.add(spec.noun);
-      for (const alias of spec.aliases ?? []) this.verbs.add(alias.split(' ')[0]);
+      this.verbs.add(command.verb);
+      if (command.noun) this.nouns.add(command.noun);
+      for (const alias of command.aliases) this.verbs.add(alias.split(' ')[0]);
+      const flags = new Map<string, Field>();
+      for (const field of command.fields) if (field.flag) flags.set(field.flag, field);
+      this.flagsOf.set(command, flags);
     }
   }
 
-  lookup(verb: string, noun?: string): CommandSpec | undefined {
+  /** A command by its name or an alias ("add task", "undo"). */
+  get(name: string): AnyCommand | undefined {
+    return this.byName.get(name);
+  }
+
+  lookup(verb: string, noun?: string): AnyCommand | undefined {
     return this.byName.get(noun ? `${verb} ${noun}` : verb);
+  }
+
+  /** A command's flags by the name written after `--`. */
+  flags(command: AnyCommand): ReadonlyMap<string, Field> {
+    return this.flagsOf.get(command) ?? new Map();
   }
 
   /** Nouns that go with a verb, for messages and completion. */
@@ -135,6 +152,37 @@ export class CommandTable {
     return out;
   }
 
+  /** A word as a verb: lower case, synonyms resolved (`ls` → `list`). */
+  verb(word: string): string {
+    const lower = word.toLowerCase();
+    return VERB_SYNONYMS[lower] ?? lower;
+  }
+
+  /** A word as a noun: lower case, synonyms resolved (`tasks` → `task`). */
+  noun(word: string): string {
+    const lower = word.toLowerCase();
+    return NOUN_SYNONYMS[lower] ?? lower;
+  }
+
+  /** "config list", "task add": a noun first, then one of its verbs. */
+  nounFirst(first: string, second: string): boolean {
+    return !this.verbs.has(this.verb(first)) && this.nouns.has(this.noun(first)) && !!this.lookup(this.verb(second), this.noun(first));
+  }
+
+  /**
+   * A leading "flow" at the prompt is the program's name only when a whole command
+   * follows it ("flow add task x"); "flow list" is the noun-first form of "list flow".
+   */
+  programName(words: readonly { text: string; quoted: boolean }[]): boolean {
+    return (
+      words.length > 1 &&
+      !words[0].quoted &&
+      words[0].text === 'flow' &&
+      this.verbs.has(this.verb(words[1].text)) &&
+      (words.length > 2 || !!this.lookup(this.verb(words[1].text)))
+    );
+  }
+
   /** Parses text typed at the prompt (an optional leading `/flow`). */
   parseLine(line: string): ParsedCommand | ParsedNothing {
     let tokens: Token[];
@@ -152,20 +200,17 @@ export class CommandTable {
     return this.parseTokens(argv.map((text, i) => ({ text, start: i, quoted: false })));
   }
 
-  private verb(word: string): string {
-    const lower = word.toLowerCase();
-    return VERB_SYNONYMS[lower] ?? lower;
-  }
-
-  private noun(word: string): string {
-    const lower = word.toLowerCase();
-    return NOUN_SYNONYMS[lower] ?? lower;
+  /** A prompt line that must name a command, as the object the bus executes. */
+  commandFrom(line: string): CommandObject {
+    const parsed = this.parseLine(line);
+    if (!parsed.command) throw new UsageError('expected a command');
+    return commandObject(parsed);
   }
 
   /** prompt: the words were typed at the prompt, where `/flow` or `flow` may lead. */
   parseTokens(tokens: readonly Token[], prompt = false): ParsedCommand | ParsedNothing {
     const globals: GlobalOptions = {};
-    const rest: Array<Token & { index: number }> = [];
+    const rest: Word[] = [];
     // Global flags are taken out wherever they stand.
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
@@ -180,7 +225,7 @@ export class CommandTable {
         rest.push({ ...token, index: i });
         continue;
       }
-      const value = takeValue(spec, name, flag.value, tokens, i);
+      const value = takeValue({ isSwitch: spec.type === 'boolean', name, placeholder: spec.placeholder }, flag.value, tokens, i);
       const previous = (globals as Record<string, unknown>)[name];
       if (spec.type !== 'boolean' && previous !== undefined && previous !== value.value) {
         throw new UsageError(`--${name} given twice ("${previous}" and "${value.value}")`, i);
@@ -191,32 +236,13 @@ export class CommandTable {
     // Dropped from the words rather than the tokens, so word indices still point into the line
     // and "flow --json add task x" works like "flow add task x --json".
     if (prompt && rest[0]?.index === 0 && !rest[0].quoted && rest[0].text === '/flow') rest.shift();
-    // A leading "flow" is the program's name only when a whole command follows it
-    // ("flow add task x"); "flow list" is the noun-first form of "list flow".
-    if (
-      prompt &&
-      rest.length > 1 &&
-      !rest[0].quoted &&
-      rest[0].text === 'flow' &&
-      this.verbs.has(this.verb(rest[1].text)) &&
-      (rest.length > 2 || this.lookup(this.verb(rest[1].text)))
-    ) {
-      rest.shift();
-    }
-    if (rest.length === 0) return { spec: undefined, globals };
+    if (prompt && this.programName(rest)) rest.shift();
+    if (rest.length === 0) return { command: undefined, globals };
 
     if (asFlag(rest[0])) {
       throw new UsageError(`expected a verb before ${rest[0].text}`, rest[0].index);
     }
-    // "config list", "task add": the noun first is understood too.
-    if (
-      rest.length > 1 &&
-      !this.verbs.has(this.verb(rest[0].text)) &&
-      this.nouns.has(this.noun(rest[0].text)) &&
-      this.lookup(this.verb(rest[1].text), this.noun(rest[0].text))
-    ) {
-      rest.splice(0, 2, rest[1], rest[0]);
-    }
+    if (rest.length > 1 && this.nounFirst(rest[0].text, rest[1].text)) rest.splice(0, 2, rest[1], rest[0]);
     const first = rest[0];
     const verb = this.verb(first.text);
     if (!this.verbs.has(verb)) {
@@ -226,24 +252,22 @@ export class CommandTable {
         nearest(verb, [...this.verbs, ...Object.keys(VERB_SYNONYMS)]),
       );
     }
-    let spec: CommandSpec | undefined;
+    let command: AnyCommand | undefined;
     let argStart = 1;
     const second = rest[1];
     const nouns = this.nounsFor(verb);
     if (second && !asFlag(second) && nouns.includes(this.noun(second.text))) {
-      spec = this.lookup(verb, this.noun(second.text));
+      command = this.lookup(verb, this.noun(second.text));
       argStart = 2;
     } else {
-      spec = this.lookup(verb);
-      if (!spec) {
+      command = this.lookup(verb);
+      if (!command) {
         if (!second || asFlag(second)) {
           // `flow add --help` is `flow help add`; the flag is used up, or the caller would show
           // help for the help command itself.
-          if (globals.help) return { spec: this.lookup('help') as CommandSpec, args: { verb }, globals: { ...globals, help: false } };
-          throw new UsageError(
-            `"${verb}" needs a noun (one of: ${nouns.join(', ')})`,
-            second?.index ?? tokens.length,
-          );
+          const help = this.lookup('help');
+          if (globals.help && help) return { command: help, args: { verb }, globals: { ...globals, help: false } };
+          throw new UsageError(`"${verb}" needs a noun (one of: ${nouns.join(', ')})`, second?.index ?? tokens.length);
         }
         const noun = this.noun(second.text);
         const suggestion = nearest(noun, nouns);
@@ -253,23 +277,21 @@ export class CommandTable {
         throw new UsageError(hint, second.index, suggestion ? `${verb} ${suggestion}` : undefined);
       }
     }
-    if (!spec) throw new Error('internal: no command resolved');
-    if (globals.help) return { spec, args: {}, globals };
-    const args = this.bindArguments(spec, rest.slice(argStart), tokens.length);
-    const parsed = spec.args.safeParse(args);
-    if (!parsed.success) throw usageFromIssues(spec, parsed.error.issues, args);
-    return { spec, args: parsed.data as Record<string, unknown>, globals };
+    if (!command) throw new Error('internal: no command resolved');
+    if (globals.help) return { command, args: {}, globals };
+    const input = this.bindArguments(command, rest.slice(argStart), tokens.length);
+    const checked = command.args.safeParse(input);
+    if (!checked.success) throw argumentError(command, checked.error.issues, input, 'argv');
+    return { command, args: checked.data, globals };
   }
 
-  private bindArguments(
-    spec: CommandSpec,
-    words: ReadonlyArray<Token & { index: number }>,
-    end: number,
-  ): Record<string, unknown> {
-    const args: Record<string, unknown> = {};
-    const flags = spec.flags ?? {};
-    const positionals = spec.positionals ?? [];
-    const values: Array<Token & { index: number }> = [];
+  /** Maps the words after the command name onto its schema's keys, by the schema's types. */
+  private bindArguments(command: AnyCommand, words: readonly Word[], end: number): Record<string, unknown> {
+    const input: Record<string, unknown> = {};
+    const lists = new Map<string, unknown[]>();
+    const pairs = new Map<string, Record<string, string>>();
+    const flags = this.flags(command);
+    const values: Word[] = [];
     let onlyPositionals = false;
     for (let i = 0; i < words.length; i++) {
       const token = words[i];
@@ -283,58 +305,80 @@ export class CommandTable {
         continue;
       }
       const name = flag.name === 'y' ? 'yes' : flag.name;
-      const flagSpec = flags[name];
-      if (!flagSpec) {
-        const known = Object.keys(flags);
+      const field = flags.get(name);
+      if (!field) {
+        const known = [...flags.keys()];
         // As typed: `-y` is not `--y`.
         const given = token.text.split('=')[0];
+        const near = nearest(flag.name, known);
         throw new UsageError(
           known.length
-            ? `unknown flag ${given} for "${commandName(spec)}" (it takes: ${known.map((k) => `--${k}`).join(' ')})`
-            : `"${commandName(spec)}" takes no flags (got ${given})`,
+            ? `unknown flag ${given} for "${command.name}" (it takes: ${known.map((k) => `--${k}`).join(' ')})`
+            : `"${command.name}" takes no flags (got ${given})`,
           token.index,
-          nearest(flag.name, known) ? `--${nearest(flag.name, known)}` : undefined,
+          near ? `--${near}` : undefined,
         );
       }
-      const value = takeValue(flagSpec, name, flag.value, words.map((w) => w), i, token.index);
+      const label = `--${name}`;
+      const value = takeValue({ isSwitch: field.kind === 'switch', name, placeholder: field.placeholder, values: field.values }, flag.value, words, i, token.index);
       i += value.consumed;
-      if (flagSpec.type === 'list' || flagSpec.type === 'multi') {
-        const list = (args[name] as string[] | undefined) ?? [];
-        const raw = String(value.value);
-        if (flagSpec.type === 'multi') list.push(raw);
-        else list.push(...raw.split(',').map((s) => s.trim()).filter(Boolean));
-        args[name] = list;
+      if (field.kind === 'pair') {
+        const given = pairs.get(field.key) ?? {};
+        pairs.set(field.key, given);
+        const text = String(value.value);
+        const eq = text.indexOf('=');
+        if (eq < 1) throw new UsageError(`${label}: "${text}" needs ${field.placeholder}, e.g. ${label} title=Old`, token.index);
+        const key = text.slice(0, eq);
+        if (key in given) throw new UsageError(`${label}: ${key} given twice`, token.index);
+        given[key] = text.slice(eq + 1);
+      } else if (field.list) {
+        const list = lists.get(field.key) ?? [];
+        lists.set(field.key, list);
+        const text = String(value.value);
+        const items = field.commas ? text.split(',').map((s) => s.trim()).filter(Boolean) : [text];
+        list.push(...items.map((item) => convert(field, item, label)));
       } else {
-        if (name in args) throw new UsageError(`--${name} given twice`, token.index);
-        args[name] = value.value;
+        if (field.key in input) throw new UsageError(`${label} given twice`, token.index);
+        input[field.key] = typeof value.value === 'string' ? convert(field, value.value, label) : value.value;
       }
     }
+    for (const [key, list] of lists) input[key] = list;
+    for (const [key, given] of pairs) input[key] = given;
+    const positionals = command.fields.filter((f) => f.position !== undefined);
     let next = 0;
-    for (const positional of positionals) {
-      if (positional.variadic) {
+    for (const field of positionals) {
+      const label = field.key.toUpperCase();
+      if (field.rest) {
         const taken = values.slice(next);
         next = values.length;
-        if (taken.length) args[positional.name] = taken.map((t) => t.text);
+        if (taken.length) {
+          input[field.key] = field.list ? taken.map((t) => convert(field, t.text, label)) : taken.map((t) => t.text).join(' ');
+        }
       } else if (next < values.length) {
-        args[positional.name] = values[next++].text;
+        input[field.key] = convert(field, values[next++].text, label);
       }
-      if (positional.required && args[positional.name] === undefined) {
-        throw new UsageError(
-          `"${commandName(spec)}" needs ${positional.name.toUpperCase()} (${positional.description})`,
-          end,
-        );
+      if (field.required && input[field.key] === undefined) {
+        throw new UsageError(`"${command.name}" needs ${label} (${field.description})`, end);
       }
     }
     if (next < values.length) {
       const extra = values[next];
       throw new UsageError(
-        `unexpected argument "${extra.text}" for "${commandName(spec)}"` +
-          (positionals.length ? ` (it takes ${positionals.map((p) => p.name.toUpperCase()).join(' ')})` : ''),
+        `unexpected argument "${extra.text}" for "${command.name}"` +
+          (positionals.length ? ` (it takes ${positionals.map((p) => p.key.toUpperCase()).join(' ')})` : ''),
         extra.index,
       );
     }
-    return args;
+    return input;
   }
+}
+
+/** A word given for a field, as its type: numbers become numbers; the schema checks the rest. */
+function convert(field: Field, text: string, label: string): unknown {
+  if (field.kind !== 'number') return text;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${label}: expected a number, not "${text}"`);
+  return value;
 }
 
 function asFlag(token: Token): { name: string; value?: string } | '--' | undefined {
@@ -349,15 +393,22 @@ function asFlag(token: Token): { name: string; value?: string } | '--' | undefin
   return undefined;
 }
 
+interface FlagShape {
+  isSwitch: boolean;
+  name: string;
+  placeholder?: string;
+  values?: readonly string[];
+}
+
 function takeValue(
-  spec: FlagSpec,
-  name: string,
+  flag: FlagShape,
   inline: string | undefined,
   tokens: readonly Token[],
   i: number,
   index = i,
-): { value: unknown; consumed: number } {
-  if (spec.type === 'boolean') {
+): { value: string | boolean; consumed: number } {
+  const { name } = flag;
+  if (flag.isSwitch) {
     if (inline === undefined) return { value: true, consumed: 0 };
     if (/^(true|yes|1)$/i.test(inline)) return { value: true, consumed: 0 };
     if (/^(false|no|0)$/i.test(inline)) return { value: false, consumed: 0 };
@@ -366,46 +417,47 @@ function takeValue(
   if (inline !== undefined) return { value: inline, consumed: 0 };
   const next = tokens[i + 1];
   if (!next || asFlag(next)) {
-    const placeholder = spec.placeholder ?? 'VALUE';
+    const placeholder = flag.placeholder || 'VALUE';
     throw new UsageError(
-      `--${name} needs a value (${placeholder}${spec.values ? `: one of ${spec.values.join(', ')}` : ''})`,
+      `--${name} needs a value (${placeholder}${flag.values ? `: one of ${flag.values.join(', ')}` : ''})`,
       index + 1,
     );
   }
   return { value: next.text, consumed: 1 };
 }
 
-interface Issue {
-  path: PropertyKey[];
-  message: string;
-  code?: string;
-  values?: unknown[];
-  input?: unknown;
-  expected?: string;
-}
-
 /** zod/mini gives no messages of its own ("Invalid input"), so say what was expected. */
-const EXPECTED: Readonly<Record<string, string>> = { number: 'a number', int: 'a whole number' };
+const EXPECTED: Readonly<Record<string, string>> = { number: 'a number', int: 'a whole number', string: 'a text', boolean: 'true or false', array: 'a list' };
 
-function usageFromIssues(spec: CommandSpec, issues: readonly Issue[], args: Record<string, unknown>): UsageError {
+/**
+ * Arguments the schema refused, said in the words of the caller: flags and positionals
+ * for a command line, keys for a command object (the TUI, MCP).
+ */
+export function argumentError(
+  command: AnyCommand,
+  issues: readonly z.core.$ZodIssue[],
+  input: Record<string, unknown>,
+  via: 'argv' | 'object',
+): UsageError {
   const issue = issues[0];
   const key = String(issue.path[0] ?? '');
-  const isFlag = !!spec.flags?.[key];
-  const label = isFlag ? `--${key}` : key.toUpperCase();
-  // A list flag's issue points at the bad element: --status done,bogus.
-  const at = issue.path[1];
-  const given = typeof at === 'number' && Array.isArray(args[key]) ? (args[key] as unknown[])[at] : args[key];
-  const allowed =
-    spec.flags?.[key]?.values ?? spec.positionals?.find((p) => p.name === key)?.values ?? (issue.values as string[] | undefined);
-  if (allowed && typeof given === 'string') {
-    return new UsageError(
-      `${label}: "${given}" is not one of ${allowed.join(', ')}`,
-      undefined,
-      nearest(given, allowed),
-    );
+  const field = command.fields.find((f) => f.key === key);
+  if (!field) {
+    const unknown = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : key;
+    return new UsageError(`"${command.name}" takes no argument ${unknown} (it takes: ${command.fields.map((f) => f.key).join(', ')})`);
   }
-  if (issue.code === 'invalid_type' && issue.expected && typeof given === 'string') {
-    return new UsageError(`${label}: expected ${EXPECTED[issue.expected] ?? issue.expected}, not "${given}"`);
+  const label = via === 'object' ? key : field.flag ? `--${field.flag}` : key.toUpperCase();
+  // A list's issue points at the bad element: --status done,bogus.
+  const at = issue.path[1];
+  const value: unknown = input[key];
+  const given: unknown = typeof at === 'number' && Array.isArray(value) ? value[at] : value;
+  const shown = typeof given === 'string' || typeof given === 'number' ? String(given) : undefined;
+  if (field.values && typeof given === 'string') {
+    return new UsageError(`${label}: "${given}" is not one of ${field.values.join(', ')}`, undefined, nearest(given, field.values));
+  }
+  if (issue.code === 'invalid_type') {
+    const expected = EXPECTED[issue.expected] ?? issue.expected;
+    return new UsageError(`${label}: expected ${expected}${shown === undefined ? '' : `, not "${shown}"`}`);
   }
   return new UsageError(`${label}: ${issue.message}`);
 }

@@ -1,23 +1,69 @@
-// References (DESIGN §6): a full id, a unique id prefix (with or without the `task_`
-// part), or the 1-based number `list` shows in the current scope. Plans and flows may
-// also be named by their exact title.
-import type { Env } from './env.js';
+// References (DESIGN §6), for every kind in one place: a full id, a unique id prefix
+// (with or without the `task_` part), the 1-based number `list` shows in the current
+// scope, or (flows and plans) the exact name. The snapshot commands use it for snapshots
+// and for the flows and plans inside a snapshot.
 import { ConflictError, FlowError, NotFoundError } from '../domain/errors.js';
-import type { Flow } from '../domain/schema.js';
+import { oneLine } from '../domain/sanitize.js';
+import type { Flow, Plan } from '../domain/schema.js';
 import { walkTasks, type Location, type PlanLocation, type TaskLocation } from '../domain/tree.js';
+import type { SnapshotMeta } from '../snapshots/engine.js';
 import type { StoreView } from '../store/state.js';
-
-type Kind = 'flow' | 'plan' | 'task';
+import type { RefKind } from './args.js';
+import type { Env } from './env.js';
 
 export class AmbiguousRefError extends FlowError {
-  constructor(kind: Kind, ref: string, candidates: string[]) {
+  constructor(kind: RefKind, ref: string, candidates: string[]) {
     super(
       'ambiguous',
-      `"${ref}" matches ${candidates.length} ${kind}s: ${candidates.slice(0, 10).join(', ')}` +
+      `${JSON.stringify(ref)} matches ${candidates.length} ${kind}s: ${candidates.slice(0, 10).join(', ')}` +
         `${candidates.length > 10 ? ', …' : ''}; give more of the id`,
       { candidates },
     );
   }
+}
+
+/** What a reference of one kind is matched against. */
+interface Candidates<T> {
+  kind: RefKind;
+  /** What every id of the kind starts with; `${kind}_` when absent. */
+  idPrefix?: string;
+  id(item: T): string;
+  /** "id (name)", for messages. */
+  describe(item: T): string;
+  /** The object with exactly this id. */
+  exact(id: string): T | undefined;
+  /** Objects whose id starts with the prefix. */
+  startingWith(prefix: string): T[];
+  /** The n-th object `list` shows; throws when there is none. Absent: numbers are not refs here. */
+  numbered?(n: number): T;
+  /** Objects with exactly this name (case ignored). */
+  named?(name: string): T[];
+  /** Where the search looked, for "not found" (`in the snapshot`). */
+  where?: string;
+}
+
+/** The kinds that live in flows.json. */
+type StoreKind = 'flow' | 'plan' | 'task';
+
+const isNumber = (ref: string) => /^[1-9]\d*$/.test(ref);
+
+/** The one rule: number, full id, unique id prefix, exact name. */
+function resolve<T>(c: Candidates<T>, ref: string): T {
+  if (c.numbered && isNumber(ref)) return c.numbered(Number(ref));
+  const exact = c.exact(ref);
+  if (exact) return exact;
+  const matches = new Map<string, T>();
+  const kindPrefix = c.idPrefix ?? `${c.kind}_`;
+  for (const prefix of ref.startsWith(kindPrefix) ? [ref] : [ref, `${kindPrefix}${ref}`]) {
+    for (const item of c.startingWith(prefix)) matches.set(c.id(item), item);
+  }
+  if (matches.size > 1) throw new AmbiguousRefError(c.kind, ref, [...matches.values()].map(c.describe));
+  const [only] = matches.values();
+  if (only) return only;
+  const named = c.named?.(ref.toLowerCase()) ?? [];
+  if (named.length === 1) return named[0];
+  if (named.length > 1) throw new AmbiguousRefError(c.kind, ref, named.map(c.describe));
+  throw new NotFoundError(c.kind, ref, c.where);
 }
 
 export function locationId(location: Location): string {
@@ -25,35 +71,19 @@ export function locationId(location: Location): string {
   return location.kind === 'plan' ? location.plan.id : location.task.id;
 }
 
-function describe(location: Location): string {
-  if (location.kind === 'flow') return `${location.flow.id} (${location.flow.name})`;
-  if (location.kind === 'plan') return `${location.plan.id} (${location.plan.title})`;
-  return `${location.task.id} (${location.task.title})`;
-}
+const describeFlow = (flow: Flow) => `${flow.id} (${oneLine(flow.name)})`;
+const describePlan = (plan: Plan) => `${plan.id} (${oneLine(plan.title)})`;
 
-function byId(view: StoreView, kind: Kind, ref: string): Location | undefined {
-  const exact = view.locate(ref);
-  if (exact?.kind === kind) return exact;
-  const prefixes = ref.startsWith(`${kind}_`) ? [ref] : [ref, `${kind}_${ref}`];
-  const matches = new Set<string>();
-  for (const prefix of prefixes) {
-    for (const id of view.idsStartingWith(prefix)) {
-      if (view.index.get(id)?.kind === kind) matches.add(id);
-    }
-  }
-  if (matches.size > 1) {
-    throw new AmbiguousRefError(
-      kind,
-      ref,
-      [...matches].map((id) => describe(view.index.get(id) as Location)),
-    );
-  }
-  const [only] = matches;
-  return only ? view.index.get(only) : undefined;
-}
-
-function isNumber(ref: string): boolean {
-  return /^[1-9]\d*$/.test(ref);
+/** Objects of one kind in the store, by id or id prefix (loading only the flows that mention it). */
+function inStore<K extends StoreKind>(view: StoreView, kind: K) {
+  type L = Extract<Location, { kind: K }>;
+  const ofKind = (location: Location | undefined): L | undefined => (location?.kind === kind ? (location as L) : undefined);
+  return {
+    kind,
+    id: (location: L) => locationId(location),
+    exact: (id: string) => ofKind(view.locate(id)),
+    startingWith: (prefix: string) => view.idsStartingWith(prefix).flatMap((id) => ofKind(view.index.get(id)) ?? []),
+  };
 }
 
 /** Tasks of a plan in the order and numbering `list task` shows. */
@@ -62,46 +92,91 @@ export function numberedTasks(plan: PlanLocation['plan']) {
 }
 
 export function resolveFlow(view: StoreView, ref: string): Flow {
-  if (isNumber(ref)) {
-    const id = view.flowIds()[Number(ref) - 1];
-    if (!id) throw new NotFoundError('flow', ref, `(there are ${view.flowIds().length} flows)`);
-    return view.flow(id) as Flow;
-  }
-  const found = byId(view, 'flow', ref);
-  if (found?.kind === 'flow') return found.flow;
-  const named = view.allFlows().filter((f) => f.name.toLowerCase() === ref.toLowerCase());
-  if (named.length === 1) return named[0];
-  if (named.length > 1) throw new AmbiguousRefError('flow', ref, named.map((f) => `${f.id} (${f.name})`));
-  throw new NotFoundError('flow', ref);
+  return resolve(
+    {
+      ...inStore(view, 'flow'),
+      describe: (l) => describeFlow(l.flow),
+      numbered: (n) => {
+        const id = view.flowIds()[n - 1];
+        if (!id) throw new NotFoundError('flow', String(n), `(there are ${view.flowIds().length} flows)`);
+        return { kind: 'flow' as const, flow: view.flow(id) as Flow };
+      },
+      named: (name) =>
+        view
+          .allFlows()
+          .filter((f) => f.name.toLowerCase() === name)
+          .map((flow) => ({ kind: 'flow' as const, flow })),
+    },
+    ref,
+  ).flow;
 }
 
 export function resolvePlan(view: StoreView, ref: string, flow: Flow | undefined): PlanLocation {
-  if (isNumber(ref)) {
-    if (!flow) throw new FlowError('invalid', `plan number ${ref} needs a current flow (flow use flow REF)`);
-    const plan = flow.plans[Number(ref) - 1];
-    if (!plan) throw new NotFoundError('plan', ref, `in flow ${flow.name} (it has ${flow.plans.length} plans)`);
-    return view.index.get(plan.id) as PlanLocation;
-  }
-  const found = byId(view, 'plan', ref);
-  if (found?.kind === 'plan') return found;
-  if (flow) {
-    const named = flow.plans.filter((p) => p.title.toLowerCase() === ref.toLowerCase());
-    if (named.length === 1) return view.index.get(named[0].id) as PlanLocation;
-    if (named.length > 1) throw new AmbiguousRefError('plan', ref, named.map((p) => `${p.id} (${p.title})`));
-  }
-  throw new NotFoundError('plan', ref);
+  return resolve(
+    {
+      ...inStore(view, 'plan'),
+      describe: (l) => describePlan(l.plan),
+      numbered: (n) => {
+        if (!flow) throw new FlowError('invalid', `plan number ${n} needs a current flow (flow use flow REF)`);
+        const plan = flow.plans[n - 1];
+        if (!plan) throw new NotFoundError('plan', String(n), `in flow ${oneLine(flow.name)} (it has ${flow.plans.length} plans)`);
+        return view.index.get(plan.id) as PlanLocation;
+      },
+      named: (name) => (flow?.plans ?? []).filter((p) => p.title.toLowerCase() === name).map((p) => view.index.get(p.id) as PlanLocation),
+    },
+    ref,
+  );
 }
 
 export function resolveTask(view: StoreView, ref: string, plan: PlanLocation | undefined): TaskLocation {
-  if (isNumber(ref)) {
-    if (!plan) throw new FlowError('invalid', `task number ${ref} needs a current plan (flow use plan REF, or --plan)`);
-    const entry = numberedTasks(plan.plan)[Number(ref) - 1];
-    if (!entry) throw new NotFoundError('task', ref, `in plan ${plan.plan.title}`);
-    return view.index.get(entry.task.id) as TaskLocation;
-  }
-  const found = byId(view, 'task', ref);
-  if (found?.kind === 'task') return found;
-  throw new NotFoundError('task', ref);
+  return resolve(
+    {
+      ...inStore(view, 'task'),
+      describe: (l) => `${l.task.id} (${oneLine(l.task.title)})`,
+      numbered: (n) => {
+        if (!plan) throw new FlowError('invalid', `task number ${n} needs a current plan (flow use plan REF, or --plan)`);
+        const entry = numberedTasks(plan.plan)[n - 1];
+        if (!entry) throw new NotFoundError('task', String(n), `in plan ${oneLine(plan.plan.title)}`);
+        return view.index.get(entry.task.id) as TaskLocation;
+      },
+    },
+    ref,
+  );
+}
+
+/** A snapshot by id, id prefix (`snap_` may be left out) or the number `snapshot list` shows. */
+export function resolveSnapshot(snapshots: readonly SnapshotMeta[], ref: string): SnapshotMeta {
+  return resolve(
+    {
+      kind: 'snapshot',
+      idPrefix: 'snap_',
+      id: (s) => s.id,
+      describe: (s) => s.id,
+      exact: (id) => snapshots.find((s) => s.id === id),
+      startingWith: (prefix) => snapshots.filter((s) => s.id.startsWith(prefix)),
+      numbered: (n) => {
+        const meta = snapshots[n - 1];
+        if (!meta) throw new NotFoundError('snapshot', String(n), `(there are ${snapshots.length})`);
+        return meta;
+      },
+    },
+    ref,
+  );
+}
+
+/** A flow or plan inside a snapshot, by id or id prefix (for a scoped restore). */
+export function resolveInSnapshot<T extends { id: string }>(kind: 'flow' | 'plan', items: readonly T[], ref: string, describe: (item: T) => string): T {
+  return resolve(
+    {
+      kind,
+      id: (i) => i.id,
+      describe,
+      exact: (id) => items.find((i) => i.id === id),
+      startingWith: (prefix) => items.filter((i) => i.id.startsWith(prefix)),
+      where: 'in the snapshot',
+    },
+    ref,
+  );
 }
 
 /** The flow commands act in: --flow, else the session's scope, else the file's current flow. */
@@ -147,11 +222,11 @@ export function requirePlanScope(view: StoreView, env: Env, ref?: string): PlanL
   const flow = scopeFlow(view, env);
   if (!flow) throw new FlowError('invalid', 'there is no flow yet: add one with `flow add flow NAME`');
   if (flow.plans.length === 0) {
-    throw new FlowError('invalid', `flow "${flow.name}" has no plans yet: add one with \`flow add plan TITLE\``);
+    throw new FlowError('invalid', `flow "${oneLine(flow.name)}" has no plans yet: add one with \`flow add plan TITLE\``);
   }
   throw new FlowError(
     'invalid',
-    `which plan? flow "${flow.name}" has ${flow.plans.length}: pass --plan REF or run \`flow use plan REF\``,
+    `which plan? flow "${oneLine(flow.name)}" has ${flow.plans.length}: pass --plan REF or run \`flow use plan REF\``,
   );
 }
 
@@ -159,7 +234,7 @@ export function requirePlanScope(view: StoreView, env: Env, ref?: string): PlanL
  * An object a person picked earlier (at env.baseRevision) must still exist when the
  * change is applied; if another writer removed it since, that is a conflict (exit 3).
  */
-export function stillThere<K extends Kind>(
+export function stillThere<K extends StoreKind>(
   view: StoreView,
   env: Env,
   kind: K,
@@ -181,7 +256,7 @@ export function stillThere<K extends Kind>(
  * Resolves a reference and checks it is still there, turning "not found" into a conflict
  * when the person chose it at an older revision (see stillThere).
  */
-export function resolveSeen<K extends Kind>(
+export function resolveSeen<K extends StoreKind>(
   view: StoreView,
   env: Env,
   kind: K,

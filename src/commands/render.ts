@@ -69,3 +69,8 @@ export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Fl
   if (task.notes) lines.push('', ...task.notes.split('\n').map((l) => `  ${l}`));
   return lines.join('\n');
 }
+
+/** A one-line field from the store in double quotes, for messages: `"Write tests"`. */
+export function quoted(text: string): string {
+  return `"${oneLine(text)}"`;
+}

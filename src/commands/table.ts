@@ -1,4 +1,6 @@
-// The command table: every row the parser, help, completion and bus know.
+// The command table: every command the parser, help, completion and bus know. A new noun
+// is a module under nouns/ and one line here.
+import type * as z from 'zod/mini';
 import { CONFIG_COMMANDS } from './nouns/config.js';
 import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
@@ -6,16 +8,31 @@ import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
 import { TASK_COMMANDS } from './nouns/task.js';
 import { CommandTable } from './parse.js';
-import type { CommandSpec } from './spec.js';
 
-export const COMMANDS: readonly CommandSpec[] = [
+export const COMMANDS = [
   ...FLOW_COMMANDS,
   ...PLAN_COMMANDS,
   ...TASK_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
   ...META_COMMANDS,
-] as readonly CommandSpec[];
+] as const;
+
+type Row = (typeof COMMANDS)[number];
+
+/** Every command's name: "add task", "undo", … */
+export type CommandName = Row['name'];
+
+/** The arguments a command takes, as its schema's input: what a caller writes. */
+export type CommandArgs<N extends CommandName> = z.input<Extract<Row, { name: N }>['args']>;
+
+/** A command object of this table, checked at compile time: the TUI's and MCP's calls. */
+export type TypedCommand<N extends CommandName = CommandName> = { [K in N]: { name: K; args: CommandArgs<K> } }[N];
+
+/** Builds a command object: `command('set task', { ref: 't1', status: 'done' })`. */
+export function command<N extends CommandName>(name: N, args: CommandArgs<N>): { name: N; args: CommandArgs<N> } {
+  return { name, args };
+}
 
 export function createTable(): CommandTable {
   return new CommandTable(COMMANDS);

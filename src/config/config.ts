@@ -78,18 +78,28 @@ export function parseConfigValue(key: string, text: string): unknown {
       }
       return value;
     }
-    case 'commands':
-      // A JSON list, or one command.
-      if (text.trim().startsWith('[')) {
-        const list = JSON.parse(text) as unknown;
-        if (!Array.isArray(list) || !list.every((c) => typeof c === 'string')) {
-          throw new FlowError('invalid', `${key} must be a list of commands`);
-        }
+    case 'commands': {
+      // A JSON list of commands, or else one command as text (`[ -f x ] || true` is one).
+      const list = jsonList(text);
+      if (list) {
+        if (!list.every((c) => typeof c === 'string')) throw new FlowError('invalid', `${key} must be a list of commands`);
         return list;
       }
       return text.trim() === '' ? [] : [text];
+    }
     default:
       return text;
+  }
+}
+
+/** The JSON array `text` spells, or undefined when it is not one. */
+function jsonList(text: string): unknown[] | undefined {
+  if (!text.trim().startsWith('[')) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 

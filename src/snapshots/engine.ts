@@ -220,22 +220,11 @@ export class SnapshotEngine {
     return index.snapshots;
   }
 
-  /** Finds a snapshot by id, unique id prefix, or the number `snapshot list` shows. */
-  find(ref: string): SnapshotMeta {
-    const all = this.list();
-    if (/^[1-9]\d*$/.test(ref)) {
-      const meta = all[Number(ref) - 1];
-      if (!meta) throw new NotFoundError('snapshot', ref, `(there are ${all.length})`);
-      return meta;
-    }
-    const exact = all.find((s) => s.id === ref);
-    if (exact) return exact;
-    const matches = all.filter((s) => s.id.startsWith(ref) || s.id.startsWith(`snap_${ref}`));
-    if (matches.length === 1) return matches[0];
-    if (matches.length > 1) {
-      throw new FlowError('ambiguous', `"${ref}" matches ${matches.length} snapshots: ${matches.map((m) => m.id).join(', ')}`);
-    }
-    throw new NotFoundError('snapshot', ref);
+  /** The snapshot with this id (references are resolved by src/commands/refs.ts). */
+  find(id: string): SnapshotMeta {
+    const meta = this.list().find((s) => s.id === id);
+    if (!meta) throw new NotFoundError('snapshot', id);
+    return meta;
   }
 
   /** context.json, the document manifest and the documents (stored by hash), as they are now. */
@@ -381,8 +370,8 @@ export class SnapshotEngine {
     return meta.storage === 'base' || meta.storage === 'patch' ? this.files.view(meta, this.storage()) : wholeView(this.read(meta));
   }
 
-  async setPinned(ref: string, pinned: boolean): Promise<SnapshotMeta> {
-    const target = this.find(ref);
+  async setPinned(id: string, pinned: boolean): Promise<SnapshotMeta> {
+    const target = this.find(id);
     return this.withIndex((index) => {
       const meta = index.snapshots.find((s) => s.id === target.id) as SnapshotMeta;
       meta.pinned = pinned;
@@ -390,8 +379,8 @@ export class SnapshotEngine {
     });
   }
 
-  async remove(ref: string): Promise<SnapshotMeta> {
-    const target = this.find(ref);
+  async remove(id: string): Promise<SnapshotMeta> {
+    const target = this.find(id);
     return this.withIndex((index) => {
       this.removeFrom(index, target.id);
       return target;

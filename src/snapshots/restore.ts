@@ -3,6 +3,7 @@
 // the transaction, so the store's lock is held only for the change itself.
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { idsUnder } from '../domain/revert.js';
+import { oneLine } from '../domain/sanitize.js';
 import { parseFlow, parsePlan, SchemaError, type Flow, type Plan } from '../domain/schema.js';
 import type { Transaction } from '../store/state.js';
 import type { SnapshotState } from './engine.js';
@@ -17,19 +18,10 @@ export function snapshotFlows(state: SnapshotState): Flow[] {
   return Object.entries(doc.flows ?? {}).map(([id, value]) => parseFlow(value, `snapshot flows.${id}`));
 }
 
-/** Finds a flow or plan of the snapshot by id or unique id prefix. */
-function pick<T extends { id: string }>(kind: string, items: T[], ref: string): T {
-  const exact = items.find((i) => i.id === ref);
-  if (exact) return exact;
-  const matches = items.filter((i) => i.id.startsWith(ref) || i.id.startsWith(`${kind}_${ref}`));
-  if (matches.length === 1) return matches[0];
-  if (matches.length > 1) throw new FlowError('ambiguous', `"${ref}" matches ${matches.length} ${kind}s in the snapshot`);
-  throw new NotFoundError(kind, ref, 'in the snapshot');
-}
-
+/** What to restore: the whole store, or one flow or plan of the snapshot (by id). */
 export interface RestoreScope {
-  flow?: string;
-  plan?: string;
+  flowId?: string;
+  planId?: string;
 }
 
 export interface RestoreResult {
@@ -43,33 +35,51 @@ export type PreparedRestore =
   | { scope: 'flow'; flow: Flow }
   | { scope: 'plan'; plan: Plan; from: Flow };
 
-/** Reads of the snapshot only what the scope needs: one flow, or the flows naming a plan. */
-export function prepareRestore(view: SnapshotView, scope: RestoreScope): PreparedRestore {
+function snapshotFlow(view: SnapshotView, id: string): Flow {
   try {
-    return prepareFrom(view, scope);
+    return parseFlow(view.flow(id), `snapshot flows.${id}`);
   } catch (err) {
     if (err instanceof SchemaError) throw new FlowError('invalid', `the snapshot does not read as a store: ${err.message}`);
     throw err;
   }
 }
 
-function prepareFrom(view: SnapshotView, scope: RestoreScope): PreparedRestore {
-  const parse = (id: string) => parseFlow(view.flow(id), `snapshot flows.${id}`);
-  if (scope.flow) {
-    const { id } = pick('flow', view.flowIds().map((id) => ({ id })), scope.flow);
-    return { scope: 'flow', flow: parse(id) };
+/**
+ * The plans of the snapshot whose id starts with `ref` (or `plan_` + ref), and maybe more:
+ * a plan's line holds `"id":"plan_…"`, so only the flows that mention it are read.
+ */
+export function plansMentioning(view: SnapshotView, ref: string): Array<Plan & { flowId: string }> {
+  const needles = [ref, `plan_${ref}`].map((r) => `"id":${JSON.stringify(r).slice(0, -1)}`);
+  const ids = new Set(needles.flatMap((needle) => view.mentioning(needle)));
+  return [...ids]
+    .filter((id) => view.flow(id) !== undefined)
+    .flatMap((id) => snapshotFlow(view, id).plans.map((plan) => ({ ...plan, flowId: id })));
+}
+
+/** A flow's name in the snapshot, to tell candidates apart. */
+export function flowName(view: SnapshotView, id: string): string {
+  return snapshotFlow(view, id).name;
+}
+
+/** Reads of the snapshot only what the scope needs: one flow, or the flows naming a plan. */
+export function prepareRestore(view: SnapshotView, scope: RestoreScope): PreparedRestore {
+  if (scope.flowId) {
+    if (view.flow(scope.flowId) === undefined) throw new NotFoundError('flow', scope.flowId, 'in the snapshot');
+    return { scope: 'flow', flow: snapshotFlow(view, scope.flowId) };
   }
-  if (scope.plan) {
-    // A plan's line holds `"id":"plan_…"`: only flows that mention the reference are read.
-    const needles = [scope.plan, `plan_${scope.plan}`].map((ref) => `"id":${JSON.stringify(ref).slice(0, -1)}`);
-    const candidates = new Set(needles.flatMap((needle) => view.mentioning(needle)));
-    const flows = [...candidates].filter((id) => view.flow(id) !== undefined).map(parse);
-    const plans = flows.flatMap((f) => f.plans.map((p) => ({ plan: p, from: f, id: p.id })));
-    const { plan, from } = pick('plan', plans, scope.plan);
-    return { scope: 'plan', plan, from };
+  if (scope.planId) {
+    const found = plansMentioning(view, scope.planId).find((p) => p.id === scope.planId);
+    if (!found) throw new NotFoundError('plan', scope.planId, 'in the snapshot');
+    const from = snapshotFlow(view, found.flowId);
+    return { scope: 'plan', plan: from.plans.find((p) => p.id === scope.planId) as Plan, from };
   }
   const state = view.state();
-  return { scope: 'whole', state, flows: snapshotFlows(state) };
+  try {
+    return { scope: 'whole', state, flows: snapshotFlows(state) };
+  } catch (err) {
+    if (err instanceof SchemaError) throw new FlowError('invalid', `the snapshot does not read as a store: ${err.message}`);
+    throw err;
+  }
 }
 
 export function restoreInto(tx: Transaction, prepared: PreparedRestore): RestoreResult {
@@ -91,7 +101,7 @@ function restoreScoped(tx: Transaction, prepared: PreparedRestore): RestoreResul
     // moved to another flow since. Load the flows holding any of its ids so the index can tell.
     tx.loadFlowsHolding(idsUnder(flow, 'flow'));
     tx.replaceFlows([flow]);
-    return { what: `flow "${flow.name}" (${flow.id})`, flows: 1 };
+    return { what: `flow "${oneLine(flow.name)}" (${flow.id})`, flows: 1 };
   }
   if (prepared.scope === 'plan') {
     const { plan, from } = prepared;
@@ -99,7 +109,7 @@ function restoreScoped(tx: Transaction, prepared: PreparedRestore): RestoreResul
     if (!target) {
       throw new FlowError(
         'invalid',
-        `the plan's flow "${from.name}" (${from.id}) no longer exists; restore the flow with --flow ${from.id}`,
+        `the plan's flow "${oneLine(from.name)}" (${from.id}) no longer exists; restore the flow with --flow ${from.id}`,
       );
     }
     tx.loadFlowsHolding(idsUnder(plan, 'plan'));
@@ -110,7 +120,7 @@ function restoreScoped(tx: Transaction, prepared: PreparedRestore): RestoreResul
     if (i >= 0) copy.plans[i] = restored;
     else copy.plans.splice(Math.min(from.plans.indexOf(plan), copy.plans.length), 0, restored);
     tx.replaceFlows([copy]);
-    return { what: `plan "${plan.title}" (${plan.id})`, flows: 1 };
+    return { what: `plan "${oneLine(plan.title)}" (${plan.id})`, flows: 1 };
   }
   const { flows, state } = prepared;
   const keep = new Set(flows.map((f) => f.id));

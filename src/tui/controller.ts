@@ -3,10 +3,11 @@
 // command bus as the shell.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { Services } from '../app/services.js';
 import { CommandBus } from '../commands/bus.js';
 import { commandHelp } from '../commands/help.js';
 import type { Output } from '../commands/output.js';
-import type { CommandTable, ParsedCommand } from '../commands/parse.js';
+import { commandObject, type CommandTable } from '../commands/parse.js';
 import { PLAIN } from '../commands/style.js';
 import { quoteWord, tokenize } from '../commands/tokenize.js';
 import { readScope, type Scope } from '../context/context.js';
@@ -55,7 +56,7 @@ export class Controller {
     this.table = options.table;
     this.tui = options.tui;
     this.workerPath = options.workerPath;
-    this.bus.store.onCommit((commit) => this.applyCommit(commit));
+    this.bus.services.store.onCommit((commit) => this.applyCommit(commit));
   }
 
   // ---- Loading and live updates ----
@@ -66,7 +67,7 @@ export class Controller {
     else await this.loadOnMainThread();
     this.loaded = true;
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
-    this.watch = watchFile(this.bus.store.file, () => this.refresh(), { settleMs: 10 });
+    this.watch = watchFile(this.bus.services.store.file, () => this.refresh(), { settleMs: 10 });
     this.tui.setState({ live: true });
   }
 
@@ -76,7 +77,7 @@ export class Controller {
    */
   private async loadInWorkers(workerPath: string, attempt = 1): Promise<void> {
     const parts = Math.max(1, Math.min(2, availableParallelism()));
-    const workers = Array.from({ length: parts }, () => new Worker(workerPath, { workerData: { file: this.bus.store.file } }));
+    const workers = Array.from({ length: parts }, () => new Worker(workerPath, { workerData: { file: this.bus.services.store.file } }));
     for (const w of workers) w.unref();
     this.worker = workers[0];
     const progress = new Array<number>(parts).fill(0);
@@ -132,8 +133,8 @@ export class Controller {
   /** Older formats, other layouts, unreadable files: the store's own path handles them. */
   private async loadOnMainThread(): Promise<void> {
     try {
-      const { view, flows } = await this.bus.store.readAll();
-      this.mainThreadSeen = this.bus.store.knownIdentity();
+      const { view, flows } = await this.bus.services.store.readAll();
+      this.mainThreadSeen = this.bus.services.store.knownIdentity();
       if (!this.loaded) return this.replaceAll(flows, view.flowIds(), view.header);
       // A later change read whole (no loader thread): show it like any other, flashing
       // what differs.
@@ -149,7 +150,7 @@ export class Controller {
       if (err instanceof FlowError && err.code === 'unreadable') {
         // The store was moved aside and restored: show what is there now.
         try {
-          const { view, flows } = await this.bus.store.readAll();
+          const { view, flows } = await this.bus.services.store.readAll();
           this.replaceAll(flows, view.flowIds(), view.header);
         } catch (again) {
           this.tui.setState({ fatal: (again as Error).message });
@@ -196,13 +197,13 @@ export class Controller {
     if (this.worker) return this.send({ type: 'refresh' });
     // Without a worker, most hints are poll ticks or our own saves: read the whole store
     // only when the file is not the one loaded last (the worker compares the same way).
-    if (this.bus.store.currentIdentity() === this.mainThreadSeen) return;
+    if (this.bus.services.store.currentIdentity() === this.mainThreadSeen) return;
     return this.loadOnMainThread();
   }
 
   private onLoaderMessage(message: LoaderMessage): void {
     if (message.type === 'diff') {
-      const own = message.identity === this.bus.store.knownIdentity();
+      const own = message.identity === this.bus.services.store.knownIdentity();
       this.applyFlows(message.changed, message.removed, message.order, message.header, !own);
     } else if (message.type === 'fallback') {
       void this.loadOnMainThread();
@@ -285,12 +286,12 @@ export class Controller {
       this.afterCommand(output);
       return output;
     }
-    if (!parsed.spec) return { json: null, human: () => '' };
-    const command = parsed as ParsedCommand;
+    if (!parsed.command) return { json: null, human: () => '' };
+    const { command } = parsed;
     try {
-      const output = command.globals.help
-        ? { json: null, human: () => commandHelp(command.spec, PLAIN), message: '' }
-        : await this.bus.execute(command, { baseRevision: options.baseRevision });
+      const output = parsed.globals.help
+        ? { json: null, human: () => commandHelp(command, PLAIN), message: '' }
+        : await this.bus.execute(commandObject(parsed), { baseRevision: options.baseRevision });
       this.afterCommand(output, options.quiet);
       return output;
     } catch (err) {
@@ -301,7 +302,7 @@ export class Controller {
 
 
   private afterCommand(output: Output, quiet?: boolean): void {
-    const scope = readScope(this.bus.dir, this.bus.session);
+    const scope = readScope(this.bus.services.dir, this.bus.services.session);
     const before = this.tui.getState().scope;
     if (scope.flowId !== before.flowId || scope.planId !== before.planId) {
       this.tui.setState({ scope });
@@ -411,7 +412,7 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
   // that is still being read.
   tui.setState({ loading: { done: 0, total: 0 } });
   let controller: Controller | undefined;
-  const bus = new CommandBus(table, {
+  const services = new Services({
     dir: options.dir,
     session: options.session,
     writerKind: 'tui',
@@ -419,6 +420,7 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
     confirm: (question) => (controller as Controller).confirm(question),
     warn: (message) => setMessage(tui, message, 'warning'),
   });
+  const bus = new CommandBus(table, services);
   controller = new Controller({ bus, table, tui, workerPath: options.workerPath });
   return controller;
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from 'ink';
-import type { GlobalOptions } from '../commands/spec.js';
+import type { GlobalOptions } from '../commands/globals.js';
 import { readConfig } from '../config/config.js';
 import { readScope, sessionName, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
@@ -66,7 +66,7 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   });
   const { bus, table, tui } = controller;
   if (firstRun) {
-    for (const line of EXAMPLE_COMMANDS) await bus.execute(table.parseLine(line) as never);
+    for (const line of EXAMPLE_COMMANDS) await bus.execute(table.commandFrom(line));
     tui.setState({ scope: readScope(dir, session) });
   }
   const noColor = !!globals['no-color'] || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '');

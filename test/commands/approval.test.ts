@@ -33,7 +33,9 @@ describe('approval', () => {
       expect(result.code, `${line}\n${result.stderr}`).toBe(0);
     }
     const actual = normalise(readFileSync(join(dir, 'flows.json'), 'utf8'));
-    if (process.env.UPDATE_APPROVALS || !existsSync(EXPECTED)) writeFileSync(EXPECTED, actual);
+    if (process.env.UPDATE_APPROVALS) writeFileSync(EXPECTED, actual);
+    // A missing expected file is a failure, never a silent first approval.
+    expect(existsSync(EXPECTED), `${EXPECTED} is missing: run with UPDATE_APPROVALS=1 and review it`).toBe(true);
     expect(actual).toBe(readFileSync(EXPECTED, 'utf8'));
   });
 });

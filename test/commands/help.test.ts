@@ -4,54 +4,56 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Services } from '../../src/app/services.js';
 import { CommandBus } from '../../src/commands/bus.js';
+import { defineCommand, type AnyCommand } from '../../src/commands/define.js';
+import { GLOBAL_FLAGS } from '../../src/commands/globals.js';
 import { commandHelp, overview, usageLine } from '../../src/commands/help.js';
 import { CommandTable, type ParsedCommand } from '../../src/commands/parse.js';
-import { commandName, GLOBAL_FLAGS, type CommandSpec } from '../../src/commands/spec.js';
 import { createStyle, PLAIN, terminalText } from '../../src/commands/style.js';
 import { COMMANDS, createTable } from '../../src/commands/table.js';
 import { flowInProcess, flowSync, tempDir } from '../helpers.js';
 
 const table = createTable();
-const rows = COMMANDS.map((spec) => [commandName(spec), spec] as const);
+const rows = COMMANDS.map((spec) => [spec.name, spec as AnyCommand] as const);
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A line of the overview: the usage, at least two spaces, the summary. */
-const overviewLine = (spec: CommandSpec) => new RegExp(`^  ${escape(usageLine(spec))} {2,}${escape(spec.summary)}$`, 'm');
+const overviewLine = (spec: AnyCommand) => new RegExp(`^  ${escape(usageLine(spec))} {2,}${escape(spec.summary)}$`, 'm');
 
-const widget: CommandSpec = {
+const widget = defineCommand({
   verb: 'frob',
   noun: 'widget',
   aliases: ['twiddle widget'],
   summary: 'frobnicate a widget (synthetic row)',
   details: 'A row that exists only in this test.\nIt has two lines of details.',
-  positionals: [
-    { name: 'ref', description: 'which widget', required: true },
-    { name: 'words', description: 'extra words', variadic: true },
-  ],
-  flags: {
-    size: { type: 'string', placeholder: 'N', description: 'how big', values: ['s', 'm', 'l'] },
-    force: { type: 'boolean', description: 'do it anyway' },
-    label: { type: 'list', placeholder: 'L', description: 'labels' },
-    note: { type: 'multi', description: 'notes, verbatim' },
-  },
   args: z.object({
     ref: z.string(),
     words: z.optional(z.array(z.string())),
-    size: z.optional(z.string()),
+    size: z.optional(z.enum(['s', 'm', 'l'])),
     force: z.optional(z.boolean()),
     label: z.optional(z.array(z.string())),
     note: z.optional(z.array(z.string())),
   }),
+  positionals: ['ref', 'words'],
+  argv: {
+    ref: { description: 'which widget' },
+    words: { description: 'extra words' },
+    size: { placeholder: 'N', description: 'how big' },
+    force: { description: 'do it anyway' },
+    label: { placeholder: 'L', description: 'labels' },
+    note: { placeholder: 'VALUE', description: 'notes, verbatim', verbatim: true },
+  },
   examples: ['flow frob widget 1 --size m'],
-  run: (args: unknown) => ({ json: args, human: () => 'frobbed', message: 'frobbed' }),
-} as unknown as CommandSpec;
+  run: (args) => ({ json: args, human: () => 'frobbed', message: 'frobbed' }),
+});
 
-const standalone: CommandSpec = {
+const standalone = defineCommand({
   verb: 'zap',
   summary: 'a verb-only synthetic row',
   args: z.object({}),
+  argv: {},
   run: () => ({ json: null, human: () => 'zapped', message: 'zapped' }),
-} as unknown as CommandSpec;
+});
 
 describe('overview (flow help)', () => {
   const text = overview(table, PLAIN);
@@ -67,7 +69,7 @@ describe('overview (flow help)', () => {
 
   it('groups rows under their noun, verb-only rows under Other', () => {
     const headings = text.split('\n').filter((l) => /^[A-Z][a-z]+( flags)?:$/.test(l));
-    const nouns = [...new Set(COMMANDS.map((s) => s.noun ?? ''))];
+    const nouns = [...new Set(COMMANDS.map((s): string => s.noun ?? ''))];
     expect(headings).toEqual([
       ...nouns.map((n) => (n ? `${n[0].toUpperCase()}${n.slice(1)}s:` : 'Other:')),
       'Global flags:',
@@ -135,11 +137,11 @@ describe('help is generated from the table', () => {
 
   it('the new row parses, with its alias, and the help command explains it', async () => {
     const parsed = bigger.parseLine('twiddle widget 7 a b --size m --force --label x,y --note p,q') as ParsedCommand;
-    expect(parsed.spec).toBe(widget);
+    expect(parsed.command).toBe(widget);
     expect(parsed.args).toEqual({ ref: '7', words: ['a', 'b'], size: 'm', force: true, label: ['x', 'y'], note: ['p,q'] });
 
-    const bus = new CommandBus(bigger, { dir: join(tempDir(), '.flow'), session: 'default', writerKind: 'cli', interactive: false });
-    const run = async (line: string) => (await bus.execute(bigger.parseLine(line) as ParsedCommand)).human(PLAIN);
+    const bus = new CommandBus(bigger, new Services({ dir: join(tempDir(), '.flow'), session: 'default', writerKind: 'cli', interactive: false }));
+    const run = async (line: string) => (await bus.execute(bigger.commandFrom(line))).human(PLAIN);
     expect(await run('help frob widget')).toBe(commandHelp(widget, PLAIN));
     expect(await run('help zap')).toBe(commandHelp(standalone, PLAIN));
     expect(await run('help')).toBe(overview(bigger, PLAIN));
@@ -183,12 +185,12 @@ describe('flow help through the CLI', () => {
       const result = await flowInProcess(dir, args);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       expect(result.stdout, args.join(' ')).toBe(expected);
-      for (const name of Object.keys(spec.flags ?? {})) expect(result.stdout).toContain(`  --${name}`);
+      for (const field of spec.fields) if (field.flag) expect(result.stdout).toContain(`  --${field.flag}`);
     }
   });
 
   it('--help wins over missing or wrong arguments, and -h and synonyms work too', () => {
-    const expected = `${commandHelp(COMMANDS.find((s) => commandName(s) === 'rm task')!, PLAIN)}\n`;
+    const expected = `${commandHelp(table.get('rm task')!, PLAIN)}\n`;
     for (const args of [['rm', 'task', '--help'], ['delete', 'tasks', '-h'], ['rm', 'task', '--plan', '--help'], ['help', 'remove', 'tasks']]) {
       const result = flowSync(dir, args);
       expect(result.code, args.join(' ')).toBe(0);

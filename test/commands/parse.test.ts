@@ -4,6 +4,8 @@ import * as z from 'zod/mini';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/cli/main.js';
 import { count } from '../../src/commands/args.js';
+import { defineCommand, type AnyCommand, type Field } from '../../src/commands/define.js';
+import { GLOBAL_FLAGS } from '../../src/commands/globals.js';
 import {
   CommandTable,
   NOUN_SYNONYMS,
@@ -12,20 +14,29 @@ import {
   type ParsedCommand,
   type ParsedNothing,
 } from '../../src/commands/parse.js';
-import { commandName, GLOBAL_FLAGS, type CommandSpec, type FlagSpec, type PositionalSpec } from '../../src/commands/spec.js';
 import { COMMANDS, createTable } from '../../src/commands/table.js';
 import { quoteWord } from '../../src/commands/tokenize.js';
 import { flowInProcess, flowSync, tempDir } from '../helpers.js';
 
+type CommandSpec = AnyCommand;
 const table = createTable();
-const rows = COMMANDS.map((spec) => [commandName(spec), spec] as const);
+const rows = COMMANDS.map((spec) => [spec.name, spec as CommandSpec] as const);
 const flagRows = COMMANDS.flatMap((spec) =>
-  Object.entries(spec.flags ?? {}).map(([name, flag]) => [`${commandName(spec)} --${name}`, spec, name, flag] as const),
+  spec.fields.flatMap((field) => (field.flag ? [[`${spec.name} --${field.flag}`, spec as CommandSpec, field.flag, field] as const] : [])),
 );
-const ofType = (type: FlagSpec['type']) => flagRows.filter((row) => row[3].type === type);
+/** How a flag is written: one value, a switch, a comma-separated list, or FIELD=VALUE pairs. */
+const FORMS = {
+  string: (f: Field) => !f.list && f.kind !== 'switch',
+  boolean: (f: Field) => f.kind === 'switch',
+  list: (f: Field) => f.list && f.commas,
+  multi: (f: Field) => f.kind === 'pair',
+};
+const ofType = (type: keyof typeof FORMS) => flagRows.filter((row) => FORMS[type](row[3]));
+const positionalsOf = (spec: CommandSpec) => spec.fields.filter((f) => f.position !== undefined);
+const flagsOf = (spec: CommandSpec) => spec.fields.filter((f) => f.flag !== undefined);
 
 function parsedCommand(result: ParsedCommand | ParsedNothing): ParsedCommand {
-  expect(result.spec).toBeDefined();
+  expect(result.command).toBeDefined();
   return result as ParsedCommand;
 }
 const argv = (words: readonly string[]) => parsedCommand(table.parseArgv(words));
@@ -50,33 +61,33 @@ function usageError(run: () => unknown): UsageError {
   return error as UsageError;
 }
 
-const sample = (p: PositionalSpec) => p.values?.[0] ?? `${p.name}1`;
+const sample = (p: Field) => p.values?.[0] ?? `${p.key}1`;
 const commandWords = (spec: CommandSpec) => (spec.noun ? [spec.verb, spec.noun] : [spec.verb]);
-const requiredWords = (spec: CommandSpec) => (spec.positionals ?? []).filter((p) => p.required).map(sample);
+const requiredWords = (spec: CommandSpec) => positionalsOf(spec).filter((p) => p.required).map(sample);
 /** The shortest argv that runs the command. */
 const minimal = (spec: CommandSpec) => [...commandWords(spec), ...requiredWords(spec)];
 /** A value for a flag: an allowed one where the flag has a list, else one with a space. */
 // A value each flag accepts: one of its values, FIELD=VALUE where that is the form, else text.
-const valueFor = (flag: FlagSpec, which = 0) =>
-  flag.values?.[which % flag.values.length] ?? (flag.placeholder === 'FIELD=VALUE' ? `title=value ${which} x` : `value ${which} x`);
+const valueFor = (flag: Field, which = 0) =>
+  flag.values?.[which % flag.values.length] ?? (flag.kind === 'pair' ? `title=value ${which} x` : `value ${which} x`);
 /** A flag name that is not one of the command's flags nor a global one. */
 const UNKNOWN = 'zzz-unknown';
 
 /** Positional values come back as a string, or a list for variadic refs. */
 function expectPositionals(spec: CommandSpec, args: Record<string, unknown>): void {
-  for (const p of (spec.positionals ?? []).filter((q) => q.required)) {
-    expect([args[p.name]].flat(), p.name).toEqual([sample(p)]);
+  for (const p of positionalsOf(spec).filter((q) => q.required)) {
+    expect([args[p.key]].flat(), p.key).toEqual([sample(p)]);
   }
 }
 
 describe('the table', () => {
-  it('has rows, and every flag has a type the parser knows', () => {
+  it('has rows, and every flag has a form the parser knows', () => {
     expect(COMMANDS.length).toBeGreaterThan(20);
-    for (const [, , , flag] of flagRows) expect(['string', 'boolean', 'list', 'multi']).toContain(flag.type);
+    for (const [name, , , flag] of flagRows) expect(Object.values(FORMS).filter((is) => is(flag)), name).toHaveLength(1);
   });
 
   it('has a command for every noun the parser knows, and every noun in the design that has rows', () => {
-    expect([...table.nouns].sort()).toEqual([...new Set(COMMANDS.flatMap((s) => (s.noun ? [s.noun] : [])))].sort());
+    expect([...table.nouns].sort()).toEqual([...new Set(COMMANDS.flatMap((s): string[] => (s.noun ? [s.noun] : [])))].sort());
     for (const noun of table.nouns) expect(['flow', 'plan', 'task', 'doc', 'snapshot', 'config', 'context']).toContain(noun);
   });
 
@@ -89,12 +100,12 @@ describe.each(rows)('%s', (_name, spec) => {
   it('parses from argv and from a prompt line, with or without /flow or flow in front', () => {
     const words = minimal(spec);
     const fromArgv = argv(words);
-    expect(fromArgv.spec).toBe(spec);
+    expect(fromArgv.command).toBe(spec);
     expect(fromArgv.globals).toEqual({});
     expectPositionals(spec, fromArgv.args);
     for (const prefix of ['', '/flow ', 'flow ', '/flow flow ', '  /flow\t', 'flow --json ', '/flow --quiet flow ']) {
       const parsed = line(prefix + asLine(words));
-      expect(parsed.spec, prefix).toBe(spec);
+      expect(parsed.command, prefix).toBe(spec);
       expect(parsed.args, prefix).toEqual(fromArgv.args);
     }
     expect(line(`flow --json ${asLine(words)}`).globals).toEqual({ json: true });
@@ -103,7 +114,7 @@ describe.each(rows)('%s', (_name, spec) => {
   it('ignores the case of the verb and noun', () => {
     const words = minimal(spec);
     const shouted = [spec.verb.toUpperCase(), ...(spec.noun ? [spec.noun.toUpperCase()] : []), ...requiredWords(spec)];
-    expect(argv(shouted).spec).toBe(spec);
+    expect(argv(shouted).command).toBe(spec);
     expect(argv(shouted).args).toEqual(argv(words).args);
   });
 
@@ -112,18 +123,16 @@ describe.each(rows)('%s', (_name, spec) => {
     const nouns = spec.noun ? [spec.noun, ...Object.keys(NOUN_SYNONYMS).filter((s) => NOUN_SYNONYMS[s] === spec.noun)] : [];
     for (const verb of verbs) {
       const words = [verb, ...(spec.noun ? [nouns[0]] : [])];
-      expect(argv([...words, ...requiredWords(spec)]).spec, words.join(' ')).toBe(spec);
+      expect(argv([...words, ...requiredWords(spec)]).command, words.join(' ')).toBe(spec);
     }
     for (const noun of nouns) {
-      expect(argv([spec.verb, noun, ...requiredWords(spec)]).spec, noun).toBe(spec);
+      expect(argv([spec.verb, noun, ...requiredWords(spec)]).command, noun).toBe(spec);
     }
-    for (const alias of spec.aliases ?? []) expect(argv([...alias.split(' '), ...requiredWords(spec)]).spec).toBe(spec);
+    for (const alias of spec.aliases) expect(argv([...alias.split(' '), ...requiredWords(spec)]).command).toBe(spec);
   });
 
   it('takes global flags anywhere, in both forms', () => {
-    const flagWords = Object.entries(spec.flags ?? {}).flatMap(([name, flag]) =>
-      flag.type === 'boolean' ? [`--${name}`] : [`--${name}`, valueFor(flag)],
-    );
+    const flagWords = flagsOf(spec).flatMap((flag) => (flag.kind === 'switch' ? [`--${flag.flag}`] : [`--${flag.flag}`, valueFor(flag)]));
     const words = [...commandWords(spec), ...flagWords.slice(0, 2), ...requiredWords(spec)];
     const plain = argv(words);
     const forms: Array<[string[], Record<string, unknown>]> = [
@@ -143,7 +152,7 @@ describe.each(rows)('%s', (_name, spec) => {
       for (let at = 0; at <= words.length; at++) {
         const withGlobal = [...words.slice(0, at), ...global, ...words.slice(at)];
         const parsed = argv(withGlobal);
-        expect(parsed.spec, withGlobal.join(' ')).toBe(spec);
+        expect(parsed.command, withGlobal.join(' ')).toBe(spec);
         expect(parsed.args, withGlobal.join(' ')).toEqual(plain.args);
         expect(parsed.globals, withGlobal.join(' ')).toEqual(expected);
       }
@@ -158,7 +167,7 @@ describe.each(rows)('%s', (_name, spec) => {
       [...commandWords(spec), '--help', `--${UNKNOWN}`],
     ]) {
       const parsed = argv(words);
-      expect(parsed.spec, words.join(' ')).toBe(spec);
+      expect(parsed.command, words.join(' ')).toBe(spec);
       expect(parsed.globals.help, words.join(' ')).toBe(true);
       expect(parsed.args).toEqual({});
     }
@@ -166,61 +175,62 @@ describe.each(rows)('%s', (_name, spec) => {
   });
 
   it('-- ends the flags: what follows is positional', () => {
-    const positionals = spec.positionals ?? [];
+    const positionals = positionalsOf(spec);
     if (positionals.length === 0) {
       const error = usageError(() => argv([...commandWords(spec), '--', `--${UNKNOWN}`]));
-      expect(error.message).toBe(`unexpected argument "--${UNKNOWN}" for "${commandName(spec)}"`);
+      expect(error.message).toBe(`unexpected argument "--${UNKNOWN}" for "${spec.name}"`);
       expect(error.word).toBe(commandWords(spec).length + 1);
-      expect(argv([...commandWords(spec), '--']).spec).toBe(spec);
+      expect(argv([...commandWords(spec), '--']).command).toBe(spec);
       return;
     }
     const [first, ...others] = positionals;
     const words = [...commandWords(spec), '--', `--${UNKNOWN}`, ...others.filter((p) => p.required).map(sample)];
     for (const parsed of [argv(words), line(asLine(words))]) {
-      expect(parsed.spec).toBe(spec);
-      expect([parsed.args[first.name]].flat()).toEqual([`--${UNKNOWN}`]);
+      expect(parsed.command).toBe(spec);
+      expect([parsed.args[first.key]].flat()).toEqual([`--${UNKNOWN}`]);
     }
     // A global flag after -- is a word too.
     const json = argv([...commandWords(spec), '--', '--json', ...others.filter((p) => p.required).map(sample)]);
     expect(json.globals.json).toBeUndefined();
-    expect([json.args[first.name]].flat()).toEqual(['--json']);
+    expect([json.args[first.key]].flat()).toEqual(['--json']);
   });
 
   it('refuses an unknown flag, listing the flags it takes', () => {
     const words = [...minimal(spec), `--${UNKNOWN}`];
     const error = usageError(() => argv(words));
-    const known = Object.keys(spec.flags ?? {});
+    const known = flagsOf(spec).map((f) => f.flag);
     expect(error.message).toBe(
       known.length
-        ? `unknown flag --${UNKNOWN} for "${commandName(spec)}" (it takes: ${known.map((k) => `--${k}`).join(' ')})`
-        : `"${commandName(spec)}" takes no flags (got --${UNKNOWN})`,
+        ? `unknown flag --${UNKNOWN} for "${spec.name}" (it takes: ${known.map((k) => `--${k}`).join(' ')})`
+        : `"${spec.name}" takes no flags (got --${UNKNOWN})`,
     );
     expect(error.word).toBe(words.length - 1);
     expect(EXIT_CODES[error.code]).toBe(2);
   });
 
   it('says which argument is missing, pointing past the end', () => {
-    const required = (spec.positionals ?? []).filter((p) => p.required);
+    const required = positionalsOf(spec).filter((p) => p.required);
     for (let given = 0; given < required.length; given++) {
       const words = [...commandWords(spec), ...required.slice(0, given).map(sample)];
       const missing = required[given];
       const error = usageError(() => argv(words));
-      expect(error.message).toBe(`"${commandName(spec)}" needs ${missing.name.toUpperCase()} (${missing.description})`);
+      expect(error.message).toBe(`"${spec.name}" needs ${missing.key.toUpperCase()} (${missing.description})`);
       expect(error.word).toBe(words.length);
     }
   });
 
   it('refuses one argument too many unless the last positional takes them all', () => {
-    const positionals = spec.positionals ?? [];
+    const positionals = positionalsOf(spec);
     const words = [...commandWords(spec), ...positionals.map(sample), 'extra'];
-    if (positionals.at(-1)?.variadic) {
+    const last = positionals.at(-1);
+    if (last?.rest) {
       const parsed = argv(words);
-      expect([parsed.args[positionals.at(-1)!.name]].flat().join(' ')).toContain('extra');
+      expect([parsed.args[last.key]].flat().join(' ')).toContain('extra');
       return;
     }
     const error = usageError(() => argv(words));
-    expect(error.message).toContain(`unexpected argument "extra" for "${commandName(spec)}"`);
-    if (positionals.length) expect(error.message).toContain(`(it takes ${positionals.map((p) => p.name.toUpperCase()).join(' ')})`);
+    expect(error.message).toContain(`unexpected argument "extra" for "${spec.name}"`);
+    if (positionals.length) expect(error.message).toContain(`(it takes ${positionals.map((p) => p.key.toUpperCase()).join(' ')})`);
     expect(error.word).toBe(words.length - 1);
   });
 });
@@ -235,7 +245,7 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
       [...commandWords(spec), `--${name}`, value, ...requiredWords(spec)],
     ]) {
       const parsed = argv(words);
-      expect(parsed.args[name], words.join(' ')).toBe(value);
+      expect(parsed.args[flag.key], words.join(' ')).toBe(value);
       expectPositionals(spec, parsed.args);
       expect(line(asLine(words)).args).toEqual(parsed.args);
     }
@@ -243,21 +253,21 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
 
   it('takes a value that starts with a dash, or a flag-like value when quoted at the prompt', () => {
     if (flag.values) return;
-    expect(argv([...minimal(spec), `--${name}`, '-1']).args[name]).toBe('-1');
-    expect(argv([...minimal(spec), `--${name}=--json`]).args[name]).toBe('--json');
-    expect(line(`${asLine(minimal(spec))} --${name} "--json"`).args[name]).toBe('--json');
+    expect(argv([...minimal(spec), `--${name}`, '-1']).args[flag.key]).toBe('-1');
+    expect(argv([...minimal(spec), `--${name}=--json`]).args[flag.key]).toBe('--json');
+    expect(line(`${asLine(minimal(spec))} --${name} "--json"`).args[flag.key]).toBe('--json');
     expect(line(`${asLine(minimal(spec))} --${name} "--json"`).globals.json).toBeUndefined();
   });
 
   it('needs a value at the end, and before another flag', () => {
     const atEnd = [...minimal(spec), `--${name}`];
-    const expected = `--${name} needs a value (${flag.placeholder ?? 'VALUE'}${flag.values ? `: one of ${flag.values.join(', ')}` : ''})`;
+    const expected = `--${name} needs a value (${flag.placeholder}${flag.values ? `: one of ${flag.values.join(', ')}` : ''})`;
     const error = usageError(() => argv(atEnd));
     expect(error.message).toBe(expected);
     expect(error.word).toBe(atEnd.length);
     expect(EXIT_CODES[error.code]).toBe(2);
 
-    const other = Object.keys(spec.flags ?? {}).find((n) => n !== name) ?? UNKNOWN;
+    const other = flagsOf(spec).map((f) => f.flag).find((n) => n !== name) ?? UNKNOWN;
     const beforeFlag = [...commandWords(spec), `--${name}`, `--${other}`, ...requiredWords(spec)];
     const error2 = usageError(() => argv(beforeFlag));
     expect(error2.message).toBe(expected);
@@ -282,7 +292,7 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
 
   it('with a list of values: refuses others, suggesting the nearest', () => {
     if (!flag.values) return;
-    for (const allowed of flag.values) expect(argv([...minimal(spec), `--${name}`, allowed]).args[name]).toBe(allowed);
+    for (const allowed of flag.values) expect(argv([...minimal(spec), `--${name}`, allowed]).args[flag.key]).toBe(allowed);
     const wrong = usageError(() => argv([...minimal(spec), `--${name}`, 'zzzzzz']));
     expect(wrong.message).toBe(`--${name}: "zzzzzz" is not one of ${flag.values.join(', ')}`);
     expect(EXIT_CODES[wrong.code]).toBe(2);
@@ -294,7 +304,7 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
   });
 });
 
-describe.each(ofType('boolean'))('switch %s', (_name, spec, name) => {
+describe.each(ofType('boolean'))('switch %s', (_name, spec, name, flag) => {
   it.each<[string, boolean]>([
     ['', true],
     ['=true', true],
@@ -306,12 +316,12 @@ describe.each(ofType('boolean'))('switch %s', (_name, spec, name) => {
     ['=no', false],
     ['=0', false],
   ])('--%s%s', (suffix, expected) => {
-    expect(argv([...minimal(spec), `--${name}${suffix}`]).args[name]).toBe(expected);
+    expect(argv([...minimal(spec), `--${name}${suffix}`]).args[flag.key]).toBe(expected);
   });
 
   it('does not swallow the next word', () => {
     const parsed = argv([...commandWords(spec), `--${name}`, ...requiredWords(spec)]);
-    expect(parsed.args[name]).toBe(true);
+    expect(parsed.args[flag.key]).toBe(true);
     expectPositionals(spec, parsed.args);
   });
 
@@ -345,14 +355,14 @@ describe.each(ofType('list'))('list flag %s', (_name, spec, name, flag) => {
     ['with spaces and empty items', (n) => [`--${n}`, ` ${a} ,, ${b},`, `--${n}=${c}`]],
   ])('%s', (_form, words) => {
     const parsed = argv([...minimal(spec), ...words(name)]);
-    expect(parsed.args[name]).toEqual([a, b, c]);
-    expect(line(asLine([...minimal(spec), ...words(name)])).args[name]).toEqual([a, b, c]);
+    expect(parsed.args[flag.key]).toEqual([a, b, c]);
+    expect(line(asLine([...minimal(spec), ...words(name)])).args[flag.key]).toEqual([a, b, c]);
   });
 
   it('an empty value gives an empty list (to clear)', () => {
     if (flag.values) return;
-    expect(argv([...minimal(spec), `--${name}`, '']).args[name]).toEqual([]);
-    expect(line(`${asLine(minimal(spec))} --${name} ""`).args[name]).toEqual([]);
+    expect(argv([...minimal(spec), `--${name}`, '']).args[flag.key]).toEqual([]);
+    expect(line(`${asLine(minimal(spec))} --${name} ""`).args[flag.key]).toEqual([]);
   });
 
   it('needs a value', () => {
@@ -369,11 +379,18 @@ describe.each(ofType('list'))('list flag %s', (_name, spec, name, flag) => {
   });
 });
 
-describe.each(ofType('multi'))('multi flag %s', (_name, spec, name) => {
+describe.each(ofType('multi'))('FIELD=VALUE flag %s', (_name, spec, name, flag) => {
   it('is repeatable and never split on commas', () => {
     const words = [...minimal(spec), `--${name}`, 'title=a, b', `--${name}=status=done`, `--${name}`, 'x=1,y=2'];
-    expect(argv(words).args[name]).toEqual(['title=a, b', 'status=done', 'x=1,y=2']);
-    expect(line(asLine(words)).args[name]).toEqual(['title=a, b', 'status=done', 'x=1,y=2']);
+    expect(argv(words).args[flag.key]).toEqual({ title: 'a, b', status: 'done', x: '1,y=2' });
+    expect(line(asLine(words)).args[flag.key]).toEqual({ title: 'a, b', status: 'done', x: '1,y=2' });
+  });
+
+  it('refuses an entry without =, and a field given twice', () => {
+    expect(usageError(() => argv([...minimal(spec), `--${name}`, 'title'])).message).toBe(
+      `--${name}: "title" needs FIELD=VALUE, e.g. --${name} title=Old`,
+    );
+    expect(usageError(() => argv([...minimal(spec), `--${name}`, 'a=1', `--${name}`, 'a=2'])).message).toBe(`--${name}: a given twice`);
   });
 
   it('needs a value', () => {
@@ -384,20 +401,20 @@ describe.each(ofType('multi'))('multi flag %s', (_name, spec, name) => {
 
 describe('specific commands', () => {
   it.each<[string, string, Record<string, unknown>, Record<string, unknown>?]>([
-    ['add task "Write tests" --priority high --tag storage', 'add task', { title: 'Write tests', priority: 'high', tag: ['storage'] }],
+    ['add task "Write tests" --priority high --tag storage', 'add task', { title: 'Write tests', priority: 'high', tags: ['storage'] }],
     ['add task Fix lock --parent 2', 'add task', { title: 'Fix lock', parent: '2' }],
     ['add task   Fix    the   lock  ', 'add task', { title: 'Fix the lock' }],
     ["add task 'two  spaces' kept", 'add task', { title: 'two  spaces kept' }],
     ['new task x', 'add task', { title: 'x' }],
     ['ls tasks --all', 'list task', { all: true }],
     ['ls --help', 'help', { verb: 'list' }, { help: false }],
-    ['add task x --notes="two words" --tag=\'a b\',c', 'add task', { title: 'x', notes: 'two words', tag: ['a b', 'c'] }],
+    ['add task x --notes="two words" --tag=\'a b\',c', 'add task', { title: 'x', notes: 'two words', tags: ['a b', 'c'] }],
     ['add task x "--notes=two words"', 'add task', { title: 'x --notes=two words' }],
     ['rm tasks 1 2 3', 'rm task', { ref: ['1', '2', '3'] }],
     ['remove task 1', 'rm task', { ref: ['1'] }],
     ['delete plan p --yes', 'rm plan', { ref: 'p', yes: true }],
     ['del flows f -y', 'rm flow', { ref: 'f', yes: true }],
-    ['mv task 3 --to-plan 2 --top', 'move task', { ref: '3', 'to-plan': '2', top: true }],
+    ['mv task 3 --to-plan 2 --top', 'move task', { ref: '3', to_plan: '2', top: true }],
     ['edit task 3 --status blocked --notes "waiting for review"', 'set task', { ref: '3', status: 'blocked', notes: 'waiting for review' }],
     ['complete task 1', 'done task', { ref: ['1'] }],
     ['finish tasks 1 task_ab', 'done task', { ref: ['1', 'task_ab'] }],
@@ -407,29 +424,29 @@ describe('specific commands', () => {
     ['get config theme', 'get config', { key: 'theme' }],
     ['use plans 2', 'use plan', { ref: '2' }],
     ['show flow', 'show flow', {}],
-    ['rename flow 1 New name --expect name=Old', 'rename flow', { ref: '1', name: 'New name', expect: ['name=Old'] }],
+    ['rename flow 1 New name --expect name=Old', 'rename flow', { ref: '1', name: 'New name', expect: { name: 'Old' } }],
     ['help', 'help', {}],
     ['help add task', 'help', { verb: 'add', noun: 'task' }],
     ['? add', 'help', { verb: 'add' }],
     ['help tasks', 'help', { verb: 'tasks' }],
     ['schema', 'schema', {}],
-    ['migrate --from old.json --dry-run', 'migrate', { from: 'old.json', 'dry-run': true }],
+    ['migrate --from old.json --dry-run', 'migrate', { from: 'old.json', dry_run: true }],
     ['add task x -- --tag y', 'add task', { title: 'x --tag y' }],
     ['add task x "--tag" y', 'add task', { title: 'x --tag y' }],
-    ['set task 1 --tag ""', 'set task', { ref: '1', tag: [] }],
+    ['set task 1 --tag ""', 'set task', { ref: '1', tags: [] }],
     ['list task --status=todo --status blocked,done', 'list task', { status: ['todo', 'blocked', 'done'] }],
-    ['set task 1 --expect a=1,b=2 --expect c=3', 'set task', { ref: '1', expect: ['a=1,b=2', 'c=3'] }],
+    ['set task 1 --expect a=1,b=2 --expect c=3', 'set task', { ref: '1', expect: { a: '1,b=2', c: '3' } }],
     ['add task x \\\n  --priority low', 'add task', { title: 'x', priority: 'low' }],
   ])('%j → %s', (input, name, args, globals = {}) => {
     const parsed = line(input);
-    expect(commandName(parsed.spec)).toBe(name);
+    expect(parsed.command.name).toBe(name);
     expect(parsed.args).toEqual(args);
     expect(parsed.globals).toEqual(globals);
   });
 
   it('a verb without a noun but with --help is help for the verb, with the flag used up', () => {
     const parsed = argv(['add', '--help']);
-    expect(commandName(parsed.spec)).toBe('help');
+    expect(parsed.command.name).toBe('help');
     expect(parsed.args).toEqual({ verb: 'add' });
     expect(parsed.globals.help).toBeFalsy();
   });
@@ -444,7 +461,7 @@ describe('specific commands', () => {
     ['--help --dir "my dir"', { help: true, dir: 'my dir' }],
   ])('%j parses to no command', (input, globals) => {
     const parsed = table.parseLine(input);
-    expect(parsed.spec).toBeUndefined();
+    expect(parsed.command).toBeUndefined();
     expect(parsed.globals).toEqual(globals);
   });
 
@@ -468,15 +485,15 @@ describe('specific commands', () => {
 // A row that takes numbers: none of the real rows does yet, but args.ts offers count().
 const counting = new CommandTable([
   ...COMMANDS,
-  {
+  defineCommand({
     verb: 'take',
     noun: 'thing',
     summary: 'a synthetic row with numbers',
-    positionals: [{ name: 'n', description: 'how many', required: true }],
-    flags: { limit: { type: 'string', placeholder: 'N', description: 'at most N' } },
-    args: z.object({ n: count(), limit: count() }),
+    args: z.object({ n: count(), limit: z.optional(count()) }),
+    positionals: ['n'],
+    argv: { n: { description: 'how many' }, limit: { description: 'at most N' } },
     run: () => ({ json: null, human: () => '', message: '' }),
-  } as unknown as CommandSpec,
+  }),
 ]);
 
 describe('numbers', () => {
@@ -633,7 +650,7 @@ describe('GLOBAL_FLAGS', () => {
 
   it('no command has a flag of the same name (it could never be reached)', () => {
     for (const [name, spec, flag] of flagRows.map((r) => [r[2], r[1], r[3]] as const)) {
-      expect(GLOBAL_FLAGS[name], `${commandName(spec)} --${name} (${flag.description})`).toBeUndefined();
+      expect(GLOBAL_FLAGS[name], `${spec.name} --${name} (${flag.description})`).toBeUndefined();
     }
   });
 });

@@ -3,8 +3,8 @@
 // undo is expected to renew (meta, `updated` stamps), and random transactions.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Services } from '../../src/app/services.js';
 import { CommandBus } from '../../src/commands/bus.js';
-import type { ParsedCommand } from '../../src/commands/parse.js';
 import { createTable } from '../../src/commands/table.js';
 import type { Flow, Plan, Task } from '../../src/domain/schema.js';
 import { createFlow, createPlan, createTask, insertPlan, insertTask, movePlan, moveTask, removePlan, removeTask, type Position } from '../../src/domain/tree.js';
@@ -16,8 +16,8 @@ const table = createTable();
 
 /** A command bus on `dir` for `session`, as the CLI builds it, run in this process. */
 export function inProcess(dir: string, session = 'setup'): (line: string) => Promise<any> {
-  const bus = new CommandBus(table, { dir, session, writerKind: 'cli', interactive: false });
-  return async (line: string) => (await bus.execute(table.parseLine(line) as ParsedCommand)).json;
+  const bus = new CommandBus(table, new Services({ dir, session, writerKind: 'cli', interactive: false }));
+  return async (line: string) => (await bus.execute(table.commandFrom(line))).json;
 }
 
 /** Runs the real `flow` process and requires the given exit code, showing stderr if not. */

@@ -3,8 +3,8 @@
 // No mocks: keys go in through stdin, assertions read the frame and flows.json.
 import { createRequire } from 'node:module';
 import { render } from 'ink-testing-library';
+import { Services } from '../../src/app/services.js';
 import { CommandBus } from '../../src/commands/bus.js';
-import type { ParsedCommand } from '../../src/commands/parse.js';
 import { createTable } from '../../src/commands/table.js';
 import { App } from '../../src/tui/App.js';
 import { TuiContext, type TuiContextValue } from '../../src/tui/context.js';
@@ -50,10 +50,10 @@ export async function tick(rounds = 2): Promise<void> {
 /** Runs command lines through a real CommandBus; returns the created objects' ids in order. */
 export async function seed(dir: string, lines: readonly string[], session = 'default'): Promise<string[]> {
   const table = createTable();
-  const bus = new CommandBus(table, { dir, session, writerKind: 'cli', interactive: false });
+  const bus = new CommandBus(table, new Services({ dir, session, writerKind: 'cli', interactive: false }));
   const ids: string[] = [];
   for (const line of lines) {
-    const output = await bus.execute(table.parseLine(line) as ParsedCommand);
+    const output = await bus.execute(table.commandFrom(line));
     const id = (output.json as { id?: string } | null)?.id;
     if (id) ids.push(id);
   }

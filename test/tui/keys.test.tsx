@@ -117,14 +117,19 @@ describe('navigation', () => {
 describe('changing tasks', () => {
   it('space cycles a task’s status through the bus into flows.json', async () => {
     const { h, f } = await open();
-    await h.press('j', KEY.space);
-    await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'in_progress', 'in_progress on disk');
+    // A change is done once it has said so (its message comes after the save): wait for
+    // that, so one change's message cannot land on top of the next key's.
+    const pressAndWait = async (keys: string[], status: string) => {
+      const shown = h.tui.getState().message;
+      await h.press(...keys);
+      await h.waitForFrame(() => diskTask(h.dir, f.first).status === status, `${status} on disk`);
+      await h.waitForFrame(() => h.tui.getState().message !== shown, `the change to ${status} reported`);
+    };
+    await pressAndWait(['j', KEY.space], 'in_progress');
     await h.waitForFrame((frame) => /status +\S+ in_progress/.test(frame), 'the detail pane on in_progress');
-    await h.press(KEY.space);
-    await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'done', 'done on disk');
+    await pressAndWait([KEY.space], 'done');
     await h.waitForText('Plan One 1/4');
-    await h.press(KEY.space);
-    await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'todo', 'todo on disk');
+    await pressAndWait([KEY.space], 'todo');
     // Space on a plan changes nothing and says why.
     await h.press('k', KEY.space);
     await h.waitForText('Space cycles the status of a task');

@@ -63,7 +63,7 @@ describe('snapshot browser', () => {
     expect(taskTitles()).toContain('First task');
     // The tree shows the restored state and a pre-restore snapshot now exists.
     await h.waitForText('Restored the whole store');
-    expect(h.bus.snapshots().list().some((s) => s.kind === 'pre-restore')).toBe(true);
+    expect(h.bus.services.snapshots().list().some((s) => s.kind === 'pre-restore')).toBe(true);
   });
 
   it('R restores only the plan under the tree cursor', async () => {
@@ -85,13 +85,13 @@ describe('snapshot browser', () => {
     await h.press('s');
     await h.waitForText('Snapshots (2)');
     await h.press('p');
-    await waitFor(() => h.bus.snapshots().list().at(-1)?.pinned === true, { what: 'pinned' });
+    await waitFor(() => h.bus.services.snapshots().list().at(-1)?.pinned === true, { what: 'pinned' });
     await h.waitForText('pinned');
     await h.press('p');
-    await waitFor(() => h.bus.snapshots().list().at(-1)?.pinned === false, { what: 'unpinned' });
+    await waitFor(() => h.bus.services.snapshots().list().at(-1)?.pinned === false, { what: 'unpinned' });
     await h.press('c');
     await h.waitForText('Snapshots (3)');
-    expect(h.bus.snapshots().list().at(-1)?.label).toBe('from the TUI');
+    expect(h.bus.services.snapshots().list().at(-1)?.label).toBe('from the TUI');
     await h.press('d');
     await h.waitForText('Snapshots (2)');
     await h.press(KEY.escape);

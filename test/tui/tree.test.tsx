@@ -1,6 +1,7 @@
 // The tree is virtualised: with 10,000 tasks it renders only the rows that fit.
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Services } from '../../src/app/services.js';
 import { CommandBus } from '../../src/commands/bus.js';
 import { createTable } from '../../src/commands/table.js';
 import type { Flow } from '../../src/domain/schema.js';
@@ -43,7 +44,7 @@ function renderTree(tui: TuiStore) {
   const dir = tempDir('flow-tree-');
   const table = createTable();
   // A real controller (never started: the rows come from the state set above).
-  const controller = new Controller({ bus: new CommandBus(table, { dir, session: 'default', writerKind: 'tui', interactive: true }), table, tui });
+  const controller = new Controller({ bus: new CommandBus(table, new Services({ dir, session: 'default', writerKind: 'tui', interactive: true })), table, tui });
   const instance = render(
     <TuiContext.Provider
       value={{ tui, controller, theme: loadTheme('dark', { dataDir: dir, noColor: false }), history: new PromptHistory(dir, 'default'), quit: () => {} }}

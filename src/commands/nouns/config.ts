@@ -1,10 +1,13 @@
-// Rows of the command table for settings (config.json).
+// Commands for settings (config.json).
 import * as z from 'zod/mini';
 import { CONFIG_KEYS, getPath, setConfigValue } from '../../config/config.js';
 import { FlowError } from '../../domain/errors.js';
+import { oneLine } from '../../domain/sanitize.js';
+import { defineCommand, type ArgSpec } from '../define.js';
 import { columns } from '../output.js';
 import { nearest } from '../parse.js';
-import type { CommandSpec } from '../spec.js';
+
+const KEY: ArgSpec = { description: 'a setting, e.g. snapshots.keep', complete: 'config-key' };
 
 function knownKey(key: string): string {
   if (CONFIG_KEYS[key]) return key;
@@ -15,30 +18,30 @@ function knownKey(key: string): string {
   );
 }
 
-const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+/** A value of config.json (a side file anyone may edit) on one line. */
+const show = (value: unknown) => oneLine(typeof value === 'string' ? value : JSON.stringify(value));
 
-const getConfig: CommandSpec<{ key: string }> = {
+const getConfig = defineCommand({
   verb: 'get',
   noun: 'config',
   summary: 'print one setting',
-  positionals: [{ name: 'key', description: 'a setting, e.g. snapshots.keep', required: true, complete: 'config-key' }],
   args: z.object({ key: z.string() }),
+  positionals: ['key'],
+  argv: { key: KEY },
   run(args, env) {
     const key = knownKey(args.key);
     const value = getPath(env.config(), key);
     return { json: { key, value }, human: () => show(value), message: `${key} = ${show(value)}` };
   },
-};
+});
 
-const setConfig: CommandSpec<{ key: string; value: string }> = {
+const setConfig = defineCommand({
   verb: 'set',
   noun: 'config',
   summary: 'change one setting (validated)',
-  positionals: [
-    { name: 'key', description: 'a setting, e.g. snapshots.keep', required: true, complete: 'config-key' },
-    { name: 'value', description: 'its new value', required: true, variadic: true },
-  ],
-  args: z.object({ key: z.string(), value: z.pipe(z.array(z.string()), z.transform((w: string[]) => w.join(' '))) }),
+  args: z.object({ key: z.string(), value: z.string() }),
+  positionals: ['key', 'value'],
+  argv: { key: KEY, value: { description: 'its new value', rest: true } },
   examples: ['flow config set snapshots.keep 50', 'flow config set theme light', `flow config set hooks.pre_save '["./check.sh"]'`],
   async run(args, env) {
     const key = knownKey(args.key);
@@ -46,13 +49,14 @@ const setConfig: CommandSpec<{ key: string; value: string }> = {
     const message = `${key} = ${show(value)}`;
     return { json: { key, value }, human: () => message, message };
   },
-};
+});
 
-const listConfig: CommandSpec<Record<string, never>> = {
+const listConfig = defineCommand({
   verb: 'list',
   noun: 'config',
   summary: 'print every setting with its value and meaning',
   args: z.object({}),
+  argv: {},
   run(_args, env) {
     const config = env.config();
     const rows = Object.entries(CONFIG_KEYS).map(([key, spec]) => ({ key, value: getPath(config, key), description: spec.description }));
@@ -62,6 +66,6 @@ const listConfig: CommandSpec<Record<string, never>> = {
       message: `${rows.length} settings`,
     };
   },
-};
+});
 
-export const CONFIG_COMMANDS = [getConfig, setConfig, listConfig] as unknown as CommandSpec<never>[];
+export const CONFIG_COMMANDS = [getConfig, setConfig, listConfig] as const;

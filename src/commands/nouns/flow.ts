@@ -1,18 +1,19 @@
-// Rows of the command table for flows.
+// Commands for flows.
 import * as z from 'zod/mini';
+import { oneLine } from '../../domain/sanitize.js';
 import type { Flow } from '../../domain/schema.js';
 import { addFlowIn, touch } from '../../domain/tree.js';
 import { deleteFlowIn } from '../../store/store.js';
 import type { StoreView } from '../../store/state.js';
-import { checkExpectations, expectations, flag, optionalText, text } from '../args.js';
+import { checkExpectations, expectations, ref, text } from '../args.js';
+import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import { columns } from '../output.js';
 import { requireFlowScope, resolveFlow, resolveSeen, stillThere } from '../refs.js';
-import { flowCounts } from '../render.js';
-import type { CommandSpec } from '../spec.js';
+import { flowCounts, quoted } from '../render.js';
 import { confirmDeletion } from './plan.js';
 
-const FLOW_REF = { name: 'ref', description: 'flow id, id prefix, list number or name', required: true, complete: 'flow' } as const;
+const FLOW_REF: ArgSpec = { description: 'flow id, id prefix, list number or name' };
 
 function findFlow(view: StoreView, env: Env, ref: string): Flow {
   return resolveSeen(view, env, 'flow', ref, () => ({ kind: 'flow', flow: resolveFlow(view, ref) })).flow;
@@ -24,28 +25,30 @@ function flowSummary(flow: Flow, current: boolean) {
   return { ...fields, current, plan_count: c.plans, done: c.done, task_count: c.total };
 }
 
-const addFlow: CommandSpec<{ name: string }> = {
+const addFlow = defineCommand({
   verb: 'add',
   noun: 'flow',
   summary: 'add a flow; it becomes the current flow (and the session works in it)',
-  positionals: [{ name: 'name', description: 'the flow name', required: true, variadic: true }],
   args: z.object({ name: text() }),
+  positionals: ['name'],
+  argv: { name: { description: 'the flow name', rest: true } },
   writes: true,
   async run(args, env) {
     const commit = await env.transact((tx) => addFlowIn(tx, args.name));
     const flow = commit.value;
     // What was just made is what the person works in next (like git switch -c).
     await env.setScope({ flowId: flow.id, planId: null });
-    const message = `Added flow ${flow.id} "${flow.name}" (now current)`;
+    const message = `Added flow ${flow.id} ${quoted(flow.name)} (now current)`;
     return { json: flow, human: () => message, message };
   },
-};
+});
 
-const listFlow: CommandSpec<Record<string, never>> = {
+const listFlow = defineCommand({
   verb: 'list',
   noun: 'flow',
   summary: 'list every flow, numbered',
   args: z.object({}),
+  argv: {},
   async run(_args, env) {
     const view = await env.read();
     const current = env.scope.flowId && view.hasFlow(env.scope.flowId) ? env.scope.flowId : view.currentFlowId;
@@ -58,7 +61,7 @@ const listFlow: CommandSpec<Record<string, never>> = {
               json.map((f) => [
                 style.paint('muted', `${f.number}.`),
                 f.current ? style.paint('accent', '›') : ' ',
-                f.name,
+                oneLine(f.name),
                 style.paint('muted', `${f.plan_count} plan${f.plan_count === 1 ? '' : 's'}`),
                 `${f.done}/${f.task_count}`,
                 style.paint('id', f.id),
@@ -68,14 +71,15 @@ const listFlow: CommandSpec<Record<string, never>> = {
       message: `${json.length} flow${json.length === 1 ? '' : 's'}`,
     };
   },
-};
+});
 
-const showFlow: CommandSpec<{ ref?: string }> = {
+const showFlow = defineCommand({
   verb: 'show',
   noun: 'flow',
   summary: 'show a flow (default: the current one) with its plans',
-  positionals: [{ ...FLOW_REF, required: false }],
-  args: z.object({ ref: optionalText() }),
+  args: z.object({ ref: z.optional(ref('flow')) }),
+  positionals: ['ref'],
+  argv: { ref: FLOW_REF },
   async run(args, env) {
     const view = await env.read();
     const flow = args.ref ? findFlow(view, env, args.ref) : requireFlowScope(view, env);
@@ -84,40 +88,47 @@ const showFlow: CommandSpec<{ ref?: string }> = {
       json: flow,
       human: (style) =>
         [
-          `${style.paint('heading', flow.name)}  ${style.paint('id', flow.id)}`,
+          `${style.paint('heading', oneLine(flow.name))}  ${style.paint('id', flow.id)}`,
           `  plans    ${c.plans}`,
           `  tasks    ${c.done}/${c.total} done`,
           ...(flow.created ? [`  created  ${flow.created}`] : []),
           ...(flow.updated ? [`  updated  ${flow.updated}`] : []),
-          ...flow.plans.map((p, i) => `  ${style.paint('muted', `${i + 1}.`)} ${p.title}  ${style.paint('muted', p.status)}  ${style.paint('id', p.id)}`),
+          ...flow.plans.map(
+            (p, i) => `  ${style.paint('muted', `${i + 1}.`)} ${oneLine(p.title)}  ${style.paint('muted', p.status)}  ${style.paint('id', p.id)}`,
+          ),
         ].join('\n'),
-      message: `${flow.name} (${flow.id}): ${c.plans} plans, ${c.done}/${c.total} tasks done`,
+      message: `${oneLine(flow.name)} (${flow.id}): ${c.plans} plans, ${c.done}/${c.total} tasks done`,
     };
   },
-};
+});
 
-const useFlow: CommandSpec<{ ref: string }> = {
+const useFlow = defineCommand({
   verb: 'use',
   noun: 'flow',
   summary: "make a flow this session's scope (clears the plan scope)",
-  positionals: [FLOW_REF],
-  args: z.object({ ref: z.string() }),
+  args: z.object({ ref: ref('flow') }),
+  positionals: ['ref'],
+  argv: { ref: FLOW_REF },
   async run(args, env) {
     const view = await env.read();
     const flow = findFlow(view, env, args.ref);
     await env.setScope({ flowId: flow.id, planId: null });
-    const message = `Session "${env.session}" now works in flow "${flow.name}" (${flow.id})`;
+    const message = `Session "${env.session}" now works in flow ${quoted(flow.name)} (${flow.id})`;
     return { json: { session: env.session, flow_id: flow.id, plan_id: null }, human: () => message, message };
   },
-};
+});
 
-const renameFlow: CommandSpec<{ ref: string; name: string; expect?: string[] }> = {
+const renameFlow = defineCommand({
   verb: 'rename',
   noun: 'flow',
   summary: 'rename a flow',
-  positionals: [FLOW_REF, { name: 'name', description: 'the new name', required: true, variadic: true }],
-  flags: { expect: { type: 'multi', placeholder: 'FIELD=VALUE', description: 'only change if FIELD still has VALUE (else exit 3)' } },
-  args: z.object({ ref: z.string(), name: text(), expect: expectations() }),
+  args: z.object({ ref: ref('flow'), name: text(), expect: expectations() }),
+  positionals: ['ref', 'name'],
+  argv: {
+    ref: FLOW_REF,
+    name: { description: 'the new name', rest: true },
+    expect: { description: 'only change if FIELD still has VALUE (else exit 3)' },
+  },
   writes: true,
   async run(args, env) {
     const commit = await env.transact((tx) => {
@@ -127,24 +138,24 @@ const renameFlow: CommandSpec<{ ref: string; name: string; expect?: string[] }> 
       touch(flow);
       return flow;
     });
-    const message = `Renamed flow ${commit.value.id} to "${commit.value.name}"`;
+    const message = `Renamed flow ${commit.value.id} to ${quoted(commit.value.name)}`;
     return { json: commit.value, human: () => message, message };
   },
-};
+});
 
-const rmFlow: CommandSpec<{ ref: string; yes?: boolean }> = {
+const rmFlow = defineCommand({
   verb: 'rm',
   noun: 'flow',
   summary: 'delete a flow with all its plans and tasks (asks first; --yes when not on a terminal)',
-  positionals: [FLOW_REF],
-  flags: { yes: { type: 'boolean', description: 'do not ask' } },
-  args: z.object({ ref: z.string(), yes: flag() }),
+  args: z.object({ ref: ref('flow'), yes: z.optional(z.boolean()) }),
+  positionals: ['ref'],
+  argv: { ref: FLOW_REF, yes: { description: 'do not ask' } },
   writes: true,
   async run(args, env) {
     const view = await env.read();
     const seen = findFlow(view, env, args.ref);
     const c = flowCounts(seen);
-    await confirmDeletion(env, args.yes, `Delete flow "${seen.name}" (${seen.id}) with ${c.plans} plans and ${c.total} tasks?`);
+    await confirmDeletion(env, args.yes, `Delete flow ${quoted(seen.name)} (${seen.id}) with ${c.plans} plans and ${c.total} tasks?`);
     await env.autoSnapshot('auto', `before rm flow ${seen.id}`);
     const baseEnv = { ...env, baseRevision: env.baseRevision ?? view.revision };
     const commit = await env.transact((tx) => {
@@ -153,9 +164,9 @@ const rmFlow: CommandSpec<{ ref: string; yes?: boolean }> = {
       return { removed, current: tx.currentFlowId };
     });
     if (env.scope.flowId === seen.id) await env.setScope({ flowId: null, planId: null });
-    const message = `Deleted flow ${seen.id} "${seen.name}"`;
+    const message = `Deleted flow ${seen.id} ${quoted(seen.name)}`;
     return { json: commit.value.removed, human: () => message, message };
   },
-};
+});
 
-export const FLOW_COMMANDS = [addFlow, listFlow, showFlow, useFlow, renameFlow, rmFlow] as unknown as CommandSpec<never>[];
+export const FLOW_COMMANDS = [addFlow, listFlow, showFlow, useFlow, renameFlow, rmFlow] as const;

@@ -6,33 +6,33 @@ import { walkTasks } from '../../domain/tree.js';
 import { readAnyFormat } from '../../store/migrate/import.js';
 import { writeMigrationSnapshot } from '../../store/migrate/snapshot.js';
 import { IdRegistry } from '../../store/migrate/normalize.js';
-import { flag, optionalText } from '../args.js';
+import { defineCommand, type AnyCommand } from '../define.js';
 import { commandHelp, overview } from '../help.js';
 import { NOUN_SYNONYMS, UsageError, VERB_SYNONYMS, nearest } from '../parse.js';
 import { flowCounts } from '../render.js';
-import type { CommandSpec } from '../spec.js';
 
-const help: CommandSpec<{ verb?: string; noun?: string }> = {
+const help = defineCommand({
   verb: 'help',
   summary: 'explain commands: flow help [VERB] [NOUN]',
-  positionals: [
-    { name: 'verb', description: 'a verb (add, list, …) or a noun', complete: 'verb' },
-    { name: 'noun', description: 'a noun (flow, plan, task, …)', complete: 'noun' },
-  ],
-  args: z.object({ verb: optionalText(), noun: optionalText() }),
+  args: z.object({ verb: z.optional(z.string()), noun: z.optional(z.string()) }),
+  positionals: ['verb', 'noun'],
+  argv: {
+    verb: { description: 'a verb (add, list, …) or a noun', complete: 'verb' },
+    noun: { description: 'a noun (flow, plan, task, …)', complete: 'noun' },
+  },
   run(args, env) {
     const table = env.table;
     const verb = args.verb && (VERB_SYNONYMS[args.verb] ?? args.verb);
     const noun = args.noun && (NOUN_SYNONYMS[args.noun] ?? args.noun);
     let text: (style: Parameters<typeof overview>[1]) => string;
     let json: unknown;
-    const spec = verb ? table.lookup(verb, noun) ?? (noun ? undefined : table.lookup(verb)) : undefined;
-    if (spec) {
-      text = (style) => commandHelp(spec, style);
-      json = { command: spec.noun ? `${spec.verb} ${spec.noun}` : spec.verb, summary: spec.summary };
+    const command = verb ? (table.lookup(verb, noun) ?? (noun ? undefined : table.lookup(verb))) : undefined;
+    if (command) {
+      text = (style) => commandHelp(command, style);
+      json = { command: command.name, summary: command.summary };
     } else if (verb && !noun && (table.verbs.has(verb) || table.nouns.has(NOUN_SYNONYMS[verb] ?? verb))) {
       const word = NOUN_SYNONYMS[verb] ?? verb;
-      const filter = (s: CommandSpec) => s.verb === verb || s.noun === word;
+      const filter = (s: AnyCommand) => s.verb === verb || s.noun === word;
       text = (style) => overview(table, style, filter);
       json = table.commands.filter(filter).map((s) => ({ verb: s.verb, noun: s.noun ?? null, summary: s.summary }));
     } else if (verb) {
@@ -44,19 +44,20 @@ const help: CommandSpec<{ verb?: string; noun?: string }> = {
     }
     return { json, human: text, message: 'help' };
   },
-};
+});
 
-const schema: CommandSpec<Record<string, never>> = {
+const schema = defineCommand({
   verb: 'schema',
   summary: 'print the JSON Schema of flows.json (format 3.0), generated from the validators',
   args: z.object({}),
+  argv: {},
   run() {
     const jsonSchema = { title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) };
     return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: 'JSON Schema of flows.json' };
   },
-};
+});
 
-const migrate: CommandSpec<{ from?: string; 'dry-run'?: boolean }> = {
+const migrate = defineCommand({
   verb: 'migrate',
   summary: 'upgrade the store, or import a 1.x workflow.json / 2.x flows.json with --from',
   details:
@@ -64,11 +65,11 @@ const migrate: CommandSpec<{ from?: string; 'dry-run'?: boolean }> = {
     'does this on first use). With --from FILE, the flows of FILE (any known format) are added\n' +
     'to the store; ids already in use get a _dup suffix. Original and result are saved in\n' +
     'snapshots/<time>_migration.json. --dry-run shows the result and writes nothing.',
-  flags: {
-    from: { type: 'string', placeholder: 'FILE', description: 'a workflow.json or flows.json to import' },
-    'dry-run': { type: 'boolean', description: 'show what would happen, write nothing' },
+  args: z.object({ from: z.optional(z.string()), dry_run: z.optional(z.boolean()) }),
+  argv: {
+    from: { placeholder: 'FILE', description: 'a workflow.json or flows.json to import' },
+    dry_run: { description: 'show what would happen, write nothing' },
   },
-  args: z.object({ from: optionalText(), 'dry-run': flag() }),
   writes: true,
   async run(args, env) {
     if (!args.from) {
@@ -93,7 +94,7 @@ const migrate: CommandSpec<{ from?: string; 'dry-run'?: boolean }> = {
       { plans: 0, tasks: 0 },
     );
     const what = `${file.flows.length} flows, ${counts.plans} plans, ${counts.tasks} tasks from ${args.from} (format ${file.steps[0] ?? '3.0'})`;
-    if (args['dry-run']) {
+    if (args.dry_run) {
       const document = { ...file.header, flows: Object.fromEntries(file.flows.map((f) => [f.id, f])) };
       return { json: document, human: () => `Would import ${what}; nothing written (--dry-run)`, message: `Would import ${what}` };
     }
@@ -141,6 +142,6 @@ const migrate: CommandSpec<{ from?: string; 'dry-run'?: boolean }> = {
     const message = `Imported ${what} at revision ${commit.revision}`;
     return { json: commit.value, human: () => message, message };
   },
-};
+});
 
-export const META_COMMANDS = [help, schema, migrate] as unknown as CommandSpec<never>[];
+export const META_COMMANDS = [help, schema, migrate] as const;

@@ -1,24 +1,31 @@
-// Rows of the command table for snapshots, and undo/redo.
+// Commands for snapshots, and undo/redo.
 import * as z from 'zod/mini';
 import { FlowError } from '../../domain/errors.js';
+import { oneLine } from '../../domain/sanitize.js';
 import type { Flow } from '../../domain/schema.js';
 import { describeChange, diffFlows } from '../../snapshots/diff.js';
 import type { SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
-import { prepareRestore, restoreInto, snapshotFlows } from '../../snapshots/restore.js';
+import { flowName, plansMentioning, prepareRestore, restoreInto, snapshotFlows } from '../../snapshots/restore.js';
 import { nothingTo, revertEntry } from '../../snapshots/undo.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { replaceContext } from '../../context/context.js';
-import { flag, optionalText } from '../args.js';
+import { ref } from '../args.js';
+import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import { columns, type Output } from '../output.js';
-import { byteSize } from '../render.js';
-import type { CommandSpec } from '../spec.js';
+import { resolveInSnapshot, resolveSnapshot } from '../refs.js';
+import { byteSize, quoted } from '../render.js';
 import { confirmDeletion } from './plan.js';
 
-const SNAP_REF = { name: 'ref', description: 'snapshot id, id prefix or list number', required: true, complete: 'snapshot' } as const;
+const SNAP_REF: ArgSpec = { description: 'snapshot id, id prefix or list number' };
 
 function metaLine(meta: SnapshotMeta): string {
-  return `${meta.id} ${meta.kind}${meta.label ? ` "${meta.label}"` : ''} (revision ${meta.file_revision})`;
+  return `${meta.id} ${meta.kind}${meta.label ? ` ${quoted(meta.label)}` : ''} (revision ${meta.file_revision})`;
+}
+
+/** The snapshot a reference names, among those the engine lists. */
+function findSnapshot(env: Env, ref: string): SnapshotMeta {
+  return resolveSnapshot(env.snapshots().list(), ref);
 }
 
 function stateFlows(state: SnapshotState): Record<string, Flow> {
@@ -30,16 +37,16 @@ async function currentFlows(env: Env): Promise<Record<string, Flow>> {
   return Object.fromEntries(view.allFlows().map((f) => [f.id, f]));
 }
 
-const create: CommandSpec<{ label?: string; pin?: boolean }> = {
+const create = defineCommand({
   verb: 'create',
   noun: 'snapshot',
   aliases: ['add snapshot'],
   summary: 'save a snapshot of flows.json, context.json and the documents',
-  flags: {
-    label: { type: 'string', placeholder: 'TEXT', description: 'a note to find it by' },
-    pin: { type: 'boolean', description: 'keep it through pruning' },
+  args: z.object({ label: z.optional(z.string()), pin: z.optional(z.boolean()) }),
+  argv: {
+    label: { description: 'a note to find it by' },
+    pin: { description: 'keep it through pruning' },
   },
-  args: z.object({ label: optionalText(), pin: flag() }),
   async run(args, env) {
     const engine = env.snapshots();
     const meta = await engine.create(env.store, { label: args.label, pinned: args.pin, kind: 'manual' });
@@ -48,13 +55,14 @@ const create: CommandSpec<{ label?: string; pin?: boolean }> = {
     const message = `Created snapshot ${metaLine(meta)}, ${meta.storage}, ${byteSize(meta.size)}${pruned.length ? `; pruned ${pruned.length} old` : ''}`;
     return { json: meta, human: () => message, message };
   },
-};
+});
 
-const list: CommandSpec<Record<string, never>> = {
+const list = defineCommand({
   verb: 'list',
   noun: 'snapshot',
   summary: 'list snapshots, oldest first, numbered',
   args: z.object({}),
+  argv: {},
   run(_args, env) {
     const all = env.snapshots().list();
     const json = all.map((s, i) => ({ number: i + 1, ...s }));
@@ -70,7 +78,7 @@ const list: CommandSpec<Record<string, never>> = {
                 s.pinned ? style.paint('accent', 'pinned') : '',
                 `rev ${s.file_revision}`,
                 byteSize(s.size),
-                s.label,
+                oneLine(s.label),
                 style.paint('id', s.id),
               ]),
             )
@@ -78,18 +86,18 @@ const list: CommandSpec<Record<string, never>> = {
       message: `${all.length} snapshot${all.length === 1 ? '' : 's'}`,
     };
   },
-};
+});
 
-const show: CommandSpec<{ ref: string }> = {
+const show = defineCommand({
   verb: 'show',
   noun: 'snapshot',
   summary: 'show a snapshot: when, what kind, and what it holds',
-  positionals: [SNAP_REF],
-  args: z.object({ ref: z.string() }),
+  args: z.object({ ref: ref('snapshot') }),
+  positionals: ['ref'],
+  argv: { ref: SNAP_REF },
   run(args, env) {
-    const engine = env.snapshots();
-    const meta = engine.find(args.ref);
-    const flows = snapshotFlows(engine.read(meta));
+    const meta = findSnapshot(env, args.ref);
+    const flows = snapshotFlows(env.snapshots().read(meta));
     const plans = flows.reduce((n, f) => n + f.plans.length, 0);
     const text = [
       metaLine(meta),
@@ -100,18 +108,19 @@ const show: CommandSpec<{ ref: string }> = {
     ].join('\n');
     return { json: { ...meta, flow_count: flows.length, plan_count: plans }, human: () => text, message: metaLine(meta) };
   },
-};
+});
 
-const diff: CommandSpec<{ ref: string; other?: string }> = {
+const diff = defineCommand({
   verb: 'diff',
   noun: 'snapshot',
   summary: 'what changed between a snapshot and now (or another snapshot)',
-  positionals: [SNAP_REF, { name: 'other', description: 'another snapshot, or "current" (default)', complete: 'snapshot' }],
-  args: z.object({ ref: z.string(), other: optionalText() }),
+  args: z.object({ ref: ref('snapshot'), other: z.optional(ref('snapshot')) }),
+  positionals: ['ref', 'other'],
+  argv: { ref: SNAP_REF, other: { description: 'another snapshot, or "current" (default)' } },
   async run(args, env) {
     const engine = env.snapshots();
-    const from = engine.find(args.ref);
-    const to = !args.other || args.other === 'current' ? undefined : engine.find(args.other);
+    const from = findSnapshot(env, args.ref);
+    const to = !args.other || args.other === 'current' ? undefined : findSnapshot(env, args.other);
     const changes = diffFlows(stateFlows(engine.read(from)), to ? stateFlows(engine.read(to)) : await currentFlows(env));
     const title = `${from.id} → ${to ? to.id : 'now'}: ${changes.length} change${changes.length === 1 ? '' : 's'}`;
     return {
@@ -128,25 +137,33 @@ const diff: CommandSpec<{ ref: string; other?: string }> = {
       message: title,
     };
   },
-};
+});
 
-const restore: CommandSpec<{ ref: string; flow?: string; plan?: string; yes?: boolean }> = {
+const restore = defineCommand({
   verb: 'restore',
   noun: 'snapshot',
   summary: 'bring back a snapshot (whole, or one flow or plan); takes a pre-restore snapshot first',
-  positionals: [SNAP_REF],
-  flags: {
-    flow: { type: 'string', placeholder: 'REF', description: 'restore only this flow', complete: 'flow' },
-    plan: { type: 'string', placeholder: 'REF', description: 'restore only this plan', complete: 'plan' },
-    yes: { type: 'boolean', description: 'do not ask' },
+  args: z.object({ ref: ref('snapshot'), flow: z.optional(ref('flow')), plan: z.optional(ref('plan')), yes: z.optional(z.boolean()) }),
+  positionals: ['ref'],
+  argv: {
+    ref: SNAP_REF,
+    flow: { description: 'restore only this flow' },
+    plan: { description: 'restore only this plan' },
+    yes: { description: 'do not ask' },
   },
-  args: z.object({ ref: z.string(), flow: optionalText(), plan: optionalText(), yes: flag() }),
   writes: true,
   async run(args, env) {
     if (args.flow && args.plan) throw new FlowError('invalid', 'give --flow or --plan, not both');
     const engine = env.snapshots();
-    const meta = engine.find(args.ref);
-    const prepared = prepareRestore(engine.view(meta), { flow: args.flow, plan: args.plan });
+    const meta = findSnapshot(env, args.ref);
+    // The flow or plan is named as it is in the snapshot (it may be gone from the store);
+    // a scoped restore reads of the snapshot only the flows it concerns.
+    const view = engine.view(meta);
+    const flows = args.flow ? view.flowIds().map((id) => ({ id })) : [];
+    const flowId = args.flow ? resolveInSnapshot('flow', flows, args.flow, (f) => `${f.id} (${oneLine(flowName(view, f.id))})`).id : undefined;
+    const plans = args.plan ? plansMentioning(view, args.plan) : [];
+    const planId = args.plan ? resolveInSnapshot('plan', plans, args.plan, (p) => `${p.id} (${oneLine(p.title)})`).id : undefined;
+    const prepared = prepareRestore(view, { flowId, planId });
     const part = args.flow ? `flow ${args.flow}` : args.plan ? `plan ${args.plan}` : 'the whole store';
     await confirmDeletion(env, args.yes, `Restore ${part} from snapshot ${metaLine(meta)}? Changes since are replaced`);
     const safety = await env.autoSnapshot('pre-restore', `before restoring ${meta.id}`);
@@ -162,58 +179,61 @@ const restore: CommandSpec<{ ref: string; flow?: string; plan?: string; yes?: bo
     const message = `Restored ${commit.value.what} from ${meta.id} at revision ${commit.revision} (undo: flow undo; the state before is snapshot ${safety.id})`;
     return { json: { restored: meta.id, scope: commit.value.what, revision: commit.revision, pre_restore: safety.id }, human: () => message, message };
   },
-};
+});
 
-function pinSpec(verb: 'pin' | 'unpin'): CommandSpec<{ ref: string }> {
-  return {
+function pinCommand<V extends 'pin' | 'unpin'>(verb: V) {
+  return defineCommand({
     verb,
     noun: 'snapshot',
     summary: verb === 'pin' ? 'keep a snapshot through pruning' : 'let pruning remove a snapshot again',
-    positionals: [SNAP_REF],
-    args: z.object({ ref: z.string() }),
+    args: z.object({ ref: ref('snapshot') }),
+    positionals: ['ref'],
+    argv: { ref: SNAP_REF },
     async run(args, env) {
-      const meta = await env.snapshots().setPinned(args.ref, verb === 'pin');
+      const meta = await env.snapshots().setPinned(findSnapshot(env, args.ref).id, verb === 'pin');
       const message = `${verb === 'pin' ? 'Pinned' : 'Unpinned'} ${metaLine(meta)}`;
       return { json: meta, human: () => message, message };
     },
-  };
+  });
 }
 
-const rm: CommandSpec<{ ref: string }> = {
+const rm = defineCommand({
   verb: 'rm',
   noun: 'snapshot',
   summary: 'delete a snapshot (snapshots that depend on it are kept restorable)',
-  positionals: [SNAP_REF],
-  args: z.object({ ref: z.string() }),
+  args: z.object({ ref: ref('snapshot') }),
+  positionals: ['ref'],
+  argv: { ref: SNAP_REF },
   async run(args, env) {
-    const meta = await env.snapshots().remove(args.ref);
+    const meta = await env.snapshots().remove(findSnapshot(env, args.ref).id);
     const message = `Deleted snapshot ${metaLine(meta)}`;
     return { json: meta, human: () => message, message };
   },
-};
+});
 
-const prune: CommandSpec<{ 'dry-run'?: boolean }> = {
+const prune = defineCommand({
   verb: 'prune',
   noun: 'snapshot',
   summary: 'apply retention (snapshots.keep, snapshots.max_age_days); pinned and migration ones stay',
-  flags: { 'dry-run': { type: 'boolean', description: 'only show what would go' } },
-  args: z.object({ 'dry-run': flag() }),
+  args: z.object({ dry_run: z.optional(z.boolean()) }),
+  argv: { dry_run: { description: 'only show what would go' } },
   async run(args, env) {
     const engine = env.snapshots();
     const settings = env.config().snapshots;
     const policy = { keep: settings.keep, maxAgeDays: settings.max_age_days };
-    const gone = args['dry-run'] ? engine.victims(policy) : await engine.prune(policy);
-    const verb = args['dry-run'] ? 'Would delete' : 'Deleted';
+    const gone = args.dry_run ? engine.victims(policy) : await engine.prune(policy);
+    const verb = args.dry_run ? 'Would delete' : 'Deleted';
     const message = `${verb} ${gone.length} snapshot${gone.length === 1 ? '' : 's'} (keep ${policy.keep}, at most ${policy.maxAgeDays} days)`;
     return { json: gone, human: () => [message, ...gone.map((m) => `  ${metaLine(m)}`)].join('\n'), message };
   },
-};
+});
 
-function revertSpec(verb: 'undo' | 'redo'): CommandSpec<Record<string, never>> {
-  return {
+function revertCommand<V extends 'undo' | 'redo'>(verb: V) {
+  return defineCommand({
     verb,
     summary: verb === 'undo' ? "revert this session's last change (if nobody changed the same objects since)" : 'redo what undo reverted',
     args: z.object({}),
+    argv: {},
     writes: true,
     async run(_args, env): Promise<Output> {
       const stacks = env.undoLog().stacks();
@@ -223,10 +243,10 @@ function revertSpec(verb: 'undo' | 'redo'): CommandSpec<Record<string, never>> {
       const original = entry.kind === 'undo' ? entry.command.replace(/^undo /, '') : entry.command;
       env.markRevert(verb, entry.revision, verb === 'undo' ? `undo ${original}` : original);
       const commit = await env.transact((tx) => revertEntry(tx, entry, verb));
-      const message = `${verb === 'undo' ? 'Undid' : 'Redid'} "${original}" (revision ${entry.revision}); now at revision ${commit.revision}`;
+      const message = `${verb === 'undo' ? 'Undid' : 'Redid'} ${quoted(original)} (revision ${entry.revision}); now at revision ${commit.revision}`;
       return { json: { [verb === 'undo' ? 'undone' : 'redone']: entry.revision, command: entry.command, revision: commit.revision }, human: () => message, message };
     },
-  };
+  });
 }
 
 export const SNAPSHOT_COMMANDS = [
@@ -235,10 +255,10 @@ export const SNAPSHOT_COMMANDS = [
   show,
   diff,
   restore,
-  pinSpec('pin'),
-  pinSpec('unpin'),
+  pinCommand('pin'),
+  pinCommand('unpin'),
   rm,
   prune,
-  revertSpec('undo'),
-  revertSpec('redo'),
-] as unknown as CommandSpec<never>[];
+  revertCommand('undo'),
+  revertCommand('redo'),
+] as const;

@@ -1,7 +1,8 @@
-// Rows of the command table for tasks.
+// Commands for tasks.
 import * as z from 'zod/mini';
 import { FlowError } from '../../domain/errors.js';
-import { PRIORITIES, TASK_STATUSES, type Task, type TaskStatus } from '../../domain/schema.js';
+import { oneLine } from '../../domain/sanitize.js';
+import { PrioritySchema, TaskStatusSchema, type Task, type TaskStatus } from '../../domain/schema.js';
 import {
   createTask,
   insertTask,
@@ -14,17 +15,16 @@ import {
   type TaskLocation,
 } from '../../domain/tree.js';
 import type { StoreView } from '../../store/state.js';
-import { checkExpectations, expectations, flag, list, oneOf, optionalText, refs, text } from '../args.js';
+import { checkExpectations, expectations, ref, refs, text } from '../args.js';
+import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import type { Output } from '../output.js';
 import { numberedTasks, requirePlanScope, resolvePlan, resolveSeen, resolveTask, scopeFlow, scopePlan } from '../refs.js';
-import { showTask, STATUS_GLYPH, taskLine } from '../render.js';
-import type { CommandSpec, FlagSpec } from '../spec.js';
+import { quoted, showTask, STATUS_GLYPH, taskLine } from '../render.js';
 
-const TASK_REF = { name: 'ref', description: 'task id, id prefix or list number', required: true, complete: 'task' } as const;
-const TASK_REFS = { ...TASK_REF, variadic: true } as const;
-
-const planFlag: FlagSpec = { type: 'string', placeholder: 'REF', description: 'the plan (default: the session scope)', complete: 'plan' };
+const TASK_REF: ArgSpec = { description: 'task id, id prefix or list number' };
+const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
+const EXPECT: ArgSpec = { description: 'only change if FIELD still has VALUE (else exit 3)' };
 
 function taskJson(location: TaskLocation): Record<string, unknown> {
   return { ...location.task, plan_id: location.plan.id, flow_id: location.flow.id, parent_id: location.parent?.id ?? null };
@@ -60,39 +60,31 @@ function dependencies(view: StoreView, plan: PlanLocation, list: readonly string
   });
 }
 
-const addTask: CommandSpec<{
-  title: string;
-  plan?: string;
-  parent?: string;
-  priority?: (typeof PRIORITIES)[number];
-  status?: TaskStatus;
-  tag?: string[];
-  depends?: string[];
-  notes?: string;
-}> = {
+const addTask = defineCommand({
   verb: 'add',
   noun: 'task',
   summary: 'add a task to a plan (or under a task with --parent)',
-  positionals: [{ name: 'title', description: 'the task title (quotes optional)', required: true, variadic: true }],
-  flags: {
-    plan: planFlag,
-    parent: { type: 'string', placeholder: 'REF', description: 'add as a subtask of this task', complete: 'task' },
-    priority: { type: 'string', values: PRIORITIES, placeholder: 'P', description: 'low, medium (default) or high' },
-    status: { type: 'string', values: TASK_STATUSES, placeholder: 'S', description: 'initial status (default todo)' },
-    tag: { type: 'list', placeholder: 'TAG', description: 'a tag (repeat or comma-separate)' },
-    depends: { type: 'list', placeholder: 'REF', description: 'tasks this one depends on', complete: 'task' },
-    notes: { type: 'string', placeholder: 'TEXT', description: 'free text notes' },
-  },
   args: z.object({
     title: text(),
-    plan: optionalText(),
-    parent: optionalText(),
-    priority: oneOf(PRIORITIES),
-    status: oneOf(TASK_STATUSES),
-    tag: list(),
-    depends: list(),
-    notes: optionalText(),
+    plan: z.optional(ref('plan')),
+    parent: z.optional(ref('task')),
+    priority: z.optional(PrioritySchema),
+    status: z.optional(TaskStatusSchema),
+    tags: z.optional(z.array(z.string())),
+    depends_on: z.optional(z.array(ref('task'))),
+    notes: z.optional(z.string()),
   }),
+  positionals: ['title'],
+  argv: {
+    title: { description: 'the task title (quotes optional)', rest: true },
+    plan: PLAN,
+    parent: { description: 'add as a subtask of this task' },
+    priority: { placeholder: 'P', description: 'low, medium (default) or high' },
+    status: { placeholder: 'S', description: 'initial status (default todo)' },
+    tags: { flag: 'tag', placeholder: 'TAG', description: 'a tag (repeat or comma-separate)' },
+    depends_on: { flag: 'depends', description: 'tasks this one depends on' },
+    notes: { description: 'free text notes' },
+  },
   examples: ['flow add task "Write tests" --priority high --tag storage', 'flow add task Fix lock --parent 2'],
   writes: true,
   async run(args, env) {
@@ -103,45 +95,42 @@ const addTask: CommandSpec<{
         title: args.title,
         priority: args.priority,
         status: args.status,
-        tags: args.tag,
+        tags: args.tags,
         notes: args.notes,
-        depends_on: dependencies(tx, plan, args.depends),
+        depends_on: dependencies(tx, plan, args.depends_on),
       });
       if (parent) return insertTask(tx.index, { parentId: parent.task.id }, task);
       return insertTask(tx.index, { planId: plan.plan.id }, task);
     });
     const location = commit.value;
-    return taskOutput(
-      location,
-      `Added task ${location.task.id} "${location.task.title}" to ${location.parent ? `task ${location.parent.id}` : `plan "${location.plan.title}"`}`,
-    );
+    const where = location.parent ? `task ${location.parent.id}` : `plan ${quoted(location.plan.title)}`;
+    return taskOutput(location, `Added task ${location.task.id} ${quoted(location.task.title)} to ${where}`);
   },
-};
+});
 
-const listTask: CommandSpec<{ plan?: string; status?: string[]; tag?: string[]; all?: boolean }> = {
+const listTask = defineCommand({
   verb: 'list',
   noun: 'task',
   summary: 'list the tasks of the current plan, numbered for use as references',
-  flags: {
-    plan: planFlag,
-    status: { type: 'list', values: TASK_STATUSES, placeholder: 'S', description: 'only these statuses' },
-    tag: { type: 'list', placeholder: 'TAG', description: 'only tasks with one of these tags' },
-    all: { type: 'boolean', description: 'every plan of the current flow' },
-  },
   args: z.object({
-    plan: optionalText(),
-    status: z.optional(z.array(z.enum(TASK_STATUSES))),
-    tag: list(),
-    all: flag(),
+    plan: z.optional(ref('plan')),
+    status: z.optional(z.array(TaskStatusSchema)),
+    tags: z.optional(z.array(z.string())),
+    all: z.optional(z.boolean()),
   }),
+  argv: {
+    plan: PLAN,
+    status: { placeholder: 'S', description: 'only these statuses' },
+    tags: { flag: 'tag', placeholder: 'TAG', description: 'only tasks with one of these tags' },
+    all: { description: 'every plan of the current flow' },
+  },
   async run(args, env) {
     const view = await env.read();
     const plans = args.all
       ? (scopeFlow(view, env)?.plans ?? []).map((p) => view.index.get(p.id) as PlanLocation)
       : [requirePlanScope(view, env, args.plan)];
     const keep = (task: Task) =>
-      (!args.status || args.status.includes(task.status)) &&
-      (!args.tag || task.tags.some((t) => args.tag?.includes(t)));
+      (!args.status || args.status.includes(task.status)) && (!args.tags || task.tags.some((t) => args.tags?.includes(t)));
     const rows = plans.map((plan) => ({
       plan,
       tasks: numberedTasks(plan.plan).filter((entry) => keep(entry.task)),
@@ -158,7 +147,7 @@ const listTask: CommandSpec<{ plan?: string; status?: string[]; tag?: string[]; 
       human: (style) =>
         rows
           .map(({ plan, tasks }) => {
-            const head = style.paint('heading', `${plan.plan.title}`) + `  ${style.paint('id', plan.plan.id)}`;
+            const head = style.paint('heading', oneLine(plan.plan.title)) + `  ${style.paint('id', plan.plan.id)}`;
             const body = tasks.length
               ? tasks.map(({ task, depth, number }) => taskLine(style, task, depth, number)).join('\n')
               : style.paint('muted', '  (no tasks)');
@@ -168,62 +157,53 @@ const listTask: CommandSpec<{ plan?: string; status?: string[]; tag?: string[]; 
       message: `${json.length} task${json.length === 1 ? '' : 's'}`,
     };
   },
-};
+});
 
-const showTaskSpec: CommandSpec<{ ref: string; plan?: string }> = {
+const showTaskCommand = defineCommand({
   verb: 'show',
   noun: 'task',
   summary: 'show every field of a task',
-  positionals: [TASK_REF],
-  flags: { plan: planFlag },
-  args: z.object({ ref: z.string(), plan: optionalText() }),
+  args: z.object({ ref: ref('task'), plan: z.optional(ref('plan')) }),
+  positionals: ['ref'],
+  argv: { ref: TASK_REF, plan: PLAN },
   async run(args, env) {
     const view = await env.read();
     const location = findTask(view, env, args.ref, args.plan);
     return {
       json: taskJson(location),
       human: (style) => showTask(style, location.task, location),
-      message: `${STATUS_GLYPH[location.task.status]} ${location.task.title} (${location.task.id})`,
+      message: `${STATUS_GLYPH[location.task.status]} ${oneLine(location.task.title)} (${location.task.id})`,
     };
   },
-};
+});
 
-const setTask: CommandSpec<{
-  ref: string;
-  plan?: string;
-  title?: string;
-  status?: TaskStatus;
-  priority?: (typeof PRIORITIES)[number];
-  notes?: string;
-  tag?: string[];
-  depends?: string[];
-  expect?: string[];
-}> = {
+const setTask = defineCommand({
   verb: 'set',
   noun: 'task',
   summary: 'change fields of a task',
-  positionals: [TASK_REF],
-  flags: {
-    plan: planFlag,
-    title: { type: 'string', placeholder: 'TEXT', description: 'new title' },
-    status: { type: 'string', values: TASK_STATUSES, placeholder: 'S', description: 'new status' },
-    priority: { type: 'string', values: PRIORITIES, placeholder: 'P', description: 'new priority' },
-    notes: { type: 'string', placeholder: 'TEXT', description: 'new notes (replaces)' },
-    tag: { type: 'list', placeholder: 'TAG', description: 'new tags (replaces; --tag "" clears)' },
-    depends: { type: 'list', placeholder: 'REF', description: 'new dependencies (replaces)', complete: 'task' },
-    expect: { type: 'multi', placeholder: 'FIELD=VALUE', description: 'only change if FIELD still has VALUE (else exit 3)' },
-  },
   args: z.object({
-    ref: z.string(),
-    plan: optionalText(),
-    title: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
-    status: oneOf(TASK_STATUSES),
-    priority: oneOf(PRIORITIES),
-    notes: optionalText(),
-    tag: list(),
-    depends: list(),
+    ref: ref('task'),
+    plan: z.optional(ref('plan')),
+    title: z.optional(text()),
+    status: z.optional(TaskStatusSchema),
+    priority: z.optional(PrioritySchema),
+    notes: z.optional(z.string()),
+    tags: z.optional(z.array(z.string())),
+    depends_on: z.optional(z.array(ref('task'))),
     expect: expectations(),
   }),
+  positionals: ['ref'],
+  argv: {
+    ref: TASK_REF,
+    plan: PLAN,
+    title: { description: 'new title' },
+    status: { placeholder: 'S', description: 'new status' },
+    priority: { placeholder: 'P', description: 'new priority' },
+    notes: { description: 'new notes (replaces)' },
+    tags: { flag: 'tag', placeholder: 'TAG', description: 'new tags (replaces; --tag "" clears)' },
+    depends_on: { flag: 'depends', description: 'new dependencies (replaces)' },
+    expect: EXPECT,
+  },
   examples: ['flow set task 3 --status blocked --notes "waiting for review"', 'flow set task task_ab12 --title New --expect title=Old'],
   writes: true,
   async run(args, env) {
@@ -235,24 +215,24 @@ const setTask: CommandSpec<{
       if (args.status !== undefined) task.status = args.status;
       if (args.priority !== undefined) task.priority = args.priority;
       if (args.notes !== undefined) task.notes = args.notes;
-      if (args.tag !== undefined) task.tags = args.tag;
-      const deps = dependencies(tx, tx.index.get(location.plan.id) as PlanLocation, args.depends, task.id);
+      if (args.tags !== undefined) task.tags = args.tags;
+      const deps = dependencies(tx, tx.index.get(location.plan.id) as PlanLocation, args.depends_on, task.id);
       if (deps !== undefined) task.depends_on = deps;
       touch(task);
       return location;
     });
-    return taskOutput(commit.value, `Updated task ${commit.value.task.id} "${commit.value.task.title}"`);
+    return taskOutput(commit.value, `Updated task ${commit.value.task.id} ${quoted(commit.value.task.title)}`);
   },
-};
+});
 
-function statusVerb(verb: string, status: TaskStatus, summary: string): CommandSpec<{ ref: string[]; plan?: string }> {
-  return {
+function statusVerb<V extends string>(verb: V, status: TaskStatus, summary: string) {
+  return defineCommand({
     verb,
     noun: 'task',
     summary,
-    positionals: [TASK_REFS],
-    flags: { plan: planFlag },
-    args: z.object({ ref: refs(), plan: optionalText() }),
+    args: z.object({ ref: refs('task'), plan: z.optional(ref('plan')) }),
+    positionals: ['ref'],
+    argv: { ref: TASK_REF, plan: PLAN },
     writes: true,
     async run(args, env) {
       const commit = await env.transact((tx) =>
@@ -263,53 +243,46 @@ function statusVerb(verb: string, status: TaskStatus, summary: string): CommandS
         }),
       );
       const tasks = commit.value;
-      const message = tasks.map((l) => `${STATUS_GLYPH[status]} ${l.task.title} (${l.task.id}) → ${status}`).join('\n');
+      const message = tasks.map((l) => `${STATUS_GLYPH[status]} ${oneLine(l.task.title)} (${l.task.id}) → ${status}`).join('\n');
       return { json: tasks.length === 1 ? tasks[0].task : tasks.map((l) => l.task), human: () => message, message };
     },
-  };
+  });
 }
 
-const moveTaskSpec: CommandSpec<{
-  ref: string;
-  plan?: string;
-  'to-plan'?: string;
-  parent?: string;
-  before?: string;
-  after?: string;
-  top?: boolean;
-}> = {
+const moveTaskCommand = defineCommand({
   verb: 'move',
   noun: 'task',
   summary: 'move a task to another plan, under another task, or among its siblings',
-  positionals: [TASK_REF],
-  flags: {
-    plan: planFlag,
-    'to-plan': { type: 'string', placeholder: 'REF', description: 'move into this plan (top level)', complete: 'plan' },
-    parent: { type: 'string', placeholder: 'REF', description: 'move under this task', complete: 'task' },
-    before: { type: 'string', placeholder: 'REF', description: 'place before this sibling', complete: 'task' },
-    after: { type: 'string', placeholder: 'REF', description: 'place after this sibling', complete: 'task' },
-    top: { type: 'boolean', description: 'place first among its siblings' },
-  },
   args: z.object({
-    ref: z.string(),
-    plan: optionalText(),
-    'to-plan': optionalText(),
-    parent: optionalText(),
-    before: optionalText(),
-    after: optionalText(),
-    top: flag(),
+    ref: ref('task'),
+    plan: z.optional(ref('plan')),
+    to_plan: z.optional(ref('plan')),
+    parent: z.optional(ref('task')),
+    before: z.optional(ref('task')),
+    after: z.optional(ref('task')),
+    top: z.optional(z.boolean()),
   }),
+  positionals: ['ref'],
+  argv: {
+    ref: TASK_REF,
+    plan: PLAN,
+    to_plan: { description: 'move into this plan (top level)' },
+    parent: { description: 'move under this task' },
+    before: { description: 'place before this sibling' },
+    after: { description: 'place after this sibling' },
+    top: { description: 'place first among its siblings' },
+  },
   writes: true,
   async run(args, env) {
-    if (args['to-plan'] && args.parent) throw new FlowError('invalid', 'give --to-plan or --parent, not both');
+    if (args.to_plan && args.parent) throw new FlowError('invalid', 'give --to-plan or --parent, not both');
     if (args.before && args.after) throw new FlowError('invalid', 'give --before or --after, not both');
     const commit = await env.transact((tx) => {
       const location = findTask(tx, env, args.ref, args.plan);
       const flow = scopeFlow(tx, env);
       const target: { planId: string } | { parentId: string } | 'same' = args.parent
         ? { parentId: findTask(tx, env, args.parent, args.plan).task.id }
-        : args['to-plan']
-          ? { planId: resolvePlan(tx, args['to-plan'], flow).plan.id }
+        : args.to_plan
+          ? { planId: resolvePlan(tx, args.to_plan, flow).plan.id }
           : ('same' as const);
       const sibling = args.before ?? args.after;
       // A sibling's list number counts in the plan the task goes to.
@@ -322,8 +295,7 @@ const moveTaskSpec: CommandSpec<{
       let position: Position = args.top ? { at: 'start' } : { at: 'end' };
       if (sibling) {
         const plan = tx.index.get(destination) as PlanLocation;
-        const ref = sibling;
-        const id = resolveSeen(tx, env, 'task', ref, () => resolveTask(tx, ref, plan)).task.id;
+        const id = resolveSeen(tx, env, 'task', sibling, () => resolveTask(tx, sibling, plan)).task.id;
         position = { at: args.before ? 'before' : 'after', sibling: id };
       }
       if (target === 'same' && !sibling && !args.top) {
@@ -332,18 +304,18 @@ const moveTaskSpec: CommandSpec<{
       return moveTask(tx.index, location.task.id, target, position);
     });
     const location = commit.value;
-    const where = location.parent ? `under task ${location.parent.id}` : `in plan "${location.plan.title}"`;
-    return taskOutput(location, `Moved task ${location.task.id} "${location.task.title}" ${where}`);
+    const where = location.parent ? `under task ${location.parent.id}` : `in plan ${quoted(location.plan.title)}`;
+    return taskOutput(location, `Moved task ${location.task.id} ${quoted(location.task.title)} ${where}`);
   },
-};
+});
 
-const rmTask: CommandSpec<{ ref: string[]; plan?: string }> = {
+const rmTask = defineCommand({
   verb: 'rm',
   noun: 'task',
   summary: 'delete tasks (with their subtasks)',
-  positionals: [TASK_REFS],
-  flags: { plan: planFlag },
-  args: z.object({ ref: refs(), plan: optionalText() }),
+  args: z.object({ ref: refs('task'), plan: z.optional(ref('plan')) }),
+  positionals: ['ref'],
+  argv: { ref: TASK_REF, plan: PLAN },
   writes: true,
   async run(args, env) {
     const commit = await env.transact((tx) => {
@@ -352,20 +324,20 @@ const rmTask: CommandSpec<{ ref: string[]; plan?: string }> = {
       return targets.flatMap((id) => (tx.index.has(id) ? [removeTask(tx.index, id)] : []));
     });
     const removed = commit.value;
-    const message = removed.map((t) => `Deleted task ${t.id} "${t.title}"`).join('\n');
+    const message = removed.map((t) => `Deleted task ${t.id} ${quoted(t.title)}`).join('\n');
     return { json: removed.length === 1 ? removed[0] : removed, human: () => message, message };
   },
-};
+});
 
-export const TASK_COMMANDS: CommandSpec<never>[] = [
+export const TASK_COMMANDS = [
   addTask,
   listTask,
-  showTaskSpec,
+  showTaskCommand,
   setTask,
   statusVerb('done', 'done', 'mark tasks done'),
   statusVerb('start', 'in_progress', 'mark tasks in progress'),
   statusVerb('block', 'blocked', 'mark tasks blocked'),
   statusVerb('cancel', 'cancelled', 'mark tasks cancelled'),
-  moveTaskSpec,
+  moveTaskCommand,
   rmTask,
-] as unknown as CommandSpec<never>[];
+] as const;

@@ -22,7 +22,7 @@ function useSnapshotState() {
   const [error, setError] = useState<string | null>(null);
   const reload = () => {
     try {
-      const all = controller.bus.snapshots().list();
+      const all = controller.bus.services.snapshots().list();
       setList(all);
       setIndex((i) => Math.min(Math.max(0, i), Math.max(0, all.length - 1)));
       setError(null);
@@ -34,13 +34,13 @@ function useSnapshotState() {
     if (!focused) return;
     reload();
     // Newest first is what people look for: start there.
-    setIndex(Math.max(0, controller.bus.snapshots().list().length - 1));
+    setIndex(Math.max(0, controller.bus.services.snapshots().list().length - 1));
   }, [focused]);
   const selected = list[index];
   const preview = useMemo((): ObjectChange[] | string => {
     if (!selected) return [];
     try {
-      const then = Object.fromEntries(snapshotFlows(controller.bus.snapshots().read(selected)).map((f) => [f.id, f]));
+      const then = Object.fromEntries(snapshotFlows(controller.bus.services.snapshots().read(selected)).map((f) => [f.id, f]));
       return diffFlows(Object.fromEntries(flows) as Record<string, Flow>, then);
     } catch (err) {
       return (err as Error).message;
