@@ -6,6 +6,7 @@ import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
+import { STATS_COMMANDS } from './nouns/stats.js';
 import { TASK_COMMANDS } from './nouns/task.js';
 import { CommandTable } from './parse.js';
 
@@ -14,6 +15,7 @@ export const COMMANDS = [
   ...PLAN_COMMANDS,
   ...TASK_COMMANDS,
   ...SNAPSHOT_COMMANDS,
+  ...STATS_COMMANDS,
   ...CONFIG_COMMANDS,
   ...META_COMMANDS,
 ] as const;

@@ -1,7 +1,7 @@
 // What a person can see of flow's cost: the time of each save, kept in a small bounded
 // log (.flow/cache/saves.jsonl, rebuildable, never needed to read the store), and with
 // FLOW_DEBUG=timing the phases of the command on stderr when the process ends.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SAVE_LOG = join('cache', 'saves.jsonl');
@@ -118,3 +118,44 @@ export function timingLine(): string {
 }
 
 if (timingOn) process.on('exit', () => process.stderr.write(`${timingLine()}\n`));
+
+/** The p-th percentile (0–100) of some values, by rank. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Bytes a file, or every file under a folder, takes (0 when missing). */
+function bytesOf(path: string): number {
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.isFile() ? stat.size : 0;
+  return readdirSync(path).reduce((sum, name) => sum + bytesOf(join(path, name)), 0);
+}
+
+export interface StoreFigures {
+  bytes: { flows: number; snapshots: number; undo: number; cache: number };
+  /** The newest save logged, and latency over the last saves logged. */
+  lastSave: SaveRecord | null;
+  saves: { count: number; p50: number | null; p95: number | null };
+}
+
+/** Sizes on disk and save latencies of the store in `dir` (files only: nothing is parsed). */
+export function storeFigures(dir: string): StoreFigures {
+  const saves = readSaves(dir);
+  const ms = saves.map((s) => s.ms);
+  return {
+    bytes: {
+      flows: bytesOf(join(dir, 'flows.json')),
+      snapshots: bytesOf(join(dir, 'snapshots')),
+      undo: bytesOf(join(dir, 'undo')),
+      cache: bytesOf(join(dir, 'cache')),
+    },
+    lastSave: saves.at(-1) ?? null,
+    saves: { count: saves.length, p50: ms.length ? percentile(ms, 50) : null, p95: ms.length ? percentile(ms, 95) : null },
+  };
+}

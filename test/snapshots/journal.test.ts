@@ -144,8 +144,8 @@ describe('snapshots from the journal of recorded patches', () => {
       const snapshotFlows = Object.values<Flow>((captured.flows as any).flows);
       if (snapshotFlows.length) {
         const flow = pick(rand, snapshotFlows);
-        scopes.push({ flow: flow.id });
-        if (flow.plans.length) scopes.push({ plan: pick(rand, flow.plans).id });
+        scopes.push({ flowId: flow.id });
+        if (flow.plans.length) scopes.push({ planId: pick(rand, flow.plans).id });
       }
       for (const scope of scopes) {
         const mine = await restoredBytes(dir, join(scratch, String(restores++)), () => prepareRestore(reader.view(meta), scope));

@@ -61,3 +61,23 @@ describe('FLOW_DEBUG=timing', () => {
     expect(readFileSync(join(dir, 'flows.json'), 'utf8')).toContain('"T"');
   });
 });
+
+describe('flow stats', () => {
+  it('reports counts, sizes, this load, the last save and save latency percentiles', () => {
+    const dir = tempDir('flow-stats-');
+    expect(flowSync(dir, ['add', 'flow', 'One']).code).toBe(0);
+    expect(flowSync(dir, ['add', 'plan', 'P']).code).toBe(0);
+    for (const title of ['a', 'b', 'c']) expect(flowSync(dir, ['add', 'task', title]).code).toBe(0);
+    const result = flowSync(dir, ['stats', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const stats = JSON.parse(result.stdout);
+    expect(stats).toMatchObject({ revision: 5, counts: { flows: 1, plans: 1, tasks: 3 }, last_save: { revision: 5 }, saves: { count: 5 } });
+    expect(stats.bytes.flows).toBe(statSync(join(dir, 'flows.json')).size);
+    expect(stats.saves.p95).toBeGreaterThanOrEqual(stats.saves.p50);
+    expect(stats.load_ms).toBeGreaterThan(0);
+    expect(stats.peak_rss_bytes).toBeGreaterThan(1024 * 1024);
+    const text = flowSync(dir, ['stats']).stdout;
+    expect(text).toContain('1 flows, 1 plans, 3 tasks');
+    expect(text).toMatch(/saves {5}p50 \d+\.\d ms, p95 \d+\.\d ms over the last 5/);
+  });
+});
