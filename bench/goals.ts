@@ -84,16 +84,22 @@ export function measureGoals(ctx: GoalContext): GoalRow[] {
   const doc = generateDocument(ctx.largest);
   const work = copyOf(big);
   const plan = (k: number) => firstPlanId(doc, Math.floor(ctx.largest / 2) + k);
-  const addTask = Array.from({ length: n }, (_, k) => wall(flow(work, 'add', 'task', 'bench task', '--plan', plan(k), '--quiet')));
-  wall(flow(work, 'snapshot', 'create', '--quiet'));
-  const snapshotNext = Array.from({ length: n }, (_, k) => {
-    wall(flow(work, 'add', 'task', 'bench change', '--plan', plan(n + k), '--quiet'));
-    return wall(flow(work, 'snapshot', 'create', '--quiet'));
-  });
-  const rmPlan = Array.from({ length: n }, (_, k) => wall(flow(work, 'rm', 'plan', plan(2 * n + k), '--yes', '--quiet')));
+  let addTask: number[];
+  let snapshotNext: number[];
+  let rmPlan: number[];
+  try {
+    addTask = Array.from({ length: n }, (_, k) => wall(flow(work, 'add', 'task', 'bench task', '--plan', plan(k), '--quiet')));
+    wall(flow(work, 'snapshot', 'create', '--quiet'));
+    snapshotNext = Array.from({ length: n }, (_, k) => {
+      wall(flow(work, 'add', 'task', 'bench change', '--plan', plan(n + k), '--quiet'));
+      return wall(flow(work, 'snapshot', 'create', '--quiet'));
+    });
+    rmPlan = Array.from({ length: n }, (_, k) => wall(flow(work, 'rm', 'plan', plan(2 * n + k), '--yes', '--quiet')));
+  } finally {
+    rmSync(join(work, '..'), { recursive: true, force: true });
+  }
   const listFlow = Array.from({ length: n }, () => wall(flow(big, 'list', 'flow')));
   const parse = Array.from({ length: n }, () => ctx.parse(big));
-  rmSync(join(work, '..'), { recursive: true, force: true });
   const size = `${ctx.largest / 1000}k flows`;
   rows.push(row('snapshot create after one change', size, snapshotNext, 'add task', addTask, 3));
   rows.push(row('rm plan --yes (automatic snapshot first)', size, rmPlan, 'add task', addTask, 3));
@@ -109,14 +115,17 @@ export function measureGoals(ctx: GoalContext): GoalRow[] {
     const [only] = Object.values(flows);
     const done: number[] = [];
     const undo: number[] = [];
-    for (let k = 0; k < n; k++) {
-      const task = only.plans[0].tasks[Math.floor(tasks / 2) + k].id;
-      done.push(wall(flow(dir, 'done', 'task', task, '--plan', only.plans[0].id, '--quiet'), { FLOW_SESSION: 'bench' }));
-      // Bounded: the old undo was quadratic and could take minutes.
-      undo.push(wall(flow(dir, 'undo', '--quiet'), { FLOW_SESSION: 'bench' }, 120_000));
-      if (!Number.isFinite(undo[k])) break;
+    try {
+      for (let k = 0; k < n; k++) {
+        const task = only.plans[0].tasks[Math.floor(tasks / 2) + k].id;
+        done.push(wall(flow(dir, 'done', 'task', task, '--plan', only.plans[0].id, '--quiet'), { FLOW_SESSION: 'bench' }));
+        // Bounded: the old undo was quadratic and could take minutes.
+        undo.push(wall(flow(dir, 'undo', '--quiet'), { FLOW_SESSION: 'bench' }, 120_000));
+        if (!Number.isFinite(undo[k])) break;
+      }
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
     }
-    rmSync(join(dir, '..'), { recursive: true, force: true });
     rows.push(row('undo of one done', `${tasks / 1000}k tasks in one plan`, undo, 'that done', done, 3));
   }
 

@@ -168,7 +168,7 @@ describe('incremental snapshots', () => {
     expect(captured[0].flows).not.toEqual(captured[100].flows);
     expect(captured[0].context).not.toEqual(captured[199].context);
     expect(captured[0].document).not.toBe(captured[199].document);
-  });
+  }, 180_000);
 
   it('200 snapshots of a 1k-flow store, one small change between each, take less disk than 5 full copies', async () => {
     const dir = tempDir('flow-snap-disk-');
