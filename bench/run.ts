@@ -13,6 +13,7 @@ import { serialiseDocument } from '../src/store/layout.js';
 import { firstPlanId, generateDocument, type FixtureShape } from './fixtures.js';
 import { goalTable, measureGoals, type GoalRow } from './goals.js';
 import { median } from './stats.js';
+import { measureSync, syncTable } from './sync.js';
 import { measureTui, type TuiFigures } from './tui.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -172,6 +173,8 @@ function taskwarrior(): Array<{ tasks: number; runs: number[] }> | { skipped: st
 }
 const tw = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
 results.taskwarrior = tw;
+const syncFigures = onlyTui || goalsOnly ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
+(results as Record<string, unknown>).sync = syncFigures;
 if (!args.includes('--no-tui') && !goalsOnly) results.tui = await measureTui(SIZES, quick, fixtureDir);
 
 // The goals of issue 15, for this build and, with --before, for another one.
@@ -266,6 +269,10 @@ if (deep.length) {
   );
 }
 if (!Array.isArray(results.taskwarrior)) process.stdout.write(`\nTaskwarrior: ${(results.taskwarrior as { skipped: string }).skipped}\n`);
+if (syncFigures.length) {
+  const sync = syncTable(syncFigures, fmt);
+  table(sync.title, sync.head, sync.rows);
+}
 if (results.tui) {
   const t = results.tui;
   table(

@@ -7,7 +7,9 @@ import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
 import { STATS_COMMANDS } from './nouns/stats.js';
+import { SYNC_COMMANDS } from './nouns/sync.js';
 import { TASK_COMMANDS } from './nouns/task.js';
+import { TRUST_COMMANDS } from './nouns/trust.js';
 import { CommandTable } from './parse.js';
 
 export const COMMANDS = [
@@ -17,7 +19,9 @@ export const COMMANDS = [
   ...SNAPSHOT_COMMANDS,
   ...STATS_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...SYNC_COMMANDS,
   ...META_COMMANDS,
+  ...TRUST_COMMANDS,
 ] as const;
 
 type Row = (typeof COMMANDS)[number];

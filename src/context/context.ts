@@ -2,6 +2,7 @@
 // plan) lives here, so two sessions never change each other's scope.
 import { join } from 'node:path';
 import * as z from 'zod/mini';
+import { FlowError } from '../domain/errors.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 
 export const CONTEXT_FILE = 'context.json';
@@ -32,12 +33,30 @@ export function sessionName(flag: string | undefined, env: NodeJS.ProcessEnv = p
   return flag || env.FLOW_SESSION || DEFAULT_SESSION;
 }
 
+// A session names files (undo/<session>.jsonl, history/<session>.txt) and a key of
+// context.json: plain characters only, never a path, never an object's built-in key.
+const SESSION_NAME = /^[\p{L}\p{N}][\p{L}\p{N}._:@+-]{0,63}$/u;
+
+/** Refuses (usage, exit 2) a session name that is not a plain name. */
+export function checkSessionName(name: string): string {
+  if (SESSION_NAME.test(name)) return name;
+  throw new FlowError(
+    'usage',
+    `a session name is 1 to 64 letters, digits and . _ : @ + - (starting with a letter or digit), not ${JSON.stringify(name)}`,
+  );
+}
+
 export function readContext(dir: string): ContextFile {
   return readJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json');
 }
 
+/** The session's own entry: never one inherited from Object (a session named "constructor"). */
+function sessionEntry(file: ContextFile, session: string): SessionContext | undefined {
+  return Object.hasOwn(file.sessions, session) ? file.sessions[session] : undefined;
+}
+
 export function readScope(dir: string, session: string): Scope {
-  const entry = readContext(dir).sessions[session];
+  const entry = sessionEntry(readContext(dir), session);
   return { flowId: entry?.flow_id ?? null, planId: entry?.plan_id ?? null };
 }
 
@@ -47,7 +66,7 @@ export async function updateSession<R>(
   change: (entry: SessionContext) => R,
 ): Promise<R> {
   return updateJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json', (file) => {
-    const entry = (file.sessions[session] ??= SessionSchema.parse({}));
+    const entry = sessionEntry(file, checkSessionName(session)) ?? (file.sessions[session] = SessionSchema.parse({}));
     const result = change(entry);
     entry.updated = new Date().toISOString();
     return result;

@@ -1,4 +1,24 @@
-// Which elements of a reordered list of ids stayed put. Pure.
+// Which elements of a reordered list stayed put. Pure.
+
+/** Indexes of one longest strictly increasing subsequence (patience sorting, n log n). */
+export function longestIncreasing(values: readonly number[]): Set<number> {
+  const tails: number[] = []; // index of the smallest tail of a run of each length
+  const previous = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[tails[mid]] < values[i]) lo = mid + 1;
+      else hi = mid;
+    }
+    previous[i] = lo > 0 ? tails[lo - 1] : -1;
+    tails[lo] = i;
+  }
+  const kept = new Set<number>();
+  for (let i = tails.length ? tails[tails.length - 1] : -1; i >= 0; i = previous[i]) kept.add(i);
+  return kept;
+}
 
 /**
  * The ids in both lists that keep their order relative to each other: the longest such
@@ -19,21 +39,7 @@ export function keptInOrder(before: readonly string[], after: readonly string[])
   let ordered = true;
   for (let k = 1; k < at.length && ordered; k++) ordered = at[k] > at[k - 1];
   if (ordered) return new Set(common);
-  // Longest increasing subsequence of `at` (patience sorting, with back links).
-  const tails: number[] = [];
-  const back = new Array<number>(at.length).fill(-1);
-  for (let k = 0; k < at.length; k++) {
-    let lo = 0;
-    let hi = tails.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (at[tails[mid]] < at[k]) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo > 0) back[k] = tails[lo - 1];
-    tails[lo] = k;
-  }
   const kept = new Set<string>();
-  for (let k = tails.length ? tails[tails.length - 1] : -1; k >= 0; k = back[k]) kept.add(common[k]);
+  for (const k of longestIncreasing(at)) kept.add(common[k]);
   return kept;
 }

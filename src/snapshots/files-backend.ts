@@ -7,16 +7,30 @@
 // patches; automatic snapshots before a destructive command put that off (up to
 // DEFERRED_CHAIN), so that command never waits for a baseline it could do without.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
 import { applyPatch, type Operation } from 'fast-json-patch';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { DamagedEntryError, inside, isInside } from '../store/contain.js';
 import type { SnapshotMeta, SnapshotState } from './engine.js';
 import { patchedView, wholeView, type SnapshotView } from './view.js';
 
 export const MAX_CHAIN = 64;
 export const DEFERRED_CHAIN = 4 * MAX_CHAIN;
+
+// What the index may name (DESIGN §8): ids are generated (snap_ + base32, or
+// snap_migration_…), files follow from them, contents are named by their sha256. Any
+// other value is damage, never a path to follow.
+export const SNAPSHOT_ID = /^snap_[a-z0-9_]{1,80}$/;
+const SNAPSHOT_FILE = /^(base\/snap_[a-z0-9_]{1,80}\.(raw|json)\.gz|patch\/snap_[a-z0-9_]{1,80}\.json)$/;
+export const MIGRATION_FILE = /^[0-9A-Za-z._-]{1,100}_migration\.json$/;
+const BLOB = /^blobs\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
+
+/** Where the content with this sha256 is kept in the snapshot folder. */
+export function blobPath(folder: string, hash: string): string {
+  return inside(folder, `blobs/${hash.slice(0, 2)}/${hash}`, BLOB, 'document content hash');
+}
 
 const gzipAsync = promisify(gzip);
 
@@ -50,7 +64,7 @@ export class FilesBackend {
   constructor(private readonly folder: string) {}
 
   private path(file: string): string {
-    return join(this.folder, file);
+    return inside(this.folder, file, SNAPSHOT_FILE, 'snapshot file');
   }
 
   private put(file: string, bytes: Buffer): number {
@@ -65,8 +79,10 @@ export class FilesBackend {
     const byId = new Map([...storage.snapshots, ...storage.retired].map((s) => [s.id, s]));
     const out = [meta];
     for (let at = meta; at.storage === 'patch'; ) {
-      const parent = byId.get(at.parent as string);
-      if (!parent) throw new Error(`snapshot ${at.id}: its parent ${at.parent} is missing`);
+      const parent = byId.get(at.parent ?? '');
+      if (!parent) throw new DamagedEntryError(`snapshot ${at.id}: parent`, String(at.parent), 'no such snapshot');
+      // An index edited into a loop of parents would never reach a baseline.
+      if (out.includes(parent)) throw new DamagedEntryError(`snapshot ${at.id}: parent`, parent.id, 'a loop of parents');
       out.push(parent);
       at = parent;
     }
@@ -182,7 +198,8 @@ export class FilesBackend {
    * or forgets them, so a crash before the index is saved never leaves it naming a deleted file.
    */
   collect(saved: boolean): void {
-    if (saved) for (const file of this.garbage) rmSync(this.path(file), { force: true });
+    // A damaged name is never deleted: it may point anywhere.
+    if (saved) for (const file of this.garbage) if (isInside(this.folder, file, SNAPSHOT_FILE)) rmSync(this.path(file), { force: true });
     this.garbage = [];
   }
 }

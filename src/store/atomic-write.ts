@@ -93,6 +93,11 @@ export function writeFileAtomic(
       const size = fstatSync(fd).size;
       if (size !== expected) throw new ShortWriteError(temp, expected, size);
       timed('fsync', () => fsyncSync(fd));
+    } catch (err) {
+      // Writes through a descriptor fail without a path (ENOSPC): say which file it was.
+      const errno = err as NodeJS.ErrnoException;
+      if (typeof errno.code === 'string' && errno.path === undefined) errno.path = temp;
+      throw err;
     } finally {
       closeSync(fd);
     }

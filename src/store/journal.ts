@@ -9,12 +9,18 @@
 // without a line here (a script, an agent, a crash between rename and append) breaks the
 // chain of identities, and the snapshot engine then takes a full baseline instead. The
 // journal only ever speeds snapshots up: losing it, or any part of it, costs a baseline.
-import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+// Like any side file it is never trusted (DESIGN §8): it is used only where it resolves
+// inside .flow/, every line is checked on its own (a line that does not read is skipped
+// and reported; the chain of identities then decides), and what a snapshot made from it
+// holds is validated like any file when it is restored.
+import { rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Operation } from 'fast-json-patch';
 import * as z from 'zod/mini';
 import { writeFileAtomic } from './atomic-write.js';
+import { assertResolvesInside } from './contain.js';
 import type { Identity } from './identity.js';
+import { appendLine, parseLine, readLines } from './jsonl.js';
 import { SNAPSHOT_DIR } from './migrate/snapshot.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -26,11 +32,18 @@ export function journalPath(dir: string): string {
   return join(dir, SNAPSHOT_DIR, JOURNAL_FILE);
 }
 
-const OperationSchema = z.looseObject({ op: z.string(), path: z.string() });
+const JOURNAL = 'snapshot journal';
+const POINTER = z.string().check(z.regex(/^(\/|$)/));
+// RFC 6902 operations as transactions record them; `from` only where the operation has one.
+const OperationSchema = z.union([
+  z.looseObject({ op: z.enum(['add', 'replace', 'test']), path: POINTER, value: z.unknown() }),
+  z.looseObject({ op: z.literal('remove'), path: POINTER }),
+  z.looseObject({ op: z.enum(['move', 'copy']), path: POINTER, from: POINTER }),
+]);
 
 const StartSchema = z.object({
   /** The snapshot this journal follows. */
-  snapshot: z.string(),
+  snapshot: z.string().check(z.regex(/^snap_[a-z0-9_]{1,80}$/)),
   file: z.string(),
   revision: z.number(),
   /** flows.json's top-level members (without flows) in that snapshot. */
@@ -67,21 +80,17 @@ export interface SavedChange {
 export function recordInJournal(dir: string, change: SavedChange): void {
   const path = journalPath(dir);
   try {
+    assertResolvesInside(dir, path, JOURNAL);
     if (change.patch === null || change.to === null) {
       unlinkSync(path);
       return;
     }
-    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
-    try {
-      const { revision, from, to, header, patch } = change;
-      writeSync(fd, `${JSON.stringify({ revision, from, to, header, patch } satisfies JournalEntry)}\n`);
-      if (fstatSync(fd).size <= MAX_BYTES) return;
-    } finally {
-      closeSync(fd);
-    }
-    unlinkSync(path);
+    const { revision, from, to, header, patch } = change;
+    const line = JSON.stringify({ revision, from, to, header, patch } satisfies JournalEntry);
+    if (appendLine(dir, path, JOURNAL, line, false) > MAX_BYTES) unlinkSync(path);
   } catch {
-    // no journal (no snapshot yet), or it could not be written: see above
+    // no journal (no snapshot yet), a journal that leads outside, or one that could not be
+    // written: see above
   }
 }
 
@@ -90,32 +99,41 @@ export interface Journal {
   entries: JournalEntry[];
 }
 
-/** The journal as far as it reads: the start line, then entries up to the first bad line. */
-export function readJournal(dir: string): Journal | undefined {
-  let text: string;
+/**
+ * The journal as far as it reads: the start line, then every entry that reads. Lines
+ * that do not (torn by a crash, written by someone else) are skipped and reported; a
+ * journal that leads outside .flow/ or outgrew its bound is not read at all.
+ */
+export function readJournal(dir: string, report: (problem: string) => void): Journal | undefined {
+  const path = journalPath(dir);
+  let read;
   try {
-    text = readFileSync(journalPath(dir), 'utf8');
-  } catch {
+    read = readLines(dir, path, JOURNAL, MAX_BYTES);
+  } catch (err) {
+    report((err as Error).message);
     return undefined;
   }
-  const lines = text.split('\n');
-  const parse = <T>(schema: z.ZodMiniType<T>, line: string): T | undefined => {
-    try {
-      const result = schema.safeParse(JSON.parse(line));
-      return result.success ? result.data : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const start = parse(StartSchema, lines[0]);
-  if (!start) return undefined;
-  const entries: JournalEntry[] = [];
-  // The last piece has no newline after it: a line still being written, or torn.
-  for (const line of lines.slice(1, -1)) {
-    const entry = parse(EntrySchema, line) as JournalEntry | undefined;
-    if (!entry) break;
-    entries.push(entry);
+  if (!read) return undefined;
+  const where = 'snapshots/journal.jsonl';
+  if (read.cut) {
+    report(`${where} is larger than ${MAX_BYTES} bytes (not written by flow); it was not read`);
+    return undefined;
   }
+  const [first = '', ...rest] = read.lines;
+  const start = parseLine(StartSchema, first);
+  if (!start) {
+    report(`${where}: its first line is damaged; it was not read`);
+    return undefined;
+  }
+  const entries: JournalEntry[] = [];
+  const damaged: number[] = [];
+  rest.forEach((line, i) => {
+    const entry = parseLine(EntrySchema, line);
+    if (entry) entries.push(entry as JournalEntry);
+    else damaged.push(i + 2);
+  });
+  if (read.torn) damaged.push(read.lines.length + 1);
+  if (damaged.length) report(`${where}: line${damaged.length > 1 ? 's' : ''} ${damaged.join(', ')} damaged and skipped`);
   return { start, entries };
 }
 
@@ -141,6 +159,8 @@ export function changesUpTo(journal: Journal, now: Identity): { patches: Operati
 
 /** Starts the journal over after a snapshot (under the store's lock), or removes it (null). */
 export function startJournal(dir: string, start: JournalStart | null): void {
+  // The journal itself is replaced or removed, never written through: only its folder is checked.
+  assertResolvesInside(dir, join(dir, SNAPSHOT_DIR), JOURNAL);
   if (start) writeFileAtomic(journalPath(dir), [Buffer.from(`${JSON.stringify(start)}\n`)]);
   else rmSync(journalPath(dir), { force: true });
 }

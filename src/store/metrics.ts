@@ -1,8 +1,12 @@
 // What a person can see of flow's cost: the time of each save, kept in a small bounded
 // log (.flow/cache/saves.jsonl, rebuildable, never needed to read the store), and with
 // FLOW_DEBUG=timing the phases of the command on stderr when the process ends.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { tempPathFor } from './atomic-write.js';
+import { assertResolvesInside } from './contain.js';
+import { appendLine, parseLine, readLines } from './jsonl.js';
 
 export const SAVE_LOG = join('cache', 'saves.jsonl');
 
@@ -19,52 +23,54 @@ export interface SaveRecord {
   ms: number;
 }
 
+const SAVES = 'save log';
+const SaveSchema = z.object({
+  revision: z.number().check(z.int(), z.nonnegative()),
+  at: z.iso.datetime(),
+  ms: z.number().check(z.nonnegative()),
+});
+
 /** Appends one save; never fails the command that saved (the log is only a report). */
 export function recordSave(dir: string, record: SaveRecord): void {
   const path = join(dir, SAVE_LOG);
   try {
+    assertResolvesInside(dir, path, SAVES);
     mkdirSync(join(dir, 'cache'), { recursive: true });
-    const fd = openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
-    let size: number;
-    try {
-      // After a torn last line, start a new one rather than join it.
-      const last = Buffer.alloc(1);
-      const before = fstatSync(fd).size;
-      const torn = before > 0 && readSync(fd, last, 0, 1, before - 1) === 1 && last[0] !== 0x0a;
-      const line = JSON.stringify({ revision: record.revision, at: record.at, ms: Math.round(record.ms * 100) / 100 });
-      writeSync(fd, `${torn ? '\n' : ''}${line}\n`);
-      size = fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
-    }
-    if (size <= CUT_AT_BYTES) return;
-    // A cache, cut back by replacing it (no fsync: losing it loses only figures).
-    const temp = `${path}.tmp-${process.pid}`;
-    writeFileSync(temp, `${readSaves(dir).slice(-SAVES_KEPT).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const line = JSON.stringify({ revision: record.revision, at: record.at, ms: Math.round(record.ms * 100) / 100 });
+    if (appendLine(dir, path, SAVES, line, true) <= CUT_AT_BYTES) return;
+    // A cache, cut back by replacing it (no fsync: losing it loses only figures); a new
+    // temp file of our own, never one someone left in the way.
+    const temp = tempPathFor(path);
+    writeFileSync(temp, `${readSaves(dir).saves.slice(-SAVES_KEPT).map((r) => JSON.stringify(r)).join('\n')}\n`, { flag: 'wx' });
     renameSync(temp, path);
   } catch {
-    // a full disk or a read-only folder: the save itself is what matters
+    // a full disk, a read-only folder, a log that leads outside: the save itself is what matters
   }
 }
 
-/** The saves logged, oldest first; lines that do not read are skipped. */
-export function readSaves(dir: string): SaveRecord[] {
-  let text: string;
+export interface SaveLog {
+  /** The saves logged, oldest first. */
+  saves: SaveRecord[];
+  /** Lines that did not read as a save (torn, or written by someone else): skipped. */
+  damaged: number;
+}
+
+/** The saves logged (the newest, up to twice what is kept); lines that do not read are skipped and counted. */
+export function readSaves(dir: string): SaveLog {
+  let read;
   try {
-    text = readFileSync(join(dir, SAVE_LOG), 'utf8');
+    read = readLines(dir, join(dir, SAVE_LOG), SAVES, CUT_AT_BYTES * 2);
   } catch {
-    return [];
+    read = undefined; // a log that leads outside is no log of ours
   }
-  const out: SaveRecord[] = [];
-  for (const line of text.split('\n')) {
-    try {
-      const r = JSON.parse(line) as Partial<SaveRecord>;
-      if (typeof r.revision === 'number' && typeof r.at === 'string' && typeof r.ms === 'number') out.push({ revision: r.revision, at: r.at, ms: r.ms });
-    } catch {
-      // empty or torn
-    }
+  const saves: SaveRecord[] = [];
+  let damaged = read?.torn ? 1 : 0;
+  for (const line of read?.lines ?? []) {
+    const save = parseLine(SaveSchema, line);
+    if (save) saves.push(save);
+    else damaged++;
   }
-  return out;
+  return { saves, damaged };
 }
 
 // ---- FLOW_DEBUG=timing ----
@@ -141,12 +147,12 @@ export interface StoreFigures {
   bytes: { flows: number; snapshots: number; undo: number; cache: number };
   /** The newest save logged, and latency over the last saves logged. */
   lastSave: SaveRecord | null;
-  saves: { count: number; p50: number | null; p95: number | null };
+  saves: { count: number; p50: number | null; p95: number | null; damaged: number };
 }
 
 /** Sizes on disk and save latencies of the store in `dir` (files only: nothing is parsed). */
 export function storeFigures(dir: string): StoreFigures {
-  const saves = readSaves(dir);
+  const { saves, damaged } = readSaves(dir);
   const ms = saves.map((s) => s.ms);
   return {
     bytes: {
@@ -156,6 +162,6 @@ export function storeFigures(dir: string): StoreFigures {
       cache: bytesOf(join(dir, 'cache')),
     },
     lastSave: saves.at(-1) ?? null,
-    saves: { count: saves.length, p50: ms.length ? percentile(ms, 50) : null, p95: ms.length ? percentile(ms, 95) : null },
+    saves: { count: saves.length, p50: ms.length ? percentile(ms, 50) : null, p95: ms.length ? percentile(ms, 95) : null, damaged },
   };
 }

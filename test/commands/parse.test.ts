@@ -88,7 +88,7 @@ describe('the table', () => {
 
   it('has a command for every noun the parser knows, and every noun in the design that has rows', () => {
     expect([...table.nouns].sort()).toEqual([...new Set(COMMANDS.flatMap((s): string[] => (s.noun ? [s.noun] : [])))].sort());
-    for (const noun of table.nouns) expect(['flow', 'plan', 'task', 'doc', 'snapshot', 'config', 'context']).toContain(noun);
+    for (const noun of table.nouns) expect(['flow', 'plan', 'task', 'doc', 'snapshot', 'config', 'context', 'hooks']).toContain(noun);
   });
 
   it('refuses a table that defines a command twice', () => {
@@ -548,8 +548,8 @@ const MALFORMED: Malformed[] = [
   { input: ['add'], message: `"add" needs a noun (one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['list', '--all'], message: `"list" needs a noun (one of: ${NOUNS_OF('list')})`, exact: true, word: 1 },
   { input: ['add', 'config', 'theme'], message: '"add config" is not a command (config takes: get, set, list)', exact: true, word: 1 },
-  { input: ['get', 'task', '1'], message: '"get task" is not a command (task takes: add, list, show, set, done, start, block, cancel, move, rm)', exact: true, word: 1 },
-  { input: ['done', 'plans', 'p'], message: '"done plan" is not a command (plan takes: add, list, show, use, set, move, rm)', exact: true, word: 1 },
+  { input: ['get', 'task', '1'], message: '"get task" is not a command (task takes: add, list, show, set, done, start, block, cancel, move, rm, resolve)', exact: true, word: 1 },
+  { input: ['done', 'plans', 'p'], message: '"done plan" is not a command (plan takes: add, list, show, use, set, move, rm, resolve)', exact: true, word: 1 },
   // Positionals.
   { input: ['add', 'task'], message: '"add task" needs TITLE (the task title (quotes optional))', exact: true, word: 2 },
   { input: ['done', 'task'], message: '"done task" needs REF (task id, id prefix or list number)', exact: true, word: 2 },

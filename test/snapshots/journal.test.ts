@@ -4,7 +4,7 @@
 // (in place in another layout, or replaced by rename, with and without a new revision),
 // every snapshot reads back as the file was and restores to the same bytes, whole or one
 // flow or plan, as the state the old path (diff of whole states) stored.
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPatch, compare, escapePathComponent, type Operation } from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { prepareRestore, restoreInto, type RestoreScope } from '../../src/snapsh
 import { wholeView } from '../../src/snapshots/view.js';
 import { serialiseDocument } from '../../src/store/layout.js';
 import { Store } from '../../src/store/store.js';
-import { readStore, tempDir } from '../helpers.js';
+import { flowSync, readStore, tempDir } from '../helpers.js';
 import { pick, randomChange, tasksUnder, writeStore, type Rand } from './support.js';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -155,4 +155,72 @@ describe('snapshots from the journal of recorded patches', () => {
     }
     expect(restores).toBeGreaterThan(200);
   }, 180_000);
+});
+
+describe('the journal is a side file like any other (DESIGN §8)', () => {
+  /** A store with a first snapshot (so the journal exists) and an outside folder with a canary. */
+  function scene() {
+    const root = tempDir('flow-journal-trust-');
+    const dir = join(root, '.flow');
+    mkdirSync(dir);
+    const canary = join(root, 'canary.txt');
+    writeFileSync(canary, 'canary\n');
+    // Big enough that a change of one flow is stored as a patch.
+    writeStore(dir, generateDocument(40, 'deep', 11));
+    expect(flowSync(dir, ['snapshot', 'create']).code).toBe(0);
+    return { dir, canary, journal: join(dir, 'snapshots', 'journal.jsonl') };
+  }
+
+  it('a journal that is a link to a file outside: never appended to or read; the next snapshot says so and is a full copy', () => {
+    const s = scene();
+    unlinkSync(s.journal);
+    symlinkSync(s.canary, s.journal);
+    expect(flowSync(s.dir, ['add', 'flow', 'G']).code).toBe(0);
+    const r = flowSync(s.dir, ['--json', 'snapshot', 'create']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/snapshot journal .* is damaged \(a symbolic link leads outside/);
+    expect(JSON.parse(r.stdout).storage).toBe('base');
+    expect(readFileSync(s.canary, 'utf8')).toBe('canary\n');
+    // The journal starts over as a file of flow's own, and the next snapshot is a patch again.
+    expect(lstatSync(s.journal).isFile()).toBe(true);
+    expect(flowSync(s.dir, ['add', 'flow', 'H']).code).toBe(0);
+    expect(JSON.parse(flowSync(s.dir, ['--json', 'snapshot', 'create']).stdout).storage).toBe('patch');
+  });
+
+  it('hostile and torn lines are skipped and reported; the chain of files decides what the snapshot holds', () => {
+    const s = scene();
+    expect(flowSync(s.dir, ['add', 'flow', 'G']).code).toBe(0);
+    const [start, entry] = readFileSync(s.journal, 'utf8').trim().split('\n');
+    const forged = JSON.parse(entry);
+    // An operation whose `from` is no JSON pointer, a revision of the wrong type, not JSON, torn.
+    const hostile = [
+      JSON.stringify({ ...forged, patch: [{ op: 'copy', path: '/flows/x', from: 'context' }] }),
+      JSON.stringify({ ...forged, revision: 'two' }),
+      '\u001b[2J not json',
+    ];
+    writeFileSync(s.journal, [start, hostile[0], entry, hostile[1], hostile[2], '{"torn'].join('\n'));
+    const r = flowSync(s.dir, ['--json', 'snapshot', 'create']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('snapshots/journal.jsonl: lines 2, 4, 5, 6 damaged and skipped');
+    expect(r.stderr).not.toContain('\u001b');
+    const meta = JSON.parse(r.stdout);
+    expect(meta.storage).toBe('patch');
+    expect(JSON.stringify(new SnapshotEngine(s.dir).read(meta).flows)).toBe(JSON.stringify(readStore(s.dir)));
+  });
+
+  it('a forged entry is used only where the chain of files leads to flows.json as it is: after a write outside, the snapshot is the file', () => {
+    const s = scene();
+    expect(flowSync(s.dir, ['add', 'flow', 'G']).code).toBe(0);
+    const lines = readFileSync(s.journal, 'utf8').trim().split('\n');
+    const entry = JSON.parse(lines[1]);
+    entry.patch = [{ op: 'add', path: '/flows/flow_forged00', value: { id: 'flow_forged00', name: 'forged', plans: [] } }];
+    writeFileSync(s.journal, `${lines[0]}\n${JSON.stringify(entry)}\n`);
+    const text = readFileSync(join(s.dir, 'flows.json'), 'utf8');
+    writeFileSync(join(s.dir, 'flows.json'), text.replace('"G"', '"G2"'));
+    const meta = JSON.parse(flowSync(s.dir, ['--json', 'snapshot', 'create']).stdout);
+    expect(meta.storage).toBe('base');
+    const flows = JSON.stringify(new SnapshotEngine(s.dir).read(meta).flows);
+    expect(flows).not.toContain('forged');
+    expect(flows).toContain('"G2"');
+  });
 });

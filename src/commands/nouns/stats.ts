@@ -43,7 +43,7 @@ const stats = defineCommand({
       `on disk   flows.json ${byteSize(bytes.flows)}, snapshots ${byteSize(bytes.snapshots)}, undo ${byteSize(bytes.undo)}, cache ${byteSize(bytes.cache)}`,
       `load      ${ms(loadMs)} (the whole store, just now)`,
       `last save ${lastSave ? `${ms(lastSave.ms)} (revision ${lastSave.revision}, ${lastSave.at})` : '–'}`,
-      `saves     p50 ${ms(saves.p50)}, p95 ${ms(saves.p95)} over the last ${saves.count}`,
+      `saves     p50 ${ms(saves.p50)}, p95 ${ms(saves.p95)} over the last ${saves.count}${saves.damaged ? ` (${saves.damaged} damaged lines of the log skipped)` : ''}`,
       `memory    peak ${byteSize(json.peak_rss_bytes)} (this command)`,
     ];
     return { json, human: () => lines.join('\n'), message: lines[0] };
