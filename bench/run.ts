@@ -15,6 +15,7 @@ import { goalTable, measureGoals, type GoalRow } from './goals.js';
 import { median } from './stats.js';
 import { measureSync, syncTable } from './sync.js';
 import { measureTui, type TuiFigures } from './tui.js';
+import { benchDocs, reportDocs } from './docs.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLOW = join(ROOT, 'bin', 'flow.js');
@@ -176,6 +177,9 @@ results.taskwarrior = tw;
 const syncFigures = onlyTui || goalsOnly ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
 (results as Record<string, unknown>).sync = syncFigures;
 if (!args.includes('--no-tui') && !goalsOnly) results.tui = await measureTui(SIZES, quick, fixtureDir);
+const docsTools = { quick, flow: FLOW, nodeMs: results.node.ms, processRun, table, fmt, mb };
+const docs = onlyTui || goalsOnly || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
+(results as Record<string, unknown>).docs = docs;
 
 // The goals of issue 15, for this build and, with --before, for another one.
 const beforeArg = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
@@ -290,6 +294,7 @@ if (results.tui) {
     ]),
   );
 }
+if (docs) reportDocs(docs, docsTools);
 const goalHead = ['operation', 'size', 'median (min–max)', 'baseline, median (min–max)', 'ratio', 'goal', 'met'];
 for (const [which, rows] of Object.entries(goals)) {
   table(`Goals of issue 15 (${which === 'now' ? 'this build' : beforeArg})`, goalHead, goalTable(rows));

@@ -82,7 +82,15 @@ function sharedOutputCaches() {
 const next = `${root}/dist.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
 const entries = [
-  { entryPoints: ['src/cli/main.ts'], outfile: `${next}/cli.js`, minifySyntax: true, minifyWhitespace: true },
+  // Code only some commands need (documents, search) goes to chunks loaded on first use.
+  {
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: next,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    minifySyntax: true,
+    minifyWhitespace: true,
+  },
   { entryPoints: ['src/lib.ts'], outfile: `${next}/lib.js` },
 ];
 // Benchmarks and stress loops are bundled too, so they run with plain node.
@@ -101,8 +109,8 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
     plugins: [withoutInkDevtools, interactiveEvenInCi, inkOutputCaches],
   });
 }
-if (existsSync(`${root}/src/tui/load-worker.ts`)) {
-  entries.push({ entryPoints: ['src/tui/load-worker.ts'], outfile: `${next}/load-worker.js` });
+for (const worker of ['load-worker', 'sync-worker']) {
+  if (existsSync(`${root}/src/tui/${worker}.ts`)) entries.push({ entryPoints: [`src/tui/${worker}.ts`], outfile: `${next}/${worker}.js` });
 }
 try {
   await Promise.all(entries.map((entry) => build({ ...common, ...entry })));

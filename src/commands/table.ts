@@ -2,9 +2,12 @@
 // is a module under nouns/ and one line here.
 import type * as z from 'zod/mini';
 import { CONFIG_COMMANDS } from './nouns/config.js';
+import { CONTEXT_COMMANDS } from './nouns/context.js';
+import { DOC_COMMANDS } from './nouns/doc.js';
 import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
+import { SEARCH_COMMANDS } from './nouns/search.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
 import { STATS_COMMANDS } from './nouns/stats.js';
 import { SYNC_COMMANDS } from './nouns/sync.js';
@@ -16,9 +19,12 @@ export const COMMANDS = [
   ...FLOW_COMMANDS,
   ...PLAN_COMMANDS,
   ...TASK_COMMANDS,
+  ...DOC_COMMANDS,
+  ...SEARCH_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...STATS_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...CONTEXT_COMMANDS,
   ...SYNC_COMMANDS,
   ...META_COMMANDS,
   ...TRUST_COMMANDS,

@@ -69,7 +69,10 @@ const minimal = (spec: CommandSpec) => [...commandWords(spec), ...requiredWords(
 /** A value for a flag: an allowed one where the flag has a list, else one with a space. */
 // A value each flag accepts: one of its values, FIELD=VALUE where that is the form, else text.
 const valueFor = (flag: Field, which = 0) =>
-  flag.values?.[which % flag.values.length] ?? (flag.kind === 'pair' ? `title=value ${which} x` : `value ${which} x`);
+  flag.values?.[which % flag.values.length] ??
+  (flag.kind === 'pair' ? `title=value ${which} x` : flag.kind === 'number' ? String(which + 2) : `value ${which} x`);
+/** What a handler receives for a value given as text: a number flag's is a number. */
+const received = (flag: Field, value: string): unknown => (flag.kind === 'number' ? Number(value) : value);
 /** A flag name that is not one of the command's flags nor a global one. */
 const UNKNOWN = 'zzz-unknown';
 
@@ -245,14 +248,14 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
       [...commandWords(spec), `--${name}`, value, ...requiredWords(spec)],
     ]) {
       const parsed = argv(words);
-      expect(parsed.args[flag.key], words.join(' ')).toBe(value);
+      expect(parsed.args[flag.key], words.join(' ')).toBe(received(flag, value));
       expectPositionals(spec, parsed.args);
       expect(line(asLine(words)).args).toEqual(parsed.args);
     }
   });
 
   it('takes a value that starts with a dash, or a flag-like value when quoted at the prompt', () => {
-    if (flag.values) return;
+    if (flag.values || flag.kind === 'number') return;
     expect(argv([...minimal(spec), `--${name}`, '-1']).args[flag.key]).toBe('-1');
     expect(argv([...minimal(spec), `--${name}=--json`]).args[flag.key]).toBe('--json');
     expect(line(`${asLine(minimal(spec))} --${name} "--json"`).args[flag.key]).toBe('--json');
@@ -543,7 +546,7 @@ const MALFORMED: Malformed[] = [
   { input: ['--plan', 'x', 'add', 'task', 'y'], message: 'expected a verb before --plan', exact: true, word: 0 },
   { input: ['--', 'add', 'task', 'y'], message: 'expected a verb before --', exact: true, word: 0 },
   { input: ['add', 'tsk', 'x'], message: `unknown noun "tsk" after "add" (expected one of: ${NOUNS_OF('add')})`, word: 1, suggestion: 'add task' },
-  { input: ['add', 'doc', 'x'], message: `unknown noun "doc" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
+  { input: ['add', 'context', 'x'], message: `unknown noun "context" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['done', '1'], message: 'unknown noun "1" after "done" (expected one of: task)', exact: true, word: 1 },
   { input: ['add'], message: `"add" needs a noun (one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['list', '--all'], message: `"list" needs a noun (one of: ${NOUNS_OF('list')})`, exact: true, word: 1 },

@@ -10,7 +10,8 @@ import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import { columns, type Output } from '../output.js';
 import { requireFlowScope, resolveFlow, resolvePlan, resolveSeen, scopeFlow, stillThere } from '../refs.js';
-import { quoted } from '../render.js';
+import { byteSize, quoted } from '../render.js';
+import { planDocuments } from './doc.js';
 
 const PLAN_REF: ArgSpec = { description: 'plan id, id prefix, list number or title' };
 const FLOW: ArgSpec = { description: 'the flow (default: the session scope)' };
@@ -19,6 +20,8 @@ const YES: ArgSpec = { description: 'do not ask' };
 function findPlan(view: StoreView, env: Env, ref: string, flow?: string): PlanLocation {
   return resolveSeen(view, env, 'plan', ref, () => resolvePlan(view, ref, flow ? resolveFlow(view, flow) : scopeFlow(view, env)));
 }
+
+const scopeOfPlan = (location: PlanLocation) => ({ flowId: location.flow.id, planId: location.plan.id });
 
 function planOutput(location: PlanLocation, message: string): Output {
   const { tasks: _tasks, ...fields } = location.plan;
@@ -39,15 +42,14 @@ const addPlan = defineCommand({
   },
   writes: true,
   async run(args, env) {
+    // What was just made is what the person works in next (like git switch -c), in the same commit.
     const commit = await env.transact((tx) => {
       const flow = requireFlowScope(tx, env, args.flow);
       const plan = createPlan({ title: args.title, status: args.status, summary: args.summary });
       insertPlan(tx.index, flow, plan);
       return tx.index.get(plan.id) as PlanLocation;
-    });
+    }, { scope: scopeOfPlan });
     const location = commit.value;
-    // What was just made is what the person works in next (like git switch -c).
-    await env.setScope({ flowId: location.flow.id, planId: location.plan.id });
     const added = `Added plan ${location.plan.id} ${quoted(location.plan.title)}`;
     return {
       json: location.plan,
@@ -104,8 +106,9 @@ const showPlan = defineCommand({
     const location = findPlan(view, env, args.ref, args.flow);
     const { plan } = location;
     const c = countTasks(plan);
+    const documents = await planDocuments(env, view, plan.id);
     return {
-      json: { ...plan, flow_id: location.flow.id },
+      json: { ...plan, flow_id: location.flow.id, documents },
       human: (style) =>
         [
           `${style.paint('heading', oneLine(plan.title))}  ${style.paint('id', plan.id)}`,
@@ -114,6 +117,7 @@ const showPlan = defineCommand({
           `  tasks    ${c.done}/${c.total} done`,
           ...(plan.created ? [`  created  ${plan.created}`] : []),
           ...(plan.updated ? [`  updated  ${plan.updated}`] : []),
+          ...(documents.length ? [`  documents ${documents.length}`, ...documents.map((d) => `    ${oneLine(d.name)}  ${style.paint('muted', byteSize(d.size))}  ${style.paint('id', d.id)}`)] : []),
           ...(plan.summary ? ['', ...plan.summary.split('\n').map((l) => `  ${l}`)] : []),
         ].join('\n'),
       message: `${oneLine(plan.title)} (${plan.id}): ${c.done}/${c.total} done`,
@@ -129,9 +133,8 @@ const usePlan = defineCommand({
   positionals: ['ref'],
   argv: { ref: PLAN_REF, flow: FLOW },
   async run(args, env) {
-    const view = await env.read();
-    const location = findPlan(view, env, args.ref, args.flow);
-    await env.setScope({ flowId: location.flow.id, planId: location.plan.id });
+    // Under the store's lock, so the plan cannot be deleted before the scope points at it.
+    const { value: location } = await env.transact((tx) => findPlan(tx, env, args.ref, args.flow), { scope: scopeOfPlan });
     const message = `Session "${env.session}" now works in plan ${quoted(location.plan.title)} (${location.plan.id}) of flow ${quoted(location.flow.name)}`;
     return { json: { session: env.session, flow_id: location.flow.id, plan_id: location.plan.id }, human: () => message, message };
   },
