@@ -16,6 +16,7 @@ import { TreeIndex, type Location } from '../domain/tree.js';
 import { DuplicateFlowError, LayoutError, type Image } from './layout.js';
 import { timed } from './metrics.js';
 import { diffJson } from './patch.js';
+import { summariseFlow, summaryOf, type FlowSummary } from './summary.js';
 
 /** A flow or the header failed validation while being read: the store is unreadable. */
 export class CorruptStoreError extends Error {
@@ -123,6 +124,19 @@ export class StoreView {
       this.index.addFlow(flow);
       this.loaded.set(id, { flow, baseline });
       return flow;
+    });
+  }
+
+  /**
+   * Every flow's own fields and counts, in file order, read from the flow lines' bytes
+   * without building plans and tasks (summary.ts): what `list flow` and look-ups by name
+   * need. A flow loaded already, or one the scan cannot vouch for, is read in full.
+   */
+  flowSummaries(): FlowSummary[] {
+    return this.flowIds().map((id) => {
+      const member = this.loaded.has(id) ? undefined : this.image.member(id);
+      const quick = member && summariseFlow(id, this.image.buf, member.valueStart, member.end);
+      return quick || summaryOf(this.flow(id) as Flow);
     });
   }
 
