@@ -20,6 +20,7 @@ import { keyOf, type Action } from './keys.js';
 import type { Row } from './rows.js';
 import { editSummary, noteDecision } from './session-context.js';
 import { openSnapshots } from './snapshot-actions.js';
+import { workspaceStats } from './stats.js';
 import { openResolve, runSync } from './sync-actions.js';
 import {
   collapseOrParent,
@@ -147,7 +148,7 @@ export function perform(action: Action, ws: Workspace): void {
   const state = tui.getState();
   if (state.view === 'board' && performOnBoard(action, ws)) return;
   if (action === 'help') {
-    tui.setState({ focus: 'help', panelTop: 0, helpFrom: state.view === 'board' ? 'board' : 'tree' });
+    tui.setState({ focus: 'help', panelTop: 0, helpFrom: state.view === 'board' ? 'board' : 'tree', helpStats: workspaceStats(ws.controller) });
     return;
   }
   switch (action) {

@@ -92,6 +92,9 @@ export class Controller {
    * changed meanwhile, which the full read (from before them) must not take back.
    */
   private touchedWhileReading: Set<string> | null = null;
+  private firstScreenAt = 0;
+  /** How long the start took (ms): to the first screen (when there was one) and to the whole store. */
+  readonly loadTimes: { firstScreen: number | null; whole: number | null } = { firstScreen: null, whole: null };
   /** Identity of flows.json last loaded on the main thread (no worker). */
   private mainThreadSeen: string | null | undefined;
   private readonly workerPath?: string;
@@ -117,11 +120,14 @@ export class Controller {
 
   /** Loads the whole store; resolves when the tree is in the state. */
   async start(): Promise<void> {
+    const started = performance.now();
     this.readDocuments();
     this.checkScope();
     if (this.workerPath) await this.loadInWorkers(this.workerPath);
     else await this.loadOnMainThread();
     this.loaded = true;
+    this.loadTimes.whole = performance.now() - started;
+    if (this.touchedWhileReading) this.loadTimes.firstScreen = this.firstScreenAt - started;
     this.touchedWhileReading = null;
     this.tui.setState({ reading: null });
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
@@ -213,6 +219,7 @@ export class Controller {
     this.tui.setState({ reading: { done: 0, total: order.length } });
     this.replaceAll(flows, order.filter((id) => present.has(id)), header);
     this.touchedWhileReading = new Set();
+    this.firstScreenAt = performance.now();
   }
 
   /** The whole file as the workers read it, with what our commits changed since. */

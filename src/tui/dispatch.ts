@@ -71,8 +71,8 @@ export function dispatchKey(ws: Workspace, key: KeyPress): void {
         return;
       }
       // The help's lines count from its section of the keys it was opened among.
-      const base = state.focus === 'help' ? helpLineOf(state.helpFrom) : 0;
-      const total = state.focus === 'help' ? helpLines(NO_COLOURS).length : (state.output ?? '').split('\n').length;
+      const base = state.focus === 'help' ? helpLineOf(state.helpFrom, state.helpStats) : 0;
+      const total = state.focus === 'help' ? helpLines(NO_COLOURS, state.helpStats).length : (state.output ?? '').split('\n').length;
       const page = Math.max(1, ws.layout.pageSize - 1);
       const delta = action === 'down' ? 1 : action === 'up' ? -1 : action === 'pageDown' ? page : action === 'pageUp' ? -page : 0;
       const top = action === 'top' ? -base : action === 'bottom' ? total - 1 - base : state.panelTop + delta;

@@ -10,6 +10,7 @@ import type { Workspace } from './actions.js';
 import * as cmd from './commands.js';
 import { ask } from './controller.js';
 import { field } from './input/text-buffer.js';
+import { workspaceStats } from './stats.js';
 import type { Action } from './keys.js';
 import { findPlan, selectRows, setMessage, type TuiState } from './state.js';
 
@@ -71,7 +72,7 @@ export function performOnSnapshots(action: Action, ws: Workspace): void {
     case 'bottom':
       return move(browser.list.length - 1);
     case 'help':
-      tui.setState({ focus: 'help', panelTop: 0, helpFrom: 'snapshots' });
+      tui.setState({ focus: 'help', panelTop: 0, helpFrom: 'snapshots', helpStats: workspaceStats(ws.controller) });
       return;
     case 'cancel':
       tui.setState({ focus: 'tree', snapshots: null });

@@ -157,6 +157,8 @@ export interface TuiState {
   panelTop: number;
   /** The keys ? was pressed among: the help opens at their section. */
   helpFrom: KeyContext;
+  /** The store's figures the help shows, taken when it opened (`flow stats`' lines). */
+  helpStats: string[];
   fatal: string | null;
 }
 
@@ -203,6 +205,7 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
     output: null,
     panelTop: 0,
     helpFrom: 'tree',
+    helpStats: [],
     fatal: null,
   }));
 }

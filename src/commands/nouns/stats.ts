@@ -2,7 +2,7 @@
 // disk, this load, the last save, peak memory, save latency over the last saves).
 import * as z from 'zod/mini';
 import { walkTasks } from '../../domain/tree.js';
-import { storeFigures } from '../../store/metrics.js';
+import { storeFigures, type StoreFigures } from '../../store/metrics.js';
 import { defineCommand } from '../define.js';
 import { byteSize } from '../render.js';
 
@@ -37,17 +37,28 @@ const stats = defineCommand({
       saves: figures.saves,
       peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
     };
-    const { bytes, saves, lastSave } = figures;
-    const lines = [
-      `revision ${view.revision}: ${flows.length} flows, ${plans} plans, ${tasks} tasks`,
-      `on disk   flows.json ${byteSize(bytes.flows)}, snapshots ${byteSize(bytes.snapshots)}, undo ${byteSize(bytes.undo)}, cache ${byteSize(bytes.cache)}`,
-      `load      ${ms(loadMs)} (the whole store, just now)`,
-      `last save ${lastSave ? `${ms(lastSave.ms)} (revision ${lastSave.revision}, ${lastSave.at})` : '–'}`,
-      `saves     p50 ${ms(saves.p50)}, p95 ${ms(saves.p95)} over the last ${saves.count}${saves.damaged ? ` (${saves.damaged} damaged lines of the log skipped)` : ''}`,
-      `memory    peak ${byteSize(json.peak_rss_bytes)} (this command)`,
-    ];
+    const lines = statsLines({
+      revision: view.revision,
+      counts: `${flows.length} flows, ${plans} plans, ${tasks} tasks`,
+      figures,
+      load: `${ms(loadMs)} (the whole store, just now)`,
+      peak: `${byteSize(json.peak_rss_bytes)} (this command)`,
+    });
     return { json, human: () => lines.join('\n'), message: lines[0] };
   },
 });
+
+/** The lines `flow stats` prints; the TUI's help shows the same for its own process. */
+export function statsLines(input: { revision: number; counts: string; figures: StoreFigures; load: string; peak: string }): string[] {
+  const { bytes, saves, lastSave } = input.figures;
+  return [
+    `revision ${input.revision}: ${input.counts}`,
+    `on disk   flows.json ${byteSize(bytes.flows)}, snapshots ${byteSize(bytes.snapshots)}, undo ${byteSize(bytes.undo)}, cache ${byteSize(bytes.cache)}`,
+    `load      ${input.load}`,
+    `last save ${lastSave ? `${ms(lastSave.ms)} (revision ${lastSave.revision}, ${lastSave.at})` : '–'}`,
+    `saves     p50 ${ms(saves.p50)}, p95 ${ms(saves.p95)} over the last ${saves.count}${saves.damaged ? ` (${saves.damaged} damaged lines of the log skipped)` : ''}`,
+    `memory    peak ${input.peak}`,
+  ];
+}
 
 export const STATS_COMMANDS = [stats] as const;

@@ -14,8 +14,11 @@ import { FieldView, fieldSpans, Line, type Span } from './Line.js';
 
 const HELP_ORDER: readonly KeyContext[] = ['tree', 'board', 'prompt', 'text', 'line', 'search', 'documents', 'path', 'editor', 'picker', 'snapshots', 'list', 'confirm', 'conflict', 'resolve'];
 
-/** Every line of the help: the legend, then each context's keys from the key table. */
-export function helpLines(theme: Theme): Span[][] {
+/**
+ * Every line of the help: the legend, the store's figures (as `flow stats` prints them,
+ * taken when the help opened), then each context's keys from the key table.
+ */
+export function helpLines(theme: Theme, stats: readonly string[] = []): Span[][] {
   const muted = theme.color('muted');
   const accent = theme.color('accent');
   const pair = (glyph: string, meaning: string, color: string | undefined): Span[] => [{ text: glyph, color }, { text: ` ${meaning}  ` }];
@@ -29,6 +32,10 @@ export function helpLines(theme: Theme): Span[][] {
     [{ text: '  ' }, ...pair('›', 'cursor', accent), ...pair('✓', 'selected (x)', accent), ...pair('3.', 'number for commands', muted), ...pair('2/5', 'done / all', muted)],
     [{ text: '  ' }, ...pair('⇡2', 'revisions to share', accent), ...pair('⇣1', 'commits waiting', accent), ...pair('⇣1!', 'they would conflict', theme.color('warning'))],
   ];
+  if (stats.length) {
+    lines.push([], [{ text: 'This store (flow stats)', bold: true, color: theme.color('heading') }]);
+    for (const line of stats) lines.push(fieldSpans(`  ${line}`));
+  }
   for (const context of HELP_ORDER) {
     lines.push([], [{ text: CONTEXT_TITLES[context], bold: true, color: theme.color('heading') }]);
     for (const b of BINDINGS.filter((x) => x.contexts.includes(context))) {
@@ -42,11 +49,11 @@ export function helpLines(theme: Theme): Span[][] {
 export const NO_COLOURS: Theme = { name: 'plain', colour: false, color: () => undefined };
 
 /** The help's line where a context's keys start: ? opens it there. */
-export function helpLineOf(context: KeyContext): number {
-  // The tree's keys come right after the legend: the help starts at its top.
+export function helpLineOf(context: KeyContext, stats: readonly string[] = []): number {
+  // The tree's keys come right after the legend and the figures: the help starts at its top.
   if (context === 'tree') return 0;
   const title = CONTEXT_TITLES[context];
-  return Math.max(0, helpLines(NO_COLOURS).findIndex((line) => line[0]?.text === title));
+  return Math.max(0, helpLines(NO_COLOURS, stats).findIndex((line) => line[0]?.text === title));
 }
 
 function PanelFrame({ width, height, title, footer, children, color }: { width: number; height: number; title: Span[]; footer: Span[]; children: React.ReactNode; color?: string }) {
@@ -96,12 +103,13 @@ export function HelpPanel({ width, height }: { width: number; height: number }) 
   const { theme } = useTuiContext();
   const panelTop = useTui((s) => s.panelTop);
   const from = useTui((s) => s.helpFrom);
-  const lines = helpLines(theme);
+  const stats = useTui((s) => s.helpStats);
+  const lines = helpLines(theme, stats);
   const rows = Math.max(1, height - 4);
   const inner = width - 4;
   const count = columnCount(lines, inner);
   const perScreen = rows * count;
-  const top = Math.max(0, Math.min(helpLineOf(from) + panelTop, lines.length - perScreen));
+  const top = Math.max(0, Math.min(helpLineOf(from, stats) + panelTop, lines.length - perScreen));
   const shown = lines.slice(top, top + perScreen);
   const more = top + perScreen < lines.length;
   return (
