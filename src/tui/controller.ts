@@ -23,6 +23,7 @@ import { VERSION_JSON, VERSION_LINE } from '../version.js';
 import { hasExpect, withoutExpect, type TuiCommand } from './commands.js';
 import { manifestPath } from '../documents/manifest.js';
 import { selectConflicts } from './conflicts.js';
+import { planCountsOf } from './rows.js';
 import { readDocuments } from './documents.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
 import { sameSession, sessionView } from './session-context.js';
@@ -168,6 +169,8 @@ export class Controller {
               if (message.type === 'first') return this.showFirstScreen(message.flows, message.order, message.header);
               if (message.type === 'chunk') {
                 collected[part].push(...message.flows);
+                // The tree's counts, a chunk at a time, rather than all at once when the rows are built.
+                for (const flow of message.flows) planCountsOf(flow);
                 progress[part] = message.done;
                 const done = { done: progress.reduce((a, b) => a + b, 0), total: message.total };
                 if (!this.touchedWhileReading) this.tui.setState({ loading: done });
