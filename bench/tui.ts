@@ -19,6 +19,16 @@ export interface TuiSize {
   /** The workspace's own first frame (header and loading progress). */
   loadingFrame: number;
   treeShown: number;
+  /** The whole store read (the header says live); the first screen comes before it. */
+  wholeTree?: number;
+  /**
+   * Keys pressed on the first screen, while the other flows are still read: how long the
+   * next frame took (p95 and longest). Any frame counts (reading progress draws some), so
+   * these are the stalls a key can meet, not a key's own frame time.
+   */
+  readingWaitP95?: number;
+  readingWaitMax?: number;
+  readingKeys?: number;
   keyP50?: number;
   keyP95?: number;
   /** Keys on the board of a plan (←/→ between columns). */
@@ -125,6 +135,11 @@ export async function measureTui(
   }
   // The board's figures beside the tree's (the run's TUI table shows the tree).
   for (const size of out) {
+    if (size.readingWaitP95 !== undefined && size.readingWaitMax !== undefined && size.wholeTree !== undefined) {
+      process.stdout.write(
+        `TUI ${size.flows} flows: tree shown ${size.treeShown.toFixed(0)} ms, whole store ${size.wholeTree.toFixed(0)} ms; ${size.readingKeys} keys in between: next frame within p95 ${size.readingWaitP95.toFixed(0)} / max ${size.readingWaitMax.toFixed(0)} ms\n`,
+      );
+    }
     if (size.boardKeyP50 === undefined || size.boardKeyP95 === undefined) continue;
     process.stdout.write(
       `TUI ${size.flows} flows: key→frame tree p50 ${size.keyP50?.toFixed(1)} / p95 ${size.keyP95?.toFixed(1)} ms, board p50 ${size.boardKeyP50.toFixed(1)} / p95 ${size.boardKeyP95.toFixed(1)} ms\n`,
@@ -151,6 +166,21 @@ async function measureOne(term: Terminal, flows: number, quick: boolean, plan: s
   const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000, 'the workspace frame')) - term.startedAt;
   const treeShown = (await term.until(() => term.output.includes('▾'), 120_000, 'the tree')) - term.startedAt;
   const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
+  // Keys on the first screen, one at a time, until the rest of the store is in.
+  const reading: number[] = [];
+  const live = () => term.output.includes('● live');
+  while (!live() && reading.length < 200) {
+    const before = term.received;
+    const sentAt = performance.now();
+    term.send(reading.length % 10 === 9 ? 'k' : 'j');
+    reading.push((await term.until(() => term.received > before, 30_000, 'a frame on the first screen')) - sentAt);
+  }
+  result.wholeTree = (await term.until(live, 120_000, 'the whole store read')) - term.startedAt;
+  if (reading.length) {
+    result.readingKeys = reading.length;
+    result.readingWaitP95 = percentile(reading, 95);
+    result.readingWaitMax = Math.max(...reading);
+  }
   await term.settle(300);
   // Keystroke to frame: move down, one key at a time, after the screen went quiet.
   const count = quick ? 20 : 60;
