@@ -167,9 +167,14 @@ export function perform(action: Action, ws: Workspace): void {
     case 'collapse':
       return collapseOrParent(tui);
     case 'expand':
-      return expandOrChild(tui);
     case 'toggle': {
       const row = currentRow(tui.getState());
+      // A flow whose line is still being read: it opens by itself once it is in.
+      if (row?.kind === 'flow' && row.expandable && !state.flows.has(row.id)) {
+        setExpanded(tui, row.id, true);
+        return setMessage(tui, `"${shown(row.title)}" opens when it is read (the store is still being read)`);
+      }
+      if (action === 'expand') return expandOrChild(tui);
       if (row?.expandable) setExpanded(tui, row.id, !row.expanded);
       return;
     }

@@ -25,7 +25,7 @@ import { manifestPath } from '../documents/manifest.js';
 import { selectConflicts } from './conflicts.js';
 import { planCountsOf } from './rows.js';
 import { readDocuments } from './documents.js';
-import type { LoaderMessage, LoaderRequest } from './load-worker.js';
+import type { FlowSummaries, LoaderMessage, LoaderRequest } from './load-worker.js';
 import { sameSession, sessionView } from './session-context.js';
 import { inProcessProbe, SyncWatch, workerProbe } from './sync-watch.js';
 import {
@@ -94,6 +94,8 @@ export class Controller {
    */
   private touchedWhileReading: Set<string> | null = null;
   private firstScreenAt = 0;
+  /** The file's order of flows as the first screen's read found it. */
+  private firstOrder: string[] | null = null;
   /** How long the start took (ms): to the first screen (when there was one) and to the whole store. */
   readonly loadTimes: { firstScreen: number | null; whole: number | null } = { firstScreen: null, whole: null };
   /** Identity of flows.json last loaded on the main thread (no worker). */
@@ -130,7 +132,8 @@ export class Controller {
     this.loadTimes.whole = performance.now() - started;
     if (this.touchedWhileReading) this.loadTimes.firstScreen = this.firstScreenAt - started;
     this.touchedWhileReading = null;
-    this.tui.setState({ reading: null });
+    this.firstOrder = null;
+    this.tui.setState({ reading: null, pending: null });
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
     this.watch = watchFile(this.bus.services.store.file, () => this.refresh(), { settleMs: 10 });
     // While one of our own commands runs, a change of scope is its own (use plan, add
@@ -167,10 +170,13 @@ export class Controller {
             const onMessage = (message: LoaderMessage) => {
               if (part === 0) firstSpoke();
               if (message.type === 'first') return this.showFirstScreen(message.flows, message.order, message.header);
+              if (message.type === 'summaries') return this.showPending(message.summaries);
               if (message.type === 'chunk') {
                 collected[part].push(...message.flows);
                 // The tree's counts, a chunk at a time, rather than all at once when the rows are built.
                 for (const flow of message.flows) planCountsOf(flow);
+                // The next chunk once keys typed meanwhile had their turn (setImmediate runs after I/O).
+                setImmediate(() => worker.postMessage({ type: 'more' } satisfies LoaderRequest));
                 progress[part] = message.done;
                 const done = { done: progress.reduce((a, b) => a + b, 0), total: message.total };
                 if (!this.touchedWhileReading) this.tui.setState({ loading: done });
@@ -191,7 +197,7 @@ export class Controller {
             worker.on('message', onMessage);
             // The first part sends the first screen ahead (once: not again on a second attempt).
             const first = part === 0 && !this.touchedWhileReading ? { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS } : undefined;
-            const request = { type: 'load', part, parts, first } satisfies LoaderRequest;
+            const request = { type: 'load', part, parts, first, paced: true } satisfies LoaderRequest;
             if (part === 0) worker.postMessage(request);
             else void spoken.then(() => worker.postMessage(request));
           }),
@@ -223,6 +229,20 @@ export class Controller {
     this.replaceAll(flows, order.filter((id) => present.has(id)), header);
     this.touchedWhileReading = new Set();
     this.firstScreenAt = performance.now();
+    this.firstOrder = order;
+  }
+
+  /** The other flows' names and counts (a byte scan): rows for them until they are parsed. */
+  private showPending(summaries: FlowSummaries): void {
+    const order = this.firstOrder;
+    if (!order || this.loaded || summaries.names.length !== order.length) return;
+    const state = this.tui.getState();
+    const before = selectRows(state);
+    const indexOf = new Map(order.map((id, i) => [id, i]));
+    // Flows our own commits added meanwhile stay at the end, as they would in the file.
+    const known = new Set(order);
+    this.tui.setState({ pending: { indexOf, ...summaries }, order: [...order, ...state.order.filter((id) => !known.has(id))] });
+    keepCursorVisible(this.tui, before);
   }
 
   /** The whole file as the workers read it, with what our commits changed since. */
@@ -356,8 +376,11 @@ export class Controller {
     }
     for (const id of removed) flows.delete(id);
     const known = new Set(state.order);
+    // Flows still being read are in the order without being in `flows` yet.
+    const gone = new Set(removed);
+    const stays = (id: string) => flows.has(id) || (!gone.has(id) && !!state.pending?.indexOf.has(id));
     const nextOrder =
-      order ?? (added.length || removed.length ? [...state.order.filter((id) => flows.has(id)), ...added.filter((id) => !known.has(id))] : state.order);
+      order ?? (added.length || removed.length ? [...state.order.filter(stays), ...added.filter((id) => !known.has(id))] : state.order);
     this.tui.setState({
       flows,
       order: nextOrder,

@@ -6,13 +6,18 @@ import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseFlow, parseHeader, SchemaError, type Flow, type Header } from '../domain/schema.js';
 import { fileIdentity } from '../store/identity.js';
-import { Image } from '../store/layout.js';
+import { Image, type MemberRange } from '../store/layout.js';
+import { summariseFlow } from '../store/summary.js';
 
 /**
  * `load` parses the flows of one part of the file (the main thread runs a worker per
  * core); with `first`, the flows of the first screen are sent before the rest is parsed.
  */
-export type LoaderRequest = { type: 'load'; part: number; parts: number; first?: FirstScreen } | { type: 'refresh' };
+export type LoaderRequest =
+  | { type: 'load'; part: number; parts: number; first?: FirstScreen; paced?: boolean }
+  /** The main thread took a chunk in: the next may come (paced loads). */
+  | { type: 'more' }
+  | { type: 'refresh' };
 
 /** What the first screen shows: the session's flow (else the file's current one) and the first `count` flows. */
 export interface FirstScreen {
@@ -20,8 +25,18 @@ export interface FirstScreen {
   count: number;
 }
 
+/** Names and counts of flows not parsed yet: the tree's rows for them until they are. */
+export interface FlowSummaries {
+  /** null: the scan could not vouch for that flow (it shows when parsed). */
+  names: Array<string | null>;
+  /** plans, done, total for each flow of `names`, three numbers each. */
+  counts: Int32Array;
+}
+
 export type LoaderMessage =
   | { type: 'first'; header: Header; order: string[]; flows: Flow[]; identity: string }
+  /** Every flow's name and counts by a byte scan (store/summary.ts), in the first's order. */
+  | { type: 'summaries'; summaries: FlowSummaries }
   | { type: 'chunk'; flows: Flow[]; done: number; total: number }
   | { type: 'loaded'; header: Header; order: string[]; identity: string }
   | { type: 'diff'; header: Header; changed: Flow[]; removed: string[]; order: string[] | null; identity: string }
@@ -74,7 +89,37 @@ function firstIds(order: readonly string[], members: ReadonlyMap<string, unknown
   return [...ids];
 }
 
-function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1, first?: FirstScreen): void {
+/** Each flow's name and counts from its bytes: a scan, far cheaper than parsing it. */
+function summaries(image: Image, order: readonly string[], members: ReadonlyMap<string, MemberRange>): FlowSummaries {
+  const names: Array<string | null> = [];
+  const counts = new Int32Array(order.length * 3);
+  order.forEach((id, i) => {
+    const member = members.get(id);
+    const summary = member && summariseFlow(id, image.buf, member.valueStart, member.end);
+    names.push(summary ? summary.fields.name : null);
+    if (summary) counts.set([summary.plans, summary.done, summary.total], i * 3);
+  });
+  return { names, counts };
+}
+
+// Paced loads keep two chunks in flight: a worker that posts faster than the main thread
+// takes chunks in fills its queue, and Node hands a port's whole queue over in one go,
+// so a key pressed on the first screen would wait for all of it.
+let credits = 0;
+let wake: (() => void) | null = null;
+
+async function credit(): Promise<void> {
+  while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+  credits--;
+}
+
+function more(): void {
+  credits++;
+  wake?.();
+  wake = null;
+}
+
+async function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1, first?: FirstScreen, paced = false): Promise<void> {
   const got = read(file);
   if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });
   const members = got.image.members();
@@ -88,16 +133,20 @@ function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 
     } catch {
       // the full parse reports it
     }
+    post({ type: 'summaries', summaries: summaries(got.image, order, members) });
   }
   const from = Math.floor((order.length * part) / parts);
   const to = Math.floor((order.length * (part + 1)) / parts);
   let chunk: Flow[] = [];
   let done = 0;
+  credits = 2;
   try {
     for (const id of order.slice(from, to)) {
       chunk.push(validated(got.image, id));
       done++;
       if (chunk.length === CHUNK) {
+        // The next chunk is parsed while the main thread takes this one in.
+        if (paced) await credit();
         post({ type: 'chunk', flows: chunk, done, total: order.length });
         chunk = [];
       }
@@ -110,7 +159,7 @@ function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 
   post({ type: 'loaded', header: got.header, order, identity: got.identity });
 }
 
-function refresh(file: string, post: (m: LoaderMessage) => void): void {
+function refresh(file: string, post: (m: LoaderMessage) => void): void | Promise<void> {
   if (!seen) return load(file, post);
   const identity = (fileIdentity(file) ?? undefined);
   if (identity === seen.identity) return post({ type: 'unchanged' });
@@ -142,7 +191,8 @@ if (parentPort) {
   const file = (workerData as { file: string }).file;
   const post = (message: LoaderMessage) => port.postMessage(message);
   port.on('message', (request: LoaderRequest) => {
-    if (request.type === 'load') load(file, post, request.part, request.parts, request.first);
-    else refresh(file, post);
+    if (request.type === 'load') void load(file, post, request.part, request.parts, request.first, request.paced);
+    else if (request.type === 'more') more();
+    else void refresh(file, post);
   });
 }

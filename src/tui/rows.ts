@@ -63,6 +63,17 @@ export function planCountsOf(flow: Flow): Array<{ done: number; total: number }>
   return counts;
 }
 
+/**
+ * Names and counts of flows not parsed yet (the first screen at start, from a byte scan):
+ * their rows until they are, closed, with their counts.
+ */
+export interface PendingFlows {
+  indexOf: ReadonlyMap<string, number>;
+  names: ReadonlyArray<string | null>;
+  /** plans, done, total: three numbers a flow. */
+  counts: Int32Array;
+}
+
 /** Where list numbers apply: the session's flow and plan. */
 export interface NumberScope {
   flowId: string | null;
@@ -80,6 +91,7 @@ export function buildRows(
   filter = '',
   numbers: NumberScope = { flowId: null, planId: null },
   docCount: (planId: string) => number = () => 0,
+  pending?: PendingFlows,
 ): RowModel {
   const rows: Row[] = [];
   const query = parseQuery(filter);
@@ -114,7 +126,16 @@ export function buildRows(
   };
   for (const id of order) {
     const flow = flows.get(id);
-    if (!flow) continue;
+    if (!flow) {
+      const at = pending?.indexOf.get(id);
+      const name = at === undefined ? null : pending?.names[at];
+      // A filter looks inside flows: one not read yet cannot be said to match.
+      if (pending && at !== undefined && name && !filtering) {
+        const c = pending.counts;
+        rows.push({ id, kind: 'flow', depth: 0, title: name, flowId: id, planId: null, parentId: null, expandable: c[at * 3] > 0, expanded: false, done: c[at * 3 + 1], total: c[at * 3 + 2] });
+      }
+      continue;
+    }
     const flowTitle = filtering && titleMatches(flow.name, query);
     if (filtering && !flowTitle && !flow.plans.some((p) => planMatches(p, query))) continue;
     const flowOpen = filtering ? true : expanded.has(flow.id);

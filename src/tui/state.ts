@@ -13,7 +13,7 @@ import { NO_DOCUMENTS, type DocumentsView } from './documents.js';
 import { NO_SESSION, type SessionView } from './session-context.js';
 import type { SyncReading } from './sync-probe.js';
 import type { KeyContext } from './keys.js';
-import { buildRows, type RowModel } from './rows.js';
+import { buildRows, type PendingFlows, type RowModel } from './rows.js';
 
 export type Focus =
   | 'tree' | 'prompt' | 'input' | 'search' | 'editor' | 'picker' | 'confirm' | 'help' | 'snapshots' | 'conflict' | 'output'
@@ -115,6 +115,8 @@ export interface TuiState {
   loading: { done: number; total: number } | null;
   /** The first screen is shown; the rest of the file is still being read (issue 15). */
   reading: { done: number; total: number } | null;
+  /** Meanwhile, the names and counts of the flows not parsed yet. */
+  pending: PendingFlows | null;
   live: boolean;
   // Sync (issue 16): where the clone stands against its remote, and a sync running now.
   /** The last reading (null before the first; `failed` when it could not be taken). */
@@ -175,6 +177,7 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
     version: 0,
     loading: null,
     reading: null,
+    pending: null,
     live: false,
     sync: null,
     syncing: false,
@@ -212,7 +215,7 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
 
 // Derived rows, cached on what they depend on.
 let cache:
-  | { flows: unknown; version: number; expanded: Set<string>; filter: string; scope: Scope; documents: DocumentsView; model: RowModel }
+  | { flows: unknown; version: number; expanded: Set<string>; filter: string; scope: Scope; documents: DocumentsView; pending: PendingFlows | null; model: RowModel }
   | undefined;
 
 export function selectRows(state: TuiState): RowModel {
@@ -223,13 +226,14 @@ export function selectRows(state: TuiState): RowModel {
     cache.expanded === state.expanded &&
     cache.filter === state.filter &&
     cache.scope === state.scope &&
-    cache.documents === state.documents
+    cache.documents === state.documents &&
+    cache.pending === state.pending
   ) {
     return cache.model;
   }
   const { documents } = state;
-  const model = buildRows(state.flows, state.order, state.expanded, state.filter, state.scope, (id) => documents.byPlan.get(id)?.length ?? 0);
-  cache = { flows: state.flows, version: state.version, expanded: state.expanded, filter: state.filter, scope: state.scope, documents, model };
+  const model = buildRows(state.flows, state.order, state.expanded, state.filter, state.scope, (id) => documents.byPlan.get(id)?.length ?? 0, state.pending ?? undefined);
+  cache = { flows: state.flows, version: state.version, expanded: state.expanded, filter: state.filter, scope: state.scope, documents, pending: state.pending, model };
   return model;
 }
 

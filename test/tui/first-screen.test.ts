@@ -8,7 +8,7 @@ import { createFlow, createPlan, createTask, insertPlan, insertTask } from '../.
 import { Store } from '../../src/store/store.js';
 import * as cmd from '../../src/tui/commands.js';
 import { createWorkspace, type Controller } from '../../src/tui/controller.js';
-import { findTask } from '../../src/tui/state.js';
+import { findTask, selectRows } from '../../src/tui/state.js';
 import { readStore, ROOT, tempDir } from '../helpers.js';
 import { seed } from './harness.js';
 
@@ -62,6 +62,28 @@ describe('the first screen', () => {
     expect(state.order).toHaveLength(FLOWS);
     expect(state.reading).toBeNull();
     expect(state.cursor).toBe(planId);
+  });
+
+  it("then every flow's row, with its name and counts from a byte scan, until it is parsed", async () => {
+    const { dir } = await bigStore();
+    controller = createWorkspace({ dir, session: 'default', workerPath: WORKER });
+    let pending: { flowRows: number; last: unknown; parsed: number } | undefined;
+    controller.tui.subscribe((s) => {
+      if (pending || !s.pending) return;
+      const rows = selectRows(s).rows.filter((r) => r.kind === 'flow');
+      const last = rows.find((r) => r.title === `Flow ${FLOWS - 1}`);
+      pending = { flowRows: rows.length, last: last && { done: last.done, total: last.total, expandable: last.expandable, expanded: last.expanded }, parsed: s.flows.size };
+    });
+    await controller.start();
+    expect(pending).toBeDefined();
+    expect(pending?.parsed).toBeLessThan(FLOWS);
+    expect(pending?.flowRows).toBe(FLOWS);
+    expect(pending?.last).toEqual({ done: 0, total: 2, expandable: true, expanded: false });
+    // Once parsed, the same row from the flow itself, and no more pending rows.
+    const state = controller.tui.getState();
+    expect(state.pending).toBeNull();
+    const row = selectRows(state).rows.find((r) => r.title === `Flow ${FLOWS - 1}`);
+    expect(row && { done: row.done, total: row.total }).toEqual({ done: 0, total: 2 });
   });
 
   it('a change made on the first screen stays when the whole file arrives', async () => {

@@ -184,7 +184,8 @@ export function DetailView({ row, object, state, width, height }: ReturnType<typ
   const { theme } = useTuiContext();
   const inner = Math.max(1, width - 4);
   const room = Math.max(1, height - 2);
-  let lines: Span[][] = row && object ? detailLines(state, row, object, theme, inner) : [[{ text: 'Nothing selected', color: theme.color('muted') }]];
+  const nothing = row ? 'Still being read: its plans and tasks show when the store is in' : 'Nothing selected';
+  let lines: Span[][] = row && object ? detailLines(state, row, object, theme, inner) : [[{ text: nothing, color: theme.color('muted') }]];
   if (lines.length > room) {
     const more = lines.length - room + 1;
     const text = row?.kind === 'task' ? object?.notes : row?.kind === 'plan' ? object?.summary : undefined;
