@@ -12,6 +12,8 @@
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { oneLine, sanitize } from '../domain/sanitize.js';
 import type { HookPayload } from './payload.js';
 
 export const IN_HOOK = 'FLOW_HOOK';
@@ -43,7 +45,7 @@ export interface HookRun {
   status: number | null;
   /** It was still running at its timeout, and its process group was killed. */
   timedOut: boolean;
-  /** What it wrote on stderr (or stdout, when stderr is empty), trimmed and capped. */
+  /** What it wrote on stderr (or stdout, when stderr is empty), trimmed and capped, as it wrote it. */
   output: string;
   /** Why it could not start, if it could not. */
   error?: string;
@@ -51,18 +53,40 @@ export interface HookRun {
 
 export const ok = (run: HookRun): boolean => run.status === 0 && !run.timedOut && !run.error;
 
-/** Says what went wrong with a hook, with its output. */
+/**
+ * Says what went wrong with a hook, with its output: made safe for a terminal here, so
+ * that no sink (the command line, the TUI's message line) meets a hook's escape sequences.
+ */
 export function describeFailure(run: HookRun, timeoutMs: number): string {
   const why = run.error
     ? `could not start: ${run.error}`
     : run.timedOut
       ? `did not finish within ${timeoutMs / 1000} s and was stopped with its child processes`
       : `exited ${run.status ?? 'on a signal'}`;
-  return `\`${run.command}\` ${why}${run.output ? `: ${run.output}` : ''}`;
+  return `\`${oneLine(run.command)}\` ${why}${run.output ? `: ${sanitize(run.output)}` : ''}`;
 }
 
-// What a hook says is shown in one message: enough to read, never all of a runaway log.
+// What a hook says is shown in one message: enough to read, never all of a runaway log
+// (what it writes past this is read and dropped, so that it never blocks on a full pipe).
 const OUTPUT_LIMIT = 4096;
+
+/** One output stream of a hook: decoded across chunks (a character split between two stays whole), kept up to the limit. */
+function collector(): { add(chunk: Buffer): void; text(): string } {
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  return {
+    add(chunk) {
+      if (text.length < OUTPUT_LIMIT) text += decoder.write(chunk);
+    },
+    text() {
+      const kept = text.trim();
+      if (kept.length <= OUTPUT_LIMIT) return kept;
+      // Never cut between the two halves of a character.
+      const end = /[\ud800-\udbff]/.test(kept[OUTPUT_LIMIT - 1]) ? OUTPUT_LIMIT - 1 : OUTPUT_LIMIT;
+      return kept.slice(0, end);
+    },
+  };
+}
 
 /** Hook process groups still running, ended if flow itself exits first. */
 const running = new Set<number>();
@@ -91,8 +115,8 @@ export function runHook(command: string, payload: HookPayload, options: HookOpti
     });
   }
   return new Promise((done) => {
-    let stderr = '';
-    let stdout = '';
+    const stderr = collector();
+    const stdout = collector();
     let timedOut = false;
     let exited = false;
     let error: string | undefined;
@@ -118,7 +142,7 @@ export function runHook(command: string, payload: HookPayload, options: HookOpti
       settled = true;
       clearTimeout(timer);
       if (pid !== undefined) running.delete(pid);
-      const output = (stderr.trim() || stdout.trim()).slice(0, OUTPUT_LIMIT);
+      const output = stderr.text() || stdout.text();
       done({ command, status, timedOut, output, ...(error ? { error } : {}) });
     };
     // At the timeout the whole group goes: the hook if it still runs (a timeout), or what
@@ -127,12 +151,8 @@ export function runHook(command: string, payload: HookPayload, options: HookOpti
       if (!exited) timedOut = true;
       if (pid !== undefined) killGroup(pid);
     }, options.timeoutMs);
-    const collect = (into: 'stderr' | 'stdout') => (chunk: Buffer) => {
-      if (into === 'stderr' && stderr.length < OUTPUT_LIMIT) stderr += chunk.toString('utf8');
-      if (into === 'stdout' && stdout.length < OUTPUT_LIMIT) stdout += chunk.toString('utf8');
-    };
-    child.stderr?.on('data', collect('stderr'));
-    child.stdout?.on('data', collect('stdout'));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => stdout.add(chunk));
     child.on('exit', () => (exited = true));
     child.on('error', (err) => {
       error = err.message;
