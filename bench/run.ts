@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --sizes 1000,10000]
+// npm run bench [-- --quick] [-- --sizes 1000,10000] [-- --only-tui | --only-context] [-- --no-tui --no-docs --no-context]
 // Speed and memory of flow at 1k, 10k and 100k flows, each next to a baseline measured
 // in the same run, printed as tables and written to bench/out/results-<time>.json.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { median } from './stats.js';
 import { measureSync, syncTable } from './sync.js';
 import { measureTui, type TuiFigures } from './tui.js';
 import { benchDocs, reportDocs } from './docs.js';
+import { benchContext, reportContext } from './context.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLOW = join(ROOT, 'bin', 'flow.js');
@@ -102,7 +103,10 @@ process.stdout.write(`flow bench (${quick ? 'quick' : 'full'}): sizes ${SIZES.jo
 results.node = repeat(quick ? 5 : 10, () => processRun([process.execPath, '-e', '0']));
 
 const onlyTui = args.includes('--only-tui');
-for (const flows of onlyTui ? [] : SIZES) {
+const onlyContext = args.includes('--only-context');
+// Sections other than the TUI and the context bench, which --only-tui and --only-context skip.
+const skipCore = onlyTui || onlyContext;
+for (const flows of skipCore ? [] : SIZES) {
   const t0 = Date.now();
   const fixture = fixtureDir(flows);
   const runs = flows >= 100_000 ? 3 : quick ? 3 : 7;
@@ -131,7 +135,7 @@ for (const flows of onlyTui ? [] : SIZES) {
 // The second shape (2 plans × 5 tasks with subtasks per flow): up to 10k flows, since
 // 100k of them is a 400 MB file, beyond what the other figures need.
 const deep: Array<{ flows: number; bytes: number; load: number; addTask: number; listTask: number }> = [];
-for (const flows of onlyTui ? [] : SIZES.filter((n) => n <= 10_000)) {
+for (const flows of skipCore ? [] : SIZES.filter((n) => n <= 10_000)) {
   const fixture = fixtureDir(flows, 'deep');
   const work = workCopy(fixture.dir);
   deep.push({
@@ -173,13 +177,15 @@ function taskwarrior(): unknown {
   }
   return out;
 }
-results.taskwarrior = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
-const syncFigures = onlyTui ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
+results.taskwarrior = skipCore ? { skipped: onlyTui ? '--only-tui' : '--only-context' } : taskwarrior();
+const syncFigures = skipCore ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
 (results as Record<string, unknown>).sync = syncFigures;
-if (!args.includes('--no-tui')) results.tui = await measureTui(SIZES, quick, fixtureDir);
+if (!args.includes('--no-tui') && !onlyContext) results.tui = await measureTui(SIZES, quick, fixtureDir);
 const docsTools = { quick, flow: FLOW, nodeMs: results.node.ms, processRun, table, fmt, mb };
-const docs = onlyTui || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
+const docs = skipCore || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
 (results as Record<string, unknown>).docs = docs;
+const context = onlyTui || args.includes('--no-context') ? undefined : await benchContext(docsTools);
+(results as Record<string, unknown>).context = context;
 
 // ---- Report ----
 const node = results.node;
@@ -277,6 +283,7 @@ if (results.tui) {
   );
 }
 if (docs) reportDocs(docs, docsTools);
+if (context) reportContext(context, docsTools);
 mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
 const out = join(ROOT, 'bench', 'out', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
