@@ -7,7 +7,8 @@
 //   after the save); commands a hook runs see FLOW_HOOK=1 and do not run hooks again, so
 //   hooks cannot loop; a pre_save hook's own writes to the same store fail at once;
 // - each hook runs in its own process group and gets `hooks.timeout_s` (default 10 s);
-//   at the timeout the whole group is killed, children included. Run asynchronously, so
+//   at the timeout the whole group is killed, children included (a process that left the
+//   group, as setsid does, is out of its reach: it is no longer waited for). Run asynchronously, so
 //   neither the lock's refresh nor a screen waits on a hook's event loop.
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
@@ -118,7 +119,9 @@ export function runHook(command: string, payload: HookPayload, options: HookOpti
     const stderr = collector();
     const stdout = collector();
     let timedOut = false;
-    let exited = false;
+    /** The shell's exit status once it has exited (null: on a signal). */
+    let exited: { status: number | null } | undefined;
+    let expired = false;
     let error: string | undefined;
     let settled = false;
     const child = spawn(command, {
@@ -142,18 +145,28 @@ export function runHook(command: string, payload: HookPayload, options: HookOpti
       settled = true;
       clearTimeout(timer);
       if (pid !== undefined) running.delete(pid);
+      // What still holds them open (a process that left the group) is not waited for.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       const output = stderr.text() || stdout.text();
       done({ command, status, timedOut, output, ...(error ? { error } : {}) });
     };
     // At the timeout the whole group goes: the hook if it still runs (a timeout), or what
-    // it left behind holding its output open.
+    // it left behind holding its output open. Past it, nothing is waited for but the
+    // hook's own exit: a process that left the group (setsid) and holds the output open
+    // does not keep flow waiting.
     const timer = setTimeout(() => {
+      expired = true;
       if (!exited) timedOut = true;
       if (pid !== undefined) killGroup(pid);
+      if (exited) finish(exited.status);
     }, options.timeoutMs);
     child.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
     child.stdout?.on('data', (chunk: Buffer) => stdout.add(chunk));
-    child.on('exit', () => (exited = true));
+    child.on('exit', (status) => {
+      exited = { status };
+      if (expired) finish(timedOut ? null : status);
+    });
     child.on('error', (err) => {
       error = err.message;
       finish(null);

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FLOW_BIN, flowSync as run, json, readStore, tempDir, waitFor, type RunOptions } from '../helpers.js';
+import { flow, FLOW_BIN, flowSync as run, json, readStore, tempDir, waitFor, type RunOptions } from '../helpers.js';
 
 // The per-user folder where trust is recorded: a temp one, never the real one.
 let home = '';
@@ -243,6 +243,23 @@ describe('hooks that misbehave', () => {
     expect(vetoed.stderr).toMatch(/`yes flood` did not finish within 1 s and was stopped with its child processes: flood\n/);
     expect(vetoed.stderr.length).toBeLessThan(6000);
     expect(readFileSync(join(dir, 'flows.json')).equals(flows)).toBe(true);
+  });
+
+  it('a process a hook left in a session of its own (out of reach of the group kill) holding its output: not waited for past the timeout', async () => {
+    const { dir } = withPlan();
+    const escaped = join(dir, 'escaped');
+    setHooks(dir, { timeout_s: 1, post_save: [`setsid sleep 120 & echo $! > ${escaped}; exit 0`] });
+    const done = flow(dir, ['add', 'task', 'T'], { env: userEnv() });
+    let result: Awaited<typeof done> | undefined;
+    void done.then((r) => (result = r));
+    try {
+      await waitFor(() => result, { timeoutMs: 30_000, what: 'add task to end while the escaped process still runs' });
+      expect(result?.code, result?.stderr).toBe(0);
+      expect(alive(Number(lines(escaped)[0]))).toBe(true);
+    } finally {
+      process.kill(Number(lines(escaped)[0]), 'SIGKILL');
+      await done;
+    }
   });
 
   it('a character written in two pieces is shown whole', () => {
