@@ -92,6 +92,12 @@ it('control characters in every field and times that are not times: list, show a
   // The JSON is the value itself, escaped for the terminal.
   const sessions = JSON.parse(outputs[4].stdout);
   expect(sessions.find((s: { session: string }) => s.session.startsWith('agent')).writer).toBe(evil);
+  // Removable by its exact name, though flow would not give a session that name.
+  const removed = flowSync(dir, ['context', 'rm', `agent${evil}`]);
+  expect(removed.code, removed.stderr).toBe(0);
+  expect(removed.stdout).not.toMatch(CONTROL);
+  expect(Object.keys(readContext(dir).sessions)).toEqual(['default']);
+  expect(flowSync(dir, ['context', 'rm', `other${evil}`]).code, 'a missing one must be a name').toBe(2);
 });
 
 it('a transaction.json that is a link to a file outside holding a valid record: moved aside, never followed or applied', () => {
