@@ -28,6 +28,8 @@ export interface ArgSpec {
   /** A list flag whose values are taken as they are, not split at commas. */
   verbatim?: boolean;
   complete?: ValueClass;
+  /** Words to offer (completion, help) where the type does not list them: a list's fields. */
+  suggest?: readonly string[];
 }
 
 type Keys<S extends ArgsSchema> = Extract<keyof z.input<S>, string>;
@@ -77,6 +79,7 @@ export interface Field {
   values?: readonly string[];
   ref?: RefKind;
   complete?: ValueClass;
+  suggest?: readonly string[];
   description: string;
   placeholder: string;
 }
@@ -203,6 +206,7 @@ function deriveFields(
       values: s.values,
       ref: s.ref,
       complete: spec.complete,
+      suggest: spec.suggest,
       description: spec.description,
       placeholder: spec.placeholder ?? PLACEHOLDER[s.kind],
     };

@@ -18,8 +18,9 @@ export function usageLine(command: AnyCommand): string {
   return words.join(' ');
 }
 
-function valuesNote(field: Pick<Field, 'values'>): string {
-  return field.values ? ` (${field.values.join('|')})` : '';
+function valuesNote(field: Pick<Field, 'values' | 'suggest'>): string {
+  if (field.values) return ` (${field.values.join('|')})`;
+  return field.suggest ? `: ${field.suggest.join(',')}` : '';
 }
 
 function flagLine(field: Field): [string, string] {

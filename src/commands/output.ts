@@ -8,6 +8,14 @@ export interface Output {
   human(style: Style): string;
   /** One line for the TUI message area; defaults to the first line of human(). */
   message?: string;
+  /** For a list: which rows of how many the output holds (`--offset`, `--limit`). */
+  page?: Page;
+}
+
+export interface Page {
+  total: number;
+  offset: number;
+  shown: number;
 }
 
 /** Lays out rows in columns; the last column is not padded. */

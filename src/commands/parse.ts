@@ -455,6 +455,9 @@ export function argumentError(
   if (field.values && typeof given === 'string') {
     return new UsageError(`${label}: "${given}" is not one of ${field.values.join(', ')}`, undefined, nearest(given, field.values));
   }
+  if (issue.code === 'invalid_type' && value === undefined) {
+    return new UsageError(`"${command.name}" needs ${label}${field.flag && via === 'argv' ? ` ${field.placeholder}` : ''} (${field.description})`);
+  }
   if (issue.code === 'invalid_type') {
     const expected = EXPECTED[issue.expected] ?? issue.expected;
     return new UsageError(`${label}: expected ${expected}${shown === undefined ? '' : `, not "${shown}"`}`);

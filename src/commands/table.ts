@@ -1,6 +1,7 @@
 // The command table: every command the parser, help, completion and bus know. A new noun
 // is a module under nouns/ and one line here.
 import type * as z from 'zod/mini';
+import { CLAIM_COMMANDS } from './nouns/claim.js';
 import { CONFIG_COMMANDS } from './nouns/config.js';
 import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
@@ -13,6 +14,7 @@ export const COMMANDS = [
   ...FLOW_COMMANDS,
   ...PLAN_COMMANDS,
   ...TASK_COMMANDS,
+  ...CLAIM_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
   ...META_COMMANDS,

@@ -12,6 +12,7 @@ import { replaceContext } from '../../context/context.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
+import { listing, PAGING } from '../list.js';
 import { columns, type Output } from '../output.js';
 import { resolveInSnapshot, resolveSnapshot } from '../refs.js';
 import { byteSize, quoted } from '../render.js';
@@ -57,34 +58,34 @@ const create = defineCommand({
   },
 });
 
+const SNAPSHOT_LIST = listing('snapshot', ['number', 'id', 'created', 'kind', 'label', 'pinned', 'file_revision', 'storage', 'parent', 'size']);
+
 const list = defineCommand({
   verb: 'list',
   noun: 'snapshot',
   summary: 'list snapshots, oldest first, numbered',
-  args: z.object({}),
-  argv: {},
-  run(_args, env) {
-    const all = env.snapshots().list();
-    const json = all.map((s, i) => ({ number: i + 1, ...s }));
-    return {
-      json,
-      human: (style) =>
-        all.length
-          ? columns(
-              json.map((s) => [
-                style.paint('muted', `${s.number}.`),
-                s.created.replace('T', ' ').slice(0, 19),
-                s.kind,
-                s.pinned ? style.paint('accent', 'pinned') : '',
-                `rev ${s.file_revision}`,
-                byteSize(s.size),
-                oneLine(s.label),
-                style.paint('id', s.id),
-              ]),
-            )
-          : style.paint('muted', '(no snapshots yet: flow snapshot create)'),
-      message: `${all.length} snapshot${all.length === 1 ? '' : 's'}`,
-    };
+  args: z.object({ ...PAGING }),
+  argv: { ...SNAPSHOT_LIST.argv },
+  run(args, env) {
+    const rows = env.snapshots().list().map((s, i) => ({ number: i + 1, ...s }));
+    return SNAPSHOT_LIST.output(
+      args,
+      rows,
+      (style, shown) =>
+        columns(
+          shown.map((s) => [
+            style.paint('muted', `${s.number}.`),
+            s.created.replace('T', ' ').slice(0, 19),
+            s.kind,
+            s.pinned ? style.paint('accent', 'pinned') : '',
+            `rev ${s.file_revision}`,
+            byteSize(s.size),
+            oneLine(s.label),
+            style.paint('id', s.id),
+          ]),
+        ),
+      '(no snapshots yet: flow snapshot create)',
+    );
   },
 });
 
