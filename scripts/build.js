@@ -84,6 +84,8 @@ rmSync(next, { recursive: true, force: true });
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: `${next}/cli.js`, minifySyntax: true, minifyWhitespace: true },
   { entryPoints: ['src/lib.ts'], outfile: `${next}/lib.js` },
+  // flow mcp: the MCP SDK lives here only, loaded by the command line when it serves.
+  { entryPoints: ['src/mcp/server.ts'], outfile: `${next}/mcp.js`, minifySyntax: true, minifyWhitespace: true },
 ];
 // Benchmarks and stress loops are bundled too, so they run with plain node.
 for (const name of ['run', 'child', 'stress']) {

@@ -47,8 +47,13 @@ export interface CommandDefinition<V extends string, N extends string | undefine
   /** Longer help text, shown by `flow help <verb> <noun>`. */
   details?: string;
   examples?: readonly string[];
-  /** Changes the store (used by help, by hooks and by the TUI's read-only mode). */
+  /**
+   * Changes something on disk: the store, snapshots, settings or the session's scope.
+   * Commands without it only read (MCP offers them as read-only).
+   */
   writes?: boolean;
+  /** Offered to agents as an MCP tool (default true); help and the like are not. */
+  mcp?: boolean;
   args: S;
   /** Keys given by position, in order; every other key is a flag. */
   positionals?: readonly Keys<S>[];
@@ -93,6 +98,7 @@ export interface Command<Name extends string = string, S extends ArgsSchema = Ar
   readonly details?: string;
   readonly examples: readonly string[];
   readonly writes: boolean;
+  readonly mcp: boolean;
   readonly args: S;
   /** Positionals first, in order, then flags in the order the schema lists them. */
   readonly fields: readonly Field[];
@@ -124,6 +130,7 @@ export function defineCommand<V extends string, S extends ArgsSchema, N extends 
     details: definition.details,
     examples: definition.examples ?? [],
     writes: definition.writes ?? false,
+    mcp: definition.mcp ?? true,
     args: definition.args,
     fields: deriveFields(name, definition.args, definition.positionals ?? [], definition.argv),
     run: definition.run,

@@ -26,7 +26,7 @@ const QUEUE = {
   all: z.optional(z.boolean()),
 };
 const QUEUE_ARGV: { readonly [K in keyof typeof QUEUE]: ArgSpec } = {
-  plan: { description: 'this plan (default: the session scope)' },
+  plan: { description: 'the plan (default: the session scope)' },
   flow: { description: "this flow's open plans" },
   all: { description: "every flow's open plans" },
 };

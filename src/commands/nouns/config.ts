@@ -43,6 +43,7 @@ const setConfig = defineCommand({
   args: z.object({ key: z.string(), value: z.string() }),
   positionals: ['key', 'value'],
   argv: { key: KEY, value: { description: 'its new value', rest: true } },
+  writes: true,
   examples: ['flow config set snapshots.keep 50', 'flow config set theme light', `flow config set hooks.pre_save '["./check.sh"]'`],
   async run(args, env) {
     const key = knownKey(args.key);

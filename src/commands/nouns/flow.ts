@@ -111,6 +111,7 @@ const useFlow = defineCommand({
   args: z.object({ ref: ref('flow') }),
   positionals: ['ref'],
   argv: { ref: FLOW_REF },
+  writes: true,
   async run(args, env) {
     const view = await env.read();
     const flow = findFlow(view, env, args.ref);

@@ -20,6 +20,8 @@ const help = defineCommand({
     verb: { description: 'a verb (add, list, …) or a noun', complete: 'verb' },
     noun: { description: 'a noun (flow, plan, task, …)', complete: 'noun' },
   },
+  // Agents get the workflow guide as an MCP resource instead.
+  mcp: false,
   run(args, env) {
     const table = env.table;
     const verb = args.verb && (VERB_SYNONYMS[args.verb] ?? args.verb);
@@ -51,6 +53,8 @@ const schema = defineCommand({
   summary: 'print the JSON Schema of flows.json (format 3.0), generated from the validators',
   args: z.object({}),
   argv: {},
+  // Offered to agents as an MCP resource, not a tool.
+  mcp: false,
   run() {
     const jsonSchema = { title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) };
     return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: 'JSON Schema of flows.json' };
@@ -71,6 +75,8 @@ const migrate = defineCommand({
     dry_run: { description: 'show what would happen, write nothing' },
   },
   writes: true,
+  // Reads files outside the store by path: a person's command, not an agent's tool.
+  mcp: false,
   async run(args, env) {
     if (!args.from) {
       // Opening the store upgrades an older format (and saves the migration snapshot).
@@ -144,4 +150,23 @@ const migrate = defineCommand({
   },
 });
 
-export const META_COMMANDS = [help, schema, migrate] as const;
+const mcp = defineCommand({
+  verb: 'mcp',
+  summary: 'serve flow to AI agents over MCP on stdio (tools, the workflow guide, the session context)',
+  details:
+    'Reads JSON-RPC messages on stdin and writes only protocol messages on stdout until stdin\n' +
+    'closes; warnings go to stderr. The session (--session, FLOW_SESSION) is the agent\'s scope\n' +
+    'and undo history: give each agent its own. See the README for Claude Code, Cursor and Codex.',
+  args: z.object({}),
+  argv: {},
+  examples: ['flow --session agent-1 mcp'],
+  mcp: false,
+  async run(_args, env) {
+    // Loaded only here, from its own bundle beside this one: no other command loads the SDK.
+    const server: typeof import('../../mcp/server.js') = await import(new URL('./mcp.js', import.meta.url).href);
+    await server.serve({ dir: env.dir, session: env.session, warn: (message) => env.warn(message) });
+    return { json: undefined, human: () => '' };
+  },
+});
+
+export const META_COMMANDS = [help, schema, migrate, mcp] as const;

@@ -130,6 +130,7 @@ const usePlan = defineCommand({
   args: z.object({ ref: ref('plan'), flow: z.optional(ref('flow')) }),
   positionals: ['ref'],
   argv: { ref: PLAN_REF, flow: FLOW },
+  writes: true,
   async run(args, env) {
     const view = await env.read();
     const location = findPlan(view, env, args.ref, args.flow);

@@ -48,6 +48,7 @@ const create = defineCommand({
     label: { description: 'a note to find it by' },
     pin: { description: 'keep it through pruning' },
   },
+  writes: true,
   async run(args, env) {
     const engine = env.snapshots();
     const meta = await engine.create(env.store, { label: args.label, pinned: args.pin, kind: 'manual' });
@@ -187,6 +188,7 @@ function pinCommand<V extends 'pin' | 'unpin'>(verb: V) {
     args: z.object({ ref: ref('snapshot') }),
     positionals: ['ref'],
     argv: { ref: SNAP_REF },
+    writes: true,
     async run(args, env) {
       const meta = await env.snapshots().setPinned(findSnapshot(env, args.ref).id, verb === 'pin');
       const message = `${verb === 'pin' ? 'Pinned' : 'Unpinned'} ${metaLine(meta)}`;
@@ -202,6 +204,7 @@ const rm = defineCommand({
   args: z.object({ ref: ref('snapshot') }),
   positionals: ['ref'],
   argv: { ref: SNAP_REF },
+  writes: true,
   async run(args, env) {
     const meta = await env.snapshots().remove(findSnapshot(env, args.ref).id);
     const message = `Deleted snapshot ${metaLine(meta)}`;
@@ -215,6 +218,7 @@ const prune = defineCommand({
   summary: 'apply retention (snapshots.keep, snapshots.max_age_days); pinned and migration ones stay',
   args: z.object({ dry_run: z.optional(z.boolean()) }),
   argv: { dry_run: { description: 'only show what would go' } },
+  writes: true,
   async run(args, env) {
     const engine = env.snapshots();
     const settings = env.config().snapshots;
