@@ -3,7 +3,7 @@
 // separate bundle loaded only when `flow` opens the workspace.
 import { build } from 'esbuild';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // CommonJS dependencies (proper-lockfile) call require() for Node built-ins.
@@ -84,11 +84,13 @@ rmSync(next, { recursive: true, force: true });
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: `${next}/cli.js`, minifySyntax: true, minifyWhitespace: true },
   { entryPoints: ['src/lib.ts'], outfile: `${next}/lib.js` },
+  // What flow __complete reads the store with, loaded only when a reference is completed.
+  { entryPoints: ['src/completion/store-values.ts'], outfile: `${next}/complete-values.js`, minifySyntax: true, minifyWhitespace: true },
   // flow mcp: the MCP SDK lives here only, loaded by the command line when it serves.
   { entryPoints: ['src/mcp/server.ts'], outfile: `${next}/mcp.js`, minifySyntax: true, minifyWhitespace: true },
 ];
 // Benchmarks and stress loops are bundled too, so they run with plain node.
-for (const name of ['run', 'child', 'stress']) {
+for (const name of ['run', 'child', 'stress', 'agents']) {
   if (existsSync(`${root}/bench/${name}.ts`)) {
     entries.push({ entryPoints: [`bench/${name}.ts`], outfile: `${next}/bench-${name}.js`, external: ['chokidar'] });
   }
@@ -106,8 +108,27 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
 if (existsSync(`${root}/src/tui/load-worker.ts`)) {
   entries.push({ entryPoints: ['src/tui/load-worker.ts'], outfile: `${next}/load-worker.js` });
 }
+/**
+ * dist/complete.js, for `flow __complete`: the table's words and fields (made by running
+ * the table once, here) written into a bundle that does not load the commands.
+ */
+async function buildCompletion() {
+  const manifest = `${next}/completion-manifest.js`;
+  await build({ ...common, entryPoints: ['src/completion/manifest.ts'], outfile: manifest, sourcemap: false });
+  const { completionManifest } = await import(pathToFileURL(manifest).href);
+  rmSync(manifest);
+  await build({
+    ...common,
+    entryPoints: ['src/completion/main.ts'],
+    outfile: `${next}/complete.js`,
+    minifySyntax: true,
+    minifyWhitespace: true,
+    define: { ...common.define, FLOW_COMPLETION_MANIFEST: JSON.stringify(completionManifest()) },
+  });
+}
+
 try {
-  await Promise.all(entries.map((entry) => build({ ...common, ...entry })));
+  await Promise.all([...entries.map((entry) => build({ ...common, ...entry })), buildCompletion()]);
 } catch (err) {
   rmSync(next, { recursive: true, force: true });
   throw err;

@@ -109,6 +109,9 @@ export interface Command<Name extends string = string, S extends ArgsSchema = Ar
 /** Any row of a table. */
 export type AnyCommand = Command<string, ArgsSchema>;
 
+/** What the words of a command line need to know of a command: no schema, no handler. */
+export type CommandShape = Pick<AnyCommand, 'name' | 'verb' | 'noun' | 'aliases' | 'summary' | 'fields'>;
+
 /** What the bus executes: a command by name with its arguments (schema input). */
 export interface CommandObject {
   name: string;

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 
+export { DEFAULT_SESSION, sessionName } from './session.js';
+
 export const CONTEXT_FILE = 'context.json';
-export const DEFAULT_SESSION = 'default';
 
 const SessionSchema = z.looseObject({
   flow_id: z._default(z.nullable(z.string()), null),
@@ -26,10 +27,6 @@ export type ContextFile = z.infer<typeof ContextSchema>;
 export interface Scope {
   flowId: string | null;
   planId: string | null;
-}
-
-export function sessionName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag || env.FLOW_SESSION || DEFAULT_SESSION;
 }
 
 export function readContext(dir: string): ContextFile {

@@ -6,9 +6,11 @@ import { walkTasks } from '../../domain/tree.js';
 import { readAnyFormat } from '../../store/migrate/import.js';
 import { writeMigrationSnapshot } from '../../store/migrate/snapshot.js';
 import { IdRegistry } from '../../store/migrate/normalize.js';
+import { completionScript, SHELLS } from '../../completion/scripts.js';
 import { defineCommand, type AnyCommand } from '../define.js';
 import { commandHelp, overview } from '../help.js';
-import { NOUN_SYNONYMS, UsageError, VERB_SYNONYMS, nearest } from '../parse.js';
+import { NOUN_SYNONYMS, VERB_SYNONYMS } from '../command-words.js';
+import { UsageError, nearest } from '../parse.js';
 import { flowCounts } from '../render.js';
 
 const help = defineCommand({
@@ -169,4 +171,23 @@ const mcp = defineCommand({
   },
 });
 
-export const META_COMMANDS = [help, schema, migrate, mcp] as const;
+const completion = defineCommand({
+  verb: 'completion',
+  summary: 'print the shell completion script for bash, zsh or fish',
+  details:
+    'bash: eval "$(flow completion bash)" in ~/.bashrc. zsh: eval "$(flow completion zsh)" in\n' +
+    '~/.zshrc after compinit. fish: flow completion fish > ~/.config/fish/completions/flow.fish.\n' +
+    'Verbs, nouns (either order), flags, their values, plan titles, task numbers, flow names,\n' +
+    'snapshots and settings complete from the same table the parser uses.',
+  args: z.object({ shell: z.enum(SHELLS) }),
+  positionals: ['shell'],
+  argv: { shell: { description: 'the shell' } },
+  examples: ['eval "$(flow completion bash)"', 'flow completion fish > ~/.config/fish/completions/flow.fish'],
+  mcp: false,
+  run(args) {
+    const script = completionScript(args.shell);
+    return { json: { shell: args.shell, script }, human: () => script.trimEnd(), message: `completion script for ${args.shell}` };
+  },
+});
+
+export const META_COMMANDS = [help, schema, migrate, mcp, completion] as const;
