@@ -2,7 +2,9 @@
 // run does not resolve hundreds of modules (start-up cost, DESIGN §6); the TUI is a
 // separate bundle loaded only when `flow` opens the workspace.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -127,8 +129,37 @@ async function buildCompletion() {
   });
 }
 
+/** The newest change to what the declarations are made of. */
+function newestSource(dir = `${root}/src`) {
+  let newest = Math.max(...['tsconfig.json', 'tsconfig.lib.json', 'package-lock.json'].map((f) => statSync(`${root}/${f}`).mtimeMs));
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * dist/types: the library's declarations (package.json "exports" types). tsc takes
+ * seconds, so the previous build's are kept while no source changed since.
+ */
+async function buildTypes() {
+  const old = `${root}/dist/types/lib.d.ts`;
+  if (existsSync(old) && statSync(old).mtimeMs > newestSource()) {
+    cpSync(`${root}/dist/types`, `${next}/types`, { recursive: true, preserveTimestamps: true });
+    return;
+  }
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const code = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, '-p', `${root}/tsconfig.lib.json`, '--outDir', `${next}/types`], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`tsc (the library's declarations) exited ${code}`);
+}
+
 try {
-  await Promise.all([...entries.map((entry) => build({ ...common, ...entry })), buildCompletion()]);
+  await Promise.all([...entries.map((entry) => build({ ...common, ...entry })), buildCompletion(), buildTypes()]);
 } catch (err) {
   rmSync(next, { recursive: true, force: true });
   throw err;
