@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createTable } from '../src/commands/table.js';
 import { buildTools, listedTools } from '../src/mcp/tools.js';
 import { addFlowIn, createPlan, createTask, insertPlan, insertTask } from '../src/domain/tree.js';
@@ -45,14 +45,22 @@ function toolsList(): string[][] {
   return [[String(tools.length), String(chars), `~${Math.round(chars / 4)}`, tools.map((t) => t.name).join(', ')]];
 }
 
-/** Wall and CPU time of one process, CPU from /usr/bin/time when there is one. */
-function timed(argv: string[], env: NodeJS.ProcessEnv): { wall: number; cpu: number } {
+/** Preloaded into every timed process: prints the process's own CPU time as it exits. */
+const CPU_PROBE = `process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write('\\ncpu ' + (u.user + u.system) / 1000 + '\\n'); });`;
+let probe = '';
+
+/** Wall time of one `node ARGS` process, and its CPU time (µs precision, from the probe). */
+function timed(nodeArgs: string[], env: NodeJS.ProcessEnv): { wall: number; cpu: number } {
+  if (!probe) {
+    probe = join(temp(), 'cpu-probe.mjs');
+    writeFileSync(probe, CPU_PROBE);
+  }
   const start = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%U %S', ...argv], { encoding: 'utf8', env });
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(probe).href, ...nodeArgs], { encoding: 'utf8', env });
   const wall = performance.now() - start;
-  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
-  const [user, sys] = result.stderr.trim().split('\n').pop()?.split(' ').map(Number) ?? [0, 0];
-  return { wall, cpu: (user + sys) * 1000 };
+  if (result.status !== 0) throw new Error(`node ${nodeArgs.join(' ')} failed: ${result.stderr}`);
+  const cpu = Number(/cpu ([\d.]+)\s*$/.exec(result.stderr)?.[1]);
+  return { wall, cpu };
 }
 
 function completion(): string[][] {
@@ -66,12 +74,13 @@ function completion(): string[][] {
   writeFileSync(join(dir, 'context.json'), JSON.stringify({ version: 1, sessions: { default: { flow_id: flowId, plan_id: planId } } }));
   const env = { ...process.env, FLOW_DIR: dir, FLOW_SESSION: 'default', NO_COLOR: '1' };
   const lines: Array<[string, string[]]> = [
-    ['node -e 0', [process.execPath, '-e', '0']],
-    ['verbs (flow ␣)', [process.execPath, FLOW, '__complete', 'bash', 'flow ']],
-    ['task numbers (done task ␣)', [process.execPath, FLOW, '__complete', 'bash', 'flow done task ']],
-    ['plan titles (use plan ␣)', [process.execPath, FLOW, '__complete', 'bash', 'flow use plan ']],
-    [`flow names, all ${FLOWS} (use flow ␣)`, [process.execPath, FLOW, '__complete', 'bash', 'flow use flow ']],
-    ['flow --version (the whole command line)', [process.execPath, FLOW, '--version']],
+    ['node -e 0', ['-e', '0']],
+    ['verbs (flow ␣)', [FLOW, '__complete', 'bash', 'flow ']],
+    ['flags (list task --␣)', [FLOW, '__complete', 'bash', 'flow list task --']],
+    ['task numbers (done task ␣)', [FLOW, '__complete', 'bash', 'flow done task ']],
+    ['plan titles (use plan ␣)', [FLOW, '__complete', 'bash', 'flow use plan ']],
+    [`flow names, all ${FLOWS} (use flow ␣)`, [FLOW, '__complete', 'bash', 'flow use flow ']],
+    ['flow --version (the whole command line)', [FLOW, '--version']],
   ];
   const runs = lines.map(() => [] as { wall: number; cpu: number }[]);
   // Interleaved, so a busy moment of the machine weighs on every line alike.
@@ -106,7 +115,7 @@ async function mcp(): Promise<string[][]> {
   const bases: number[] = [];
   for (let i = 0; i < Math.max(5, RUNS / 4); i++) {
     times.push(await mcpStart(dir));
-    bases.push(timed([process.execPath, '-e', '0'], process.env).wall);
+    bases.push(timed(['-e', '0'], process.env).wall);
   }
   return [['flow mcp → initialize answered', fmt(median(times)), fmt(median(bases)), `${(median(times) / median(bases)).toFixed(2)}×`]];
 }
@@ -121,8 +130,8 @@ function run(argv: string[]): Promise<{ code: number | null; stdout: string }> {
   });
 }
 
-/** 8 agents, each claiming the next ready task until nothing is ready. */
-async function claims(): Promise<string[][]> {
+/** A store with one plan of TASKS ready tasks, written in one transaction. */
+async function queue(): Promise<string> {
   const dir = join(temp(), '.flow');
   // The queue is written in one transaction; the claims are what agents do, one process each.
   await new Store(dir).transact((tx) => {
@@ -131,6 +140,16 @@ async function claims(): Promise<string[][]> {
     insertPlan(tx.index, flow, plan);
     for (let i = 1; i <= TASKS; i++) insertTask(tx.index, { planId: plan.id }, createTask({ title: `Task ${i}` }));
   });
+  return dir;
+}
+
+function throughput(how: string, won: readonly string[], seconds: number): string[] {
+  return [how, String(AGENTS), String(TASKS), String(won.length), String(new Set(won).size), `${seconds.toFixed(1)} s`, `${(won.length / seconds).toFixed(1)}/s`];
+}
+
+/** 8 agents on the command line, each claiming the next ready task until nothing is ready. */
+async function cliClaims(): Promise<string[]> {
+  const dir = await queue();
   const start = performance.now();
   const won: string[] = [];
   await Promise.all(
@@ -142,9 +161,52 @@ async function claims(): Promise<string[][]> {
       }
     }),
   );
+  return throughput('flow claim task (a process each)', won, (performance.now() - start) / 1000);
+}
+
+/** One agent's `flow mcp`: sends requests, one at a time, and waits for each answer. */
+function mcpAgent(dir: string, agent: string) {
+  const child = spawn(process.execPath, [FLOW, '--dir', dir, '--session', agent, 'mcp'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let buffer = '';
+  let waiting: ((message: { result?: { isError?: boolean; structuredContent?: { id?: string } } }) => void) | undefined;
+  child.stdout.on('data', (d) => {
+    buffer += d;
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      waiting?.(JSON.parse(line));
+    }
+  });
+  let id = 0;
+  const request = (method: string, params: object) =>
+    new Promise<Parameters<NonNullable<typeof waiting>>[0]>((resolve) => {
+      waiting = resolve;
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params })}\n`);
+    });
+  return { request, close: () => child.stdin.end() };
+}
+
+/** 8 agents through MCP, each with its server running: the claims without process start-up. */
+async function mcpClaims(): Promise<string[]> {
+  const dir = await queue();
+  const agents = Array.from({ length: AGENTS }, (_, a) => mcpAgent(dir, `agent-${a + 1}`));
+  const init = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } };
+  await Promise.all(agents.map((a) => a.request('initialize', init)));
+  const start = performance.now();
+  const won: string[] = [];
+  await Promise.all(
+    agents.map(async (a, i) => {
+      for (;;) {
+        const answer = await a.request('tools/call', { name: 'task', arguments: { command: 'claim task', agent: `agent-${i + 1}` } });
+        const id = answer.result?.structuredContent?.id;
+        if (answer.result?.isError || !id) return;
+        won.push(id);
+      }
+    }),
+  );
   const seconds = (performance.now() - start) / 1000;
-  const distinct = new Set(won).size;
-  return [[String(AGENTS), String(TASKS), String(won.length), String(distinct), `${seconds.toFixed(1)} s`, `${(won.length / seconds).toFixed(1)}/s`]];
+  for (const a of agents) a.close();
+  return throughput('claim task over flow mcp (a server each)', won, seconds);
 }
 
 try {
@@ -152,7 +214,7 @@ try {
   table('MCP tools/list', ['tools', 'characters', 'tokens (chars/4)', 'names'], toolsList());
   table(`flow __complete at ${FLOWS} flows (median of ${RUNS}, interleaved)`, ['line', 'wall', 'vs node -e 0', 'CPU', 'vs node -e 0'], completion());
   table('flow mcp start-up', ['what', 'median', 'node -e 0', 'ratio'], await mcp());
-  table('claim throughput', ['agents', 'ready tasks', 'claims', 'distinct', 'time', 'claims/s'], await claims());
+  table('claim throughput', ['how', 'agents', 'ready tasks', 'claims', 'distinct', 'time', 'claims/s'], [await cliClaims(), await mcpClaims()]);
 } finally {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 }
