@@ -14,7 +14,9 @@ export function usageLine(command: AnyCommand): string {
     const name = p.key.toUpperCase() + (p.rest ? '…' : '');
     words.push(p.required ? name : `[${name}]`);
   }
-  if (flags(command).length) words.push('[--flags]');
+  const required = flags(command).filter((f) => f.required);
+  for (const f of required) words.push(`--${f.flag} ${f.placeholder}`);
+  if (flags(command).length > required.length) words.push('[--flags]');
   return words.join(' ');
 }
 
