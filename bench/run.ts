@@ -10,7 +10,9 @@ import { byteSize } from '../src/commands/render.js';
 import { serialiseDocument } from '../src/store/layout.js';
 import { firstPlanId, generateDocument, type FixtureShape } from './fixtures.js';
 import { median } from './stats.js';
+import { measureSync, syncTable } from './sync.js';
 import { measureTui, type TuiFigures } from './tui.js';
+import { benchDocs, reportDocs } from './docs.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLOW = join(ROOT, 'bin', 'flow.js');
@@ -172,7 +174,12 @@ function taskwarrior(): unknown {
   return out;
 }
 results.taskwarrior = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
+const syncFigures = onlyTui ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
+(results as Record<string, unknown>).sync = syncFigures;
 if (!args.includes('--no-tui')) results.tui = await measureTui(SIZES, quick, fixtureDir);
+const docsTools = { quick, flow: FLOW, nodeMs: results.node.ms, processRun, table, fmt, mb };
+const docs = onlyTui || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
+(results as Record<string, unknown>).docs = docs;
 
 // ---- Report ----
 const node = results.node;
@@ -248,6 +255,10 @@ if (Array.isArray(results.taskwarrior)) {
 } else {
   process.stdout.write(`\nTaskwarrior: ${(results.taskwarrior as { skipped: string }).skipped}\n`);
 }
+if (syncFigures.length) {
+  const sync = syncTable(syncFigures, fmt);
+  table(sync.title, sync.head, sync.rows);
+}
 if (results.tui) {
   const t = results.tui;
   table(
@@ -265,6 +276,7 @@ if (results.tui) {
     ]),
   );
 }
+if (docs) reportDocs(docs, docsTools);
 mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
 const out = join(ROOT, 'bench', 'out', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

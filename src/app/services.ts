@@ -6,6 +6,7 @@ import { readConfig, type Config } from '../config/config.js';
 import { readScope, writeScope, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import { insideHook, runHooks } from '../hooks/hooks.js';
+import { HookGate } from '../hooks/trust.js';
 import { SnapshotEngine, type SnapshotKind, type SnapshotMeta } from '../snapshots/engine.js';
 import { highestUndoRevision, UndoLog } from '../snapshots/undo.js';
 import { Store, type Commit, type Recovery } from '../store/store.js';
@@ -36,9 +37,12 @@ export class Services {
   private configCache: Config | undefined;
   private engine: SnapshotEngine | undefined;
   private engineBackend: string | undefined;
+  /** Hooks run only when trusted (DESIGN §8). */
+  private readonly hooks: HookGate;
 
   constructor(private readonly options: ServiceOptions) {
     this.dir = options.dir;
+    this.hooks = new HookGate(options.dir, (message) => this.warn(message));
     this.session = options.session;
     this.interactive = options.interactive;
     const kind = insideHook() ? 'hook' : options.writerKind;
@@ -126,8 +130,9 @@ export class Services {
 
   /** The on_command hooks, after a command ran. */
   commandRan(name: string, args: unknown): void {
-    if (insideHook()) return;
-    const commands = this.config().hooks.on_command;
+    // Trusting or revoking hooks never runs them.
+    if (insideHook() || name === 'trust hooks') return;
+    const commands = this.hooks.select(this.config().hooks, 'on_command');
     if (!commands.length) return;
     try {
       runHooks('on_command', commands, { command: name, args, session: this.session }, this.dir);
@@ -137,7 +142,7 @@ export class Services {
   }
 
   private runSaveHooks(event: 'pre_save' | 'post_save', commit: Commit<unknown>): void {
-    const commands = this.config().hooks[event];
+    const commands = this.hooks.select(this.config().hooks, event);
     if (!commands.length) return;
     const runs = runHooks(
       event,

@@ -20,12 +20,18 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   invalid: 1,
   vetoed: 1,
   failed: 1,
+  permission_denied: 1,
+  disk_full: 1,
+  read_only: 1,
+  name_too_long: 1,
+  not_a_directory: 1,
   usage: 2,
   ambiguous: 2,
   conflict: 3,
   busy: 4,
   unreadable: 5,
   too_new: 5,
+  too_deep: 5,
 };
 
 export interface Io {
@@ -121,7 +127,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
       const text = output.human(style);
       if (text) io.stdout.write(terminalText(`${text}\n`));
     }
-    return 0;
+    return output.exitCode ?? 0;
   } catch (err) {
     return reportError(err, json || !!globals.json, io);
   }

@@ -3,7 +3,9 @@
 // The command line, the TUI and the MCP server all execute through here.
 import { mkdirSync } from 'node:fs';
 import type { Services } from '../app/services.js';
+import { checkSessionName } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
+import { asFlowError } from '../store/errno.js';
 import { CorruptStoreError, type StoreView, type Transaction } from '../store/state.js';
 import type { Commit } from '../store/store.js';
 import type { AnyCommand, CommandObject } from './define.js';
@@ -55,10 +57,14 @@ export class CommandBus {
     const command = this.resolve(object.name);
     const args = this.validate(command, object.args);
     const services = this.services;
+    checkSessionName(services.session);
     services.reloadConfig();
     let view: StoreView | undefined;
     let transacted = false;
     let revert: { kind: 'undo' | 'redo'; target: number; label: string } | undefined;
+    const commits: Commit<unknown>[] = [];
+    /** The change this command saved, if it did: from then on nothing may report failure. */
+    const saved = () => commits.filter((c) => c.changed).pop();
     const env: Env = {
       store: services.store,
       dir: services.dir,
@@ -74,7 +80,15 @@ export class CommandBus {
         mkdirSync(services.dir, { recursive: true });
         return services.store.transact(fn);
       },
-      setScope: (scope) => services.setScope(scope),
+      setScope: async (scope) => {
+        try {
+          await services.setScope(scope);
+        } catch (err) {
+          // After a saved change a failure would be a lie an agent retries into a duplicate.
+          if (!saved()) throw err;
+          services.warn(`the change was saved, but the session's scope was not updated: ${messageOf(asFlowError(err))}`);
+        }
+      },
       confirm: (question) => services.confirm(question),
       config: () => services.config(),
       warn: (message) => services.warn(message),
@@ -85,16 +99,18 @@ export class CommandBus {
         revert = { kind, target, label };
       },
     };
-    const commits: Commit<unknown>[] = [];
     const stopListening = services.store.onCommit((commit) => commits.push(commit));
     let output: Output;
     try {
       try {
         output = await command.run(args, env);
       } catch (err) {
+        // A failure after the change was saved must not say it was not (DESIGN §8).
+        const commit = saved();
+        if (commit) return savedDespite(commit, asFlowError(err), (message) => services.warn(message));
         // Bytes a lazily read flow could not be read from: quarantine like any reader
         // (which throws), or, if they were fine read whole or changed, run again once.
-        if (!(err instanceof CorruptStoreError) || transacted) throw err;
+        if (!(err instanceof CorruptStoreError) || transacted) throw asFlowError(err);
         await services.store.recoverFrom(err);
         view = undefined;
         output = await Promise.resolve(command.run(args, env)).catch((again: unknown) => {
@@ -114,4 +130,13 @@ export class CommandBus {
     services.commandRan(command.name, args);
     return output;
   }
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** What a command that failed after saving its change reports: the save, and what failed. */
+function savedDespite(commit: Commit<unknown>, err: unknown, warn: (message: string) => void): Output {
+  const message = `the change was saved at revision ${commit.revision}, but then: ${messageOf(err)}`;
+  warn(message);
+  return { json: { saved: true, revision: commit.revision, warning: message }, human: () => `Saved at revision ${commit.revision}`, message };
 }

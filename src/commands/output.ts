@@ -8,6 +8,11 @@ export interface Output {
   human(style: Style): string;
   /** One line for the TUI message area; defaults to the first line of human(). */
   message?: string;
+  /**
+   * The exit code of a command that did its work and still reports an outcome the caller
+   * must act on (conflicts recorded: `flow sync` 3, git's merge driver 1 or 2).
+   */
+  exitCode?: number;
   /** For a list: which rows of how many the output holds (`--offset`, `--limit`). */
   page?: Page;
 }

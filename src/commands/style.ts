@@ -61,11 +61,14 @@ export function createStyle(colour: boolean): Style {
 
 /**
  * What the command line writes to a terminal or pipe: control characters, escape
- * sequences and bidi overrides shown as visible escapes (newlines and tabs kept as
- * layout), then the colours of paint() applied.
+ * sequences and bidi overrides shown as visible escapes (newlines kept as layout, a tab
+ * laid out as four spaces, so that no control character but the newline is written),
+ * then the colours of paint() applied.
  */
 export function terminalText(text: string): string {
-  return sanitize(text).replace(MARK, (_, sgr: string) => `\u001b[${sgr}m`);
+  return sanitize(text)
+    .replace(/\t/g, '    ')
+    .replace(MARK, (_, sgr: string) => `\u001b[${sgr}m`);
 }
 
 /** Text with paint()'s colour marks dropped, for measuring and for plain output. */

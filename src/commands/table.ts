@@ -3,11 +3,15 @@
 import type * as z from 'zod/mini';
 import { CLAIM_COMMANDS } from './nouns/claim.js';
 import { CONFIG_COMMANDS } from './nouns/config.js';
+import { DOC_COMMANDS } from './nouns/doc.js';
 import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
+import { SEARCH_COMMANDS } from './nouns/search.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
+import { SYNC_COMMANDS } from './nouns/sync.js';
 import { TASK_COMMANDS } from './nouns/task.js';
+import { TRUST_COMMANDS } from './nouns/trust.js';
 import { CommandTable } from './parse.js';
 
 export const COMMANDS = [
@@ -15,9 +19,13 @@ export const COMMANDS = [
   ...PLAN_COMMANDS,
   ...TASK_COMMANDS,
   ...CLAIM_COMMANDS,
+  ...DOC_COMMANDS,
+  ...SEARCH_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...SYNC_COMMANDS,
   ...META_COMMANDS,
+  ...TRUST_COMMANDS,
 ] as const;
 
 type Row = (typeof COMMANDS)[number];

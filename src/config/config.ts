@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
+import { HOOK_EVENTS, trustSetHooks } from '../hooks/trust.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 
 export const CONFIG_FILE = 'config.json';
@@ -27,6 +28,17 @@ export const ConfigSchema = z.looseObject({
   ),
   undo: z._default(z.looseObject({ depth: z._default(positiveInt, 100) }), () => ({ depth: 100 })),
   history: z._default(z.looseObject({ size: z._default(positiveInt, 500) }), () => ({ size: 500 })),
+  documents: z._default(
+    z.looseObject({
+      retention_days: z._default(z.number().check(z.nonnegative()), 7),
+      large_mb: z._default(z.number().check(z.nonnegative()), 20),
+      storage: z._default(z.enum(['local', 'lfs', 'command']), 'local'),
+      command: z._default(z.looseObject({ put: z._default(z.string(), ''), get: z._default(z.string(), '') }), () => ({ put: '', get: '' })),
+    }),
+    () => ({ retention_days: 7, large_mb: 20, storage: 'local' as const, command: { put: '', get: '' } }),
+  ),
+  search: z._default(z.looseObject({ embed_command: z._default(z.string(), '') }), () => ({ embed_command: '' })),
+  clipboard: z._default(z.looseObject({ osc52: z._default(z.enum(['off', 'on']), 'off') }), () => ({ osc52: 'off' as const })),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -45,6 +57,13 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: 
   'hooks.on_command': { type: 'commands', description: 'shell commands run after each command' },
   'undo.depth': { type: 'int', description: 'how many changes per session undo remembers' },
   'history.size': { type: 'int', description: 'how many prompt lines the TUI remembers per session' },
+  'documents.retention_days': { type: 'number', description: 'gc doc removes a document this many days after its last reference went' },
+  'documents.large_mb': { type: 'number', description: 'documents larger than this many MB go to documents/large/ (and the storage backend)' },
+  'documents.storage': { type: ['local', 'lfs', 'command'], description: 'where large documents are kept besides documents/large/' },
+  'documents.command.put': { type: 'string', description: 'with storage command: shell command that uploads $FLOW_DOC_FILE (hash $FLOW_DOC_SHA256)' },
+  'documents.command.get': { type: 'string', description: 'with storage command: shell command that downloads $FLOW_DOC_SHA256 to $FLOW_DOC_FILE' },
+  'search.embed_command': { type: 'string', description: 'optional: command that reads texts (JSON lines) and prints one vector per line, for semantic ranking' },
+  'clipboard.osc52': { type: ['off', 'on'], description: 'y in the TUI also copies through the terminal (OSC 52), e.g. over ssh' },
 };
 
 export function readConfig(dir: string): Config {
@@ -105,13 +124,19 @@ function jsonList(text: string): unknown[] | undefined {
 
 export async function setConfigValue(dir: string, key: string, text: string): Promise<unknown> {
   const value = parseConfigValue(key, text);
-  return updateJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json', (config) => {
+  const event = HOOK_EVENTS.find((name) => key === `hooks.${name}`);
+  let hooks: { before: Config['hooks']; after: Config['hooks'] } | undefined;
+  await updateJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json', (config) => {
+    const before = structuredClone(config.hooks);
     const parts = key.split('.');
     let target = config as Record<string, unknown>;
     for (const part of parts.slice(0, -1)) {
       target = (target[part] ??= {}) as Record<string, unknown>;
     }
     target[parts[parts.length - 1]] = value;
-    return value;
+    if (event) hooks = { before, after: structuredClone(config.hooks) };
   });
+  // Hooks the person sets themselves are trusted (DESIGN §8), as read under the lock.
+  if (event && hooks) await trustSetHooks(dir, event, hooks.before, hooks.after);
+  return value;
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 
-export { DEFAULT_SESSION, sessionName } from './session.js';
+import { checkSessionName } from './session.js';
+
+export { checkSessionName, DEFAULT_SESSION, sessionName } from './session.js';
 
 export const CONTEXT_FILE = 'context.json';
 
@@ -33,8 +35,13 @@ export function readContext(dir: string): ContextFile {
   return readJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json');
 }
 
+/** The session's own entry: never one inherited from Object (a session named "constructor"). */
+function sessionEntry(file: ContextFile, session: string): SessionContext | undefined {
+  return Object.hasOwn(file.sessions, session) ? file.sessions[session] : undefined;
+}
+
 export function readScope(dir: string, session: string): Scope {
-  const entry = readContext(dir).sessions[session];
+  const entry = sessionEntry(readContext(dir), session);
   return { flowId: entry?.flow_id ?? null, planId: entry?.plan_id ?? null };
 }
 
@@ -44,7 +51,7 @@ export async function updateSession<R>(
   change: (entry: SessionContext) => R,
 ): Promise<R> {
   return updateJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json', (file) => {
-    const entry = (file.sessions[session] ??= SessionSchema.parse({}));
+    const entry = sessionEntry(file, checkSessionName(session)) ?? (file.sessions[session] = SessionSchema.parse({}));
     const result = change(entry);
     entry.updated = new Date().toISOString();
     return result;

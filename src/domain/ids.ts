@@ -7,7 +7,7 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 // of about 4e-7, so new ids need no look-up in the (possibly unparsed) rest of the file.
 const ID_LENGTH = 12;
 
-export function newId(kind: IdKind | 'snap'): string {
+export function newId(kind: IdKind | 'snap' | 'doc'): string {
   const bytes = randomBytes(ID_LENGTH);
   let out = `${kind}_`;
   for (let i = 0; i < ID_LENGTH; i++) out += BASE32[bytes[i] & 31];

@@ -4,6 +4,7 @@
 // zod/mini rather than classic zod: the command-line path imports this module on every
 // run, and mini bundles to a fraction of the size (measured: ~15 ms vs ~55 ms start-up).
 import * as z from 'zod/mini';
+import { FlowError } from './errors.js';
 
 export const FORMAT_VERSION = '3.0';
 export const FORMAT_MAJOR = 3;
@@ -125,8 +126,122 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, where: st
   throw new SchemaError(`${path}: ${issue.message}`, path);
 }
 
+// Depth (DESIGN §2): tasks nest at most MAX_TASK_DEPTH levels (a plan's own tasks are
+// level 1). Validation recurses through the schema, so the depth is measured first,
+// without recursion, and nothing deeper ever reaches the schema or a tree walk.
+export const MAX_TASK_DEPTH = 256;
+
+function childTasks(task: unknown): unknown[] | undefined {
+  const subtasks = typeof task === 'object' && task !== null ? (task as { subtasks?: unknown }).subtasks : undefined;
+  return Array.isArray(subtasks) && subtasks.length > 0 ? subtasks : undefined;
+}
+
+function planTaskLists(flow: unknown): unknown[][] {
+  const plans = typeof flow === 'object' && flow !== null ? (flow as { plans?: unknown }).plans : undefined;
+  if (!Array.isArray(plans)) return [];
+  const lists: unknown[][] = [];
+  for (const plan of plans) {
+    const tasks = typeof plan === 'object' && plan !== null ? (plan as { tasks?: unknown }).tasks : undefined;
+    if (Array.isArray(tasks) && tasks.length > 0) lists.push(tasks);
+  }
+  return lists;
+}
+
+/**
+ * Visits the task lists of a flow (raw or parsed) breadth-first with their level, down
+ * to `limit`; `visit` may return false to stop below a list. Iterative: any depth is safe.
+ */
+function eachTaskList(flow: unknown, limit: number, visit: (list: unknown[], level: number) => boolean | void): void {
+  let level = 1;
+  let lists = planTaskLists(flow);
+  while (lists.length > 0 && level <= limit) {
+    const next: unknown[][] = [];
+    for (const list of lists) {
+      if (visit(list, level) === false) continue;
+      for (const task of list) {
+        const children = childTasks(task);
+        if (children) next.push(children);
+      }
+    }
+    lists = next;
+    level++;
+  }
+}
+
+/** How many levels of tasks a flow nests (0: no tasks), counting at most up to `limit + 1`. */
+export function flowTaskDepth(flow: unknown, limit = Number.MAX_SAFE_INTEGER): number {
+  let depth = 0;
+  eachTaskList(flow, limit + 1, (_list, level) => {
+    depth = level;
+  });
+  return depth;
+}
+
+/** A change that would nest tasks deeper than DESIGN §2 allows: refused, nothing saved. */
+export class TooDeepWriteError extends FlowError {
+  constructor(where: string) {
+    super(
+      'invalid',
+      `${where} would nest tasks more than ${MAX_TASK_DEPTH} levels deep, the most flow writes; nothing was saved`,
+      { max_depth: MAX_TASK_DEPTH },
+    );
+  }
+}
+
+/** Validates a flow that flow may write: deeper than MAX_TASK_DEPTH is refused (TooDeepWriteError). */
 export function parseFlow(value: unknown, where = 'flow'): Flow {
+  if (flowTaskDepth(value, MAX_TASK_DEPTH) > MAX_TASK_DEPTH) throw new TooDeepWriteError(where);
   return parseWith(FlowSchema, value, where);
+}
+
+/**
+ * Validates a flow read from flows.json. One nested deeper than MAX_TASK_DEPTH (written
+ * by another program) is still read: `value`, fresh from JSON.parse, is cut below the
+ * limit in place and `hidden` counts the tasks left out, so the caller keeps it read-only.
+ */
+export function parseStoredFlow(value: unknown, where = 'flow'): { flow: Flow; hidden: number } {
+  let hidden = 0;
+  if (flowTaskDepth(value, MAX_TASK_DEPTH) > MAX_TASK_DEPTH) {
+    eachTaskList(value, MAX_TASK_DEPTH, (list, level) => {
+      if (level < MAX_TASK_DEPTH) return;
+      for (const task of list) {
+        const children = childTasks(task);
+        if (!children) continue;
+        hidden += countTasks(children);
+        (task as { subtasks: unknown[] }).subtasks = [];
+      }
+      return false;
+    });
+  }
+  return { flow: parseWith(FlowSchema, value, where), hidden };
+}
+
+/** Tasks in raw task lists, any depth, without recursion. */
+function countTasks(tasks: unknown[]): number {
+  let count = 0;
+  const stack = [tasks];
+  for (let list = stack.pop(); list; list = stack.pop()) {
+    count += list.length;
+    for (const task of list) {
+      const children = childTasks(task);
+      if (children) stack.push(children);
+    }
+  }
+  return count;
+}
+
+/** How deeply a JSON value nests (arrays and objects), without recursion, up to `limit + 1`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [node, depth] = top;
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (depth > limit) return deepest;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 export function parsePlan(value: unknown, where = 'plan'): Plan {

@@ -4,6 +4,8 @@ import { InvalidOperationError, NotFoundError } from './errors.js';
 import { newId } from './ids.js';
 import { now } from './time.js';
 import {
+  flowTaskDepth,
+  MAX_TASK_DEPTH,
   SchemaError,
   type Flow,
   type Plan,
@@ -188,6 +190,7 @@ export function insertTask(
   const at = task.updated ?? now();
   if ('parentId' in target) {
     const parent = requireTask(index, target.parentId);
+    assertFitsUnder(index, parent.task.id, task);
     insertAt(parent.task.subtasks, task, position);
     index.addTask(parent.flow, parent.plan, task, parent.task);
     touch(parent.task, at);
@@ -198,6 +201,25 @@ export function insertTask(
   index.addTask(plan.flow, plan.plan, task, null);
   touch(plan.plan, at);
   return index.get(task.id) as TaskLocation;
+}
+
+/** Refuses to put `task` (with its subtasks) under `parentId` beyond MAX_TASK_DEPTH levels. */
+function assertFitsUnder(index: TreeIndex, parentId: string, task: Task): void {
+  const parentLevel = levelOf(index, parentId);
+  const level = parentLevel + flowTaskDepth({ plans: [{ tasks: [task] }] }, MAX_TASK_DEPTH);
+  if (level > MAX_TASK_DEPTH) {
+    throw new InvalidOperationError(
+      `tasks nest at most ${MAX_TASK_DEPTH} levels deep: under task ${parentId} (level ${parentLevel}) ` +
+        `this would reach level ${level}`,
+    );
+  }
+}
+
+/** A task's level: 1 for a plan's own task, 2 for its subtask, … (walks up, no recursion). */
+export function levelOf(index: TreeIndex, taskId: string): number {
+  let level = 0;
+  for (let at = index.get(taskId); at?.kind === 'task'; at = at.parent ? index.get(at.parent.id) : undefined) level++;
+  return level;
 }
 
 export function requirePlan(index: TreeIndex, id: string): PlanLocation {
@@ -261,7 +283,7 @@ export function moveTask(
         : { planId: found.plan.id }
       : target;
   // Validate the destination before detaching anything, so a bad target changes nothing.
-  if ('parentId' in destination) requireTask(index, destination.parentId);
+  if ('parentId' in destination) assertFitsUnder(index, requireTask(index, destination.parentId).task.id, found.task);
   else requirePlan(index, destination.planId);
   if ((position.at === 'before' || position.at === 'after') && position.sibling === id) {
     throw new InvalidOperationError('a task cannot be placed next to itself');

@@ -3,18 +3,19 @@
 // (files: gzipped baselines plus RFC 6902 patches; or git); the index of snapshots is
 // shared, updated atomically under its own lock.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
 import { removeStaleTempsIn, writeFileAtomic } from '../store/atomic-write.js';
+import { assertResolvesInside, DamagedEntryError, inside } from '../store/contain.js';
 import { readJsonFile } from '../store/json-file.js';
 import { acquireLock } from '../store/lock.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
 import type { Store } from '../store/store.js';
-import { FilesBackend } from './files-backend.js';
+import { blobPath, FilesBackend, MIGRATION_FILE } from './files-backend.js';
 import { GitBackend } from './git-backend.js';
 
 export const SNAPSHOT_KINDS = ['manual', 'auto', 'migration', 'pre-restore'] as const;
@@ -104,6 +105,7 @@ export class SnapshotEngine {
 
   /** Runs `fn` on the index under its lock and saves what it leaves. */
   private async withIndex<T>(fn: (index: SnapshotIndex) => T): Promise<T> {
+    assertResolvesInside(this.dir, this.folder, 'snapshot folder');
     mkdirSync(this.folder, { recursive: true });
     const lock = await acquireLock(this.indexFile);
     let saved = false;
@@ -133,7 +135,7 @@ export class SnapshotEngine {
     }
     const known = new Set(index.snapshots.map((s) => s.file));
     for (const name of names) {
-      if (known.has(name)) continue;
+      if (known.has(name) || !lstatSync(join(this.folder, name)).isFile()) continue;
       const stamp = name.replace(/_migration\.json$/, '');
       const created = stamp.replace(/T(\d\d)-(\d\d)-(\d\d)/, 'T$1:$2:$3').replace(/-\d+$/, '');
       let revision = 0;
@@ -203,13 +205,16 @@ export class SnapshotEngine {
       }
       for (const name of entries) {
         const path = join(dir, name);
-        if (statSync(path).isDirectory()) {
+        // Links are not followed: what they point to is not the data's to copy.
+        const stat = lstatSync(path);
+        if (stat.isDirectory()) {
           walk(path);
           continue;
         }
+        if (!stat.isFile()) continue;
         const bytes = readFileSync(path);
         const hash = createHash('sha256').update(bytes).digest('hex');
-        const blob = join(this.folder, 'blobs', hash.slice(0, 2), hash);
+        const blob = blobPath(this.folder, hash);
         if (!existsSync(blob)) {
           mkdirSync(dirname(blob), { recursive: true });
           writeFileSync(blob, bytes);
@@ -245,7 +250,8 @@ export class SnapshotEngine {
 
   read(meta: SnapshotMeta): SnapshotState {
     if (meta.storage === 'migration') {
-      const body = JSON.parse(readFileSync(join(this.folder, meta.file as string), 'utf8')) as { result: Record<string, unknown> };
+      const file = inside(this.folder, meta.file ?? '', MIGRATION_FILE, `snapshot ${meta.id}: file`);
+      const body = JSON.parse(readFileSync(file, 'utf8')) as { result: Record<string, unknown> };
       return { flows: body.result, context: null, manifest: null, documents: {} };
     }
     return this.storedBy(meta).read(meta, this.list());
@@ -302,10 +308,19 @@ export class SnapshotEngine {
   restoreDocuments(state: SnapshotState): void {
     const root = join(this.dir, 'documents');
     for (const [path, hash] of Object.entries(state.documents)) {
-      const target = join(root, path);
-      if (!target.startsWith(root + sep)) continue; // a path that climbs out is not ours to write
+      let target: string;
+      let blob: string;
+      try {
+        target = inside(root, path, /^[^\0]+$/, 'document path');
+        blob = blobPath(this.folder, String(hash));
+      } catch (err) {
+        // An entry that climbs out, leads out through a link or names no content hash
+        // is not ours to write (DESIGN §8).
+        if (err instanceof DamagedEntryError) continue;
+        throw err;
+      }
       mkdirSync(dirname(target), { recursive: true });
-      writeFileAtomic(target, [readFileSync(join(this.folder, 'blobs', hash.slice(0, 2), hash))]);
+      writeFileAtomic(target, [readFileSync(blob)]);
     }
   }
 }
@@ -319,6 +334,7 @@ function chooseVictims(all: readonly SnapshotMeta[], policy: RetentionPolicy, at
 
 function readOptionalJson(path: string): unknown {
   try {
+    assertResolvesInside(dirname(path), path, 'side file');
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     return null;

@@ -3,13 +3,27 @@
 // MAX_CHAIN patches or its patches outweigh the baseline, so a restore reads one
 // baseline and at most MAX_CHAIN small patches.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { applyPatch, compare, escapePathComponent, type Operation } from 'fast-json-patch';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { DamagedEntryError, inside, isInside } from '../store/contain.js';
 import type { Backend, SnapshotMeta, SnapshotState } from './engine.js';
 
 export const MAX_CHAIN = 64;
+
+// What the index may name (DESIGN §8): ids are generated (snap_ + base32, or
+// snap_migration_…), files follow from them, contents are named by their sha256. Any
+// other value is damage, never a path to follow.
+export const SNAPSHOT_ID = /^snap_[a-z0-9_]{1,80}$/;
+const SNAPSHOT_FILE = /^(base\/snap_[a-z0-9_]{1,80}\.json\.gz|patch\/snap_[a-z0-9_]{1,80}\.json)$/;
+export const MIGRATION_FILE = /^[0-9A-Za-z._-]{1,100}_migration\.json$/;
+const BLOB = /^blobs\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
+
+/** Where the content with this sha256 is kept in the snapshot folder. */
+export function blobPath(folder: string, hash: string): string {
+  return inside(folder, `blobs/${hash.slice(0, 2)}/${hash}`, BLOB, 'document content hash');
+}
 
 /** A patch from one state to the next, comparing flow by flow so unchanged flows cost one string compare. */
 export function diffStates(from: SnapshotState, to: SnapshotState): Operation[] {
@@ -56,7 +70,7 @@ export class FilesBackend implements Backend {
   constructor(private readonly folder: string) {}
 
   private path(file: string): string {
-    return join(this.folder, file);
+    return inside(this.folder, file, SNAPSHOT_FILE, 'snapshot file');
   }
 
   private put(file: string, bytes: Buffer): number {
@@ -126,9 +140,14 @@ export class FilesBackend implements Backend {
     // Snapshots stored as patches against this one become baselines first, so every
     // snapshot that stays can still be restored.
     for (const dependent of index.filter((s) => s.parent === meta.id)) {
-      const state = this.read(dependent, index);
       const oldFile = dependent.file;
-      Object.assign(dependent, this.writeBase(dependent.id, state));
+      try {
+        Object.assign(dependent, this.writeBase(dependent.id, this.read(dependent, index)));
+      } catch (err) {
+        // A damaged dependent cannot be restored either way: it is left as it is.
+        if (err instanceof DamagedEntryError) continue;
+        throw err;
+      }
       if (oldFile) this.garbage.push(oldFile);
     }
     if (meta.file) this.garbage.push(meta.file);
@@ -140,7 +159,8 @@ export class FilesBackend implements Backend {
    * forgets them, so a crash before the index is saved never leaves it naming a deleted file.
    */
   collect(saved: boolean): void {
-    if (saved) for (const file of this.garbage) rmSync(this.path(file), { force: true });
+    // A damaged name is never deleted: it may point anywhere.
+    if (saved) for (const file of this.garbage) if (isInside(this.folder, file, SNAPSHOT_FILE)) rmSync(this.path(file), { force: true });
     this.garbage = [];
   }
 

@@ -1,7 +1,7 @@
 // The undo log: for each session, the changes it made (each flow before and after), so
 // `flow undo` can revert the last one on top of whatever others did since, and `redo`
 // can revert the undo. One JSON line per change, appended; trimmed to `undo.depth`.
-import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, FlowError } from '../domain/errors.js';
 import { revertChange } from '../domain/revert.js';
@@ -9,6 +9,7 @@ import { parseFlow, type Flow } from '../domain/schema.js';
 import * as z from 'zod/mini';
 import { now } from '../domain/time.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { assertResolvesInside } from '../store/contain.js';
 import { acquireLock } from '../store/lock.js';
 import type { Transaction } from '../store/state.js';
 import type { Commit } from '../store/store.js';
@@ -36,6 +37,13 @@ export interface UndoEntry {
   current?: { before: string | null; after: string | null };
 }
 
+/** Every flow of an entry is null or an object with the id it is filed under. */
+function flowsUnderTheirKeys(flows: Record<string, { before: unknown; after: unknown }>): boolean {
+  const filed = (id: string, flow: unknown) =>
+    flow === null || (typeof flow === 'object' && 'id' in flow && flow.id === id);
+  return Object.entries(flows).every(([id, change]) => filed(id, change.before) && filed(id, change.after));
+}
+
 /** Line count without parsing: every command checks whether the log needs trimming. */
 function countLines(buf: Buffer): number {
   let count = 0;
@@ -47,7 +55,7 @@ export class UndoLog {
   readonly file: string;
 
   constructor(
-    dir: string,
+    private readonly dir: string,
     session: string,
     private readonly depth = 100,
   ) {
@@ -55,6 +63,7 @@ export class UndoLog {
   }
 
   entries(): UndoEntry[] {
+    assertResolvesInside(this.dir, this.file, 'undo log');
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
@@ -66,9 +75,9 @@ export class UndoLog {
       if (!line.trim()) continue;
       try {
         const entry = EntrySchema.safeParse(JSON.parse(line));
-        // A line that is not an entry (torn by a crash mid-append, edited by hand): that
-        // change is simply not undoable.
-        if (entry.success) out.push(entry.data as UndoEntry);
+        // A line that is not an entry (torn by a crash mid-append, edited by hand, a flow
+        // under another flow's key): that change is simply not undoable.
+        if (entry.success && flowsUnderTheirKeys(entry.data.flows)) out.push(entry.data as UndoEntry);
       } catch {
         // not JSON: as above
       }
@@ -83,6 +92,7 @@ export class UndoLog {
     const entry: UndoEntry = { revision: commit.revision, at: now(), command, kind, flows };
     if (target !== undefined) entry.target = target;
     if (commit.changes.currentFlowId) entry.current = commit.changes.currentFlowId;
+    assertResolvesInside(this.dir, this.file, 'undo log');
     mkdirSync(join(this.file, '..'), { recursive: true });
     // Under the log's lock: a trim by another process of the same session rewrites the
     // file, and an append landing in between would be lost.
@@ -182,6 +192,7 @@ export function highestUndoRevision(dir: string): number {
   }
   for (const name of names) {
     try {
+      if (!lstatSync(join(dir, 'undo', name)).isFile()) continue; // a link is not a log of ours
       const lines = readFileSync(join(dir, 'undo', name), 'utf8').trimEnd().split('\n');
       const last = JSON.parse(lines[lines.length - 1]) as { revision?: unknown };
       if (typeof last.revision === 'number') highest = Math.max(highest, last.revision);

@@ -92,6 +92,11 @@ export function writeFileAtomic(
       const size = fstatSync(fd).size;
       if (size !== expected) throw new ShortWriteError(temp, expected, size);
       fsyncSync(fd);
+    } catch (err) {
+      // Writes through a descriptor fail without a path (ENOSPC): say which file it was.
+      const errno = err as NodeJS.ErrnoException;
+      if (typeof errno.code === 'string' && errno.path === undefined) errno.path = temp;
+      throw err;
     } finally {
       closeSync(fd);
     }
@@ -110,7 +115,7 @@ export function writeFileAtomic(
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,20 +1,24 @@
 // Small JSON side files (context.json, config.json): validated on read, changed under
-// their own lock with an atomic replace, unknown fields kept.
+// their own lock with an atomic replace, unknown fields kept. Never read through a
+// symbolic link that leads out of their folder (DESIGN §8).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
 import { parseWith, SchemaError } from '../domain/schema.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { assertResolvesInside } from './contain.js';
+import { asFlowError } from './errno.js';
 import { acquireLock } from './lock.js';
 
 export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: string): T {
+  assertResolvesInside(dirname(path), path, name);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return parseWith(schema, {}, name);
-    throw err;
+    throw asFlowError(err);
   }
   try {
     return parseWith(schema, text.trim() === '' ? {} : JSON.parse(text), name);
@@ -32,17 +36,21 @@ export async function updateJsonFile<T, R>(
   name: string,
   change: (value: T) => R,
 ): Promise<R> {
-  mkdirSync(dirname(path), { recursive: true });
-  const lock = await acquireLock(path);
   try {
-    removeStaleTemps(path);
-    const value = readJsonFile(path, schema, name);
-    const result = change(value);
-    writeFileAtomic(path, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)], {
-      beforeRename: () => lock.assertHeld(),
-    });
-    return result;
-  } finally {
-    await lock.release();
+    mkdirSync(dirname(path), { recursive: true });
+    const lock = await acquireLock(path);
+    try {
+      removeStaleTemps(path);
+      const value = readJsonFile(path, schema, name);
+      const result = change(value);
+      writeFileAtomic(path, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)], {
+        beforeRename: () => lock.assertHeld(),
+      });
+      return result;
+    } finally {
+      await lock.release();
+    }
+  } catch (err) {
+    throw asFlowError(err);
   }
 }

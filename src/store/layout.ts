@@ -316,7 +316,8 @@ function reordered(image: Image, put: Map<string, unknown>, order: readonly stri
   });
 }
 
-function assemble(header: Record<string, unknown>, units: ReadonlyArray<Buffer | string>): Buffer[] {
+/** A whole file from its header and flow lines (each `    "id": {…}`, no separators). */
+export function assemble(header: Record<string, unknown>, units: ReadonlyArray<Buffer | string>): Buffer[] {
   const out: Buffer[] = [];
   if (units.length === 0) {
     out.push(Buffer.from(serialiseHeader(header) + FLOWS_EMPTY + '}\n'));

@@ -3,7 +3,15 @@
 import { compare, escapePathComponent, type Operation } from 'fast-json-patch';
 import { FlowError } from '../domain/errors.js';
 import { idKind } from '../domain/ids.js';
-import { parseFlow, SchemaError, type Flow, type Header } from '../domain/schema.js';
+import {
+  flowTaskDepth,
+  MAX_TASK_DEPTH,
+  parseStoredFlow,
+  SchemaError,
+  TooDeepWriteError,
+  type Flow,
+  type Header,
+} from '../domain/schema.js';
 import { TreeIndex, type Location } from '../domain/tree.js';
 import { DuplicateFlowError, LayoutError, type Image } from './layout.js';
 
@@ -45,8 +53,22 @@ interface LoadedFlow {
   baseline: string | null;
 }
 
+/** A flow nested deeper than flow writes (written by another program): read, never written. */
+export class TooDeepFlowError extends FlowError {
+  constructor(id: string, hidden: number) {
+    super(
+      'too_deep',
+      `flow ${id} nests tasks more than ${MAX_TASK_DEPTH} levels deep (written by another program): flow shows it ` +
+        `without the ${hidden} deepest tasks and does not change it, so nothing was saved`,
+      { id, hidden_tasks: hidden, max_depth: MAX_TASK_DEPTH },
+    );
+  }
+}
+
 export class StoreView {
   protected readonly loaded = new Map<string, LoadedFlow>();
+  /** Flows read cut short at MAX_TASK_DEPTH, with how many tasks were left out: read-only. */
+  protected readonly cut = new Map<string, number>();
   /** Index of every loaded flow's objects. */
   readonly index = new TreeIndex();
   protected currentFlow: string | null;
@@ -56,6 +78,8 @@ export class StoreView {
     readonly header: Header,
     /** Set for a store of a newer format: readable where it fits this version, never written. */
     readonly tooNew?: string,
+    /** Told once about each flow read cut short (too deep). */
+    private readonly warn?: (message: string) => void,
   ) {
     this.currentFlow = header.current_flow_id;
   }
@@ -83,8 +107,15 @@ export class StoreView {
     const member = this.image.member(id);
     if (!member) return undefined;
     return unreadableAs(`flows.${id}`, this.tooNew, () => {
-      const flow = parseFlow(this.image.value(member), `flows.${id}`);
+      const { flow, hidden } = parseStoredFlow(this.image.value(member), `flows.${id}`);
       if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
+      if (hidden > 0) {
+        this.cut.set(id, hidden);
+        this.warn?.(
+          `flow ${id} nests tasks more than ${MAX_TASK_DEPTH} levels deep; its ${hidden} deepest tasks are not shown ` +
+            'and the flow is read-only',
+        );
+      }
       const baseline = JSON.stringify(flow);
       this.index.addFlow(flow);
       this.loaded.set(id, { flow, baseline });
@@ -115,6 +146,12 @@ export class StoreView {
       const found = this.index.get(id);
       if (found) return found;
     }
+  }
+
+  /** Flows whose line contains `text`, loaded (parsed and validated), in file order. */
+  flowsContaining(text: string): Flow[] {
+    const members = unreadableAs('flows', this.tooNew, () => [...this.image.membersContaining(text)]);
+    return members.map((member) => this.flow(member.id)).filter((flow) => flow !== undefined);
   }
 
   /** Ids of objects that start with `prefix` (full ids included), loading candidates. */
@@ -258,12 +295,17 @@ export class Transaction extends StoreView {
     const prefix = (id: string) => `/flows/${escapePathComponent(id)}`;
     for (const [id, { flow, baseline }] of this.loaded) {
       if (baseline === null) {
+        // flow never writes a file it would refuse to read (DESIGN §2).
+        if (flowTaskDepth(flow, MAX_TASK_DEPTH) > MAX_TASK_DEPTH) throw new TooDeepWriteError(`flow ${id}`);
         flows.set(id, { before: null, after: flow });
         patch.push({ op: 'add', path: prefix(id), value: structuredClone(flow) });
         inverse.push({ op: 'remove', path: prefix(id) });
         continue;
       }
       if (JSON.stringify(flow) === baseline) continue;
+      const hidden = this.cut.get(id);
+      if (hidden !== undefined) throw new TooDeepFlowError(id, hidden);
+      if (flowTaskDepth(flow, MAX_TASK_DEPTH) > MAX_TASK_DEPTH) throw new TooDeepWriteError(`flow ${id}`);
       const before = JSON.parse(baseline) as Flow;
       flows.set(id, { before, after: flow });
       for (const op of compare(before, flow)) patch.push({ ...op, path: prefix(id) + op.path });
@@ -271,6 +313,8 @@ export class Transaction extends StoreView {
     }
     for (const [id, baseline] of this.removed) {
       if (baseline === null) continue; // added and removed in the same transaction
+      const hidden = this.cut.get(id);
+      if (hidden !== undefined) throw new TooDeepFlowError(id, hidden);
       const before = JSON.parse(baseline) as Flow;
       flows.set(id, { before, after: null });
       patch.push({ op: 'remove', path: prefix(id) });

@@ -1,46 +1,84 @@
 // The store: reading flows.json safely and changing it only through transactions
 // (DESIGN §4). Composes the lock, the layout, atomic writes, migrations and quarantine.
-import { mkdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import {
   FORMAT_MAJOR,
   FORMAT_VERSION,
   majorVersion,
-  parseFlow,
+  MAX_TASK_DEPTH,
+  nestingDepth,
   parseHeader,
+  parseStoredFlow,
   SchemaError,
   type Flow,
   type Header,
 } from '../domain/schema.js';
-import { addFlowIn } from '../domain/tree.js';
+import { addFlowIn, TreeIndex } from '../domain/tree.js';
 import { now } from '../domain/time.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { assertResolvesInside } from './contain.js';
+import { asFlowError, errnoError } from './errno.js';
 import { identityOf, type Identity } from './identity.js';
-import { Image, LayoutError, spliceImage } from './layout.js';
+import { assemble, Image, LayoutError, serialiseMember, spliceImage } from './layout.js';
 import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
-import { quarantine } from './quarantine.js';
+import { quarantineReplacing } from './quarantine.js';
+import { salvage, type Salvage } from './salvage.js';
 import { writeMigrationSnapshot } from './migrate/snapshot.js';
-import { CorruptStoreError, StoreView, Transaction, type TransactionChanges } from './state.js';
+import { CorruptStoreError, StoreView, TooDeepFlowError, Transaction, type TransactionChanges } from './state.js';
 
 export const STORE_FILE = 'flows.json';
 export const LEGACY_FILE = 'workflow.json';
+
+/** What a recovery did, for the message that says so. */
+export interface RecoveryOutcome {
+  /** The snapshot flows were taken from, if any. */
+  recoveredFrom: string | null;
+  /** Set when the store was rebuilt from the damaged file itself (salvage). */
+  salvaged?: Pick<Salvage, 'kept' | 'restored' | 'lost' | 'damage'>;
+}
 
 export class StoreUnreadableError extends FlowError {
   constructor(
     readonly reason: string,
     readonly quarantinedTo: string,
-    readonly recoveredFrom: string | null,
+    readonly outcome: RecoveryOutcome,
   ) {
+    const { recoveredFrom, salvaged } = outcome;
+    const from = recoveredFrom ? ` from ${recoveredFrom}` : '';
     super(
       'unreadable',
       `flows.json could not be read (${reason}). It was moved, unchanged, to ${quarantinedTo}; ` +
-        (recoveredFrom
-          ? `the store was restored from ${recoveredFrom}.`
-          : 'no good snapshot was found, so the store starts empty.') +
+        (salvaged
+          ? `the store was rebuilt from what still reads in it: ${salvaged.kept.length} flows kept as they were` +
+            (salvaged.restored.length ? `, ${salvaged.restored.length} restored${from} (${salvaged.restored.join(', ')})` : '') +
+            (salvaged.lost.length ? `; ${salvaged.lost.length} could not be read and are only in the moved file (${salvaged.lost.join(', ')})` : '') +
+            `. What was wrong: ${salvaged.damage.slice(0, 5).join('; ')}` +
+            (salvaged.damage.length > 5 ? ` (and ${salvaged.damage.length - 5} more).` : '.')
+          : recoveredFrom
+            ? `the store was restored${from}.`
+            : 'no good snapshot was found, so the store starts empty.') +
         ' Nothing else was changed: run the command again.',
-      { reason, quarantined_to: quarantinedTo, recovered_from: recoveredFrom },
+      {
+        reason,
+        quarantined_to: quarantinedTo,
+        recovered_from: recoveredFrom,
+        ...(salvaged ? { kept: salvaged.kept, restored: salvaged.restored, lost: salvaged.lost, damage: salvaged.damage } : {}),
+      },
+    );
+  }
+}
+
+/** Recovery that could not write its replacement: the store was left exactly as it was. */
+export class RecoveryFailedError extends FlowError {
+  constructor(reason: string, cause: FlowError) {
+    super(
+      'unreadable',
+      `flows.json could not be read (${reason}), and flow could not put a repaired store in its place: ${cause.message}. ` +
+        'The store was left exactly as it was; run the command again once that is fixed.',
+      { reason, cause: cause.code, ...cause.details },
     );
   }
 }
@@ -109,11 +147,16 @@ interface Source {
   migration?: { steps: string[]; original: unknown; from: string };
   /** Newer major format: readable, never written. */
   tooNew?: string;
+  /** A file read whole that has a flow nested too deeply (cut short when read): never written. */
+  tooDeep?: { id: string; hidden: number };
 }
 
 type Loaded = Source | { corrupt: string; identity: Identity | null };
 
 const MAX_ATTEMPTS = 4;
+// How deeply an older-format file may nest to be upgraded: what MAX_TASK_DEPTH levels of
+// tasks take (an object and a list each) plus room for the wrapping and other fields.
+const MAX_UPGRADE_NESTING = 2 * MAX_TASK_DEPTH + 64;
 
 export class Store {
   readonly file: string;
@@ -233,16 +276,28 @@ export class Store {
         tooNew: detected.version,
       };
     }
+    // An upgrade walks the tree recursively and is then written: a file nested beyond what
+    // flow writes is left as it is (DESIGN §2), never quarantined.
+    if (detected.kind === 'older' && nestingDepth(raw, MAX_UPGRADE_NESTING) > MAX_UPGRADE_NESTING) {
+      throw new FlowError(
+        'too_deep',
+        `${name} is of format ${detected.migration.from} and nests more than ${MAX_TASK_DEPTH} levels of tasks: ` +
+          'flow cannot upgrade it and leaves it as it is',
+      );
+    }
     const { document, steps } = upgrade(raw, now());
     const { flows, ...rawHeader } = document as { flows: Record<string, unknown> };
     const header = parseHeader(rawHeader);
     const checked: Array<[string, Flow]> = [];
+    let tooDeep: Source['tooDeep'];
     for (const [id, value] of Object.entries(flows)) {
-      const flow = parseFlow(value, `flows.${id}`);
+      const { flow, hidden } = parseStoredFlow(value, `flows.${id}`);
       if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
+      if (hidden > 0) tooDeep ??= { id, hidden };
       checked.push([id, flow]);
     }
     const source: Source = { image: Image.fromDocument(rawHeader, checked), header, identity };
+    if (tooDeep) source.tooDeep = tooDeep;
     if (steps.length) source.migration = { steps, original: raw, from: name };
     return source;
   }
@@ -253,7 +308,7 @@ export class Store {
    */
   async read(): Promise<StoreView> {
     let migrated = false;
-    return this.recovering(async (seen) => {
+    return this.recovering<StoreView>(async (seen) => {
       let loaded = this.load();
       if (loaded && !('corrupt' in loaded) && loaded.migration && !migrated) {
         migrated = true;
@@ -263,7 +318,8 @@ export class Store {
       seen(loaded.identity);
       if ('corrupt' in loaded) throw new CorruptStoreError(loaded.corrupt);
       if (loaded.tooNew) this.options.warn?.(new StoreTooNewError(loaded.tooNew).message);
-      const view = new StoreView(loaded.image, loaded.header, loaded.tooNew);
+      if (loaded.tooDeep) this.options.warn?.(new TooDeepFlowError(loaded.tooDeep.id, loaded.tooDeep.hidden).message);
+      const view = new StoreView(loaded.image, loaded.header, loaded.tooNew, this.options.warn);
       // Validate the current flow now, so a broken store is met by readers too.
       if (view.currentFlowId) view.flow(view.currentFlowId);
       return view;
@@ -272,7 +328,7 @@ export class Store {
 
   /** Parsed, validated flows of the whole store (the TUI's and full listings' view). */
   async readAll(): Promise<{ view: StoreView; flows: Flow[] }> {
-    return this.recovering(async (seen) => {
+    return this.recovering<{ view: StoreView; flows: Flow[] }>(async (seen) => {
       const view = await this.read();
       seen(this.knownIdentity() ?? null);
       return { view, flows: view.allFlows() };
@@ -289,8 +345,8 @@ export class Store {
       try {
         return await read((seen) => (identity = seen));
       } catch (err) {
-        if (!(err instanceof CorruptStoreError)) throw err;
-        await this.withLock(() => this.recoverUnderLock(err.reason, identity, err.wholeReadMayHelp));
+        if (!(err instanceof CorruptStoreError)) throw asFlowError(err);
+        await this.recover(err, identity);
         if (attempt >= MAX_ATTEMPTS) {
           throw new FlowError('unreadable', `flows.json keeps changing and cannot be read: ${err.reason}`);
         }
@@ -298,27 +354,89 @@ export class Store {
     }
   }
 
-  private async withLock<T>(fn: (lock: Lock) => T | Promise<T>): Promise<T> {
+  /**
+   * flows.json, or the existing file a symbolic link named flows.json points to: writes
+   * go through the link, which stays (temp file, lock and rename beside the real file).
+   */
+  private writeTarget(): string {
+    let link: string;
+    try {
+      if (!lstatSync(this.file).isSymbolicLink()) return this.file;
+      link = readlinkSync(this.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.file;
+      throw err;
+    }
+    try {
+      return realpathSync(this.file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ELOOP') throw err;
+      throw new FlowError(
+        'invalid',
+        `flows.json is a symbolic link to ${link}, which ${code === 'ELOOP' ? 'loops' : 'does not exist'}: ` +
+          'flow writes through a link only to an existing file, and saved nothing',
+        { link },
+      );
+    }
+  }
+
+  /**
+   * A file or folder someone made read-only is respected even where the system would let
+   * this process write (root, or a rename that ignores the file's own mode).
+   */
+  private assertWritable(target: string): void {
+    for (const [path, what] of [
+      [target, 'flows.json'],
+      [dirname(target), 'the folder of flows.json'],
+    ] as const) {
+      let mode: number;
+      try {
+        mode = statSync(path).mode;
+      } catch {
+        continue;
+      }
+      if ((mode & 0o222) === 0) {
+        throw new FlowError(
+          'read_only',
+          `${what} is read-only (${path}): flow reads it but does not change it, and saved nothing; ` +
+            'make it writable (chmod u+w) to allow changes',
+          { path },
+        );
+      }
+    }
+  }
+
+  private async withLock<T>(fn: (lock: Lock, target: string) => T | Promise<T>): Promise<T> {
+    const target = this.writeTarget();
     mkdirSync(this.dir, { recursive: true });
-    const lock = await acquireLock(this.file, this.options.lock);
+    const lock = await acquireLock(target, this.options.lock);
     try {
       if (!this.tempsCleaned) {
-        removeStaleTemps(this.file);
+        removeStaleTemps(target);
         this.tempsCleaned = true;
       }
-      return await fn(lock);
+      return await fn(lock, target);
     } finally {
       await lock.release();
     }
   }
 
   /**
-   * Under the lock: if flows.json is still the unreadable bytes met earlier, move it
-   * aside and start from the newest good snapshot, or empty, then throw
-   * StoreUnreadableError to say so. Returns quietly when the file has changed since
-   * (someone fixed or replaced it), so the caller reads again.
+   * Under the lock: if flows.json is still the unreadable bytes met earlier, put a store
+   * rebuilt from them in its place (what still reads in the file itself, then the newest
+   * good snapshot, else empty), keep the bad bytes under a quarantine name, and throw
+   * StoreUnreadableError to say so. A repair that loses nothing (a copy removed, ids told
+   * apart) only warns. Returns quietly when the file has changed since (someone fixed or
+   * replaced it), so the caller reads again.
    */
-  private recoverUnderLock(reason: string, identity: Identity | null, wholeReadMayHelp = true): void {
+  private recoverUnderLock(
+    reason: string,
+    identity: Identity | null,
+    lock: Lock,
+    target: string,
+    wholeReadMayHelp = true,
+  ): void {
     // Someone writing the file in place may be mid-write (truncated, half written): wait
     // while it keeps changing or changed only a moment ago; if it changes, read again.
     const settleMs = this.options.settleMs ?? envMs('FLOW_SETTLE_MS') ?? 2000;
@@ -329,34 +447,89 @@ export class Store {
       const ageMs = Date.now() - Number(stat.mtimeNs / 1_000_000n);
       if (ageMs >= settleMs || Date.now() >= giveUpAt) break;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(100, settleMs - ageMs));
+      lock.refresh();
     }
     if (identity === null) return;
+    const buf = this.stat()?.isDirectory() ? undefined : readFileSync(this.file);
     // A second opinion before moving anything: bytes the layout reader could not follow
     // may still be valid JSON that validates (a line holding two flows, say).
-    if (wholeReadMayHelp && !this.stat()?.isDirectory()) {
-      const whole = this.decode(readFileSync(this.file), identity, STORE_FILE, true);
-      if (!('corrupt' in whole)) {
+    if (wholeReadMayHelp && buf) {
+      const whole = this.decode(buf, identity, STORE_FILE, true);
+      if (!('corrupt' in whole) && !hasDuplicateIds(whole.image)) {
         this.wholeParse = identity;
         this.cache = undefined;
         return;
       }
     }
-    const quarantinedTo = quarantine(this.file);
-    this.cache = undefined;
-    const recovery = this.options.recover?.(this);
-    const snapshotRevision = Number((recovery?.document.meta as { file_revision?: unknown } | undefined)?.file_revision) || 0;
-    const revision =
-      Math.max(recoveredRevision(quarantinedTo), snapshotRevision, this.options.revisionFloor?.(this) ?? 0) + 1;
-    const base = (recovery?.document ?? { version: FORMAT_VERSION, current_flow_id: null, flows: {} }) as {
-      flows?: Record<string, unknown>;
-    } & Record<string, unknown>;
-    const { flows = {}, ...rawHeader } = base;
-    const header = {
-      ...rawHeader,
-      meta: { ...(rawHeader.meta as object), last_saved: now(), file_revision: revision, writer: this.writer },
+    try {
+      this.assertWritable(target);
+      // A link to a file outside the data directory is written through, but what it
+      // points to is never moved or replaced because it does not read.
+      if (target !== this.file) assertResolvesInside(this.dir, this.file, 'flows.json');
+    } catch (err) {
+      if (err instanceof FlowError) throw new RecoveryFailedError(reason, err);
+      throw err;
+    }
+    // Asked for only when needed: reading snapshots costs as much as the store.
+    let recovery: Recovery | null | undefined;
+    const snapshot = (): Recovery | undefined => {
+      if (recovery === undefined) recovery = this.options.recover?.(this) ?? null;
+      return recovery ?? undefined;
     };
-    writeFileAtomic(this.file, [Image.fromDocument(header, Object.entries(flows)).buf]);
-    throw new StoreUnreadableError(reason, quarantinedTo, recovery?.label ?? null);
+    const rebuilt = this.rebuild(buf, snapshot);
+    const revision =
+      Math.max(
+        headerRevision(rebuilt.header),
+        buf ? recoveredRevision(buf) : 0,
+        // (The floor covers every snapshot's revision; one read for recovery counts too.)
+        headerRevision(recovery ? recovery.document : undefined),
+        this.options.revisionFloor?.(this) ?? 0,
+      ) + 1;
+    const header = {
+      ...rebuilt.header,
+      meta: { ...(rebuilt.header.meta as object), last_saved: now(), file_revision: revision, writer: this.writer },
+    };
+    let quarantinedTo: string;
+    try {
+      quarantinedTo = quarantineReplacing(target, assemble(header, rebuilt.members), { beforeRename: () => lock.assertHeld() });
+    } catch (err) {
+      const known = errnoError(err);
+      if (known) throw new RecoveryFailedError(reason, known);
+      throw err;
+    }
+    this.cache = undefined;
+    const salvaged = rebuilt.salvaged;
+    if (salvaged && salvaged.damage.length === 0) {
+      this.options.warn?.(
+        `flows.json was repaired (${salvaged.repairs.join('; ')}); nothing was lost, and the file as it was is in ${quarantinedTo}`,
+      );
+      return;
+    }
+    const used = !salvaged || salvaged.restored.length > 0;
+    throw new StoreUnreadableError(reason, quarantinedTo, { recoveredFrom: used ? (snapshot()?.label ?? null) : null, salvaged });
+  }
+
+  /**
+   * What replaces unreadable bytes: the flows that still read in them (salvage), else the
+   * newest good snapshot, else an empty store. A salvage that finds nothing wrong (the
+   * damage is one it cannot see) gives way to the snapshot, so recovery always ends.
+   */
+  private rebuild(
+    buf: Buffer | undefined,
+    snapshot: () => Recovery | undefined,
+  ): { header: Record<string, unknown>; members: Array<Buffer | string>; salvaged?: Salvage } {
+    const salvaged = buf ? salvage(buf, () => snapshot()?.document) : undefined;
+    if (salvaged && salvaged.damage.length + salvaged.repairs.length > 0) {
+      try {
+        assemble(salvaged.header, []);
+        return { header: salvaged.header, members: salvaged.members, salvaged };
+      } catch {
+        // a header that does not even serialise: start from the snapshot
+      }
+    }
+    const base = snapshot()?.document ?? { version: FORMAT_VERSION, current_flow_id: null, flows: {} };
+    const { flows: _flows, ...header } = base;
+    return { header, members: Object.entries(flowsOf(base)).map(([id, flow]) => serialiseMember(id, flow)) };
   }
 
   /**
@@ -365,8 +538,17 @@ export class Store {
    * returns when the file changed since and should simply be read again.
    */
   async recoverFrom(err: CorruptStoreError): Promise<void> {
-    const identity = this.knownIdentity() ?? null;
-    await this.withLock(() => this.recoverUnderLock(err.reason, identity, err.wholeReadMayHelp));
+    await this.recover(err, this.knownIdentity() ?? null);
+  }
+
+  /** recoverUnderLock, taking the lock; a lock it cannot take (a read-only file system) changes nothing. */
+  private async recover(err: CorruptStoreError, identity: Identity | null): Promise<void> {
+    await this.withLock((lock, target) => this.recoverUnderLock(err.reason, identity, lock, target, err.wholeReadMayHelp)).catch(
+      (failed: unknown) => {
+        const known = errnoError(failed);
+        throw known ? new RecoveryFailedError(err.reason, known) : failed;
+      },
+    );
   }
 
   /**
@@ -376,30 +558,42 @@ export class Store {
    */
   async transact<T>(fn: (tx: Transaction) => T): Promise<Commit<T>> {
     for (let attempt = 1; ; attempt++) {
+      let commit: Commit<T>;
       try {
-        const commit = await this.withLock((lock) => this.attempt(fn, lock));
-        if (commit.changed) {
-          this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
-          for (const listener of this.listeners) listener(commit as Commit<unknown>);
-        }
-        return commit;
+        commit = await this.withLock((lock, target) => {
+          this.assertWritable(target);
+          return this.attempt(fn, lock, target);
+        });
       } catch (err) {
         if (err instanceof RetryableError && attempt < MAX_ATTEMPTS) continue;
-        if (err instanceof RetryableError) throw err.cause;
-        throw err;
+        throw asFlowError(err instanceof RetryableError ? err.cause : err, 'nothing was saved');
       }
+      if (commit.changed) {
+        // The change is on disk: nothing after this point may turn it into a failure.
+        try {
+          this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
+        } catch (err) {
+          this.options.warn?.(`post_save hooks failed: ${(err as Error).message}`);
+        }
+        for (const listener of this.listeners) listener(commit as Commit<unknown>);
+      }
+      return commit;
     }
   }
 
-  private attempt<T>(fn: (tx: Transaction) => T, lock: Lock): Commit<T> {
+  private attempt<T>(fn: (tx: Transaction) => T, lock: Lock, target: string): Commit<T> {
     const loaded = this.load();
     if ('corrupt' in loaded) {
-      this.recoverUnderLock(loaded.corrupt, loaded.identity);
+      this.recoverUnderLock(loaded.corrupt, loaded.identity, lock, target);
       throw new RetryableError(new FlowError('unreadable', loaded.corrupt));
     }
     const source = loaded;
     if (source.tooNew) throw new StoreTooNewError(source.tooNew);
-    const tx = new Transaction(source.image, source.header);
+    if (source.tooDeep) throw new TooDeepFlowError(source.tooDeep.id, source.tooDeep.hidden);
+    // Each step below may block the event loop for a while at 100k flows (reading, the
+    // change itself, pre_save hooks): the lock is marked fresh between them.
+    lock.refresh();
+    const tx = new Transaction(source.image, source.header, undefined, this.options.warn);
     let value: T;
     let changes: TransactionChanges;
     try {
@@ -407,9 +601,10 @@ export class Store {
       changes = tx.changes();
     } catch (err) {
       if (!(err instanceof CorruptStoreError)) throw err;
-      this.recoverUnderLock(err.reason, source.identity, err.wholeReadMayHelp);
+      this.recoverUnderLock(err.reason, source.identity, lock, target, err.wholeReadMayHelp);
       throw new RetryableError(new FlowError('unreadable', err.reason));
     }
+    lock.refresh();
     const changed =
       changes.flows.size > 0 ||
       changes.currentFlowId !== undefined ||
@@ -423,6 +618,7 @@ export class Store {
     if (source.migration) commit.migratedFrom = source.migration.steps;
 
     this.options.hooks?.preSave?.(commit as Commit<unknown>, this);
+    lock.refresh();
     if (source.migration) this.saveMigrationSnapshot(source);
 
     const header = {
@@ -437,7 +633,7 @@ export class Store {
       if (change.after) put.set(id, change.after);
       else removed.add(id);
     }
-    writeFileAtomic(this.file, spliceImage(source.image, header, { put, removed, order: changes.order }), {
+    writeFileAtomic(target, spliceImage(source.image, header, { put, removed, order: changes.order }), {
       beforeRename: () => {
         try {
           lock.assertHeld();
@@ -541,14 +737,32 @@ class RetryableError extends Error {
   }
 }
 
-/** The revision the quarantined file claimed, so revisions keep going up after recovery. */
-function recoveredRevision(path: string): number {
+/** An id that appears in two places: the index of a full read would refuse the file. */
+function hasDuplicateIds(image: Image): boolean {
   try {
-    const text = readFileSync(path, 'latin1').slice(0, 65_536);
-    const match = /"file_revision"\s*:\s*(\d{1,15})/.exec(text);
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
+    new TreeIndex([...image.members().values()].map((member) => parseStoredFlow(image.value(member)).flow));
+    return false;
+  } catch (err) {
+    if (err instanceof SchemaError || err instanceof LayoutError) return true;
+    throw err;
   }
+}
+
+/** The revision the unreadable bytes claimed, so revisions keep going up after recovery. */
+function recoveredRevision(buf: Buffer): number {
+  const match = /"file_revision"\s*:\s*(\d{1,15})/.exec(buf.toString('latin1', 0, 65_536));
+  return match ? Number(match[1]) : 0;
+}
+
+/** A document's (or header's) meta.file_revision, when it is one. */
+function headerRevision(doc: Record<string, unknown> | undefined): number {
+  const revision = (doc?.meta as { file_revision?: unknown } | undefined)?.file_revision;
+  return Number.isInteger(revision) && (revision as number) > 0 ? (revision as number) : 0;
+}
+
+/** The flows object of a document, or none. */
+function flowsOf(doc: Record<string, unknown> | undefined): Record<string, unknown> {
+  const flows = doc?.flows;
+  return typeof flows === 'object' && flows !== null && !Array.isArray(flows) ? (flows as Record<string, unknown>) : {};
 }
 

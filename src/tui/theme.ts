@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
+import { isInside } from '../store/contain.js';
 
 export const TOKENS = [
   'text', 'muted', 'accent', 'heading', 'border', 'selection.fg', 'selection.bg', 'flash.bg',
@@ -76,12 +77,23 @@ export function themeNames(dataDir: string, builtInDir = BUILT_IN_DIR): string[]
   return [...names].sort();
 }
 
+// A theme name (from config.json or --theme) names a file: a plain name, never a path.
+const THEME_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 export function loadTheme(
   name: string,
   options: { dataDir: string; noColor: boolean; builtInDir?: string },
 ): Theme {
+  if (!THEME_NAME.test(name)) {
+    throw new FlowError('invalid', `${JSON.stringify(name)} is not a theme name (letters, digits, . _ - only)`);
+  }
   if (options.noColor) return { name, colour: false, color: () => undefined };
-  const candidates = [join(options.dataDir, 'themes', `${name}.json`), join(options.builtInDir ?? BUILT_IN_DIR, `${name}.json`)];
+  const own = join(options.dataDir, 'themes', `${name}.json`);
+  // A theme file in .flow/themes/ that is a link out of .flow/ is not read (DESIGN §8).
+  const candidates = [
+    ...(isInside(options.dataDir, `themes/${name}.json`, /^themes\//) ? [own] : []),
+    join(options.builtInDir ?? BUILT_IN_DIR, `${name}.json`),
+  ];
   for (const path of candidates) {
     if (!existsSync(path)) continue;
     const tokens = parseTheme(path);

@@ -70,9 +70,13 @@ const minimal = (spec: CommandSpec, except?: Field) => [...commandWords(spec, ex
 /** A value for a flag: an allowed one where the flag has a list, else one with a space. */
 // A value each flag accepts: one of its values, FIELD=VALUE where that is the form, else text.
 const valueFor = (flag: Field, which = 0) =>
-  FORMATTED[flag.key] ?? flag.values?.[which % flag.values.length] ?? (flag.kind === 'pair' ? `title=value ${which} x` : `value ${which} x`);
+  FORMATTED[flag.key] ??
+  flag.values?.[which % flag.values.length] ??
+  (flag.kind === 'pair' ? `title=value ${which} x` : flag.kind === 'number' ? String(which + 2) : `value ${which} x`);
 /** Text flags whose schema checks a format: a value in it. */
 const FORMATTED: Readonly<Record<string, string>> = { lease: '90s' };
+/** What a handler receives for a value given as text: a number flag's is a number. */
+const received = (flag: Field, value: string): unknown => (flag.kind === 'number' ? Number(value) : value);
 /** A flag name that is not one of the command's flags nor a global one. */
 const UNKNOWN = 'zzz-unknown';
 
@@ -91,7 +95,7 @@ describe('the table', () => {
 
   it('has a command for every noun the parser knows, and every noun in the design that has rows', () => {
     expect([...table.nouns].sort()).toEqual([...new Set(COMMANDS.flatMap((s): string[] => (s.noun ? [s.noun] : [])))].sort());
-    for (const noun of table.nouns) expect(['flow', 'plan', 'task', 'doc', 'snapshot', 'config', 'context']).toContain(noun);
+    for (const noun of table.nouns) expect(['flow', 'plan', 'task', 'doc', 'snapshot', 'config', 'context', 'hooks']).toContain(noun);
   });
 
   it('refuses a table that defines a command twice', () => {
@@ -255,14 +259,14 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
       [...commandWords(spec, flag), `--${name}`, value, ...requiredWords(spec)],
     ]) {
       const parsed = argv(words);
-      expect(parsed.args[flag.key], words.join(' ')).toBe(value);
+      expect(parsed.args[flag.key], words.join(' ')).toBe(received(flag, value));
       expectPositionals(spec, parsed.args);
       expect(line(asLine(words)).args).toEqual(parsed.args);
     }
   });
 
   it('takes a value that starts with a dash, or a flag-like value when quoted at the prompt', () => {
-    if (flag.values || FORMATTED[flag.key]) return;
+    if (flag.values || FORMATTED[flag.key] || flag.kind === 'number') return;
     expect(argv([...minimal(spec, flag), `--${name}`, '-1']).args[flag.key]).toBe('-1');
     expect(argv([...minimal(spec, flag), `--${name}=--json`]).args[flag.key]).toBe('--json');
     expect(line(`${asLine(minimal(spec, flag))} --${name} "--json"`).args[flag.key]).toBe('--json');
@@ -576,13 +580,13 @@ const MALFORMED: Malformed[] = [
   { input: ['--plan', 'x', 'add', 'task', 'y'], message: 'expected a verb before --plan', exact: true, word: 0 },
   { input: ['--', 'add', 'task', 'y'], message: 'expected a verb before --', exact: true, word: 0 },
   { input: ['add', 'tsk', 'x'], message: `unknown noun "tsk" after "add" (expected one of: ${NOUNS_OF('add')})`, word: 1, suggestion: 'add task' },
-  { input: ['add', 'doc', 'x'], message: `unknown noun "doc" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
+  { input: ['add', 'context', 'x'], message: `unknown noun "context" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['done', '1'], message: 'unknown noun "1" after "done" (expected one of: task)', exact: true, word: 1 },
   { input: ['add'], message: `"add" needs a noun (one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['list', '--all'], message: `"list" needs a noun (one of: ${NOUNS_OF('list')})`, exact: true, word: 1 },
   { input: ['add', 'config', 'theme'], message: '"add config" is not a command (config takes: get, set, list)', exact: true, word: 1 },
-  { input: ['get', 'task', '1'], message: '"get task" is not a command (task takes: add, list, show, set, done, start, block, cancel, move, rm, ready, claim, release)', exact: true, word: 1 },
-  { input: ['done', 'plans', 'p'], message: '"done plan" is not a command (plan takes: add, list, show, use, set, move, rm)', exact: true, word: 1 },
+  { input: ['get', 'task', '1'], message: '"get task" is not a command (task takes: add, list, show, set, done, start, block, cancel, move, rm, ready, claim, release, resolve)', exact: true, word: 1 },
+  { input: ['done', 'plans', 'p'], message: '"done plan" is not a command (plan takes: add, list, show, use, set, move, rm, resolve)', exact: true, word: 1 },
   // Positionals.
   { input: ['add', 'task'], message: '"add task" needs TITLE (the task title (quotes optional))', exact: true, word: 2 },
   { input: ['done', 'task'], message: '"done task" needs REF (task id, id prefix or list number)', exact: true, word: 2 },

@@ -1,11 +1,22 @@
-// Hooks from config.json, run by the real command line.
+// Hooks from config.json, run by the real command line. Each test trusts the hooks it
+// writes (test/trust/hooks.test.ts covers hooks that are not trusted).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { flowSync, json, readStore, tempDir } from '../helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { flowSync as run, json, readStore, tempDir, type RunOptions } from '../helpers.js';
+
+// The per-user folder where trust is recorded: a temp one, never the real one.
+let home = '';
+beforeAll(() => {
+  home = tempDir('flow-hooks-home-');
+});
+const flowSync = (dir: string, args: readonly string[], options: RunOptions = {}) =>
+  run(dir, args, { ...options, env: { XDG_CONFIG_HOME: join(home, 'config'), HOME: home, ...options.env } });
 
 function setHooks(dir: string, hooks: Record<string, string[]>): void {
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ hooks }));
+  const trusted = flowSync(dir, ['trust', 'hooks', '--yes']);
+  if (trusted.code !== 0) throw new Error(`trust hooks: ${trusted.stderr}`);
 }
 
 describe('hooks', () => {

@@ -1,8 +1,12 @@
 // Top line: flow, session scope, revision with who wrote it and when, live indicator.
-import { Box, Text } from 'ink';
+// One line whatever the width: the right part gives up detail first, then the left part
+// is cut with … (once).
+import { Box } from 'ink';
 import { useEffect, useState } from 'react';
 import { useTui, useTuiContext } from '../context.js';
 import { activeFlowId } from '../state.js';
+import { cells } from '../text.js';
+import { fieldSpans, fitSpans, Line, type Span } from './Line.js';
 
 export function age(from: string | null, now: number): string {
   if (!from) return '';
@@ -36,29 +40,41 @@ function useHeaderState() {
   return { flowName, scopePlan, session, revision, writer, when: age(lastSaved, now), live };
 }
 
+const width = (spans: readonly Span[]) => spans.reduce((n, s) => n + cells(s.text), 0);
+
 export function HeaderView(props: ReturnType<typeof useHeaderState> & { width: number }) {
   const { theme } = useTuiContext();
+  const muted = theme.color('muted');
+  const left: Span[] = [
+    ...fieldSpans(props.flowName, { bold: true, color: theme.color('heading') }),
+    { text: '  session ', color: muted },
+    ...fieldSpans(props.session, { color: theme.color('accent') }),
+    ...(props.scopePlan ? [{ text: ' › ', color: muted }, ...fieldSpans(props.scopePlan, { color: muted })] : []),
+  ];
+  const live: Span = { text: props.live ? '  ● live' : '  ○ not live', color: theme.color(props.live ? 'live' : 'offline'), bold: !theme.colour };
+  const rev: Span = { text: `rev ${props.revision}`, color: muted };
+  // From the most to the least detail; the first that leaves the left part room is used.
+  const rights: Span[][] = [
+    props.writer ? [rev, ...fieldSpans(` by ${props.writer} ${props.when}`, { color: muted }), live] : [rev, live],
+    [rev, { text: ` ${props.when}`, color: muted }, live],
+    [rev, live],
+    [live],
+  ];
+  const room = (spans: Span[]) => props.width - width(spans);
+  // The scope matters more than who wrote last: the whole left part if some right part
+  // leaves room for it, else the shortest right part and the left cut.
+  const right = rights.find((r) => room(r) >= width(left) + 2) ?? rights[rights.length - 1];
+  const leftWidth = Math.max(0, room(right) - 2);
+  const shownLeft = fitSpans(left, leftWidth);
   return (
-    <Box width={props.width} justifyContent="space-between">
-      <Text wrap="truncate-end">
-        <Text bold color={theme.color('heading')}>
-          {props.flowName}
-        </Text>
-        <Text color={theme.color('muted')}>{'  session '}</Text>
-        <Text color={theme.color('accent')}>{props.session}</Text>
-        {props.scopePlan ? <Text color={theme.color('muted')}>{` › ${props.scopePlan}`}</Text> : null}
-      </Text>
-      <Text wrap="truncate-start">
-        <Text color={theme.color('muted')}>{`rev ${props.revision}`}</Text>
-        {props.writer ? <Text color={theme.color('muted')}>{` by ${props.writer} ${props.when}`}</Text> : null}
-        <Text color={theme.color(props.live ? 'live' : 'offline')} bold={!theme.colour}>
-          {props.live ? '  ● live' : '  ○ not live'}
-        </Text>
-      </Text>
+    <Box width={props.width} height={1}>
+      <Line spans={shownLeft} width={leftWidth} />
+      <Box flexGrow={1} />
+      <Line spans={right} width={props.width - width(shownLeft)} />
     </Box>
   );
 }
 
-export function Header({ width }: { width: number }) {
-  return <HeaderView {...useHeaderState()} width={width} />;
+export function Header({ width: columns }: { width: number }) {
+  return <HeaderView {...useHeaderState()} width={columns} />;
 }

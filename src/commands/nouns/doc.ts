@@ -1,0 +1,324 @@
+// Rows of the command table for documents (issue 13 item 3) and `flow search`. The work
+// is done in src/documents and src/search; these rows resolve references and print.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as z from 'zod/mini';
+import type { Documents, Existing } from '../../documents/documents.js';
+import type { DocumentEntry } from '../../documents/manifest.js';
+import { FlowError } from '../../domain/errors.js';
+import { oneLine } from '../../domain/sanitize.js';
+import type { StoreView } from '../../store/state.js';
+import { ref } from '../args.js';
+import { defineCommand, type ArgSpec } from '../define.js';
+import type { Env } from '../env.js';
+import { columns } from '../output.js';
+import { requirePlanScope } from '../refs.js';
+import { byteSize } from '../render.js';
+
+const DOC_REF: ArgSpec = { description: 'document id, id prefix, name or path' };
+const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
+
+type Lib = typeof import('../../documents/index.js');
+
+/** The document modules, loaded when a document command runs. */
+const load = (): Promise<Lib> => import('../../documents/index.js');
+
+function documents(lib: Lib, env: Env): Documents {
+  return lib.openDocuments(env.dir, env.config().documents, (message) => env.warn(message));
+}
+
+function existingIn(lib: Lib, view: StoreView): Existing {
+  return (ids) => lib.existingPlans(view, ids);
+}
+
+/** A document as --json shows it: the entry, with the plans that reference it now. */
+function docJson(lib: Lib, entry: DocumentEntry, existing: Existing) {
+  const live = lib.liveReferences(entry, existing(entry.plans));
+  return { ...entry, path: `documents/${entry.path}`, references: live.length, live_plans: live };
+}
+
+/** A progress bar on stderr, for the command line on a terminal only (never in the TUI). */
+function progressBar(env: Env, label: string): ((done: number, total: number) => void) | undefined {
+  if (!env.interactive || !process.stderr.isTTY || !env.store.writer.startsWith('cli:')) return undefined;
+  let last = -1;
+  return (done, total) => {
+    const percent = total ? Math.floor((done / total) * 100) : 100;
+    if (percent === last) return;
+    last = percent;
+    const width = 30;
+    const filled = Math.round((percent / 100) * width);
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${percent}% ${byteSize(done)}${percent === 100 ? '\n' : ''}`);
+  };
+}
+
+const addDoc = defineCommand({
+  verb: 'add',
+  noun: 'doc',
+  summary: 'add files or folders to a plan as documents (stored once by content, in one step)',
+  details:
+    'Each file is stored once by its sha256 under .flow/documents/ and appears as documents/<plan_id>/<name>. ' +
+    'A folder keeps its structure. The same file added to another plan is one document with two references; ' +
+    'a file added again under a name the plan has is a new version of that document.',
+  args: z.object({
+    files: z.array(z.string()).check(z.minLength(1, 'name at least one file or folder')),
+    plan: z.optional(ref('plan')),
+    name: z.optional(z.string()),
+  }),
+  positionals: ['files'],
+  argv: {
+    files: { description: 'files or folders to add', placeholder: 'FILE' },
+    plan: PLAN,
+    name: { description: 'the name to give one file' },
+  },
+  examples: ['flow add doc spec.md --plan 1', 'flow add doc ./research/'],
+  writes: true,
+  async run(args, env) {
+    const lib = await load();
+    const view = await env.read();
+    const { plan } = requirePlanScope(view, env, args.plan);
+    const sources = lib.collectSources(args.files, args.name);
+    const docs = documents(lib, env);
+    const added = await docs.add(sources, plan.id, progressBar(env, 'adding'));
+    lib.mirrorSummary(docs.root, plan.id, plan.summary);
+    const existing = existingIn(lib, view);
+    const json = added.map((a) => ({ outcome: a.outcome, source: a.source, ...docJson(lib, a.entry, existing) }));
+    const counts = (['added', 'updated', 'linked', 'unchanged'] as const)
+      .map((o) => [o, added.filter((a) => a.outcome === o).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([o, n]) => `${n} ${o}`)
+      .join(', ');
+    const message = `${counts} in plan "${oneLine(plan.title)}"`;
+    return {
+      json: json.length === 1 ? json[0] : json,
+      human: (style) =>
+        [
+          ...added.map((a) => `${style.paint('muted', a.outcome.padEnd(9))} ${oneLine(a.entry.name)}  documents/${oneLine(a.entry.path)}  ${style.paint('id', a.entry.id)}`),
+          message,
+        ].join('\n'),
+      message,
+    };
+  },
+});
+
+function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
+  return defineCommand({
+    verb,
+    noun: 'doc',
+    summary: verb === 'link' ? 'reference a document from another plan' : "drop a plan's reference to a document (the last one marks it deleted)",
+    args: z.object({ ref: ref('doc'), plan: z.optional(ref('plan')) }),
+    positionals: ['ref'],
+    argv: { ref: DOC_REF, plan: PLAN },
+    writes: true,
+    async run(args, env) {
+      const lib = await load();
+      const view = await env.read();
+      const { plan } = requirePlanScope(view, env, args.plan);
+      const docs = documents(lib, env);
+      const existing = existingIn(lib, view);
+      if (verb === 'link') {
+        const { entry, changed } = await docs.link(args.ref, plan.id, existing);
+        lib.mirrorSummary(docs.root, plan.id, plan.summary);
+        const message = changed ? `Linked ${entry.id} "${oneLine(entry.name)}" to plan "${oneLine(plan.title)}"` : `${entry.id} is already linked to plan "${oneLine(plan.title)}"`;
+        return { json: docJson(lib, entry, existing), human: () => message, message };
+      }
+      const { entry, deleted } = await docs.unlink(args.ref, plan.id, existing);
+      const retention = env.config().documents.retention_days;
+      const message =
+        `Unlinked ${entry.id} "${oneLine(entry.name)}" from plan "${oneLine(plan.title)}"` +
+        (deleted ? `; no plan references it now: gc doc removes it after ${retention} day${retention === 1 ? '' : 's'}` : '');
+      return { json: docJson(lib, entry, existing), human: () => message, message };
+    },
+  });
+}
+
+const listDoc = defineCommand({
+  verb: 'list',
+  noun: 'doc',
+  summary: 'list documents (of one plan with --plan; --all includes deleted ones)',
+  args: z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()) }),
+  argv: { plan: PLAN, all: { description: 'also documents no plan references any more' } },
+  async run(args, env) {
+    const lib = await load();
+    const view = await env.read();
+    const planId = args.plan ? requirePlanScope(view, env, args.plan).plan.id : undefined;
+    const manifest = documents(lib, env).read();
+    const existing = existingIn(lib, view);
+    const present = existing(manifest.list().flatMap((e) => e.plans));
+    const rows = manifest
+      .list()
+      .map((entry) => ({ entry, live: lib.liveReferences(entry, present) }))
+      .filter(({ entry, live }) => (planId ? live.includes(planId) : args.all || (live.length > 0 && !entry.deleted_at)));
+    const json = rows.map(({ entry }, i) => ({ number: i + 1, ...docJson(lib, entry, existing) }));
+    return {
+      json,
+      human: (style) =>
+        rows.length
+          ? columns(
+              rows.map(({ entry, live }, i) => [
+                style.paint('muted', `${i + 1}.`),
+                oneLine(entry.name),
+                style.paint('muted', entry.media_type),
+                byteSize(entry.size),
+                live.length ? `${live.length} plan${live.length === 1 ? '' : 's'}` : style.paint('warning', 'deleted'),
+                style.paint('id', entry.id),
+              ]),
+            )
+          : style.paint('muted', '(no documents)'),
+      message: `${rows.length} document${rows.length === 1 ? '' : 's'}`,
+    };
+  },
+});
+
+/** The first lines of a text document, for `show doc`. */
+const PREVIEW_LINES = 10;
+
+const showDoc = defineCommand({
+  verb: 'show',
+  noun: 'doc',
+  summary: 'show a document: what it is, where, who references it, and the first lines of a text',
+  args: z.object({ ref: ref('doc') }),
+  positionals: ['ref'],
+  argv: { ref: DOC_REF },
+  async run(args, env) {
+    const lib = await load();
+    const view = await env.read();
+    const docs = documents(lib, env);
+    const entry = lib.findDocument(docs.read(), args.ref);
+    const existing = existingIn(lib, view);
+    const live = lib.liveReferences(entry, existing(entry.plans));
+    const content = await docs.contentPath(entry);
+    const preview = content && lib.isTextual(entry.media_type) ? firstLines(lib, content, PREVIEW_LINES) : undefined;
+    const planNames = live.map((id) => {
+      const found = view.locate(id);
+      return found?.kind === 'plan' ? `${oneLine(found.plan.title)} (${id})` : id;
+    });
+    return {
+      json: { ...docJson(lib, entry, existing), stored: !!content, preview: preview ?? null },
+      human: (style) =>
+        [
+          `${style.paint('heading', oneLine(entry.name))}  ${style.paint('id', entry.id)}`,
+          `  path      documents/${oneLine(entry.path)}`,
+          `  type      ${entry.media_type}, ${byteSize(entry.size)}, ${entry.storage_type}`,
+          `  sha256    ${entry.sha256}`,
+          `  plans     ${planNames.length ? planNames.join(', ') : style.paint('warning', `none (deleted ${entry.deleted_at ?? ''})`)}`,
+          `  created   ${entry.created}`,
+          `  updated   ${entry.updated}`,
+          ...(content ? [] : [style.paint('warning', '  its content is not stored here')]),
+          ...(preview !== undefined ? ['', ...preview.split('\n').map((l) => `  ${l}`)] : []),
+        ].join('\n'),
+      message: `${oneLine(entry.name)} (${entry.id})`,
+    };
+  },
+});
+
+function firstLines(lib: Lib, path: string, lines: number): string {
+  // 16 KB hold the first lines of any text people write.
+  return lib.readPrefix(path, 16 * 1024).split('\n').slice(0, lines).join('\n');
+}
+
+const openDoc = defineCommand({
+  verb: 'open',
+  noun: 'doc',
+  summary: 'print where a document is; on a terminal, open it ($EDITOR for text, else xdg-open)',
+  args: z.object({ ref: ref('doc') }),
+  positionals: ['ref'],
+  argv: { ref: DOC_REF },
+  async run(args, env) {
+    const lib = await load();
+    const docs = documents(lib, env);
+    const entry = lib.findDocument(docs.read(), args.ref);
+    const content = await docs.contentPath(entry);
+    if (!content) throw new FlowError('not_found', `the content of ${entry.id} is not stored here (flow check doc says more)`);
+    const readable = `${docs.root}/${entry.path}`;
+    const path = existsSync(readable) ? readable : content;
+    if (env.interactive && process.stdout.isTTY && env.store.writer.startsWith('cli:')) {
+      const editor = process.env.VISUAL || process.env.EDITOR;
+      const [command, ...rest] = lib.isTextual(entry.media_type) && editor ? [editor] : ['xdg-open'];
+      spawnSync(command, [...rest, path], { stdio: 'inherit', shell: false });
+    }
+    return { json: { id: entry.id, path }, human: () => path, message: path };
+  },
+});
+
+const rmDoc = defineCommand({
+  verb: 'rm',
+  noun: 'doc',
+  summary: 'remove a document from every plan (gc doc removes its content after the retention period)',
+  args: z.object({ ref: ref('doc') }),
+  positionals: ['ref'],
+  argv: { ref: DOC_REF },
+  writes: true,
+  async run(args, env) {
+    const lib = await load();
+    const entry = await documents(lib, env).remove(args.ref);
+    const retention = env.config().documents.retention_days;
+    const message = `Removed ${entry.id} "${oneLine(entry.name)}"; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now`;
+    return { json: entry, human: () => message, message };
+  },
+});
+
+const checkDoc = defineCommand({
+  verb: 'check',
+  noun: 'doc',
+  summary: 'verify every document against its hash; follow files moved by hand, report missing ones (exit 1)',
+  args: z.object({ restore: z.optional(z.boolean()) }),
+  argv: { restore: { description: 'put readable files deleted by hand back from the store' } },
+  writes: true,
+  async run(args, env) {
+    const lib = await load();
+    const view = await env.read();
+    const report = await lib.checkDocuments(documents(lib, env), existingIn(lib, view), { restore: args.restore });
+    const lines = report.findings.map((f) => `${f.kind.padEnd(15)} ${f.message}`);
+    const summary = `${report.checked} document${report.checked === 1 ? '' : 's'} checked, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`;
+    if (!report.ok) {
+      throw new FlowError('failed', [...lines, summary].join('\n'), { checked: report.checked, findings: report.findings });
+    }
+    return { json: report, human: () => [...lines, summary].join('\n'), message: summary };
+  },
+});
+
+const gcDoc = defineCommand({
+  verb: 'gc',
+  noun: 'doc',
+  summary: 'remove documents deleted longer than documents.retention_days ago, and contents nothing needs',
+  details: 'A content stays while the manifest or any retained snapshot names it.',
+  args: z.object({ dry_run: z.optional(z.boolean()) }),
+  argv: { dry_run: { description: 'say what would be removed, remove nothing' } },
+  writes: true,
+  async run(args, env) {
+    const lib = await load();
+    const docs = documents(lib, env);
+    const report = await lib.collectDocuments(docs, {
+      retentionDays: env.config().documents.retention_days,
+      dryRun: args.dry_run,
+      retained: (fn) => lib.withRetainedHashes(env.dir, env.snapshots(), fn),
+      withPlans: async (fn) => (await env.transact((tx) => fn(existingIn(lib, tx)))).value,
+    });
+    const verb = report.dryRun ? 'would remove' : 'removed';
+    const message = `${verb} ${report.removed.length} document${report.removed.length === 1 ? '' : 's'} and ${report.contents.length} stored content${report.contents.length === 1 ? '' : 's'} (${byteSize(report.bytes)})`;
+    return {
+      json: report,
+      human: () =>
+        [
+          ...report.removed.map((r) => `${verb} ${r.id} "${oneLine(r.name)}" (deleted ${r.deleted_at})`),
+          ...report.keptFiles.map((f) => `kept ${oneLine(f)}: it was changed by hand`),
+          message,
+        ].join('\n'),
+      message,
+    };
+  },
+});
+
+export const DOC_COMMANDS = [addDoc, linkCommand('link'), linkCommand('unlink'), listDoc, showDoc, openDoc, rmDoc, checkDoc, gcDoc] as const;
+
+/** For show plan: the documents a plan references now, as --json shows them. */
+export async function planDocuments(env: Env, view: StoreView, planId: string): Promise<ReturnType<typeof docJson>[]> {
+  const lib = await load();
+  const manifest = documents(lib, env).read();
+  const existing = existingIn(lib, view);
+  return manifest
+    .list()
+    .filter((e) => !e.deleted_at && e.plans.includes(planId))
+    .map((e) => docJson(lib, e, existing))
+    .filter((d) => d.live_plans.includes(planId));
+}

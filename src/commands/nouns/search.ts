@@ -1,0 +1,77 @@
+// `flow search QUERY` (issue 13 item 6): tasks, plans and documents, ranked, with a
+// snippet around each match.
+import * as z from 'zod/mini';
+import { openDocuments } from '../../documents/documents.js';
+import { oneLine } from '../../domain/sanitize.js';
+import { ITEM_KINDS, type ItemKind } from '../../search/corpus.js';
+import { commandEmbedder } from '../../search/embed.js';
+import type { SearchHit } from '../../search/search.js';
+import { count, ref, text } from '../args.js';
+import { defineCommand } from '../define.js';
+import { requirePlanScope } from '../refs.js';
+import type { Style } from '../style.js';
+
+const IN_VALUES = ['tasks', 'plans', 'docs'] as const;
+const KIND_OF: Record<(typeof IN_VALUES)[number], ItemKind> = { tasks: 'task', plans: 'plan', docs: 'doc' };
+
+/** The snippet with its match marked. */
+function shown(style: Style, hit: SearchHit): string {
+  const { text: snippet, match } = hit.snippet;
+  if (!match) return oneLine(snippet);
+  const [start, end] = match;
+  return `${oneLine(snippet.slice(0, start))}${style.paint('accent', oneLine(snippet.slice(start, end)))}${oneLine(snippet.slice(end))}`;
+}
+
+const searchCommand = defineCommand({
+  verb: 'search',
+  summary: 'search task titles and notes, plan titles and summaries, and text documents',
+  details:
+    'Words are found by prefix and with a typo; every word must match. Korean, Chinese and Japanese text is ' +
+    'found by its words too. The index is a cache in .flow/cache/search/, brought up to date before each search. ' +
+    'With search.embed_command set, the best matches are ranked again by meaning.',
+  args: z.object({
+    query: text(),
+    in: z.optional(z.array(z.enum(IN_VALUES))),
+    plan: z.optional(ref('plan')),
+    limit: z.optional(count()),
+  }),
+  positionals: ['query'],
+  argv: {
+    query: { description: 'words to find', rest: true },
+    in: { description: 'only tasks, plans or docs (comma-separated)' },
+    plan: { description: 'only what this plan holds or references' },
+    limit: { description: 'at most N hits (default 20)' },
+  },
+  examples: ['flow search postgres', 'flow search 데이터베이스 --in docs', 'flow search "atomic write" --plan 1 --json'],
+  async run(args, env) {
+    const plan = args.plan ? requirePlanScope(await env.read(), env, args.plan).plan.id : undefined;
+    const config = env.config();
+    const docs = openDocuments(env.dir, config.documents, (message) => env.warn(message));
+    const embed = config.search.embed_command.trim();
+    // Loaded here: MiniSearch is not part of every command's start-up.
+    const { searchStore } = await import('../../search/search.js');
+    const { hits } = await searchStore(
+      env.dir,
+      env.store,
+      docs,
+      { text: args.query, kinds: args.in?.map((k) => KIND_OF[k]) ?? [...ITEM_KINDS], plan, limit: args.limit },
+      { embedder: embed ? commandEmbedder(embed, env.dir) : undefined },
+    );
+    return {
+      json: hits,
+      human: (style) =>
+        hits.length
+          ? hits
+              .map(
+                (h) =>
+                  `${style.paint('muted', h.kind.padEnd(4))} ${style.paint('heading', oneLine(h.title))}  ${style.paint('id', h.id)}\n` +
+                  `     ${shown(style, h)}${h.path ? `\n     ${style.paint('muted', oneLine(h.path))}` : ''}`,
+              )
+              .join('\n')
+          : style.paint('muted', `nothing found for "${oneLine(args.query)}"`),
+      message: `${hits.length} hit${hits.length === 1 ? '' : 's'} for "${oneLine(args.query)}"`,
+    };
+  },
+});
+
+export const SEARCH_COMMANDS = [searchCommand] as const;

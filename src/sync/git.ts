@@ -1,0 +1,66 @@
+// git as a child process, never blocking the event loop (the store's lock keeps being
+// refreshed while git runs). Arguments are an array, never a shell line; pathspecs are
+// literal; git never asks for a password (it fails instead, and we say so).
+import { spawn } from 'node:child_process';
+import { FlowError } from '../domain/errors.js';
+
+export interface GitResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export class GitMissingError extends FlowError {
+  constructor() {
+    super('failed', 'git was not found: flow sync needs the git program (install it, e.g. apt-get install git)');
+  }
+}
+
+export class Git {
+  constructor(
+    /** Where git runs: the work tree's top folder. */
+    readonly cwd: string,
+  ) {}
+
+  /** Runs git; a non-zero exit is returned, not thrown. */
+  run(args: readonly string[], input?: Buffer): Promise<GitResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', args, {
+        cwd: this.cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          GIT_LITERAL_PATHSPECS: '1',
+          GIT_TERMINAL_PROMPT: '0',
+          // Messages we read (push rejections) in one language.
+          LC_ALL: 'C',
+        },
+      });
+      const out: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+      child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new GitMissingError() : error));
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err.trim() }));
+      child.stdin.end(input);
+    });
+  }
+
+  /** Runs git and returns its output as text; a non-zero exit throws with git's message. */
+  async text(args: readonly string[], what = `git ${args[0]}`): Promise<string> {
+    const result = await this.run(args);
+    if (result.code !== 0) throw new FlowError('failed', `${what} failed: ${result.stderr || `exit ${result.code}`}`);
+    return result.stdout.toString('utf8').trim();
+  }
+
+  /** True when git exits 0 (a question git answers with its exit code). */
+  async test(args: readonly string[]): Promise<boolean> {
+    return (await this.run(args)).code === 0;
+  }
+
+  /** A file at a revision (`:2:path`, `HEAD:path`), or undefined when it has none there. */
+  async show(spec: string): Promise<Buffer | undefined> {
+    const result = await this.run(['cat-file', 'blob', '--end-of-options', spec]);
+    return result.code === 0 ? result.stdout : undefined;
+  }
+}
