@@ -115,8 +115,8 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
     plugins: [withoutInkDevtools, interactiveEvenInCi, inkOutputCaches],
   });
 }
-if (existsSync(`${root}/src/tui/load-worker.ts`)) {
-  entries.push({ entryPoints: ['src/tui/load-worker.ts'], outfile: `${next}/load-worker.js` });
+for (const worker of ['load-worker', 'sync-worker']) {
+  if (existsSync(`${root}/src/tui/${worker}.ts`)) entries.push({ entryPoints: [`src/tui/${worker}.ts`], outfile: `${next}/${worker}.js` });
 }
 /**
  * dist/complete.js, for `flow __complete`: the table's words and fields (made by running

@@ -13,11 +13,11 @@ import * as z from 'zod/mini';
 import type { Config } from '../config/config.js';
 import { now } from '../domain/time.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
-import type { HookEvent } from './hooks.js';
+import { HOOK_EVENT_NAMES, type HookEvent } from './payload.js';
 
 export type Hooks = Config['hooks'];
 
-export const HOOK_EVENTS: readonly HookEvent[] = ['pre_save', 'post_save', 'on_command'];
+export const HOOK_EVENTS: readonly HookEvent[] = HOOK_EVENT_NAMES;
 
 const TRUST_FILE = 'trusted-hooks.json';
 

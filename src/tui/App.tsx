@@ -4,7 +4,7 @@
 import { Box, useStdout } from 'ink';
 import { useEffect, useState } from 'react';
 import { Board } from './components/Board.js';
-import { ConfirmBar, confirmHeight, ConflictBanner, conflictHeight, InputBar, MessageLine, SearchBar } from './components/Bars.js';
+import { ConfirmBar, confirmHeight, ConflictBanner, conflictHeight, InputBar, MessageLine, SearchBar, SyncBanner, syncBannerHeight } from './components/Bars.js';
 import { Detail, useDetailLines } from './components/Detail.js';
 import { EditorPanel, editorTextWidth } from './components/Editor.js';
 import { Header } from './components/Header.js';
@@ -13,6 +13,7 @@ import { Prompt } from './components/Prompt.js';
 import { SnapshotBrowser } from './components/SnapshotBrowser.js';
 import { Tree } from './components/Tree.js';
 import { useTui, useTuiContext } from './context.js';
+import { selectConflicts } from './conflicts.js';
 import { useKeyboard } from './dispatch.js';
 import { clearExpiredFlashes } from './state.js';
 
@@ -68,7 +69,8 @@ export function App() {
   const hasSearch = useTui((s) => s.focus === 'search' || s.filter !== '');
   const confirmLines = useTui((s) => confirmHeight(s.confirm, s.focus === 'editor' && !!s.editor?.asking));
   const conflictLines = useTui((s) => conflictHeight(s.conflict));
-  const bars = 2 + (hasInput ? 1 : 0) + (hasSearch ? 1 : 0) + confirmLines + conflictLines;
+  const syncLines = useTui((s) => syncBannerHeight(selectConflicts(s).length, s.focus === 'resolve'));
+  const bars = 2 + (hasInput ? 1 : 0) + (hasSearch ? 1 : 0) + confirmLines + conflictLines + syncLines;
   const mainHeight = Math.max(3, rows - 1 - bars);
   const detailLines = useDetailLines(columns - 4, columns < 100);
   const layout = mainLayout(columns, mainHeight, () => detailLines);
@@ -92,6 +94,7 @@ export function App() {
           <Detail width={layout.detailWidth} height={layout.detailHeight} />
         </Box>
       )}
+      <SyncBanner width={columns} />
       <ConflictBanner width={columns} />
       <ConfirmBar width={columns} />
       <SearchBar width={columns} />

@@ -3,6 +3,7 @@
 // the order of the keys. A job that depends on the state (the next status, the sibling
 // to swap with) is built when its turn comes, after every earlier key's change.
 import { readConfig } from '../config/config.js';
+import { cycleMessage, dependencyCycle } from '../domain/dependencies.js';
 import { oneLine } from '../domain/sanitize.js';
 import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
 import { nextStatus, walkTasks } from '../domain/tree.js';
@@ -11,12 +12,12 @@ import { copyText } from './clipboard.js';
 import * as cmd from './commands.js';
 import type { TuiContextValue } from './context.js';
 import { ask, type Job } from './controller.js';
-import { wouldCycle } from './deps.js';
 import { editExternally } from './external-editor.js';
 import { field } from './input/text-buffer.js';
 import { keyOf, type Action } from './keys.js';
 import type { Row } from './rows.js';
 import { openSnapshots } from './snapshot-actions.js';
+import { openResolve, runSync } from './sync-actions.js';
 import {
   collapseOrParent,
   expandOrChild,
@@ -183,6 +184,10 @@ export function perform(action: Action, ws: Workspace): void {
       return pickFlow(ws);
     case 'snapshots':
       return openSnapshots(ws);
+    case 'sync':
+      return runSync(ws);
+    case 'resolveConflicts':
+      return openResolve(ws);
     case 'prompt':
       tui.setState({ focus: 'prompt' });
       return;
@@ -494,11 +499,10 @@ function pickDependencies(ws: Workspace, row: Row): void {
     `"${shown(task.title)}" depends on (Tab marks, Enter saves)`,
     items,
     (ids) => {
-      const cycle = wouldCycle(flow, task.id, ids);
-      if (cycle) {
-        setMessage(ws.tui, `Not saved: that makes a cycle (${cycle.map((t) => `"${shown(t.title)}"`).join(' → ')})`, 'error');
-        return;
-      }
+      // Dependencies are mostly in the task's own flow; others are looked up in the rest.
+      const inFlow = new Map(flow.plans.flatMap((p) => [...walkTasks(p.tasks)].map(({ task: t }) => [t.id, t] as const)));
+      const cycle = dependencyCycle(task.id, ids, (id) => inFlow.get(id) ?? findTask(ws.tui.getState(), id)?.task);
+      if (cycle) return setMessage(ws.tui, `Not saved: ${cycleMessage(cycle)}`, 'error');
       const same = ids.length === task.depends_on.length && ids.every((id) => task.depends_on.includes(id));
       if (!same) void run(ws, { command: cmd.setTask(task.id, { depends_on: ids }, { depends_on: task.depends_on }) });
     },

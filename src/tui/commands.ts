@@ -4,6 +4,8 @@
 // saw, so a change someone else made meanwhile is asked about instead of overwritten.
 import { command, type CommandArgs, type TypedCommand } from '../commands/table.js';
 import type { Priority, TaskStatus } from '../domain/schema.js';
+import { recordSubject } from '../sync/conflict-record.js';
+import type { ConflictEntry } from '../sync/conflicts.js';
 
 /** A command object, and for the conflict banner the field it changes and the value. */
 export type TuiCommand = TypedCommand & { mine?: { field: string; value: unknown } };
@@ -102,6 +104,30 @@ export function undo(): TuiCommand {
 
 export function redo(): TuiCommand {
   return command('redo', {});
+}
+
+/** `flow sync`: commit .flow/, merge the remote's, push. */
+export function sync(): TuiCommand {
+  return command('sync', {});
+}
+
+/**
+ * Settles one recorded conflict by taking a side. Undefined for a conflict of the file's
+ * top level, which no command settles yet.
+ */
+export function resolveConflict(entry: ConflictEntry, take: 'mine' | 'theirs'): TuiCommand | undefined {
+  if (entry.id === null) return undefined;
+  const args = { ref: entry.id, take, field: recordSubject(entry.record) };
+  switch (entry.object) {
+    case 'task':
+      return command('resolve task', args);
+    case 'plan':
+      return command('resolve plan', args);
+    case 'flow':
+      return command('resolve flow', args);
+    default:
+      return undefined;
+  }
 }
 
 export const snapshot = {

@@ -21,7 +21,9 @@ import type { Commit } from '../store/store.js';
 import { watchFile, type FileWatch } from '../store/watch.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
 import { hasExpect, withoutExpect, type TuiCommand } from './commands.js';
+import { selectConflicts } from './conflicts.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
+import { inProcessProbe, SyncWatch, workerProbe } from './sync-watch.js';
 import {
   activeFlowId,
   createTuiStore,
@@ -39,6 +41,8 @@ export interface ControllerOptions {
   tui: TuiStore;
   /** Path of the loader worker bundle; without it, loading happens on the main thread. */
   workerPath?: string;
+  /** Path of the sync worker bundle; without it, sync figures are read in this process. */
+  syncWorkerPath?: string;
 }
 
 /** What a key asks the bus to do (see Controller.execute). */
@@ -66,6 +70,9 @@ export class Controller {
   /** Identity of flows.json last loaded on the main thread (no worker). */
   private mainThreadSeen: string | null | undefined;
   private readonly workerPath?: string;
+  /** When the header's sync figures are read (sync-watch.ts). */
+  readonly syncWatch: SyncWatch;
+  private readonly stopSyncProbe: () => Promise<void>;
 
   constructor(options: ControllerOptions) {
     this.bus = options.bus;
@@ -73,6 +80,12 @@ export class Controller {
     this.tui = options.tui;
     this.workerPath = options.workerPath;
     this.bus.services.store.onCommit((commit) => this.applyCommit(commit));
+    const { services } = this.bus;
+    const probe = options.syncWorkerPath
+      ? workerProbe(options.syncWorkerPath, services.dir, services.session)
+      : { probe: inProcessProbe(services.store), stop: async () => undefined };
+    this.stopSyncProbe = probe.stop;
+    this.syncWatch = new SyncWatch(probe.probe, (reading) => this.tui.setState({ sync: reading }));
   }
 
   // ---- Loading and live updates ----
@@ -88,6 +101,7 @@ export class Controller {
     // flow): it is looked at when the command is done, not reported as someone else's.
     this.contextWatch = watchFile(join(this.bus.services.dir, CONTEXT_FILE), () => (this.running ? undefined : this.checkScope()), { settleMs: 10 });
     this.tui.setState({ live: true });
+    this.syncWatch.start();
   }
 
   /**
@@ -261,6 +275,9 @@ export class Controller {
       lastSaved: header.meta.last_saved ?? null,
       version: state.version + 1,
     });
+    if (header.meta.file_revision !== state.revision) this.syncWatch.changed();
+    // The conflicts being gone through were settled (here, or by someone else).
+    if (this.tui.getState().focus === 'resolve' && !selectConflicts(this.tui.getState()).length) this.tui.setState({ focus: 'tree' });
     if (external) {
       // Only what differs from what is shown: our own saves are in already.
       const ids = changedIds(state.flows, changed);
@@ -372,7 +389,10 @@ export class Controller {
         this.running = false;
       }
     });
-    this.queue = next.catch(() => undefined);
+    this.queue = next
+      .catch(() => undefined)
+      // The steps of a long command are shown while it runs (Services' progress).
+      .finally(() => this.tui.getState().progress !== null && this.tui.setState({ progress: null }));
     return next;
   }
 
@@ -395,7 +415,8 @@ export class Controller {
       this.tui.setState({ output: human, focus: 'output', panelTop: 0 });
     }
     const text = output.message ?? human.split('\n')[0];
-    if (text) setMessage(this.tui, oneLine(text), 'success', at);
+    // A command that did its work but has more to say (sync: conflicts remain) warns.
+    if (text) setMessage(this.tui, oneLine(text), output.exitCode ? 'warning' : 'success', at);
   }
 
   /**
@@ -447,9 +468,13 @@ export class Controller {
   }
 
   async stop(): Promise<void> {
+    this.syncWatch.stop();
+    await this.stopSyncProbe();
     await this.watch?.close();
     await this.contextWatch?.close();
     await this.worker?.terminate();
+    // Hooks still running in the background end as they would have (each within its timeout).
+    await this.bus.services.hooks.settled();
   }
 }
 
@@ -518,6 +543,8 @@ export interface WorkspaceOptions {
   scope?: Scope;
   /** The loader worker bundle; without it the store is read on the main thread. */
   workerPath?: string;
+  /** The sync worker bundle; without it sync figures are read in this process. */
+  syncWorkerPath?: string;
 }
 
 /** The TUI's pieces wired together: command table, state, bus (asking through the TUI), controller. */
@@ -535,7 +562,10 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
     // The bus asks (rm without --yes typed at the prompt): answered in the question bar.
     confirm: (question) => new Promise((resolve) => ask(tui, oneLine(question), [], resolve)),
     warn: (message) => setMessage(tui, oneLine(message), 'warning'),
+    // post_save and on_command hooks never hold up a frame; what they say reaches the message line.
+    hooksInBackground: true,
+    progress: (step) => tui.setState({ progress: oneLine(step) }),
   });
   const bus = new CommandBus(table, services);
-  return new Controller({ bus, table, tui, workerPath: options.workerPath });
+  return new Controller({ bus, table, tui, workerPath: options.workerPath, syncWorkerPath: options.syncWorkerPath });
 }

@@ -12,6 +12,7 @@ import { editorKey, lineInputKey, pickerKey, promptKey, searchKey } from './inpu
 import { KeyParser, type KeyPress } from './input/keypress.js';
 import { actionFor } from './keys.js';
 import { performOnSnapshots } from './snapshot-actions.js';
+import { performOnResolve } from './sync-actions.js';
 
 export function dispatchKey(ws: Workspace, key: KeyPress): void {
   const { tui } = ws;
@@ -35,6 +36,11 @@ export function dispatchKey(ws: Workspace, key: KeyPress): void {
     case 'snapshots': {
       const action = actionFor(key, 'snapshots');
       if (action) performOnSnapshots(action, ws);
+      return;
+    }
+    case 'resolve': {
+      const action = actionFor(key, 'resolve');
+      if (action) performOnResolve(action, ws);
       return;
     }
     case 'confirm': {

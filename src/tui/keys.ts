@@ -14,6 +14,8 @@ export type Action =
   | 'moveDown' | 'moveUp' | 'indent' | 'outdent' | 'moveToPlan' | 'select' | 'clearSelection' | 'copyId'
   // Views and panels.
   | 'board' | 'search' | 'prompt' | 'switchFlow' | 'snapshots' | 'undo' | 'redo' | 'help' | 'quit' | 'cancel'
+  // Sync.
+  | 'sync' | 'resolveConflicts' | 'resolveMine' | 'resolveTheirs'
   // Snapshot browser.
   | 'restore' | 'restorePlan' | 'pin' | 'snapshotNow'
   // Inputs and questions.
@@ -26,7 +28,7 @@ export type Action =
  */
 export type KeyContext =
   | 'tree' | 'board' | 'list' | 'snapshots' | 'picker' | 'text' | 'line' | 'search' | 'prompt' | 'editor'
-  | 'confirm' | 'conflict';
+  | 'confirm' | 'conflict' | 'resolve';
 
 export const CONTEXT_TITLES: Readonly<Record<KeyContext, string>> = {
   tree: 'Tree',
@@ -41,6 +43,7 @@ export const CONTEXT_TITLES: Readonly<Record<KeyContext, string>> = {
   editor: 'Notes editor (n)',
   confirm: 'Questions',
   conflict: 'Conflicts',
+  resolve: 'Conflicts from a sync (R)',
 };
 
 export interface Binding {
@@ -98,6 +101,8 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['s'], action: 'snapshots', description: 'snapshot browser', contexts: CARD },
   { keys: ['u'], action: 'undo', description: 'undo your last change', contexts: CARD },
   { keys: ['ctrl+r'], action: 'redo', description: 'redo', contexts: CARD },
+  { keys: ['Y'], action: 'sync', description: "sync: commit .flow/, merge the remote's changes, push", contexts: CARD },
+  { keys: ['R'], action: 'resolveConflicts', description: 'settle the conflicts a sync recorded, one by one', contexts: CARD },
   { keys: ['?'], action: 'help', description: 'show these keys', contexts: ['tree', 'board', 'list', 'snapshots'] },
   { keys: ['q', 'ctrl+c'], action: 'quit', description: 'quit', contexts: CARD },
 
@@ -159,6 +164,11 @@ export const BINDINGS: readonly Binding[] = [
   // Questions.
   { keys: ['y', 'Y'], action: 'yes', description: 'yes', contexts: ['confirm'] },
   { keys: ['n', 'N', 'escape'], action: 'no', description: 'no', contexts: ['confirm'] },
+  { keys: ['m'], action: 'resolveMine', description: 'take mine (the value kept in place)', contexts: ['resolve'] },
+  { keys: ['t'], action: 'resolveTheirs', description: 'take theirs (the incoming value)', contexts: ['resolve'] },
+  { keys: ['j', 'down'], action: 'down', description: 'next conflict', contexts: ['resolve'] },
+  { keys: ['k', 'up'], action: 'up', description: 'previous conflict', contexts: ['resolve'] },
+  { keys: ['escape', 'q'], action: 'cancel', description: 'later (the banner stays)', contexts: ['resolve'] },
   { keys: ['m'], action: 'keepMine', description: 'keep mine (write it over theirs)', contexts: ['conflict'] },
   { keys: ['t', 'escape'], action: 'takeTheirs', description: 'take theirs (leave it)', contexts: ['conflict'] },
 ];

@@ -9,6 +9,7 @@ import { readConfig } from '../config/config.js';
 import { readScope, sessionName, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import { resolveDataDir } from '../store/paths.js';
+import { keepGitOffTheTerminal } from '../sync/git.js';
 import { LEGACY_FILE, STORE_FILE } from '../store/store.js';
 import { App } from './App.js';
 import { TuiContext, type TuiContextValue } from './context.js';
@@ -62,11 +63,14 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   } catch (err) {
     warnings.push((err as Error).message);
   }
+  // The workspace holds the terminal: git's ssh must not prompt on it (git.ts).
+  keepGitOffTheTerminal();
   const controller = createWorkspace({
     dir,
     session,
     scope,
     workerPath: fileURLToPath(new URL('./load-worker.js', import.meta.url)),
+    syncWorkerPath: fileURLToPath(new URL('./sync-worker.js', import.meta.url)),
   });
   const { bus, table, tui } = controller;
   if (firstRun) {

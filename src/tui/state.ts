@@ -9,11 +9,13 @@ import type { Flow, Plan, Task } from '../domain/schema.js';
 import type { SnapshotMeta } from '../snapshots/engine.js';
 import type { BoardCursor } from './board.js';
 import type { TextField } from './input/text-buffer.js';
+import type { SyncReading } from './sync-probe.js';
 import type { KeyContext } from './keys.js';
 import { buildRows, type RowModel } from './rows.js';
 
 export type Focus =
-  | 'tree' | 'prompt' | 'input' | 'search' | 'editor' | 'picker' | 'confirm' | 'help' | 'snapshots' | 'conflict' | 'output';
+  | 'tree' | 'prompt' | 'input' | 'search' | 'editor' | 'picker' | 'confirm' | 'help' | 'snapshots' | 'conflict' | 'output'
+  | 'resolve';
 
 export type MessageKind = 'info' | 'success' | 'error' | 'warning';
 
@@ -108,6 +110,15 @@ export interface TuiState {
   version: number;
   loading: { done: number; total: number } | null;
   live: boolean;
+  // Sync (issue 16): where the clone stands against its remote, and a sync running now.
+  /** The last reading (null before the first; `failed` when it could not be taken). */
+  sync: SyncReading | { kind: 'failed'; reason: string } | null;
+  /** A sync of ours is running. */
+  syncing: boolean;
+  /** What a long command (sync) is doing now, shown in the message line while it runs. */
+  progress: string | null;
+  /** Which recorded conflict the resolve banner shows (focus `resolve`). */
+  resolving: number;
   // Session.
   session: string;
   scope: Scope;
@@ -150,6 +161,10 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
     version: 0,
     loading: null,
     live: false,
+    sync: null,
+    syncing: false,
+    progress: null,
+    resolving: 0,
     session,
     scope,
     view: 'tree',

@@ -2,7 +2,7 @@
 // 100×30 and 120×40, and resized), driven with keys one by one and in bursts, and read
 // back with capture-pane as a person would see it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createFlow, createPlan, createTask, insertPlan, insertTask } from '../../src/domain/tree.js';
@@ -10,6 +10,7 @@ import { Store } from '../../src/store/store.js';
 import { cells } from '../../src/tui/text.js';
 import { FLOW_BIN, flowSync, json, readStore, tempDir, waitFor } from '../helpers.js';
 import { HOSTILE } from '../hostile.js';
+import { HAS_GIT, remoteRepository } from '../sync/git.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux && !process.env.FLOW_SKIP_TMUX) {
@@ -341,4 +342,64 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     keys(session, 'Escape');
     await quit(session);
   });
+
+  it.skipIf(!HAS_GIT)('sync: the header counts what waits, Y merges what a second clone pushed, a conflict is settled from its banner', async () => {
+    const repo = repoWithTwoClones();
+    const { a, b, planId, taskId } = repo;
+    // A pushes before the workspace opens on B: its first fetch finds it waiting.
+    a.json('add', 'task', 'Added by A', '--plan', planId);
+    expect(a.flow('sync').code).toBe(0);
+    const session = start(b.dir, { columns: 100, rows: 30, env: shellEnv(b.env) });
+    await see(session, 'Write the spec', 10_000);
+    await waitFor(() => /⇣1 waiting/.test(screen(session).split('\n')[0]), { what: 'a remote commit waiting', timeoutMs: 20_000 });
+    keys(session, 'Y');
+    await see(session, 'Added by A', 30_000);
+    await see(session, /Synced: took origin\/main's changes/);
+    await waitFor(() => /synced rev/.test(screen(session).split('\n')[0]), { what: 'in step with the remote', timeoutMs: 20_000 });
+
+    // Both change one title; A shares first. B's sync records the conflict: a banner.
+    a.json('set', 'task', taskId, '--title', 'Spec, by A');
+    expect(a.flow('sync').code).toBe(0);
+    keys(session, 'g', 'j', 'j', 'e', 'C-u');
+    await see(session, 'Title of task:');
+    type(session, 'Spec, by B');
+    await waitFor(() => taskOnDisk(b.dir, taskId)?.title === 'Spec, by B', { what: 'B’s title on disk' });
+    keys(session, 'Y');
+    await see(session, '⚠ 1 conflict from a sync: task "Spec, by B" · title', 30_000);
+    await intact(session, 100, 30);
+    keys(session, 'R');
+    await see(session, 'Conflict 1 of 1 from a sync');
+    expect(screen(session)).toMatch(/theirs +"Spec, by A"/);
+    await intact(session, 100, 30);
+    keys(session, 'm');
+    await see(session, 'All conflicts settled: Y shares the result');
+    expect(taskOnDisk(b.dir, taskId)?.conflicts).toBeUndefined();
+    keys(session, 'Y');
+    await see(session, /Synced: committed revision \d+, pushed/, 30_000);
+    expect(a.flow('sync').code).toBe(0);
+    expect(a.json('show', 'task', taskId).title).toBe('Spec, by B');
+    await quit(session);
+  });
 });
+
+/** A bare repository and two clones sharing one plan; the session of B works in it. */
+function repoWithTwoClones() {
+  const repo = remoteRepository();
+  const a = repo.clone('a');
+  mkdirSync(a.dir);
+  a.json('add', 'flow', 'Team');
+  const planId = a.json('add', 'plan', 'Shared').id as string;
+  const taskId = a.json('add', 'task', 'Write the spec').id as string;
+  expect(a.flow('sync').code).toBe(0);
+  const b = repo.clone('b');
+  expect(b.flow('sync').code).toBe(0);
+  expect(b.flow('use', 'plan', planId).code).toBe(0);
+  return { a, b, planId, taskId };
+}
+
+/** Variables for the shell line that starts flow, quoted. */
+function shellEnv(env: NodeJS.ProcessEnv): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}='${String(v).replace(/'/g, "'\\''")}'`)
+    .join(' ');
+}

@@ -70,7 +70,7 @@ describe('every field from the keyboard', () => {
     await h.waitForText('"Second task" depends on');
     await h.type('first');
     await h.press(KEY.tab, KEY.enter);
-    await h.waitForFrame(() => messageLine(h).includes('Not saved: that makes a cycle ("Second task" → "First task" → "Second task")'), 'the refusal');
+    await h.waitForFrame(() => messageLine(h).includes('Not saved: that makes a dependency cycle ("Second task" → "First task" → "Second task")'), 'the refusal');
     expect(diskTask(h.dir, f.second).depends_on).toEqual([]);
   });
 

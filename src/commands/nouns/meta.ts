@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { toJSONSchema } from 'zod/mini';
 import { DocumentSchema } from '../../domain/schema.js';
+import { hookPayloadJsonSchema } from '../../hooks/payload.js';
 import { walkTasks } from '../../domain/tree.js';
 import { readAnyFormat } from '../../store/migrate/import.js';
 import { writeMigrationSnapshot } from '../../store/migrate/snapshot.js';
@@ -52,14 +53,19 @@ const help = defineCommand({
 
 const schema = defineCommand({
   verb: 'schema',
-  summary: 'print the JSON Schema of flows.json (format 3.0), generated from the validators',
-  args: z.object({}),
-  argv: {},
-  // Offered to agents as an MCP resource, not a tool.
+  summary: 'print the JSON Schema of flows.json (format 3.0), or with `hook` of what every hook gets on stdin',
+  args: z.object({ of: z.optional(z.enum(['flows', 'hook'])) }),
+  positionals: ['of'],
+  argv: { of: { description: 'flows (default): flows.json; hook: the JSON document every hook reads on stdin' } },
+  examples: ['flow schema', 'flow schema hook'],
+  // Offered to agents as MCP resources, not a tool.
   mcp: false,
-  run() {
-    const jsonSchema = { title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) };
-    return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: 'JSON Schema of flows.json' };
+  run(args) {
+    const [jsonSchema, what] =
+      args.of === 'hook'
+        ? [hookPayloadJsonSchema(), 'the hook payload']
+        : [{ title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) }, 'flows.json'];
+    return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: `JSON Schema of ${what}` };
   },
 });
 

@@ -1,18 +1,25 @@
-// Bars above the prompt: messages, the one-line input (add/edit), the filter, questions
-// and the conflict banner. Each is a fixed number of one-line rows (App counts them).
+// Bars above the prompt: messages, the one-line input (add/edit), the filter, questions,
+// the conflict banner and the banner of conflicts a sync recorded. Each is a fixed number
+// of one-line rows (App counts them).
 import { Box, Text } from 'ink';
-import { safeJson } from '../../domain/sanitize.js';
+import { oneLine, safeJson } from '../../domain/sanitize.js';
+import { recordSubject, type ConflictRecord, type ConflictSide } from '../../sync/conflict-record.js';
+import type { ConflictEntry } from '../../sync/conflicts.js';
+import { selectConflicts } from '../conflicts.js';
 import { useTui, useTuiContext } from '../context.js';
 import { keyOf, keysOf } from '../keys.js';
-import type { TuiState } from '../state.js';
+import { findPlan, findTask, type TuiState } from '../state.js';
+import type { Theme } from '../theme.js';
 import { cells } from '../text.js';
-import { FieldView, fieldSpans, Line } from './Line.js';
+import { FieldView, fieldSpans, Line, type Span } from './Line.js';
 
 export function MessageLine({ width }: { width: number }) {
   const { theme } = useTuiContext();
   const message = useTui((s) => s.message);
   const fatal = useTui((s) => s.fatal);
+  const progress = useTui((s) => s.progress);
   if (fatal) return <Line spans={fieldSpans(fatal, { color: theme.color('danger'), bold: true })} width={width} />;
+  if (progress) return <Line spans={fieldSpans(`${progress}…`, { color: theme.color('accent') })} width={width} />;
   const color = message
     ? theme.color(message.kind === 'error' ? 'danger' : message.kind === 'warning' ? 'warning' : message.kind === 'success' ? 'success' : 'muted')
     : undefined;
@@ -115,6 +122,68 @@ export function ConflictBanner({ width }: { width: number }) {
       {value('theirs: ', conflict.theirs)}
       {value('mine:   ', conflict.mine)}
       <Text color={theme.color('muted')} wrap="truncate-end">{keys}</Text>
+    </Box>
+  );
+}
+
+/** Lines the banner of sync conflicts takes: one, or the whole box while settling them. */
+export function syncBannerHeight(count: number, resolving: boolean): number {
+  if (!count) return 0;
+  return resolving ? 6 : 1;
+}
+
+/** One side of a recorded conflict as the banner shows it: what it had, who, when. */
+function sideSpans(state: TuiState, record: ConflictRecord, side: ConflictSide, theme: Theme): Span[] {
+  const muted = theme.color('muted');
+  let what: Span[];
+  if (record.kind === 'deleted') what = [{ text: side.deleted ? 'deleted it' : 'kept it and changed it' }];
+  else if (record.kind === 'place') {
+    const parent = side.parent;
+    const found = parent ? (findTask(state, parent)?.task.title ?? findPlan(state, parent)?.plan.title) : undefined;
+    what = [{ text: 'under ' }, ...fieldSpans(found !== undefined ? `"${found}"` : (parent ?? 'nothing'))];
+  } else what = 'value' in side ? fieldSpans(safeJson(side.value)) : [{ text: 'removed it' }];
+  const who = [side.writer && oneLine(side.writer), side.revision !== undefined && `rev ${side.revision}`].filter(Boolean).join(', ');
+  return [...what, ...(who ? [{ text: `   ${who}`, color: muted }] : [])];
+}
+
+/**
+ * Conflicts merges recorded on objects: a line saying how many and which key settles
+ * them; on that key (focus resolve) a box with the conflict, both sides and the choices.
+ */
+export function SyncBanner({ width }: { width: number }) {
+  const { theme } = useTuiContext();
+  const conflicts = useTui(selectConflicts);
+  const resolving = useTui((s) => s.focus === 'resolve');
+  const index = useTui((s) => s.resolving);
+  const state = useTuiContext().tui.getState();
+  if (!conflicts.length) return null;
+  const warning = theme.color('warning');
+  const at = Math.min(index, conflicts.length - 1);
+  const entry = conflicts[at];
+  const about = (e: ConflictEntry) => `${e.object} "${e.title}" · ${recordSubject(e.record)}`;
+  const count = `${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'} from a sync`;
+  if (!resolving) {
+    return (
+      <Line
+        spans={[{ text: `⚠ ${count}: `, color: warning, bold: true }, ...fieldSpans(about(conflicts[0]), { color: warning }), { text: `   ${keyOf('resolveConflicts', 'tree')} settles them`, color: theme.color('muted') }]}
+        width={width}
+      />
+    );
+  }
+  const inner = width - 2;
+  const label = (text: string): Span => ({ text: text.padEnd(8), color: theme.color('muted') });
+  const keys = [
+    `[${keyOf('resolveMine', 'resolve')}] take mine`,
+    `[${keyOf('resolveTheirs', 'resolve')}] take theirs`,
+    `[${keysOf('down', 'resolve').split('/')[0]}/${keysOf('up', 'resolve').split('/')[0]}] next/previous`,
+    `[${keyOf('cancel', 'resolve')}] later`,
+  ].join('   ');
+  return (
+    <Box width={width} flexDirection="column" borderStyle="single" borderColor={warning}>
+      <Line spans={[{ text: `Conflict ${at + 1} of ${conflicts.length} from a sync: `, color: warning, bold: true }, ...fieldSpans(about(entry), { color: warning, bold: true })]} width={inner} />
+      <Line spans={[label('mine'), ...sideSpans(state, entry.record, entry.record.mine, theme), { text: '   (in place now)', color: theme.color('muted') }]} width={inner} />
+      <Line spans={[label('theirs'), ...sideSpans(state, entry.record, entry.record.theirs, theme)]} width={inner} />
+      <Line spans={[{ text: keys, color: theme.color('muted') }]} width={inner} />
     </Box>
   );
 }

@@ -3,7 +3,9 @@
 // does not fit ends in a line saying how much more there is.
 import { Box } from 'ink';
 import { STATUS_GLYPH } from '../../commands/render.js';
-import { sanitizeSegments } from '../../domain/sanitize.js';
+import { safeJson, sanitizeSegments } from '../../domain/sanitize.js';
+import { recordSubject } from '../../sync/conflict-record.js';
+import { entriesOf } from '../../sync/conflicts.js';
 import type { Flow, Plan, Task } from '../../domain/schema.js';
 import { countTasks, walkTasks } from '../../domain/tree.js';
 import { objectOf, targetRow } from '../actions.js';
@@ -70,6 +72,11 @@ export function detailLines(row: Row, object: Record<string, unknown>, taskById:
   const title = String(row.kind === 'flow' ? (object as Flow).name : object.title);
   const lines: Span[][] = paragraphLines(title, width, theme.color('heading')).map((l) => l.map((s) => ({ ...s, bold: true })));
   lines.push([{ text: `${row.kind} ${String(object.id)}`, color: theme.color('id') }]);
+  // Conflicts a sync recorded on it: what the other side had, and the key that settles it.
+  for (const { record } of entriesOf(object)) {
+    const theirs = record.kind === 'field' ? ('value' in record.theirs ? safeJson(record.theirs.value) : 'removed it') : record.kind === 'place' ? `under ${record.theirs.parent ?? '?'}` : record.theirs.deleted ? 'deleted it' : 'kept it';
+    lines.push(field('conflict', fieldSpans(`${recordSubject(record)}: theirs ${theirs} (${keysOf('resolveConflicts', 'tree')} settles)`, { color: theme.color('warning') })));
+  }
   if (row.kind === 'task') {
     const task = object as Task;
     const sub = countTasks({ tasks: task.subtasks } as Plan);

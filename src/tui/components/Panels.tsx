@@ -12,7 +12,7 @@ import type { Theme } from '../theme.js';
 import { cells } from '../text.js';
 import { FieldView, fieldSpans, Line, type Span } from './Line.js';
 
-const HELP_ORDER: readonly KeyContext[] = ['tree', 'board', 'prompt', 'text', 'line', 'search', 'editor', 'picker', 'snapshots', 'list', 'confirm', 'conflict'];
+const HELP_ORDER: readonly KeyContext[] = ['tree', 'board', 'prompt', 'text', 'line', 'search', 'editor', 'picker', 'snapshots', 'list', 'confirm', 'conflict', 'resolve'];
 
 /** Every line of the help: the legend, then each context's keys from the key table. */
 export function helpLines(theme: Theme): Span[][] {
@@ -27,6 +27,7 @@ export function helpLines(theme: Theme): Span[][] {
     ],
     [{ text: '  ' }, ...pair('!', 'high', theme.color('priority.high')), ...pair('↓', 'low priority', theme.color('priority.low')), ...pair('▸ ▾', 'closed / open', muted), ...pair('#tag', 'a tag', theme.color('tag'))],
     [{ text: '  ' }, ...pair('›', 'cursor', accent), ...pair('✓', 'selected (x)', accent), ...pair('3.', 'number for commands', muted), ...pair('2/5', 'done / all', muted)],
+    [{ text: '  ' }, ...pair('⇡2', 'revisions to share', accent), ...pair('⇣1', 'remote commits waiting', accent), ...pair('⇣1!', 'they would conflict', theme.color('warning'))],
   ];
   for (const context of HELP_ORDER) {
     lines.push([], [{ text: CONTEXT_TITLES[context], bold: true, color: theme.color('heading') }]);
