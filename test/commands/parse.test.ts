@@ -580,7 +580,7 @@ const MALFORMED: Malformed[] = [
   { input: ['--plan', 'x', 'add', 'task', 'y'], message: 'expected a verb before --plan', exact: true, word: 0 },
   { input: ['--', 'add', 'task', 'y'], message: 'expected a verb before --', exact: true, word: 0 },
   { input: ['add', 'tsk', 'x'], message: `unknown noun "tsk" after "add" (expected one of: ${NOUNS_OF('add')})`, word: 1, suggestion: 'add task' },
-  { input: ['add', 'context', 'x'], message: `unknown noun "context" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
+  { input: ['add', 'context', 'x'], message: '"add context" is not a command (context takes: show, set, note, list, rm, export)', exact: true, word: 1 },
   { input: ['done', '1'], message: 'unknown noun "1" after "done" (expected one of: task)', exact: true, word: 1 },
   { input: ['add'], message: `"add" needs a noun (one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['list', '--all'], message: `"list" needs a noun (one of: ${NOUNS_OF('list')})`, exact: true, word: 1 },
@@ -595,7 +595,9 @@ const MALFORMED: Malformed[] = [
   { input: ['rename', 'flow', 'f1'], message: '"rename flow" needs NAME (the new name)', exact: true, word: 3 },
   { input: ['show', 'task', '1', '2'], message: 'unexpected argument "2" for "show task" (it takes REF)', exact: true, word: 3 },
   { input: ['list', 'flow', 'extra'], message: 'unexpected argument "extra" for "list flow"', exact: true, word: 2 },
-  { input: ['schema', 'now'], message: 'unexpected argument "now" for "schema"', exact: true, word: 1 },
+  { input: ['schema', 'hook', 'now'], message: 'unexpected argument "now" for "schema" (it takes OF)', exact: true, word: 2 },
+  // A positional's value the schema refuses: the schema knows no word index.
+  { input: ['schema', 'now'], message: 'OF: "now" is not one of flows, hook', exact: true },
   { input: ['help', 'add', 'task', 'now'], message: 'unexpected argument "now" for "help" (it takes VERB NOUN)', exact: true, word: 3 },
   // Empty texts.
   { input: 'add task ""', message: 'TITLE: must not be empty', exact: true },
