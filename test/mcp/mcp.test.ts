@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTable } from '../../src/commands/table.js';
 import { HOSTILE } from '../hostile.js';
 import { FLOW_BIN, flowSync, json, readStore, tempDir } from '../helpers.js';
 
@@ -67,15 +68,24 @@ describe('flow mcp with the SDK client', () => {
     expect(tools.length).toBeLessThanOrEqual(MAX_TOOLS);
     expect(size).toBeLessThanOrEqual(MAX_TOOLS_CHARS);
     const read = tools.find((t) => t.name === 'read');
-    expect(read?.annotations?.readOnlyHint).toBe(true);
+    expect(read?.annotations).toEqual({ readOnlyHint: true, idempotentHint: true, openWorldHint: false });
     for (const tool of tools.filter((t) => t.name !== 'read')) expect(tool.annotations?.readOnlyHint, tool.name).toBe(false);
     expect(tools.find((t) => t.name === 'task')?.annotations?.destructiveHint).toBe(true);
+    // sync talks to a git remote: the only tool that reaches past the workspace.
+    expect(tools.filter((t) => t.annotations?.openWorldHint).map((t) => t.name)).toEqual(['other']);
     // Every command an agent may run is in exactly one tool; help and the like in none.
     const commands = tools.flatMap((t) => (t.inputSchema.properties?.command as { enum: string[] }).enum);
     expect(new Set(commands).size).toBe(commands.length);
     expect(commands).toEqual(expect.arrayContaining(['add task', 'list task', 'ready task', 'claim task', 'release task', 'undo']));
-    expect(commands).not.toContain('help');
-    expect(commands).not.toContain('mcp');
+    // Not for agents: help and the like; trust (only a person grants it), git's merge
+    // driver (it writes over any path given), and retention that deletes history for good.
+    for (const name of ['help', 'mcp', 'schema', 'completion', 'trust hooks', 'merge-driver', 'gc doc', 'prune snapshot']) {
+      expect(commands).not.toContain(name);
+    }
+    // Every other command of the table is offered; the read-only tool holds only readers.
+    const table = createTable();
+    expect([...commands].sort()).toEqual(table.commands.filter((c) => c.mcp).map((c) => c.name).sort());
+    for (const name of (read?.inputSchema.properties?.command as { enum: string[] }).enum) expect(table.get(name)?.writes, name).toBe(false);
     // The same arguments the command line takes, as JSON Schema of the domain.
     const task = tools.find((t) => t.name === 'task')?.inputSchema.properties as Record<string, any>;
     expect(task.priority.enum).toEqual(['low', 'medium', 'high']);
@@ -133,20 +143,28 @@ describe('flow mcp with the SDK client', () => {
     expect(JSON.stringify(none.content)).toContain('nothing ready');
   });
 
-  it('offers the guide, the session context and the schema as resources', async () => {
+  it('offers the guide, the session context (flow context export) and the schemas as resources', async () => {
     const dir = setup();
+    flowSync(dir, ['--session', 'agent', 'add', 'task', 'Atomic writes']);
+    flowSync(dir, ['--session', 'agent', 'context', 'set', '--summary', 'Storage first, then the TUI']);
+    flowSync(dir, ['--session', 'agent', 'context', 'note', 'rename happens last']);
+    flowSync(dir, ['--session', 'other', 'context', 'set', '--summary', 'not this one']);
     const client = await connect(dir);
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(['flow://guide', 'flow://context', 'flow://schema']);
+    expect(resources.map((r) => r.uri)).toEqual(['flow://guide', 'flow://context', 'flow://schema', 'flow://schema/hook']);
     const text = await resourceText(client, 'flow://context');
-    expect(text).toContain('# Context of session "agent"');
-    expect(text).toMatch(/- Flow: Project \(flow_\w+\)/);
-    expect(text).toMatch(/- Plan: Storage \(plan_\w+\)/);
+    // The same text the command prints (it ends its output with a newline).
+    expect(`${text}\n`).toBe(flowSync(dir, ['--session', 'agent', 'context', 'export']).stdout);
+    for (const part of ['Storage first, then the TUI', 'Atomic writes', 'rename happens last']) expect(text).toContain(part);
+    expect(text).not.toContain('not this one');
     const guide = await resourceText(client, 'flow://guide');
     expect(guide).toContain('claim task');
     const schema = JSON.parse(await resourceText(client, 'flow://schema'));
     expect(JSON.stringify(schema)).toContain('claimed_by');
+    const hook = JSON.parse(await resourceText(client, 'flow://schema/hook'));
+    expect(hook).toEqual(JSON.parse(flowSync(dir, ['schema', 'hook']).stdout));
     await expect(client.readResource({ uri: 'flow://nothing' })).rejects.toThrow(/no resource/);
+    await expect(client.readResource({ uri: 'flow://constructor' })).rejects.toThrow(/no resource/);
   });
 });
 

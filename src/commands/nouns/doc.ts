@@ -285,6 +285,8 @@ const gcDoc = defineCommand({
   args: z.object({ dry_run: z.optional(z.boolean()) }),
   argv: { dry_run: { description: 'say what would be removed, remove nothing' } },
   writes: true,
+  // History gone for good, which no undo brings back: a person's call, not an agent's tool.
+  mcp: false,
   async run(args, env) {
     const lib = await load();
     const docs = documents(lib, env);

@@ -221,6 +221,8 @@ const prune = defineCommand({
   args: z.object({ dry_run: z.optional(z.boolean()) }),
   argv: { dry_run: { description: 'only show what would go' } },
   writes: true,
+  // History gone for good, which no undo brings back: a person's call, not an agent's tool.
+  mcp: false,
   async run(args, env) {
     const engine = env.snapshots();
     const settings = env.config().snapshots;
