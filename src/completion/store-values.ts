@@ -1,5 +1,6 @@
 // The values shell completion offers from the data directory: task numbers and ids of the
-// plan in scope, plan titles of the flow in scope, flow names, snapshot ids. Read without
+// plan in scope, plan titles of the flow in scope, flow names, snapshot ids, document
+// names. Read without
 // a lock and without writing anything (a keystroke must never move a file aside or
 // migrate it); scope and numbering by the reference module's own rules. Only what the
 // word needs is read: one flow's line for tasks and plans, the start of each line for
@@ -179,6 +180,21 @@ function snapshots(dir: string): { id: string; label: string; created: string }[
   }
 }
 
+/** Documents not deleted, as documents_manifest.json lists them (ids and names only). */
+function documents(dir: string): { id: string; name: string }[] {
+  try {
+    const file: unknown = JSON.parse(readFileSync(join(dir, 'documents_manifest.json'), 'utf8'));
+    const entries = file && typeof file === 'object' && 'documents' in file && file.documents && typeof file.documents === 'object' ? Object.values(file.documents) : [];
+    return entries.flatMap((e: unknown) =>
+      e && typeof e === 'object' && 'id' in e && typeof e.id === 'string' && 'name' in e && typeof e.name === 'string' && !('deleted_at' in e && e.deleted_at)
+        ? [{ id: e.id, name: e.name }]
+        : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
 /**
  * List numbers when the word is a number (or, with `numbersFirst`, nothing yet), else the
  * names that start with it.
@@ -222,6 +238,15 @@ export function storeValues(options: StoreValueOptions): ValueSource {
     guarded(() => {
       if (kind === 'config-key') return [];
       if (kind === 'snapshot') return numbered(snapshots(options.dir), prefix, (s) => s.id, (s) => about(`${s.created.slice(0, 16)} ${s.label}`), true);
+      if (kind === 'doc') {
+        // A document is found by id, id prefix, name or path (no list numbers).
+        const docs = documents(options.dir);
+        const byId = prefix.startsWith('doc_');
+        return docs
+          .map((d) => (byId ? { value: d.id, description: about(d.name) } : { value: d.name, description: about(d.id) }))
+          .filter((c) => matches(prefix)(c.value) && insertable(c.value))
+          .slice(0, MAX_CANDIDATES);
+      }
       if (kind === 'flow') {
         const image = readImage(file);
         return image ? numbered(flowNames(image), prefix, (f) => f.name, (f) => f.id) : [];

@@ -88,6 +88,32 @@ describe('bash', () => {
     });
   });
 
+  it("completes the nouns and values of docs, context, schema and sync: documents by name or id", () => {
+    const files = tempDir();
+    writeFileSync(join(files, 'spec.md'), '# Spec\n');
+    writeFileSync(join(files, 'notes.txt'), 'notes\n');
+    const docs = tempDir();
+    flowSync(docs, ['add', 'flow', 'Docs']);
+    flowSync(docs, ['add', 'plan', 'Research']);
+    const added = json(flowSync(docs, ['add', 'doc', join(files, 'spec.md'), join(files, 'notes.txt'), '--json']));
+    const spec = JSON.stringify(added).match(/"(doc_[0-9a-z]+)","name":"spec\.md"/)?.[1];
+    expect(spec).toBeDefined();
+    flowSync(docs, ['rm', 'doc', 'notes.txt']);
+    const [names, ids, context, schema, verbs] = bashComplete([
+      `flow --dir ${docs} show doc `,
+      `flow --dir ${docs} doc link ${spec?.slice(0, 6)}`,
+      'flow context ',
+      'flow schema ',
+      'flow s',
+    ]);
+    // A deleted document is not offered.
+    expect(names).toEqual(['spec.md']);
+    expect(ids).toEqual([spec]);
+    expect(context).toEqual(['show', 'set', 'note', 'list', 'rm', 'export']);
+    expect(schema).toEqual(['flows', 'hook']);
+    expect(verbs).toEqual(expect.arrayContaining(['search', 'sync', 'schema', 'show', 'set']));
+  });
+
   it('looks where --dir and --session on the line say', () => {
     const other = tempDir();
     flowSync(other, ['add', 'flow', 'Elsewhere']);
