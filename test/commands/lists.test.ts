@@ -1,5 +1,7 @@
 // Every list command takes --fields, --limit and --offset (DESIGN §6 "Agents"), in text
 // and JSON, and keeps its JSON shape: an array of the same objects, fewer and narrower.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/table.js';
 import { flowInProcess, tempDir } from '../helpers.js';
@@ -20,10 +22,23 @@ beforeAll(async () => {
   for (const title of ['P1', 'P2', 'P3']) await ok(['add', 'plan', title]);
   for (const title of ['a', 'b', 'c', 'd']) await ok(['add', 'task', title, '--tag', `t-${title}`]);
   for (const label of ['s1', 's2', 's3']) await ok(['snapshot', 'create', '--label', label]);
+  const files = tempDir();
+  for (const name of ['a.md', 'b.md', 'c.md']) writeFileSync(join(files, name), `# ${name}\n`);
+  await ok(['add', 'doc', ...['a.md', 'b.md', 'c.md'].map((name) => join(files, name))]);
+  for (const session of ['agent-1', 'agent-2']) await ok(['--session', session, 'context', 'set', '--summary', `${session} at work`]);
 });
 
 it('the lists are the list verbs and ready, and each takes the three flags', () => {
-  expect(LISTS.map((c) => c.name).sort()).toEqual(['list config', 'list flow', 'list plan', 'list snapshot', 'list task', 'ready task']);
+  expect(LISTS.map((c) => c.name).sort()).toEqual([
+    'list config',
+    'list context',
+    'list doc',
+    'list flow',
+    'list plan',
+    'list snapshot',
+    'list task',
+    'ready task',
+  ]);
   for (const list of LISTS) {
     const flags = list.fields.map((f) => f.flag);
     expect(flags, list.name).toEqual(expect.arrayContaining(['fields', 'limit', 'offset']));
