@@ -63,13 +63,36 @@ const FLOWS_LINE = Buffer.from('\n  "flows": {\n');
 const CLOSING = Buffer.from('\n  }\n}\n');
 const EMPTY_END = Buffer.from('}\n}\n');
 
-/**
- * The header and the lines of the flows `wanted` (by id), read from the start of the file
- * only as far as they are, as an Image of just those: a plan's tasks at 10k flows cost
- * reading up to that flow's line, not the whole file. Undefined when the file is not in
- * flow's layout (the caller reads it whole).
- */
-function readFlowLines(file: string, wanted: (header: Image) => string[]): Image | undefined {
+/** A file read from its start in chunks, only as far as a search needs. */
+class ChunkedFile {
+  readonly bytes: Buffer;
+  filled = 0;
+
+  constructor(private readonly fd: number) {
+    this.bytes = Buffer.allocUnsafe(fstatSync(fd).size);
+  }
+
+  /** Reads on; false at the end of the file. */
+  more(): boolean {
+    const read = readSync(this.fd, this.bytes, this.filled, Math.min(CHUNK, this.bytes.length - this.filled), this.filled);
+    this.filled += read;
+    return read > 0;
+  }
+
+  /** Where `needle` is from `from`, reading on until found; -1 at the end of the file. */
+  find(needle: Buffer | number, from: number): number {
+    let searched = from;
+    for (;;) {
+      const at = this.bytes.subarray(0, this.filled).indexOf(needle, searched);
+      if (at >= 0) return at;
+      searched = Math.max(from, this.filled - (typeof needle === 'number' ? 1 : needle.length));
+      if (!this.more()) return -1;
+    }
+  }
+}
+
+/** Runs `read` on the file read in chunks; undefined when it cannot be opened. */
+function withChunks<T>(file: string, read: (chunks: ChunkedFile) => T | undefined): T | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -77,71 +100,129 @@ function readFlowLines(file: string, wanted: (header: Image) => string[]): Image
     return undefined;
   }
   try {
-    const bytes = Buffer.allocUnsafe(fstatSync(fd).size);
-    let filled = 0;
-    /** Reads on; false at the end of the file. */
-    const more = () => {
-      const read = readSync(fd, bytes, filled, Math.min(CHUNK, bytes.length - filled), filled);
-      filled += read;
-      return read > 0;
-    };
-    /** Searches what is read for `needle` from `from`, reading on until found or at the end. */
-    const find = (needle: Buffer | number, from: number) => {
-      let searched = from;
-      for (;;) {
-        const at = bytes.subarray(0, filled).indexOf(needle, searched);
-        if (at >= 0) return at;
-        searched = Math.max(from, filled - (typeof needle === 'number' ? 1 : needle.length));
-        if (!more()) return -1;
-      }
-    };
-    const flowsLine = find(FLOWS_LINE, 0);
-    if (flowsLine < 0) return undefined;
-    // The header up to the line that opens the flows, which ends in "{".
-    const head = bytes.subarray(0, flowsLine + FLOWS_LINE.length - 1);
-    const headerOnly = Image.fromBytes(Buffer.concat([head, EMPTY_END]), { checkLines: false });
-    if (!headerOnly) return undefined;
-    const lines: Buffer[] = [];
-    for (const id of new Set(wanted(headerOnly))) {
-      const at = find(Buffer.from(`\n    ${JSON.stringify(id)}: `), head.length);
-      const end = at < 0 ? -1 : find(0x0a, at + 1);
-      if (end >= 0) lines.push(bytes.subarray(at + 1, bytes[end - 1] === 0x2c ? end - 1 : end));
-    }
-    if (!lines.length) return headerOnly;
-    const joined = lines.flatMap((line, i) => (i ? [Buffer.from(',\n'), line] : [line]));
-    return Image.fromBytes(Buffer.concat([head, Buffer.from('\n'), ...joined, CLOSING]), { checkLines: false });
+    return read(new ChunkedFile(fd));
   } finally {
     closeSync(fd);
   }
 }
 
+/**
+ * The header and the lines of the flows `wanted` (by id), read from the start of the file
+ * only as far as they are, as an Image of just those: a plan's tasks at 10k flows cost
+ * reading up to that flow's line, not the whole file. Undefined when the file is not in
+ * flow's layout (the caller reads it whole).
+ */
+function readFlowLines(file: string, wanted: (header: Image) => string[]): Image | undefined {
+  return withChunks(file, (chunks) => {
+    const flowsLine = chunks.find(FLOWS_LINE, 0);
+    if (flowsLine < 0) return undefined;
+    // The header up to the line that opens the flows, which ends in "{".
+    const head = chunks.bytes.subarray(0, flowsLine + FLOWS_LINE.length - 1);
+    const headerOnly = Image.fromBytes(Buffer.concat([head, EMPTY_END]), { checkLines: false });
+    if (!headerOnly) return undefined;
+    const lines: Buffer[] = [];
+    for (const id of new Set(wanted(headerOnly))) {
+      const at = chunks.find(Buffer.from(`\n    ${JSON.stringify(id)}: `), head.length);
+      const end = at < 0 ? -1 : chunks.find(0x0a, at + 1);
+      if (end >= 0) lines.push(chunks.bytes.subarray(at + 1, chunks.bytes[end - 1] === 0x2c ? end - 1 : end));
+    }
+    if (!lines.length) return headerOnly;
+    const joined = lines.flatMap((line, i) => (i ? [Buffer.from(',\n'), line] : [line]));
+    return Image.fromBytes(Buffer.concat([head, Buffer.from('\n'), ...joined, CLOSING]), { checkLines: false });
+  });
+}
+
+interface FlowName {
+  id: string;
+  name: string;
+}
+
+const LINE_START = Buffer.from('    "');
+const VALUE_START = Buffer.from('": ');
 const NAME_AT_START = Buffer.from('{"id":');
 const NAME_KEY = Buffer.from('","name":"');
 
+/** Whether `line` holds `needle` at `at`. */
+function bytesAt(line: Buffer, needle: Buffer, at: number): boolean {
+  return at + needle.length <= line.length && line.compare(needle, 0, needle.length, at, at + needle.length) === 0;
+}
+
+/** JSON text's value; undefined for text that is not JSON. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Each flow's id and name: where flow wrote the line, the name follows the id at its
+ * A flow line's id and name: where flow wrote the line, the name follows the id at its
  * start and is cut out of the bytes; any other line is parsed whole.
  */
-function flowNames(image: Image): { id: string; name: string }[] {
-  const out: { id: string; name: string }[] = [];
-  const buf = image.buf;
-  for (const [id, member] of image.members()) {
-    let name: unknown;
-    // `{"id":"<id>","name":"…`: the name's key right after the id's closing quote.
-    const key = member.valueStart + NAME_AT_START.length + 1 + Buffer.byteLength(id);
-    const atStart = buf.compare(NAME_AT_START, 0, NAME_AT_START.length, member.valueStart, member.valueStart + NAME_AT_START.length) === 0;
-    if (atStart && buf.compare(NAME_KEY, 0, NAME_KEY.length, key, key + NAME_KEY.length) === 0) {
-      const start = key + NAME_KEY.length - 1;
-      let end = start + 1;
-      while (end < member.end && buf[end] !== 0x22) end += buf[end] === 0x5c ? 2 : 1;
-      name = JSON.parse(buf.toString('utf8', start, end + 1));
-    } else {
-      const whole: unknown = image.value(member);
-      name = whole && typeof whole === 'object' && 'name' in whole ? whole.name : undefined;
+function nameOfLine(line: Buffer): FlowName | undefined {
+  if (!bytesAt(line, LINE_START, 0)) return undefined;
+  const sep = line.indexOf(VALUE_START, LINE_START.length);
+  if (sep < 0) return undefined;
+  const id = parsed(line.toString('utf8', LINE_START.length - 1, sep + 1));
+  if (typeof id !== 'string') return undefined;
+  const valueStart = sep + VALUE_START.length;
+  const end = line[line.length - 1] === 0x2c ? line.length - 1 : line.length;
+  // `{"id":"<id>","name":"…`: the name's key right after the id's closing quote.
+  const key = valueStart + NAME_AT_START.length + 1 + Buffer.byteLength(id);
+  let name: unknown;
+  if (bytesAt(line, NAME_AT_START, valueStart) && bytesAt(line, NAME_KEY, key)) {
+    const start = key + NAME_KEY.length;
+    let close = start;
+    let escaped = false;
+    while (close < end && line[close] !== 0x22) {
+      escaped ||= line[close] === 0x5c;
+      close += line[close] === 0x5c ? 2 : 1;
     }
-    if (typeof name === 'string') out.push({ id, name });
+    name = escaped ? parsed(line.toString('utf8', start - 1, close + 1)) : line.toString('utf8', start, close);
+  } else {
+    const whole = parsed(line.toString('utf8', valueStart, end));
+    name = whole && typeof whole === 'object' && 'name' in whole ? whole.name : undefined;
   }
-  return out;
+  return typeof name === 'string' ? { id, name } : undefined;
+}
+
+const FLOWS_END = Buffer.from('  }');
+
+/**
+ * Flow names in file order, read line by line from the start and only until `max` of them
+ * are `wanted`: a menu of the first names does not read 10k flows. Undefined when the file
+ * is not in flow's layout.
+ */
+function flowNamesIn(file: string, wanted: (flow: FlowName) => boolean, max: number): FlowName[] | undefined {
+  return withChunks(file, (chunks) => {
+    const flowsLine = chunks.find(FLOWS_LINE, 0);
+    if (flowsLine < 0) return undefined;
+    const names: FlowName[] = [];
+    let found = 0;
+    let start = flowsLine + FLOWS_LINE.length;
+    while (found < max) {
+      const end = chunks.find(0x0a, start);
+      if (end < 0) return undefined;
+      const line = chunks.bytes.subarray(start, end);
+      if (line.equals(FLOWS_END)) break;
+      const flow = nameOfLine(line);
+      if (!flow) return undefined;
+      names.push(flow);
+      if (wanted(flow)) found++;
+      start = end + 1;
+    }
+    return names;
+  });
+}
+
+/** Flow names from a file in another layout (formatted by hand, an older format). */
+function flowNamesOfImage(image: Image | undefined): FlowName[] {
+  if (!image) return [];
+  return [...image.members()].flatMap(([id, member]) => {
+    const whole: unknown = image.value(member);
+    return whole && typeof whole === 'object' && 'name' in whole && typeof whole.name === 'string' ? [{ id, name: whole.name }] : [];
+  });
 }
 
 /**
@@ -248,8 +329,10 @@ export function storeValues(options: StoreValueOptions): ValueSource {
           .slice(0, MAX_CANDIDATES);
       }
       if (kind === 'flow') {
-        const image = readImage(file);
-        return image ? numbered(flowNames(image), prefix, (f) => f.name, (f) => f.id) : [];
+        // A name menu stops at a menu's worth of matches; a list number needs every flow.
+        const max = /^\d+$/.test(prefix) ? Infinity : MAX_CANDIDATES;
+        const names = flowNamesIn(file, (f) => matches(prefix)(f.name) && insertable(f.name), max) ?? flowNamesOfImage(readImage(file));
+        return numbered(names, prefix, (f) => f.name, (f) => f.id);
       }
       const store = scoped();
       if (!store) return [];

@@ -4,6 +4,7 @@ import type { Tool } from './tools.js';
 
 export function workflowGuide(tools: readonly Tool[]): string {
   const writers = tools.filter((t) => !t.annotations.readOnlyHint).map((t) => `\`${t.name}\``);
+  const readers = tools.filter((t) => t.annotations.readOnlyHint).flatMap((t) => [...t.commands.keys()].map((name) => `\`${name}\``));
   return `# Working with flow
 
 flow keeps flows → plans → tasks (→ subtasks) in \`.flow/flows.json\`. People, scripts
@@ -12,8 +13,7 @@ nothing anyone writes is lost.
 
 ## Tools
 
-- \`read\` only reads: \`list flow|plan|task|snapshot|config\`, \`show …\`, \`ready task\`,
-  \`diff snapshot\`, \`get config\`. Safe to call any time.
+- \`read\` only reads: ${readers.join(', ')}. Safe to call any time.
 - ${writers.join(', ')} change things. Every tool takes \`command\` (the command's name,
   e.g. \`"add task"\`) and that command's arguments beside it.
 
@@ -39,6 +39,13 @@ plan makes it the scope. Pass \`plan\` to act elsewhere.
    An expired lease makes the task ready for others again.
 5. Nothing ready is an error with code \`not_found\`: wait, or look with \`list task\`.
 
+## Context
+
+Leave what the next session (yours or another agent's) needs: \`context {"command":"set
+context","summary":…}\` says where things stand, \`note context\` logs a decision (with
+\`plan\` or \`task\`). \`export context\` (or the resource \`flow://context\`) is the
+summary, the plan's open tasks and the newest decisions, cut to \`max_chars\`.
+
 ## Lists
 
 Lists return \`items\`, \`total\`, \`offset\` and \`next_offset\` (null at the end);
@@ -59,6 +66,7 @@ nearest word), \`conflict\` (3: someone changed it; read again), \`busy\` (4: re
 \`unreadable\`, \`too_new\` (5). Exit 0 means the change is on disk; after an error nothing
 was written, so retrying is safe.
 
-Resources: \`flow://context\` (this session's context), \`flow://schema\` (flows.json).
+Resources: \`flow://context\` (this session's context, as \`export context\` gives it),
+\`flow://schema\` (flows.json), \`flow://schema/hook\` (what hooks read on stdin).
 `;
 }

@@ -174,6 +174,17 @@ describe('flow __complete', () => {
     expect(tasks).toContain('\\x1b[2J');
   });
 
+  it('completes flow names from a file in another layout (formatted by hand) as well', () => {
+    const formatted = tempDir();
+    flowSync(formatted, ['add', 'flow', 'First one']);
+    flowSync(formatted, ['add', 'flow', 'Second']);
+    const path = join(formatted, 'flows.json');
+    writeFileSync(path, JSON.stringify(JSON.parse(readFileSync(path, 'utf8')), null, 2));
+    const [names, numbers] = bashComplete([`flow --dir ${formatted} use flow `, `flow --dir ${formatted} use flow 2`]);
+    expect(names).toEqual(['First\\ one', 'Second']);
+    expect(numbers).toEqual(['2']);
+  });
+
   it('reads a damaged store without touching it and offers nothing from it', () => {
     const damaged = tempDir();
     writeFileSync(join(damaged, 'flows.json'), '{"flows": {"broken"');
