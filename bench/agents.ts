@@ -79,7 +79,9 @@ function completion(): string[][] {
     ['flags (list task --␣)', [FLOW, '__complete', 'bash', 'flow list task --']],
     ['task numbers (done task ␣)', [FLOW, '__complete', 'bash', 'flow done task ']],
     ['plan titles (use plan ␣)', [FLOW, '__complete', 'bash', 'flow use plan ']],
-    [`flow names, all ${FLOWS} (use flow ␣)`, [FLOW, '__complete', 'bash', 'flow use flow ']],
+    // A name menu reads only as far as a menu's worth of names; a list number reads every flow.
+    ['flow names, a menu (use flow ␣)', [FLOW, '__complete', 'bash', 'flow use flow ']],
+    [`flow numbers, all ${FLOWS} (use flow 9␣)`, [FLOW, '__complete', 'bash', 'flow use flow 9']],
     ['flow --version (the whole command line)', [FLOW, '--version']],
   ];
   const runs = lines.map(() => [] as { wall: number; cpu: number }[]);

@@ -1,6 +1,7 @@
 // MCP tools generated from the command table (DESIGN §6). Few tools, so their schemas
 // cost an agent little context: one read-only tool for every command that only reads,
-// one tool per noun for the commands that change something, one for the rest. A tool
+// one tool per noun for the commands that change something (a noun with a single change
+// has none of its own), one for the rest. A tool
 // takes `command` (its full name, as the bus knows it) beside that command's arguments;
 // each argument's schema is the command schema's own (z.toJSONSchema), a key shared by
 // several commands described once.
@@ -48,7 +49,7 @@ function argumentSchemas(command: AnyCommand): Record<string, Record<string, unk
 
 /**
  * `add: summary (needs title)` — what one command does and what it cannot do without,
- * by verb where the tool has one command of that verb (the enum beside it has the names).
+ * named as the tool's labeller names it (the enum beside it has the full names).
  */
 function commandLine(command: AnyCommand, label: (command: AnyCommand) => string): string {
   const needs = command.fields.filter((f) => f.required).map((f) => f.key);
@@ -85,7 +86,7 @@ function describe(byText: ReadonlyMap<string, readonly AnyCommand[]>, label: (co
 /**
  * JSON Schema noise that says nothing to an agent: JavaScript's safe-integer bounds, and
  * "not empty" on every text (flow refuses an empty one with a message that says so; said
- * in every schema it would cost a tenth of tools/list).
+ * on each of three dozen texts it cost 540 characters).
  */
 function withoutNoise(schema: Record<string, unknown>): Record<string, unknown> {
   const out = { ...schema };
