@@ -191,10 +191,10 @@ const FLOWS_END = Buffer.from('  }');
 
 /**
  * Flow names in file order, read line by line from the start and only until `max` of them
- * are `wanted`: a menu of the first names does not read 10k flows. Undefined when the file
- * is not in flow's layout.
+ * are `wanted` (by name, or by list number): a menu of the first names does not read 10k
+ * flows. Undefined when the file is not in flow's layout.
  */
-function flowNamesIn(file: string, wanted: (flow: FlowName) => boolean, max: number): FlowName[] | undefined {
+function flowNamesIn(file: string, wanted: (flow: FlowName, number: number) => boolean, max: number): FlowName[] | undefined {
   return withChunks(file, (chunks) => {
     const flowsLine = chunks.find(FLOWS_LINE, 0);
     if (flowsLine < 0) return undefined;
@@ -209,7 +209,7 @@ function flowNamesIn(file: string, wanted: (flow: FlowName) => boolean, max: num
       const flow = nameOfLine(line);
       if (!flow) return undefined;
       names.push(flow);
-      if (wanted(flow)) found++;
+      if (wanted(flow, names.length)) found++;
       start = end + 1;
     }
     return names;
@@ -329,9 +329,9 @@ export function storeValues(options: StoreValueOptions): ValueSource {
           .slice(0, MAX_CANDIDATES);
       }
       if (kind === 'flow') {
-        // A name menu stops at a menu's worth of matches; a list number needs every flow.
-        const max = /^\d+$/.test(prefix) ? Infinity : MAX_CANDIDATES;
-        const names = flowNamesIn(file, (f) => matches(prefix)(f.name) && insertable(f.name), max) ?? flowNamesOfImage(readImage(file));
+        // A menu's worth of matches is enough: numbers count in file order as names do.
+        const wanted = /^\d+$/.test(prefix) ? (_: FlowName, n: number) => String(n).startsWith(prefix) : (f: FlowName) => matches(prefix)(f.name) && insertable(f.name);
+        const names = flowNamesIn(file, wanted, MAX_CANDIDATES) ?? flowNamesOfImage(readImage(file));
         return numbered(names, prefix, (f) => f.name, (f) => f.id);
       }
       const store = scoped();
