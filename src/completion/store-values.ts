@@ -68,14 +68,19 @@ class ChunkedFile {
   readonly bytes: Buffer;
   filled = 0;
 
+  /** What is read so far (one view a chunk, not one a search). */
+  private loaded: Buffer;
+
   constructor(private readonly fd: number) {
     this.bytes = Buffer.allocUnsafe(fstatSync(fd).size);
+    this.loaded = this.bytes.subarray(0, 0);
   }
 
   /** Reads on; false at the end of the file. */
   more(): boolean {
     const read = readSync(this.fd, this.bytes, this.filled, Math.min(CHUNK, this.bytes.length - this.filled), this.filled);
     this.filled += read;
+    this.loaded = this.bytes.subarray(0, this.filled);
     return read > 0;
   }
 
@@ -83,7 +88,7 @@ class ChunkedFile {
   find(needle: Buffer | number, from: number): number {
     let searched = from;
     for (;;) {
-      const at = this.bytes.subarray(0, this.filled).indexOf(needle, searched);
+      const at = this.loaded.indexOf(needle, searched);
       if (at >= 0) return at;
       searched = Math.max(from, this.filled - (typeof needle === 'number' ? 1 : needle.length));
       if (!this.more()) return -1;

@@ -75,6 +75,7 @@ describe('bash', () => {
       ['flow done task ', (got) => expect(got).toEqual(['1', '2', '3'])],
       ['flow task done 2', (got) => expect(got).toEqual(['2'])],
       ['flow use flow ', (got) => expect(got).toEqual(['Project\\ A', 'Backlog'])],
+      ['flow use flow 2', (got) => expect(got).toEqual(['2'])],
       ['flow config get snapshots.k', (got) => expect(got).toEqual(['snapshots.keep'])],
       ['flow completion ', (got) => expect(got).toEqual(['bash', 'zsh', 'fish'])],
       ['flow show task 1 ', (got) => expect(got).toEqual([])],
