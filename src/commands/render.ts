@@ -32,19 +32,8 @@ export function tagList(style: Style, tags: readonly string[]): string {
   return tags.map((t) => style.paint('accent', `#${oneLine(t)}`)).join(' ');
 }
 
-export function flowCounts(flow: Flow): { plans: number; done: number; total: number } {
-  let done = 0;
-  let total = 0;
-  for (const plan of flow.plans) {
-    const c = countTasks(plan);
-    done += c.done;
-    total += c.total;
-  }
-  return { plans: flow.plans.length, done, total };
-}
-
 /** A task on one line; the fields it shows are all a list row needs. */
-export type TaskLineFields = Pick<Task, 'id' | 'title' | 'status' | 'priority' | 'tags' | 'claimed_by' | 'claim_expires'>;
+type TaskLineFields = Pick<Task, 'id' | 'title' | 'status' | 'priority' | 'tags' | 'claimed_by' | 'claim_expires'>;
 
 export function taskLine(style: Style, task: TaskLineFields, depth: number, number?: number): string {
   const indent = '  '.repeat(depth);

@@ -51,7 +51,7 @@ export const RESOURCES: readonly Resource[] = [
 const SOURCES: Readonly<Record<string, TypedCommand>> = {
   'flow://context': { name: 'export context', args: {} },
   'flow://schema': { name: 'schema', args: {} },
-  'flow://schema/hook': { name: 'schema', args: { of: 'hook' } },
+  'flow://schema/hook': { name: 'schema', args: { what: 'hook' } },
 };
 
 /** The text of a resource. */

@@ -2,16 +2,17 @@
 import * as z from 'zod/mini';
 import { oneLine } from '../../domain/sanitize.js';
 import type { Flow } from '../../domain/schema.js';
-import { addFlowIn, touch } from '../../domain/tree.js';
+import { addFlowIn, flowCounts, touch } from '../../domain/tree.js';
 import { deleteFlowIn } from '../../store/store.js';
 import type { StoreView } from '../../store/state.js';
+import type { FlowSummary } from '../../store/summary.js';
 import { checkExpectations, expectations, ref, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import { listing, PAGING } from '../list.js';
 import { columns } from '../output.js';
 import { requireFlowScope, resolveFlow, resolveSeen, stillThere } from '../refs.js';
-import { flowCounts, quoted } from '../render.js';
+import { quoted } from '../render.js';
 import { confirmDeletion } from './plan.js';
 
 const FLOW_REF: ArgSpec = { description: 'flow id, id prefix, list number or name' };
@@ -20,10 +21,8 @@ function findFlow(view: StoreView, env: Env, ref: string): Flow {
   return resolveSeen(view, env, 'flow', ref, () => ({ kind: 'flow', flow: resolveFlow(view, ref) })).flow;
 }
 
-function flowSummary(flow: Flow, current: boolean) {
-  const { plans: _plans, ...fields } = flow;
-  const c = flowCounts(flow);
-  return { ...fields, current, plan_count: c.plans, done: c.done, task_count: c.total };
+function listed({ fields, plans, done, total }: FlowSummary, current: boolean) {
+  return { ...fields, current, plan_count: plans, done, task_count: total };
 }
 
 const addFlow = defineCommand({
@@ -54,7 +53,7 @@ const listFlow = defineCommand({
   async run(args, env) {
     const view = await env.read();
     const current = env.scope.flowId && view.hasFlow(env.scope.flowId) ? env.scope.flowId : view.currentFlowId;
-    const rows = view.allFlows().map((flow, i) => ({ number: i + 1, ...flowSummary(flow, flow.id === current) }));
+    const rows = view.flowSummaries().map((summary, i) => ({ number: i + 1, ...listed(summary, summary.fields.id === current) }));
     return FLOW_LIST.output(
       args,
       rows,

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { toJSONSchema } from 'zod/mini';
 import { DocumentSchema } from '../../domain/schema.js';
 import { hookPayloadJsonSchema } from '../../hooks/payload.js';
-import { walkTasks } from '../../domain/tree.js';
+import { flowCounts, walkTasks } from '../../domain/tree.js';
 import { readAnyFormat } from '../../store/migrate/import.js';
 import { writeMigrationSnapshot } from '../../store/migrate/snapshot.js';
 import { IdRegistry } from '../../store/migrate/normalize.js';
@@ -12,7 +12,6 @@ import { defineCommand, type AnyCommand } from '../define.js';
 import { commandHelp, overview } from '../help.js';
 import { NOUN_SYNONYMS, VERB_SYNONYMS } from '../command-words.js';
 import { UsageError, nearest } from '../parse.js';
-import { flowCounts } from '../render.js';
 
 const help = defineCommand({
   verb: 'help',
@@ -54,15 +53,15 @@ const help = defineCommand({
 const schema = defineCommand({
   verb: 'schema',
   summary: 'print the JSON Schema of flows.json (format 3.0), or with `hook` of what every hook gets on stdin',
-  args: z.object({ of: z.optional(z.enum(['flows', 'hook'])) }),
-  positionals: ['of'],
-  argv: { of: { description: 'flows (default): flows.json; hook: the JSON document every hook reads on stdin' } },
+  args: z.object({ what: z.optional(z.enum(['flows', 'hook'])) }),
+  positionals: ['what'],
+  argv: { what: { description: 'flows (default): flows.json; hook: the JSON document every hook reads on stdin' } },
   examples: ['flow schema', 'flow schema hook'],
   // Offered to agents as MCP resources, not a tool.
   mcp: false,
   run(args) {
     const [jsonSchema, what] =
-      args.of === 'hook'
+      args.what === 'hook'
         ? [hookPayloadJsonSchema(), 'the hook payload']
         : [{ title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) }, 'flows.json'];
     return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: `JSON Schema of ${what}` };
