@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 // Entry point: no arguments on a terminal opens the TUI, anything else is the command line.
-import { run } from '../dist/cli.js';
-
-process.exitCode = await run(process.argv.slice(2));
+// `flow __complete` (the shells' Tab) has its own small bundle, so that a keystroke does not
+// load the whole program.
+const argv = process.argv.slice(2);
+if (argv[0] === '__complete') {
+  const { main } = await import('../dist/complete.js');
+  process.exitCode = await main(argv.slice(1));
+} else {
+  const { run } = await import('../dist/cli.js');
+  process.exitCode = await run(argv);
+}

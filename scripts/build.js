@@ -2,8 +2,10 @@
 // run does not resolve hundreds of modules (start-up cost, DESIGN §6); the TUI is a
 // separate bundle loaded only when `flow` opens the workspace.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // CommonJS dependencies (proper-lockfile) call require() for Node built-ins.
@@ -92,9 +94,13 @@ const entries = [
     minifyWhitespace: true,
   },
   { entryPoints: ['src/lib.ts'], outfile: `${next}/lib.js` },
+  // What flow __complete reads the store with, loaded only when a reference is completed.
+  { entryPoints: ['src/completion/store-values.ts'], outfile: `${next}/complete-values.js`, minifySyntax: true, minifyWhitespace: true },
+  // flow mcp: the MCP SDK lives here only, loaded by the command line when it serves.
+  { entryPoints: ['src/mcp/server.ts'], outfile: `${next}/mcp.js`, minifySyntax: true, minifyWhitespace: true },
 ];
 // Benchmarks and stress loops are bundled too, so they run with plain node.
-for (const name of ['run', 'child', 'stress']) {
+for (const name of ['run', 'child', 'stress', 'agents']) {
   if (existsSync(`${root}/bench/${name}.ts`)) {
     entries.push({ entryPoints: [`bench/${name}.ts`], outfile: `${next}/bench-${name}.js`, external: ['chokidar'] });
   }
@@ -112,8 +118,56 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
 for (const worker of ['load-worker', 'sync-worker']) {
   if (existsSync(`${root}/src/tui/${worker}.ts`)) entries.push({ entryPoints: [`src/tui/${worker}.ts`], outfile: `${next}/${worker}.js` });
 }
+/**
+ * dist/complete.js, for `flow __complete`: the table's words and fields (made by running
+ * the table once, here) written into a bundle that does not load the commands.
+ */
+async function buildCompletion() {
+  const manifest = `${next}/completion-manifest.js`;
+  await build({ ...common, entryPoints: ['src/completion/manifest.ts'], outfile: manifest, sourcemap: false });
+  const { completionManifest } = await import(pathToFileURL(manifest).href);
+  rmSync(manifest);
+  await build({
+    ...common,
+    entryPoints: ['src/completion/main.ts'],
+    outfile: `${next}/complete.js`,
+    minifySyntax: true,
+    minifyWhitespace: true,
+    define: { ...common.define, FLOW_COMPLETION_MANIFEST: JSON.stringify(completionManifest()) },
+  });
+}
+
+/** The newest change to what the declarations are made of. */
+function newestSource(dir = `${root}/src`) {
+  let newest = Math.max(...['tsconfig.json', 'tsconfig.lib.json', 'package-lock.json'].map((f) => statSync(`${root}/${f}`).mtimeMs));
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * dist/types: the library's declarations (package.json "exports" types). tsc takes
+ * seconds, so the previous build's are kept while no source changed since.
+ */
+async function buildTypes() {
+  const old = `${root}/dist/types/lib.d.ts`;
+  if (existsSync(old) && statSync(old).mtimeMs > newestSource()) {
+    cpSync(`${root}/dist/types`, `${next}/types`, { recursive: true, preserveTimestamps: true });
+    return;
+  }
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const code = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, '-p', `${root}/tsconfig.lib.json`, '--outDir', `${next}/types`], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`tsc (the library's declarations) exited ${code}`);
+}
+
 try {
-  await Promise.all(entries.map((entry) => build({ ...common, ...entry })));
+  await Promise.all([...entries.map((entry) => build({ ...common, ...entry })), buildCompletion(), buildTypes()]);
 } catch (err) {
   rmSync(next, { recursive: true, force: true });
   throw err;

@@ -129,7 +129,8 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
   try {
     const output = await new CommandBus(table, services).execute(commandObject(parsed));
     if (globals.json) {
-      io.stdout.write(`${safeJson(output.json, io.stdout.isTTY ? 2 : undefined)}\n`);
+      // Nothing to print: a command that used stdout itself (flow mcp).
+      if (output.json !== undefined) io.stdout.write(`${safeJson(output.json, io.stdout.isTTY ? 2 : undefined)}\n`);
     } else if (!globals.quiet) {
       const text = output.human(style);
       if (text) io.stdout.write(terminalText(`${text}\n`));

@@ -42,6 +42,19 @@ export const text = () => z.string().check(z.trim(), z.minLength(1, 'must not be
 /** A whole number ≥ 1 (limits, counts). */
 export const count = () => z.int().check(z.positive('must be a whole number ≥ 1'));
 
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(?:\d+[smhd])+$/;
+
+/** A span of time as people write it: 90s, 30m, 1h30m, 2d. */
+export const duration = () => z.string().check(z.regex(DURATION, 'expected a duration such as 90s, 30m, 1h30m or 2d'));
+
+/** Milliseconds of a duration() value. */
+export function durationMs(text: string): number {
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * UNIT_MS[unit];
+  return ms;
+}
+
 /**
  * `--expect field=value`: optimistic concurrency for people and agents. The change is
  * applied only if each field still has the value the writer saw; otherwise exit 3 with

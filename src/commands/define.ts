@@ -3,7 +3,9 @@
 // TUI's calls and MCP input schemas are derived from it. What only argv needs to know
 // (which keys are positional, a flag spelled differently from its key, descriptions and
 // placeholders) is written beside the schema, never in it.
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
+// Named imports: `z.core.…` through the mini namespace would bundle every zod locale (~500 KB).
+import { $ZodArray, $ZodBoolean, $ZodDefault, $ZodEnum, $ZodNullable, $ZodNumber, $ZodOptional, $ZodPrefault, $ZodRecord, $ZodString, type $ZodType } from 'zod/v4/core';
 import { REF_KINDS, type RefKind } from './args.js';
 import type { Env } from './env.js';
 import type { Output } from './output.js';
@@ -26,6 +28,8 @@ export interface ArgSpec {
   /** A list flag whose values are taken as they are, not split at commas. */
   verbatim?: boolean;
   complete?: ValueClass;
+  /** Words to offer (completion, help) where the type does not list them: a list's fields. */
+  suggest?: readonly string[];
 }
 
 type Keys<S extends ArgsSchema> = Extract<keyof z.input<S>, string>;
@@ -43,8 +47,13 @@ export interface CommandDefinition<V extends string, N extends string | undefine
   /** Longer help text, shown by `flow help <verb> <noun>`. */
   details?: string;
   examples?: readonly string[];
-  /** Changes the store (used by help, by hooks and by the TUI's read-only mode). */
+  /**
+   * Changes something on disk: the store, snapshots, settings or the session's scope.
+   * Commands without it only read (MCP offers them as read-only).
+   */
   writes?: boolean;
+  /** Offered to agents as an MCP tool (default true); help and the like are not. */
+  mcp?: boolean;
   args: S;
   /** Keys given by position, in order; every other key is a flag. */
   positionals?: readonly Keys<S>[];
@@ -75,6 +84,7 @@ export interface Field {
   values?: readonly string[];
   ref?: RefKind;
   complete?: ValueClass;
+  suggest?: readonly string[];
   description: string;
   placeholder: string;
 }
@@ -88,6 +98,7 @@ export interface Command<Name extends string = string, S extends ArgsSchema = Ar
   readonly details?: string;
   readonly examples: readonly string[];
   readonly writes: boolean;
+  readonly mcp: boolean;
   readonly args: S;
   /** Positionals first, in order, then flags in the order the schema lists them. */
   readonly fields: readonly Field[];
@@ -97,6 +108,9 @@ export interface Command<Name extends string = string, S extends ArgsSchema = Ar
 
 /** Any row of a table. */
 export type AnyCommand = Command<string, ArgsSchema>;
+
+/** What the words of a command line need to know of a command: no schema, no handler. */
+export type CommandShape = Pick<AnyCommand, 'name' | 'verb' | 'noun' | 'aliases' | 'summary' | 'fields'>;
 
 /** What the bus executes: a command by name with its arguments (schema input). */
 export interface CommandObject {
@@ -119,13 +133,14 @@ export function defineCommand<V extends string, S extends ArgsSchema, N extends 
     details: definition.details,
     examples: definition.examples ?? [],
     writes: definition.writes ?? false,
+    mcp: definition.mcp ?? true,
     args: definition.args,
     fields: deriveFields(name, definition.args, definition.positionals ?? [], definition.argv),
     run: definition.run,
   };
 }
 
-type Schema = z.core.$ZodType;
+type Schema = $ZodType;
 
 interface Shape {
   kind: ValueKind;
@@ -140,26 +155,26 @@ function shapeOf(where: string, schema: Schema): Shape {
   let node = schema;
   let required = true;
   for (;;) {
-    if (node instanceof z.core.$ZodOptional || node instanceof z.core.$ZodDefault || node instanceof z.core.$ZodPrefault) {
+    if (node instanceof $ZodOptional || node instanceof $ZodDefault || node instanceof $ZodPrefault) {
       required = false;
       node = node._zod.def.innerType;
-    } else if (node instanceof z.core.$ZodNullable) {
+    } else if (node instanceof $ZodNullable) {
       node = node._zod.def.innerType;
     } else break;
   }
-  if (node instanceof z.core.$ZodArray) return { ...valueOf(where, node._zod.def.element), list: true, required };
-  if (node instanceof z.core.$ZodRecord) return { kind: 'pair', list: true, required };
+  if (node instanceof $ZodArray) return { ...valueOf(where, node._zod.def.element), list: true, required };
+  if (node instanceof $ZodRecord) return { kind: 'pair', list: true, required };
   return { ...valueOf(where, node), list: false, required };
 }
 
 function valueOf(where: string, schema: Schema): Omit<Shape, 'list' | 'required'> {
-  if (schema instanceof z.core.$ZodString) {
+  if (schema instanceof $ZodString) {
     const ref = REF_KINDS.get(schema)?.kind;
     return ref ? { kind: 'ref', ref } : { kind: 'text' };
   }
-  if (schema instanceof z.core.$ZodNumber) return { kind: 'number' };
-  if (schema instanceof z.core.$ZodBoolean) return { kind: 'switch' };
-  if (schema instanceof z.core.$ZodEnum) return { kind: 'choice', values: Object.values(schema._zod.def.entries).map(String) };
+  if (schema instanceof $ZodNumber) return { kind: 'number' };
+  if (schema instanceof $ZodBoolean) return { kind: 'switch' };
+  if (schema instanceof $ZodEnum) return { kind: 'choice', values: Object.values(schema._zod.def.entries).map(String) };
   throw new Error(`internal: ${where} has a ${schema._zod.def.type}, which a command line cannot give`);
 }
 
@@ -201,6 +216,7 @@ function deriveFields(
       values: s.values,
       ref: s.ref,
       complete: spec.complete,
+      suggest: spec.suggest,
       description: spec.description,
       placeholder: spec.placeholder ?? PLACEHOLDER[s.kind],
     };

@@ -14,12 +14,15 @@ export function usageLine(command: AnyCommand): string {
     const name = p.key.toUpperCase() + (p.rest ? '…' : '');
     words.push(p.required ? name : `[${name}]`);
   }
-  if (flags(command).length) words.push('[--flags]');
+  const required = flags(command).filter((f) => f.required);
+  for (const f of required) words.push(`--${f.flag} ${f.placeholder}`);
+  if (flags(command).length > required.length) words.push('[--flags]');
   return words.join(' ');
 }
 
-function valuesNote(field: Pick<Field, 'values'>): string {
-  return field.values ? ` (${field.values.join('|')})` : '';
+function valuesNote(field: Pick<Field, 'values' | 'suggest'>): string {
+  if (field.values) return ` (${field.values.join('|')})`;
+  return field.suggest ? `: ${field.suggest.join(',')}` : '';
 }
 
 function flagLine(field: Field): [string, string] {

@@ -13,6 +13,14 @@ export interface Output {
    * must act on (conflicts recorded: `flow sync` 3, git's merge driver 1 or 2).
    */
   exitCode?: number;
+  /** For a list: which rows of how many the output holds (`--offset`, `--limit`). */
+  page?: Page;
+}
+
+export interface Page {
+  total: number;
+  offset: number;
+  shown: number;
 }
 
 /** Lays out rows in columns; the last column is not padded. */

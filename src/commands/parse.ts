@@ -2,6 +2,7 @@
 // and suggests the nearest word. Pure: no I/O, no store.
 import { FlowError } from '../domain/errors.js';
 import type * as z from 'zod/mini';
+import { CommandWords, VERB_SYNONYMS } from './command-words.js';
 import { type AnyCommand, type CommandObject, type Field } from './define.js';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.js';
 import { tokenize, TokenizeError, type Token } from './tokenize.js';
@@ -38,32 +39,6 @@ export function commandObject(parsed: ParsedCommand): CommandObject {
   return { name: parsed.command.name, args: parsed.args };
 }
 
-export const VERB_SYNONYMS: Readonly<Record<string, string>> = {
-  ls: 'list',
-  new: 'add',
-  remove: 'rm',
-  delete: 'rm',
-  del: 'rm',
-  mv: 'move',
-  edit: 'set',
-  complete: 'done',
-  finish: 'done',
-  '?': 'help',
-};
-
-export const NOUN_SYNONYMS: Readonly<Record<string, string>> = {
-  flows: 'flow',
-  plans: 'plan',
-  tasks: 'task',
-  docs: 'doc',
-  document: 'doc',
-  documents: 'doc',
-  snapshots: 'snapshot',
-  snap: 'snapshot',
-  cfg: 'config',
-  ctx: 'context',
-};
-
 /** Edit distance with transpositions, for "did you mean". */
 export function distance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
@@ -97,92 +72,7 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
 
 type Word = Token & { index: number };
 
-export class CommandTable {
-  private readonly byName = new Map<string, AnyCommand>();
-  private readonly flagsOf = new Map<AnyCommand, Map<string, Field>>();
-  readonly verbs = new Set<string>();
-  readonly nouns = new Set<string>();
-
-  constructor(readonly commands: readonly AnyCommand[]) {
-    for (const command of commands) {
-      for (const name of [command.name, ...command.aliases]) {
-        if (this.byName.has(name)) throw new Error(`internal: command ${name} defined twice`);
-        this.byName.set(name, command);
-      }
-      this.verbs.add(command.verb);
-      if (command.noun) this.nouns.add(command.noun);
-      for (const alias of command.aliases) this.verbs.add(alias.split(' ')[0]);
-      const flags = new Map<string, Field>();
-      for (const field of command.fields) if (field.flag) flags.set(field.flag, field);
-      this.flagsOf.set(command, flags);
-    }
-  }
-
-  /** A command by its name or an alias ("add task", "undo"). */
-  get(name: string): AnyCommand | undefined {
-    return this.byName.get(name);
-  }
-
-  lookup(verb: string, noun?: string): AnyCommand | undefined {
-    return this.byName.get(noun ? `${verb} ${noun}` : verb);
-  }
-
-  /** A command's flags by the name written after `--`. */
-  flags(command: AnyCommand): ReadonlyMap<string, Field> {
-    return this.flagsOf.get(command) ?? new Map();
-  }
-
-  /** Nouns that go with a verb, for messages and completion. */
-  nounsFor(verb: string): string[] {
-    const out: string[] = [];
-    for (const name of this.byName.keys()) {
-      const [v, n] = name.split(' ');
-      if (v === verb && n && !out.includes(n)) out.push(n);
-    }
-    return out;
-  }
-
-  /** Verbs that go with a noun. */
-  verbsFor(noun: string): string[] {
-    const out: string[] = [];
-    for (const name of this.byName.keys()) {
-      const [v, n] = name.split(' ');
-      if (n === noun && !out.includes(v)) out.push(v);
-    }
-    return out;
-  }
-
-  /** A word as a verb: lower case, synonyms resolved (`ls` → `list`). */
-  verb(word: string): string {
-    const lower = word.toLowerCase();
-    return VERB_SYNONYMS[lower] ?? lower;
-  }
-
-  /** A word as a noun: lower case, synonyms resolved (`tasks` → `task`). */
-  noun(word: string): string {
-    const lower = word.toLowerCase();
-    return NOUN_SYNONYMS[lower] ?? lower;
-  }
-
-  /** "config list", "task add": a noun first, then one of its verbs. */
-  nounFirst(first: string, second: string): boolean {
-    return !this.verbs.has(this.verb(first)) && this.nouns.has(this.noun(first)) && !!this.lookup(this.verb(second), this.noun(first));
-  }
-
-  /**
-   * A leading "flow" at the prompt is the program's name only when a whole command
-   * follows it ("flow add task x"); "flow list" is the noun-first form of "list flow".
-   */
-  programName(words: readonly { text: string; quoted: boolean }[]): boolean {
-    return (
-      words.length > 1 &&
-      !words[0].quoted &&
-      words[0].text === 'flow' &&
-      this.verbs.has(this.verb(words[1].text)) &&
-      (words.length > 2 || !!this.lookup(this.verb(words[1].text)))
-    );
-  }
-
+export class CommandTable extends CommandWords<AnyCommand> {
   /** Parses text typed at the prompt (an optional leading `/flow`). */
   parseLine(line: string): ParsedCommand | ParsedNothing {
     let tokens: Token[];
@@ -454,6 +344,9 @@ export function argumentError(
   const shown = typeof given === 'string' || typeof given === 'number' ? String(given) : undefined;
   if (field.values && typeof given === 'string') {
     return new UsageError(`${label}: "${given}" is not one of ${field.values.join(', ')}`, undefined, nearest(given, field.values));
+  }
+  if (issue.code === 'invalid_type' && value === undefined) {
+    return new UsageError(`"${command.name}" needs ${label}${field.flag && via === 'argv' ? ` ${field.placeholder}` : ''} (${field.description})`);
   }
   if (issue.code === 'invalid_type') {
     const expected = EXPECTED[issue.expected] ?? issue.expected;

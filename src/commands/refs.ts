@@ -180,8 +180,11 @@ export function resolveInSnapshot<T extends { id: string }>(kind: 'flow' | 'plan
   );
 }
 
+/** What the scope rules read of a command's environment (completion has no more). */
+export type ScopeEnv = Pick<Env, 'scope' | 'session' | 'warn'>;
+
 /** The flow commands act in: --flow, else the session's scope, else the file's current flow. */
-export function scopeFlow(view: StoreView, env: Env, ref?: string): Flow | undefined {
+export function scopeFlow(view: StoreView, env: ScopeEnv, ref?: string): Flow | undefined {
   if (ref) return resolveFlow(view, ref);
   if (env.scope.flowId) {
     const scoped = view.flow(env.scope.flowId);
@@ -191,7 +194,7 @@ export function scopeFlow(view: StoreView, env: Env, ref?: string): Flow | undef
   return view.currentFlowId ? view.flow(view.currentFlowId) : undefined;
 }
 
-export function requireFlowScope(view: StoreView, env: Env, ref?: string): Flow {
+export function requireFlowScope(view: StoreView, env: ScopeEnv, ref?: string): Flow {
   const flow = scopeFlow(view, env, ref);
   if (!flow) throw new FlowError('invalid', 'there is no flow yet: add one with `flow add flow NAME`');
   return flow;
@@ -201,7 +204,7 @@ export function requireFlowScope(view: StoreView, env: Env, ref?: string): Flow 
  * The plan commands act in: --plan, else the session's plan, else the current flow's
  * only plan. A scoped plan that was deleted is an error, never a silent switch.
  */
-export function scopePlan(view: StoreView, env: Env, ref?: string): PlanLocation | undefined {
+export function scopePlan(view: StoreView, env: ScopeEnv, ref?: string): PlanLocation | undefined {
   if (ref) return resolvePlan(view, ref, scopeFlow(view, env));
   const { cleared } = env.scope;
   if (!env.scope.planId && cleared?.kind === 'plan') {
@@ -227,7 +230,7 @@ export function scopePlan(view: StoreView, env: Env, ref?: string): PlanLocation
   return undefined;
 }
 
-export function requirePlanScope(view: StoreView, env: Env, ref?: string): PlanLocation {
+export function requirePlanScope(view: StoreView, env: ScopeEnv, ref?: string): PlanLocation {
   const plan = scopePlan(view, env, ref);
   if (plan) return plan;
   const flow = scopeFlow(view, env);

@@ -1,6 +1,7 @@
 // Text renderings of flows, plans and tasks for the command line.
 import { oneLine } from '../domain/sanitize.js';
 import type { Flow, Plan, Task, TaskStatus } from '../domain/schema.js';
+import { liveClaim } from '../domain/ready.js';
 import { countTasks } from '../domain/tree.js';
 import type { Style, StyleToken } from './style.js';
 
@@ -21,7 +22,7 @@ export function statusText(style: Style, status: TaskStatus): string {
   return style.paint(`status.${status}` as StyleToken, `${STATUS_GLYPH[status]} ${status}`);
 }
 
-export function priorityMark(style: Style, task: Task): string {
+export function priorityMark(style: Style, task: Pick<Task, 'priority'>): string {
   if (task.priority === 'high') return style.paint('priority.high', '!');
   if (task.priority === 'low') return style.paint('priority.low', '↓');
   return ' ';
@@ -31,12 +32,21 @@ export function tagList(style: Style, tags: readonly string[]): string {
   return tags.map((t) => style.paint('accent', `#${oneLine(t)}`)).join(' ');
 }
 
-export function taskLine(style: Style, task: Task, depth: number, number?: number): string {
+/** A task on one line; the fields it shows are all a list row needs. */
+type TaskLineFields = Pick<Task, 'id' | 'title' | 'status' | 'priority' | 'tags' | 'claimed_by' | 'claim_expires'>;
+
+export function taskLine(style: Style, task: TaskLineFields, depth: number, number?: number): string {
   const indent = '  '.repeat(depth);
   const num = number === undefined ? '' : style.paint('muted', `${String(number).padStart(3)}. `);
   const glyph = style.paint(`status.${task.status}` as StyleToken, STATUS_GLYPH[task.status]);
   const tags = task.tags.length ? ` ${tagList(style, task.tags)}` : '';
-  return `${num}${indent}${glyph} ${priorityMark(style, task)} ${oneLine(task.title)}${tags}  ${style.paint('id', task.id)}`;
+  const claim = claimNote(style, task);
+  return `${num}${indent}${glyph} ${priorityMark(style, task)} ${oneLine(task.title)}${tags}${claim}  ${style.paint('id', task.id)}`;
+}
+
+/** ` @agent` while an agent holds a live claim on the task. */
+function claimNote(style: Style, task: Pick<Task, 'claimed_by' | 'claim_expires'>): string {
+  return task.claimed_by && liveClaim(task, Date.now()) ? ` ${style.paint('warning', `@${oneLine(task.claimed_by)}`)}` : '';
 }
 
 export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Flow }): string {
@@ -49,6 +59,10 @@ export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Fl
   ];
   if (task.tags.length) lines.push(`  tags      ${tagList(style, task.tags)}`);
   if (task.depends_on.length) lines.push(`  depends   ${task.depends_on.join(', ')}`);
+  if (task.claimed_by) {
+    const state = liveClaim(task, Date.now()) ? 'until' : 'expired';
+    lines.push(`  claimed   by ${oneLine(task.claimed_by)}, ${state} ${oneLine(task.claim_expires ?? '?')}`);
+  }
   if (task.created) lines.push(`  created   ${task.created}`);
   if (task.updated) lines.push(`  updated   ${task.updated}`);
   if (task.subtasks.length) {

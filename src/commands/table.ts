@@ -1,6 +1,7 @@
 // The command table: every command the parser, help, completion and bus know. A new noun
 // is a module under nouns/ and one line here.
 import type * as z from 'zod/mini';
+import { CLAIM_COMMANDS } from './nouns/claim.js';
 import { CONFIG_COMMANDS } from './nouns/config.js';
 import { CONTEXT_COMMANDS } from './nouns/context.js';
 import { DOC_COMMANDS } from './nouns/doc.js';
@@ -19,6 +20,7 @@ export const COMMANDS = [
   ...FLOW_COMMANDS,
   ...PLAN_COMMANDS,
   ...TASK_COMMANDS,
+  ...CLAIM_COMMANDS,
   ...DOC_COMMANDS,
   ...SEARCH_COMMANDS,
   ...SNAPSHOT_COMMANDS,

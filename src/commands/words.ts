@@ -2,9 +2,9 @@
 // (either order), the command they name, and what the word being typed can be — a verb,
 // a noun, a flag, or the value of a positional or a flag, with its kind (reference kind,
 // allowed values). Pure; completion and the TUI's suggestions are built on it.
-import type { AnyCommand, Field } from './define.js';
+import type { CommandWords } from './command-words.js';
+import type { CommandShape, Field } from './define.js';
 import { GLOBAL_FLAGS } from './globals.js';
-import type { CommandTable } from './parse.js';
 import { tokenize, TokenizeError, type Token } from './tokenize.js';
 
 export type Expectation =
@@ -14,13 +14,13 @@ export type Expectation =
   | { what: 'flag'; flags: readonly string[] }
   | { what: 'value'; field: Field };
 
-export interface LineWords {
+export interface LineWords<C extends CommandShape = CommandShape> {
   /** Offset in the line where the word being typed starts. */
   from: number;
   /** What of that word is typed so far. */
   prefix: string;
   /** The command the words before it name, once they name one. */
-  command?: AnyCommand;
+  command?: C;
   /** What the word being typed can be; empty when nothing fits. */
   expects: Expectation[];
 }
@@ -36,7 +36,7 @@ function flagName(token: Token): { name: string; inline: boolean } | undefined {
 }
 
 /** Where the words name a command, how the remaining words bind, and what comes next. */
-export function classifyLine(table: CommandTable, line: string): LineWords {
+export function classifyLine<C extends CommandShape>(table: CommandWords<C>, line: string): LineWords<C> {
   let tokens: Token[];
   try {
     tokens = tokenize(line);
@@ -52,7 +52,7 @@ export function classifyLine(table: CommandTable, line: string): LineWords {
   const at = { from: current.start, prefix: current.text };
 
   const head: string[] = [];
-  let command: AnyCommand | undefined;
+  let command: C | undefined;
   let positionals = 0;
   // The field whose value the word being typed is, when the word before is its flag.
   let valueOf: Field | 'global' | undefined;
@@ -92,7 +92,7 @@ export function classifyLine(table: CommandTable, line: string): LineWords {
 }
 
 /** The command the first words name, verb first or noun first, if they name one yet. */
-function identify(table: CommandTable, head: readonly string[]): AnyCommand | undefined {
+function identify<C extends CommandShape>(table: CommandWords<C>, head: readonly string[]): C | undefined {
   const [first, second] = head;
   const verb = table.verb(first);
   if (head.length === 1) return table.nounsFor(verb).length ? undefined : table.lookup(verb);
@@ -102,7 +102,7 @@ function identify(table: CommandTable, head: readonly string[]): AnyCommand | un
 }
 
 /** Before a command is named: a verb, or the noun after a verb, or the verb after a noun. */
-function commandWords(table: CommandTable, head: readonly string[]): Expectation[] {
+function commandWords(table: CommandWords, head: readonly string[]): Expectation[] {
   if (head.length === 0) return [{ what: 'verb', words: [...table.verbs] }];
   if (head.length > 1) return [];
   const verb = table.verb(head[0]);

@@ -10,8 +10,11 @@ import { now } from '../domain/time.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 import { hasRollForward } from '../store/roll-forward.js';
 
+import { checkSessionName } from './session.js';
+
+export { checkSessionName, DEFAULT_SESSION, sessionName } from './session.js';
+
 export const CONTEXT_FILE = 'context.json';
-export const DEFAULT_SESSION = 'default';
 /** The format this program writes; a newer one is read, never written. */
 export const CONTEXT_VERSION = 1;
 
@@ -62,23 +65,6 @@ export interface Scope {
   planId: string | null;
   /** Set when the scope was cleared because what it pointed at was deleted. */
   cleared?: Cleared;
-}
-
-export function sessionName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag || env.FLOW_SESSION || DEFAULT_SESSION;
-}
-
-// A session names files (undo/<session>.jsonl, history/<session>.txt) and a key of
-// context.json: plain characters only, never a path, never an object's built-in key.
-const SESSION_NAME = /^[\p{L}\p{N}][\p{L}\p{N}._:@+-]{0,63}$/u;
-
-/** Refuses (usage, exit 2) a session name that is not a plain name. */
-export function checkSessionName(name: string): string {
-  if (SESSION_NAME.test(name)) return name;
-  throw new FlowError(
-    'usage',
-    `a session name is 1 to 64 letters, digits and . _ : @ + - (starting with a letter or digit), not ${JSON.stringify(name)}`,
-  );
 }
 
 export function contextPath(dir: string): string {

@@ -36,6 +36,9 @@ export const TaskSchema: z.ZodMiniType<Task> = z.looseObject({
   depends_on: z._default(z.array(z.string()), emptyList),
   created: z.optional(TimestampSchema),
   updated: z.optional(TimestampSchema),
+  /** The agent working on it (`flow claim task`), until claim_expires. */
+  claimed_by: z.optional(z.string()),
+  claim_expires: z.optional(TimestampSchema),
   get subtasks(): z.ZodMiniType<Task[]> {
     return z._default(z.array(TaskSchema), (): Task[] => []);
   },
@@ -90,6 +93,8 @@ export interface Task {
   depends_on: string[];
   created?: string;
   updated?: string;
+  claimed_by?: string;
+  claim_expires?: string;
   subtasks: Task[];
   [unknown: string]: unknown;
 }

@@ -116,8 +116,12 @@ export class Image {
     readonly blockEnd: number,
   ) {}
 
-  /** Reads bytes in flow's layout; undefined when they are in any other layout. */
-  static fromBytes(buf: Buffer): Image | undefined {
+  /**
+   * Reads bytes in flow's layout; undefined when they are in any other layout.
+   * `checkLines: false` skips looking at every line first, for a reader that only looks
+   * and must be quick (shell completion): a malformed line is still refused when met.
+   */
+  static fromBytes(buf: Buffer, { checkLines = true } = {}): Image | undefined {
     if (buf.length < 4 || buf[0] !== 0x7b || buf[1] !== NEWLINE) return undefined;
     const header: Record<string, unknown> = {};
     let lineStart = 2;
@@ -128,7 +132,7 @@ export class Image {
       if (line === FLOWS_OPEN.slice(0, -1)) {
         const closing = buf.length - CLOSING.length;
         if (closing < lineEnd || buf.toString('utf8', closing) !== CLOSING) return undefined;
-        if (!wellFormedBlock(buf, lineEnd + 1, closing)) return undefined;
+        if (checkLines && !wellFormedBlock(buf, lineEnd + 1, closing)) return undefined;
         return new Image(buf, header, lineEnd + 1, closing);
       }
       if (line === FLOWS_EMPTY.slice(0, -1)) {

@@ -155,17 +155,36 @@ describe('output', () => {
 });
 
 describe('start-up', () => {
-  it('the command-line path loads neither Ink nor React', () => {
-    const dir = tempDir();
-    const result = spawnSync(
-      process.execPath,
-      ['--import', join(ROOT, 'test', 'workers', 'trace-imports.mjs'), FLOW_BIN, '--dir', dir, 'add', 'flow', 'X'],
-      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
-    );
+  /** The modules a run of `flow ARGS` resolves. */
+  function loadedBy(dir: string, args: string[], input = ''): string[] {
+    const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test', 'workers', 'trace-imports.mjs'), FLOW_BIN, '--dir', dir, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      input,
+    });
     expect(result.status, result.stderr).toBe(0);
-    const loaded = result.stderr.split('\n').filter((l) => l.startsWith('[resolve] '));
+    return result.stderr.split('\n').filter((l) => l.startsWith('[resolve] '));
+  }
+  const INK = /node_modules\/(ink|react|ink-text-input|yoga)|dist\/tui\.js/;
+
+  it('the command-line path loads neither Ink nor React, nor the MCP server', () => {
+    const loaded = loadedBy(tempDir(), ['add', 'flow', 'X']);
     expect(loaded.some((l) => l.includes('dist/cli.js'))).toBe(true);
-    expect(loaded.filter((l) => /node_modules\/(ink|react|ink-text-input|yoga)/.test(l))).toEqual([]);
-    expect(loaded.filter((l) => l.includes('dist/tui.js'))).toEqual([]);
+    expect(loaded.filter((l) => INK.test(l) || l.includes('dist/mcp.js'))).toEqual([]);
+  });
+
+  it('flow mcp loads its own bundle and neither Ink nor React', () => {
+    const loaded = loadedBy(tempDir(), ['mcp'], `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })}\n`);
+    expect(loaded.some((l) => l.endsWith('dist/mcp.js'))).toBe(true);
+    expect(loaded.filter((l) => INK.test(l))).toEqual([]);
+  });
+
+  it('each bundle holds only its own dependencies: the MCP SDK in mcp.js, Ink in tui.js', () => {
+    const sources = (file: string): string[] => JSON.parse(readFileSync(join(ROOT, 'dist', `${file}.map`), 'utf8')).sources;
+    const sdk = (s: string) => s.includes('node_modules/@modelcontextprotocol/');
+    const ink = (s: string) => /node_modules\/(ink|react)\//.test(s);
+    expect(sources('cli.js').filter((s) => sdk(s) || ink(s))).toEqual([]);
+    expect(sources('mcp.js').some(sdk)).toBe(true);
+    expect(sources('mcp.js').filter(ink)).toEqual([]);
   });
 });

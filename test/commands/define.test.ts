@@ -119,7 +119,7 @@ describe('the bus executes command objects', () => {
     ['an unknown key, with the nearest one', { name: 'add task', args: { title: 'x', tag: ['a'] } }, '"add task" takes no argument tag', 'tags'],
     ['a value of the wrong type, by key', { name: 'add task', args: { title: 'x', tags: 'a' } }, 'tags: expected a list'],
     ['a value not among the allowed ones', { name: 'set task', args: { ref: '1', status: 'finished' } }, 'status: "finished" is not one of todo, in_progress, blocked, done, cancelled'],
-    ['a missing required key', { name: 'add task', args: {} }, 'title: expected a text'],
+    ['a missing required key', { name: 'add task', args: {} }, '"add task" needs title (the task title (quotes optional))'],
     ['an empty title', { name: 'add flow', args: { name: '   ' } }, 'name: must not be empty'],
   ])('refuses %s as a usage error (exit 2) and writes nothing', async (_what, object, message, suggestion) => {
     const { dir, bus } = open();

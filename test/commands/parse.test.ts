@@ -6,14 +6,8 @@ import { EXIT_CODES } from '../../src/cli/main.js';
 import { count } from '../../src/commands/args.js';
 import { defineCommand, type AnyCommand, type Field } from '../../src/commands/define.js';
 import { GLOBAL_FLAGS } from '../../src/commands/globals.js';
-import {
-  CommandTable,
-  NOUN_SYNONYMS,
-  UsageError,
-  VERB_SYNONYMS,
-  type ParsedCommand,
-  type ParsedNothing,
-} from '../../src/commands/parse.js';
+import { NOUN_SYNONYMS, VERB_SYNONYMS } from '../../src/commands/command-words.js';
+import { CommandTable, UsageError, type ParsedCommand, type ParsedNothing } from '../../src/commands/parse.js';
 import { COMMANDS, createTable } from '../../src/commands/table.js';
 import { quoteWord } from '../../src/commands/tokenize.js';
 import { flowInProcess, flowSync, tempDir } from '../helpers.js';
@@ -24,9 +18,10 @@ const rows = COMMANDS.map((spec) => [spec.name, spec as CommandSpec] as const);
 const flagRows = COMMANDS.flatMap((spec) =>
   spec.fields.flatMap((field) => (field.flag ? [[`${spec.name} --${field.flag}`, spec as CommandSpec, field.flag, field] as const] : [])),
 );
-/** How a flag is written: one value, a switch, a comma-separated list, or FIELD=VALUE pairs. */
+/** How a flag is written: one value, a number, a switch, a comma-separated list, or FIELD=VALUE pairs. */
 const FORMS = {
-  string: (f: Field) => !f.list && f.kind !== 'switch',
+  string: (f: Field) => !f.list && f.kind !== 'switch' && f.kind !== 'number',
+  number: (f: Field) => !f.list && f.kind === 'number',
   boolean: (f: Field) => f.kind === 'switch',
   list: (f: Field) => f.list && f.commas,
   multi: (f: Field) => f.kind === 'pair',
@@ -62,15 +57,24 @@ function usageError(run: () => unknown): UsageError {
 }
 
 const sample = (p: Field) => p.values?.[0] ?? `${p.key}1`;
-const commandWords = (spec: CommandSpec) => (spec.noun ? [spec.verb, spec.noun] : [spec.verb]);
+/** Required flags as one word each (but `except`, the one a test gives itself). */
+const requiredFlags = (spec: CommandSpec, except?: Field) =>
+  flagsOf(spec)
+    .filter((f) => f.required && f !== except)
+    .map((f) => `--${f.flag}=${valueFor(f)}`);
+/** The command's name, then its required flags. */
+const commandWords = (spec: CommandSpec, except?: Field) => [...(spec.noun ? [spec.verb, spec.noun] : [spec.verb]), ...requiredFlags(spec, except)];
 const requiredWords = (spec: CommandSpec) => positionalsOf(spec).filter((p) => p.required).map(sample);
 /** The shortest argv that runs the command. */
-const minimal = (spec: CommandSpec) => [...commandWords(spec), ...requiredWords(spec)];
+const minimal = (spec: CommandSpec, except?: Field) => [...commandWords(spec, except), ...requiredWords(spec)];
 /** A value for a flag: an allowed one where the flag has a list, else one with a space. */
 // A value each flag accepts: one of its values, FIELD=VALUE where that is the form, else text.
 const valueFor = (flag: Field, which = 0) =>
+  FORMATTED[flag.key] ??
   flag.values?.[which % flag.values.length] ??
   (flag.kind === 'pair' ? `title=value ${which} x` : flag.kind === 'number' ? String(which + 2) : `value ${which} x`);
+/** Text flags whose schema checks a format: a value in it. */
+const FORMATTED: Readonly<Record<string, string>> = { lease: '90s' };
 /** What a handler receives for a value given as text: a number flag's is a number. */
 const received = (flag: Field, value: string): unknown => (flag.kind === 'number' ? Number(value) : value);
 /** A flag name that is not one of the command's flags nor a global one. */
@@ -116,7 +120,7 @@ describe.each(rows)('%s', (_name, spec) => {
 
   it('ignores the case of the verb and noun', () => {
     const words = minimal(spec);
-    const shouted = [spec.verb.toUpperCase(), ...(spec.noun ? [spec.noun.toUpperCase()] : []), ...requiredWords(spec)];
+    const shouted = [spec.verb.toUpperCase(), ...(spec.noun ? [spec.noun.toUpperCase()] : []), ...requiredFlags(spec), ...requiredWords(spec)];
     expect(argv(shouted).command).toBe(spec);
     expect(argv(shouted).args).toEqual(argv(words).args);
   });
@@ -126,16 +130,18 @@ describe.each(rows)('%s', (_name, spec) => {
     const nouns = spec.noun ? [spec.noun, ...Object.keys(NOUN_SYNONYMS).filter((s) => NOUN_SYNONYMS[s] === spec.noun)] : [];
     for (const verb of verbs) {
       const words = [verb, ...(spec.noun ? [nouns[0]] : [])];
-      expect(argv([...words, ...requiredWords(spec)]).command, words.join(' ')).toBe(spec);
+      expect(argv([...words, ...requiredFlags(spec), ...requiredWords(spec)]).command, words.join(' ')).toBe(spec);
     }
     for (const noun of nouns) {
-      expect(argv([spec.verb, noun, ...requiredWords(spec)]).command, noun).toBe(spec);
+      expect(argv([spec.verb, noun, ...requiredFlags(spec), ...requiredWords(spec)]).command, noun).toBe(spec);
     }
-    for (const alias of spec.aliases) expect(argv([...alias.split(' '), ...requiredWords(spec)]).command).toBe(spec);
+    for (const alias of spec.aliases) expect(argv([...alias.split(' '), ...requiredFlags(spec), ...requiredWords(spec)]).command).toBe(spec);
   });
 
   it('takes global flags anywhere, in both forms', () => {
-    const flagWords = flagsOf(spec).flatMap((flag) => (flag.kind === 'switch' ? [`--${flag.flag}`] : [`--${flag.flag}`, valueFor(flag)]));
+    const flagWords = flagsOf(spec)
+      .filter((flag) => !flag.required)
+      .flatMap((flag) => (flag.kind === 'switch' ? [`--${flag.flag}`] : [`--${flag.flag}`, valueFor(flag)]));
     const words = [...commandWords(spec), ...flagWords.slice(0, 2), ...requiredWords(spec)];
     const plain = argv(words);
     const forms: Array<[string[], Record<string, unknown>]> = [
@@ -249,9 +255,9 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
 
   it('takes --flag VALUE, --flag=VALUE, before or after the positionals, and quoted at the prompt', () => {
     for (const words of [
-      [...minimal(spec), `--${name}`, value],
-      [...minimal(spec), `--${name}=${value}`],
-      [...commandWords(spec), `--${name}`, value, ...requiredWords(spec)],
+      [...minimal(spec, flag), `--${name}`, value],
+      [...minimal(spec, flag), `--${name}=${value}`],
+      [...commandWords(spec, flag), `--${name}`, value, ...requiredWords(spec)],
     ]) {
       const parsed = argv(words);
       expect(parsed.args[flag.key], words.join(' ')).toBe(received(flag, value));
@@ -261,15 +267,15 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
   });
 
   it('takes a value that starts with a dash, or a flag-like value when quoted at the prompt', () => {
-    if (flag.values || flag.kind === 'number') return;
-    expect(argv([...minimal(spec), `--${name}`, '-1']).args[flag.key]).toBe('-1');
-    expect(argv([...minimal(spec), `--${name}=--json`]).args[flag.key]).toBe('--json');
-    expect(line(`${asLine(minimal(spec))} --${name} "--json"`).args[flag.key]).toBe('--json');
-    expect(line(`${asLine(minimal(spec))} --${name} "--json"`).globals.json).toBeUndefined();
+    if (flag.values || FORMATTED[flag.key] || flag.kind === 'number') return;
+    expect(argv([...minimal(spec, flag), `--${name}`, '-1']).args[flag.key]).toBe('-1');
+    expect(argv([...minimal(spec, flag), `--${name}=--json`]).args[flag.key]).toBe('--json');
+    expect(line(`${asLine(minimal(spec, flag))} --${name} "--json"`).args[flag.key]).toBe('--json');
+    expect(line(`${asLine(minimal(spec, flag))} --${name} "--json"`).globals.json).toBeUndefined();
   });
 
   it('needs a value at the end, and before another flag', () => {
-    const atEnd = [...minimal(spec), `--${name}`];
+    const atEnd = [...minimal(spec, flag), `--${name}`];
     const expected = `--${name} needs a value (${flag.placeholder}${flag.values ? `: one of ${flag.values.join(', ')}` : ''})`;
     const error = usageError(() => argv(atEnd));
     expect(error.message).toBe(expected);
@@ -277,14 +283,14 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
     expect(EXIT_CODES[error.code]).toBe(2);
 
     const other = flagsOf(spec).map((f) => f.flag).find((n) => n !== name) ?? UNKNOWN;
-    const beforeFlag = [...commandWords(spec), `--${name}`, `--${other}`, ...requiredWords(spec)];
+    const beforeFlag = [...commandWords(spec, flag), `--${name}`, `--${other}`, ...requiredWords(spec)];
     const error2 = usageError(() => argv(beforeFlag));
     expect(error2.message).toBe(expected);
-    expect(error2.word).toBe(commandWords(spec).length + 1);
+    expect(error2.word).toBe(commandWords(spec, flag).length + 1);
   });
 
   it('may be given once only', () => {
-    const words = [...minimal(spec), `--${name}`, value, `--${name}=${value}`];
+    const words = [...minimal(spec, flag), `--${name}`, value, `--${name}=${value}`];
     const error = usageError(() => argv(words));
     expect(error.message).toBe(`--${name} given twice`);
     expect(error.word).toBe(words.length - 1);
@@ -293,7 +299,7 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
   it('suggests the flag for a near miss of its name', () => {
     if (name.length < 4) return;
     const typo = name.slice(0, 1) + name[2] + name[1] + name.slice(3);
-    const error = usageError(() => argv([...minimal(spec), `--${typo}`, value]));
+    const error = usageError(() => argv([...minimal(spec, flag), `--${typo}`, value]));
     expect(error.message).toContain(`unknown flag --${typo}`);
     expect(error.suggestion).toBe(`--${name}`);
     expect(error.message).toMatch(new RegExp(`did you mean \`--${name}\`\\?$`));
@@ -301,15 +307,38 @@ describe.each(ofType('string'))('string flag %s', (_name, spec, name, flag) => {
 
   it('with a list of values: refuses others, suggesting the nearest', () => {
     if (!flag.values) return;
-    for (const allowed of flag.values) expect(argv([...minimal(spec), `--${name}`, allowed]).args[flag.key]).toBe(allowed);
-    const wrong = usageError(() => argv([...minimal(spec), `--${name}`, 'zzzzzz']));
+    for (const allowed of flag.values) expect(argv([...minimal(spec, flag), `--${name}`, allowed]).args[flag.key]).toBe(allowed);
+    const wrong = usageError(() => argv([...minimal(spec, flag), `--${name}`, 'zzzzzz']));
     expect(wrong.message).toBe(`--${name}: "zzzzzz" is not one of ${flag.values.join(', ')}`);
     expect(EXIT_CODES[wrong.code]).toBe(2);
     for (const allowed of flag.values) {
       const near = allowed.slice(0, -1);
-      const error = usageError(() => argv([...minimal(spec), `--${name}=${near}`]));
+      const error = usageError(() => argv([...minimal(spec, flag), `--${name}=${near}`]));
       expect(error.message).toBe(`--${name}: "${near}" is not one of ${flag.values.join(', ')}; did you mean \`${allowed}\`?`);
     }
+  });
+});
+
+describe.each(ofType('number'))('number flag %s', (_name, spec, name, flag) => {
+  it('takes --flag N and --flag=N, before or after the positionals, as a number', () => {
+    for (const words of [
+      [...minimal(spec, flag), `--${name}`, '7'],
+      [...minimal(spec, flag), `--${name}=7`],
+      [...commandWords(spec, flag), `--${name}`, '7', ...requiredWords(spec)],
+    ]) {
+      const parsed = argv(words);
+      expect(parsed.args[flag.key], words.join(' ')).toBe(7);
+      expectPositionals(spec, parsed.args);
+      expect(line(asLine(words)).args).toEqual(parsed.args);
+    }
+  });
+
+  it('refuses what is not a number, and a number given twice', () => {
+    expect(usageError(() => argv([...minimal(spec, flag), `--${name}`, 'many'])).message).toBe(`--${name}: expected a number, not "many"`);
+    expect(usageError(() => argv([...minimal(spec, flag), `--${name}`, '1.5'])).message).toBe(`--${name}: expected a whole number, not "1.5"`);
+    expect(usageError(() => argv([...minimal(spec, flag), `--${name}`, '-1'])).message).toMatch(new RegExp(`^--${name}: must be a whole number ≥ [01]$`));
+    const twice = [...minimal(spec, flag), `--${name}`, '1', `--${name}=2`];
+    expect(usageError(() => argv(twice)).message).toBe(`--${name} given twice`);
   });
 });
 
@@ -325,18 +354,18 @@ describe.each(ofType('boolean'))('switch %s', (_name, spec, name, flag) => {
     ['=no', false],
     ['=0', false],
   ])('--%s%s', (suffix, expected) => {
-    expect(argv([...minimal(spec), `--${name}${suffix}`]).args[flag.key]).toBe(expected);
+    expect(argv([...minimal(spec, flag), `--${name}${suffix}`]).args[flag.key]).toBe(expected);
   });
 
   it('does not swallow the next word', () => {
-    const parsed = argv([...commandWords(spec), `--${name}`, ...requiredWords(spec)]);
+    const parsed = argv([...commandWords(spec, flag), `--${name}`, ...requiredWords(spec)]);
     expect(parsed.args[flag.key]).toBe(true);
     expectPositionals(spec, parsed.args);
   });
 
   it('refuses a value that is not true or false', () => {
     for (const bad of ['maybe', '2', '', 'on']) {
-      const words = [...minimal(spec), `--${name}=${bad}`];
+      const words = [...minimal(spec, flag), `--${name}=${bad}`];
       const error = usageError(() => argv(words));
       expect(error.message).toBe(`--${name} is a switch; it takes true or false, not "${bad}"`);
       expect(error.word).toBe(words.length - 1);
@@ -344,13 +373,13 @@ describe.each(ofType('boolean'))('switch %s', (_name, spec, name, flag) => {
   });
 
   it('may be given once only', () => {
-    const error = usageError(() => argv([...minimal(spec), `--${name}`, `--${name}=false`]));
+    const error = usageError(() => argv([...minimal(spec, flag), `--${name}`, `--${name}=false`]));
     expect(error.message).toBe(`--${name} given twice`);
   });
 
   it('-y is --yes', () => {
     if (name !== 'yes') return;
-    expect(argv([...minimal(spec), '-y']).args.yes).toBe(true);
+    expect(argv([...minimal(spec, flag), '-y']).args.yes).toBe(true);
   });
 });
 
@@ -363,47 +392,47 @@ describe.each(ofType('list'))('list flag %s', (_name, spec, name, flag) => {
     ['mixed with =', (n) => [`--${n}=${a},${b}`, `--${n}`, c]],
     ['with spaces and empty items', (n) => [`--${n}`, ` ${a} ,, ${b},`, `--${n}=${c}`]],
   ])('%s', (_form, words) => {
-    const parsed = argv([...minimal(spec), ...words(name)]);
+    const parsed = argv([...minimal(spec, flag), ...words(name)]);
     expect(parsed.args[flag.key]).toEqual([a, b, c]);
-    expect(line(asLine([...minimal(spec), ...words(name)])).args[flag.key]).toEqual([a, b, c]);
+    expect(line(asLine([...minimal(spec, flag), ...words(name)])).args[flag.key]).toEqual([a, b, c]);
   });
 
   it('an empty value gives an empty list (to clear)', () => {
     if (flag.values) return;
-    expect(argv([...minimal(spec), `--${name}`, '']).args[flag.key]).toEqual([]);
-    expect(line(`${asLine(minimal(spec))} --${name} ""`).args[flag.key]).toEqual([]);
+    expect(argv([...minimal(spec, flag), `--${name}`, '']).args[flag.key]).toEqual([]);
+    expect(line(`${asLine(minimal(spec, flag))} --${name} ""`).args[flag.key]).toEqual([]);
   });
 
   it('needs a value', () => {
-    const error = usageError(() => argv([...minimal(spec), `--${name}`]));
+    const error = usageError(() => argv([...minimal(spec, flag), `--${name}`]));
     expect(error.message).toContain(`--${name} needs a value (${flag.placeholder ?? 'VALUE'}`);
   });
 
   it('with a list of values: names the item that is not allowed', () => {
     if (!flag.values) return;
-    const error = usageError(() => argv([...minimal(spec), `--${name}`, `${a},zzzzzz`]));
+    const error = usageError(() => argv([...minimal(spec, flag), `--${name}`, `${a},zzzzzz`]));
     expect(error.message).toBe(`--${name}: "zzzzzz" is not one of ${flag.values.join(', ')}`);
-    const near = usageError(() => argv([...minimal(spec), `--${name}`, a, `--${name}`, b.slice(0, -1)]));
+    const near = usageError(() => argv([...minimal(spec, flag), `--${name}`, a, `--${name}`, b.slice(0, -1)]));
     expect(near.suggestion).toBe(b);
   });
 });
 
 describe.each(ofType('multi'))('FIELD=VALUE flag %s', (_name, spec, name, flag) => {
   it('is repeatable and never split on commas', () => {
-    const words = [...minimal(spec), `--${name}`, 'title=a, b', `--${name}=status=done`, `--${name}`, 'x=1,y=2'];
+    const words = [...minimal(spec, flag), `--${name}`, 'title=a, b', `--${name}=status=done`, `--${name}`, 'x=1,y=2'];
     expect(argv(words).args[flag.key]).toEqual({ title: 'a, b', status: 'done', x: '1,y=2' });
     expect(line(asLine(words)).args[flag.key]).toEqual({ title: 'a, b', status: 'done', x: '1,y=2' });
   });
 
   it('refuses an entry without =, and a field given twice', () => {
-    expect(usageError(() => argv([...minimal(spec), `--${name}`, 'title'])).message).toBe(
+    expect(usageError(() => argv([...minimal(spec, flag), `--${name}`, 'title'])).message).toBe(
       `--${name}: "title" needs FIELD=VALUE, e.g. --${name} title=Old`,
     );
-    expect(usageError(() => argv([...minimal(spec), `--${name}`, 'a=1', `--${name}`, 'a=2'])).message).toBe(`--${name}: a given twice`);
+    expect(usageError(() => argv([...minimal(spec, flag), `--${name}`, 'a=1', `--${name}`, 'a=2'])).message).toBe(`--${name}: a given twice`);
   });
 
   it('needs a value', () => {
-    const error = usageError(() => argv([...minimal(spec), `--${name}`]));
+    const error = usageError(() => argv([...minimal(spec, flag), `--${name}`]));
     expect(error.message).toBe(`--${name} needs a value (FIELD=VALUE)`);
   });
 });
@@ -559,7 +588,7 @@ const MALFORMED: Malformed[] = [
   { input: ['add'], message: `"add" needs a noun (one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['list', '--all'], message: `"list" needs a noun (one of: ${NOUNS_OF('list')})`, exact: true, word: 1 },
   { input: ['add', 'config', 'theme'], message: '"add config" is not a command (config takes: get, set, list)', exact: true, word: 1 },
-  { input: ['get', 'task', '1'], message: '"get task" is not a command (task takes: add, list, show, set, done, start, block, cancel, move, rm, resolve)', exact: true, word: 1 },
+  { input: ['get', 'task', '1'], message: '"get task" is not a command (task takes: add, list, show, set, done, start, block, cancel, move, rm, ready, claim, release, resolve)', exact: true, word: 1 },
   { input: ['done', 'plans', 'p'], message: '"done plan" is not a command (plan takes: add, list, show, use, set, move, rm, resolve)', exact: true, word: 1 },
   // Positionals.
   { input: ['add', 'task'], message: '"add task" needs TITLE (the task title (quotes optional))', exact: true, word: 2 },
@@ -595,7 +624,8 @@ const MALFORMED: Malformed[] = [
   { input: ['add', 'task', 'x', '--pririty', 'high'], message: `unknown flag --pririty for "add task" (it takes: ${ADD_TASK_FLAGS})`, word: 3, suggestion: '--priority' },
   { input: ['add', 'task', 'x', '--colour', 'red'], message: `unknown flag --colour for "add task" (it takes: ${ADD_TASK_FLAGS})`, exact: true, word: 3 },
   { input: ['rm', 'task', '1', '-y'], message: 'unknown flag -y for "rm task" (it takes: --plan)', exact: true, word: 3 },
-  { input: ['list', 'flow', '--all'], message: '"list flow" takes no flags (got --all)', exact: true, word: 2 },
+  { input: ['schema', '--all'], message: '"schema" takes no flags (got --all)', exact: true, word: 1 },
+  { input: ['list', 'flow', '--all'], message: 'unknown flag --all for "list flow" (it takes: --fields --limit --offset)', exact: true, word: 2 },
   { input: ['rm', 'flow', 'f', '--yes=maybe'], message: '--yes is a switch; it takes true or false, not "maybe"', exact: true, word: 3 },
   { input: ['move', 'task', '1', '--top=2'], message: '--top is a switch; it takes true or false, not "2"', exact: true, word: 3 },
   { input: ['--json=perhaps', 'list', 'flow'], message: '--json is a switch; it takes true or false, not "perhaps"', exact: true, word: 0 },

@@ -4,6 +4,7 @@ import { CONFIG_KEYS, getPath, setConfigValue } from '../../config/config.js';
 import { FlowError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
 import { defineCommand, type ArgSpec } from '../define.js';
+import { listing, PAGING } from '../list.js';
 import { columns } from '../output.js';
 import { nearest } from '../parse.js';
 
@@ -42,6 +43,7 @@ const setConfig = defineCommand({
   args: z.object({ key: z.string(), value: z.string() }),
   positionals: ['key', 'value'],
   argv: { key: KEY, value: { description: 'its new value', rest: true } },
+  writes: true,
   examples: ['flow config set snapshots.keep 50', 'flow config set theme light', `flow config set hooks.pre_save '["./check.sh"]'`],
   async run(args, env) {
     const key = knownKey(args.key);
@@ -51,20 +53,20 @@ const setConfig = defineCommand({
   },
 });
 
+const CONFIG_LIST = listing('setting', ['key', 'value', 'description']);
+
 const listConfig = defineCommand({
   verb: 'list',
   noun: 'config',
   summary: 'print every setting with its value and meaning',
-  args: z.object({}),
-  argv: {},
-  run(_args, env) {
+  args: z.object({ ...PAGING }),
+  argv: { ...CONFIG_LIST.argv },
+  run(args, env) {
     const config = env.config();
     const rows = Object.entries(CONFIG_KEYS).map(([key, spec]) => ({ key, value: getPath(config, key), description: spec.description }));
-    return {
-      json: config,
-      human: (style) => columns(rows.map((r) => [r.key, show(r.value), style.paint('muted', r.description)])),
-      message: `${rows.length} settings`,
-    };
+    return CONFIG_LIST.output(args, rows, (style, shown) =>
+      columns(shown.map((r) => [r.key, show(r.value), style.paint('muted', r.description)])),
+    );
   },
 });
 

@@ -11,6 +11,7 @@ import type { StoreView } from '../../store/state.js';
 import { count, ref, text } from '../args.js';
 import { defineCommand } from '../define.js';
 import type { Env } from '../env.js';
+import { PAGING, listing } from '../list.js';
 import { columns } from '../output.js';
 import { UsageError } from '../parse.js';
 import { resolvePlan, scopeFlow, scopePlan } from '../refs.js';
@@ -142,17 +143,19 @@ async function referencesOf(env: Env, plan: string | undefined, task: string | u
   return { plan_id: resolvePlan(view, plan as string, scopeFlow(view, env)).plan.id };
 }
 
+const SESSION_LIST = listing('session', ['session', 'flow_id', 'plan_id', 'summary', 'decision_count', 'updated', 'writer', 'current']);
+
 const list = defineCommand({
   verb: 'list',
   noun: 'context',
   summary: 'list the sessions with their scope, decisions and age',
-  args: z.object({}),
-  argv: {},
-  async run(_args, env) {
+  args: z.object({ ...PAGING }),
+  argv: { ...SESSION_LIST.argv },
+  async run(args, env) {
     const file = env.context();
     const view = await env.read();
     const at = Date.now();
-    const json = Object.entries(file.sessions)
+    const rows = Object.entries(file.sessions)
       .sort(([, a], [, b]) => (b.updated ?? '').localeCompare(a.updated ?? ''))
       .map(([session, entry]) => ({
         session,
@@ -163,22 +166,21 @@ const list = defineCommand({
         writer: entry.writer ?? null,
         current: session === env.session,
       }));
-    return {
-      json,
-      human: (style) =>
-        json.length
-          ? columns(
-              json.map((s) => [
-                s.current ? style.paint('accent', '›') : ' ',
-                oneLine(s.session),
-                scopeText(view, sessionOf(file, s.session)),
-                style.paint('muted', `${s.decision_count} decision${s.decision_count === 1 ? '' : 's'}`),
-                style.paint('muted', s.updated ? age(s.updated, at) : ''),
-              ]),
-            )
-          : style.paint('muted', '(no sessions yet: flow context set --summary TEXT)'),
-      message: `${json.length} session${json.length === 1 ? '' : 's'}`,
-    };
+    return SESSION_LIST.output(
+      args,
+      rows,
+      (style, shown) =>
+        columns(
+          shown.map((s) => [
+            s.current ? style.paint('accent', '›') : ' ',
+            oneLine(s.session),
+            scopeText(view, sessionOf(file, s.session)),
+            style.paint('muted', `${s.decision_count} decision${s.decision_count === 1 ? '' : 's'}`),
+            style.paint('muted', s.updated ? age(s.updated, at) : ''),
+          ]),
+        ),
+      '(no sessions yet: flow context set --summary TEXT)',
+    );
   },
 });
 

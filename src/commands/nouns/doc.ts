@@ -11,6 +11,7 @@ import type { StoreView } from '../../store/state.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
+import { PAGING, listing } from '../list.js';
 import { columns } from '../output.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
@@ -131,12 +132,17 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
   });
 }
 
+const DOC_LIST = listing('document', [
+  'number', 'id', 'name', 'path', 'sha256', 'size', 'media_type', 'storage_type', 'plans', 'tasks',
+  'created', 'updated', 'deleted_at', 'references', 'live_plans',
+]);
+
 const listDoc = defineCommand({
   verb: 'list',
   noun: 'doc',
   summary: 'list documents (of one plan with --plan; --all includes deleted ones)',
-  args: z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()) }),
-  argv: { plan: PLAN, all: { description: 'also documents no plan references any more' } },
+  args: z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()), ...PAGING }),
+  argv: { plan: PLAN, all: { description: 'also documents no plan references any more' }, ...DOC_LIST.argv },
   async run(args, env) {
     const lib = await load();
     const view = await env.read();
@@ -147,25 +153,24 @@ const listDoc = defineCommand({
     const rows = manifest
       .list()
       .map((entry) => ({ entry, live: lib.liveReferences(entry, present) }))
-      .filter(({ entry, live }) => (planId ? live.includes(planId) : args.all || (live.length > 0 && !entry.deleted_at)));
-    const json = rows.map(({ entry }, i) => ({ number: i + 1, ...docJson(lib, entry, existing) }));
-    return {
-      json,
-      human: (style) =>
-        rows.length
-          ? columns(
-              rows.map(({ entry, live }, i) => [
-                style.paint('muted', `${i + 1}.`),
-                oneLine(entry.name),
-                style.paint('muted', entry.media_type),
-                byteSize(entry.size),
-                live.length ? `${live.length} plan${live.length === 1 ? '' : 's'}` : style.paint('warning', 'deleted'),
-                style.paint('id', entry.id),
-              ]),
-            )
-          : style.paint('muted', '(no documents)'),
-      message: `${rows.length} document${rows.length === 1 ? '' : 's'}`,
-    };
+      .filter(({ entry, live }) => (planId ? live.includes(planId) : args.all || (live.length > 0 && !entry.deleted_at)))
+      .map(({ entry }, i) => ({ number: i + 1, ...docJson(lib, entry, existing) }));
+    return DOC_LIST.output(
+      args,
+      rows,
+      (style, shown) =>
+        columns(
+          shown.map((row) => [
+            style.paint('muted', `${row.number}.`),
+            oneLine(row.name),
+            style.paint('muted', row.media_type),
+            byteSize(row.size),
+            row.references ? `${row.references} plan${row.references === 1 ? '' : 's'}` : style.paint('warning', 'deleted'),
+            style.paint('id', row.id),
+          ]),
+        ),
+      '(no documents)',
+    );
   },
 });
 
@@ -285,6 +290,8 @@ const gcDoc = defineCommand({
   args: z.object({ dry_run: z.optional(z.boolean()) }),
   argv: { dry_run: { description: 'say what would be removed, remove nothing' } },
   writes: true,
+  // History gone for good, which no undo brings back: a person's call, not an agent's tool.
+  mcp: false,
   async run(args, env) {
     const lib = await load();
     const docs = documents(lib, env);

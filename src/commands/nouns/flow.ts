@@ -9,6 +9,7 @@ import type { FlowSummary } from '../../store/summary.js';
 import { checkExpectations, expectations, ref, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
+import { listing, PAGING } from '../list.js';
 import { columns } from '../output.js';
 import { requireFlowScope, resolveFlow, resolveSeen, stillThere } from '../refs.js';
 import { quoted } from '../render.js';
@@ -41,33 +42,34 @@ const addFlow = defineCommand({
   },
 });
 
+const FLOW_LIST = listing('flow', ['number', 'id', 'name', 'created', 'updated', 'current', 'plan_count', 'done', 'task_count']);
+
 const listFlow = defineCommand({
   verb: 'list',
   noun: 'flow',
   summary: 'list every flow, numbered',
-  args: z.object({}),
-  argv: {},
-  async run(_args, env) {
+  args: z.object({ ...PAGING }),
+  argv: { ...FLOW_LIST.argv },
+  async run(args, env) {
     const view = await env.read();
     const current = env.scope.flowId && view.hasFlow(env.scope.flowId) ? env.scope.flowId : view.currentFlowId;
-    const json = view.flowSummaries().map((summary, i) => ({ number: i + 1, ...listed(summary, summary.fields.id === current) }));
-    return {
-      json,
-      human: (style) =>
-        json.length
-          ? columns(
-              json.map((f) => [
-                style.paint('muted', `${f.number}.`),
-                f.current ? style.paint('accent', '›') : ' ',
-                oneLine(f.name),
-                style.paint('muted', `${f.plan_count} plan${f.plan_count === 1 ? '' : 's'}`),
-                `${f.done}/${f.task_count}`,
-                style.paint('id', f.id),
-              ]),
-            )
-          : style.paint('muted', '(no flows yet: flow add flow NAME)'),
-      message: `${json.length} flow${json.length === 1 ? '' : 's'}`,
-    };
+    const rows = view.flowSummaries().map((summary, i) => ({ number: i + 1, ...listed(summary, summary.fields.id === current) }));
+    return FLOW_LIST.output(
+      args,
+      rows,
+      (style, shown) =>
+        columns(
+          shown.map((f) => [
+            style.paint('muted', `${f.number}.`),
+            f.current ? style.paint('accent', '›') : ' ',
+            oneLine(f.name),
+            style.paint('muted', `${f.plan_count} plan${f.plan_count === 1 ? '' : 's'}`),
+            `${f.done}/${f.task_count}`,
+            style.paint('id', f.id),
+          ]),
+        ),
+      '(no flows yet: flow add flow NAME)',
+    );
   },
 });
 
@@ -107,6 +109,7 @@ const useFlow = defineCommand({
   args: z.object({ ref: ref('flow') }),
   positionals: ['ref'],
   argv: { ref: FLOW_REF },
+  writes: true,
   async run(args, env) {
     // Under the store's lock, so the flow cannot be deleted before the scope points at it.
     const { value: flow } = await env.transact((tx) => findFlow(tx, env, args.ref), { scope: (f) => ({ flowId: f.id, planId: null }) });

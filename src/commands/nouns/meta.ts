@@ -7,9 +7,11 @@ import { flowCounts, walkTasks } from '../../domain/tree.js';
 import { readAnyFormat } from '../../store/migrate/import.js';
 import { writeMigrationSnapshot } from '../../store/migrate/snapshot.js';
 import { IdRegistry } from '../../store/migrate/normalize.js';
+import { completionScript, SHELLS } from '../../completion/scripts.js';
 import { defineCommand, type AnyCommand } from '../define.js';
 import { commandHelp, overview } from '../help.js';
-import { NOUN_SYNONYMS, UsageError, VERB_SYNONYMS, nearest } from '../parse.js';
+import { NOUN_SYNONYMS, VERB_SYNONYMS } from '../command-words.js';
+import { UsageError, nearest } from '../parse.js';
 
 const help = defineCommand({
   verb: 'help',
@@ -20,6 +22,8 @@ const help = defineCommand({
     verb: { description: 'a verb (add, list, …) or a noun', complete: 'verb' },
     noun: { description: 'a noun (flow, plan, task, …)', complete: 'noun' },
   },
+  // Agents get the workflow guide as an MCP resource instead.
+  mcp: false,
   run(args, env) {
     const table = env.table;
     const verb = args.verb && (VERB_SYNONYMS[args.verb] ?? args.verb);
@@ -53,6 +57,8 @@ const schema = defineCommand({
   positionals: ['what'],
   argv: { what: { description: 'flows (default): flows.json; hook: the JSON document every hook reads on stdin' } },
   examples: ['flow schema', 'flow schema hook'],
+  // Offered to agents as MCP resources, not a tool.
+  mcp: false,
   run(args) {
     const [jsonSchema, what] =
       args.what === 'hook'
@@ -76,6 +82,8 @@ const migrate = defineCommand({
     dry_run: { description: 'show what would happen, write nothing' },
   },
   writes: true,
+  // Reads files outside the store by path: a person's command, not an agent's tool.
+  mcp: false,
   async run(args, env) {
     if (!args.from) {
       // Opening the store upgrades an older format (and saves the migration snapshot).
@@ -149,4 +157,42 @@ const migrate = defineCommand({
   },
 });
 
-export const META_COMMANDS = [help, schema, migrate] as const;
+const mcp = defineCommand({
+  verb: 'mcp',
+  summary: 'serve flow to AI agents over MCP on stdio (tools, the workflow guide, the session context)',
+  details:
+    'Reads JSON-RPC messages on stdin and writes only protocol messages on stdout until stdin\n' +
+    'closes; warnings go to stderr. The session (--session, FLOW_SESSION) is the agent\'s scope\n' +
+    'and undo history: give each agent its own. See the README for Claude Code, Cursor and Codex.',
+  args: z.object({}),
+  argv: {},
+  examples: ['flow --session agent-1 mcp'],
+  mcp: false,
+  async run(_args, env) {
+    // Loaded only here, from its own bundle beside this one: no other command loads the SDK.
+    const server: typeof import('../../mcp/server.js') = await import(new URL('./mcp.js', import.meta.url).href);
+    await server.serve({ dir: env.dir, session: env.session, warn: (message) => env.warn(message) });
+    return { json: undefined, human: () => '' };
+  },
+});
+
+const completion = defineCommand({
+  verb: 'completion',
+  summary: 'print the shell completion script for bash, zsh or fish',
+  details:
+    'bash: eval "$(flow completion bash)" in ~/.bashrc. zsh: eval "$(flow completion zsh)" in\n' +
+    '~/.zshrc after compinit. fish: flow completion fish > ~/.config/fish/completions/flow.fish.\n' +
+    'Verbs, nouns (either order), flags, their values, plan titles, task numbers, flow names,\n' +
+    'snapshots and settings complete from the same table the parser uses.',
+  args: z.object({ shell: z.enum(SHELLS) }),
+  positionals: ['shell'],
+  argv: { shell: { description: 'the shell' } },
+  examples: ['eval "$(flow completion bash)"', 'flow completion fish > ~/.config/fish/completions/flow.fish'],
+  mcp: false,
+  run(args) {
+    const script = completionScript(args.shell);
+    return { json: { shell: args.shell, script }, human: () => script.trimEnd(), message: `completion script for ${args.shell}` };
+  },
+});
+
+export const META_COMMANDS = [help, schema, migrate, mcp, completion] as const;

@@ -8,6 +8,7 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, ref, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
+import { listing, PAGING } from '../list.js';
 import { columns, type Output } from '../output.js';
 import { requireFlowScope, resolveFlow, resolvePlan, resolveSeen, scopeFlow, stillThere } from '../refs.js';
 import { byteSize, quoted } from '../render.js';
@@ -59,38 +60,39 @@ const addPlan = defineCommand({
   },
 });
 
+const PLAN_LIST = listing('plan', ['number', 'id', 'title', 'status', 'summary', 'created', 'updated', 'done', 'task_count', 'scoped']);
+
 const listPlan = defineCommand({
   verb: 'list',
   noun: 'plan',
   summary: 'list the plans of the current flow, numbered',
-  args: z.object({ flow: z.optional(ref('flow')) }),
-  argv: { flow: FLOW },
+  args: z.object({ flow: z.optional(ref('flow')), ...PAGING }),
+  argv: { flow: FLOW, ...PLAN_LIST.argv },
   async run(args, env) {
     const view = await env.read();
     const flow = requireFlowScope(view, env, args.flow);
-    const json = flow.plans.map((plan, i) => {
+    const rows = flow.plans.map((plan, i) => {
       const { tasks: _tasks, ...fields } = plan;
       const c = countTasks(plan);
       return { number: i + 1, ...fields, done: c.done, task_count: c.total, scoped: plan.id === env.scope.planId };
     });
-    return {
-      json,
-      human: (style) =>
+    return PLAN_LIST.output(
+      args,
+      rows,
+      (style, shown) =>
         `${style.paint('heading', oneLine(flow.name))}  ${style.paint('id', flow.id)}\n` +
-        (json.length
-          ? columns(
-              json.map((p) => [
-                style.paint('muted', `${p.number}.`),
-                p.scoped ? style.paint('accent', '›') : ' ',
-                oneLine(p.title),
-                style.paint('muted', p.status),
-                `${p.done}/${p.task_count}`,
-                style.paint('id', p.id),
-              ]),
-            )
-          : style.paint('muted', '(no plans)')),
-      message: `${json.length} plan${json.length === 1 ? '' : 's'} in ${oneLine(flow.name)}`,
-    };
+        columns(
+          shown.map((p) => [
+            style.paint('muted', `${p.number}.`),
+            p.scoped ? style.paint('accent', '›') : ' ',
+            oneLine(p.title),
+            style.paint('muted', p.status),
+            `${p.done}/${p.task_count}`,
+            style.paint('id', p.id),
+          ]),
+        ),
+      `(no plans in flow ${quoted(flow.name)} yet: flow add plan TITLE)`,
+    );
   },
 });
 
@@ -132,6 +134,7 @@ const usePlan = defineCommand({
   args: z.object({ ref: ref('plan'), flow: z.optional(ref('flow')) }),
   positionals: ['ref'],
   argv: { ref: PLAN_REF, flow: FLOW },
+  writes: true,
   async run(args, env) {
     // Under the store's lock, so the plan cannot be deleted before the scope points at it.
     const { value: location } = await env.transact((tx) => findPlan(tx, env, args.ref, args.flow), { scope: scopeOfPlan });

@@ -12,6 +12,7 @@ import { replaceContext, type ContextFile } from '../../context/context.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
+import { listing, PAGING } from '../list.js';
 import { columns, type Output } from '../output.js';
 import { resolveInSnapshot, resolveSnapshot } from '../refs.js';
 import { byteSize, quoted } from '../render.js';
@@ -47,6 +48,7 @@ const create = defineCommand({
     label: { description: 'a note to find it by' },
     pin: { description: 'keep it through pruning' },
   },
+  writes: true,
   async run(args, env) {
     const engine = env.snapshots();
     const meta = await engine.create(env.store, { label: args.label, pinned: args.pin, kind: 'manual' });
@@ -57,34 +59,34 @@ const create = defineCommand({
   },
 });
 
+const SNAPSHOT_LIST = listing('snapshot', ['number', 'id', 'created', 'kind', 'label', 'pinned', 'file_revision', 'storage', 'parent', 'size']);
+
 const list = defineCommand({
   verb: 'list',
   noun: 'snapshot',
   summary: 'list snapshots, oldest first, numbered',
-  args: z.object({}),
-  argv: {},
-  run(_args, env) {
-    const all = env.snapshots().list();
-    const json = all.map((s, i) => ({ number: i + 1, ...s }));
-    return {
-      json,
-      human: (style) =>
-        all.length
-          ? columns(
-              json.map((s) => [
-                style.paint('muted', `${s.number}.`),
-                s.created.replace('T', ' ').slice(0, 19),
-                s.kind,
-                s.pinned ? style.paint('accent', 'pinned') : '',
-                `rev ${s.file_revision}`,
-                byteSize(s.size),
-                oneLine(s.label),
-                style.paint('id', s.id),
-              ]),
-            )
-          : style.paint('muted', '(no snapshots yet: flow snapshot create)'),
-      message: `${all.length} snapshot${all.length === 1 ? '' : 's'}`,
-    };
+  args: z.object({ ...PAGING }),
+  argv: { ...SNAPSHOT_LIST.argv },
+  run(args, env) {
+    const rows = env.snapshots().list().map((s, i) => ({ number: i + 1, ...s }));
+    return SNAPSHOT_LIST.output(
+      args,
+      rows,
+      (style, shown) =>
+        columns(
+          shown.map((s) => [
+            style.paint('muted', `${s.number}.`),
+            s.created.replace('T', ' ').slice(0, 19),
+            s.kind,
+            s.pinned ? style.paint('accent', 'pinned') : '',
+            `rev ${s.file_revision}`,
+            byteSize(s.size),
+            oneLine(s.label),
+            style.paint('id', s.id),
+          ]),
+        ),
+      '(no snapshots yet: flow snapshot create)',
+    );
   },
 });
 
@@ -190,6 +192,7 @@ function pinCommand<V extends 'pin' | 'unpin'>(verb: V) {
     args: z.object({ ref: ref('snapshot') }),
     positionals: ['ref'],
     argv: { ref: SNAP_REF },
+    writes: true,
     async run(args, env) {
       const meta = await env.snapshots().setPinned(findSnapshot(env, args.ref).id, verb === 'pin');
       const message = `${verb === 'pin' ? 'Pinned' : 'Unpinned'} ${metaLine(meta)}`;
@@ -205,6 +208,7 @@ const rm = defineCommand({
   args: z.object({ ref: ref('snapshot') }),
   positionals: ['ref'],
   argv: { ref: SNAP_REF },
+  writes: true,
   async run(args, env) {
     const meta = await env.snapshots().remove(findSnapshot(env, args.ref).id);
     const message = `Deleted snapshot ${metaLine(meta)}`;
@@ -218,6 +222,9 @@ const prune = defineCommand({
   summary: 'apply retention (snapshots.keep, snapshots.max_age_days); pinned and migration ones stay',
   args: z.object({ dry_run: z.optional(z.boolean()) }),
   argv: { dry_run: { description: 'only show what would go' } },
+  writes: true,
+  // History gone for good, which no undo brings back: a person's call, not an agent's tool.
+  mcp: false,
   async run(args, env) {
     const engine = env.snapshots();
     const settings = env.config().snapshots;

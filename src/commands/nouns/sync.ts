@@ -44,6 +44,8 @@ const mergeDriver = defineCommand({
     theirs: { description: '%B: theirs' },
     path: { description: '%P: the path in the repository (for messages)' },
   },
+  // git's to call: it writes over any path it is given.
+  mcp: false,
   run(args, env) {
     const name = args.path ?? 'flows.json';
     try {

@@ -19,6 +19,7 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, ref, refs, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
+import { listing, PAGING } from '../list.js';
 import type { Output } from '../output.js';
 import { numberedTasks, requirePlanScope, resolvePlan, resolveSeen, resolveTask, scopeFlow, scopePlan } from '../refs.js';
 import { quoted, showTask, STATUS_GLYPH, taskLine } from '../render.js';
@@ -27,7 +28,7 @@ const TASK_REF: ArgSpec = { description: 'task id, id prefix or list number' };
 const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
 const EXPECT: ArgSpec = { description: 'only change if FIELD still has VALUE (else exit 3)' };
 
-function taskJson(location: TaskLocation): Record<string, unknown> {
+export function taskJson(location: TaskLocation): Record<string, unknown> {
   return { ...location.task, plan_id: location.plan.id, flow_id: location.flow.id, parent_id: location.parent?.id ?? null };
 }
 
@@ -109,6 +110,11 @@ const addTask = defineCommand({
   },
 });
 
+const TASK_LIST = listing('task', [
+  'number', 'depth', 'id', 'title', 'status', 'priority', 'notes', 'tags', 'depends_on', 'created', 'updated',
+  'claimed_by', 'claim_expires', 'plan_id', 'parent_id', 'subtask_count',
+]);
+
 const listTask = defineCommand({
   verb: 'list',
   noun: 'task',
@@ -118,13 +124,16 @@ const listTask = defineCommand({
     status: z.optional(z.array(TaskStatusSchema)),
     tags: z.optional(z.array(z.string())),
     all: z.optional(z.boolean()),
+    ...PAGING,
   }),
   argv: {
     plan: PLAN,
     status: { placeholder: 'S', description: 'only these statuses' },
     tags: { flag: 'tag', placeholder: 'TAG', description: 'only tasks with one of these tags' },
     all: { description: 'every plan of the current flow' },
+    ...TASK_LIST.argv,
   },
+  examples: ['flow list task --status todo,blocked', 'flow list task --fields number,title --limit 20'],
   async run(args, env) {
     const view = await env.read();
     const plans = args.all
@@ -132,31 +141,30 @@ const listTask = defineCommand({
       : [requirePlanScope(view, env, args.plan)];
     const keep = (task: Task) =>
       (!args.status || args.status.includes(task.status)) && (!args.tags || task.tags.some((t) => args.tags?.includes(t)));
-    const rows = plans.map((plan) => ({
-      plan,
-      tasks: numberedTasks(plan.plan).filter((entry) => keep(entry.task)),
-    }));
-    const json = rows.flatMap(({ plan, tasks }) =>
-      tasks.map(({ task, depth, number }) => {
-        const { subtasks: _subtasks, ...fields } = task;
-        const location = view.index.get(task.id) as TaskLocation;
-        return { number, depth, ...fields, plan_id: plan.plan.id, parent_id: location.parent?.id ?? null, subtask_count: task.subtasks.length };
-      }),
+    const rows = plans.flatMap((plan) =>
+      numberedTasks(plan.plan)
+        .filter((entry) => keep(entry.task))
+        .map(({ task, depth, number }) => {
+          const { subtasks: _subtasks, ...fields } = task;
+          const location = view.index.get(task.id) as TaskLocation;
+          return { number, depth, ...fields, plan_id: plan.plan.id, parent_id: location.parent?.id ?? null, subtask_count: task.subtasks.length };
+        }),
     );
-    return {
-      json,
-      human: (style) =>
-        rows
-          .map(({ plan, tasks }) => {
-            const head = style.paint('heading', oneLine(plan.plan.title)) + `  ${style.paint('id', plan.plan.id)}`;
-            const body = tasks.length
-              ? tasks.map(({ task, depth, number }) => taskLine(style, task, depth, number)).join('\n')
-              : style.paint('muted', '  (no tasks)');
-            return `${head}\n${body}`;
-          })
-          .join('\n\n'),
-      message: `${json.length} task${json.length === 1 ? '' : 's'}`,
-    };
+    return TASK_LIST.output(args, rows, (style, shown) =>
+      plans
+        // A page shows the plans it has rows of; the whole list shows every plan, empty ones too.
+        .filter((plan) => shown.length === rows.length || shown.some((row) => row.plan_id === plan.plan.id))
+        .map((plan) => {
+          const head = style.paint('heading', oneLine(plan.plan.title)) + `  ${style.paint('id', plan.plan.id)}`;
+          const mine = shown.filter((row) => row.plan_id === plan.plan.id);
+          const body = mine.length
+            ? mine.map((row) => taskLine(style, row, row.depth, row.number)).join('\n')
+            : style.paint('muted', '  (no tasks)');
+          return `${head}\n${body}`;
+        })
+        .join('\n\n'),
+      plans.length === 1 ? `(no tasks in plan ${quoted(plans[0].plan.title)} yet)` : '(no tasks)',
+    );
   },
 });
 

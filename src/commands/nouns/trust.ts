@@ -20,6 +20,8 @@ const trust = defineCommand({
     yes: { description: 'trust without asking (needed off a terminal)' },
   },
   examples: ['flow trust hooks', 'flow trust hooks --yes', 'flow trust hooks --revoke'],
+  // Only a person grants trust (DESIGN §8): an agent that could would run what it wrote.
+  mcp: false,
   async run(args, env) {
     const hooks = env.config().hooks;
     const listed = HOOK_EVENTS.flatMap((event) => hooks[event].map((command) => ({ event, command })));
