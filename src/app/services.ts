@@ -132,7 +132,7 @@ export class Services {
   commandRan(name: string, args: unknown): void {
     // Trusting or revoking hooks never runs them.
     if (insideHook() || name === 'trust hooks') return;
-    const commands = this.hooks.select(this.config().hooks, 'on_command');
+    const commands = this.hooks.select(this.config(), 'on_command');
     if (!commands.length) return;
     try {
       runHooks('on_command', commands, { command: name, args, session: this.session }, this.dir);
@@ -142,7 +142,7 @@ export class Services {
   }
 
   private runSaveHooks(event: 'pre_save' | 'post_save', commit: Commit<unknown>): void {
-    const commands = this.hooks.select(this.config().hooks, event);
+    const commands = this.hooks.select(this.config(), event);
     if (!commands.length) return;
     const runs = runHooks(
       event,

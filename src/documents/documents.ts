@@ -8,7 +8,7 @@ import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
 import { fsyncDirectory, tempPathFor } from '../store/atomic-write.js';
-import { backendFor, localBackend, type DocumentSettings, type StorageBackend } from './backends.js';
+import { backendFor, localBackend, type DocumentSettings, type Distrust, type StorageBackend } from './backends.js';
 import { ContentStore, hashFileSync, type Progress, type StoredBlob } from './content-store.js';
 import { DOCUMENTS_DIR } from './contain.js';
 import { mediaTypeOf } from './media.js';
@@ -50,9 +50,17 @@ export function inPlan(entry: DocumentEntry): string {
   return entry.path.slice(entry.path.indexOf('/') + 1);
 }
 
-/** The documents of a data directory, with the settings of its config.json. */
-export function openDocuments(dir: string, settings: DocumentSettings & { large_mb: number }, warn: (message: string) => void): Documents {
-  return new Documents({ dir, largeBytes: settings.large_mb * 1024 * 1024, backend: backendFor(settings, dir, warn) });
+/**
+ * The documents of a data directory, with the settings of its config.json; `distrust`
+ * says whether that file's commands may run (a command backend refuses when not).
+ */
+export function openDocuments(
+  dir: string,
+  settings: DocumentSettings & { large_mb: number },
+  warn: (message: string) => void,
+  distrust: Distrust,
+): Documents {
+  return new Documents({ dir, largeBytes: settings.large_mb * 1024 * 1024, backend: backendFor(settings, dir, warn, distrust) });
 }
 
 export class Documents {
@@ -79,6 +87,7 @@ export class Documents {
     const stored: Stored[] = [];
     const files = new FileSteps();
     try {
+      if (sources.some((s) => s.size > this.content.largeBytes)) this.options.backend.assertUsable();
       this.content.removeStaleTemps();
       for (const source of sources) {
         const blob = await this.content.putFile(source.file, progress && ((done) => progress(before + done, total)), files.folders);

@@ -7,6 +7,7 @@ import type { Documents, Existing } from '../../documents/documents.js';
 import type { DocumentEntry } from '../../documents/manifest.js';
 import { FlowError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
+import { distrust } from '../../hooks/trust.js';
 import type { StoreView } from '../../store/state.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
@@ -24,7 +25,8 @@ type Lib = typeof import('../../documents/index.js');
 const load = (): Promise<Lib> => import('../../documents/index.js');
 
 function documents(lib: Lib, env: Env): Documents {
-  return lib.openDocuments(env.dir, env.config().documents, (message) => env.warn(message));
+  const config = env.config();
+  return lib.openDocuments(env.dir, config.documents, (message) => env.warn(message), () => distrust(env.dir, config));
 }
 
 function existingIn(lib: Lib, view: StoreView): Existing {
