@@ -13,6 +13,7 @@ import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import { columns } from '../output.js';
+import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
 
@@ -37,20 +38,6 @@ function existingIn(lib: Lib, view: StoreView): Existing {
 function docJson(lib: Lib, entry: DocumentEntry, existing: Existing) {
   const live = lib.liveReferences(entry, existing(entry.plans));
   return { ...entry, path: `documents/${entry.path}`, references: live.length, live_plans: live };
-}
-
-/** A progress bar on stderr, for the command line on a terminal only (never in the TUI). */
-function progressBar(env: Env, label: string): ((done: number, total: number) => void) | undefined {
-  if (!env.interactive || !process.stderr.isTTY || !env.store.writer.startsWith('cli:')) return undefined;
-  let last = -1;
-  return (done, total) => {
-    const percent = total ? Math.floor((done / total) * 100) : 100;
-    if (percent === last) return;
-    last = percent;
-    const width = 30;
-    const filled = Math.round((percent / 100) * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${percent}% ${byteSize(done)}${percent === 100 ? '\n' : ''}`);
-  };
 }
 
 const addDoc = defineCommand({
@@ -80,7 +67,7 @@ const addDoc = defineCommand({
     const { plan } = requirePlanScope(view, env, args.plan);
     const sources = lib.collectSources(args.files, args.name);
     const docs = documents(lib, env);
-    const added = await docs.add(sources, plan.id, progressBar(env, 'adding'));
+    const added = await docs.add(sources, plan.id, progressBar(env, 'adding', byteSize));
     lib.mirrorSummary(docs.root, plan.id, plan.summary);
     const existing = existingIn(lib, view);
     const json = added.map((a) => ({ outcome: a.outcome, source: a.source, ...docJson(lib, a.entry, existing) }));

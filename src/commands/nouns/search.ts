@@ -9,6 +9,7 @@ import { commandEmbedder } from '../../search/embed.js';
 import type { SearchHit } from '../../search/search.js';
 import { count, ref, text } from '../args.js';
 import { defineCommand } from '../define.js';
+import { progressBar } from '../progress.js';
 import type { Env } from '../env.js';
 import { requirePlanScope } from '../refs.js';
 import type { Style } from '../style.js';
@@ -61,14 +62,14 @@ const searchCommand = defineCommand({
     const config = env.config();
     const docs = openDocuments(env.dir, config.documents, (message) => env.warn(message), () => distrust(env.dir, config));
     const embed = trustedEmbedCommand(env);
-    // Loaded here: MiniSearch is not part of every command's start-up.
+    // Loaded here: the index is not part of every command's start-up.
     const { searchStore } = await import('../../search/search.js');
     const { hits } = await searchStore(
       env.dir,
       env.store,
       docs,
       { text: args.query, kinds: args.in?.map((k) => KIND_OF[k]) ?? [...ITEM_KINDS], plan, limit: args.limit },
-      { embedder: embed ? commandEmbedder(embed, env.dir) : undefined },
+      { embedder: embed ? commandEmbedder(embed, env.dir) : undefined, progress: progressBar(env, 'indexing for search', (n) => `${n} flows and documents`) },
     );
     return {
       json: hits,
