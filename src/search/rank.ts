@@ -1,7 +1,8 @@
 // Ranking (issue 13 item 6): BM25+ as MiniSearch computes it (k 1.2, b 0.7, d 0.5; the
-// title weighs twice the text), with a query's words found by prefix and with typos, and
-// every word required. It runs over the segments of the cache directly: only the
-// dictionary parts and the postings of the terms a query matches are read.
+// title weighs twice the text), with a query's words found by prefix and with typos
+// (after the first character), and every word required. It runs over the segments of
+// the cache directly: only the dictionary parts and the postings of the terms a query
+// matches are read.
 import { partOf, type FieldPostings, type SegmentReader, type TermEntry } from './segment.js';
 import { queryGroups } from './tokenize.js';
 
@@ -92,9 +93,13 @@ function matchesIn(reader: SegmentReader, spec: TermSpec): Array<{ entry: TermEn
     else if (spec.prefix) out.push({ entry: part.entry(i), weight: (PREFIX_WEIGHT * length) / (length + 0.3 * (length - term.length)) });
   }
   if (spec.typos) {
+    // Typos after the first character only: the part read holds the terms that start
+    // with it (and a few others that share its part, which are skipped so the rule holds).
+    const first = term.codePointAt(0);
     for (let i = 0; i < terms.length; i++) {
       const candidate = terms[i];
       if (Math.abs(candidate.length - term.length) > spec.typos || candidate === term || (spec.prefix && candidate.startsWith(term))) continue;
+      if (candidate.codePointAt(0) !== first) continue;
       const distance = editDistance(term, candidate, spec.typos);
       if (distance <= spec.typos) out.push({ entry: part.entry(i), weight: (FUZZY_WEIGHT * candidate.length) / (candidate.length + distance) });
     }

@@ -24,7 +24,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { indexTerms } from './tokenize.js';
 
-export const SEGMENT_VERSION = 5;
+export const SEGMENT_VERSION = 6;
 /** Parts of the dictionary, by the first character of a term. */
 export const PARTS = 64;
 export const KINDS = ['task', 'plan', 'doc'] as const;
@@ -103,7 +103,7 @@ export interface HeaderFields {
   version: number;
   byteOrder: string;
   items: number;
-  /** Sum over items of each field's length (in terms): for the average BM25 needs. */
+  /** Sum over items of each field's length (in distinct terms): for the average BM25 needs. */
   lengths: [number, number];
   postings: SectionRange;
   parts: SectionRange[];
@@ -156,12 +156,15 @@ export class SegmentBuilder {
 
   /** Adds an item; returns its number. */
   add(item: IndexItem): number {
-    const fields = [indexTerms(item.title), indexTerms(item.text)];
-    const id = this.addRecord(KINDS.indexOf(item.kind), JSON.stringify(item.record), fields[0].length, fields[1].length);
-    fields.forEach((terms, field) => {
+    const fields = [indexTerms(item.title), indexTerms(item.text)].map((terms) => {
       const counts = new Map<string, number>();
       for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
-      for (const [term, tf] of counts) this.addPosting(term, field, id, tf, terms.length);
+      return counts;
+    });
+    // A field's length is how many distinct terms it has, as MiniSearch counts it.
+    const id = this.addRecord(KINDS.indexOf(item.kind), JSON.stringify(item.record), fields[0].size, fields[1].size);
+    fields.forEach((counts, field) => {
+      for (const [term, tf] of counts) this.addPosting(term, field, id, tf, counts.size);
     });
     return id;
   }
