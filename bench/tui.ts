@@ -21,6 +21,9 @@ export interface TuiSize {
   treeShown: number;
   keyP50?: number;
   keyP95?: number;
+  /** Keys on the board of a plan (←/→ between columns). */
+  boardKeyP50?: number;
+  boardKeyP95?: number;
   externalP50?: number;
   externalP95?: number;
 }
@@ -120,7 +123,27 @@ export async function measureTui(
       rmSync(join(dir, '..'), { recursive: true, force: true });
     }
   }
+  // The board's figures beside the tree's (the run's TUI table shows the tree).
+  for (const size of out) {
+    if (size.boardKeyP50 === undefined || size.boardKeyP95 === undefined) continue;
+    process.stdout.write(
+      `TUI ${size.flows} flows: key→frame tree p50 ${size.keyP50?.toFixed(1)} / p95 ${size.keyP95?.toFixed(1)} ms, board p50 ${size.boardKeyP50.toFixed(1)} / p95 ${size.boardKeyP95.toFixed(1)} ms\n`,
+    );
+  }
   return { sizes: out };
+}
+
+/** Milliseconds from each key until the terminal receives the next frame. */
+async function keyToFrame(term: Terminal, count: number, key: (i: number) => string, where: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await term.settle();
+    const before = term.received;
+    const sentAt = performance.now();
+    term.send(key(i));
+    times.push((await term.until(() => term.received > before, 10_000, `a ${where} frame after key ${i}`)) - sentAt);
+  }
+  return times;
 }
 
 async function measureOne(term: Terminal, flows: number, quick: boolean, plan: string, dir: string): Promise<TuiSize> {
@@ -130,16 +153,20 @@ async function measureOne(term: Terminal, flows: number, quick: boolean, plan: s
   const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
   await term.settle(300);
   // Keystroke to frame: move down, one key at a time, after the screen went quiet.
-  const keys: number[] = [];
-  for (let i = 0; i < (quick ? 20 : 60); i++) {
-    await term.settle();
-    const before = term.received;
-    const sentAt = performance.now();
-    term.send(i % 10 === 9 ? 'k' : 'j');
-    keys.push((await term.until(() => term.received > before, 10_000, `a frame after key ${i}`)) - sentAt);
-  }
-  result.keyP50 = percentile(keys, 50);
-  result.keyP95 = percentile(keys, 95);
+  const count = quick ? 20 : 60;
+  const tree = await keyToFrame(term, count, (i) => (i % 10 === 9 ? 'k' : 'j'), 'tree');
+  result.keyP50 = percentile(tree, 50);
+  result.keyP95 = percentile(tree, 95);
+  // The same on the board of the first flow's plan: g, open it, onto the plan, b.
+  await term.settle();
+  term.send('gl');
+  await term.settle();
+  term.send('jb');
+  await term.until(() => term.output.includes('Board of'), 30_000, 'the board');
+  const board = await keyToFrame(term, count, (i) => (i % 2 === 0 ? '\u001b[C' : '\u001b[D'), 'board');
+  result.boardKeyP50 = percentile(board, 50);
+  result.boardKeyP95 = percentile(board, 95);
+  term.send('b');
   if (flows <= 1000) {
     // Another writer saves; time until the new revision is on screen.
     const store = new Store(dir, { writer: 'bench:0:external' });

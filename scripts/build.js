@@ -109,8 +109,8 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
     plugins: [withoutInkDevtools, interactiveEvenInCi, inkOutputCaches],
   });
 }
-if (existsSync(`${root}/src/tui/load-worker.ts`)) {
-  entries.push({ entryPoints: ['src/tui/load-worker.ts'], outfile: `${next}/load-worker.js` });
+for (const worker of ['load-worker', 'sync-worker']) {
+  if (existsSync(`${root}/src/tui/${worker}.ts`)) entries.push({ entryPoints: [`src/tui/${worker}.ts`], outfile: `${next}/${worker}.js` });
 }
 try {
   await Promise.all(entries.map((entry) => build({ ...common, ...entry })));

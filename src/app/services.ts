@@ -3,12 +3,16 @@
 // session's undo log and scope, hooks. Expensive parts are made on first use, so a
 // command that needs no snapshot never loads the snapshot engine's state.
 import { readConfig, type Config } from '../config/config.js';
-import { readScope, writeScope, type Scope } from '../context/context.js';
+import { readContext, readScope, updateContext, type ContextFile, type Scope } from '../context/context.js';
+import { contextCompanion, type ContextEdit } from '../context/transaction.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Operation } from 'fast-json-patch';
 import { FlowError } from '../domain/errors.js';
-import { insideHook, runHooks } from '../hooks/hooks.js';
-import { HookGate } from '../hooks/trust.js';
+import { HookEvents, type CommandInfo } from '../hooks/events.js';
+import { insideHook, insidePreSaveOf } from '../hooks/hooks.js';
 import { SnapshotEngine, type SnapshotKind, type SnapshotMeta } from '../snapshots/engine.js';
 import { highestUndoRevision, UndoLog } from '../snapshots/undo.js';
+import type { Transaction } from '../store/state.js';
 import { Store, type Commit, type Recovery } from '../store/store.js';
 
 export type WriterKind = 'cli' | 'tui' | 'hook';
@@ -21,6 +25,12 @@ export interface ServiceOptions {
   interactive: boolean;
   confirm?: (question: string) => Promise<boolean>;
   warn?: (message: string) => void;
+  /** Standard input, read whole; absent where there is none (the TUI). */
+  input?: () => Promise<string>;
+  /** Run post_save and on_command hooks without waiting for them (the TUI: no frame waits on a hook). */
+  hooksInBackground?: boolean;
+  /** Steps of a long command (sync), for the TUI; the command line shows its own progress. */
+  progress?: (step: string) => void;
 }
 
 /** A change the undo log records as the undo or redo of an earlier one. */
@@ -37,28 +47,36 @@ export class Services {
   private configCache: Config | undefined;
   private engine: SnapshotEngine | undefined;
   private engineBackend: string | undefined;
-  /** Hooks run only when trusted (DESIGN §8). */
-  private readonly hooks: HookGate;
+  /** Hooks run only when trusted (DESIGN §8), and not for commands a hook runs. */
+  readonly hooks: HookEvents;
+  /** The command being run, for what its hooks are told (commands may run side by side in the TUI). */
+  private readonly running = new AsyncLocalStorage<CommandInfo>();
 
   constructor(private readonly options: ServiceOptions) {
     this.dir = options.dir;
-    this.hooks = new HookGate(options.dir, (message) => this.warn(message));
     this.session = options.session;
     this.interactive = options.interactive;
     const kind = insideHook() ? 'hook' : options.writerKind;
+    const writer = `${kind}:${process.pid}:${options.session}`;
+    this.hooks = new HookEvents(
+      { dir: options.dir, session: options.session, writer, settings: () => this.config(), warn: (message) => this.warn(message) },
+      !!options.hooksInBackground,
+    );
     this.store = new Store(options.dir, {
-      writer: `${kind}:${process.pid}:${options.session}`,
+      writer,
       warn: options.warn,
       recover: () => this.newestGoodSnapshot(),
       revisionFloor: () => this.highestRecordedRevision(),
-      // Commands run by a hook do not trigger hooks again.
-      hooks: insideHook()
-        ? undefined
-        : {
-            preSave: (commit) => this.runSaveHooks('pre_save', commit),
-            postSave: (commit) => this.runSaveHooks('post_save', commit),
-          },
+      hooks: {
+        preSave: (commit) => this.hooks.preSave(commit, this.running.getStore() ?? null),
+        postSave: (commit) => this.hooks.afterSave(commit, this.running.getStore() ?? null),
+      },
     });
+  }
+
+  /** Runs a command's work; its hooks are told it is this command. */
+  runCommand<R>(command: CommandInfo, work: () => Promise<R>): Promise<R> {
+    return this.running.run(command, work);
   }
 
   /** Settings as they are on disk now (read again at the start of every command). */
@@ -89,8 +107,32 @@ export class Services {
     return readScope(this.dir, this.session);
   }
 
-  setScope(scope: Scope): Promise<void> {
-    return writeScope(this.dir, this.session, scope);
+  /**
+   * A transaction on flows.json and, in the same commit, context.json: the edit asked for
+   * (the session's new scope) and the scopes of every session kept true to the change.
+   */
+  async transact<T>(fn: (tx: Transaction) => T, edit?: ContextEdit<T>): Promise<Commit<T>> {
+    this.refuseInsidePreSave();
+    const companion = contextCompanion(this.dir, this.session, this.store.writer, edit);
+    const commit = await this.store.transact(fn, companion);
+    for (const note of companion.notes) this.warn(note);
+    return commit;
+  }
+
+  context(): ContextFile {
+    return readContext(this.dir);
+  }
+
+  /** A change to context.json alone; a two-file change a crash left half done is finished first. */
+  updateContext<R>(change: (file: ContextFile) => R): Promise<R> {
+    this.refuseInsidePreSave();
+    return updateContext(this.dir, change, () => this.store.finishPending());
+  }
+
+  /** Standard input, whole. */
+  input(): Promise<string> {
+    if (!this.options.input) throw new FlowError('usage', 'this command reads standard input ("-"), and there is none here');
+    return this.options.input();
   }
 
   /** Asks the person; false when nobody can answer. */
@@ -101,6 +143,10 @@ export class Services {
 
   warn(message: string): void {
     this.options.warn?.(message);
+  }
+
+  progress(step: string): void {
+    this.options.progress?.(step);
   }
 
   /** Snapshot before a destructive command, then keep the count and age in bounds. */
@@ -128,31 +174,33 @@ export class Services {
     }
   }
 
-  /** The on_command hooks, after a command ran. */
-  commandRan(name: string, args: unknown): void {
+  /**
+   * The on_command hooks, after a command ran: told the revisions before and after it and
+   * what its saves changed (`seen`: the revision it read, when it saved nothing).
+   */
+  async commandRan(command: CommandInfo, commits: readonly Commit<unknown>[], seen: number | undefined): Promise<void> {
     // Trusting or revoking hooks never runs them.
-    if (insideHook() || name === 'trust hooks') return;
-    const commands = this.hooks.select(this.config(), 'on_command');
-    if (!commands.length) return;
-    try {
-      runHooks('on_command', commands, { command: name, args, session: this.session }, this.dir);
-    } catch (err) {
-      if (!(err instanceof FlowError)) throw err;
-    }
+    if (command.name === 'trust hooks') return;
+    await this.hooks.commandRan(command, async () => {
+      const saved = commits.filter((c) => c.changed);
+      const after = saved.length ? saved[saved.length - 1].revision : (seen ?? (await this.store.read()).revision);
+      const patch: Operation[] = saved.flatMap((c) => c.changes.patch);
+      return { revision: { before: saved.length ? saved[0].revision - 1 : after, after }, patch };
+    });
   }
 
-  private runSaveHooks(event: 'pre_save' | 'post_save', commit: Commit<unknown>): void {
-    const commands = this.hooks.select(this.config(), event);
-    if (!commands.length) return;
-    const runs = runHooks(
-      event,
-      commands,
-      { revision: commit.revision, writer: commit.writer, patch: commit.changes.patch, session: this.session },
-      this.dir,
+  /**
+   * A pre_save hook's command holds the store's lock until the hook ends: a change from
+   * inside it (to the same store) would wait for that lock and time the hook out, so it
+   * fails at once, saying why (exit 4).
+   */
+  refuseInsidePreSave(): void {
+    if (!insidePreSaveOf(this.dir)) return;
+    throw new FlowError(
+      'busy',
+      `this runs inside a pre_save hook of ${this.dir}, whose save holds the store's lock until the hook ends: ` +
+        'a pre_save hook cannot change the store (a post_save hook can)',
     );
-    for (const run of runs) {
-      if (run.status !== 0) this.warn(`${event} hook \`${run.command}\` failed: ${run.stderr || run.status}`);
-    }
   }
 
   /** After a corrupt flows.json was moved aside: the newest snapshot that still reads. */

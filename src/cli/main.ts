@@ -70,6 +70,13 @@ async function askOnTerminal(io: Io, question: string): Promise<boolean> {
   }
 }
 
+async function readAll(stream: NodeJS.ReadStream): Promise<string> {
+  let text = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) text += chunk;
+  return text;
+}
+
 async function openTui(globals: GlobalOptions, io: Io): Promise<number> {
   // A first frame before the TUI bundle (Ink, React, Yoga) is even loaded: the person
   // sees the workspace opening at once, whatever the size of the store.
@@ -115,6 +122,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
     writerKind: 'cli',
     interactive: !!(io.stdin.isTTY && io.stderr.isTTY),
     confirm: (question) => askOnTerminal(io, question),
+    input: () => readAll(io.stdin),
     warn: (message) =>
       io.stderr.write(json ? `${safeJson({ warning: { message } })}\n` : terminalText(`flow: ${message}\n`)),
   });

@@ -3,7 +3,9 @@
 // The command line, the TUI and the MCP server all execute through here.
 import { mkdirSync } from 'node:fs';
 import type { Services } from '../app/services.js';
+import type { CommandInfo } from '../hooks/events.js';
 import { checkSessionName } from '../context/context.js';
+import type { ContextEdit } from '../context/transaction.js';
 import { FlowError } from '../domain/errors.js';
 import { asFlowError } from '../store/errno.js';
 import { CorruptStoreError, type StoreView, type Transaction } from '../store/state.js';
@@ -56,9 +58,19 @@ export class CommandBus {
   async execute(object: CommandObject, options: ExecuteOptions = {}): Promise<Output> {
     const command = this.resolve(object.name);
     const args = this.validate(command, object.args);
+    const info = { name: command.name, args };
+    return this.services.runCommand(info, () => this.run(command, info, options));
+  }
+
+  private async run(command: AnyCommand, info: CommandInfo, options: ExecuteOptions): Promise<Output> {
+    const { args } = info;
     const services = this.services;
     checkSessionName(services.session);
+    // A pre_save hook's own writes fail at once: its command holds the lock they need.
+    if (command.writes) services.refuseInsidePreSave();
     services.reloadConfig();
+    // A two-file change a crash left half done is finished before the scope is read.
+    await services.store.finishPending();
     let view: StoreView | undefined;
     let transacted = false;
     let revert: { kind: 'undo' | 'redo'; target: number; label: string } | undefined;
@@ -69,29 +81,25 @@ export class CommandBus {
       store: services.store,
       dir: services.dir,
       session: services.session,
+      writer: services.store.writer,
       table: this.table,
       scope: services.scope(),
       baseRevision: options.baseRevision,
       interactive: services.interactive,
       read: async () => (view ??= await services.store.read()),
-      transact: async <T>(fn: (tx: Transaction) => T) => {
+      transact: async <T>(fn: (tx: Transaction) => T, context?: ContextEdit<T>) => {
         if (transacted) throw new Error(`internal: "${command.name}" ran two transactions`);
         transacted = true;
         mkdirSync(services.dir, { recursive: true });
-        return services.store.transact(fn);
+        return services.transact(fn, context);
       },
-      setScope: async (scope) => {
-        try {
-          await services.setScope(scope);
-        } catch (err) {
-          // After a saved change a failure would be a lie an agent retries into a duplicate.
-          if (!saved()) throw err;
-          services.warn(`the change was saved, but the session's scope was not updated: ${messageOf(asFlowError(err))}`);
-        }
-      },
+      context: () => services.context(),
+      updateContext: (change) => services.updateContext(change),
+      input: () => services.input(),
       confirm: (question) => services.confirm(question),
       config: () => services.config(),
       warn: (message) => services.warn(message),
+      progress: (step) => services.progress(step),
       snapshots: () => services.snapshots(),
       autoSnapshot: (kind, label) => services.autoSnapshot(kind, label),
       undoLog: () => services.undoLog(),
@@ -127,7 +135,7 @@ export class CommandBus {
         .recordCommits(commits, revert?.label ?? command.name, revert)
         .catch((err: Error) => services.warn(`could not record the change for undo: ${err.message}`));
     }
-    services.commandRan(command.name, args);
+    await services.commandRan(info, commits, view?.revision);
     return output;
   }
 }

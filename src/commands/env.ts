@@ -2,7 +2,8 @@
 // transaction), the session's scope, confirmation, and settings, all from the process's
 // services (src/app/services.ts). Handlers never touch files themselves.
 import type { Config } from '../config/config.js';
-import type { Scope } from '../context/context.js';
+import type { ContextFile, Scope } from '../context/context.js';
+import type { ContextEdit } from '../context/transaction.js';
 import type { SnapshotEngine, SnapshotKind, SnapshotMeta } from '../snapshots/engine.js';
 import type { UndoLog } from '../snapshots/undo.js';
 import type { Commit, Store } from '../store/store.js';
@@ -13,6 +14,8 @@ export interface Env {
   readonly store: Store;
   readonly dir: string;
   readonly session: string;
+  /** Who this process writes as: meta.writer of its revisions, `writer` of its context. */
+  readonly writer: string;
   readonly table: CommandTable;
   /** The session's scope when the command started. */
   readonly scope: Scope;
@@ -21,12 +24,22 @@ export interface Env {
   /** True when a person can answer questions (a TTY, or the TUI). */
   readonly interactive: boolean;
   read(): Promise<StoreView>;
-  /** The command's one transaction on flows.json. */
-  transact<T>(fn: (tx: Transaction) => T): Promise<Commit<T>>;
-  setScope(scope: Scope): Promise<void>;
+  /**
+   * The command's one transaction on flows.json; `context` is what it also changes in
+   * context.json (the session's scope), committed with it under the same lock.
+   */
+  transact<T>(fn: (tx: Transaction) => T, context?: ContextEdit<T>): Promise<Commit<T>>;
+  /** context.json as it is now. */
+  context(): ContextFile;
+  /** A change to context.json alone, under its lock. */
+  updateContext<R>(change: (file: ContextFile) => R): Promise<R>;
+  /** Standard input, read whole (a value given as `-`). */
+  input(): Promise<string>;
   confirm(question: string): Promise<boolean>;
   config(): Config;
   warn(message: string): void;
+  /** What a long command is doing now, for a person watching (the TUI's message line). */
+  progress(step: string): void;
   snapshots(): SnapshotEngine;
   /** A snapshot before something destructive (and retention afterwards). */
   autoSnapshot(kind: SnapshotKind, label: string): Promise<SnapshotMeta>;

@@ -202,6 +202,16 @@ export function requireFlowScope(view: StoreView, env: Env, ref?: string): Flow 
  */
 export function scopePlan(view: StoreView, env: Env, ref?: string): PlanLocation | undefined {
   if (ref) return resolvePlan(view, ref, scopeFlow(view, env));
+  const { cleared } = env.scope;
+  if (!env.scope.planId && cleared?.kind === 'plan') {
+    // Cleared because it was deleted: the session is told, never moved to another plan.
+    throw new FlowError(
+      'not_found',
+      `the plan of session "${env.session}" (${cleared.id} "${oneLine(cleared.title)}") no longer exists: ` +
+        `${cleared.writer ? `${oneLine(cleared.writer)} deleted it` : 'it was deleted'} at ${oneLine(cleared.time)} and the scope was cleared; ` +
+        'choose another with `flow use plan REF` or pass --plan',
+    );
+  }
   if (env.scope.planId) {
     const found = view.locate(env.scope.planId);
     if (found?.kind === 'plan') return found;

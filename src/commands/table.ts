@@ -2,6 +2,7 @@
 // is a module under nouns/ and one line here.
 import type * as z from 'zod/mini';
 import { CONFIG_COMMANDS } from './nouns/config.js';
+import { CONTEXT_COMMANDS } from './nouns/context.js';
 import { DOC_COMMANDS } from './nouns/doc.js';
 import { FLOW_COMMANDS } from './nouns/flow.js';
 import { META_COMMANDS } from './nouns/meta.js';
@@ -21,6 +22,7 @@ export const COMMANDS = [
   ...SEARCH_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...CONTEXT_COMMANDS,
   ...SYNC_COMMANDS,
   ...META_COMMANDS,
   ...TRUST_COMMANDS,

@@ -9,6 +9,8 @@ import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 export const CONFIG_FILE = 'config.json';
 
 const positiveInt = z.int().check(z.nonnegative());
+/** A hook's timeout: long enough for any hook, short enough that a hung one is noticed. */
+const MAX_HOOK_SECONDS = 3600;
 const commands = z._default(z.array(z.string()), (): string[] => []);
 
 export const ConfigSchema = z.looseObject({
@@ -23,8 +25,13 @@ export const ConfigSchema = z.looseObject({
     () => ({ keep: 100, max_age_days: 30, every: 0, backend: 'files' as const }),
   ),
   hooks: z._default(
-    z.looseObject({ pre_save: commands, post_save: commands, on_command: commands }),
-    () => ({ pre_save: [], post_save: [], on_command: [] }),
+    z.looseObject({
+      pre_save: commands,
+      post_save: commands,
+      on_command: commands,
+      timeout_s: z._default(z.number().check(z.positive(), z.lte(MAX_HOOK_SECONDS)), 10),
+    }),
+    () => ({ pre_save: [], post_save: [], on_command: [], timeout_s: 10 }),
   ),
   undo: z._default(z.looseObject({ depth: z._default(positiveInt, 100) }), () => ({ depth: 100 })),
   history: z._default(z.looseObject({ size: z._default(positiveInt, 500) }), () => ({ size: 500 })),
@@ -38,11 +45,12 @@ export const ConfigSchema = z.looseObject({
     () => ({ retention_days: 7, large_mb: 20, storage: 'local' as const, command: { put: '', get: '' } }),
   ),
   search: z._default(z.looseObject({ embed_command: z._default(z.string(), '') }), () => ({ embed_command: '' })),
+  clipboard: z._default(z.looseObject({ osc52: z._default(z.enum(['off', 'on']), 'off') }), () => ({ osc52: 'off' as const })),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-type KeyType = 'string' | 'int' | 'number' | 'commands' | readonly string[];
+type KeyType = 'string' | 'int' | 'number' | 'seconds' | 'commands' | readonly string[];
 
 /** Every setting `config set` accepts, with its type and meaning (also the help text). */
 export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: string }>> = {
@@ -54,6 +62,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: 
   'hooks.pre_save': { type: 'commands', description: 'shell commands run before a save; a non-zero exit vetoes it' },
   'hooks.post_save': { type: 'commands', description: 'shell commands run after a save' },
   'hooks.on_command': { type: 'commands', description: 'shell commands run after each command' },
+  'hooks.timeout_s': { type: 'seconds', description: 'how long each hook may run; then it and its child processes are killed (default 10)' },
   'undo.depth': { type: 'int', description: 'how many changes per session undo remembers' },
   'history.size': { type: 'int', description: 'how many prompt lines the TUI remembers per session' },
   'documents.retention_days': { type: 'number', description: 'gc doc removes a document this many days after its last reference went' },
@@ -62,6 +71,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: 
   'documents.command.put': { type: 'string', description: 'with storage command: shell command that uploads $FLOW_DOC_FILE (hash $FLOW_DOC_SHA256)' },
   'documents.command.get': { type: 'string', description: 'with storage command: shell command that downloads $FLOW_DOC_SHA256 to $FLOW_DOC_FILE' },
   'search.embed_command': { type: 'string', description: 'optional: command that reads texts (JSON lines) and prints one vector per line, for semantic ranking' },
+  'clipboard.osc52': { type: ['off', 'on'], description: 'y in the TUI also copies through the terminal (OSC 52), e.g. over ssh' },
 };
 
 export function readConfig(dir: string): Config {
@@ -92,6 +102,13 @@ export function parseConfigValue(key: string, text: string): unknown {
       const value = Number(text);
       if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (type === 'int' && !Number.isInteger(value))) {
         throw new FlowError('invalid', `${key} must be a ${type === 'int' ? 'whole ' : ''}number ≥ 0, not "${text}"`);
+      }
+      return value;
+    }
+    case 'seconds': {
+      const value = Number(text);
+      if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > MAX_HOOK_SECONDS) {
+        throw new FlowError('invalid', `${key} must be a number of seconds above 0 and at most ${MAX_HOOK_SECONDS}, not "${text}"`);
       }
       return value;
     }

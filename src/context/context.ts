@@ -1,32 +1,66 @@
-// context.json: per-session context (DESIGN §1, §6). A session's scope (current flow and
-// plan) lives here, so two sessions never change each other's scope.
+// context.json: per-session context (DESIGN §1, §6). Each session has its scope (current
+// flow and plan), a "where we are" summary and a log of decisions, so a person or an agent
+// coming back after a break finds what they left; two sessions never change each other's.
+// Versioned; fields other tools add are kept and written back.
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
+import { now } from '../domain/time.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
+import { hasRollForward } from '../store/roll-forward.js';
 
 export const CONTEXT_FILE = 'context.json';
 export const DEFAULT_SESSION = 'default';
+/** The format this program writes; a newer one is read, never written. */
+export const CONTEXT_VERSION = 1;
+
+export const DecisionSchema = z.looseObject({
+  time: z.string(),
+  text: z.string(),
+  plan_id: z.optional(z.string()),
+  task_id: z.optional(z.string()),
+  /** Who noted it: `cli|tui|hook:<pid>:<session>`, like meta.writer of flows.json. */
+  writer: z.optional(z.string()),
+});
+
+/**
+ * Why a session's scope was last cleared: the plan or flow it pointed at was deleted. Until
+ * the session chooses again, commands that would act in that plan say so instead of
+ * acting in another one.
+ */
+const ClearedSchema = z.looseObject({
+  kind: z.enum(['plan', 'flow']),
+  id: z.string(),
+  title: z.string(),
+  time: z.string(),
+  writer: z.optional(z.string()),
+});
 
 const SessionSchema = z.looseObject({
   flow_id: z._default(z.nullable(z.string()), null),
   plan_id: z._default(z.nullable(z.string()), null),
+  cleared: z.optional(ClearedSchema),
   summary: z._default(z.string(), ''),
-  decisions: z._default(z.array(z.unknown()), () => []),
+  decisions: z._default(z.array(DecisionSchema), () => []),
   updated: z.optional(z.string()),
+  writer: z.optional(z.string()),
 });
 
 export const ContextSchema = z.looseObject({
-  version: z._default(z.number(), 1),
+  version: z._default(z.int(), CONTEXT_VERSION),
   sessions: z._default(z.record(z.string(), SessionSchema), () => ({})),
 });
 
+export type Decision = z.infer<typeof DecisionSchema>;
+export type Cleared = z.infer<typeof ClearedSchema>;
 export type SessionContext = z.infer<typeof SessionSchema>;
 export type ContextFile = z.infer<typeof ContextSchema>;
 
 export interface Scope {
   flowId: string | null;
   planId: string | null;
+  /** Set when the scope was cleared because what it pointed at was deleted. */
+  cleared?: Cleared;
 }
 
 export function sessionName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -46,44 +80,73 @@ export function checkSessionName(name: string): string {
   );
 }
 
+export function contextPath(dir: string): string {
+  return join(dir, CONTEXT_FILE);
+}
+
 export function readContext(dir: string): ContextFile {
-  return readJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json');
+  return readJsonFile(contextPath(dir), ContextSchema, CONTEXT_FILE);
 }
 
 /** The session's own entry: never one inherited from Object (a session named "constructor"). */
-function sessionEntry(file: ContextFile, session: string): SessionContext | undefined {
+export function sessionOf(file: ContextFile, session: string): SessionContext | undefined {
   return Object.hasOwn(file.sessions, session) ? file.sessions[session] : undefined;
 }
 
+export function scopeOf(entry: SessionContext | undefined): Scope {
+  return { flowId: entry?.flow_id ?? null, planId: entry?.plan_id ?? null, ...(entry?.cleared ? { cleared: entry.cleared } : {}) };
+}
+
 export function readScope(dir: string, session: string): Scope {
-  const entry = sessionEntry(readContext(dir), session);
-  return { flowId: entry?.flow_id ?? null, planId: entry?.plan_id ?? null };
+  return scopeOf(sessionOf(readContext(dir), session));
 }
 
-export async function updateSession<R>(
-  dir: string,
-  session: string,
-  change: (entry: SessionContext) => R,
-): Promise<R> {
-  return updateJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json', (file) => {
-    const entry = sessionEntry(file, checkSessionName(session)) ?? (file.sessions[session] = SessionSchema.parse({}));
-    const result = change(entry);
-    entry.updated = new Date().toISOString();
-    return result;
-  });
+/** A context.json of a newer format is read, never written (like flows.json, DESIGN §3). */
+export function assertWritable(file: ContextFile): void {
+  if (file.version > CONTEXT_VERSION) {
+    throw new FlowError(
+      'too_new',
+      `context.json is version ${file.version}, newer than this flow understands (${CONTEXT_VERSION}); ` +
+        'it is read-only: nothing was saved. Upgrade flow to change it.',
+      { version: file.version },
+    );
+  }
 }
 
-export async function writeScope(dir: string, session: string, scope: Scope): Promise<void> {
-  await updateSession(dir, session, (entry) => {
-    entry.flow_id = scope.flowId;
-    entry.plan_id = scope.planId;
-  });
+/** The session's entry to change, made if missing, marked as changed now by `writer`. */
+export function editSession(file: ContextFile, session: string, writer: string): SessionContext {
+  checkSessionName(session);
+  const entry = sessionOf(file, session) ?? (file.sessions[session] = SessionSchema.parse({}));
+  entry.updated = now();
+  entry.writer = writer;
+  return entry;
 }
 
-/** Puts back a whole context.json (snapshot restore), under its lock. */
-export async function replaceContext(dir: string, value: unknown): Promise<void> {
-  await updateJsonFile(join(dir, CONTEXT_FILE), ContextSchema, 'context.json', (file) => {
-    for (const key of Object.keys(file)) delete (file as Record<string, unknown>)[key];
-    Object.assign(file, ContextSchema.parse(value ?? {}));
-  });
+/** Raised under context.json's lock when a two-file change was left half done. */
+class Unfinished extends Error {}
+
+/**
+ * Changes context.json alone, under its own lock. A two-file change a crash left half
+ * done (its record still there) would put its own context.json over this one: it is
+ * finished first (`finishPending` takes flows.json's lock, so never while holding this one).
+ */
+export async function updateContext<R>(dir: string, change: (file: ContextFile) => R, finishPending: () => Promise<void>): Promise<R> {
+  for (;;) {
+    try {
+      return await updateJsonFile(contextPath(dir), ContextSchema, CONTEXT_FILE, (file) => {
+        if (hasRollForward(dir)) throw new Unfinished();
+        assertWritable(file);
+        return change(file);
+      });
+    } catch (err) {
+      if (!(err instanceof Unfinished)) throw err;
+      await finishPending();
+    }
+  }
+}
+
+/** Puts back a whole context.json (a snapshot's), inside a transaction's edit. */
+export function replaceContext(file: ContextFile, value: unknown): void {
+  for (const key of Object.keys(file)) delete (file as Record<string, unknown>)[key];
+  Object.assign(file, ContextSchema.parse(value ?? {}));
 }

@@ -2,3 +2,13 @@
 export function now(): string {
   return new Date().toISOString();
 }
+
+/** How long ago an ISO time was, as a person reads it: `12s ago`, `3m ago`, `2d ago`. */
+export function age(from: string | null, at: number): string {
+  if (!from) return '';
+  const seconds = Math.max(0, Math.round((at - Date.parse(from)) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
+  return `${Math.floor(seconds / 86400)}d ago`;
+}

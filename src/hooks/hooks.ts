@@ -1,11 +1,18 @@
-// Hooks from config.json: shell commands run at pre_save (a non-zero exit vetoes the
-// save), post_save and on_command. Each gets a JSON description of the event on stdin
-// and FLOW_EVENT / FLOW_DIR / FLOW_REVISION in its environment. Commands a hook runs
-// see FLOW_HOOK=1 and do not trigger hooks again, so hooks cannot loop.
-import { spawnSync } from 'node:child_process';
-import { FlowError } from '../domain/errors.js';
-
-export type HookEvent = 'pre_save' | 'post_save' | 'on_command';
+// Hooks from config.json (issue 14): shell commands run at pre_save (under the store's
+// lock; a non-zero exit or a timeout vetoes the save), post_save and on_command (after the
+// lock is released; a failure is reported and never undoes the change). The contract:
+//
+// - stdin: one JSON document (src/hooks/payload.ts, printed by `flow schema hook`);
+// - env: FLOW_DIR, FLOW_EVENT, FLOW_HOOK=1, FLOW_SESSION and FLOW_REVISION (the revision
+//   after the save); commands a hook runs see FLOW_HOOK=1 and do not run hooks again, so
+//   hooks cannot loop; a pre_save hook's own writes to the same store fail at once;
+// - each hook runs in its own process group and gets `hooks.timeout_s` (default 10 s);
+//   at the timeout the whole group is killed, children included. Run asynchronously, so
+//   neither the lock's refresh nor a screen waits on a hook's event loop.
+import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { HookPayload } from './payload.js';
 
 export const IN_HOOK = 'FLOW_HOOK';
 
@@ -13,48 +20,138 @@ export function insideHook(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[IN_HOOK] === '1';
 }
 
-export interface HookRun {
-  command: string;
-  status: number | null;
-  stderr: string;
+function realDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return resolve(dir);
+  }
 }
 
-// All hooks of one event share this budget. pre_save hooks run under the store's lock,
-// which is only refreshed between them: the budget stays well inside the stale period
-// (10 s), so a slow hook vetoes the save instead of costing the writer its lock.
-const HOOK_BUDGET_MS = 4_000;
+/**
+ * True inside a pre_save hook of this data directory: the command that runs the hook
+ * holds the store's lock until the hook ends, so anything that would take it must fail at
+ * once rather than wait for the lock (and time the hook out).
+ */
+export function insidePreSaveOf(dir: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return insideHook(env) && env.FLOW_EVENT === 'pre_save' && !!env.FLOW_DIR && realDir(env.FLOW_DIR) === realDir(dir);
+}
 
-export function runHooks(
-  event: HookEvent,
-  commands: readonly string[],
-  payload: Record<string, unknown>,
-  dir: string,
-): HookRun[] {
-  const runs: HookRun[] = [];
-  const deadline = Date.now() + HOOK_BUDGET_MS;
-  for (const command of commands) {
-    const result = spawnSync(command, {
+export interface HookRun {
+  command: string;
+  /** Exit status of the hook's shell; null when it was killed or could not start. */
+  status: number | null;
+  /** It was still running at its timeout, and its process group was killed. */
+  timedOut: boolean;
+  /** What it wrote on stderr (or stdout, when stderr is empty), trimmed and capped. */
+  output: string;
+  /** Why it could not start, if it could not. */
+  error?: string;
+}
+
+export const ok = (run: HookRun): boolean => run.status === 0 && !run.timedOut && !run.error;
+
+/** Says what went wrong with a hook, with its output. */
+export function describeFailure(run: HookRun, timeoutMs: number): string {
+  const why = run.error
+    ? `could not start: ${run.error}`
+    : run.timedOut
+      ? `did not finish within ${timeoutMs / 1000} s and was stopped with its child processes`
+      : `exited ${run.status ?? 'on a signal'}`;
+  return `\`${run.command}\` ${why}${run.output ? `: ${run.output}` : ''}`;
+}
+
+// What a hook says is shown in one message: enough to read, never all of a runaway log.
+const OUTPUT_LIMIT = 4096;
+
+/** Hook process groups still running, ended if flow itself exits first. */
+const running = new Set<number>();
+let endOnExit = false;
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export interface HookOptions {
+  dir: string;
+  session: string;
+  timeoutMs: number;
+}
+
+/** Runs one hook to its end, or to its timeout. Never throws: what happened is in the result. */
+export function runHook(command: string, payload: HookPayload, options: HookOptions): Promise<HookRun> {
+  if (!endOnExit) {
+    endOnExit = true;
+    process.on('exit', () => {
+      for (const pid of running) killGroup(pid);
+    });
+  }
+  return new Promise((done) => {
+    let stderr = '';
+    let stdout = '';
+    let timedOut = false;
+    let exited = false;
+    let error: string | undefined;
+    let settled = false;
+    const child = spawn(command, {
       shell: true,
-      input: JSON.stringify({ event, ...payload }),
-      encoding: 'utf8',
-      timeout: Math.max(1, deadline - Date.now()),
+      // Its own process group, so that the timeout ends everything it started.
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: {
         ...process.env,
         [IN_HOOK]: '1',
-        FLOW_EVENT: event,
-        FLOW_DIR: dir,
-        FLOW_REVISION: String(payload.revision ?? ''),
+        FLOW_EVENT: payload.event,
+        FLOW_DIR: resolve(options.dir),
+        FLOW_SESSION: options.session,
+        FLOW_REVISION: String(payload.revision.after),
       },
-      stdio: ['pipe', 'ignore', 'pipe'],
     });
-    const run = { command, status: result.status, stderr: (result.stderr ?? '').trim() };
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
+    const finish = (status: number | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (pid !== undefined) running.delete(pid);
+      const output = (stderr.trim() || stdout.trim()).slice(0, OUTPUT_LIMIT);
+      done({ command, status, timedOut, output, ...(error ? { error } : {}) });
+    };
+    // At the timeout the whole group goes: the hook if it still runs (a timeout), or what
+    // it left behind holding its output open.
+    const timer = setTimeout(() => {
+      if (!exited) timedOut = true;
+      if (pid !== undefined) killGroup(pid);
+    }, options.timeoutMs);
+    const collect = (into: 'stderr' | 'stdout') => (chunk: Buffer) => {
+      if (into === 'stderr' && stderr.length < OUTPUT_LIMIT) stderr += chunk.toString('utf8');
+      if (into === 'stdout' && stdout.length < OUTPUT_LIMIT) stdout += chunk.toString('utf8');
+    };
+    child.stderr?.on('data', collect('stderr'));
+    child.stdout?.on('data', collect('stdout'));
+    child.on('exit', () => (exited = true));
+    child.on('error', (err) => {
+      error = err.message;
+      finish(null);
+    });
+    child.on('close', (status) => finish(timedOut ? null : status));
+    // A hook need not read its input: the pipe closing early is no error.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(JSON.stringify(payload));
+  });
+}
+
+/** The hooks of one event, in order; pre_save stops at the first that fails (the veto). */
+export async function runHooks(commands: readonly string[], payload: HookPayload, options: HookOptions): Promise<HookRun[]> {
+  const runs: HookRun[] = [];
+  for (const command of commands) {
+    const run = await runHook(command, payload, options);
     runs.push(run);
-    if (event === 'pre_save' && run.status !== 0) {
-      const why = result.error ? result.error.message : run.stderr || `exit ${run.status ?? 'signal'}`;
-      throw new FlowError('vetoed', `the pre_save hook \`${command}\` refused the change: ${why}`, {
-        hook: command,
-      });
-    }
+    if (payload.event === 'pre_save' && !ok(run)) break;
   }
   return runs;
 }

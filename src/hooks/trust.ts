@@ -14,11 +14,11 @@ import * as z from 'zod/mini';
 import type { Config } from '../config/config.js';
 import { now } from '../domain/time.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
-import type { HookEvent } from './hooks.js';
+import { HOOK_EVENT_NAMES, type HookEvent } from './payload.js';
 
 export type Hooks = Config['hooks'];
 
-export const HOOK_EVENTS: readonly HookEvent[] = ['pre_save', 'post_save', 'on_command'];
+export const HOOK_EVENTS: readonly HookEvent[] = HOOK_EVENT_NAMES;
 
 /** The settings besides hooks that flow runs as shell commands, and where each is kept. */
 const COMMAND_SETTINGS = {

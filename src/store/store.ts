@@ -1,7 +1,7 @@
 // The store: reading flows.json safely and changing it only through transactions
 // (DESIGN §4). Composes the lock, the layout, atomic writes, migrations and quarantine.
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import {
   FORMAT_MAJOR,
@@ -25,6 +25,8 @@ import { assemble, Image, LayoutError, serialiseMember, spliceImage } from './la
 import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
 import { quarantineReplacing } from './quarantine.js';
+import { crashPoint } from './crash-point.js';
+import { hasRollForward, removeRollForward, rollForward, writeRollForward } from './roll-forward.js';
 import { salvage, type Salvage } from './salvage.js';
 import { writeMigrationSnapshot } from './migrate/snapshot.js';
 import { CorruptStoreError, StoreView, TooDeepFlowError, Transaction, type TransactionChanges } from './state.js';
@@ -111,10 +113,26 @@ export interface Commit<T> {
   migratedFrom?: string[];
 }
 
+/**
+ * A second file changed in the same transaction as flows.json (context.json): written
+ * under both locks (flows.json's first, so two writers never wait on each other), after
+ * flows.json and only if flows.json was; a crash between the two is finished by the next
+ * writer (roll-forward.ts).
+ */
+export interface Companion<T> {
+  /** The file, beside flows.json in the data directory. */
+  readonly path: string;
+  /** Under flows.json's lock, once the change passed its pre_save hooks: does this commit change the file? */
+  wanted(commit: Commit<T>): boolean;
+  /** Under both locks: the file's new bytes, or undefined when it stays as it is. */
+  next(commit: Commit<T>): Buffer | undefined;
+}
+
 export interface StoreHooks {
   /** Runs under the lock before the write; throw a FlowError('vetoed') to refuse. */
-  preSave?(commit: Commit<unknown>, store: Store): void;
-  postSave?(commit: Commit<unknown>, store: Store): void;
+  preSave?(commit: Commit<unknown>, store: Store): void | Promise<void>;
+  /** Runs once the lock is released; a failure is only reported (the change is saved). */
+  postSave?(commit: Commit<unknown>, store: Store): void | Promise<void>;
 }
 
 export interface StoreOptions {
@@ -307,6 +325,11 @@ export class Store {
    * an unreadable file quarantined first (DESIGN §3–4), both under the lock.
    */
   async read(): Promise<StoreView> {
+    // What a crash left half published is finished first, so that both files agree; a
+    // store that cannot be locked (a read-only file system) is read as it is.
+    await this.finishPending().catch((err: unknown) =>
+      this.options.warn?.(`could not finish the last two-file change: ${(asFlowError(err) as Error).message}`),
+    );
     let migrated = false;
     return this.recovering<StoreView>(async (seen) => {
       let loaded = this.load();
@@ -412,6 +435,7 @@ export class Store {
     mkdirSync(this.dir, { recursive: true });
     const lock = await acquireLock(target, this.options.lock);
     try {
+      await this.finishUnderLock();
       if (!this.tempsCleaned) {
         removeStaleTemps(target);
         this.tempsCleaned = true;
@@ -419,6 +443,31 @@ export class Store {
       return await fn(lock, target);
     } finally {
       await lock.release();
+    }
+  }
+
+  /**
+   * Finishes a two-file transaction that a crash left half published: the record of it
+   * is met by the next writer (or reader), which takes the lock to finish it.
+   */
+  async finishPending(): Promise<void> {
+    if (hasRollForward(this.dir)) await this.withLock(() => undefined);
+  }
+
+  /** Under the lock: what finishPending does (see roll-forward.ts). */
+  private async finishUnderLock(): Promise<void> {
+    if (!hasRollForward(this.dir)) return;
+    const loaded = this.load();
+    const meta = 'corrupt' in loaded ? undefined : loaded.header.meta;
+    const outcome = await rollForward(this.dir, meta, (path) => acquireLock(path, this.options.lock));
+    if (outcome.kind === 'finished') {
+      const { record } = outcome;
+      this.options.warn?.(
+        `the change ${record.writer} saved at revision ${record.revision} stopped before ${record.file} was written (a crash?); ` +
+          `${record.file} now has its part of that change too`,
+      );
+    } else if (outcome.kind === 'damaged') {
+      this.options.warn?.(`${outcome.movedTo} is not what flow writes (${outcome.why}): moved aside and not used`);
     }
   }
 
@@ -556,13 +605,13 @@ export class Store {
    * (DESIGN §4). `fn` may run more than once (when another writer slipped in), so it
    * must only act through the transaction it is given.
    */
-  async transact<T>(fn: (tx: Transaction) => T): Promise<Commit<T>> {
+  async transact<T>(fn: (tx: Transaction) => T, companion?: Companion<T>): Promise<Commit<T>> {
     for (let attempt = 1; ; attempt++) {
       let commit: Commit<T>;
       try {
         commit = await this.withLock((lock, target) => {
           this.assertWritable(target);
-          return this.attempt(fn, lock, target);
+          return this.attempt(fn, lock, target, companion);
         });
       } catch (err) {
         if (err instanceof RetryableError && attempt < MAX_ATTEMPTS) continue;
@@ -571,7 +620,7 @@ export class Store {
       if (commit.changed) {
         // The change is on disk: nothing after this point may turn it into a failure.
         try {
-          this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
+          await this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
         } catch (err) {
           this.options.warn?.(`post_save hooks failed: ${(err as Error).message}`);
         }
@@ -581,7 +630,7 @@ export class Store {
     }
   }
 
-  private attempt<T>(fn: (tx: Transaction) => T, lock: Lock, target: string): Commit<T> {
+  private async attempt<T>(fn: (tx: Transaction) => T, lock: Lock, target: string, companion?: Companion<T>): Promise<Commit<T>> {
     const loaded = this.load();
     if ('corrupt' in loaded) {
       this.recoverUnderLock(loaded.corrupt, loaded.identity, lock, target);
@@ -614,10 +663,15 @@ export class Store {
       !!source.migration;
     const revision = source.header.meta.file_revision + (changed ? 1 : 0);
     const commit: Commit<T> = { value, changed, revision, writer: this.writer, changes };
-    if (!changed) return commit;
+    if (!changed) {
+      // Only the second file changes (a session's scope): still under flows.json's lock,
+      // so what it refers to cannot go away meanwhile.
+      if (companion?.wanted(commit)) await this.withCompanion(companion, commit, (bytes, side) => bytes && side.write(bytes));
+      return commit;
+    }
     if (source.migration) commit.migratedFrom = source.migration.steps;
 
-    this.options.hooks?.preSave?.(commit as Commit<unknown>, this);
+    await this.options.hooks?.preSave?.(commit as Commit<unknown>, this);
     lock.refresh();
     if (source.migration) this.saveMigrationSnapshot(source);
 
@@ -627,6 +681,60 @@ export class Store {
       meta: { ...source.header.meta, last_saved: now(), file_revision: revision, writer: this.writer },
       current_flow_id: changes.currentFlowId ? changes.currentFlowId.after : source.header.current_flow_id,
     };
+    if (companion?.wanted(commit)) {
+      await this.withCompanion(companion, commit, (bytes, side) => {
+        if (!bytes) return this.publish(source, header, changes, lock, target);
+        writeRollForward(this.dir, {
+          revision,
+          writer: this.writer,
+          last_saved: header.meta.last_saved,
+          file: basename(companion.path),
+          content: bytes.toString('utf8'),
+        });
+        try {
+          crashPoint('before-renames');
+          this.publish(source, header, changes, lock, target);
+        } catch (err) {
+          removeRollForward(this.dir);
+          throw err;
+        }
+        crashPoint('between-renames');
+        try {
+          side.write(bytes);
+          removeRollForward(this.dir);
+        } catch (err) {
+          // flows.json holds the change and the record holds the rest: the next command
+          // finishes it, so the change is saved (DESIGN §8: never report a saved change as failed).
+          this.options.warn?.(
+            `the change is saved, but ${basename(companion.path)} could not be written yet ` +
+              `(${(asFlowError(err) as Error).message}); the next command brings it up to date`,
+          );
+        }
+      });
+      return commit;
+    }
+    this.publish(source, header, changes, lock, target);
+    return commit;
+  }
+
+  /** Takes the companion's lock (after flows.json's), computes its bytes and hands them over with a writer. */
+  private async withCompanion<T>(
+    companion: Companion<T>,
+    commit: Commit<T>,
+    use: (bytes: Buffer | undefined, side: { write(bytes: Buffer): void }) => void,
+  ): Promise<void> {
+    const lock = await acquireLock(companion.path, this.options.lock);
+    try {
+      removeStaleTemps(companion.path);
+      const bytes = companion.next(commit);
+      use(bytes, { write: (b) => writeFileAtomic(companion.path, [b], { beforeRename: () => lock.assertHeld() }) });
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Writes flows.json with the transaction's changes (DESIGN §4 step 4). */
+  private publish(source: Source, header: Record<string, unknown>, changes: TransactionChanges, lock: Lock, target: string): void {
     const put = new Map<string, unknown>();
     const removed = new Set<string>();
     for (const [id, change] of changes.flows) {
@@ -651,7 +759,6 @@ export class Store {
     // (the TUI) is the only one that needs them.
     this.cache = undefined;
     this.lastWritten = this.currentIdentity();
-    return commit;
   }
 
   private saveMigrationSnapshot(source: Source): void {

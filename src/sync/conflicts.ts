@@ -19,7 +19,7 @@ export interface ConflictEntry {
 type Recordable = Flow | Plan | Task | Record<string, unknown>;
 
 /** The object's records with their place in its `conflicts` list. */
-function entriesOf(object: Recordable): Array<{ index: number; record: ConflictRecord }> {
+export function entriesOf(object: Recordable): Array<{ index: number; record: ConflictRecord }> {
   const list = (object as Record<string, unknown>)[CONFLICTS_FIELD];
   if (!Array.isArray(list)) return [];
   const out: Array<{ index: number; record: ConflictRecord }> = [];

@@ -16,6 +16,19 @@ export class GitMissingError extends FlowError {
   }
 }
 
+/** False in the workspace, which holds the terminal (see keepGitOffTheTerminal). */
+let mayAskOnTerminal = true;
+
+/**
+ * For the workspace: git's ssh must not ask for a passphrase or a host key on /dev/tty,
+ * where its prompt would be drawn over the screen and race the workspace for keys. It
+ * asks through SSH_ASKPASS instead (the person's own, else `false`, which declines), so
+ * git fails with its message; `flow sync` in a shell asks as usual.
+ */
+export function keepGitOffTheTerminal(): void {
+  mayAskOnTerminal = false;
+}
+
 export class Git {
   constructor(
     /** Where git runs: the work tree's top folder. */
@@ -34,6 +47,7 @@ export class Git {
           GIT_TERMINAL_PROMPT: '0',
           // Messages we read (push rejections) in one language.
           LC_ALL: 'C',
+          ...(mayAskOnTerminal ? {} : { SSH_ASKPASS_REQUIRE: 'force', SSH_ASKPASS: process.env.SSH_ASKPASS || 'false' }),
         },
       });
       const out: Buffer[] = [];

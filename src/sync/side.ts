@@ -3,7 +3,7 @@
 // is read as flow's own reader does (layout, zod), with nesting bounded before anything
 // recursive touches it, and a side that fails is refused as a whole.
 import { FlowError } from '../domain/errors.js';
-import { FORMAT_MAJOR, parseFlow, parseHeader, SchemaError, type Flow, type Header } from '../domain/schema.js';
+import { FORMAT_MAJOR, MAX_TASK_DEPTH, parseFlow, parseHeader, SchemaError, TooDeepWriteError, type Flow, type Header } from '../domain/schema.js';
 import { Image, LayoutError, type MemberRange } from '../store/layout.js';
 import { detectFormat } from '../store/migrate/index.js';
 
@@ -17,7 +17,7 @@ const LABEL: Record<SideName, string> = {
 
 /** JSON nesting allowed in one flow line or header member: 256 task levels and room for other tools' fields. */
 export const MAX_NESTING = 1024;
-export { MAX_TASK_DEPTH } from '../domain/schema.js';
+export { MAX_TASK_DEPTH };
 
 export class MergeRefusedError extends FlowError {
   constructor(
@@ -117,6 +117,7 @@ export function flowOf(side: Side, id: string): Flow | undefined {
     flow = parseFlow(side.image.value(member), `flows.${id}`);
   } catch (err) {
     if (err instanceof SyntaxError || err instanceof SchemaError) throw new MergeRefusedError(side.name, err.message);
+    if (err instanceof TooDeepWriteError) throw new MergeRefusedError(side.name, `tasks nest deeper than ${MAX_TASK_DEPTH} levels`);
     throw err;
   }
   if (flow.id !== id) throw new MergeRefusedError(side.name, `flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`);

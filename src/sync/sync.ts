@@ -25,6 +25,8 @@ export interface SyncOptions {
   driver: string;
   /** Push attempts before giving up when others keep pushing first. */
   attempts?: number;
+  /** Told each step as it starts (the TUI shows it while sync runs). */
+  onStep?: (step: string) => void;
 }
 
 export type MergeKind = 'none' | 'fast-forward' | 'merge';
@@ -64,7 +66,10 @@ export async function sync(options: SyncOptions): Promise<SyncReport> {
     const attempts = options.attempts ?? 10;
     let committed: number | null = null;
     let merged: MergeKind = 'none';
+    const remote = `${repo.remote}/${repo.remoteBranch}`;
+    const step = options.onStep ?? (() => undefined);
     for (let attempt = 1; ; attempt++) {
+      step(attempt === 1 ? `fetching ${remote}` : `${remote} changed meanwhile: fetching again (attempt ${attempt})`);
       const remoteExists = await fetchRemote(repo);
       const lock = await acquireLock(store.file);
       let ahead: number | null;
@@ -73,20 +78,21 @@ export async function sync(options: SyncOptions): Promise<SyncReport> {
         const state = remoteExists ? await divergence(repo) : { ahead: await commitCount(repo), behind: 0 };
         ahead = state.ahead;
         if (state.behind > 0) {
-          const step = await mergeRemote(repo, store, ahead === null || ahead === 0);
-          merged = step;
-          if (step === 'merge') ahead = (ahead ?? 0) + 1;
+          step(`merging ${remote}`);
+          merged = await mergeRemote(repo, store, ahead === null || ahead === 0);
+          if (merged === 'merge') ahead = (ahead ?? 0) + 1;
         }
       } finally {
         await lock.release();
       }
+      if (ahead) step(`pushing to ${remote}`);
       const pushed = ahead ? await push(repo) : 'nothing';
       if (pushed !== 'rejected') {
         const conflicts = findConflicts(await store.read());
-        return { committed, merged, pushed: pushed === 'pushed', attempts: attempt, remote: `${repo.remote}/${repo.remoteBranch}`, setUp, outside, conflicts };
+        return { committed, merged, pushed: pushed === 'pushed', attempts: attempt, remote, setUp, outside, conflicts };
       }
       if (attempt >= attempts) {
-        throw new FlowError('busy', `others kept pushing to ${repo.remote}/${repo.remoteBranch} first (${attempt} attempts); run flow sync again`);
+        throw new FlowError('busy', `others kept pushing to ${remote} first (${attempt} attempts); run flow sync again`);
       }
       // Someone pushed in between: back off a little (jittered) and merge theirs too.
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 40 * attempt));

@@ -10,20 +10,26 @@ import type { Output } from '../commands/output.js';
 import { commandObject, type CommandTable } from '../commands/parse.js';
 import { PLAIN } from '../commands/style.js';
 import { quoteWord, tokenize } from '../commands/tokenize.js';
-import { readScope, type Scope } from '../context/context.js';
+import { join } from 'node:path';
+import { CONTEXT_FILE, readScope, type Scope } from '../context/context.js';
 import { createTable } from '../commands/table.js';
 import { FlowError } from '../domain/errors.js';
+import { oneLine, sanitize } from '../domain/sanitize.js';
 import type { Flow, Header } from '../domain/schema.js';
 import { ownFields, walkTasks } from '../domain/tree.js';
 import type { Commit } from '../store/store.js';
 import { watchFile, type FileWatch } from '../store/watch.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
+import { hasExpect, withoutExpect, type TuiCommand } from './commands.js';
+import { selectConflicts } from './conflicts.js';
 import type { LoaderMessage, LoaderRequest } from './load-worker.js';
+import { inProcessProbe, SyncWatch, workerProbe } from './sync-watch.js';
 import {
   activeFlowId,
   createTuiStore,
   flashRows,
   keepCursorVisible,
+  messageClock,
   selectRows,
   setMessage,
   type TuiStore,
@@ -35,6 +41,17 @@ export interface ControllerOptions {
   tui: TuiStore;
   /** Path of the loader worker bundle; without it, loading happens on the main thread. */
   workerPath?: string;
+  /** Path of the sync worker bundle; without it, sync figures are read in this process. */
+  syncWorkerPath?: string;
+}
+
+/** What a key asks the bus to do (see Controller.execute). */
+export interface Job {
+  command: TuiCommand | TuiCommand[] | (() => TuiCommand | TuiCommand[] | undefined);
+  /** The revision the person saw (a removed object is then reported as a conflict). */
+  baseRevision?: number;
+  /** No message on success (the key's effect shows by itself). */
+  quiet?: boolean;
 }
 
 type HeaderInfo = Pick<Header, 'current_flow_id' | 'meta'>;
@@ -45,11 +62,17 @@ export class Controller {
   readonly tui: TuiStore;
   private worker: Worker | undefined;
   private watch: FileWatch | undefined;
-  private pendingConfirm: ((yes: boolean) => void) | undefined;
+  private contextWatch: FileWatch | undefined;
+  /** Jobs run one after another (see execute). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private running = false;
   private loaded = false;
   /** Identity of flows.json last loaded on the main thread (no worker). */
   private mainThreadSeen: string | null | undefined;
   private readonly workerPath?: string;
+  /** When the header's sync figures are read (sync-watch.ts). */
+  readonly syncWatch: SyncWatch;
+  private readonly stopSyncProbe: () => Promise<void>;
 
   constructor(options: ControllerOptions) {
     this.bus = options.bus;
@@ -57,6 +80,12 @@ export class Controller {
     this.tui = options.tui;
     this.workerPath = options.workerPath;
     this.bus.services.store.onCommit((commit) => this.applyCommit(commit));
+    const { services } = this.bus;
+    const probe = options.syncWorkerPath
+      ? workerProbe(options.syncWorkerPath, services.dir, services.session)
+      : { probe: inProcessProbe(services.store), stop: async () => undefined };
+    this.stopSyncProbe = probe.stop;
+    this.syncWatch = new SyncWatch(probe.probe, (reading) => this.tui.setState({ sync: reading }));
   }
 
   // ---- Loading and live updates ----
@@ -68,7 +97,11 @@ export class Controller {
     this.loaded = true;
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
     this.watch = watchFile(this.bus.services.store.file, () => this.refresh(), { settleMs: 10 });
+    // While one of our own commands runs, a change of scope is its own (use plan, add
+    // flow): it is looked at when the command is done, not reported as someone else's.
+    this.contextWatch = watchFile(join(this.bus.services.dir, CONTEXT_FILE), () => (this.running ? undefined : this.checkScope()), { settleMs: 10 });
     this.tui.setState({ live: true });
+    this.syncWatch.start();
   }
 
   /**
@@ -173,11 +206,12 @@ export class Controller {
       writer: header.meta.writer ?? '',
       lastSaved: header.meta.last_saved ?? null,
       version: state.version + 1,
-      loading: null,
     };
     this.tui.setState(next);
     if (!this.loaded) this.focusScope();
     keepCursorVisible(this.tui, before);
+    // Last: keys pressed while loading are let through once the cursor is in place.
+    this.tui.setState({ loading: null });
   }
 
   /** Opens the session's flow and plan in the tree and puts the cursor there. */
@@ -241,9 +275,16 @@ export class Controller {
       lastSaved: header.meta.last_saved ?? null,
       version: state.version + 1,
     });
+    if (header.meta.file_revision !== state.revision) this.syncWatch.changed();
+    // The conflicts being gone through were settled (here, or by someone else).
+    if (this.tui.getState().focus === 'resolve' && !selectConflicts(this.tui.getState()).length) this.tui.setState({ focus: 'tree' });
     if (external) {
-      flashRows(this.tui, changedIds(state.flows, changed));
-      setMessage(this.tui, `rev ${header.meta.file_revision}: changed by ${header.meta.writer ?? 'another writer'}`, 'info');
+      // Only what differs from what is shown: our own saves are in already.
+      const ids = changedIds(state.flows, changed);
+      flashRows(this.tui, ids);
+      if ((ids.length || removed.length) && header.meta.writer !== this.bus.services.store.writer) {
+        setMessage(this.tui, `rev ${header.meta.file_revision}: changed by ${oneLine(header.meta.writer ?? 'another writer')}`, 'info');
+      }
     }
     keepCursorVisible(this.tui, before);
   }
@@ -269,102 +310,202 @@ export class Controller {
   // ---- Commands ----
 
   /**
-   * Runs a /flow command line through the bus. Returns its output, or undefined when it
-   * failed: errors go to the message line (or the conflict banner) and the caller keeps
-   * the typed text.
+   * Runs a job of the keys: command objects through the bus, one job after another in
+   * the order of the keys, so results and messages follow that order. A job that builds
+   * its command when its turn comes (`() => …`) sees every earlier job's change (two
+   * quick spaces move a task two statuses on). Resolves with the last output, or
+   * undefined when something failed: the message line (or the conflict banner) says why.
    */
-  async run(line: string, options: { baseRevision?: number; quiet?: boolean } = {}): Promise<Output | undefined> {
-    let parsed: ReturnType<CommandTable['parseLine']>;
-    try {
-      parsed = this.table.parseLine(line);
-    } catch (err) {
-      this.report(err);
-      return undefined;
-    }
-    if (parsed.globals.version) {
-      const output = { json: VERSION_JSON, human: () => VERSION_LINE };
-      this.afterCommand(output);
+  execute(job: Job): Promise<Output | undefined> {
+    const at = messageClock();
+    return this.enqueue(async () => {
+      let commands: TuiCommand[];
+      try {
+        const built = typeof job.command === 'function' ? job.command() : job.command;
+        commands = built === undefined ? [] : Array.isArray(built) ? built : [built];
+      } catch (err) {
+        this.report(err, at);
+        return undefined;
+      }
+      let output: Output | undefined;
+      for (const command of commands) {
+        try {
+          output = await this.bus.execute({ name: command.name, args: command.args }, { baseRevision: job.baseRevision });
+        } catch (err) {
+          this.report(err, at, {
+            mine: command.mine?.value,
+            retry: hasExpect(command) ? () => void this.execute({ command: withoutExpect(command) }) : undefined,
+          });
+          return undefined;
+        }
+        this.afterCommand(output, at, { quiet: job.quiet, panel: false });
+      }
       return output;
-    }
-    if (!parsed.command) return { json: null, human: () => '' };
-    const { command } = parsed;
-    try {
-      const output = parsed.globals.help
-        ? { json: null, human: () => commandHelp(command, PLAIN), message: '' }
-        : await this.bus.execute(commandObject(parsed), { baseRevision: options.baseRevision });
-      this.afterCommand(output, options.quiet);
-      return output;
-    } catch (err) {
-      this.report(err, line);
-      return undefined;
-    }
+    });
   }
 
+  /**
+   * Runs a line typed at the prompt (the person's own text, so it is parsed). A `.` word
+   * is the task under the cursor.
+   */
+  run(line: string, options: { cursor?: string | null; baseRevision?: number } = {}): Promise<Output | undefined> {
+    const at = messageClock();
+    return this.enqueue(async () => {
+      let parsed: ReturnType<CommandTable['parseTokens']>;
+      try {
+        const tokens = tokenize(line).map((t) => (t.text === '.' && !t.quoted && options.cursor ? { ...t, text: options.cursor } : t));
+        parsed = this.table.parseTokens(tokens, true);
+      } catch (err) {
+        this.report(err, at);
+        return undefined;
+      }
+      if (parsed.globals.version) {
+        const output = { json: VERSION_JSON, human: () => VERSION_LINE };
+        this.afterCommand(output, at);
+        return output;
+      }
+      if (parsed.command === undefined) return { json: null, human: () => '' };
+      const { command } = parsed;
+      try {
+        const output = parsed.globals.help
+          ? { json: null, human: () => commandHelp(command, PLAIN), message: '' }
+          : await this.bus.execute(commandObject(parsed), { baseRevision: options.baseRevision });
+        this.afterCommand(output, at);
+        return output;
+      } catch (err) {
+        const retry = withoutExpectLine(line);
+        this.report(err, at, { mine: line, retry: retry === line ? undefined : () => void this.run(retry) });
+        return undefined;
+      }
+    });
+  }
 
-  private afterCommand(output: Output, quiet?: boolean): void {
-    const scope = readScope(this.bus.services.dir, this.bus.services.session);
-    const before = this.tui.getState().scope;
-    if (scope.flowId !== before.flowId || scope.planId !== before.planId) {
-      this.tui.setState({ scope });
-      this.focusScope();
-    }
-    if (quiet) return;
-    // A report (list, show, help, diff…) opens in a panel; a one-line result is a message.
-    const human = output.human(PLAIN);
-    if (human.includes('\n') && this.tui.getState().focus !== 'snapshots') {
-      this.tui.setState({ output: human, focus: 'output' });
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      this.running = true;
+      try {
+        return await work();
+      } finally {
+        this.running = false;
+      }
+    });
+    this.queue = next
+      .catch(() => undefined)
+      // The steps of a long command are shown while it runs (Services' progress).
+      .finally(() => this.tui.getState().progress !== null && this.tui.setState({ progress: null }));
+    return next;
+  }
+
+  /** Resolves when every job queued so far has run (tests and shutdown wait on it). */
+  idle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
+  /**
+   * After a command: the scope it may have changed, and what it said. A report typed at
+   * the prompt (list, show, help, diff…) opens in a panel; otherwise the first line is
+   * the message.
+   */
+  private afterCommand(output: Output, at: number, options: { quiet?: boolean; panel?: boolean } = {}): void {
+    this.checkScope(true);
+    if (options.quiet) return;
+    const human = sanitize(output.human(PLAIN));
+    const focus = this.tui.getState().focus;
+    if (options.panel !== false && human.includes('\n') && (focus === 'tree' || focus === 'prompt')) {
+      this.tui.setState({ output: human, focus: 'output', panelTop: 0 });
     }
     const text = output.message ?? human.split('\n')[0];
-    if (text) setMessage(this.tui, text, 'success');
+    // A command that did its work but has more to say (sync: conflicts remain) warns.
+    if (text) setMessage(this.tui, oneLine(text), output.exitCode ? 'warning' : 'success', at);
   }
 
-  private report(err: unknown, retryLine?: string): void {
+  /**
+   * The session's scope from context.json: another process of the same session may
+   * change it. `focus` (after the person's own command) also moves the cursor there.
+   */
+  checkScope(focus = false): void {
+    let scope: Scope;
+    try {
+      scope = readScope(this.bus.services.dir, this.bus.services.session);
+    } catch (err) {
+      return setMessage(this.tui, oneLine((err as Error).message), 'warning');
+    }
+    const before = this.tui.getState().scope;
+    if (scope.flowId === before.flowId && scope.planId === before.planId) return;
+    this.tui.setState({ scope });
+    if (focus) this.focusScope();
+    else {
+      const state = this.tui.getState();
+      const plan = scope.planId ? state.flows.get(scope.flowId ?? '')?.plans.find((p) => p.id === scope.planId) : undefined;
+      const flow = scope.flowId ? state.flows.get(scope.flowId) : undefined;
+      const where = plan ? `plan "${oneLine(plan.title)}"` : flow ? `flow "${oneLine(flow.name)}"` : 'no plan';
+      setMessage(this.tui, `Session "${oneLine(state.session)}" now works in ${where} (changed by another process)`, 'info');
+    }
+  }
+
+  private report(err: unknown, at = messageClock(), conflict: { mine?: unknown; retry?: () => void } = {}): void {
     if (err instanceof FlowError && err.code === 'conflict') {
       const details = err.details ?? {};
+      const field = typeof details.field === 'string' ? details.field : undefined;
+      // "Keep mine" can only work on a field of an object that is still there: a task
+      // the other writer deleted has nothing to write over.
       this.tui.setState({
         focus: 'conflict',
+        input: null,
+        editor: null,
         conflict: {
-          message: err.message,
-          field: details.field as string | undefined,
-          theirs: details.actual,
-          mine: retryLine,
-          retry: retryLine === undefined ? undefined : withoutExpect(retryLine),
+          message: oneLine(err.message),
+          field,
+          theirs: field ? details.actual : undefined,
+          mine: field ? conflict.mine : undefined,
+          retry: field ? conflict.retry : undefined,
         },
       });
       return;
     }
     const text = err instanceof FlowError ? err.message : `internal error: ${(err as Error).message}`;
-    setMessage(this.tui, text, 'error');
-  }
-
-  /** The bus asks (rm without --yes typed at the prompt): answered by the confirm dialog. */
-  confirm(question: string): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.pendingConfirm = resolve;
-      this.tui.setState({ focus: 'confirm', confirm: { question, command: '', baseRevision: this.tui.getState().revision } });
-    });
-  }
-
-  answerConfirm(yes: boolean): boolean {
-    const pending = this.pendingConfirm;
-    this.pendingConfirm = undefined;
-    this.tui.setState({ confirm: null, focus: 'tree' });
-    pending?.(yes);
-    return pending !== undefined;
+    setMessage(this.tui, oneLine(text), 'error', at);
   }
 
   async stop(): Promise<void> {
+    this.syncWatch.stop();
+    await this.stopSyncProbe();
     await this.watch?.close();
+    await this.contextWatch?.close();
     await this.worker?.terminate();
+    // Hooks still running in the background end as they would have (each within its timeout).
+    await this.bus.services.hooks.settled();
   }
+}
+
+/** Puts a question in the question bar; `answer` gets y or n. */
+export function ask(tui: TuiStore, question: string, details: string[], answer: (yes: boolean) => void): void {
+  const back = tui.getState().focus;
+  tui.setState({
+    focus: 'confirm',
+    confirm: {
+      question,
+      details,
+      answer: (yes) => {
+        tui.setState({ confirm: null, focus: back === 'confirm' ? 'tree' : back });
+        answer(yes);
+      },
+    },
+  });
 }
 
 /**
  * The line without its --expect checks, for "keep mine". Re-quoted from the tokens: a
  * pattern over the text cut quoted values with an apostrophe ('it'\''s') in half.
  */
-function withoutExpect(line: string): string {
-  const words = tokenize(line).map((t) => t.text);
+function withoutExpectLine(line: string): string {
+  let words: string[];
+  try {
+    words = tokenize(line).map((t) => t.text);
+  } catch {
+    return line;
+  }
+  if (!words.some((w) => w === '--expect' || w.startsWith('--expect='))) return line;
   const kept: string[] = [];
   for (let i = 0; i < words.length; i++) {
     if (words[i] === '--expect') i++;
@@ -402,6 +543,8 @@ export interface WorkspaceOptions {
   scope?: Scope;
   /** The loader worker bundle; without it the store is read on the main thread. */
   workerPath?: string;
+  /** The sync worker bundle; without it sync figures are read in this process. */
+  syncWorkerPath?: string;
 }
 
 /** The TUI's pieces wired together: command table, state, bus (asking through the TUI), controller. */
@@ -411,16 +554,18 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
   // Loading from the first frame on: an empty tree would say "No flows yet" about a store
   // that is still being read.
   tui.setState({ loading: { done: 0, total: 0 } });
-  let controller: Controller | undefined;
   const services = new Services({
     dir: options.dir,
     session: options.session,
     writerKind: 'tui',
     interactive: true,
-    confirm: (question) => (controller as Controller).confirm(question),
-    warn: (message) => setMessage(tui, message, 'warning'),
+    // The bus asks (rm without --yes typed at the prompt): answered in the question bar.
+    confirm: (question) => new Promise((resolve) => ask(tui, oneLine(question), [], resolve)),
+    warn: (message) => setMessage(tui, oneLine(message), 'warning'),
+    // post_save and on_command hooks never hold up a frame; what they say reaches the message line.
+    hooksInBackground: true,
+    progress: (step) => tui.setState({ progress: oneLine(step) }),
   });
   const bus = new CommandBus(table, services);
-  controller = new Controller({ bus, table, tui, workerPath: options.workerPath });
-  return controller;
+  return new Controller({ bus, table, tui, workerPath: options.workerPath, syncWorkerPath: options.syncWorkerPath });
 }

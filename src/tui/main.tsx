@@ -9,6 +9,7 @@ import { readConfig } from '../config/config.js';
 import { readScope, sessionName, type Scope } from '../context/context.js';
 import { FlowError } from '../domain/errors.js';
 import { resolveDataDir } from '../store/paths.js';
+import { keepGitOffTheTerminal } from '../sync/git.js';
 import { LEGACY_FILE, STORE_FILE } from '../store/store.js';
 import { App } from './App.js';
 import { TuiContext, type TuiContextValue } from './context.js';
@@ -20,14 +21,18 @@ import { loadTheme, type Theme } from './theme.js';
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
+// Bracketed paste: the terminal marks pasted text, so it is read as text, never as keys.
+const PASTE_ON = '\u001b[?2004h';
+const PASTE_OFF = '\u001b[?2004l';
 
 /** The example a first run starts with, written through the command bus like any change. */
 export const EXAMPLE_COMMANDS = [
   'add flow "Getting started"',
   'add plan "Learn flow" --summary "A small example: delete it with d when you are done."',
   'add task "Move with j/k, open and close with l/h" --priority high',
-  'add task "Press space to cycle a task\'s status"',
-  'add task "Press a to add a task, e to edit a title, n for notes"',
+  'add task "Press space to cycle a task\'s status, S for all five, p for priority"',
+  'add task "Press a to add a task, o a subtask, e to edit a title, n for notes"',
+  'add task "Press b for the board of this plan, ? for every key"',
   'add task "Type : then  add task Write tests --tag demo" --tag prompt',
   'add task "Run flow list task in a shell while this is open" --tag live',
 ];
@@ -58,11 +63,14 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   } catch (err) {
     warnings.push((err as Error).message);
   }
+  // The workspace holds the terminal: git's ssh must not prompt on it (git.ts).
+  keepGitOffTheTerminal();
   const controller = createWorkspace({
     dir,
     session,
     scope,
     workerPath: fileURLToPath(new URL('./load-worker.js', import.meta.url)),
+    syncWorkerPath: fileURLToPath(new URL('./sync-worker.js', import.meta.url)),
   });
   const { bus, table, tui } = controller;
   if (firstRun) {
@@ -78,9 +86,9 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   const restore = () => {
     if (restored) return;
     restored = true;
-    stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
+    stdout.write(PASTE_OFF + SHOW_CURSOR + LEAVE_ALT_SCREEN);
   };
-  stdout.write(ENTER_ALT_SCREEN);
+  stdout.write(ENTER_ALT_SCREEN + PASTE_ON);
   process.on('exit', restore);
   const onSignal = (signal: NodeJS.Signals) => {
     restore();
@@ -97,7 +105,26 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
-  const context: TuiContextValue = { tui, controller, theme, history, quit: () => instance.unmount() };
+  const context: TuiContextValue = {
+    tui,
+    controller,
+    theme,
+    history,
+    quit: () => instance.unmount(),
+    layout: { pageSize: 10, editorWidth: 76 },
+    // The editor gets the terminal as the shell left it; the workspace's screen comes
+    // back after it (the caller redraws the frame).
+    suspend: (run) => {
+      stdout.write(PASTE_OFF + SHOW_CURSOR + LEAVE_ALT_SCREEN);
+      process.stdin.setRawMode?.(false);
+      try {
+        return run();
+      } finally {
+        process.stdin.setRawMode?.(true);
+        stdout.write(ENTER_ALT_SCREEN + PASTE_ON);
+      }
+    },
+  };
   const instance = render(
     <TuiContext.Provider value={context}>
       <App />
@@ -108,6 +135,8 @@ export async function runTui(globals: GlobalOptions): Promise<number> {
   for (const message of warnings) setMessage(tui, message, 'warning');
   void controller.start().catch(onCrash);
   await instance.waitUntilExit();
+  // Changes already asked for are made before the workspace goes.
+  await controller.idle();
   await controller.stop();
   restore();
   return 0;

@@ -3,6 +3,7 @@
 // handful that fit on screen, so a 100k-task tree costs one pass per change, not per key.
 import type { Flow, Plan, Priority, Task, TaskStatus } from '../domain/schema.js';
 import { countTasks } from '../domain/tree.js';
+import { isEmpty, parseQuery, taskMatches, titleMatches, type Query } from './filter.js';
 
 export interface Row {
   id: string;
@@ -21,6 +22,10 @@ export interface Row {
   /** done/total for plans and flows. */
   done?: number;
   total?: number;
+  /** The number prompt commands take for it (tasks of the scope plan, plans of the scope flow). */
+  number?: number;
+  /** Digits of the plan's highest task number, to line the titles up. */
+  numberWidth?: number;
 }
 
 export interface RowModel {
@@ -28,34 +33,38 @@ export interface RowModel {
   indexOf: Map<string, number>;
 }
 
-function matches(text: string, needle: string): boolean {
-  return text.toLowerCase().includes(needle);
-}
-
-function taskMatches(task: Task, needle: string): boolean {
-  return matches(task.title, needle) || task.tags.some((t) => matches(t, needle)) || matches(task.id, needle);
-}
-
 /** True when the task or anything under it matches. */
-function subtreeMatches(task: Task, needle: string): boolean {
-  return taskMatches(task, needle) || task.subtasks.some((t) => subtreeMatches(t, needle));
+function subtreeMatches(task: Task, query: Query): boolean {
+  return taskMatches(task, query) || task.subtasks.some((t) => subtreeMatches(t, query));
 }
 
-function planMatches(plan: Plan, needle: string): boolean {
-  return matches(plan.title, needle) || plan.tasks.some((t) => subtreeMatches(t, needle));
+function planMatches(plan: Plan, query: Query): boolean {
+  return titleMatches(plan.title, query) || plan.tasks.some((t) => subtreeMatches(t, query));
+}
+
+function subtreeSize(tasks: readonly Task[]): number {
+  let n = 0;
+  for (const task of tasks) n += 1 + subtreeSize(task.subtasks);
+  return n;
 }
 
 // Flows in the TUI's state are never changed in place (a change replaces the flow), so
 // their counts can be remembered by object across rebuilds of the rows.
 const countsOf = new WeakMap<Flow, Array<{ done: number; total: number }>>();
 
-function planCountsOf(flow: Flow): Array<{ done: number; total: number }> {
+export function planCountsOf(flow: Flow): Array<{ done: number; total: number }> {
   let counts = countsOf.get(flow);
   if (!counts) {
     counts = flow.plans.map(countTasks);
     countsOf.set(flow, counts);
   }
   return counts;
+}
+
+/** Where list numbers apply: the session's flow and plan. */
+export interface NumberScope {
+  flowId: string | null;
+  planId: string | null;
 }
 
 /**
@@ -67,13 +76,19 @@ export function buildRows(
   order: readonly string[],
   expanded: ReadonlySet<string>,
   filter = '',
+  numbers: NumberScope = { flowId: null, planId: null },
 ): RowModel {
   const rows: Row[] = [];
-  const needle = filter.trim().toLowerCase();
-  const pushTasks = (tasks: readonly Task[], depth: number, flowId: string, planId: string, parentId: string | null) => {
+  const query = parseQuery(filter);
+  const filtering = !isEmpty(query);
+  const pushTasks = (tasks: readonly Task[], depth: number, flowId: string, planId: string, parentId: string | null, counter?: { n: number; width: number }) => {
     for (const task of tasks) {
-      if (needle && !subtreeMatches(task, needle)) continue;
-      const open = needle ? task.subtasks.length > 0 : expanded.has(task.id);
+      const number = counter ? ++counter.n : undefined;
+      if (filtering && !subtreeMatches(task, query)) {
+        if (counter) counter.n += subtreeSize(task.subtasks);
+        continue;
+      }
+      const open = filtering ? task.subtasks.length > 0 : expanded.has(task.id);
       rows.push({
         id: task.id,
         kind: 'task',
@@ -87,15 +102,19 @@ export function buildRows(
         status: task.status,
         priority: task.priority,
         tags: task.tags,
+        number,
+        numberWidth: counter?.width,
       });
-      if (open) pushTasks(task.subtasks, depth + 1, flowId, planId, task.id);
+      if (open) pushTasks(task.subtasks, depth + 1, flowId, planId, task.id, counter);
+      else if (counter) counter.n += subtreeSize(task.subtasks);
     }
   };
   for (const id of order) {
     const flow = flows.get(id);
     if (!flow) continue;
-    if (needle && !matches(flow.name, needle) && !flow.plans.some((p) => planMatches(p, needle))) continue;
-    const flowOpen = needle ? true : expanded.has(flow.id);
+    const flowTitle = filtering && titleMatches(flow.name, query);
+    if (filtering && !flowTitle && !flow.plans.some((p) => planMatches(p, query))) continue;
+    const flowOpen = filtering ? true : expanded.has(flow.id);
     const planCounts = planCountsOf(flow);
     let done = 0;
     let total = 0;
@@ -118,8 +137,8 @@ export function buildRows(
     });
     if (!flowOpen) continue;
     flow.plans.forEach((plan, i) => {
-      if (needle && !matches(flow.name, needle) && !planMatches(plan, needle)) return;
-      const open = needle ? true : expanded.has(plan.id);
+      if (filtering && !flowTitle && !planMatches(plan, query)) return;
+      const open = filtering ? true : expanded.has(plan.id);
       rows.push({
         id: plan.id,
         kind: 'plan',
@@ -133,8 +152,10 @@ export function buildRows(
         planStatus: plan.status,
         done: planCounts[i].done,
         total: planCounts[i].total,
+        number: flow.id === numbers.flowId ? i + 1 : undefined,
       });
-      if (open) pushTasks(plan.tasks, 2, flow.id, plan.id, null);
+      const numbered = plan.id === numbers.planId ? { n: 0, width: String(planCounts[i].total).length } : undefined;
+      if (open) pushTasks(plan.tasks, 2, flow.id, plan.id, null, numbered);
     });
   }
   const indexOf = new Map<string, number>();

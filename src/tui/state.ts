@@ -1,34 +1,76 @@
 // The TUI's state: a vanilla zustand store that components read with selectors. Store
 // data (flows) only changes from the file (load, watcher) or from the command bus's
-// commits; the view state (cursor, expansion, focus) changes through the actions below.
+// commits; the view state (cursor, expansion, focus, inputs) changes through the actions
+// below and the key handlers. Every input's text lives here, not in components: keys
+// that arrive together are applied one after another to the newest value.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Scope } from '../context/context.js';
-import type { Flow } from '../domain/schema.js';
+import type { Flow, Plan, Task } from '../domain/schema.js';
+import type { SnapshotMeta } from '../snapshots/engine.js';
+import type { BoardCursor } from './board.js';
+import type { TextField } from './input/text-buffer.js';
+import type { SyncReading } from './sync-probe.js';
+import type { KeyContext } from './keys.js';
 import { buildRows, type RowModel } from './rows.js';
 
-export type Focus = 'tree' | 'prompt' | 'input' | 'search' | 'confirm' | 'help' | 'flows' | 'snapshots' | 'conflict' | 'output';
+export type Focus =
+  | 'tree' | 'prompt' | 'input' | 'search' | 'editor' | 'picker' | 'confirm' | 'help' | 'snapshots' | 'conflict' | 'output'
+  | 'resolve';
 
 export type MessageKind = 'info' | 'success' | 'error' | 'warning';
 
 export interface Message {
   text: string;
   kind: MessageKind;
+  /** When what it reports happened (see messageClock). */
+  at: number;
 }
 
-/** An inline input: adding a task or plan, editing a title or notes. */
+/** A one-line input: adding a task or plan, editing a title or tags, a snapshot label. */
 export interface InputState {
   label: string;
-  value: string;
-  /** Turns the submitted text into a /flow command, or undefined to do nothing. */
-  command: (value: string) => string | undefined;
-  /** The revision the person saw when starting the edit (conflict detection). */
-  baseRevision: number;
+  field: TextField;
+  /** Acts on the submitted text; false opens the input again (nothing to do is true). */
+  submit(value: string): Promise<boolean> | boolean;
+  /** Where the keys go after it (default: the tree). */
+  back?: Focus;
+}
+
+/** The multi-line editor for notes and summaries. */
+export interface EditorState {
+  label: string;
+  field: TextField;
+  /** The text when the edit started: Esc asks first when it changed. */
+  original: string;
+  save(value: string): Promise<boolean> | boolean;
+  /** Esc was pressed with changes: the next key answers "discard?". */
+  asking: boolean;
+}
+
+export interface PickerItem {
+  id: string;
+  label: string;
+  /** Shown muted beside the label (an id, a plan's flow). */
+  hint?: string;
+}
+
+/** A list to choose from, narrowed by typing (flows, plans, dependencies, statuses). */
+export interface PickerState {
+  title: string;
+  items: PickerItem[];
+  query: TextField;
+  index: number;
+  /** Several may be marked (Tab); Enter chooses the marked ones. */
+  multi: boolean;
+  marked: Set<string>;
+  choose(ids: string[]): void;
 }
 
 export interface ConfirmState {
   question: string;
-  command: string;
-  baseRevision: number;
+  /** What goes with it, one line each (subtasks, tasks, a preview). */
+  details: string[];
+  answer(yes: boolean): void;
 }
 
 export interface ConflictState {
@@ -36,8 +78,24 @@ export interface ConflictState {
   field?: string;
   theirs?: unknown;
   mine?: unknown;
-  /** The command to run if the person keeps their version. */
-  retry?: string;
+  /** Keep mine: only offered when it can work (the object is still there). */
+  retry?: () => void;
+}
+
+export interface SnapshotBrowserState {
+  list: SnapshotMeta[];
+  index: number;
+  error: string | null;
+}
+
+export interface PromptState {
+  field: TextField;
+  /** Index into the history being shown, or null for the line being typed. */
+  browsing: number | null;
+  /** The line being typed when browsing started, given back after the newest entry. */
+  draft: string;
+  /** Several candidates for one word: each Tab puts in the next (until another key). */
+  menu?: { line: string; from: number; candidates: string[]; labels: string[]; index: number };
 }
 
 export interface TuiState {
@@ -52,20 +110,41 @@ export interface TuiState {
   version: number;
   loading: { done: number; total: number } | null;
   live: boolean;
+  // Sync (issue 16): where the clone stands against its remote, and a sync running now.
+  /** The last reading (null before the first; `failed` when it could not be taken). */
+  sync: SyncReading | { kind: 'failed'; reason: string } | null;
+  /** A sync of ours is running. */
+  syncing: boolean;
+  /** What a long command (sync) is doing now, shown in the message line while it runs. */
+  progress: string | null;
+  /** Which recorded conflict the resolve banner shows (focus `resolve`). */
+  resolving: number;
   // Session.
   session: string;
   scope: Scope;
   // View.
+  view: 'tree' | 'board';
+  board: BoardCursor;
   expanded: Set<string>;
   cursor: string | null;
+  selection: Set<string>;
   filter: string;
   focus: Focus;
   message: Message | null;
   flash: Map<string, number>;
+  prompt: PromptState;
+  search: TextField | null;
   input: InputState | null;
+  editor: EditorState | null;
+  picker: PickerState | null;
   confirm: ConfirmState | null;
   conflict: ConflictState | null;
+  snapshots: SnapshotBrowserState | null;
   output: string | null;
+  /** First line shown of the output panel; for help, lines from where `helpFrom` starts. */
+  panelTop: number;
+  /** The keys ? was pressed among: the help opens at their section. */
+  helpFrom: KeyContext;
   fatal: string | null;
 }
 
@@ -82,24 +161,40 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
     version: 0,
     loading: null,
     live: false,
+    sync: null,
+    syncing: false,
+    progress: null,
+    resolving: 0,
     session,
     scope,
+    view: 'tree',
+    board: { flowId: null, planId: null, cursor: null, column: 0, index: 0 },
     expanded: new Set(),
     cursor: null,
+    selection: new Set(),
     filter: '',
     focus: 'tree',
     message: null,
     flash: new Map(),
+    prompt: { field: { text: '', cursor: 0 }, browsing: null, draft: '' },
+    search: null,
     input: null,
+    editor: null,
+    picker: null,
     confirm: null,
     conflict: null,
+    snapshots: null,
     output: null,
+    panelTop: 0,
+    helpFrom: 'tree',
     fatal: null,
   }));
 }
 
 // Derived rows, cached on what they depend on.
-let cache: { flows: unknown; version: number; expanded: Set<string>; filter: string; model: RowModel } | undefined;
+let cache:
+  | { flows: unknown; version: number; expanded: Set<string>; filter: string; scope: Scope; model: RowModel }
+  | undefined;
 
 export function selectRows(state: TuiState): RowModel {
   if (
@@ -107,12 +202,13 @@ export function selectRows(state: TuiState): RowModel {
     cache.flows === state.flows &&
     cache.version === state.version &&
     cache.expanded === state.expanded &&
-    cache.filter === state.filter
+    cache.filter === state.filter &&
+    cache.scope === state.scope
   ) {
     return cache.model;
   }
-  const model = buildRows(state.flows, state.order, state.expanded, state.filter);
-  cache = { flows: state.flows, version: state.version, expanded: state.expanded, filter: state.filter, model };
+  const model = buildRows(state.flows, state.order, state.expanded, state.filter, state.scope);
+  cache = { flows: state.flows, version: state.version, expanded: state.expanded, filter: state.filter, scope: state.scope, model };
   return model;
 }
 
@@ -123,10 +219,61 @@ export function activeFlowId(state: TuiState): string | null {
   return state.order[0] ?? null;
 }
 
+/** A task anywhere in the loaded flows, with its plan and parent. */
+export interface TaskPlace {
+  task: Task;
+  plan: Plan;
+  flow: Flow;
+  parent: Task | null;
+  siblings: readonly Task[];
+}
+
+export function findTask(state: TuiState, id: string, flowId?: string, planId?: string | null): TaskPlace | undefined {
+  const flows = flowId ? [state.flows.get(flowId)] : [...state.flows.values()];
+  for (const flow of flows) {
+    for (const plan of flow?.plans ?? []) {
+      if (planId && plan.id !== planId) continue;
+      const found = searchTasks(plan.tasks, id, null);
+      if (found && flow) return { ...found, plan, flow };
+    }
+  }
+  return undefined;
+}
+
+function searchTasks(tasks: readonly Task[], id: string, parent: Task | null): { task: Task; parent: Task | null; siblings: readonly Task[] } | undefined {
+  for (const task of tasks) {
+    if (task.id === id) return { task, parent, siblings: tasks };
+    const found = searchTasks(task.subtasks, id, task);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function findPlan(state: TuiState, id: string): { plan: Plan; flow: Flow } | undefined {
+  for (const flow of state.flows.values()) {
+    const plan = flow.plans.find((p) => p.id === id);
+    if (plan) return { plan, flow };
+  }
+  return undefined;
+}
+
 // ---- Actions (view state) ----
 
-export function setMessage(store: TuiStore, text: string, kind: MessageKind = 'info'): void {
-  store.setState({ message: { text, kind } });
+let clock = 0;
+
+/**
+ * A logical clock for messages: a key's own message is stamped when the key is handled,
+ * a command's result when the command was asked for. A result that arrives late never
+ * replaces the message of something done after it was asked for.
+ */
+export function messageClock(): number {
+  return ++clock;
+}
+
+export function setMessage(store: TuiStore, text: string, kind: MessageKind = 'info', at = messageClock()): void {
+  const current = store.getState().message;
+  if (current && current.at > at) return;
+  store.setState({ message: { text, kind, at } });
 }
 
 export function moveCursor(store: TuiStore, delta: number | 'top' | 'bottom'): void {
@@ -144,6 +291,22 @@ export function setExpanded(store: TuiStore, id: string, open: boolean): void {
   if (open) expanded.add(id);
   else expanded.delete(id);
   store.setState({ expanded });
+}
+
+/** Opens everything above an object (its flow, plan and parent tasks), so its row shows. */
+export function reveal(store: TuiStore, id: string): void {
+  const state = store.getState();
+  const ids: string[] = [];
+  const task = findTask(state, id);
+  if (task) {
+    ids.push(task.flow.id, task.plan.id);
+    for (let parent = task.parent; parent; parent = findTask(state, parent.id, task.flow.id, task.plan.id)?.parent ?? null) ids.push(parent.id);
+  } else {
+    const plan = findPlan(state, id);
+    if (plan) ids.push(plan.flow.id);
+  }
+  if (ids.every((i) => state.expanded.has(i))) return;
+  store.setState({ expanded: new Set([...state.expanded, ...ids]) });
 }
 
 /** ← / h: collapse an open row, else go to its parent. */

@@ -1,5 +1,7 @@
 // References in the right plan, exit codes for malformed flags, help as JSON, and the
 // safety snapshot that retention must not take away.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flowSync, json, readStore, tempDir } from '../helpers.js';
 
@@ -19,6 +21,28 @@ describe('list numbers count in the plan the command acts in', () => {
     // And adding into P2 by --plan: number 2 is P2's second task.
     const added = json(flowSync(dir, ['add', 'task', 'p2 third', '--plan', p2.id, '--depends', '2', '--json']));
     expect(added.depends_on).toEqual([tasks[1].id]);
+  });
+
+  it('set task --depends refuses a dependency cycle, across flows too (exit 1, names the tasks, changes nothing)', () => {
+    const dir = tempDir();
+    flowSync(dir, ['add', 'flow', 'F']);
+    flowSync(dir, ['add', 'plan', 'P']);
+    const a = json(flowSync(dir, ['add', 'task', 'Alpha', '--json']));
+    flowSync(dir, ['add', 'flow', 'G']);
+    flowSync(dir, ['add', 'plan', 'Q']);
+    const b = json(flowSync(dir, ['add', 'task', 'Beta', '--depends', a.id, '--json']));
+    const c = json(flowSync(dir, ['add', 'task', 'Gamma', '--depends', b.id, '--json']));
+    expect(c.depends_on).toEqual([b.id]);
+    const before = readFileSync(join(dir, 'flows.json'), 'utf8');
+    const refused = flowSync(dir, ['set', 'task', a.id, '--depends', c.id]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('that makes a dependency cycle ("Alpha" → "Gamma" → "Beta" → "Alpha"); nothing was changed');
+    expect(readFileSync(join(dir, 'flows.json'), 'utf8')).toBe(before);
+    const self = flowSync(dir, ['set', 'task', a.id, '--depends', a.id, '--json']);
+    expect(self.code).toBe(1);
+    expect(JSON.parse(self.stderr).error).toMatchObject({ code: 'invalid', message: expect.stringContaining('a task cannot depend on itself ("Alpha")') });
+    // A list that closes nothing is fine (a diamond: Gamma on Beta and on Alpha).
+    expect(flowSync(dir, ['set', 'task', c.id, '--depends', `${b.id},${a.id}`]).code).toBe(0);
   });
 
   it('move --before N counts N in the plan the task goes to', () => {

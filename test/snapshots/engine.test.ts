@@ -81,7 +81,7 @@ describe('incremental snapshots', () => {
     const planId = doc.flows[flowIds[0]].plans[0].id as string;
     const context = {
       version: 1,
-      sessions: { default: { flow_id: flowIds[0], plan_id: planId, summary: 'start', decisions: ['d0'], updated: '2026-01-01T00:00:00.000Z', x_session: 1 } },
+      sessions: { default: { flow_id: flowIds[0], plan_id: planId, summary: 'start', decisions: [{ time: '2026-01-01T00:00:00.000Z', text: 'd0', x_decision: true }], updated: '2026-01-01T00:00:00.000Z', x_session: 1 } },
       x_context: { a: 1 },
     };
     writeFileSync(join(dir, 'context.json'), JSON.stringify(context));

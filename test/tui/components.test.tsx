@@ -56,7 +56,7 @@ describe('detail pane', () => {
     expect(frame).toMatch(/status +\S+ blocked/);
     expect(frame).toMatch(/priority +medium/);
     expect(frame).toMatch(/tags +#demo/);
-    expect(frame).toMatch(/depends +First task/); // the title, not the id
+    expect(frame).toMatch(/depends +○ First task/); // the title (and its status), not the id
     expect(frame).toMatch(/subtasks +0\/1 done/);
   });
 
@@ -110,7 +110,7 @@ describe('tree rows', () => {
     expect(frame).toContain('▾ Plan One [draft] 1/4');
     expect(frame).toContain('● First task');
     expect(frame).toContain('⊘ ↓ Second task');
-    expect(frame).toContain('▸ ○ Third task #demo');
+    expect(frame).toContain('▸ 3. ○ Third task #demo');
     expect(frame).toContain('▾ Alpha 1/5');
     expect(frame).toContain('▸ Plan Two 0/1');
   });
@@ -222,7 +222,7 @@ describe('NO_COLOR', () => {
     const plain = (line: string) => line.replace(/\u001b\[[\d;]*m/g, '');
     const selected = frame.split('\n').filter((l) => plain(l).startsWith('›'));
     expect(selected).toHaveLength(1);
-    expect(plain(selected[0])).toMatch(/^› +○ First task/);
+    expect(plain(selected[0])).toMatch(/^› +1\. ○ First task/);
     expect(selected[0]).toMatch(/^\u001b\[7m/); // inverse video from the first column
     const other = frame.split('\n').find((l) => plain(l).includes('Second task'))!;
     expect(plain(other).slice(0, 60)).not.toContain('›');

@@ -26,6 +26,21 @@ export const KEY = {
   backspace: '\u007f',
   home: '\u001b[H',
   end: '\u001b[F',
+  delete: '\u001b[3~',
+  pageUp: '\u001b[5~',
+  pageDown: '\u001b[6~',
+  ctrlA: '\u0001',
+  ctrlE: '\u0005',
+  ctrlK: '\u000b',
+  ctrlS: '\u0013',
+  ctrlU: '\u0015',
+  ctrlW: '\u0017',
+  ctrlX: '\u0018',
+  ctrlY: '\u0019',
+  altB: '\u001bb',
+  altF: '\u001bf',
+  pasteStart: '\u001b[200~',
+  pasteEnd: '\u001b[201~',
 } as const;
 
 // React's scheduler, the instance react-reconciler (and so Ink) uses: Node's CJS cache.
@@ -99,6 +114,8 @@ export interface HarnessOptions {
   seed?: (dir: string) => Promise<unknown>;
   /** false: render before the store is read (the caller starts the controller). */
   start?: boolean;
+  /** The terminal's size (default 100×24). */
+  size?: { columns: number; rows: number };
 }
 
 export interface Harness {
@@ -121,6 +138,10 @@ export interface Harness {
   /** The tree part of the line holding the selection marker ('' when none). */
   selectedLine(): string;
   store(): any;
+  /** Everything written to the terminal so far (frames and other output such as OSC 52). */
+  written(): string;
+  /** Resizes the terminal, as a window resize does. */
+  resize(columns: number, rows: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -153,6 +174,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     waitForGone: async () => '',
     selectedLine: () => '',
     store: () => readStore(dir),
+    written: () => '',
+    resize: async () => {},
     stop: async () => {},
   };
   const context: TuiContextValue = {
@@ -163,12 +186,29 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     quit: () => {
       harness.quits++;
     },
+    layout: { pageSize: 10, editorWidth: 96 },
+    // No terminal to hand over: the "editor" (a script) runs with its output discarded.
+    suspend: (run) => run(),
   };
   const instance = render(
     <TuiContext.Provider value={context}>
       <App />
     </TuiContext.Provider>,
   );
+  const setSize = (columns: number, rows: number) => {
+    Object.defineProperty(instance.stdout, 'columns', { value: columns, configurable: true });
+    Object.defineProperty(instance.stdout, 'rows', { value: rows, configurable: true });
+  };
+  if (options.size) {
+    setSize(options.size.columns, options.size.rows);
+    instance.stdout.emit('resize');
+  }
+  harness.resize = async (columns, rows) => {
+    setSize(columns, rows);
+    instance.stdout.emit('resize');
+    await tick();
+  };
+  harness.written = () => instance.stdout.frames.join('');
   const frame = () => instance.lastFrame() ?? '';
   harness.lastFrame = frame;
   harness.press = async (...keys) => {
@@ -188,8 +228,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       throw new Error(`${(err as Error).message}; last frame:\n${frame()}`);
     }
   };
-  harness.waitForText = (text, timeoutMs) => harness.waitForFrame((f) => f.includes(text), `"${text}"`, timeoutMs);
-  harness.waitForGone = (text, timeoutMs) => harness.waitForFrame((f) => !f.includes(text), `"${text}" to go`, timeoutMs);
+  // Text as a person reads it: the cursor of an input is an inverted cell in the middle of it.
+  harness.waitForText = (text, timeoutMs) => harness.waitForFrame((f) => plain(f).includes(text), `"${text}"`, timeoutMs);
+  harness.waitForGone = (text, timeoutMs) => harness.waitForFrame((f) => !plain(f).includes(text), `"${text}" to go`, timeoutMs);
   // The tree is the left column (60 of the test terminal's 100); a selected row starts with ›.
   harness.selectedLine = () => (frame().split('\n').find((line) => line.startsWith('›')) ?? '').slice(0, 60);
   let stopped = false;
@@ -202,7 +243,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
   live.push(harness);
   if (options.start !== false) await harness.waitForFrame((f) => !f.includes('Loading'), 'the first frame');
+  const { size } = options;
+  if (size) {
+    await harness.waitForFrame(
+      (f) => f.split('\n').length === size.rows && f.split('\n')[0].length <= size.columns,
+      'a frame of the asked size',
+    );
+  }
   return harness;
+}
+
+/** A frame without its colour and style codes. */
+export function plain(frame: string): string {
+  return frame.replace(/\u001b\[[\d;]*m/g, '');
 }
 
 /** For afterEach: stops every harness the test created. */

@@ -1,7 +1,9 @@
 // Key handling in the rendered workspace: real keys on stdin, the real bus writing the real
 // flows.json, assertions on the frame and on the file.
 import { afterEach, describe, expect, it } from 'vitest';
-import { BINDINGS } from '../../src/tui/keys.js';
+import { BINDINGS, CONTEXT_TITLES, keyLabel } from '../../src/tui/keys.js';
+
+const escape = (text: string) => text.replace(/[?^$.|*+()[\]{}\\/]/g, '\\$&');
 import { createHarness, diskTask, KEY, seed, seedFixture, stopAll, type Fixture, type Harness } from './harness.js';
 import { commonPrefix } from '../../src/commands/complete.js';
 
@@ -20,6 +22,7 @@ const messageLine = (h: Harness) => {
   const lines = h.lastFrame().split('\n');
   return lines[lines.findIndex((l) => l.includes('› /flow')) - 1] ?? '';
 };
+const lines = (h: Harness) => h.lastFrame().split('\n');
 /** The tree column of the screen (the detail pane is to its right). */
 const treeText = (h: Harness) => h.lastFrame().split('\n').slice(1, -2).map((l) => l.slice(0, 60)).join('\n');
 const planTasks = (h: Harness, f: Fixture, planId = f.planOne) =>
@@ -73,10 +76,10 @@ describe('navigation', () => {
   it('h/l and ←/→ collapse and expand, and step between parent and child', async () => {
     const { h, f } = await open();
     await h.press('j', 'j', 'j');
-    expect(h.selectedLine()).toContain('▸ ○ Third task #demo');
+    expect(h.selectedLine()).toContain('▸ 3. ○ Third task #demo');
     expect(h.lastFrame()).not.toContain('Child task');
     await h.press('l');
-    expect(h.selectedLine()).toContain('▾ ○ Third task');
+    expect(h.selectedLine()).toContain('▾ 3. ○ Third task');
     expect(h.lastFrame()).toContain('Child task');
     await h.press(KEY.right);
     expect(h.selectedLine()).toContain('Child task');
@@ -195,14 +198,14 @@ describe('changing tasks', () => {
     expect(h.store().meta.file_revision).toBe(before);
   });
 
-  it('n edits a task’s notes; A adds a plan; J/K move a task among its siblings', async () => {
+  it('n edits a task’s notes in the editor; A adds a plan; J/K move a task among its siblings', async () => {
     const { h, f } = await open();
     await h.press('j', 'n');
-    await h.waitForText('Notes:');
+    await h.waitForText('Notes of "First task"');
     await h.type('Some notes');
-    await h.press(KEY.enter);
+    await h.press(KEY.ctrlS);
     await h.waitForFrame(() => diskTask(h.dir, f.first).notes === 'Some notes', 'notes on disk');
-    await h.waitForGone('Notes:');
+    await h.waitForGone('Notes of');
     await h.waitForText('Some notes'); // in the detail pane
 
     await h.press('J');
@@ -223,13 +226,13 @@ describe('changing tasks', () => {
   it('d asks first: n keeps the task, y deletes it', async () => {
     const { h, f } = await open();
     await h.press('j', 'j', 'd');
-    await h.waitForText('Delete task: "Second task"?  [y] yes  [n] no');
+    await h.waitForText('Delete task "Second task"?  [y] yes  [n] no');
     await h.press('n');
     await h.waitForGone('Delete task');
     expect(diskTask(h.dir, f.second)).toBeDefined();
     expect(h.selectedLine()).toContain('Second task');
     await h.press('d');
-    await h.waitForText('Delete task: "Second task"?');
+    await h.waitForText('Delete task "Second task"?');
     await h.press('y');
     await h.waitForFrame(() => diskTask(h.dir, f.second) === undefined, 'the task gone from disk');
     await h.waitForFrame(() => !treeText(h).includes('Second task'), 'the row gone');
@@ -243,7 +246,7 @@ describe('changing tasks', () => {
   it('d on a plan deletes the plan with its tasks after y', async () => {
     const { h, f } = await open();
     await h.press('G', 'd');
-    await h.waitForText('Delete plan and all its tasks: "Plan Two"?');
+    await h.waitForText('Delete plan "Plan Two" and its 1 task?');
     await h.press('y');
     await h.waitForFrame(() => !h.store().flows[f.flowId].plans.some((p: any) => p.id === f.planTwo), 'plan gone');
     await h.waitForFrame(() => messageLine(h).includes('Deleted plan'), 'the message');
@@ -374,14 +377,56 @@ describe('the /flow prompt', () => {
     await h.waitForFrame(() => !promptLine(h).includes('Completed'), 'the prompt cleared');
     await h.type('s');
     await h.press(KEY.tab);
-    await h.waitForFrame(() => messageLine(h).includes('schema  search  set  show  start'), 'candidates');
+    await h.waitForFrame(() => /schema +search +set +show +start +sync/.test(messageLine(h)), 'candidates');
     expect(promptLine(h)).toMatch(/\/flow s$/);
   });
 
-  it('Tab completes ids of what is loaded', async () => {
+  it('Tab completes references by name or title, fuzzy, with the id beside; Tab again takes the next', async () => {
     const { h, f } = await open();
     await h.press(':');
-    await h.type('show plan p');
+    await h.type('use plan two');
+    await h.press(KEY.tab);
+    // One plan is called something like "two": its name goes in (plans take names).
+    expect(promptLine(h)).toMatch(/\/flow use plan 'Plan Two'$/);
+    await h.press(KEY.ctrlU);
+    await h.type('use plan pl');
+    await h.press(KEY.tab);
+    // Two: both listed with their ids; what was typed stays until Tab picks one.
+    await h.waitForFrame(() => messageLine(h).includes(`Plan One (${f.planOne})`) && messageLine(h).includes(`Plan Two (${f.planTwo})`), 'both listed');
+    expect(promptLine(h)).toMatch(/\/flow use plan pl$/);
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow use plan 'Plan One'$/);
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow use plan 'Plan Two'$/);
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => lines(h)[0].includes('› Plan Two'), 'the scope on Plan Two');
+    // A flow by name after a flag, never cut back to an id prefix.
+    await h.type('add plan X --flow Al');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow add plan X --flow Alpha$/);
+    // Tasks by title: the id goes in (titles are not references).
+    await h.press(KEY.ctrlU);
+    await h.type('show task secnd');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toContain(`/flow show task ${f.second}`);
+  });
+
+  it('noun-first lines complete like verb-first ones (the parser’s own word classes)', async () => {
+    const { h } = await open();
+    await h.press(':');
+    await h.type('task add x --pr');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow task add x --priority$/);
+    await h.press(KEY.ctrlU);
+    await h.type('plan use two');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow plan use 'Plan Two'$/);
+  });
+
+  it('Tab completes ids of what is loaded, once an id is being typed', async () => {
+    const { h, f } = await open();
+    await h.press(':');
+    await h.type('show plan plan_');
     await h.press(KEY.tab);
     // The prefix both plan ids share (at least "plan_") is inserted, both are listed.
     expect(promptLine(h).endsWith(`/flow show plan ${commonPrefix([f.planOne, f.planTwo])}`)).toBe(true);
@@ -396,22 +441,27 @@ describe('the /flow prompt', () => {
 });
 
 describe('panels', () => {
-  it('? shows the help generated from BINDINGS; ? or Esc closes it', async () => {
+  it('? shows every context’s keys from BINDINGS and a legend; ? or Esc closes it', async () => {
     const { h } = await open();
     await h.press('?');
     await h.waitForText('Keys  (Esc or ? closes)');
-    const frame = h.lastFrame();
-    expect(frame.split('\n')).toHaveLength(24);
-    // Every tree binding, with its keys; long descriptions may be cut at the column's end.
-    for (const b of BINDINGS.filter((x) => x.contexts.includes('tree'))) {
-      const keys = b.keys.map((k) => (k === 'space' ? 'Space' : k)).join(' ');
-      expect(frame).toMatch(new RegExp(`│ .*${keys.replace(/[?^$.|*+()[\]{}\\/]/g, '\\$&')} +${b.description.slice(0, 12).replace(/[?^$.|*+()[\]{}\\/]/g, '\\$&')}`));
+    expect(h.lastFrame().split('\n')).toHaveLength(24);
+    expect(h.lastFrame()).toMatch(/◐ +in progress/);
+    expect(h.lastFrame()).toMatch(/⊘ +blocked/);
+    expect(h.lastFrame()).not.toContain('First task');
+    // Scroll through it all; every binding of every context is there, with its keys.
+    let seen = h.lastFrame();
+    for (let i = 0; i < 40 && !/(\d+)\/\1 lines/.test(h.lastFrame()); i++) {
+      await h.press(KEY.pageDown);
+      seen += h.lastFrame();
     }
-    expect(frame).toMatch(/Space +cycle status: todo → in progress → done/);
-    expect(frame).toContain('At the prompt: ↑/↓ history, Tab completes');
-    expect(frame).not.toContain('First task');
+    for (const title of Object.values(CONTEXT_TITLES)) expect(seen).toContain(title);
+    for (const b of BINDINGS) {
+      const keys = b.keys.map(keyLabel).join(' ');
+      expect(seen).toMatch(new RegExp(`${escape(keys)} +${escape(b.description.slice(0, 12))}`));
+    }
     // Tree keys do nothing while help is open.
-    await h.press('j', '?');
+    await h.press('g', 'j', '?');
     await h.waitForGone('Keys  (Esc');
     expect(h.selectedLine()).toContain('Plan One');
     await h.press('?');
@@ -428,12 +478,12 @@ describe('panels', () => {
     expect(h.lastFrame()).toContain('Third task');
     expect(h.lastFrame()).not.toContain('Plan Two');
     await h.press(KEY.enter);
-    await h.waitForText('child   (/ to change, Esc in search to clear)');
+    await h.waitForText('child   (/ changes it, Esc clears)');
     await h.press('G');
     expect(h.selectedLine()).toContain('Child task');
     await h.press('/', KEY.escape);
     await h.waitForText('First task');
-    expect(h.lastFrame()).not.toContain('(/ to change');
+    expect(h.lastFrame()).not.toContain('(/ changes it');
     expect(h.selectedLine()).not.toBe('');
   });
 
@@ -441,7 +491,7 @@ describe('panels', () => {
     const { h } = await open();
     await h.press('/');
     await h.type('zzzz');
-    await h.waitForText('Nothing matches "zzzz" (Esc clears the search)');
+    await h.waitForText('Nothing matches "zzzz" (Esc clears the filter)');
   });
 
   it('f switches the session’s flow', async () => {
@@ -454,11 +504,27 @@ describe('panels', () => {
     expect(h.lastFrame()).toMatch(/^Alpha  session default › Plan One/);
     expect(h.lastFrame()).toMatch(/^   Beta 0\/0/m);
     await h.press('f');
-    await h.waitForText('Switch flow:');
+    await h.waitForText('Switch flow');
     await h.type('bet');
     await h.waitForFrame((frame) => frame.includes('› Beta') && !frame.includes('› Alpha'), 'Beta chosen');
     await h.press(KEY.enter);
     await h.waitForFrame((frame) => frame.startsWith('Beta  session default'), 'header on Beta');
     expect(h.selectedLine()).toContain('Beta');
+  });
+});
+
+describe('help where the keys are', () => {
+  it('? on the board and in the snapshot browser opens at their keys; k scrolls up to the rest', async () => {
+    const h = await createHarness({ seed: seedFixture });
+    await h.press('b', '?');
+    await h.waitForText('Keys  (Esc or ? closes)');
+    expect(h.lastFrame().split('\n')[3]).toContain('Board (b)');
+    expect(h.lastFrame()).toContain('move the card one column left');
+    await h.press('k');
+    await h.waitForFrame((frame) => frame.split('\n')[4].includes('Board (b)'), 'one line up');
+    await h.press(KEY.escape, KEY.escape, 's', '?');
+    await h.waitForFrame((frame) => frame.split('\n')[3].includes('Snapshot browser (s)'), 'the browser’s keys');
+    await h.press('g');
+    await h.waitForFrame((frame) => frame.split('\n')[3].includes('Legend'), 'the top');
   });
 });

@@ -1,10 +1,10 @@
 // Pure parts of the TUI: the visible rows, the view-state actions, scrolling and the key table.
-import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/domain/schema.js';
 import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
 import { scrollTop } from '../../src/tui/components/Tree.js';
-import { actionsFor, BINDINGS, keyName, keyNames } from '../../src/tui/keys.js';
+import { KeyParser } from '../../src/tui/input/keypress.js';
+import { actionFor, BINDINGS, keyLabel } from '../../src/tui/keys.js';
 import { buildRows } from '../../src/tui/rows.js';
 import {
   clearExpiredFlashes,
@@ -249,62 +249,59 @@ describe('scrollTop', () => {
   });
 });
 
-function key(overrides: Partial<Key> = {}): Key {
-  return {
-    upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false,
-    home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false,
-    backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false,
-    ...overrides,
-  };
-}
-
 describe('keys', () => {
-  it('names keys in the table’s terms', () => {
-    expect(keyName('', key({ upArrow: true }))).toBe('up');
-    expect(keyName('', key({ downArrow: true }))).toBe('down');
-    expect(keyName('', key({ leftArrow: true }))).toBe('left');
-    expect(keyName('', key({ rightArrow: true }))).toBe('right');
-    expect(keyName('', key({ pageUp: true }))).toBe('pageUp');
-    expect(keyName('', key({ pageDown: true }))).toBe('pageDown');
-    expect(keyName('', key({ home: true }))).toBe('home');
-    expect(keyName('', key({ end: true }))).toBe('end');
-    expect(keyName('', key({ return: true }))).toBe('return');
-    expect(keyName('', key({ escape: true }))).toBe('escape');
-    expect(keyName('', key({ tab: true }))).toBe('tab');
-    expect(keyName('r', key({ ctrl: true }))).toBe('ctrl+r');
-    expect(keyName(' ', key())).toBe('space');
-    expect(keyName('G', key({ shift: true }))).toBe('G');
+  it('names key presses in the table’s terms, one per key however they arrive', () => {
+    const names = (...events: string[]) => {
+      const parser = new KeyParser();
+      return events.flatMap((e) => parser.push(e)).map((k) => k.name);
+    };
+    expect(names('\u001b[A', '\u001b[B', '\u001b[C', '\u001b[D')).toEqual(['up', 'down', 'right', 'left']);
+    expect(names('\u001b[5~', '\u001b[6~', '\u001b[H', '\u001b[F', '\u001b[1~', '\u001b[4~')).toEqual(['pageUp', 'pageDown', 'home', 'end', 'home', 'end']);
+    expect(names('\r', '\u001b', '\t', '\u001b[Z', '\u001b[3~', '\u007f')).toEqual(['return', 'escape', 'tab', 'shift+tab', 'delete', 'backspace']);
+    expect(names('\u0012', ' ', 'G')).toEqual(['ctrl+r', 'space', 'G']);
+    expect(names('\u001bb', '\u001bf', '\u001b\u007f', '\u001b[1;5C', '\u001b[1;5D')).toEqual(['alt+b', 'alt+f', 'alt+backspace', 'ctrl+right', 'ctrl+left']);
+    // A run of characters in one read: each is a key of its own, control keys too.
+    expect(names('jjj')).toEqual(['j', 'j', 'j']);
+    expect(names('j \r\t\u0004G')).toEqual(['j', 'space', 'return', 'tab', 'ctrl+d', 'G']);
+    expect(names('\u007f\u007f\u007f\u007f\u007f')).toEqual(Array(5).fill('backspace'));
+    expect(names('é😀')).toEqual(['é', '😀']);
   });
 
-  it('looks actions up by context', () => {
-    expect(actionsFor('tree', 'j', key())).toEqual(['down']);
-    expect(actionsFor('tree', '', key({ downArrow: true }))).toEqual(['down']);
-    expect(actionsFor('tree', 'k', key())).toEqual(['up']);
-    expect(actionsFor('tree', 'h', key())).toEqual(['collapse']);
-    expect(actionsFor('tree', 'l', key())).toEqual(['expand']);
-    expect(actionsFor('tree', 'G', key())).toEqual(['bottom']);
-    expect(actionsFor('tree', ' ', key())).toEqual(['cycleStatus']);
-    expect(actionsFor('tree', 'd', key({ ctrl: true }))).toEqual(['pageDown']);
-    expect(actionsFor('tree', '\t', key({ tab: true }))).toEqual(['prompt']);
-    expect(actionsFor('tree', 'q', key())).toEqual(['quit']);
-    expect(actionsFor('list', 'q', key())).toEqual(['cancel']);
-    expect(actionsFor('list', '', key({ escape: true }))).toEqual(['cancel']);
-    expect(actionsFor('list', '\r', key({ return: true }))).toEqual(['cancel']);
-    expect(actionsFor('list', 'a', key())).toEqual([]);
-    expect(actionsFor('tree', 'x', key())).toEqual([]);
+  it('takes a bracketed paste as one piece of text, however many reads it spans', () => {
+    const parser = new KeyParser();
+    expect(parser.push('\u001b[200~')).toEqual([]);
+    expect(parser.push('line one\rq')).toEqual([]);
+    expect(parser.push('\u001b[A')).toEqual([]);
+    expect(parser.push('dd')).toEqual([]);
+    expect(parser.push('\u001b[201~')).toEqual([{ name: 'paste', text: 'line one\rq\u001b[Add' }]);
+    expect(parser.push('j')).toEqual([{ name: 'j', text: 'j' }]);
   });
 
-  it('splits a run of typed characters into one key press each', () => {
-    expect(keyNames('jjj', key())).toEqual(['j', 'j', 'j']);
-    expect(keyNames('j \r\t\u0004G', key())).toEqual(['j', 'space', 'return', 'tab', 'ctrl+d', 'G']);
-    expect(keyNames('é😀', key())).toEqual(['é', '😀']);
-    // A control or meta combination is one key, whatever its text.
-    expect(keyNames('r', key({ ctrl: true }))).toEqual(['ctrl+r']);
-    expect(actionsFor('tree', 'jjxk', key())).toEqual(['down', 'down', 'up']);
+  it('looks actions up by context, the first context that binds the key winning', () => {
+    expect(actionFor('j', 'tree')).toBe('down');
+    expect(actionFor('down', 'tree')).toBe('down');
+    expect(actionFor('h', 'tree')).toBe('collapse');
+    expect(actionFor('h', 'board')).toBe('cardLeft');
+    expect(actionFor('left', 'board')).toBe('columnLeft');
+    expect(actionFor('space', 'tree')).toBe('cycleStatus');
+    expect(actionFor('ctrl+d', 'tree')).toBe('pageDown');
+    expect(actionFor('tab', 'tree')).toBe('prompt');
+    expect(actionFor('q', 'tree')).toBe('quit');
+    expect(actionFor('q', 'list')).toBe('cancel');
+    expect(actionFor('escape', 'list')).toBe('cancel');
+    expect(actionFor('return', 'list')).toBe('cancel');
+    expect(actionFor('a', 'list')).toBeUndefined();
+    expect(actionFor('z', 'tree')).toBeUndefined();
+    // The prompt's own keys first, then every input's editing keys.
+    expect(actionFor('up', 'prompt', 'text')).toBe('historyBack');
+    expect(actionFor('ctrl+u', 'prompt', 'text')).toBe('killToStart');
+    expect(actionFor('return', 'editor', 'text')).toBe('newline');
+    expect(actionFor('a', 'line', 'text')).toBeUndefined();
   });
 
   it('no key means two things in one context', () => {
-    for (const context of ['tree', 'list'] as const) {
+    const contexts = new Set(BINDINGS.flatMap((b) => b.contexts));
+    for (const context of contexts) {
       const seen = new Map<string, string>();
       for (const b of BINDINGS.filter((x) => x.contexts.includes(context))) {
         for (const k of b.keys) {
@@ -313,5 +310,11 @@ describe('keys', () => {
         }
       }
     }
+  });
+
+  it('writes keys as people read them', () => {
+    expect(['ctrl+u', 'alt+b', 'return', 'escape', 'up', 'space', 'J', 'alt+backspace'].map(keyLabel)).toEqual([
+      'Ctrl-U', 'Alt-B', 'Enter', 'Esc', '↑', 'Space', 'J', 'Alt-Backspace',
+    ]);
   });
 });

@@ -89,10 +89,24 @@ describe('snapshot browser', () => {
     await h.waitForText('pinned');
     await h.press('p');
     await waitFor(() => h.bus.services.snapshots().list().at(-1)?.pinned === false, { what: 'unpinned' });
+    // c asks for a label (offering one); Enter takes it.
     await h.press('c');
+    await h.waitForText('Label of the new snapshot: from the TUI');
+    await h.press(KEY.ctrlU);
+    await h.type('checkpoint');
+    await h.press(KEY.enter);
     await h.waitForText('Snapshots (3)');
-    expect(h.bus.services.snapshots().list().at(-1)?.label).toBe('from the TUI');
+    expect(h.bus.services.snapshots().list().at(-1)?.label).toBe('checkpoint');
+    // The new one is selected; d asks first, naming it; n keeps it, y deletes it.
     await h.press('d');
+    await h.waitForText('Delete snapshot');
+    expect(h.lastFrame()).toContain('"checkpoint"');
+    await h.press('n');
+    await h.waitForGone('Delete snapshot');
+    expect(h.bus.services.snapshots().list()).toHaveLength(3);
+    await h.press('d');
+    await h.waitForText('Delete snapshot');
+    await h.press('y');
     await h.waitForText('Snapshots (2)');
     await h.press(KEY.escape);
     await h.waitForGone('Snapshots (');

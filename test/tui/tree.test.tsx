@@ -7,6 +7,7 @@ import { createTable } from '../../src/commands/table.js';
 import type { Flow } from '../../src/domain/schema.js';
 import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
 import { Tree } from '../../src/tui/components/Tree.js';
+import { useKeyboard } from '../../src/tui/dispatch.js';
 import { TuiContext } from '../../src/tui/context.js';
 import { Controller } from '../../src/tui/controller.js';
 import { PromptHistory } from '../../src/tui/history.js';
@@ -40,6 +41,12 @@ function bigTree(): { tui: TuiStore; flow: Flow } {
   return { tui, flow };
 }
 
+/** The workspace's keyboard, without the rest of the screen. */
+function Keys() {
+  useKeyboard();
+  return null;
+}
+
 function renderTree(tui: TuiStore) {
   const dir = tempDir('flow-tree-');
   const table = createTable();
@@ -47,8 +54,17 @@ function renderTree(tui: TuiStore) {
   const controller = new Controller({ bus: new CommandBus(table, new Services({ dir, session: 'default', writerKind: 'tui', interactive: true })), table, tui });
   const instance = render(
     <TuiContext.Provider
-      value={{ tui, controller, theme: loadTheme('dark', { dataDir: dir, noColor: false }), history: new PromptHistory(dir, 'default'), quit: () => {} }}
+      value={{
+        tui,
+        controller,
+        theme: loadTheme('dark', { dataDir: dir, noColor: false }),
+        history: new PromptHistory(dir, 'default'),
+        quit: () => {},
+        layout: { pageSize: HEIGHT - 1, editorWidth: 56 },
+        suspend: (run) => run(),
+      }}
     >
+      <Keys />
       <Tree width={60} height={HEIGHT} />
     </TuiContext.Provider>,
   );
@@ -87,14 +103,14 @@ describe('virtualised tree', () => {
     let lines = view.frame().split('\n');
     expect(lines).toHaveLength(HEIGHT);
     expect(lines[0]).toContain('▾ Many');
-    expect(lines[HEIGHT - 1]).toMatch(/^› +○ Task number 8$/);
+    expect(lines[HEIGHT - 1]).toMatch(/^› +9\. ○ Task number 8$/);
 
     // Far down: the window follows, the rows around it are not rendered.
     moveCursor(tui, 5000);
     await waitFor(() => view.frame().includes('Task number 5008'), { what: 'row 5010' });
     lines = view.frame().split('\n');
     expect(lines).toHaveLength(HEIGHT);
-    expect(lines[HEIGHT - 1]).toMatch(/^› +○ Task number 5008$/);
+    expect(lines[HEIGHT - 1]).toMatch(/^› +5009\. ○ Task number 5008$/);
     expect(lines[0]).toContain('Task number 4999');
     expect(view.frame()).not.toContain('Task number 4998');
     expect(view.frame()).not.toContain('Task number 5009');
@@ -102,14 +118,14 @@ describe('virtualised tree', () => {
     // To the end and back to the top.
     await view.press('G');
     await waitFor(() => view.frame().includes(`Task number ${TASKS - 1}`), { what: 'the last row' });
-    expect(view.frame().split('\n')[HEIGHT - 1]).toMatch(new RegExp(`^› +○ Task number ${TASKS - 1}$`));
+    expect(view.frame().split('\n')[HEIGHT - 1]).toMatch(new RegExp(`^› +${TASKS}\\. ○ Task number ${TASKS - 1}$`));
     expect(view.frame()).not.toContain(`Task number ${TASKS - HEIGHT - 1}`);
     await view.press('g');
     await waitFor(() => view.frame().startsWith('›▾ Big'), { what: 'the top' });
     await view.press(KEY.down);
     await view.press(KEY.down);
     await view.press(KEY.down);
-    expect(view.frame().split('\n')[3]).toMatch(/^› +○ Task number 1$/);
+    expect(view.frame().split('\n')[3]).toMatch(/^› +2\. ○ Task number 1$/);
     expect(view.frame().split('\n')[0]).toMatch(/^ ▾ Big/); // no scroll while the cursor is in view
   });
 });

@@ -34,10 +34,9 @@ const addFlow = defineCommand({
   argv: { name: { description: 'the flow name', rest: true } },
   writes: true,
   async run(args, env) {
-    const commit = await env.transact((tx) => addFlowIn(tx, args.name));
-    const flow = commit.value;
     // What was just made is what the person works in next (like git switch -c).
-    await env.setScope({ flowId: flow.id, planId: null });
+    const commit = await env.transact((tx) => addFlowIn(tx, args.name), { scope: (flow) => ({ flowId: flow.id, planId: null }) });
+    const flow = commit.value;
     const message = `Added flow ${flow.id} ${quoted(flow.name)} (now current)`;
     return { json: flow, human: () => message, message };
   },
@@ -110,9 +109,8 @@ const useFlow = defineCommand({
   positionals: ['ref'],
   argv: { ref: FLOW_REF },
   async run(args, env) {
-    const view = await env.read();
-    const flow = findFlow(view, env, args.ref);
-    await env.setScope({ flowId: flow.id, planId: null });
+    // Under the store's lock, so the flow cannot be deleted before the scope points at it.
+    const { value: flow } = await env.transact((tx) => findFlow(tx, env, args.ref), { scope: (f) => ({ flowId: f.id, planId: null }) });
     const message = `Session "${env.session}" now works in flow ${quoted(flow.name)} (${flow.id})`;
     return { json: { session: env.session, flow_id: flow.id, plan_id: null }, human: () => message, message };
   },
@@ -163,7 +161,6 @@ const rmFlow = defineCommand({
       const removed = deleteFlowIn(tx, seen.id);
       return { removed, current: tx.currentFlowId };
     });
-    if (env.scope.flowId === seen.id) await env.setScope({ flowId: null, planId: null });
     const message = `Deleted flow ${seen.id} ${quoted(seen.name)}`;
     return { json: commit.value.removed, human: () => message, message };
   },

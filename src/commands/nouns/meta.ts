@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { toJSONSchema } from 'zod/mini';
 import { DocumentSchema } from '../../domain/schema.js';
+import { hookPayloadJsonSchema } from '../../hooks/payload.js';
 import { walkTasks } from '../../domain/tree.js';
 import { readAnyFormat } from '../../store/migrate/import.js';
 import { writeMigrationSnapshot } from '../../store/migrate/snapshot.js';
@@ -48,12 +49,17 @@ const help = defineCommand({
 
 const schema = defineCommand({
   verb: 'schema',
-  summary: 'print the JSON Schema of flows.json (format 3.0), generated from the validators',
-  args: z.object({}),
-  argv: {},
-  run() {
-    const jsonSchema = { title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) };
-    return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: 'JSON Schema of flows.json' };
+  summary: 'print the JSON Schema of flows.json (format 3.0), or with `hook` of what every hook gets on stdin',
+  args: z.object({ of: z.optional(z.enum(['flows', 'hook'])) }),
+  positionals: ['of'],
+  argv: { of: { description: 'flows (default): flows.json; hook: the JSON document every hook reads on stdin' } },
+  examples: ['flow schema', 'flow schema hook'],
+  run(args) {
+    const [jsonSchema, what] =
+      args.of === 'hook'
+        ? [hookPayloadJsonSchema(), 'the hook payload']
+        : [{ title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) }, 'flows.json'];
+    return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: `JSON Schema of ${what}` };
   },
 });
 

@@ -21,6 +21,8 @@ function findPlan(view: StoreView, env: Env, ref: string, flow?: string): PlanLo
   return resolveSeen(view, env, 'plan', ref, () => resolvePlan(view, ref, flow ? resolveFlow(view, flow) : scopeFlow(view, env)));
 }
 
+const scopeOfPlan = (location: PlanLocation) => ({ flowId: location.flow.id, planId: location.plan.id });
+
 function planOutput(location: PlanLocation, message: string): Output {
   const { tasks: _tasks, ...fields } = location.plan;
   return { json: { ...fields, flow_id: location.flow.id, task_count: countTasks(location.plan).total }, human: () => message, message };
@@ -40,15 +42,14 @@ const addPlan = defineCommand({
   },
   writes: true,
   async run(args, env) {
+    // What was just made is what the person works in next (like git switch -c), in the same commit.
     const commit = await env.transact((tx) => {
       const flow = requireFlowScope(tx, env, args.flow);
       const plan = createPlan({ title: args.title, status: args.status, summary: args.summary });
       insertPlan(tx.index, flow, plan);
       return tx.index.get(plan.id) as PlanLocation;
-    });
+    }, { scope: scopeOfPlan });
     const location = commit.value;
-    // What was just made is what the person works in next (like git switch -c).
-    await env.setScope({ flowId: location.flow.id, planId: location.plan.id });
     const added = `Added plan ${location.plan.id} ${quoted(location.plan.title)}`;
     return {
       json: location.plan,
@@ -132,9 +133,8 @@ const usePlan = defineCommand({
   positionals: ['ref'],
   argv: { ref: PLAN_REF, flow: FLOW },
   async run(args, env) {
-    const view = await env.read();
-    const location = findPlan(view, env, args.ref, args.flow);
-    await env.setScope({ flowId: location.flow.id, planId: location.plan.id });
+    // Under the store's lock, so the plan cannot be deleted before the scope points at it.
+    const { value: location } = await env.transact((tx) => findPlan(tx, env, args.ref, args.flow), { scope: scopeOfPlan });
     const message = `Session "${env.session}" now works in plan ${quoted(location.plan.title)} (${location.plan.id}) of flow ${quoted(location.flow.name)}`;
     return { json: { session: env.session, flow_id: location.flow.id, plan_id: location.plan.id }, human: () => message, message };
   },

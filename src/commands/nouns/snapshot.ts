@@ -8,7 +8,7 @@ import type { SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
 import { restoreInto, snapshotFlows } from '../../snapshots/restore.js';
 import { nothingTo, revertEntry } from '../../snapshots/undo.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
-import { replaceContext } from '../../context/context.js';
+import { replaceContext, type ContextFile } from '../../context/context.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
@@ -165,9 +165,11 @@ const restore = defineCommand({
     const part = args.flow ? `flow ${args.flow}` : args.plan ? `plan ${args.plan}` : 'the whole store';
     await confirmDeletion(env, args.yes, `Restore ${part} from snapshot ${metaLine(meta)}? Changes since are replaced`);
     const safety = await env.autoSnapshot('pre-restore', `before restoring ${meta.id}`);
-    const commit = await env.transact((tx) => restoreInto(tx, state, { flowId, planId }));
-    if (!flowId && !planId) {
-      if (state.context !== null) await replaceContext(env.dir, state.context);
+    // A whole restore puts context.json back in the same commit as flows.json.
+    const whole = !flowId && !planId;
+    const context = whole && state.context !== null ? { edit: (file: ContextFile) => replaceContext(file, state.context) } : undefined;
+    const commit = await env.transact((tx) => restoreInto(tx, state, { flowId, planId }), context);
+    if (whole) {
       if (state.manifest !== null) {
         writeFileAtomic(`${env.dir}/documents_manifest.json`, [Buffer.from(`${JSON.stringify(state.manifest, null, 2)}\n`)]);
       }

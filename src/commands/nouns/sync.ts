@@ -95,6 +95,7 @@ const syncCommand = defineCommand({
       session: env.session,
       // Git runs the driver with this node and this flow, whatever PATH holds then.
       driver: driverCommand(process.execPath, realpathSync(process.argv[1])),
+      onStep: (step) => env.progress(step),
     });
     const lines = [
       ...(report.setUp.length ? [`set up for sharing: ${report.setUp.join(', ')}`] : []),

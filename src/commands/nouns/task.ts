@@ -1,6 +1,7 @@
 // Commands for tasks.
 import * as z from 'zod/mini';
-import { FlowError } from '../../domain/errors.js';
+import { dependencyCycle, cycleMessage } from '../../domain/dependencies.js';
+import { FlowError, InvalidOperationError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
 import { PrioritySchema, TaskStatusSchema, type Task, type TaskStatus } from '../../domain/schema.js';
 import {
@@ -35,7 +36,7 @@ function taskOutput(location: TaskLocation, message: string): Output {
 }
 
 /** Resolves a task reference where the command runs (a transaction or a read view). */
-function findTask(view: StoreView, env: Env, ref: string, plan?: string): TaskLocation {
+export function findTask(view: StoreView, env: Env, ref: string, plan?: string): TaskLocation {
   return resolveSeen(view, env, 'task', ref, () =>
     resolveTask(view, ref, plan ? resolvePlan(view, plan, scopeFlow(view, env)) : safeScopePlan(view, env)),
   );
@@ -50,14 +51,20 @@ function safeScopePlan(view: StoreView, env: Env) {
   }
 }
 
-/** Dependencies by reference; list numbers count in `plan`, the plan the task is in. */
-function dependencies(view: StoreView, plan: PlanLocation, list: readonly string[] | undefined, self?: string): string[] | undefined {
+/**
+ * Dependencies by reference; list numbers count in `plan`, the plan the task is in. A
+ * list that would close a circle through `self` is refused (exit 1).
+ */
+function dependencies(view: StoreView, plan: PlanLocation, list: readonly string[] | undefined, self: string): string[] | undefined {
   if (!list) return undefined;
-  return list.map((ref) => {
-    const id = resolveTask(view, ref, plan).task.id;
-    if (id === self) throw new FlowError('invalid', 'a task cannot depend on itself');
-    return id;
+  const ids = list.map((ref) => resolveTask(view, ref, plan).task.id);
+  // Following the chain loads only the flows it passes through.
+  const cycle = dependencyCycle(self, ids, (id) => {
+    const found = view.locate(id);
+    return found?.kind === 'task' ? found.task : undefined;
   });
+  if (cycle) throw new InvalidOperationError(`${cycleMessage(cycle)}; nothing was changed`);
+  return ids;
 }
 
 const addTask = defineCommand({
@@ -91,14 +98,8 @@ const addTask = defineCommand({
     const commit = await env.transact((tx) => {
       const parent = args.parent ? findTask(tx, env, args.parent, args.plan) : undefined;
       const plan = parent ? (tx.index.get(parent.plan.id) as PlanLocation) : requirePlanScope(tx, env, args.plan);
-      const task = createTask({
-        title: args.title,
-        priority: args.priority,
-        status: args.status,
-        tags: args.tags,
-        notes: args.notes,
-        depends_on: dependencies(tx, plan, args.depends_on),
-      });
+      const task = createTask({ title: args.title, priority: args.priority, status: args.status, tags: args.tags, notes: args.notes });
+      task.depends_on = dependencies(tx, plan, args.depends_on, task.id) ?? [];
       if (parent) return insertTask(tx.index, { parentId: parent.task.id }, task);
       return insertTask(tx.index, { planId: plan.plan.id }, task);
     });

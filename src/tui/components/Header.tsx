@@ -1,17 +1,15 @@
-// Top line: flow, session scope, revision with who wrote it and when, live indicator.
-import { Box, Text } from 'ink';
+// Top line: flow, session scope, where the clone stands against its remote (⇡ revisions
+// not shared yet, ⇣ remote commits waiting), revision with who wrote it and when, live
+// indicator. One line whatever the width: the right part gives up detail first, then the
+// left part is cut with … (once).
+import { Box } from 'ink';
 import { useEffect, useState } from 'react';
+import { age } from '../../domain/time.js';
 import { useTui, useTuiContext } from '../context.js';
-import { activeFlowId } from '../state.js';
-
-export function age(from: string | null, now: number): string {
-  if (!from) return '';
-  const seconds = Math.max(0, Math.round((now - Date.parse(from)) / 1000));
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
-  return `${Math.floor(seconds / 86400)}d ago`;
-}
+import { activeFlowId, type TuiState } from '../state.js';
+import type { Theme } from '../theme.js';
+import { cells } from '../text.js';
+import { fieldSpans, fitSpans, Line, type Span } from './Line.js';
 
 /** The header's state: what it shows, with the age ticking once a second. */
 function useHeaderState() {
@@ -28,37 +26,75 @@ function useHeaderState() {
   const writer = useTui((s) => s.writer);
   const lastSaved = useTui((s) => s.lastSaved);
   const live = useTui((s) => s.live);
+  const sync = useTui((s) => s.sync);
+  const syncing = useTui((s) => s.syncing);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  return { flowName, scopePlan, session, revision, writer, when: age(lastSaved, now), live };
+  return { flowName, scopePlan, session, revision, writer, when: age(lastSaved, now), live, sync, syncing };
 }
+
+/**
+ * The sync part: nothing without a remote; `⇡2 ⇣1` (local revisions not shared, remote
+ * commits waiting), `⇣1!` when merging those would record a conflict, `⇣?` when the
+ * last fetch failed; `synced` when both are 0. `long` adds words for wide terminals.
+ */
+export function syncSpans(sync: TuiState['sync'], syncing: boolean, theme: Theme, long: boolean): Span[] {
+  const muted = theme.color('muted');
+  if (syncing) return [{ text: 'syncing… ', color: theme.color('accent') }];
+  if (!sync || sync.kind === 'off') return [];
+  if (sync.kind === 'failed') return [{ text: 'sync ? ', color: theme.color('warning') }];
+  const waiting = sync.fetchFailed ? '?' : String(sync.waiting);
+  if (sync.unsynced === 0 && sync.waiting === 0 && !sync.fetchFailed) return [{ text: 'synced ', color: muted }];
+  const spans: Span[] = [];
+  if (sync.unsynced) spans.push({ text: `⇡${sync.unsynced}${long ? ' to share' : ''} `, color: theme.color('accent') });
+  if (sync.waiting || sync.fetchFailed) {
+    const warn = sync.wouldConflict > 0 || sync.refused !== undefined;
+    spans.push({ text: `⇣${waiting}${warn ? '!' : ''}${long ? ' waiting' : ''} `, color: theme.color(warn ? 'warning' : 'accent') });
+  }
+  return spans;
+}
+
+const width = (spans: readonly Span[]) => spans.reduce((n, s) => n + cells(s.text), 0);
 
 export function HeaderView(props: ReturnType<typeof useHeaderState> & { width: number }) {
   const { theme } = useTuiContext();
+  const muted = theme.color('muted');
+  const left: Span[] = [
+    ...fieldSpans(props.flowName, { bold: true, color: theme.color('heading') }),
+    { text: '  session ', color: muted },
+    ...fieldSpans(props.session, { color: theme.color('accent') }),
+    ...(props.scopePlan ? [{ text: ' › ', color: muted }, ...fieldSpans(props.scopePlan, { color: muted })] : []),
+  ];
+  const live: Span = { text: props.live ? '  ● live' : '  ○ not live', color: theme.color(props.live ? 'live' : 'offline'), bold: !theme.colour };
+  const rev: Span = { text: `rev ${props.revision}`, color: muted };
+  const sync = syncSpans(props.sync, props.syncing, theme, false);
+  // From the most to the least detail; the first that leaves the left part room is used.
+  const rights: Span[][] = [
+    [...syncSpans(props.sync, props.syncing, theme, true), rev, ...fieldSpans(` by ${props.writer} ${props.when}`, { color: muted }), live],
+    [...sync, rev, ...fieldSpans(` by ${props.writer} ${props.when}`, { color: muted }), live],
+    [...sync, rev, { text: ` ${props.when}`, color: muted }, live],
+    [...sync, rev, live],
+    [...sync, live],
+    [live],
+  ].filter((_, i) => props.writer || i > 1);
+  const room = (spans: Span[]) => props.width - width(spans);
+  // The scope matters more than who wrote last: the whole left part if some right part
+  // leaves room for it, else the shortest right part and the left cut.
+  const right = rights.find((r) => room(r) >= width(left) + 2) ?? rights[rights.length - 1];
+  const leftWidth = Math.max(0, room(right) - 2);
+  const shownLeft = fitSpans(left, leftWidth);
   return (
-    <Box width={props.width} justifyContent="space-between">
-      <Text wrap="truncate-end">
-        <Text bold color={theme.color('heading')}>
-          {props.flowName}
-        </Text>
-        <Text color={theme.color('muted')}>{'  session '}</Text>
-        <Text color={theme.color('accent')}>{props.session}</Text>
-        {props.scopePlan ? <Text color={theme.color('muted')}>{` › ${props.scopePlan}`}</Text> : null}
-      </Text>
-      <Text wrap="truncate-start">
-        <Text color={theme.color('muted')}>{`rev ${props.revision}`}</Text>
-        {props.writer ? <Text color={theme.color('muted')}>{` by ${props.writer} ${props.when}`}</Text> : null}
-        <Text color={theme.color(props.live ? 'live' : 'offline')} bold={!theme.colour}>
-          {props.live ? '  ● live' : '  ○ not live'}
-        </Text>
-      </Text>
+    <Box width={props.width} height={1}>
+      <Line spans={shownLeft} width={leftWidth} />
+      <Box flexGrow={1} />
+      <Line spans={right} width={props.width - width(shownLeft)} />
     </Box>
   );
 }
 
-export function Header({ width }: { width: number }) {
-  return <HeaderView {...useHeaderState()} width={width} />;
+export function Header({ width: columns }: { width: number }) {
+  return <HeaderView {...useHeaderState()} width={columns} />;
 }

@@ -1,128 +1,187 @@
 // Panels that take the place of the tree for a moment: keys help, command output, and
-// the flow switcher.
-import { Box, Text, useInput } from 'ink';
-import { LineInput } from './LineInput.js';
-import { useState } from 'react';
+// pickers (flows, plans, dependencies, statuses). Their keys are in dispatch.ts and
+// inputs.ts; here they are drawn, one line per row.
+import { Box } from 'ink';
+import { STATUS_GLYPH } from '../../commands/render.js';
 import { useTui, useTuiContext } from '../context.js';
-import { actionsFor, BINDINGS } from '../keys.js';
-import { setExpanded } from '../state.js';
+import { pickerMatches } from '../inputs.js';
+import { BINDINGS, CONTEXT_TITLES, keyLabel, keyOf, keysOf, type KeyContext } from '../keys.js';
 
-function usePanelKeys(focus: 'help' | 'output', onScroll?: (delta: number) => void) {
-  const { tui } = useTuiContext();
-  const active = useTui((s) => s.focus === focus);
-  useInput(
-    (input, key) => {
-      for (const action of actionsFor('list', input, key)) {
-        if (action === 'cancel' || (focus === 'help' && action === 'help')) {
-          tui.setState({ focus: 'tree', output: focus === 'output' ? null : tui.getState().output });
-          return;
-        }
-        if (action === 'down') onScroll?.(1);
-        else if (action === 'up') onScroll?.(-1);
-        else if (action === 'pageDown') onScroll?.(10);
-        else if (action === 'pageUp') onScroll?.(-10);
-      }
-    },
-    { isActive: active },
+const scrollKeys = () => `${keyOf('down', 'list')}/${keyOf('up', 'list')} ${keyOf('pageDown', 'list')}`;
+import type { Theme } from '../theme.js';
+import { cells } from '../text.js';
+import { FieldView, fieldSpans, Line, type Span } from './Line.js';
+
+const HELP_ORDER: readonly KeyContext[] = ['tree', 'board', 'prompt', 'text', 'line', 'search', 'editor', 'picker', 'snapshots', 'list', 'confirm', 'conflict', 'resolve'];
+
+/** Every line of the help: the legend, then each context's keys from the key table. */
+export function helpLines(theme: Theme): Span[][] {
+  const muted = theme.color('muted');
+  const accent = theme.color('accent');
+  const pair = (glyph: string, meaning: string, color: string | undefined): Span[] => [{ text: glyph, color }, { text: ` ${meaning}  ` }];
+  const lines: Span[][] = [
+    [{ text: 'Legend', bold: true, color: theme.color('heading') }],
+    [
+      { text: '  ' },
+      ...(['todo', 'in_progress', 'blocked', 'done', 'cancelled'] as const).flatMap((s) => pair(STATUS_GLYPH[s], s.replace('_', ' '), theme.color(`status.${s}`))),
+    ],
+    [{ text: '  ' }, ...pair('!', 'high', theme.color('priority.high')), ...pair('↓', 'low priority', theme.color('priority.low')), ...pair('▸ ▾', 'closed / open', muted), ...pair('#tag', 'a tag', theme.color('tag'))],
+    [{ text: '  ' }, ...pair('›', 'cursor', accent), ...pair('✓', 'selected (x)', accent), ...pair('3.', 'number for commands', muted), ...pair('2/5', 'done / all', muted)],
+    [{ text: '  ' }, ...pair('⇡2', 'revisions to share', accent), ...pair('⇣1', 'remote commits waiting', accent), ...pair('⇣1!', 'they would conflict', theme.color('warning'))],
+  ];
+  for (const context of HELP_ORDER) {
+    lines.push([], [{ text: CONTEXT_TITLES[context], bold: true, color: theme.color('heading') }]);
+    for (const b of BINDINGS.filter((x) => x.contexts.includes(context))) {
+      lines.push([{ text: `  ${b.keys.map(keyLabel).join(' ').padEnd(17)} `, color: accent }, { text: b.description }]);
+    }
+    if (context === 'text') lines.push([{ text: `  ${'Paste'.padEnd(17)} `, color: accent }, { text: 'pasted text is text, never keys' }]);
+  }
+  return lines;
+}
+
+export const NO_COLOURS: Theme = { name: 'plain', colour: false, color: () => undefined };
+
+/** The help's line where a context's keys start: ? opens it there. */
+export function helpLineOf(context: KeyContext): number {
+  // The tree's keys come right after the legend: the help starts at its top.
+  if (context === 'tree') return 0;
+  const title = CONTEXT_TITLES[context];
+  return Math.max(0, helpLines(NO_COLOURS).findIndex((line) => line[0]?.text === title));
+}
+
+function PanelFrame({ width, height, title, footer, children, color }: { width: number; height: number; title: Span[]; footer: Span[]; children: React.ReactNode; color?: string }) {
+  const inner = width - 4;
+  return (
+    <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor={color} paddingX={1} overflow="hidden">
+      <Box height={1}>
+        <Line spans={title} width={inner} />
+      </Box>
+      <Box flexDirection="column" height={Math.max(1, height - 4)} overflow="hidden">
+        {children}
+      </Box>
+      <Box height={1}>
+        <Line spans={footer} width={inner} />
+      </Box>
+    </Box>
+  );
+}
+
+/** Lines laid out in as many columns of `columnWidth` as fit, filled top to bottom. */
+function Columns({ lines, rows, width, columnWidth }: { lines: Span[][]; rows: number; width: number; columnWidth: number }) {
+  const count = Math.max(1, Math.floor((width + 2) / (columnWidth + 2)));
+  const colWidth = Math.floor((width - 2 * (count - 1)) / count);
+  const columns = Array.from({ length: count }, (_, i) => lines.slice(i * rows, (i + 1) * rows)).filter((c) => c.length);
+  return (
+    <Box flexDirection="row" gap={2}>
+      {columns.map((column, i) => (
+        <Box key={i} flexDirection="column" width={colWidth}>
+          {column.map((spans, j) => (
+            <Box key={j} height={1}>
+              <Line spans={spans} width={colWidth} />
+            </Box>
+          ))}
+        </Box>
+      ))}
+    </Box>
   );
 }
 
 export function HelpPanel({ width, height }: { width: number; height: number }) {
   const { theme } = useTuiContext();
-  usePanelKeys('help');
-  const keyText = (keys: readonly string[]) => keys.map((k) => (k === 'space' ? 'Space' : k)).join(' ');
-  const bindings = BINDINGS.filter((b) => b.contexts.includes('tree'));
-  // More bindings than lines (a 24-line terminal): side-by-side columns. In one column
-  // Yoga squeezed the rows on top of each other and the help came out garbled.
-  const perColumn = Math.max(1, height - 4);
-  const columns: (typeof bindings)[] = [];
-  for (let i = 0; i < bindings.length; i += perColumn) columns.push(bindings.slice(i, i + perColumn));
+  const panelTop = useTui((s) => s.panelTop);
+  const from = useTui((s) => s.helpFrom);
+  const lines = helpLines(theme);
+  const rows = Math.max(1, height - 4);
+  const inner = width - 4;
+  const perScreen = rows * Math.max(1, Math.floor((inner + 2) / 54));
+  const top = Math.max(0, Math.min(helpLineOf(from) + panelTop, lines.length - perScreen));
+  const shown = lines.slice(top, top + perScreen);
+  const more = top + perScreen < lines.length;
   return (
-    <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor={theme.color('accent')} paddingX={1}>
-      <Text bold color={theme.color('heading')}>Keys  (Esc or ? closes)</Text>
-      <Box flexDirection="row" flexGrow={1} gap={2}>
-        {columns.map((column, i) => (
-          <Box key={i} flexDirection="column" flexShrink={1}>
-            {column.map((b) => (
-              <Text key={b.action} wrap="truncate-end">
-                <Text color={theme.color('accent')}>{keyText(b.keys).padEnd(16)}</Text>
-                {b.description}
-              </Text>
-            ))}
-          </Box>
-        ))}
-      </Box>
-      <Text color={theme.color('muted')}>At the prompt: ↑/↓ history, Tab completes, Esc back to the tree.</Text>
-    </Box>
+    <PanelFrame
+      width={width}
+      height={height}
+      color={theme.color('accent')}
+      title={[{ text: `Keys  (${keyOf('cancel', 'list')} or ${keyOf('help', 'list')} closes)`, bold: true, color: theme.color('heading') }]}
+      footer={[{ text: `${Math.min(lines.length, top + perScreen)}/${lines.length} lines${more ? ` · ${scrollKeys()} scroll` : ''}`, color: theme.color('muted') }]}
+    >
+      <Columns lines={shown} rows={rows} width={inner} columnWidth={52} />
+    </PanelFrame>
   );
 }
 
 export function OutputPanel({ width, height }: { width: number; height: number }) {
   const { theme } = useTuiContext();
   const output = useTui((s) => s.output) ?? '';
-  const [top, setTop] = useState(0);
+  const panelTop = useTui((s) => s.panelTop);
   const lines = output.split('\n');
-  const visible = Math.max(1, height - 3);
-  usePanelKeys('output', (delta) => setTop((t) => Math.max(0, Math.min(Math.max(0, lines.length - visible), t + delta))));
+  const visible = Math.max(1, height - 4);
+  const top = Math.max(0, Math.min(panelTop, lines.length - visible));
+  const inner = width - 4;
   return (
-    <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor={theme.color('border')} paddingX={1}>
+    <PanelFrame
+      width={width}
+      height={height}
+      color={theme.color('border')}
+      title={[{ text: 'Output', bold: true, color: theme.color('heading') }]}
+      footer={[{ text: `${Math.min(lines.length, top + visible)}/${lines.length} lines · ${keyOf('down', 'list')}/${keyOf('up', 'list')} scroll · ${keyOf('cancel', 'list')} closes`, color: theme.color('muted') }]}
+    >
       {lines.slice(top, top + visible).map((line, i) => (
-        <Text key={top + i} wrap="truncate-end">{line || ' '}</Text>
+        <Box key={top + i} height={1}>
+          <Line spans={fieldSpans(line.replace(/\t/g, '    '))} width={inner} />
+        </Box>
       ))}
-      <Text color={theme.color('muted')}>{`${Math.min(lines.length, top + visible)}/${lines.length} lines · j/k scroll · Esc closes`}</Text>
-    </Box>
+    </PanelFrame>
   );
 }
 
-/** f: pick a flow by typing part of its name; Enter makes it the session's flow. */
-export function FlowSwitcher({ width, height }: { width: number; height: number }) {
-  const { tui, controller, theme } = useTuiContext();
-  const focused = useTui((s) => s.focus === 'flows');
-  const order = useTui((s) => s.order);
-  const flows = useTui((s) => s.flows);
-  const [query, setQuery] = useState('');
-  const [index, setIndex] = useState(0);
-  const needle = query.toLowerCase();
-  const matches: string[] = [];
-  for (const id of order) {
-    const flow = flows.get(id);
-    if (flow && (!needle || flow.name.toLowerCase().includes(needle) || id.includes(needle))) matches.push(id);
-    if (matches.length >= 500) break;
-  }
-  const at = Math.min(index, Math.max(0, matches.length - 1));
-  useInput(
-    (_input, key) => {
-      if (key.escape) tui.setState({ focus: 'tree' });
-      else if (key.downArrow) setIndex(Math.min(matches.length - 1, at + 1));
-      else if (key.upArrow) setIndex(Math.max(0, at - 1));
-    },
-    { isActive: focused },
-  );
-  const choose = async () => {
-    const id = matches[at];
-    if (!id) return;
-    tui.setState({ focus: 'tree' });
-    const output = await controller.run(`use flow ${id}`);
-    if (output) {
-      setExpanded(tui, id, true);
-      tui.setState({ cursor: id });
-    }
-  };
-  const visible = Math.max(1, height - 4);
+/** f, m, D, S: a list narrowed by typing; titles with their ids beside them. */
+export function PickerPanel({ width, height }: { width: number; height: number }) {
+  const { theme } = useTuiContext();
+  const picker = useTui((s) => s.picker);
+  if (!picker) return null;
+  const matches = pickerMatches(picker);
+  const at = Math.min(picker.index, Math.max(0, matches.length - 1));
+  const inner = width - 4;
+  const visible = Math.max(1, height - 5);
   const start = Math.max(0, Math.min(at - Math.floor(visible / 2), matches.length - visible));
+  const head = 'Type to narrow: ';
+  const headWidth = cells(head);
+  const keys = picker.multi
+    ? `${keysOf('mark', 'picker')} marks · ${keysOf('choose', 'picker')} saves ${picker.marked.size} marked · ${keyOf('cancel', 'picker')} cancels`
+    : `${keyOf('down', 'picker')}/${keyOf('up', 'picker')} · ${keysOf('choose', 'picker')} chooses · ${keyOf('cancel', 'picker')} cancels`;
   return (
-    <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor={theme.color('accent')} paddingX={1}>
-      <Box>
-        <Text bold color={theme.color('heading')}>{'Switch flow: '}</Text>
-        <LineInput value={query} onChange={(v) => { setQuery(v); setIndex(0); }} onSubmit={() => void choose()} focus={focused} />
+    <PanelFrame
+      width={width}
+      height={height}
+      color={theme.color('accent')}
+      title={fieldSpans(picker.title, { bold: true, color: theme.color('heading') })}
+      footer={[{ text: `${matches.length}${matches.length >= 500 ? '+' : ''} of ${picker.items.length} · ${keys}`, color: theme.color('muted') }]}
+    >
+      <Box height={1}>
+        <Box width={headWidth} flexShrink={0}>
+          <Line spans={[{ text: head, color: theme.color('muted') }]} width={headWidth} />
+        </Box>
+        <FieldView text={picker.query.text} cursor={picker.query.cursor} width={Math.max(1, inner - headWidth - 1)} focused />
       </Box>
-      {matches.slice(start, start + visible).map((id, i) => (
-        <Text key={id} wrap="truncate-end" inverse={start + i === at} color={start + i === at ? theme.color('accent') : undefined}>
-          {`${start + i === at ? '›' : ' '} ${flows.get(id)?.name ?? id}  `}
-          <Text color={theme.color('id')}>{id}</Text>
-        </Text>
-      ))}
-      <Text color={theme.color('muted')}>{`${matches.length}${matches.length >= 500 ? '+' : ''} flows · ↑/↓ Enter · Esc`}</Text>
-    </Box>
+      {matches.slice(start, start + visible).map((item, i) => {
+        const selected = start + i === at;
+        const mark = picker.multi ? (picker.marked.has(item.id) ? '[x] ' : '[ ] ') : '';
+        return (
+          <Box key={item.id} height={1}>
+            <Line
+              inverse={selected && !theme.colour}
+              spans={[
+                { text: `${selected ? '›' : ' '} ${mark}`, color: theme.color('accent') },
+                ...fieldSpans(item.label, { color: selected ? theme.color('accent') : undefined, bold: selected }),
+                ...(item.hint ? fieldSpans(`  ${item.hint}`, { color: theme.color('id') }) : []),
+              ]}
+              width={inner}
+            />
+          </Box>
+        );
+      })}
+      {matches.length === 0 ? <Line spans={[{ text: 'Nothing matches: Backspace widens the search', color: theme.color('muted') }]} width={inner} /> : null}
+    </PanelFrame>
   );
 }

@@ -1,0 +1,128 @@
+// The one place keys come in. Every key press, in the order typed, goes to whatever has
+// the keys at that moment (read from the state, not from a render): a key that opens an
+// input sends the keys after it into that input, so nothing typed ahead is lost or read
+// as a tree command. Ink hands each read to useInput inside one React batch: a burst of
+// keys is one frame.
+import { useInput, useStdin, useStdout } from 'ink';
+import { useEffect, useRef } from 'react';
+import { perform, type Workspace } from './actions.js';
+import { helpLineOf, helpLines, NO_COLOURS } from './components/Panels.js';
+import { useTuiContext } from './context.js';
+import { editorKey, lineInputKey, pickerKey, promptKey, searchKey } from './inputs.js';
+import { KeyParser, type KeyPress } from './input/keypress.js';
+import { actionFor } from './keys.js';
+import { performOnSnapshots } from './snapshot-actions.js';
+import { performOnResolve } from './sync-actions.js';
+
+export function dispatchKey(ws: Workspace, key: KeyPress): void {
+  const { tui } = ws;
+  const state = tui.getState();
+  switch (state.focus) {
+    case 'tree': {
+      const action = actionFor(key, state.view === 'board' ? 'board' : 'tree');
+      if (action) perform(action, ws);
+      return;
+    }
+    case 'input':
+      return lineInputKey(ws, key);
+    case 'search':
+      return searchKey(ws, key);
+    case 'editor':
+      return editorKey(ws, key);
+    case 'prompt':
+      return promptKey(ws, key);
+    case 'picker':
+      return pickerKey(ws, key);
+    case 'snapshots': {
+      const action = actionFor(key, 'snapshots');
+      if (action) performOnSnapshots(action, ws);
+      return;
+    }
+    case 'resolve': {
+      const action = actionFor(key, 'resolve');
+      if (action) performOnResolve(action, ws);
+      return;
+    }
+    case 'confirm': {
+      const action = actionFor(key, 'confirm');
+      if (action === 'yes' || action === 'no') state.confirm?.answer(action === 'yes');
+      return;
+    }
+    case 'conflict': {
+      const action = actionFor(key, 'conflict');
+      const retry = state.conflict?.retry;
+      if (action === 'takeTheirs' || (action === 'keepMine' && retry)) {
+        tui.setState({ conflict: null, focus: 'tree' });
+        if (action === 'keepMine') retry?.();
+      }
+      return;
+    }
+    case 'help':
+    case 'output': {
+      const action = actionFor(key, 'list');
+      if (action === 'cancel' || (action === 'help' && state.focus === 'help')) {
+        tui.setState({ focus: state.snapshots ? 'snapshots' : 'tree', output: state.focus === 'output' ? null : state.output });
+        return;
+      }
+      // The help's lines count from its section of the keys it was opened among.
+      const base = state.focus === 'help' ? helpLineOf(state.helpFrom) : 0;
+      const total = state.focus === 'help' ? helpLines(NO_COLOURS).length : (state.output ?? '').split('\n').length;
+      const page = Math.max(1, ws.layout.pageSize - 1);
+      const delta = action === 'down' ? 1 : action === 'up' ? -1 : action === 'pageDown' ? page : action === 'pageUp' ? -page : 0;
+      const top = action === 'top' ? -base : action === 'bottom' ? total - 1 - base : state.panelTop + delta;
+      tui.setState({ panelTop: Math.max(-base, Math.min(total - 1 - base, top)) });
+      return;
+    }
+  }
+}
+
+/** Reads the keyboard for the whole workspace (one instance, in App). */
+export function useKeyboard(): void {
+  const context = useTuiContext();
+  const { internal_eventEmitter: events } = useStdin();
+  const { write } = useStdout();
+  const raw = useRef<string[]>([]);
+  const parser = useRef(new KeyParser());
+  // Ink's useInput gives each read's text already cut (Escape prefixes dropped, a run of
+  // keys as one string); the raw read is taken first, and handled inside useInput's batch.
+  useEffect(() => {
+    const take = (data: string) => raw.current.push(data);
+    events.prependListener('input', take);
+    return () => {
+      events.off('input', take);
+    };
+  }, [events]);
+  const ws: Workspace = {
+    ...context,
+    write,
+    suspend: (run) => {
+      try {
+        return context.suspend(run);
+      } finally {
+        // The screen came back blank: Ink's own write redraws the whole frame after it.
+        write('');
+      }
+    },
+  };
+  // Keys pressed while the store is still being read (j j, a title…) wait for the tree
+  // rather than acting on nothing.
+  const waiting = useRef<KeyPress[]>([]);
+  const latest = useRef(ws);
+  latest.current = ws;
+  useEffect(
+    () =>
+      context.tui.subscribe((state, before) => {
+        if (before.loading && !state.loading) for (const key of waiting.current.splice(0)) dispatchKey(latest.current, key);
+      }),
+    [context.tui],
+  );
+  useInput(() => {
+    for (const data of raw.current.splice(0)) {
+      for (const key of parser.current.push(data)) {
+        const state = context.tui.getState();
+        if (state.loading && state.focus === 'tree' && actionFor(key, 'tree') !== 'quit') waiting.current.push(key);
+        else dispatchKey(ws, key);
+      }
+    }
+  });
+}

@@ -1,0 +1,66 @@
+// The tree filter (/): words match titles, notes, tags and ids; `#tag` a tag, `status:S`
+// and `priority:P` a field (a prefix is enough: status:in, priority:h; several of one
+// kind mean either). Every term must match. Pure.
+import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
+
+export interface Query {
+  words: string[];
+  tags: string[];
+  statuses: TaskStatus[];
+  priorities: Priority[];
+  /** Terms that name no field value (status:bogus): shown to the person, never matched. */
+  unknown: string[];
+}
+
+const EMPTY: Query = { words: [], tags: [], statuses: [], priorities: [], unknown: [] };
+
+export function parseQuery(text: string): Query {
+  const query: Query = { words: [], tags: [], statuses: [], priorities: [], unknown: [] };
+  for (const term of text.toLowerCase().split(/\s+/).filter(Boolean)) {
+    const field = /^(status|priority|s|p):(.*)$/.exec(term);
+    if (field) {
+      const [, name, value] = field;
+      if (name === 'status' || name === 's') {
+        const hits = TASK_STATUSES.filter((s) => value && (s.startsWith(value) || s.replace('_', ' ').startsWith(value)));
+        if (hits.length) query.statuses.push(...hits);
+        else query.unknown.push(term);
+      } else {
+        const hits = PRIORITIES.filter((p) => value && p.startsWith(value));
+        if (hits.length) query.priorities.push(...hits);
+        else query.unknown.push(term);
+      }
+    } else if (term.startsWith('#') && term.length > 1) {
+      query.tags.push(term.slice(1));
+    } else {
+      query.words.push(term);
+    }
+  }
+  return query;
+}
+
+export function isEmpty(query: Query): boolean {
+  return query === EMPTY || (!query.words.length && !query.tags.length && !query.statuses.length && !query.priorities.length && !query.unknown.length);
+}
+
+/** True when only words were given: then plan and flow titles can match too. */
+export function wordsOnly(query: Query): boolean {
+  return !query.tags.length && !query.statuses.length && !query.priorities.length && !query.unknown.length;
+}
+
+const has = (text: string, word: string) => text.toLowerCase().includes(word);
+
+export function taskMatches(task: Task, query: Query): boolean {
+  if (query.unknown.length) return false;
+  if (query.statuses.length && !query.statuses.includes(task.status)) return false;
+  if (query.priorities.length && !query.priorities.includes(task.priority)) return false;
+  for (const tag of query.tags) if (!task.tags.some((t) => t.toLowerCase().startsWith(tag))) return false;
+  for (const word of query.words) {
+    if (!has(task.title, word) && !has(task.notes, word) && !task.tags.some((t) => has(t, word)) && !has(task.id, word)) return false;
+  }
+  return true;
+}
+
+/** A plan's or flow's own title matches (words only, every one). */
+export function titleMatches(title: string, query: Query): boolean {
+  return wordsOnly(query) && query.words.length > 0 && query.words.every((w) => has(title, w));
+}

@@ -1,0 +1,123 @@
+// `context export --max-chars N`: never more than N characters, the summary always in it,
+// a marker that says what was left out, for both formats, with text that is long, multi-line,
+// astral (two UTF-16 units per character) and hostile.
+import { describe, expect, it } from 'vitest';
+import { ContextSchema, type SessionContext } from '../../src/context/context.js';
+import { charCount, exportContext, type ExportFormat } from '../../src/context/export.js';
+import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
+import type { Plan } from '../../src/domain/schema.js';
+import { HOSTILE } from '../hostile.js';
+
+const SUMMARY = 'Where we are: storage 🧱 done, TUI next';
+
+function session(decisions: number, summary = SUMMARY): SessionContext {
+  const hostile = Object.values(HOSTILE);
+  return ContextSchema.parse({
+    sessions: {
+      s: {
+        summary,
+        updated: '2026-05-10T12:34:56.789Z',
+        writer: 'cli:1:s',
+        decisions: Array.from({ length: decisions }, (_, i) => ({
+          time: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+          text: `decision ${i}: ${hostile[i % hostile.length]} ${'🙂'.repeat(i % 7)} ${'why '.repeat(i % 13)}`,
+          task_id: i % 3 ? `task_${i}` : undefined,
+          writer: `agent:${i % 4}:s`,
+        })),
+      },
+    },
+  }).sessions.s;
+}
+
+function scope(tasks: number) {
+  const flow = createFlow('Project \u001b[31mA');
+  const plan: Plan = createPlan({ title: 'Storage layer', summary: 'The plan\nin two lines' });
+  for (let i = 0; i < tasks; i++) {
+    const task = createTask({ title: `task ${i} ${'é'.repeat(i % 5)}` });
+    if (i % 4 === 0) task.status = 'done';
+    if (i % 5 === 0) task.subtasks.push(createTask({ title: `sub of ${i}` }));
+    plan.tasks.push(task);
+  }
+  flow.plans.push(plan);
+  return { flow, plan };
+}
+
+const LIMITS = [100, 101, 117, 150, 199, 256, 400, 999, 1000, 2048, 4096, 7777, 10_000, 33_333, 65_536, 99_999, 100_000];
+
+describe.each<ExportFormat>(['md', 'json'])('export as %s', (format) => {
+  const input = { session: 's', entry: session(3000), ...scope(400) };
+
+  it.each(LIMITS)('at most %i characters, always with the summary', (max) => {
+    const out = exportContext(input, format, max);
+    expect(out.chars).toBe(charCount(out.text));
+    expect(out.chars).toBeLessThanOrEqual(max);
+    if (format === 'md') expect(out.text).toContain(SUMMARY);
+    else expect(JSON.parse(out.text).summary).toBe(SUMMARY);
+    // Nothing a terminal would act on (newlines are layout in Markdown).
+    expect(out.text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    // 3000 decisions never fit: the marker says so.
+    expect(out.omitted.decisions).toBeGreaterThan(0);
+    // With room, the marker says what; with very little, only that something is missing.
+    const marker = format === 'md' ? /\n\[(left out: .*decisions|more left out)\]$/.exec(out.text)?.[1] : JSON.parse(out.text).omitted;
+    expect(marker).toBeTruthy();
+    if (max >= 200) expect(marker === true || marker === 'more left out').toBe(false);
+    if (format === 'json' && marker !== true) expect(marker.decisions).toBe(out.omitted.decisions);
+  });
+
+  it('uses the room it has: the plan\'s open tasks in order, then the newest decisions, no gaps', () => {
+    const out = exportContext({ ...input, ...scope(40) }, format, 20_000);
+    expect(out.chars).toBeGreaterThan(19_000);
+    if (format === 'json') {
+      const doc = JSON.parse(out.text);
+      expect(doc.decisions[0].text).toMatch(/^decision 2999:/);
+      doc.decisions.forEach((d: { text: string }, i: number) => expect(d.text).toMatch(new RegExp(`^decision ${2999 - i}:`)));
+      const titles = doc.scope.open_tasks.map((t: { title: string }) => t.title);
+      // Task 0 is done; its subtask is not.
+      expect(titles.slice(0, 4)).toEqual(['sub of 0', 'task 1 é', 'task 2 éé', 'task 3 ééé']);
+      expect(doc.scope.open_tasks.length + out.omitted.open_tasks).toBe(doc.scope.open_task_count);
+    } else {
+      expect(out.text.indexOf('decision 2999:')).toBeGreaterThan(out.text.indexOf('task 1 é'));
+      expect(out.text.indexOf('decision 2998:')).toBeGreaterThan(out.text.indexOf('decision 2999:'));
+    }
+  });
+
+  it('a summary longer than the limit is cut (never inside a character) and the marker says by how much', () => {
+    const long = '🧱'.repeat(5000);
+    const out = exportContext({ ...input, entry: session(10, long) }, format, 1000);
+    expect(out.chars).toBeLessThanOrEqual(1000);
+    expect(out.omitted.summary_chars).toBeGreaterThan(4000);
+    const kept = format === 'md' ? out.text.split('\n')[0] : JSON.parse(out.text).summary;
+    expect(kept).toMatch(/^(🧱)+$/u);
+    expect(Array.from(kept).length + out.omitted.summary_chars).toBe(5000);
+    if (format === 'md') expect(out.text).toContain(`${out.omitted.summary_chars} characters of the summary`);
+  });
+
+  it('everything, with no marker, when it fits', () => {
+    const small = { session: 's', entry: session(5), ...scope(6) };
+    const out = exportContext(small, format, 100_000);
+    expect(out.omitted).toEqual({ summary_chars: 0, heading: false, scope: false, open_tasks: 0, decisions: 0 });
+    if (format === 'md') {
+      expect(out.text).not.toContain('left out]');
+      expect(out.text).toContain('## Plan "Storage layer"');
+      expect(out.text).toContain('  - todo sub of 5');
+    } else {
+      expect(JSON.parse(out.text).decisions).toHaveLength(5);
+      expect(JSON.parse(out.text).omitted).toBeUndefined();
+    }
+  });
+
+  it('without a session or scope it still says so, within the limit', () => {
+    const out = exportContext({ session: 's', entry: undefined }, format, 100);
+    expect(out.chars).toBeLessThanOrEqual(100);
+    if (format === 'md') expect(out.text).toContain('(no summary yet)');
+    else expect(JSON.parse(out.text).summary).toBe('');
+  });
+});
+
+it('10,000 decisions: every limit holds', () => {
+  const input = { session: 's', entry: session(10_000), ...scope(50) };
+  for (const max of [100, 16_000, 100_000]) {
+    const out = exportContext(input, 'md', max);
+    expect(out.chars).toBeLessThanOrEqual(max);
+  }
+});
