@@ -50,7 +50,8 @@ export function taskLine(style: Style, task: Task, depth: number, number?: numbe
   return `${num}${indent}${glyph} ${priorityMark(style, task)} ${oneLine(task.title)}${tags}  ${style.paint('id', task.id)}`;
 }
 
-export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Flow }): string {
+/** Every field of a task; `more` (lines such as its documents) comes before the notes. */
+export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Flow }, more: readonly string[] = []): string {
   const lines = [
     `${style.paint('heading', oneLine(task.title))}  ${style.paint('id', task.id)}`,
     `  status    ${statusText(style, task.status)}`,
@@ -66,6 +67,7 @@ export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Fl
     const c = countTasks({ tasks: task.subtasks } as Plan);
     lines.push(`  subtasks  ${c.done}/${c.total} done`);
   }
+  lines.push(...more);
   if (task.notes) lines.push('', ...task.notes.split('\n').map((l) => `  ${l}`));
   return lines.join('\n');
 }
