@@ -187,6 +187,12 @@ describe.each(rows)('%s', (_name, spec) => {
       return;
     }
     const [first, ...others] = positionals;
+    if (first.values) {
+      // A positional with a list of values: the word after -- is checked as that value, not as a flag.
+      const error = usageError(() => argv([...commandWords(spec), '--', `--${UNKNOWN}`]));
+      expect(error.message).toBe(`${first.key.toUpperCase()}: "--${UNKNOWN}" is not one of ${first.values.join(', ')}`);
+      return;
+    }
     const words = [...commandWords(spec), '--', `--${UNKNOWN}`, ...others.filter((p) => p.required).map(sample)];
     for (const parsed of [argv(words), line(asLine(words))]) {
       expect(parsed.command).toBe(spec);
@@ -546,7 +552,9 @@ const MALFORMED: Malformed[] = [
   { input: ['--plan', 'x', 'add', 'task', 'y'], message: 'expected a verb before --plan', exact: true, word: 0 },
   { input: ['--', 'add', 'task', 'y'], message: 'expected a verb before --', exact: true, word: 0 },
   { input: ['add', 'tsk', 'x'], message: `unknown noun "tsk" after "add" (expected one of: ${NOUNS_OF('add')})`, word: 1, suggestion: 'add task' },
-  { input: ['add', 'context', 'x'], message: `unknown noun "context" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
+  { input: ['add', 'widget', 'x'], message: `unknown noun "widget" after "add" (expected one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
+  // A noun that exists without that verb says what the noun takes.
+  { input: ['add', 'context', 'x'], message: '"add context" is not a command (context takes: show, set, note, list, rm, export)', exact: true, word: 1 },
   { input: ['done', '1'], message: 'unknown noun "1" after "done" (expected one of: task)', exact: true, word: 1 },
   { input: ['add'], message: `"add" needs a noun (one of: ${NOUNS_OF('add')})`, exact: true, word: 1 },
   { input: ['list', '--all'], message: `"list" needs a noun (one of: ${NOUNS_OF('list')})`, exact: true, word: 1 },
@@ -561,7 +569,8 @@ const MALFORMED: Malformed[] = [
   { input: ['rename', 'flow', 'f1'], message: '"rename flow" needs NAME (the new name)', exact: true, word: 3 },
   { input: ['show', 'task', '1', '2'], message: 'unexpected argument "2" for "show task" (it takes REF)', exact: true, word: 3 },
   { input: ['list', 'flow', 'extra'], message: 'unexpected argument "extra" for "list flow"', exact: true, word: 2 },
-  { input: ['schema', 'now'], message: 'unexpected argument "now" for "schema"', exact: true, word: 1 },
+  { input: ['schema', 'now'], message: 'WHAT: "now" is not one of flows, hook', exact: true },
+  { input: ['schema', 'hook', 'now'], message: 'unexpected argument "now" for "schema" (it takes WHAT)', exact: true, word: 2 },
   { input: ['help', 'add', 'task', 'now'], message: 'unexpected argument "now" for "help" (it takes VERB NOUN)', exact: true, word: 3 },
   // Empty texts.
   { input: 'add task ""', message: 'TITLE: must not be empty', exact: true },

@@ -470,6 +470,24 @@ describe('panels', () => {
     await h.waitForGone('Keys  (Esc');
   });
 
+  it('? cuts no description at 80×24, 120×40 or 200×50: columns only where every line fits', async () => {
+    for (const [columns, rows] of [[80, 24], [120, 40], [200, 50]]) {
+      const { h } = await open();
+      await h.resize(columns, rows);
+      await h.press('?');
+      await h.waitForText('Keys  (Esc or ? closes)');
+      let seen = h.lastFrame();
+      for (let i = 0; i < 40 && !/(\d+)\/\1 lines/.test(h.lastFrame()); i++) {
+        await h.press(KEY.pageDown);
+        seen += '\n' + h.lastFrame();
+      }
+      const cut = seen.split('\n').filter((l) => l.includes('…'));
+      expect(cut, `${columns}×${rows}`).toEqual([]);
+      await h.press(KEY.escape);
+      await h.waitForGone('Keys  (Esc');
+    }
+  });
+
   it('/ filters the tree as you type; Enter keeps it, Esc clears it', async () => {
     const { h } = await open();
     await h.press('/');

@@ -77,7 +77,7 @@ describe.skipIf(!HAS_GIT)('sync in the workspace', () => {
     b.json('set', 'task', 'task_one', '--title', 'title by B');
     const h = await createHarness({ dir: b.dir });
     // Merging what waits would conflict: the header says so before anything is merged.
-    await h.waitForFrame(() => /⇣1! waiting/.test(header(h)), 'a conflict ahead', 20_000);
+    await h.waitForFrame(() => /⇣1!/.test(header(h)), 'a conflict ahead', 20_000);
     await h.press('Y');
     await h.waitForFrame(() => /1 conflict recorded: R settles them/.test(messageLine(h)), 'the result', 30_000);
     await h.waitForText('⚠ 1 conflict from a sync: task "title by B" · title');

@@ -50,13 +50,13 @@ const help = defineCommand({
 const schema = defineCommand({
   verb: 'schema',
   summary: 'print the JSON Schema of flows.json (format 3.0), or with `hook` of what every hook gets on stdin',
-  args: z.object({ of: z.optional(z.enum(['flows', 'hook'])) }),
-  positionals: ['of'],
-  argv: { of: { description: 'flows (default): flows.json; hook: the JSON document every hook reads on stdin' } },
+  args: z.object({ what: z.optional(z.enum(['flows', 'hook'])) }),
+  positionals: ['what'],
+  argv: { what: { description: 'flows (default): flows.json; hook: the JSON document every hook reads on stdin' } },
   examples: ['flow schema', 'flow schema hook'],
   run(args) {
     const [jsonSchema, what] =
-      args.of === 'hook'
+      args.what === 'hook'
         ? [hookPayloadJsonSchema(), 'the hook payload']
         : [{ title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) }, 'flows.json'];
     return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: `JSON Schema of ${what}` };

@@ -27,7 +27,7 @@ export function helpLines(theme: Theme): Span[][] {
     ],
     [{ text: '  ' }, ...pair('!', 'high', theme.color('priority.high')), ...pair('↓', 'low priority', theme.color('priority.low')), ...pair('▸ ▾', 'closed / open', muted), ...pair('#tag', 'a tag', theme.color('tag'))],
     [{ text: '  ' }, ...pair('›', 'cursor', accent), ...pair('✓', 'selected (x)', accent), ...pair('3.', 'number for commands', muted), ...pair('2/5', 'done / all', muted)],
-    [{ text: '  ' }, ...pair('⇡2', 'revisions to share', accent), ...pair('⇣1', 'remote commits waiting', accent), ...pair('⇣1!', 'they would conflict', theme.color('warning'))],
+    [{ text: '  ' }, ...pair('⇡2', 'revisions to share', accent), ...pair('⇣1', 'commits waiting', accent), ...pair('⇣1!', 'they would conflict', theme.color('warning'))],
   ];
   for (const context of HELP_ORDER) {
     lines.push([], [{ text: CONTEXT_TITLES[context], bold: true, color: theme.color('heading') }]);
@@ -66,9 +66,15 @@ function PanelFrame({ width, height, title, footer, children, color }: { width: 
   );
 }
 
-/** Lines laid out in as many columns of `columnWidth` as fit, filled top to bottom. */
-function Columns({ lines, rows, width, columnWidth }: { lines: Span[][]; rows: number; width: number; columnWidth: number }) {
-  const count = Math.max(1, Math.floor((width + 2) / (columnWidth + 2)));
+/** How many columns of the widest line fit in `width` (2 cells apart): the help is split
+ * into columns only where no description would be cut. */
+export function columnCount(lines: readonly Span[][], width: number): number {
+  const widest = Math.max(1, ...lines.map((spans) => cells(spans.map((s) => s.text).join(''))));
+  return Math.max(1, Math.floor((width + 2) / (widest + 2)));
+}
+
+/** Lines laid out in `count` columns, filled top to bottom. */
+function Columns({ lines, rows, width, count }: { lines: Span[][]; rows: number; width: number; count: number }) {
   const colWidth = Math.floor((width - 2 * (count - 1)) / count);
   const columns = Array.from({ length: count }, (_, i) => lines.slice(i * rows, (i + 1) * rows)).filter((c) => c.length);
   return (
@@ -93,7 +99,8 @@ export function HelpPanel({ width, height }: { width: number; height: number }) 
   const lines = helpLines(theme);
   const rows = Math.max(1, height - 4);
   const inner = width - 4;
-  const perScreen = rows * Math.max(1, Math.floor((inner + 2) / 54));
+  const count = columnCount(lines, inner);
+  const perScreen = rows * count;
   const top = Math.max(0, Math.min(helpLineOf(from) + panelTop, lines.length - perScreen));
   const shown = lines.slice(top, top + perScreen);
   const more = top + perScreen < lines.length;
@@ -105,7 +112,7 @@ export function HelpPanel({ width, height }: { width: number; height: number }) 
       title={[{ text: `Keys  (${keyOf('cancel', 'list')} or ${keyOf('help', 'list')} closes)`, bold: true, color: theme.color('heading') }]}
       footer={[{ text: `${Math.min(lines.length, top + perScreen)}/${lines.length} lines${more ? ` · ${scrollKeys()} scroll` : ''}`, color: theme.color('muted') }]}
     >
-      <Columns lines={shown} rows={rows} width={inner} columnWidth={52} />
+      <Columns lines={shown} rows={rows} width={inner} count={count} />
     </PanelFrame>
   );
 }
