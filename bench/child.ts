@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createTask, insertTask, TreeIndex, type Flow, type Task } from '../src/lib.js';
 import { Store } from '../src/store/store.js';
 import { SnapshotEngine } from '../src/snapshots/engine.js';
-import { restoreInto } from '../src/snapshots/restore.js';
+import { prepareRestore, restoreInto } from '../src/snapshots/restore.js';
 import { median } from './stats.js';
 
 const [op, dir, ...rest] = process.argv.slice(2);
@@ -148,8 +148,8 @@ async function main(): Promise<void> {
       const store = new Store(dir);
       const [meta, createMs] = await timeAsync(() => engine.create(store, { label: 'bench' }));
       const [, restoreMs] = await timeAsync(async () => {
-        const state = engine.read(meta);
-        await store.transact((tx) => restoreInto(tx, state, {}));
+        const prepared = prepareRestore(engine.view(meta), {});
+        await store.transact((tx) => restoreInto(tx, prepared));
       });
       // The next snapshot after one small change is a patch against the first.
       const plan = rest[0];

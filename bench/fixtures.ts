@@ -80,3 +80,12 @@ export function firstPlanId(doc: FlowDocument, n = 0): string {
   const flow = Object.values(doc.flows)[n];
   return flow.plans[0].id;
 }
+
+/** One flow with one plan of `tasks` tasks (the plan an undo is measured in). */
+export function bigPlanDocument(tasks: number): FlowDocument {
+  const doc = generateDocument(Math.ceil(tasks / 3), 'small', 2);
+  const all = Object.values(doc.flows);
+  const [first] = all;
+  first.plans[0].tasks = all.flatMap((flow) => flow.plans[0].tasks).slice(0, tasks);
+  return { ...doc, flows: { [first.id]: first } };
+}

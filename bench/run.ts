@@ -1,6 +1,8 @@
-// npm run bench [-- --quick] [-- --sizes 1000,10000]
+// npm run bench [-- --quick] [-- --sizes 1000,10000] [-- --goals-only] [-- --before DIR]
 // Speed and memory of flow at 1k, 10k and 100k flows, each next to a baseline measured
-// in the same run, printed as tables and written to bench/out/results-<time>.json.
+// in the same run, printed as tables and written to bench/out/results-<time>.json; then
+// the goals of issue 15 (medians, min–max), also for another build with --before DIR
+// (a checkout with dist/ built, measured the same way in the same run).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { byteSize } from '../src/commands/render.js';
 import { serialiseDocument } from '../src/store/layout.js';
 import { firstPlanId, generateDocument, type FixtureShape } from './fixtures.js';
+import { goalTable, measureGoals, type GoalRow } from './goals.js';
 import { median } from './stats.js';
 import { measureSync, syncTable } from './sync.js';
 import { measureTui, type TuiFigures } from './tui.js';
@@ -99,10 +102,12 @@ const results: { machine: Record<string, unknown>; sizes: SizeResult[]; node: { 
 };
 
 process.stdout.write(`flow bench (${quick ? 'quick' : 'full'}): sizes ${SIZES.join(', ')} flows, ${cpus().length} cores, node ${process.version}\n`);
-results.node = repeat(quick ? 5 : 10, () => processRun([process.execPath, '-e', '0']));
+const nodeRuns = Array.from({ length: quick ? 5 : 10 }, () => processRun([process.execPath, '-e', '0']));
+results.node = { ms: median(nodeRuns.map((r) => r.ms)), rss: Math.max(...nodeRuns.map((r) => r.rss)) };
 
 const onlyTui = args.includes('--only-tui');
-for (const flows of onlyTui ? [] : SIZES) {
+const goalsOnly = args.includes('--goals-only');
+for (const flows of onlyTui || goalsOnly ? [] : SIZES) {
   const t0 = Date.now();
   const fixture = fixtureDir(flows);
   const runs = flows >= 100_000 ? 3 : quick ? 3 : 7;
@@ -131,7 +136,7 @@ for (const flows of onlyTui ? [] : SIZES) {
 // The second shape (2 plans × 5 tasks with subtasks per flow): up to 10k flows, since
 // 100k of them is a 400 MB file, beyond what the other figures need.
 const deep: Array<{ flows: number; bytes: number; load: number; addTask: number; listTask: number }> = [];
-for (const flows of onlyTui ? [] : SIZES.filter((n) => n <= 10_000)) {
+for (const flows of onlyTui || goalsOnly ? [] : SIZES.filter((n) => n <= 10_000)) {
   const fixture = fixtureDir(flows, 'deep');
   const work = workCopy(fixture.dir);
   deep.push({
@@ -145,10 +150,10 @@ for (const flows of onlyTui ? [] : SIZES.filter((n) => n <= 10_000)) {
 }
 (results as Record<string, unknown>).deep = deep;
 
-// Taskwarrior, when installed, at the same number of tasks.
-function taskwarrior(): unknown {
+// Taskwarrior, when installed, at the same number of tasks (flow's side is in the goals).
+function taskwarrior(): Array<{ tasks: number; runs: number[] }> | { skipped: string } {
   if (spawnSync('task', ['--version']).status !== 0) return { skipped: 'taskwarrior is not installed (apt-get install taskwarrior)' };
-  const out: Array<Record<string, unknown>> = [];
+  const out: Array<{ tasks: number; runs: number[] }> = [];
   for (const tasks of quick ? [10_000] : [10_000, 100_000]) {
     const home = mkdtempSync(join(tmpdir(), 'flow-bench-tw-'));
     const data = join(home, 'data');
@@ -162,24 +167,45 @@ function taskwarrior(): unknown {
     spawnSync('task', ['import', join(home, 'import.json')], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const count = Number(spawnSync('task', ['count'], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim());
     if (count !== tasks) throw new Error(`taskwarrior imported ${count} of ${tasks} tasks`);
-    const tw = repeat(5, () => processRun(['task', 'rc.gc=off', 'add', 'bench task'], env));
-    // flow at the same number of tasks (3 per flow in the small shape).
-    const fixture = fixtureDir(Math.ceil(tasks / 3));
-    const work = workCopy(fixture.dir);
-    const fl = repeat(5, () => processRun([process.execPath, FLOW, '--dir', work, 'add', 'task', 'bench task', '--plan', fixture.plan, '--quiet']));
-    out.push({ tasks, taskwarrior_ms: tw.ms, flow_ms: fl.ms, flow_vs_taskwarrior: fl.ms / tw.ms });
+    out.push({ tasks, runs: Array.from({ length: 5 }, () => processRun(['task', 'rc.gc=off', 'add', 'bench task'], env).ms) });
     rmSync(home, { recursive: true, force: true });
-    rmSync(join(work, '..'), { recursive: true, force: true });
   }
   return out;
 }
-results.taskwarrior = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
-const syncFigures = onlyTui ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
+const tw = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
+results.taskwarrior = tw;
+const syncFigures = onlyTui || goalsOnly ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
 (results as Record<string, unknown>).sync = syncFigures;
-if (!args.includes('--no-tui')) results.tui = await measureTui(SIZES, quick, fixtureDir);
+if (!args.includes('--no-tui') && !goalsOnly) results.tui = await measureTui(SIZES, quick, fixtureDir);
 const docsTools = { quick, flow: FLOW, nodeMs: results.node.ms, processRun, table, fmt, mb };
-const docs = onlyTui || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
+const docs = onlyTui || goalsOnly || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
 (results as Record<string, unknown>).docs = docs;
+
+// The goals of issue 15, for this build and, with --before, for another one.
+const beforeArg = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
+const largest = Math.max(...SIZES);
+const goalRuns = (flowBin: string): GoalRow[] =>
+  measureGoals({
+    flow: flowBin,
+    fixture: (flows) => fixtureDir(flows),
+    parse: (dir) => child('parse', dir).ms,
+    node: nodeRuns.map((r) => r.ms),
+    runs: largest >= 100_000 ? 3 : 5,
+    largest,
+    undoSizes: quick ? [2000, 10_000] : [2000, 10_000, 20_000],
+    taskwarrior: Array.isArray(tw) ? tw : undefined,
+    treeShown: results.tui?.sizes.find((s) => s.flows === largest)?.treeShown,
+  });
+const goals: Record<string, GoalRow[]> = {};
+if (!onlyTui) {
+  process.stdout.write('… goals of issue 15\n');
+  goals.now = goalRuns(FLOW);
+  if (beforeArg) {
+    process.stdout.write(`… goals of issue 15 for ${beforeArg}\n`);
+    goals.before = goalRuns(join(beforeArg, 'bin', 'flow.js'));
+  }
+}
+(results as Record<string, unknown>).goals = goals;
 
 // ---- Report ----
 const node = results.node;
@@ -246,15 +272,7 @@ if (deep.length) {
     deep.map((d) => [String(d.flows), mb(d.bytes), fmt(d.load), fmt(d.addTask), fmt(d.listTask)]),
   );
 }
-if (Array.isArray(results.taskwarrior)) {
-  table(
-    'flow add task vs Taskwarrior task add (same number of tasks)',
-    ['tasks', 'task add', 'flow add task', 'flow / taskwarrior'],
-    (results.taskwarrior as Array<Record<string, number>>).map((t) => [String(t.tasks), fmt(t.taskwarrior_ms), fmt(t.flow_ms), ratio(t.flow_ms, t.taskwarrior_ms)]),
-  );
-} else {
-  process.stdout.write(`\nTaskwarrior: ${(results.taskwarrior as { skipped: string }).skipped}\n`);
-}
+if (!Array.isArray(results.taskwarrior)) process.stdout.write(`\nTaskwarrior: ${(results.taskwarrior as { skipped: string }).skipped}\n`);
 if (syncFigures.length) {
   const sync = syncTable(syncFigures, fmt);
   table(sync.title, sync.head, sync.rows);
@@ -277,6 +295,10 @@ if (results.tui) {
   );
 }
 if (docs) reportDocs(docs, docsTools);
+const goalHead = ['operation', 'size', 'median (min–max)', 'baseline, median (min–max)', 'ratio', 'goal', 'met'];
+for (const [which, rows] of Object.entries(goals)) {
+  table(`Goals of issue 15 (${which === 'now' ? 'this build' : beforeArg})`, goalHead, goalTable(rows));
+}
 mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
 const out = join(ROOT, 'bench', 'out', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,8 +1,7 @@
-// Summaries of repeated measurements, shared by the bench scripts.
+// Summaries of repeated measurements, shared by the bench scripts (the one percentile of
+// the program, which `flow stats` uses too).
+import { percentile } from '../src/store/metrics.js';
 
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+export { percentile };
 
 export const median = (values: readonly number[]): number => percentile(values, 50);

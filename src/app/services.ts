@@ -93,7 +93,7 @@ export class Services {
   snapshots(): SnapshotEngine {
     const backend = this.config().snapshots.backend;
     if (!this.engine || this.engineBackend !== backend) {
-      this.engine = new SnapshotEngine(this.dir, backend);
+      this.engine = new SnapshotEngine(this.dir, backend, (message) => this.warn(message));
       this.engineBackend = backend;
     }
     return this.engine;
@@ -149,10 +149,13 @@ export class Services {
     this.options.progress?.(step);
   }
 
-  /** Snapshot before a destructive command, then keep the count and age in bounds. */
-  async autoSnapshot(kind: SnapshotKind, label: string): Promise<SnapshotMeta> {
+  /**
+   * Snapshot before a destructive command (which does not wait for a new baseline), or
+   * every K revisions, then keep the count and age in bounds.
+   */
+  async autoSnapshot(kind: SnapshotKind, label: string, deferRebase = true): Promise<SnapshotMeta> {
     const engine = this.snapshots();
-    const meta = await engine.create(this.store, { kind, label });
+    const meta = await engine.create(this.store, { kind, label, deferRebase });
     const policy = this.config().snapshots;
     await engine.prune({ keep: policy.keep, maxAgeDays: policy.max_age_days }, Date.now(), [meta.id]);
     return meta;
@@ -167,7 +170,7 @@ export class Services {
     const every = this.config().snapshots.every;
     if (every > 0 && changed.some((c) => c.revision % every === 0)) {
       try {
-        await this.autoSnapshot('auto', `every ${every} revisions`);
+        await this.autoSnapshot('auto', `every ${every} revisions`, false);
       } catch (err) {
         this.warn(`automatic snapshot failed: ${(err as Error).message}`);
       }

@@ -1,6 +1,6 @@
 // What a command returns: one JSON document for --json, text for a person, and a short
 // line for the TUI's message area.
-import stringWidth from 'string-width';
+import { cells } from '../domain/cells.js';
 import { withoutMarks, type Style } from './style.js';
 
 export interface Output {
@@ -17,14 +17,14 @@ export interface Output {
 
 /** Lays out rows in columns; the last column is not padded. */
 export function columns(rows: readonly string[][]): string {
-  // Widths in terminal cells (CJK and emoji take two), ignoring colour marks.
-  const visible = (s: string) => stringWidth(withoutMarks(s));
+  // Widths in terminal cells, ignoring colour marks.
+  const widths = rows.map((row) => row.map((cell) => cells(withoutMarks(cell))));
   const w: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (w[i] = Math.max(w[i] ?? 0, visible(cell))));
+  for (const row of widths) row.forEach((width, i) => (w[i] = Math.max(w[i] ?? 0, width)));
   return rows
-    .map((row) =>
+    .map((row, r) =>
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, w[i] - visible(cell)))))
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, w[i] - widths[r][i]))))
         .join('  ')
         .trimEnd(),
     )

@@ -101,11 +101,12 @@ export function resolveFlow(view: StoreView, ref: string): Flow {
         if (!id) throw new NotFoundError('flow', String(n), `(there are ${view.flowIds().length} flows)`);
         return { kind: 'flow' as const, flow: view.flow(id) as Flow };
       },
+      // Names from the flow lines' summaries: only the flows that match are read in full.
       named: (name) =>
         view
-          .allFlows()
-          .filter((f) => f.name.toLowerCase() === name)
-          .map((flow) => ({ kind: 'flow' as const, flow })),
+          .flowSummaries()
+          .filter((s) => s.fields.name.toLowerCase() === name)
+          .map((s) => ({ kind: 'flow' as const, flow: view.flow(s.fields.id) as Flow })),
     },
     ref,
   ).flow;

@@ -31,17 +31,6 @@ export function tagList(style: Style, tags: readonly string[]): string {
   return tags.map((t) => style.paint('accent', `#${oneLine(t)}`)).join(' ');
 }
 
-export function flowCounts(flow: Flow): { plans: number; done: number; total: number } {
-  let done = 0;
-  let total = 0;
-  for (const plan of flow.plans) {
-    const c = countTasks(plan);
-    done += c.done;
-    total += c.total;
-  }
-  return { plans: flow.plans.length, done, total };
-}
-
 export function taskLine(style: Style, task: Task, depth: number, number?: number): string {
   const indent = '  '.repeat(depth);
   const num = number === undefined ? '' : style.paint('muted', `${String(number).padStart(3)}. `);

@@ -9,6 +9,7 @@ import { META_COMMANDS } from './nouns/meta.js';
 import { PLAN_COMMANDS } from './nouns/plan.js';
 import { SEARCH_COMMANDS } from './nouns/search.js';
 import { SNAPSHOT_COMMANDS } from './nouns/snapshot.js';
+import { STATS_COMMANDS } from './nouns/stats.js';
 import { SYNC_COMMANDS } from './nouns/sync.js';
 import { TASK_COMMANDS } from './nouns/task.js';
 import { TRUST_COMMANDS } from './nouns/trust.js';
@@ -21,6 +22,7 @@ export const COMMANDS = [
   ...DOC_COMMANDS,
   ...SEARCH_COMMANDS,
   ...SNAPSHOT_COMMANDS,
+  ...STATS_COMMANDS,
   ...CONFIG_COMMANDS,
   ...CONTEXT_COMMANDS,
   ...SYNC_COMMANDS,

@@ -336,6 +336,24 @@ export function countTasks(plan: Plan): { done: number; total: number } {
   return { done, total };
 }
 
+export interface FlowCounts {
+  plans: number;
+  done: number;
+  /** Tasks at every level. */
+  total: number;
+}
+
+export function flowCounts(flow: Flow): FlowCounts {
+  let done = 0;
+  let total = 0;
+  for (const plan of flow.plans) {
+    const c = countTasks(plan);
+    done += c.done;
+    total += c.total;
+  }
+  return { plans: flow.plans.length, done, total };
+}
+
 /** An object's own fields: everything but its children (plans, tasks or subtasks). */
 export function ownFields(object: object): Record<string, unknown> {
   const { plans: _plans, tasks: _tasks, subtasks: _subtasks, ...fields } = object as Record<string, unknown>;

@@ -1,22 +1,26 @@
 // Snapshots (DESIGN §5): what flows.json, context.json and the document manifest (with
-// document contents by hash) were at a moment, kept incrementally. Storage is a backend
-// (files: gzipped baselines plus RFC 6902 patches; or git); the index of snapshots is
-// shared, updated atomically under its own lock.
+// document contents by hash) were at a moment, kept incrementally. Storage is the files
+// backend (gzipped baselines plus RFC 6902 patches made from the store's journal) or git;
+// the index of snapshots is shared, updated atomically under its own lock.
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { escapePathComponent, type Operation } from 'fast-json-patch';
 import * as z from 'zod/mini';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
 import { removeStaleTempsIn, writeFileAtomic } from '../store/atomic-write.js';
 import { assertResolvesInside, DamagedEntryError, inside } from '../store/contain.js';
+import { changesUpTo, readJournal, startJournal, type JournalStart } from '../store/journal.js';
 import { readJsonFile } from '../store/json-file.js';
+import { Image } from '../store/layout.js';
 import { acquireLock } from '../store/lock.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
 import type { Store } from '../store/store.js';
-import { blobPath, FilesBackend, MIGRATION_FILE } from './files-backend.js';
+import { blobPath, FilesBackend, MIGRATION_FILE, type SideParts, type Storage } from './files-backend.js';
 import { GitBackend } from './git-backend.js';
+import { wholeView, type SnapshotView } from './view.js';
 
 export const SNAPSHOT_KINDS = ['manual', 'auto', 'migration', 'pre-restore'] as const;
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
@@ -50,14 +54,16 @@ export type SnapshotMeta = z.infer<typeof MetaSchema>;
 const IndexSchema = z.looseObject({
   version: z._default(z.number(), 1),
   snapshots: z._default(z.array(MetaSchema), () => []),
+  /** Removed snapshots whose storage others still depend on (files backend). */
+  retired: z._default(z.array(MetaSchema), () => []),
 });
 type SnapshotIndex = z.infer<typeof IndexSchema>;
 
+/** Storage that keeps every snapshot whole (the git backend). */
 export interface Backend {
-  /** Stores a state; returns the metadata fields it decided (storage, parent, file, size). */
+  /** Stores a state; returns the metadata fields it decided (storage, commit, size). */
   write(id: string, state: SnapshotState, index: SnapshotMeta[]): Partial<SnapshotMeta>;
   read(meta: SnapshotMeta, index: readonly SnapshotMeta[]): SnapshotState;
-  /** Removes a snapshot's storage; first makes any snapshot that depends on it stand alone. */
   remove(meta: SnapshotMeta, index: SnapshotMeta[]): void;
 }
 
@@ -65,6 +71,50 @@ export interface CreateOptions {
   label?: string;
   kind?: SnapshotKind;
   pinned?: boolean;
+  /**
+   * Taken right before a destructive command: a chain that is merely long gets another
+   * patch rather than a new baseline, which the next snapshot with time for it makes.
+   */
+  deferRebase?: boolean;
+}
+
+/** What create() took, under the store's lock, for the backend to store. */
+type Capture = { revision: number; side: SideParts } & (
+  | { parent: SnapshotMeta; patch: Buffer; bytes?: undefined }
+  | { bytes: Buffer; parent?: undefined }
+);
+
+const SIDE_KEYS = ['context', 'manifest', 'documents'] as const;
+
+function partHashes(side: SideParts): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of SIDE_KEYS) out[key] = createHash('sha1').update(JSON.stringify(side[key]) ?? '').digest('hex');
+  return out;
+}
+
+/**
+ * The snapshot operations from the journal's snapshot to now: the recorded patches of
+ * the flows (under /flows), then the header and the other parts that differ.
+ */
+function operationsSince(start: JournalStart, patches: Operation[][], header: Record<string, unknown>, side: SideParts, parts: Record<string, string>): Operation[] {
+  const ops: Operation[] = [];
+  const under = (path: string) => `/flows${path}`;
+  for (const patch of patches) {
+    for (const op of patch) {
+      // Header members (current flow, other tools' fields) come from the header below.
+      if (!op.path.startsWith('/flows/')) continue;
+      ops.push('from' in op ? { ...op, path: under(op.path), from: under(op.from) } : { ...op, path: under(op.path) });
+    }
+  }
+  const old = start.header;
+  for (const key of Object.keys(old)) if (!(key in header)) ops.push({ op: 'remove', path: under(`/${escapePathComponent(key)}`) });
+  for (const [key, value] of Object.entries(header)) {
+    const path = under(`/${escapePathComponent(key)}`);
+    if (!(key in old)) ops.push({ op: 'add', path, value });
+    else if (JSON.stringify(old[key]) !== JSON.stringify(value)) ops.push({ op: 'replace', path, value });
+  }
+  for (const key of SIDE_KEYS) if (parts[key] !== start.parts[key]) ops.push({ op: 'replace', path: `/${key}`, value: side[key] });
+  return ops;
 }
 
 export interface RetentionPolicy {
@@ -75,28 +125,33 @@ export interface RetentionPolicy {
 export class SnapshotEngine {
   readonly folder: string;
   private readonly indexFile: string;
-  private readonly backend: Backend;
+  /** snapshots.backend is git: new snapshots go there. */
+  private readonly inGit: boolean;
   private readonly files: FilesBackend;
   private readonly gitBackend: GitBackend;
 
   constructor(
     readonly dir: string,
     backend: 'files' | 'git' = 'files',
+    /** Told about damage met on the way that costs nothing but speed (a journal line). */
+    private readonly warn: (message: string) => void = () => {},
   ) {
     this.folder = join(dir, SNAPSHOT_DIR);
     this.indexFile = join(this.folder, 'index.json');
     this.files = new FilesBackend(this.folder);
     this.gitBackend = new GitBackend(this.folder);
-    this.backend = backend === 'git' ? this.gitBackend : this.files;
-  }
-
-  /** The backend that stored a snapshot: snapshots.backend may have changed since. */
-  private storedBy(meta: SnapshotMeta): Backend {
-    return meta.storage === 'git' ? this.gitBackend : this.files;
+    this.inGit = backend === 'git';
   }
 
   private readIndex(): SnapshotIndex {
     return readJsonFile(this.indexFile, IndexSchema, 'snapshots/index.json');
+  }
+
+  /** Every stored snapshot, listed or retired. */
+  private storage(): Storage {
+    const index = this.readIndex();
+    this.adoptMigrationFiles(index);
+    return index;
   }
 
   private writeIndex(index: SnapshotIndex): void {
@@ -104,7 +159,7 @@ export class SnapshotEngine {
   }
 
   /** Runs `fn` on the index under its lock and saves what it leaves. */
-  private async withIndex<T>(fn: (index: SnapshotIndex) => T): Promise<T> {
+  private async withIndex<T>(fn: (index: SnapshotIndex) => T | Promise<T>): Promise<T> {
     assertResolvesInside(this.dir, this.folder, 'snapshot folder');
     mkdirSync(this.folder, { recursive: true });
     const lock = await acquireLock(this.indexFile);
@@ -114,7 +169,7 @@ export class SnapshotEngine {
       for (const dir of [this.folder, join(this.folder, 'base'), join(this.folder, 'patch')]) removeStaleTempsIn(dir);
       const index = this.readIndex();
       this.adoptMigrationFiles(index);
-      const result = fn(index);
+      const result = await fn(index);
       this.writeIndex(index);
       saved = true;
       return result;
@@ -176,20 +231,13 @@ export class SnapshotEngine {
     return meta;
   }
 
-  /** The state as it is now: flows.json (read through the store, so it is valid), context, documents. */
-  async capture(store: Store): Promise<SnapshotState> {
-    const view = await store.read();
-    let flows: Record<string, unknown>;
-    try {
-      flows = JSON.parse(readFileSync(store.file, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      // Nothing saved yet (read() leaves a missing store missing): the empty store.
-      flows = { ...view.header, flows: {} };
-    }
-    const context = readOptionalJson(join(this.dir, 'context.json'));
-    const manifest = readOptionalJson(join(this.dir, 'documents_manifest.json'));
-    return { flows, context, manifest, documents: this.storeDocuments() };
+  /** context.json, the document manifest and the documents (stored by hash), as they are now. */
+  private captureSide(): SideParts {
+    return {
+      context: readOptionalJson(join(this.dir, 'context.json')),
+      manifest: readOptionalJson(join(this.dir, 'documents_manifest.json')),
+      documents: this.storeDocuments(),
+    };
   }
 
   /** Copies every document under documents/ into blobs/ by content hash. */
@@ -227,17 +275,21 @@ export class SnapshotEngine {
   }
 
   async create(store: Store, options: CreateOptions = {}): Promise<SnapshotMeta> {
-    const state = await this.capture(store);
-    return this.withIndex((index) => {
+    return this.withIndex(async (index) => {
       const id = newId('snap');
-      const stored = this.backend.write(id, state, index.snapshots);
+      const capture = await this.capture(store, id, index, options.deferRebase ?? false);
+      const stored = capture.parent
+        ? this.files.writePatch(id, capture.parent, capture.patch)
+        : this.inGit
+          ? this.gitBackend.write(id, { flows: JSON.parse(capture.bytes.toString('utf8')) as Record<string, unknown>, ...capture.side })
+          : await this.files.writeBase(id, capture.bytes, capture.side);
       const meta: SnapshotMeta = {
         id,
         created: now(),
         label: options.label ?? '',
         kind: options.kind ?? 'manual',
         pinned: options.pinned ?? false,
-        file_revision: Number((state.flows.meta as { file_revision?: number } | undefined)?.file_revision ?? 0),
+        file_revision: capture.revision,
         size: 0,
         storage: 'base',
         parent: null,
@@ -248,13 +300,72 @@ export class SnapshotEngine {
     });
   }
 
+  /**
+   * What the new snapshot holds, taken under the store's lock so that the journal and the
+   * file it leads to are one moment. When the journal covers every change since the
+   * snapshot it follows: the recorded patches (flows.json is not even read), or, if the
+   * chain has no room, the file's bytes as they are. Otherwise the file was written by
+   * someone else: it is read through the store first, so that an unreadable or older-format
+   * file is dealt with as by any reader (DESIGN §3–4), and checked to be JSON. Either way
+   * the journal starts over at this snapshot.
+   */
+  private async capture(store: Store, id: string, index: SnapshotIndex, deferRebase: boolean): Promise<Capture> {
+    const side = this.captureSide();
+    const parts = partHashes(side);
+    const known = await store.underLock((): Capture | undefined => {
+      const journal = readJournal(this.dir, this.warn);
+      const file = store.currentIdentity();
+      const since = journal && file ? changesUpTo(journal, file) : undefined;
+      if (!journal || !file || !since) return undefined;
+      const { revision, header } = since;
+      const parent = this.inGit ? undefined : this.files.patchable(journal.start.snapshot, index, deferRebase);
+      const patch = parent && this.files.patchFile(parent, operationsSince(journal.start, since.patches, header, side, parts), index);
+      startJournal(this.dir, { snapshot: id, file, revision, header, parts });
+      return parent && patch ? { revision, side, parent, patch } : { revision, side, bytes: this.flowsBytesNow(store) };
+    });
+    if (known) return known;
+    await store.read();
+    const { bytes, revision } = await store.underLock(() => {
+      const file = store.currentIdentity();
+      const bytes = this.flowsBytesNow(store);
+      const header = Image.fromBytes(bytes)?.header;
+      const revision = Number((header?.meta as { file_revision?: unknown } | undefined)?.file_revision) || 0;
+      // A file in another layout restarts the journal at the next flow write's snapshot.
+      startJournal(this.dir, header && file ? { snapshot: id, file, revision, header, parts } : null);
+      return { bytes, revision };
+    });
+    let doc: { meta?: { file_revision?: unknown } };
+    try {
+      doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
+    } catch (err) {
+      throw new FlowError('unreadable', `flows.json is not valid JSON (${(err as Error).message}); no snapshot was taken`);
+    }
+    return { bytes, revision: Number(doc.meta?.file_revision) || revision, side };
+  }
+
+  /** flows.json's bytes; for a store never saved, the empty store it reads as. */
+  private flowsBytesNow(store: Store): Buffer {
+    try {
+      return readFileSync(store.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return Image.fromDocument({ version: '3.0', meta: { file_revision: 0 }, current_flow_id: null }, []).buf;
+    }
+  }
+
   read(meta: SnapshotMeta): SnapshotState {
     if (meta.storage === 'migration') {
       const file = inside(this.folder, meta.file ?? '', MIGRATION_FILE, `snapshot ${meta.id}: file`);
       const body = JSON.parse(readFileSync(file, 'utf8')) as { result: Record<string, unknown> };
       return { flows: body.result, context: null, manifest: null, documents: {} };
     }
-    return this.storedBy(meta).read(meta, this.list());
+    if (meta.storage === 'git') return this.gitBackend.read(meta);
+    return this.files.read(meta, this.storage());
+  }
+
+  /** A snapshot to read flow by flow (a scoped restore), as far as its storage allows. */
+  view(meta: SnapshotMeta): SnapshotView {
+    return meta.storage === 'base' || meta.storage === 'patch' ? this.files.view(meta, this.storage()) : wholeView(this.read(meta));
   }
 
   async setPinned(id: string, pinned: boolean): Promise<SnapshotMeta> {
@@ -280,8 +391,9 @@ export class SnapshotEngine {
     if (meta.storage === 'migration') {
       throw new FlowError('invalid', `${id} is a migration snapshot (the original of an upgraded file); it is kept`);
     }
-    this.storedBy(meta).remove(meta, index.snapshots);
     index.snapshots = index.snapshots.filter((s) => s.id !== id);
+    if (meta.storage === 'git') this.gitBackend.remove(meta);
+    else this.files.release(meta, index);
   }
 
   /** Which snapshots retention removes: beyond the newest `keep`, or older than the age limit. */

@@ -1,22 +1,29 @@
-// The default snapshot storage: a gzipped full baseline, then RFC 6902 patches each
-// against the snapshot before it. A new baseline starts when the chain reaches
-// MAX_CHAIN patches or its patches outweigh the baseline, so a restore reads one
-// baseline and at most MAX_CHAIN small patches.
+// The default snapshot storage: a gzipped baseline, then RFC 6902 patches each against
+// the snapshot before it. A patch is made of what transactions recorded in the journal
+// since that snapshot, so its cost follows the change, not the store. A baseline holds
+// flows.json's bytes as they were (no parse, no re-serialising) and the other parts as
+// JSON. A new baseline starts when the chain reaches MAX_CHAIN patches or its patches
+// outweigh the baseline, so a restore reads one baseline and a bounded number of small
+// patches; automatic snapshots before a destructive command put that off (up to
+// DEFERRED_CHAIN), so that command never waits for a baseline it could do without.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { applyPatch, compare, escapePathComponent, type Operation } from 'fast-json-patch';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
+import { applyPatch, type Operation } from 'fast-json-patch';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { DamagedEntryError, inside, isInside } from '../store/contain.js';
-import type { Backend, SnapshotMeta, SnapshotState } from './engine.js';
+import type { SnapshotMeta, SnapshotState } from './engine.js';
+import { patchedView, wholeView, type SnapshotView } from './view.js';
 
 export const MAX_CHAIN = 64;
+export const DEFERRED_CHAIN = 4 * MAX_CHAIN;
 
 // What the index may name (DESIGN §8): ids are generated (snap_ + base32, or
 // snap_migration_…), files follow from them, contents are named by their sha256. Any
 // other value is damage, never a path to follow.
 export const SNAPSHOT_ID = /^snap_[a-z0-9_]{1,80}$/;
-const SNAPSHOT_FILE = /^(base\/snap_[a-z0-9_]{1,80}\.json\.gz|patch\/snap_[a-z0-9_]{1,80}\.json)$/;
+const SNAPSHOT_FILE = /^(base\/snap_[a-z0-9_]{1,80}\.(raw|json)\.gz|patch\/snap_[a-z0-9_]{1,80}\.json)$/;
 export const MIGRATION_FILE = /^[0-9A-Za-z._-]{1,100}_migration\.json$/;
 const BLOB = /^blobs\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
 
@@ -25,36 +32,19 @@ export function blobPath(folder: string, hash: string): string {
   return inside(folder, `blobs/${hash.slice(0, 2)}/${hash}`, BLOB, 'document content hash');
 }
 
-/** A patch from one state to the next, comparing flow by flow so unchanged flows cost one string compare. */
-export function diffStates(from: SnapshotState, to: SnapshotState): Operation[] {
-  const ops: Operation[] = [];
-  const fromDoc = from.flows as Record<string, unknown> & { flows?: Record<string, unknown> };
-  const toDoc = to.flows as Record<string, unknown> & { flows?: Record<string, unknown> };
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  for (const key of new Set([...Object.keys(fromDoc), ...Object.keys(toDoc)])) {
-    if (key === 'flows') continue;
-    const path = `/flows/${escapePathComponent(key)}`;
-    if (!(key in toDoc)) ops.push({ op: 'remove', path });
-    else if (!(key in fromDoc)) ops.push({ op: 'add', path, value: toDoc[key] });
-    else if (!same(fromDoc[key], toDoc[key])) ops.push({ op: 'replace', path, value: toDoc[key] });
-  }
-  const a = fromDoc.flows ?? {};
-  const b = toDoc.flows ?? {};
-  // Rebuilding the flows object keeps key order (= file order) exact, which a per-key
-  // patch of an object cannot; only when the set or order of flows changed.
-  if (Object.keys(a).join('\n') !== Object.keys(b).join('\n')) {
-    ops.push({ op: 'replace', path: '/flows/flows', value: b });
-  } else {
-    for (const id of Object.keys(b)) {
-      if (same(a[id], b[id])) continue;
-      const prefix = `/flows/flows/${escapePathComponent(id)}`;
-      for (const op of compare(a[id] as object, b[id] as object)) ops.push({ ...op, path: prefix + op.path });
-    }
-  }
-  for (const key of ['context', 'manifest', 'documents'] as const) {
-    if (!same(from[key], to[key])) ops.push({ op: 'replace', path: `/${key}`, value: to[key] });
-  }
-  return ops;
+const gzipAsync = promisify(gzip);
+
+/** What a new snapshot holds besides flows.json. */
+export interface SideParts {
+  context: unknown;
+  manifest: unknown;
+  documents: Record<string, string>;
+}
+
+/** Every stored snapshot, listed or kept only because others depend on it. */
+export interface Storage {
+  snapshots: SnapshotMeta[];
+  retired: SnapshotMeta[];
 }
 
 interface PatchFile {
@@ -62,9 +52,13 @@ interface PatchFile {
   ops: Operation[];
 }
 
-export class FilesBackend implements Backend {
-  private cache = new Map<string, string>();
-  /** Files of removed or re-based snapshots: deleted only once the index no longer names them. */
+/** A baseline's flows.json, either as the bytes it had or (older baselines) parsed. */
+export type BaseFlows = { bytes: Buffer } | { parsed: Record<string, unknown> };
+
+const RAW_BASE = /\.raw\.gz$/;
+
+export class FilesBackend {
+  /** Files of removed snapshots: deleted only once the index no longer names them. */
   private garbage: string[] = [];
 
   constructor(private readonly folder: string) {}
@@ -80,88 +74,132 @@ export class FilesBackend implements Backend {
     return bytes.length;
   }
 
-  private writeBase(id: string, state: SnapshotState): Partial<SnapshotMeta> {
-    const file = `base/${id}.json.gz`;
-    const size = this.put(file, gzipSync(JSON.stringify(state)));
-    return { storage: 'base', parent: null, file, size };
-  }
-
   /** The chain from a snapshot back to its baseline. */
-  private chain(meta: SnapshotMeta, index: readonly SnapshotMeta[]): SnapshotMeta[] {
-    const byId = new Map(index.map((s) => [s.id, s]));
+  chain(meta: SnapshotMeta, storage: Storage): SnapshotMeta[] {
+    const byId = new Map([...storage.snapshots, ...storage.retired].map((s) => [s.id, s]));
     const out = [meta];
     for (let at = meta; at.storage === 'patch'; ) {
-      const parent = byId.get(at.parent as string);
-      if (!parent) throw new Error(`snapshot ${at.id}: its parent ${at.parent} is missing`);
+      const parent = byId.get(at.parent ?? '');
+      if (!parent) throw new DamagedEntryError(`snapshot ${at.id}: parent`, String(at.parent), 'no such snapshot');
+      // An index edited into a loop of parents would never reach a baseline.
+      if (out.includes(parent)) throw new DamagedEntryError(`snapshot ${at.id}: parent`, parent.id, 'a loop of parents');
       out.push(parent);
       at = parent;
     }
     return out;
   }
 
-  write(id: string, state: SnapshotState, index: SnapshotMeta[]): Partial<SnapshotMeta> {
-    const head = [...index].reverse().find((s) => s.storage === 'base' || s.storage === 'patch');
-    if (!head) return this.writeBase(id, state);
-    const chain = this.chain(head, index);
+  /** The stored snapshot a patch may follow, when its chain has room; else undefined (a baseline). */
+  patchable(parentId: string, storage: Storage, deferRebase: boolean): SnapshotMeta | undefined {
+    const parent = [...storage.snapshots, ...storage.retired].find((s) => s.id === parentId);
+    if (!parent || (parent.storage !== 'base' && parent.storage !== 'patch')) return undefined;
+    let chain: SnapshotMeta[];
+    try {
+      chain = this.chain(parent, storage);
+    } catch {
+      return undefined;
+    }
     const base = chain[chain.length - 1];
     const patchBytes = chain.slice(0, -1).reduce((sum, s) => sum + s.size, 0);
-    if (chain.length - 1 >= MAX_CHAIN || patchBytes >= base.size) return this.writeBase(id, state);
-    const ops = diffStates(this.read(head, index), state);
-    const bytes = Buffer.from(JSON.stringify({ parent: head.id, ops } satisfies PatchFile));
-    // A patch that outgrows half a baseline is better off as a baseline.
-    if (bytes.length > base.size / 2) return this.writeBase(id, state);
+    if (chain.length > (deferRebase ? DEFERRED_CHAIN : MAX_CHAIN) || patchBytes >= base.size) return undefined;
+    return parent;
+  }
+
+  /** A patch file after `parent`; undefined when it outgrows half a baseline (a baseline is better). */
+  patchFile(parent: SnapshotMeta, ops: Operation[], storage: Storage): Buffer | undefined {
+    const bytes = Buffer.from(JSON.stringify({ parent: parent.id, ops } satisfies PatchFile));
+    const base = this.chain(parent, storage).at(-1) as SnapshotMeta;
+    return bytes.length > base.size / 2 ? undefined : bytes;
+  }
+
+  writePatch(id: string, parent: SnapshotMeta, bytes: Buffer): Partial<SnapshotMeta> {
     const file = `patch/${id}.json`;
-    const size = this.put(file, bytes);
-    this.remember(id, state);
-    return { storage: 'patch', parent: head.id, file, size };
+    return { storage: 'patch', parent: parent.id, file, size: this.put(file, bytes) };
   }
 
-  private remember(id: string, state: SnapshotState): void {
-    // The newest state, kept as text: the next snapshot is usually a patch against it.
-    this.cache.clear();
-    this.cache.set(id, JSON.stringify(state));
+  /** A baseline: flows.json's bytes as they are, after one line of the other parts. */
+  async writeBase(id: string, flows: Buffer, side: SideParts): Promise<Partial<SnapshotMeta>> {
+    const file = `base/${id}.raw.gz`;
+    const bytes = await gzipAsync(Buffer.concat([Buffer.from(`${JSON.stringify(side)}\n`), flows]), { level: 1 });
+    return { storage: 'base', parent: null, file, size: this.put(file, bytes) };
   }
 
-  read(meta: SnapshotMeta, index: readonly SnapshotMeta[]): SnapshotState {
-    const cached = this.cache.get(meta.id);
-    if (cached) return JSON.parse(cached) as SnapshotState;
-    const chain = this.chain(meta, index).reverse();
-    const base = chain[0];
-    let state = JSON.parse(gunzipSync(readFileSync(this.path(base.file as string))).toString('utf8')) as SnapshotState;
-    for (const step of chain.slice(1)) {
-      const patch = JSON.parse(readFileSync(this.path(step.file as string), 'utf8')) as PatchFile;
-      state = applyPatch(state, patch.ops, false, true).newDocument;
+  /** A baseline's parts, flows.json left unparsed where the baseline allows. */
+  private readBase(meta: SnapshotMeta): { flows: BaseFlows; side: SideParts } {
+    const body = gunzipSync(readFileSync(this.path(meta.file as string)));
+    if (!RAW_BASE.test(meta.file as string)) {
+      const { flows, ...side } = JSON.parse(body.toString('utf8')) as SnapshotState;
+      return { flows: { parsed: flows }, side };
     }
-    this.remember(meta.id, state);
-    return state;
+    const newline = body.indexOf(0x0a);
+    return { flows: { bytes: body.subarray(newline + 1) }, side: JSON.parse(body.toString('utf8', 0, newline)) as SideParts };
   }
 
-  remove(meta: SnapshotMeta, index: SnapshotMeta[]): void {
-    // Snapshots stored as patches against this one become baselines first, so every
-    // snapshot that stays can still be restored.
-    for (const dependent of index.filter((s) => s.parent === meta.id)) {
-      const oldFile = dependent.file;
-      try {
-        Object.assign(dependent, this.writeBase(dependent.id, this.read(dependent, index)));
-      } catch (err) {
-        // A damaged dependent cannot be restored either way: it is left as it is.
-        if (err instanceof DamagedEntryError) continue;
-        throw err;
+  /** The patches from a snapshot's baseline up to it, oldest first. */
+  private patchesOf(chain: readonly SnapshotMeta[]): Operation[][] {
+    return chain
+      .slice(0, -1)
+      .reverse()
+      .map((step) => (JSON.parse(readFileSync(this.path(step.file as string), 'utf8')) as PatchFile).ops);
+  }
+
+  read(meta: SnapshotMeta, storage: Storage): SnapshotState {
+    return this.load(meta, storage).whole();
+  }
+
+  /** A snapshot read flow by flow where its storage allows, else whole. */
+  view(meta: SnapshotMeta, storage: Storage): SnapshotView {
+    const { flows, patches, whole } = this.load(meta, storage);
+    return ('bytes' in flows && patchedView(flows.bytes, patches, whole)) || wholeView(whole());
+  }
+
+  private load(meta: SnapshotMeta, storage: Storage): { flows: BaseFlows; patches: Operation[][]; whole: () => SnapshotState } {
+    const chain = this.chain(meta, storage);
+    const { flows, side } = this.readBase(chain[chain.length - 1]);
+    const patches = this.patchesOf(chain);
+    const whole = (): SnapshotState => {
+      let state: SnapshotState = {
+        flows: 'bytes' in flows ? (JSON.parse(flows.bytes.toString('utf8')) as Record<string, unknown>) : flows.parsed,
+        ...side,
+      };
+      for (const ops of patches) state = applyPatch(state, ops, false, true).newDocument;
+      // A member added to the header lands after `flows`; flow writes `flows` last.
+      if (patches.length) {
+        const { flows: all, ...header } = state.flows;
+        state.flows = { ...header, flows: all };
       }
-      if (oldFile) this.garbage.push(oldFile);
-    }
-    if (meta.file) this.garbage.push(meta.file);
-    this.cache.delete(meta.id);
+      return state;
+    };
+    return { flows, patches, whole };
   }
 
   /**
-   * After the index was written (saved) or given up: deletes the files `remove` let go, or
-   * forgets them, so a crash before the index is saved never leaves it naming a deleted file.
+   * Lets a removed snapshot's storage go: kept (retired, unlisted) while another snapshot
+   * is a patch on it, so removing one never rewrites another; then its files, and those
+   * of retired parents nothing needs any more, are deleted.
+   */
+  release(meta: SnapshotMeta, storage: Storage): void {
+    const needed = (id: string) => [...storage.snapshots, ...storage.retired].some((s) => s.parent === id);
+    if (needed(meta.id)) {
+      storage.retired.push(meta);
+      return;
+    }
+    for (let at: SnapshotMeta | undefined = meta; at; ) {
+      const gone: SnapshotMeta = at;
+      if (gone.file) this.garbage.push(gone.file);
+      storage.retired = storage.retired.filter((s) => s.id !== gone.id);
+      const parent = storage.retired.find((s) => s.id === gone.parent);
+      at = parent && !needed(parent.id) ? parent : undefined;
+    }
+  }
+
+  /**
+   * After the index was written (saved) or given up: deletes the files `release` let go,
+   * or forgets them, so a crash before the index is saved never leaves it naming a deleted file.
    */
   collect(saved: boolean): void {
     // A damaged name is never deleted: it may point anywhere.
     if (saved) for (const file of this.garbage) if (isInside(this.folder, file, SNAPSHOT_FILE)) rmSync(this.path(file), { force: true });
     this.garbage = [];
   }
-
 }

@@ -1,11 +1,13 @@
-// The undo log: for each session, the changes it made (each flow before and after), so
-// `flow undo` can revert the last one on top of whatever others did since, and `redo`
-// can revert the undo. One JSON line per change, appended; trimmed to `undo.depth`.
+// The undo log: for each session, the changes it made, each as the objects it touched
+// (fields before and after, and where removed or moved ones were), so `flow undo` can
+// revert the last one on top of whatever others did since, at the cost of what it
+// touched, and `redo` can revert the undo. One JSON line per change, appended; trimmed to
+// `undo.depth`. Lines of earlier versions hold each changed flow whole, before and after.
 import { appendFileSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, FlowError } from '../domain/errors.js';
-import { revertChange } from '../domain/revert.js';
-import { parseFlow, type Flow } from '../domain/schema.js';
+import { idsUnder, objectChanges, revertChanges, type Kind, type ObjectChange } from '../domain/revert.js';
+import { FlowSchema, parseFlow, parseWith, PlanSchema, SchemaError, TaskSchema, type Flow } from '../domain/schema.js';
 import * as z from 'zod/mini';
 import { now } from '../domain/time.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -14,8 +16,31 @@ import { acquireLock } from '../store/lock.js';
 import type { Transaction } from '../store/state.js';
 import type { Commit } from '../store/store.js';
 
-// Lines are validated on read like every file flow reads; the flows in them are
-// validated with the store's own schema before they are written back (revertEntry).
+const KINDS = ['flow', 'plan', 'task'] as const;
+const FieldsSchema = z.record(z.string(), z.unknown());
+const PlaceSchema = z.object({
+  parent: z.nullable(z.string()),
+  parentKind: z.nullable(z.enum(KINDS)),
+  parentTitle: z.string(),
+  prev: z.nullable(z.string()),
+  index: z.number(),
+});
+const ObjectChangeSchema = z.discriminatedUnion('change', [
+  z.object({ change: z.literal('created'), id: z.string(), kind: z.enum(KINDS), after: FieldsSchema, parent: z.nullable(z.string()) }),
+  z.object({ change: z.literal('removed'), id: z.string(), kind: z.enum(KINDS), object: z.looseObject({ id: z.string() }), from: PlaceSchema }),
+  z.object({
+    change: z.literal('changed'),
+    id: z.string(),
+    kind: z.enum(KINDS),
+    before: FieldsSchema,
+    after: FieldsSchema,
+    parent: z.nullable(z.string()),
+    from: z.optional(PlaceSchema),
+  }),
+]);
+
+// Lines are validated on read like every file flow reads; what a revert writes back is
+// validated with the store's own schemas first (changesOf).
 const EntrySchema = z.looseObject({
   revision: z.number(),
   at: z.string(),
@@ -23,19 +48,15 @@ const EntrySchema = z.looseObject({
   kind: z.enum(['do', 'undo', 'redo']),
   /** For undo/redo: the revision of the entry it reverted. */
   target: z.optional(z.number()),
-  flows: z.record(z.string(), z.object({ before: z.nullable(z.unknown()), after: z.nullable(z.unknown()) })),
+  /** The flows the change touched, and the objects in them. */
+  touched: z.optional(z.array(z.string())),
+  objects: z.optional(z.array(ObjectChangeSchema)),
+  /** Earlier versions: each changed flow whole, before and after. */
+  flows: z.optional(z.record(z.string(), z.object({ before: z.nullable(z.unknown()), after: z.nullable(z.unknown()) }))),
   current: z.optional(z.object({ before: z.nullable(z.string()), after: z.nullable(z.string()) })),
 });
 
-export interface UndoEntry {
-  revision: number;
-  at: string;
-  command: string;
-  kind: 'do' | 'undo' | 'redo';
-  target?: number;
-  flows: Record<string, { before: Flow | null; after: Flow | null }>;
-  current?: { before: string | null; after: string | null };
-}
+export type UndoEntry = z.infer<typeof EntrySchema>;
 
 /** Every flow of an entry is null or an object with the id it is filed under. */
 function flowsUnderTheirKeys(flows: Record<string, { before: unknown; after: unknown }>): boolean {
@@ -77,7 +98,7 @@ export class UndoLog {
         const entry = EntrySchema.safeParse(JSON.parse(line));
         // A line that is not an entry (torn by a crash mid-append, edited by hand, a flow
         // under another flow's key): that change is simply not undoable.
-        if (entry.success && flowsUnderTheirKeys(entry.data.flows)) out.push(entry.data as UndoEntry);
+        if (entry.success && flowsUnderTheirKeys(entry.data.flows ?? {})) out.push(entry.data);
       } catch {
         // not JSON: as above
       }
@@ -87,9 +108,13 @@ export class UndoLog {
 
   async record(commit: Commit<unknown>, command: string, kind: UndoEntry['kind'] = 'do', target?: number): Promise<void> {
     if (!commit.changed || this.depth === 0) return;
-    const flows: UndoEntry['flows'] = {};
-    for (const [id, change] of commit.changes.flows) flows[id] = { before: change.before, after: change.after };
-    const entry: UndoEntry = { revision: commit.revision, at: now(), command, kind, flows };
+    const before: Flow[] = [];
+    const after: Flow[] = [];
+    for (const change of commit.changes.flows.values()) {
+      if (change.before) before.push(change.before);
+      if (change.after) after.push(change.after);
+    }
+    const entry: UndoEntry = { revision: commit.revision, at: now(), command, kind, touched: [...commit.changes.flows.keys()], objects: objectChanges(before, after) };
     if (target !== undefined) entry.target = target;
     if (commit.changes.currentFlowId) entry.current = commit.changes.currentFlowId;
     assertResolvesInside(this.dir, this.file, 'undo log');
@@ -137,44 +162,65 @@ export class UndoLog {
   }
 }
 
+const SCHEMAS: Record<Kind, z.ZodMiniType<Record<string, unknown> & { id: string }>> = { flow: FlowSchema, plan: PlanSchema, task: TaskSchema };
+const CHILDREN = { flow: 'plans', plan: 'tasks', task: 'subtasks' } as const;
+
+/** The recorded objects, each checked to be what the store's schema allows. */
+function changesOf(entry: UndoEntry): ObjectChange[] {
+  const where = `the undo log entry for revision ${entry.revision}`;
+  try {
+    if (!entry.objects) {
+      // An entry of an earlier version: the same objects, from the flows it kept.
+      const flows = Object.values(entry.flows ?? {});
+      const whole = (flow: unknown) => (flow === null ? [] : [parseFlow(flow, where)]);
+      return objectChanges(flows.flatMap((f) => whole(f.before)), flows.flatMap((f) => whole(f.after)));
+    }
+    return entry.objects.map((change): ObjectChange => {
+      // Each object as the store's schema reads it: own fields alone, or a removed one whole.
+      const valid = (kind: Kind, object: Record<string, unknown>) => {
+        if (object.id !== change.id) throw new SchemaError(`${where}: ${change.id} has the fields of ${JSON.stringify(object.id)}`, change.id);
+        return parseWith(SCHEMAS[kind], object, where);
+      };
+      const alone = (fields: Record<string, unknown>) => valid(change.kind, { ...fields, [CHILDREN[change.kind]]: [] });
+      if (change.change === 'created') alone(change.after);
+      else if (change.change === 'changed') [change.before, change.after].forEach(alone);
+      else return { ...change, object: valid(change.kind, change.object) };
+      return change;
+    });
+  } catch (err) {
+    if (err instanceof SchemaError) throw new FlowError('invalid', `${where} is damaged: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
- * Reverts `entry` inside a transaction: each flow it changed goes back to its `before`
+ * Reverts `entry` inside a transaction: each object it touched goes back to how it was,
  * where nobody changed the same objects since; otherwise a conflict naming the object.
  */
 export function revertEntry(tx: Transaction, entry: UndoEntry, verb: 'undo' | 'redo'): void {
-  const at = now();
-  const put: Flow[] = [];
-  const valid = (flow: Flow | null, which: string) => {
-    try {
-      return flow === null ? null : parseFlow(flow, `undo log ${which}`);
-    } catch (err) {
-      throw new FlowError('invalid', `the undo log entry for revision ${entry.revision} is damaged: ${(err as Error).message}`);
-    }
-  };
-  for (const [id, change] of Object.entries(entry.flows)) {
-    const before = valid(change.before, 'before');
-    const after = valid(change.after, 'after');
-    const current = tx.flow(id) ?? null;
-    const result = revertChange(current, after, before, at);
-    if ('conflict' in result) {
-      const { kind, id: objectId, title } = result.conflict;
-      throw new ConflictError(
-        `cannot ${verb} "${entry.command}" (revision ${entry.revision}): ${kind} ${objectId} "${title}" was changed ` +
-          `since, and the store is now at revision ${tx.revision}. Nothing was changed.`,
-        { id: objectId, revision: entry.revision, now: tx.revision },
-      );
-    }
-    if (result.flow === null) {
-      if (current) tx.deleteFlow(id);
-    } else if (result.flow !== current) {
-      put.push(result.flow);
-    }
+  const changes = changesOf(entry);
+  for (const id of entry.touched ?? Object.keys(entry.flows ?? {})) tx.flow(id);
+  // Ids are unique in the whole file: what comes back must not have turned up elsewhere.
+  tx.loadFlowsHolding(changes.flatMap((c) => (c.change === 'removed' ? idsUnder(c.object, c.kind) : [])));
+  const refuse = (id: string, why: string) =>
+    new ConflictError(
+      `cannot ${verb} "${entry.command}" (revision ${entry.revision}): ${why}, and the store is now at revision ${tx.revision}. ` +
+        'Nothing was changed.',
+      { id, revision: entry.revision, now: tx.revision },
+    );
+  let conflict: ReturnType<typeof revertChanges>;
+  try {
+    conflict = revertChanges(tx.index, changes, now(), { add: (flow) => tx.replaceFlows([parseFlow(flow)]), remove: (id) => tx.deleteFlow(id) });
+  } catch (err) {
+    // Found twice on the way back in: something moved since, beyond the flows loaded.
+    if (err instanceof SchemaError) throw refuse(err.path, `${err.message} (it has turned up elsewhere since)`);
+    throw err;
   }
-  tx.replaceFlows(put);
-  if (entry.current && tx.currentFlowId === entry.current.after) {
-    const back = entry.current.before;
-    tx.setCurrentFlow(back !== null && tx.hasFlow(back) ? back : tx.currentFlowId);
-  }
+  if (conflict) throw refuse(conflict.id, `${conflict.kind} ${conflict.id} "${conflict.title}" was changed since`);
+  // The current flow goes back too, unless someone chose another since. (A current flow
+  // the revert removed is no longer current: the transaction sees to that.)
+  const back = entry.current?.before;
+  if (back && tx.currentFlowId === entry.current?.after && tx.hasFlow(back)) tx.setCurrentFlow(back);
 }
 
 export function nothingTo(verb: 'undo' | 'redo', session: string): FlowError {

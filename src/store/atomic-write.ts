@@ -14,6 +14,7 @@ import {
   writevSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { timed } from './metrics.js';
 
 const TEMP_MARK = '.tmp-';
 
@@ -88,10 +89,10 @@ export function writeFileAtomic(
   let renamed = false;
   try {
     try {
-      const expected = writeAll(fd, temp, pieces);
+      const expected = timed('write', () => writeAll(fd, temp, pieces));
       const size = fstatSync(fd).size;
       if (size !== expected) throw new ShortWriteError(temp, expected, size);
-      fsyncSync(fd);
+      timed('fsync', () => fsyncSync(fd));
     } catch (err) {
       // Writes through a descriptor fail without a path (ENOSPC): say which file it was.
       const errno = err as NodeJS.ErrnoException;
@@ -101,9 +102,9 @@ export function writeFileAtomic(
       closeSync(fd);
     }
     options.beforeRename?.();
-    renameSync(temp, target);
+    timed('rename', () => renameSync(temp, target));
     renamed = true;
-    fsyncDirectory(dirname(target));
+    timed('fsync', () => fsyncDirectory(dirname(target)));
   } finally {
     if (!renamed) {
       try {

@@ -1,6 +1,6 @@
 // What a command sees of the store: a read view that parses and validates flows only
 // when they are asked for, and the transaction that also records what it changed.
-import { compare, escapePathComponent, type Operation } from 'fast-json-patch';
+import { escapePathComponent, type Operation } from 'fast-json-patch';
 import { FlowError } from '../domain/errors.js';
 import { idKind } from '../domain/ids.js';
 import {
@@ -14,6 +14,9 @@ import {
 } from '../domain/schema.js';
 import { TreeIndex, type Location } from '../domain/tree.js';
 import { DuplicateFlowError, LayoutError, type Image } from './layout.js';
+import { timed } from './metrics.js';
+import { diffJson } from './patch.js';
+import { summariseFlow, summaryOf, type FlowSummary } from './summary.js';
 
 /** A flow or the header failed validation while being read: the store is unreadable. */
 export class CorruptStoreError extends Error {
@@ -112,7 +115,8 @@ export class StoreView {
     const member = this.image.member(id);
     if (!member) return undefined;
     return unreadableAs(`flows.${id}`, this.tooNew, () => {
-      const { flow, hidden } = parseStoredFlow(this.image.value(member), `flows.${id}`);
+      const value = timed('parse', () => this.image.value(member));
+      const { flow, hidden } = timed('validate', () => parseStoredFlow(value, `flows.${id}`));
       if (flow.id !== id) throw new SchemaError(`flows.${id}.id is ${JSON.stringify(flow.id)}, not its key`, id);
       if (hidden > 0) {
         this.cut.set(id, hidden);
@@ -125,6 +129,19 @@ export class StoreView {
       this.index.addFlow(flow);
       this.loaded.set(id, { flow, baseline });
       return flow;
+    });
+  }
+
+  /**
+   * Every flow's own fields and counts, in file order, read from the flow lines' bytes
+   * without building plans and tasks (summary.ts): what `list flow` and look-ups by name
+   * need. A flow loaded already, or one the scan cannot vouch for, is read in full.
+   */
+  flowSummaries(): FlowSummary[] {
+    return this.flowIds().map((id) => {
+      const member = this.loaded.has(id) ? undefined : this.image.member(id);
+      const quick = member && summariseFlow(id, this.image.buf, member.valueStart, member.end);
+      return quick || summaryOf(this.flow(id) as Flow);
     });
   }
 
@@ -169,6 +186,41 @@ export class StoreView {
     for (const id of this.index.ids()) if (id.startsWith(prefix)) out.push(id);
     return out;
   }
+
+  /**
+   * Loads every flow holding an object with one of these ids, in one pass over the file
+   * (a search per id would be one pass each): what a scoped restore or an undo that puts
+   * objects back must know, since ids are unique in the whole file.
+   */
+  loadFlowsHolding(ids: Iterable<string>): void {
+    const wanted = new Set([...ids].map((id) => JSON.stringify(id)));
+    if (!wanted.size) return;
+    unreadableAs('flows', this.tooNew, () => {
+      for (const [flowId, member] of this.image.members()) {
+        if (this.loaded.has(flowId) || !this.hasFlow(flowId)) continue;
+        const line = this.image.raw(member);
+        for (let at = line.indexOf(ID_KEY); at >= 0; at = line.indexOf(ID_KEY, at + 1)) {
+          const start = at + ID_KEY.length - 1;
+          if (wanted.has(line.toString('utf8', start, jsonStringEnd(line, start)))) {
+            this.flow(flowId);
+            break;
+          }
+        }
+      }
+    });
+  }
+}
+
+/** `"id":` as JSON.stringify writes it before an object's id. */
+const ID_KEY = Buffer.from('"id":"');
+
+/** The offset just past the JSON string that starts with the quote at `start`. */
+function jsonStringEnd(buf: Buffer, start: number): number {
+  for (let i = start + 1; i < buf.length; i++) {
+    if (buf[i] === 0x5c) i++;
+    else if (buf[i] === 0x22) return i + 1;
+  }
+  return buf.length;
 }
 
 export interface FlowChange {
@@ -313,8 +365,8 @@ export class Transaction extends StoreView {
       if (flowTaskDepth(flow, MAX_TASK_DEPTH) > MAX_TASK_DEPTH) throw new TooDeepWriteError(`flow ${id}`);
       const before = JSON.parse(baseline) as Flow;
       flows.set(id, { before, after: flow });
-      for (const op of compare(before, flow)) patch.push({ ...op, path: prefix(id) + op.path });
-      inverse.push(...compare(flow, before).map((op) => ({ ...op, path: prefix(id) + op.path })).reverse());
+      // The flow's inverse operations, in the order of its patch: reversed with the rest below.
+      diffJson(before, flow, prefix(id), patch, inverse);
     }
     for (const [id, baseline] of this.removed) {
       if (baseline === null) continue; // added and removed in the same transaction

@@ -22,6 +22,8 @@ import { assertResolvesInside } from './contain.js';
 import { asFlowError, errnoError } from './errno.js';
 import { identityOf, type Identity } from './identity.js';
 import { assemble, Image, LayoutError, serialiseMember, spliceImage } from './layout.js';
+import { recordInJournal } from './journal.js';
+import { markStartUp, recordSave, timed, timedAsync } from './metrics.js';
 import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
 import { quarantineReplacing } from './quarantine.js';
@@ -194,6 +196,7 @@ export class Store {
   ) {
     this.file = join(dir, STORE_FILE);
     this.writer = options.writer ?? `cli:${process.pid}:default`;
+    markStartUp();
   }
 
   private stat(): BigIntStats | undefined {
@@ -233,7 +236,7 @@ export class Store {
     }
     if (stat.isDirectory()) return { corrupt: 'flows.json is a folder, not a file', identity };
     const readAtNs = BigInt(Date.now()) * 1_000_000n;
-    const buf = readFileSync(this.file);
+    const buf = timed('read', () => readFileSync(this.file));
     const loaded = this.decode(buf, identity, STORE_FILE, this.wholeParse === identity);
     if (!('corrupt' in loaded)) this.cache = { source: loaded, readAtNs };
     return loaded;
@@ -258,7 +261,7 @@ export class Store {
   private decode(buf: Buffer, identity: Identity | null, name: string, whole = false): Loaded {
     if (buf.length === 0) return { corrupt: `${name} is empty (0 bytes)`, identity };
     try {
-      const image = whole ? undefined : Image.fromBytes(buf);
+      const image = whole ? undefined : timed('parse', () => Image.fromBytes(buf));
       if (image) {
         const version = String(image.header.version ?? '');
         const tooNew = majorVersion(version) > FORMAT_MAJOR ? version : undefined;
@@ -267,9 +270,9 @@ export class Store {
         if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
         // The header is written back on every save: it must survive serialising.
         JSON.stringify(image.header);
-        return { image, header: parseHeader(image.header), identity };
+        return { image, header: timed('validate', () => parseHeader(image.header)), identity };
       }
-      return this.decodeParsed(JSON.parse(buf.toString('utf8')), identity, name);
+      return this.decodeParsed(timed('parse', () => JSON.parse(buf.toString('utf8'))), identity, name);
     } catch (err) {
       if (err instanceof SyntaxError) return { corrupt: `not valid JSON: ${err.message}`, identity };
       if (err instanceof SchemaError || err instanceof LayoutError) {
@@ -433,7 +436,7 @@ export class Store {
   private async withLock<T>(fn: (lock: Lock, target: string) => T | Promise<T>): Promise<T> {
     const target = this.writeTarget();
     mkdirSync(this.dir, { recursive: true });
-    const lock = await acquireLock(target, this.options.lock);
+    const lock = await timedAsync('lock', () => acquireLock(target, this.options.lock));
     try {
       await this.finishUnderLock();
       if (!this.tempsCleaned) {
@@ -444,6 +447,11 @@ export class Store {
     } finally {
       await lock.release();
     }
+  }
+
+  /** Runs `fn` under the lock transactions take (on the file a linked flows.json leads to), outside any transaction. */
+  async underLock<T>(fn: () => T): Promise<T> {
+    return this.withLock(() => fn());
   }
 
   /**
@@ -606,6 +614,7 @@ export class Store {
    * must only act through the transaction it is given.
    */
   async transact<T>(fn: (tx: Transaction) => T, companion?: Companion<T>): Promise<Commit<T>> {
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       let commit: Commit<T>;
       try {
@@ -619,6 +628,7 @@ export class Store {
       }
       if (commit.changed) {
         // The change is on disk: nothing after this point may turn it into a failure.
+        recordSave(this.dir, { revision: commit.revision, at: now(), ms: performance.now() - started });
         try {
           await this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
         } catch (err) {
@@ -683,7 +693,7 @@ export class Store {
     };
     if (companion?.wanted(commit)) {
       await this.withCompanion(companion, commit, (bytes, side) => {
-        if (!bytes) return this.publish(source, header, changes, lock, target);
+        if (!bytes) return this.publish(source, revision, header, changes, lock, target);
         writeRollForward(this.dir, {
           revision,
           writer: this.writer,
@@ -693,7 +703,7 @@ export class Store {
         });
         try {
           crashPoint('before-renames');
-          this.publish(source, header, changes, lock, target);
+          this.publish(source, revision, header, changes, lock, target);
         } catch (err) {
           removeRollForward(this.dir);
           throw err;
@@ -713,7 +723,7 @@ export class Store {
       });
       return commit;
     }
-    this.publish(source, header, changes, lock, target);
+    this.publish(source, revision, header, changes, lock, target);
     return commit;
   }
 
@@ -734,7 +744,7 @@ export class Store {
   }
 
   /** Writes flows.json with the transaction's changes (DESIGN §4 step 4). */
-  private publish(source: Source, header: Record<string, unknown>, changes: TransactionChanges, lock: Lock, target: string): void {
+  private publish(source: Source, revision: number, header: Record<string, unknown>, changes: TransactionChanges, lock: Lock, target: string): void {
     const put = new Map<string, unknown>();
     const removed = new Set<string>();
     for (const [id, change] of changes.flows) {
@@ -759,6 +769,9 @@ export class Store {
     // (the TUI) is the only one that needs them.
     this.cache = undefined;
     this.lastWritten = this.currentIdentity();
+    // Still under the lock, so the journal's lines follow the revisions.
+    const patch = changes.order || source.migration ? null : changes.patch;
+    recordInJournal(this.dir, { revision, from: source.identity, to: this.lastWritten, header, patch });
   }
 
   private saveMigrationSnapshot(source: Source): void {

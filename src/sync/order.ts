@@ -7,6 +7,8 @@
 // them. Additions on both sides at one place are kept, each in its order: theirs (what
 // the remote already shares) first, then ours, as if ours were made after.
 
+import { longestIncreasing } from '../domain/align.js';
+
 export interface OrderInput {
   base: readonly string[];
   ours: readonly string[];
@@ -55,24 +57,4 @@ function reordered(list: readonly string[], baseIndex: ReadonlyMap<string, numbe
   if (positions.every((p, i) => i === 0 || positions[i - 1] < p)) return new Set();
   const kept = longestIncreasing(positions);
   return new Set(common.filter((_, i) => !kept.has(i)));
-}
-
-/** Indexes of one longest strictly increasing subsequence (patience sorting, n log n). */
-function longestIncreasing(values: readonly number[]): Set<number> {
-  const tails: number[] = []; // index of the smallest tail of a run of each length
-  const previous = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    let lo = 0;
-    let hi = tails.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (values[tails[mid]] < values[i]) lo = mid + 1;
-      else hi = mid;
-    }
-    previous[i] = lo > 0 ? tails[lo - 1] : -1;
-    tails[lo] = i;
-  }
-  const kept = new Set<number>();
-  for (let i = tails.length ? tails[tails.length - 1] : -1; i >= 0; i = previous[i]) kept.add(i);
-  return kept;
 }

@@ -3,16 +3,14 @@
 // never splits a character. Every row of the workspace is laid out with these, not left
 // to Ink's wrapping: a row that wraps pushes the rows under it off the screen.
 import stringWidth from 'string-width';
+import { cells } from '../domain/cells.js';
 import { oneLine, sanitizeSegments, type Segment } from '../domain/sanitize.js';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 export const ELLIPSIS = '…';
 
-/** Width of `text` in terminal cells. */
-export function cells(text: string): number {
-  return stringWidth(text);
-}
+export { cells };
 
 /** The grapheme clusters of `text`, each with its width. */
 export function clusters(text: string): Array<{ text: string; index: number; width: number }> {

@@ -9,21 +9,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { generateDocument } from '../../bench/fixtures.js';
 import { createFlow } from '../../src/domain/tree.js';
-import type { FlowDocument } from '../../src/domain/schema.js';
 import { SnapshotEngine, type SnapshotMeta } from '../../src/snapshots/engine.js';
 import { MAX_CHAIN } from '../../src/snapshots/files-backend.js';
-import { serialiseDocument } from '../../src/store/layout.js';
 import { Store } from '../../src/store/store.js';
 import { ROOT, readStore, tempDir } from '../helpers.js';
-import { cli, cliJson, inProcess, readContextFile, readJson, withoutMeta } from './support.js';
+import { cli, cliJson, inProcess, readContextFile, readJson, withoutMeta, writeStore } from './support.js';
 
 const DAY = 86_400_000;
-
-/** Writes a document as flows.json in flow's own layout. */
-function writeStore(dir: string, doc: FlowDocument | Record<string, any>): void {
-  const { flows, ...header } = doc as Record<string, any>;
-  writeFileSync(join(dir, 'flows.json'), serialiseDocument(header, Object.entries(flows)));
-}
 
 /** Every file under a folder with its size, for "nothing was deleted" checks. */
 function listing(folder: string): Record<string, number> {
@@ -176,7 +168,7 @@ describe('incremental snapshots', () => {
     expect(captured[0].flows).not.toEqual(captured[100].flows);
     expect(captured[0].context).not.toEqual(captured[199].context);
     expect(captured[0].document).not.toBe(captured[199].document);
-  });
+  }, 180_000);
 
   it('200 snapshots of a 1k-flow store, one small change between each, take less disk than 5 full copies', async () => {
     const dir = tempDir('flow-snap-disk-');
@@ -271,8 +263,10 @@ describe('retention', () => {
     expect(new Set(gone.map((m) => m.id))).toEqual(new Set([ids[0], ids[1]]));
     let left = engine.list();
     expect(left.map((m) => m.id)).toEqual([migration.id, ...ids.slice(2)]);
-    // s2 was a patch on s1, whose baseline s0 is gone: it was re-based.
-    expect(left.find((m) => m.id === ids[2])).toMatchObject({ storage: 'base', pinned: true });
+    // s2 is a patch on s1, whose baseline s0 is gone from the list: their storage is kept
+    // (retired) rather than rewriting s2, so removing costs nothing whatever the store's size.
+    expect(left.find((m) => m.id === ids[2])).toMatchObject({ storage: 'patch', pinned: true });
+    expect(readJson(indexFile).retired.map((m: SnapshotMeta) => m.id)).toEqual([ids[0], ids[1]]);
     everyKeptReadsBack();
 
     // By age (snapshots.max_age_days, default 30), through the command: --dry-run first.
@@ -289,7 +283,8 @@ describe('retention', () => {
     left = engine.list();
     expect(left.map((m) => m.id)).toEqual([migration.id, ids[2], ...ids.slice(6)]);
     expect(left.filter((m) => m.pinned).map((m) => m.id)).toEqual([ids[2], ids[7]]);
-    expect(left.find((m) => m.id === ids[6])?.storage).toBe('base');
+    expect(left.find((m) => m.id === ids[6])?.storage).toBe('patch');
+    expect(new Set(readJson(indexFile).retired.map((m: SnapshotMeta) => m.id))).toEqual(new Set([ids[0], ids[1], ids[3], ids[4], ids[5]]));
     everyKeptReadsBack();
 
     // Even at a time when every one is past the age limit, pinned and migration ones stay.
@@ -298,7 +293,7 @@ describe('retention', () => {
     // A migration snapshot cannot be deleted by hand either.
     expect(cli(dir, ['snapshot', 'rm', migration.id], { code: 1 }).stderr).toMatch(/migration snapshot/);
 
-    // A re-based one restores through the command.
+    // One whose chain runs through retired storage restores through the command.
     const restored = cliJson(dir, ['snapshot', 'restore', ids[6], '--yes']);
     expect(restored.restored).toBe(ids[6]);
     expect(withoutMeta(readStore(dir))).toEqual(withoutMeta(captured.get(ids[6])));
@@ -334,8 +329,15 @@ describe('retention', () => {
     const left = new SnapshotEngine(dir).list();
     expect(left).toHaveLength(2);
     for (const meta of left) expect(new SnapshotEngine(dir).read(meta).flows).toEqual(captured.get(meta.id));
-    const files = Object.keys(listing(join(dir, 'snapshots'))).filter((f) => /^(base|patch)\//.test(f));
-    expect(files.sort()).toEqual(left.map((m) => m.file).sort());
+    const stored = () => Object.keys(listing(join(dir, 'snapshots'))).filter((f) => /^(base|patch)\//.test(f)).sort();
+    const retired = () => readJson(join(dir, 'snapshots', 'index.json')).retired as SnapshotMeta[];
+    expect(retired()).toHaveLength(2);
+    expect(stored()).toEqual([...left, ...retired()].map((m) => m.file).sort());
+    // Once nothing depends on retired storage, its files go too.
+    await fresh.prune({ keep: 0, maxAgeDays: 10_000 });
+    expect(new SnapshotEngine(dir).list()).toEqual([]);
+    expect(retired()).toEqual([]);
+    expect(stored()).toEqual([]);
   });
 });
 

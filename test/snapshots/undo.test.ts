@@ -1,16 +1,21 @@
 // Undo and redo (DESIGN §5 "a restore is itself a transaction, so it can be undone", §6
-// sessions): the pure revert of one change on top of whatever happened since, and
-// `flow undo` / `flow redo` as real processes with several sessions on one store.
-import { readFileSync } from 'node:fs';
+// sessions): the pure revert of one change (recorded as the objects it touched) on top of
+// whatever happened since, and `flow undo` / `flow redo` as real processes with several
+// sessions on one store.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { revertChange, type RevertResult } from '../../src/domain/revert.js';
-import type { Flow, Plan, Task } from '../../src/domain/schema.js';
+import { objectChanges, revertChanges, type RevertConflict } from '../../src/domain/revert.js';
+import { parseFlow, type Flow, type Plan, type Task } from '../../src/domain/schema.js';
+import { createTask, TreeIndex } from '../../src/domain/tree.js';
+import { generateDocument, random } from '../../bench/fixtures.js';
+import { revertEntry, UndoLog, type UndoEntry } from '../../src/snapshots/undo.js';
+import { Store } from '../../src/store/store.js';
 import { flow as flowAsync, readStore, tempDir } from '../helpers.js';
-import { cli, cliJson, inProcess, withoutUpdated } from './support.js';
+import { cli, cliJson, inProcess, randomChange, withoutUpdated, writeStore } from './support.js';
 
 // ---------------------------------------------------------------------------------------
-// revertChange: pure
+// objectChanges + revertChanges: pure
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const AT = '2026-02-02T00:00:00.000Z';
@@ -25,6 +30,27 @@ function flowOf(plans: Plan[], id = 'flow_1', extra: Record<string, unknown> = {
   return { id, name: 'F', created: T0, updated: T0, plans, ...extra };
 }
 const clone = <T>(v: T): T => structuredClone(v);
+
+type RevertResult = { flow: Flow | null } | { conflict: RevertConflict };
+
+/** Records the change `before → after` of one flow and reverts it on `now`. */
+function revertChange(now: Flow | null, after: Flow | null, before: Flow | null, at: string): RevertResult {
+  const changes = objectChanges(before ? [clone(before)] : [], after ? [clone(after)] : []);
+  let flows = now ? [now] : [];
+  const index = new TreeIndex(flows);
+  const conflict = revertChanges(index, changes, at, {
+    add: (flow) => {
+      const parsed = parseFlow(flow);
+      flows.push(parsed);
+      index.addFlow(parsed);
+    },
+    remove: (id) => {
+      flows.forEach((f) => f.id === id && index.removeFlow(f));
+      flows = flows.filter((f) => f.id !== id);
+    },
+  });
+  return conflict ? { conflict } : { flow: flows[0] ?? null };
+}
 
 /** The flow a successful revert returns, failing the test on a conflict. */
 function ok(result: RevertResult): Flow | null {
@@ -54,7 +80,7 @@ function findTask(flow: Flow | null, id: string): Task | undefined {
   return undefined;
 }
 
-describe('revertChange (src/domain/revert.ts)', () => {
+describe('revert of recorded object changes (src/domain/revert.ts)', () => {
   it('created: removes the object the change added, keeps what others changed since', () => {
     const before = flowOf([plan('p1', [task('x')]), plan('p2', [])]);
     const after = clone(before);
@@ -358,5 +384,108 @@ describe('flow undo / redo across sessions and processes', () => {
     await expect(b('undo')).rejects.toThrow(/nothing to undo/);
     await b('redo');
     expect(byId(s.dir, s.p1, s.y).title).toBe('b3');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The undo log records what a change touched, not the flows around it
+
+describe('undo of recorded object changes', () => {
+  it('200 random changes (adds, edits, moves, deletes of tasks, plans, flows): undo gives back the store before, redo the store after', async () => {
+    const rand = random(77);
+    const dir = tempDir('flow-undo-random-');
+    writeStore(dir, generateDocument(12, 'deep', 3));
+    const store = new Store(dir);
+    const log = new UndoLog(dir, 'random');
+    const flowsNow = () => withoutUpdated(readStore(dir).flows);
+    let changed = 0;
+    for (let step = 1; step <= 200; step++) {
+      const before = flowsNow();
+      const commit = await store.transact((tx) => randomChange(tx, rand, step));
+      if (!commit.changed) continue;
+      await log.record(commit, `step ${step}`);
+      const after = flowsNow();
+      const entry = log.stacks().undoable.at(-1) as UndoEntry;
+      // Other tools' top-level fields and the current flow only: no object to revert.
+      if (!entry.objects?.length) continue;
+      changed++;
+      const undo = await store.transact((tx) => revertEntry(tx, entry, 'undo'));
+      expect(flowsNow(), `undo of step ${step}`).toEqual(before);
+      await log.record(undo, `undo step ${step}`, 'undo', entry.revision);
+      const redo = await store.transact((tx) => revertEntry(tx, log.stacks().redoable.at(-1) as UndoEntry, 'redo'));
+      expect(flowsNow(), `redo of step ${step}`).toEqual(after);
+      await log.record(redo, `step ${step}`, 'redo', undo.revision);
+    }
+    expect(changed).toBeGreaterThan(120);
+  }, 120_000);
+
+  it('done in a 2,000-task plan: the log line holds that task, not the plan; a neighbour edited since does not block the undo', async () => {
+    const dir = tempDir('flow-undo-big-');
+    const run = inProcess(dir, 'setup');
+    await run('add flow Big');
+    const plan = (await run('add plan Huge')).id;
+    await new Store(dir).transact((tx) => {
+      const found = tx.locate(plan);
+      if (found?.kind !== 'plan') throw new Error('no plan');
+      for (let i = 0; i < 2000; i++) found.plan.tasks.push(createTask({ title: `task ${i}`, notes: 'n'.repeat(100) }));
+    });
+    const tasks = readStore(dir).flows[Object.keys(readStore(dir).flows)[0]].plans[0].tasks;
+    const [target, neighbour] = [tasks[1000].id, tasks[1001].id];
+    const a = inProcess(dir, 'A');
+    await a(`done task ${target} --plan ${plan}`);
+    const line = readFileSync(join(dir, 'undo', 'A.jsonl'), 'utf8');
+    expect(line.length).toBeLessThan(3000);
+    expect(statSync(join(dir, 'flows.json')).size).toBeGreaterThan(200 * 2000);
+    await inProcess(dir, 'B')(`set task ${neighbour} --plan ${plan} --title "edited by B"`);
+    await a('undo');
+    const now = readStore(dir).flows[Object.keys(readStore(dir).flows)[0]].plans[0].tasks;
+    expect(now.find((t: Task) => t.id === target).status).toBe('todo');
+    expect(now.find((t: Task) => t.id === neighbour).title).toBe('edited by B');
+    expect(now).toHaveLength(2000);
+  });
+
+  it('an entry written by an earlier version (each flow whole, before and after) is still undone', async () => {
+    const dir = tempDir('flow-undo-legacy-');
+    const run = inProcess(dir, 'setup');
+    await run('add flow Work');
+    const plan = (await run('add plan P')).id;
+    const task = (await run(`add task "Old title" --plan ${plan}`)).id;
+    const before = readStore(dir);
+    await run(`set task ${task} --plan ${plan} --title "New title"`);
+    const after = readStore(dir);
+    const flowId = Object.keys(after.flows)[0];
+    const legacy = {
+      revision: after.meta.file_revision,
+      at: after.meta.last_saved,
+      command: 'set task',
+      kind: 'do',
+      flows: { [flowId]: { before: before.flows[flowId], after: after.flows[flowId] } },
+    };
+    mkdirSync(join(dir, 'undo'), { recursive: true });
+    writeFileSync(join(dir, 'undo', 'L.jsonl'), `${JSON.stringify(legacy)}\n`);
+    cli(dir, ['undo'], { session: 'L' });
+    expect(readStore(dir).flows[flowId].plans[0].tasks[0].title).toBe('Old title');
+  });
+
+  it('a removed task that turned up in another flow since is not put back twice (conflict, nothing changed)', async () => {
+    const dir = tempDir('flow-undo-twice-');
+    const run = inProcess(dir, 'setup');
+    await run('add flow One');
+    const p1 = (await run('add plan P1')).id;
+    const task = (await run(`add task Wanderer --plan ${p1}`)).id;
+    await run('add flow Two');
+    const p2 = (await run('add plan P2')).id;
+    const copy = readStore(dir).flows[Object.keys(readStore(dir).flows)[0]].plans[0].tasks[0];
+    await inProcess(dir, 'A')(`rm task ${task} --plan ${p1}`);
+    // Another tool puts the same task into the other flow.
+    await new Store(dir).transact((tx) => {
+      const found = tx.locate(p2);
+      if (found?.kind !== 'plan') throw new Error('no plan');
+      found.plan.tasks.push(copy);
+    });
+    const bytes = readFileSync(join(dir, 'flows.json'));
+    const result = cli(dir, ['undo', '--json'], { session: 'A', code: 3 });
+    expect(JSON.parse(result.stderr).error).toMatchObject({ code: 'conflict', id: task });
+    expect(readFileSync(join(dir, 'flows.json')).equals(bytes)).toBe(true);
   });
 });

@@ -23,7 +23,7 @@ describe('complete', () => {
   it('completes verbs from the table', () => {
     expect(c('')).toEqual({ from: 0, candidates: [...table.verbs].sort() });
     expect(c('ad')).toEqual({ from: 0, candidates: ['add'] });
-    expect(c('s').candidates).toEqual(['schema', 'search', 'set', 'show', 'start', 'sync']);
+    expect(c('s').candidates).toEqual(['schema', 'search', 'set', 'show', 'start', 'stats', 'sync']);
     expect(c('zz').candidates).toEqual([]);
   });
 

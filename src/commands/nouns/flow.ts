@@ -2,15 +2,16 @@
 import * as z from 'zod/mini';
 import { oneLine } from '../../domain/sanitize.js';
 import type { Flow } from '../../domain/schema.js';
-import { addFlowIn, touch } from '../../domain/tree.js';
+import { addFlowIn, flowCounts, touch } from '../../domain/tree.js';
 import { deleteFlowIn } from '../../store/store.js';
 import type { StoreView } from '../../store/state.js';
+import type { FlowSummary } from '../../store/summary.js';
 import { checkExpectations, expectations, ref, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import { columns } from '../output.js';
 import { requireFlowScope, resolveFlow, resolveSeen, stillThere } from '../refs.js';
-import { flowCounts, quoted } from '../render.js';
+import { quoted } from '../render.js';
 import { confirmDeletion } from './plan.js';
 
 const FLOW_REF: ArgSpec = { description: 'flow id, id prefix, list number or name' };
@@ -19,10 +20,8 @@ function findFlow(view: StoreView, env: Env, ref: string): Flow {
   return resolveSeen(view, env, 'flow', ref, () => ({ kind: 'flow', flow: resolveFlow(view, ref) })).flow;
 }
 
-function flowSummary(flow: Flow, current: boolean) {
-  const { plans: _plans, ...fields } = flow;
-  const c = flowCounts(flow);
-  return { ...fields, current, plan_count: c.plans, done: c.done, task_count: c.total };
+function listed({ fields, plans, done, total }: FlowSummary, current: boolean) {
+  return { ...fields, current, plan_count: plans, done, task_count: total };
 }
 
 const addFlow = defineCommand({
@@ -51,7 +50,7 @@ const listFlow = defineCommand({
   async run(_args, env) {
     const view = await env.read();
     const current = env.scope.flowId && view.hasFlow(env.scope.flowId) ? env.scope.flowId : view.currentFlowId;
-    const json = view.allFlows().map((flow, i) => ({ number: i + 1, ...flowSummary(flow, flow.id === current) }));
+    const json = view.flowSummaries().map((summary, i) => ({ number: i + 1, ...listed(summary, summary.fields.id === current) }));
     return {
       json,
       human: (style) =>

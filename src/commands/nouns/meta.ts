@@ -3,14 +3,13 @@ import * as z from 'zod/mini';
 import { toJSONSchema } from 'zod/mini';
 import { DocumentSchema } from '../../domain/schema.js';
 import { hookPayloadJsonSchema } from '../../hooks/payload.js';
-import { walkTasks } from '../../domain/tree.js';
+import { flowCounts, walkTasks } from '../../domain/tree.js';
 import { readAnyFormat } from '../../store/migrate/import.js';
 import { writeMigrationSnapshot } from '../../store/migrate/snapshot.js';
 import { IdRegistry } from '../../store/migrate/normalize.js';
 import { defineCommand, type AnyCommand } from '../define.js';
 import { commandHelp, overview } from '../help.js';
 import { NOUN_SYNONYMS, UsageError, VERB_SYNONYMS, nearest } from '../parse.js';
-import { flowCounts } from '../render.js';
 
 const help = defineCommand({
   verb: 'help',

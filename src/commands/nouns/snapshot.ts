@@ -5,7 +5,7 @@ import { oneLine } from '../../domain/sanitize.js';
 import type { Flow } from '../../domain/schema.js';
 import { describeChange, diffFlows } from '../../snapshots/diff.js';
 import type { SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
-import { restoreInto, snapshotFlows } from '../../snapshots/restore.js';
+import { flowName, plansMentioning, prepareRestore, restoreInto, snapshotFlows } from '../../snapshots/restore.js';
 import { nothingTo, revertEntry } from '../../snapshots/undo.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { replaceContext, type ContextFile } from '../../context/context.js';
@@ -156,20 +156,22 @@ const restore = defineCommand({
     if (args.flow && args.plan) throw new FlowError('invalid', 'give --flow or --plan, not both');
     const engine = env.snapshots();
     const meta = findSnapshot(env, args.ref);
-    const state = engine.read(meta);
-    // The flow or plan is named as it is in the snapshot (it may be gone from the store).
-    const flows = snapshotFlows(state);
-    const flowId = args.flow ? resolveInSnapshot('flow', flows, args.flow, (f) => `${f.id} (${oneLine(f.name)})`).id : undefined;
-    const plans = flows.flatMap((f) => f.plans);
+    // The flow or plan is named as it is in the snapshot (it may be gone from the store);
+    // a scoped restore reads of the snapshot only the flows it concerns.
+    const view = engine.view(meta);
+    const flows = args.flow ? view.flowIds().map((id) => ({ id })) : [];
+    const flowId = args.flow ? resolveInSnapshot('flow', flows, args.flow, (f) => `${f.id} (${oneLine(flowName(view, f.id))})`).id : undefined;
+    const plans = args.plan ? plansMentioning(view, args.plan) : [];
     const planId = args.plan ? resolveInSnapshot('plan', plans, args.plan, (p) => `${p.id} (${oneLine(p.title)})`).id : undefined;
+    const prepared = prepareRestore(view, { flowId, planId });
     const part = args.flow ? `flow ${args.flow}` : args.plan ? `plan ${args.plan}` : 'the whole store';
     await confirmDeletion(env, args.yes, `Restore ${part} from snapshot ${metaLine(meta)}? Changes since are replaced`);
     const safety = await env.autoSnapshot('pre-restore', `before restoring ${meta.id}`);
     // A whole restore puts context.json back in the same commit as flows.json.
-    const whole = !flowId && !planId;
-    const context = whole && state.context !== null ? { edit: (file: ContextFile) => replaceContext(file, state.context) } : undefined;
-    const commit = await env.transact((tx) => restoreInto(tx, state, { flowId, planId }), context);
-    if (whole) {
+    const state = prepared.scope === 'whole' ? prepared.state : undefined;
+    const context = state && state.context !== null ? { edit: (file: ContextFile) => replaceContext(file, state.context) } : undefined;
+    const commit = await env.transact((tx) => restoreInto(tx, prepared), context);
+    if (state) {
       if (state.manifest !== null) {
         writeFileAtomic(`${env.dir}/documents_manifest.json`, [Buffer.from(`${JSON.stringify(state.manifest, null, 2)}\n`)]);
       }
