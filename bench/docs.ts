@@ -1,9 +1,9 @@
 // Documents and search (issue 13), run from bench/run.ts: `add doc` throughput for 1,000
 // small files, peak RSS of adding a 200 MB file, search latency over 10k documents and
 // 100k tasks (in process and as a `flow search` process, next to `node -e 0`), and
-// snapshot create time with 10k documents: today's engine walking documents/, next to
-// the same store without documents and to what the engine would read instead (the
-// manifest, captureDocuments).
+// snapshot create time with 10k documents, next to the same store without documents and
+// to the documents' part alone (the manifest, captureDocuments). Before the engine read
+// the manifest it walked and hashed documents/: 25.6 s at 10k documents (2026-12-01).
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,7 @@ export interface DocsFigures {
     startup: { p50: number };
     afterChange: { inProcess: number; process: number };
   };
-  snapshot: { documents: number; walkMs: number; withoutDocumentsMs: number; manifestMs: number };
+  snapshot: { documents: number; withDocumentsMs: number; withoutDocumentsMs: number; manifestMs: number };
 }
 
 const RSS_LIMIT = 150 * 1024 * 1024;
@@ -131,11 +131,11 @@ export async function benchDocs(tools: DocsBenchTools): Promise<DocsFigures> {
   await searchStore(corpus.dir, new Store(corpus.dir), docs, { text: 'bench' });
   const afterInProcess = performance.now() - t;
 
-  // Snapshot create with documents: today's engine walks and hashes documents/.
+  // Snapshot create with documents: the engine records the manifest and hashes.
   const engine = new SnapshotEngine(corpus.dir);
   t = performance.now();
   await engine.create(store, { label: 'bench with documents' });
-  const walkMs = performance.now() - t;
+  const withDocumentsMs = performance.now() - t;
   const bare = storeDir(flows);
   t = performance.now();
   await new SnapshotEngine(bare.dir).create(new Store(bare.dir), { label: 'bench without documents' });
@@ -159,7 +159,7 @@ export async function benchDocs(tools: DocsBenchTools): Promise<DocsFigures> {
       startup: { p50: median(startups) },
       afterChange: { inProcess: afterInProcess, process: afterProcess },
     },
-    snapshot: { documents, walkMs, withoutDocumentsMs, manifestMs: median(manifestRuns) },
+    snapshot: { documents, withDocumentsMs, withoutDocumentsMs, manifestMs: median(manifestRuns) },
   };
   process.stdout.write(` done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   return figures;
@@ -195,7 +195,7 @@ export function reportDocs(figures: DocsFigures, tools: DocsBenchTools): void {
   );
   table(
     `Snapshot create with ${snapshot.documents.toLocaleString('en')} documents`,
-    ['today’s engine (walks documents/)', 'same store, no documents', 'reading the manifest instead (captureDocuments)'],
-    [[fmt(snapshot.walkMs), fmt(snapshot.withoutDocumentsMs), fmt(snapshot.manifestMs)]],
+    ['with documents', 'same store, no documents', 'the documents’ part (captureDocuments)'],
+    [[fmt(snapshot.withDocumentsMs), fmt(snapshot.withoutDocumentsMs), fmt(snapshot.manifestMs)]],
   );
 }

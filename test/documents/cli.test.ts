@@ -190,9 +190,27 @@ describe('flow … doc', () => {
     const snap = json(s.run('snapshot', 'create', '--json'));
     const late = json(s.run('add', 'doc', s.file('late.md', 'late text'), '--plan', a, '--json'));
     expect(json(s.run('list', 'doc', '--json'))).toHaveLength(2);
-    expect(s.run('snapshot', 'restore', snap.id, '--yes').code).toBe(0);
+    // A snapshot records the manifest and hashes: no document is copied into snapshots/.
+    expect(existsSync(join(s.dir, 'snapshots', 'blobs'))).toBe(false);
+    const restored = s.run('snapshot', 'restore', snap.id, '--yes');
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toContain('1 added since set aside');
     expect(json(s.run('list', 'doc', '--json')).map((d: { id: string }) => d.id)).toEqual([early.id]);
-    expect(existsSync(join(s.dir, 'documents', '.blobs', late.sha256.slice(0, 2), late.sha256))).toBe(true);
+    expect(existsSync(join(s.dir, 'documents', late.path.replace(/^documents\//, '')))).toBe(false);
+    const lateContent = join(s.dir, 'documents', '.blobs', late.sha256.slice(0, 2), late.sha256);
+    expect(existsSync(lateContent)).toBe(true);
+    // The pre-restore snapshot still names it: gc keeps it, even with no retention.
+    expect(s.run('config', 'set', 'documents.retention_days', '0').code).toBe(0);
+    expect(s.run('gc', 'doc').code).toBe(0);
+    expect(existsSync(lateContent)).toBe(true);
+    // A restore of one plan brings back that plan's references only.
+    const b = s.plans[1];
+    expect(s.run('link', 'doc', early.id, '--plan', b).code).toBe(0);
+    const both = json(s.run('snapshot', 'create', '--json'));
+    expect(s.run('unlink', 'doc', early.id, '--plan', a).code).toBe(0);
+    expect(s.run('unlink', 'doc', early.id, '--plan', b).code).toBe(0);
+    expect(s.run('snapshot', 'restore', both.id, '--plan', b, '--yes').code).toBe(0);
+    expect(json(s.run('show', 'doc', early.id, '--json')).live_plans).toEqual([b]);
   });
 });
 

@@ -23,6 +23,21 @@ describe('documents in snapshots', () => {
     expect([...contentHashesOf({ manifest: null, documents: { 'x/y.md': 'a'.repeat(64), bad: '../..' } })]).toEqual(['a'.repeat(64)]);
   });
 
+  it('records a manifest that does not read as the JSON it holds, and refuses to restore it over the documents', async () => {
+    const f = await fixture();
+    const [{ entry }] = await f.docs.add(collectSources([f.file('a.md', 'alpha')]), f.plans[0]);
+    const broken = { version: 1, documents: [{ id: 'doc_1' }], x_tool: true };
+    writeFileSync(join(f.dir, 'documents_manifest.json'), JSON.stringify(broken));
+    expect(captureDocuments(f.dir)).toEqual({ manifest: broken, documents: {} });
+    const torn = '{"version": 1, "documents": {';
+    writeFileSync(join(f.dir, 'documents_manifest.json'), torn);
+    expect(captureDocuments(f.dir)).toEqual({ manifest: torn, documents: {} });
+    rmSync(join(f.dir, 'documents_manifest.json'));
+    await f.docs.add(collectSources([f.file('a.md', 'alpha')]), f.plans[0]);
+    for (const recorded of [broken, torn]) await expect(restoreDocuments(f.docs, recorded)).rejects.toThrow("the snapshot's manifest does not read as one");
+    expect(f.docs.read().list().map((e) => e.sha256)).toEqual([entry.sha256]);
+  });
+
   it('a restore brings back the manifest of its time; later documents disappear, their contents stay', async () => {
     const f = await fixture();
     const [a, b] = f.plans;
@@ -60,7 +75,7 @@ describe('documents in snapshots', () => {
     const f = await fixture();
     const engine = {
       list: () => ['s1', 's2'],
-      read: (meta: string) => (meta === 's1' ? { manifest: null, documents: { 'p/x': 'b'.repeat(64) } } : { manifest: null }),
+      side: (meta: string) => (meta === 's1' ? { manifest: null, documents: { 'p/x': 'b'.repeat(64) } } : { manifest: null }),
     };
     expect([...(await withRetainedHashes(f.dir, engine, async (hashes) => hashes))]).toEqual([]);
     mkdirSync(join(f.dir, 'snapshots'));
