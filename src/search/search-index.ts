@@ -58,8 +58,8 @@ const range = z.tuple([count, count]);
 
 /** What the base was built from: per flow its line's fingerprint, line, and items; per document its key and item. */
 interface BaseState {
-  flows: Record<string, [hash: string, start: number, end: number, first: number, items: number]>;
-  docs: Record<string, [key: string, item: number]>;
+  flows: Map<string, [hash: string, start: number, end: number, first: number, items: number]>;
+  docs: Map<string, [key: string, item: number]>;
 }
 
 /**
@@ -73,16 +73,15 @@ const StoredStateSchema = z.object({
 });
 
 function encodeState(state: BaseState): z.infer<typeof StoredStateSchema> {
-  const flows = Object.entries(state.flows);
-  const docs = Object.entries(state.docs);
+  const flows = [...state.flows];
+  const docs = [...state.docs];
   return {
     flows: { ids: flows.map(([id]) => id), hashes: flows.map(([, f]) => f[0]), numbers: flows.flatMap(([, f]) => f.slice(1) as number[]) },
     docs: { ids: docs.map(([id]) => id), keys: docs.map(([, d]) => d[0]), items: docs.map(([, d]) => d[1]) },
   };
 }
 
-/** No prototype: ids from older formats may be any text, "__proto__" too. */
-const emptyState = (): BaseState => ({ flows: Object.create(null), docs: Object.create(null) });
+const emptyState = (): BaseState => ({ flows: new Map(), docs: new Map() });
 
 /** The state a base holds; DamagedIndexError when it is not in the shape written. */
 function decodeState(raw: unknown): BaseState {
@@ -99,8 +98,8 @@ function decodeState(raw: unknown): BaseState {
   if (!shaped) throw new DamagedIndexError('what the base was built from');
   const state = emptyState();
   const n = flows.numbers;
-  flows.ids.forEach((id, i) => (state.flows[id] = [flows.hashes[i], n[i * 4], n[i * 4 + 1], n[i * 4 + 2], n[i * 4 + 3]]));
-  docs.ids.forEach((id, i) => (state.docs[id] = [docs.keys[i], docs.items[i]]));
+  flows.ids.forEach((id, i) => state.flows.set(id, [flows.hashes[i], n[i * 4], n[i * 4 + 1], n[i * 4 + 2], n[i * 4 + 3]]));
+  docs.ids.forEach((id, i) => state.docs.set(id, [docs.keys[i], docs.items[i]]));
   return state;
 }
 
@@ -218,11 +217,11 @@ export class SearchIndex {
       const line = read.lines.get(id) ?? NO_LINE;
       const first = builder.items;
       for (const item of flowItems(flow, line)) builder.add(item);
-      state.flows[id] = [read.stable ? (read.hashes.get(id) ?? '') : '', ...line, first, builder.items - first];
+      state.flows.set(id, [read.stable ? (read.hashes.get(id) ?? '') : '', ...line, first, builder.items - first]);
       step();
     }
     for (const entry of entries) {
-      state.docs[entry.id] = [checksum(documentKey(entry)), builder.add(documentItem(entry, documentText(entry.media_type, docs.content.find(entry.sha256)) ?? ''))];
+      state.docs.set(entry.id, [checksum(documentKey(entry)), builder.add(documentItem(entry, documentText(entry.media_type, docs.content.find(entry.sha256)) ?? ''))]);
       step();
     }
     progress?.(total, total);
@@ -242,14 +241,14 @@ export class SearchIndex {
     const fromBase = copyInto(builder, base, (id) => !replaced[id], (raw) => movedLine(raw, lineOf));
     const fromDelta = copyInto(builder, delta, () => true, (raw) => movedLine(raw, (flow, line) => lines?.get(flow) ?? line));
     const merged = emptyState();
-    for (const [id, [hash, start, end, first, items]] of Object.entries(state.flows)) {
-      if (!(id in info.flows)) merged.flows[id] = [hash, ...lineOf(id, [start, end]), renumber(fromBase, first, items), items];
+    for (const [id, [hash, start, end, first, items]] of state.flows) {
+      if (!(id in info.flows)) merged.flows.set(id, [hash, ...lineOf(id, [start, end]), renumber(fromBase, first, items), items]);
     }
     for (const [id, entry] of Object.entries(info.flows)) {
-      if (entry) merged.flows[id] = [entry[0], ...(lines?.get(id) ?? [entry[1], entry[2]]), renumber(fromDelta, entry[3], entry[4]), entry[4]];
+      if (entry) merged.flows.set(id, [entry[0], ...(lines?.get(id) ?? [entry[1], entry[2]]), renumber(fromDelta, entry[3], entry[4]), entry[4]]);
     }
-    for (const [id, [key, item]] of Object.entries(state.docs)) if (!(id in info.docs)) merged.docs[id] = [key, renumber(fromBase, item, 1)];
-    for (const [id, entry] of Object.entries(info.docs)) if (entry) merged.docs[id] = [entry[0], renumber(fromDelta, entry[1], 1)];
+    for (const [id, [key, item]] of state.docs) if (!(id in info.docs)) merged.docs.set(id, [key, renumber(fromBase, item, 1)]);
+    for (const [id, entry] of Object.entries(info.docs)) if (entry) merged.docs.set(id, [entry[0], renumber(fromDelta, entry[1], 1)]);
     delta.close();
     const baseInfo: BaseInfo = { kind: 'base', store: info.store, manifest: info.manifest };
     this.setBase(this.writeSegment(BASE_FILE, builder.encode(encodeState(merged), baseInfo)));
@@ -483,7 +482,7 @@ class Update {
   /** The fingerprint a flow was indexed with (undefined: not indexed). */
   private flowHash(id: string): string | undefined {
     if (id in this.info.flows) return this.info.flows[id]?.[0];
-    return this.baseState().flows[id]?.[0];
+    return this.baseState().flows.get(id)?.[0];
   }
 
   private overrideFlow(id: string, entry: [string, LineRange] | null, items: IndexItem[]): void {
@@ -491,7 +490,7 @@ class Update {
       const old = this.info.flows[id];
       if (old) for (let i = 0; i < old[4]; i++) this.drop.add(old[3] + i);
     } else {
-      const old = this.baseState().flows[id];
+      const old = this.baseState().flows.get(id);
       if (old) this.replace(old[3], old[4]);
     }
     this.info.flows[id] = entry && [entry[0], ...entry[1], -1, items.length];
@@ -500,7 +499,7 @@ class Update {
 
   async flows(read: StoreRead): Promise<number> {
     this.lines = read.lines;
-    const indexed = new Set([...Object.keys(this.baseState().flows), ...Object.keys(this.info.flows)]);
+    const indexed = new Set([...this.baseState().flows.keys(), ...Object.keys(this.info.flows)]);
     for (const id of indexed) if (this.flowHash(id) !== undefined && !read.hashes.has(id)) this.overrideFlow(id, null, []);
     let changed = 0;
     for (const [id, hash] of read.hashes) {
@@ -515,7 +514,7 @@ class Update {
     this.info.store = read.stable ? read.identity : null;
     // Lines of the base's flows that did not change moved with the bytes before them.
     const moves: Array<[number, number]> = [];
-    for (const [id, [, start]] of Object.entries(this.baseState().flows)) {
+    for (const [id, [, start]] of this.baseState().flows) {
       const now = read.lines.get(id);
       if (start >= 0 && now && now[0] >= 0 && !(id in this.info.flows)) moves.push([start, now[0] - start]);
     }
@@ -527,17 +526,20 @@ class Update {
   documents(docs: Documents, identityNow: string | null): number {
     const manifest = docs.read();
     const baseDocs = this.baseState().docs;
-    const keyOf = (id: string) => (id in this.info.docs ? this.info.docs[id]?.[0] : baseDocs[id]?.[0]);
+    const keyOf = (id: string) => (id in this.info.docs ? this.info.docs[id]?.[0] : baseDocs.get(id)?.[0]);
     const override = (id: string, key: string | null, items: IndexItem[]) => {
       if (id in this.info.docs) {
         const old = this.info.docs[id];
         if (old) this.drop.add(old[1]);
-      } else if (baseDocs[id]) this.replace(baseDocs[id][1], 1);
+      } else {
+        const old = baseDocs.get(id);
+        if (old) this.replace(old[1], 1);
+      }
       this.info.docs[id] = key === null ? null : [key, -1];
       if (key !== null) this.fresh.push({ doc: id, items });
     };
     const wanted = new Map(manifest.list().filter((e) => !e.deleted_at).map((e) => [e.id, e]));
-    for (const id of new Set([...Object.keys(baseDocs), ...Object.keys(this.info.docs)])) {
+    for (const id of new Set([...baseDocs.keys(), ...Object.keys(this.info.docs)])) {
       if (keyOf(id) !== undefined && !wanted.has(id)) override(id, null, []);
     }
     let changed = 0;
