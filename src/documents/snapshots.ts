@@ -11,14 +11,11 @@ import { acquireLock } from '../store/lock.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
 import { isSha256 } from './contain.js';
 import type { Documents } from './documents.js';
-import { Manifest, manifestPath, readManifest, updateManifest, type DocumentEntry } from './manifest.js';
+import { Manifest, MANIFEST_FILE, manifestPath, updateManifest, type DocumentEntry } from './manifest.js';
 import { placeReadable, readableState, removeReadable } from './readable.js';
 
 export interface CapturedDocuments {
-  /**
-   * The manifest as it is (damaged entries kept as they are; the JSON it holds, or its
-   * text, when it does not read as one), or null when there is none.
-   */
+  /** The manifest's JSON as the file holds it (its text when it is not JSON), or null when there is none. */
   manifest: unknown;
   /** Readable path (under documents/) → content hash, for every document not deleted. */
   documents: Record<string, string>;
@@ -26,31 +23,34 @@ export interface CapturedDocuments {
 
 /**
  * The documents part of a snapshot. Reads the manifest only: no file under documents/ is
- * walked or hashed. A manifest that does not read is recorded as the JSON it holds (a
- * snapshot is how one gets an earlier manifest back), with no hashes of its own.
+ * walked or hashed. The manifest is recorded as the file holds it, not validated (every
+ * snapshot pays for this; a restore validates what it brings back): its JSON, or its
+ * text when it holds none, which a restore refuses rather than restore no documents.
  */
 export function captureDocuments(dir: string): CapturedDocuments {
-  let manifest: Manifest;
+  let text: string;
   try {
-    manifest = readManifest(dir);
+    text = readFileSync(manifestPath(dir), 'utf8');
   } catch (err) {
-    if (!(err instanceof FlowError && err.code === 'unreadable')) throw err;
-    return { manifest: rawJson(manifestPath(dir)), documents: {} };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { manifest: null, documents: {} };
+    if (code === 'EISDIR') return { manifest: `${MANIFEST_FILE} is a folder`, documents: {} };
+    throw err;
   }
-  if (!manifest.entries.size && !manifest.damaged.length) return { manifest: null, documents: {} };
-  const documents: Record<string, string> = {};
-  for (const entry of manifest.list()) if (!entry.deleted_at) documents[entry.path] = entry.sha256;
-  return { manifest: manifest.toJSON(), documents };
-}
-
-/** A file's JSON; its text when it holds none (a restore refuses that, rather than restore no documents). */
-function rawJson(path: string): unknown {
-  const text = readFileSync(path, 'utf8');
+  let manifest: unknown;
   try {
-    return JSON.parse(text);
+    manifest = JSON.parse(text);
   } catch {
-    return text;
+    return { manifest: text, documents: {} };
   }
+  const documents: Record<string, string> = {};
+  const entries = (manifest as { documents?: unknown } | null)?.documents;
+  if (entries && typeof entries === 'object' && !Array.isArray(entries)) {
+    for (const entry of Object.values(entries) as Array<Partial<DocumentEntry> | null>) {
+      if (typeof entry?.path === 'string' && isSha256(entry.sha256) && !entry.deleted_at) documents[entry.path] = entry.sha256;
+    }
+  }
+  return { manifest, documents };
 }
 
 /** Every content hash a snapshot's state names (its manifest, and the path → hash map older snapshots kept). */

@@ -7,6 +7,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:
 import { dirname, join } from 'node:path';
 import { escapePathComponent, type Operation } from 'fast-json-patch';
 import * as z from 'zod/mini';
+import { captureDocuments } from '../documents/snapshots.js';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
@@ -14,7 +15,6 @@ import { removeStaleTempsIn, writeFileAtomic } from '../store/atomic-write.js';
 import { assertResolvesInside, DamagedEntryError, inside } from '../store/contain.js';
 import { changesUpTo, readJournal, startJournal, type JournalStart } from '../store/journal.js';
 import { readJsonFile } from '../store/json-file.js';
-import { captureDocuments } from '../documents/snapshots.js';
 import { Image } from '../store/layout.js';
 import { acquireLock } from '../store/lock.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
