@@ -59,7 +59,7 @@ export class Services {
     const kind = insideHook() ? 'hook' : options.writerKind;
     const writer = `${kind}:${process.pid}:${options.session}`;
     this.hooks = new HookEvents(
-      { dir: options.dir, session: options.session, writer, settings: () => this.config().hooks, warn: (message) => this.warn(message) },
+      { dir: options.dir, session: options.session, writer, settings: () => this.config(), warn: (message) => this.warn(message) },
       !!options.hooksInBackground,
     );
     this.store = new Store(options.dir, {

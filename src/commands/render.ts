@@ -49,7 +49,8 @@ function claimNote(style: Style, task: Pick<Task, 'claimed_by' | 'claim_expires'
   return task.claimed_by && liveClaim(task, Date.now()) ? ` ${style.paint('warning', `@${oneLine(task.claimed_by)}`)}` : '';
 }
 
-export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Flow }): string {
+/** Every field of a task; `more` (lines such as its documents) comes before the notes. */
+export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Flow }, more: readonly string[] = []): string {
   const lines = [
     `${style.paint('heading', oneLine(task.title))}  ${style.paint('id', task.id)}`,
     `  status    ${statusText(style, task.status)}`,
@@ -69,6 +70,7 @@ export function showTask(style: Style, task: Task, where: { plan: Plan; flow: Fl
     const c = countTasks({ tasks: task.subtasks } as Plan);
     lines.push(`  subtasks  ${c.done}/${c.total} done`);
   }
+  lines.push(...more);
   if (task.notes) lines.push('', ...task.notes.split('\n').map((l) => `  ${l}`));
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
-import { HOOK_EVENTS, trustSetHooks } from '../hooks/trust.js';
+import { executableSetting, trustSetting } from '../hooks/trust.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 
 export const CONFIG_FILE = 'config.json';
@@ -139,19 +139,19 @@ function jsonList(text: string): unknown[] | undefined {
 
 export async function setConfigValue(dir: string, key: string, text: string): Promise<unknown> {
   const value = parseConfigValue(key, text);
-  const event = HOOK_EVENTS.find((name) => key === `hooks.${name}`);
-  let hooks: { before: Config['hooks']; after: Config['hooks'] } | undefined;
+  const setting = executableSetting(key);
+  let configs: { before: Config; after: Config } | undefined;
   await updateJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json', (config) => {
-    const before = structuredClone(config.hooks);
+    const before = structuredClone(config);
     const parts = key.split('.');
     let target = config as Record<string, unknown>;
     for (const part of parts.slice(0, -1)) {
       target = (target[part] ??= {}) as Record<string, unknown>;
     }
     target[parts[parts.length - 1]] = value;
-    if (event) hooks = { before, after: structuredClone(config.hooks) };
+    if (setting) configs = { before, after: structuredClone(config) };
   });
-  // Hooks the person sets themselves are trusted (DESIGN §8), as read under the lock.
-  if (event && hooks) await trustSetHooks(dir, event, hooks.before, hooks.after);
+  // Hooks and commands the person sets themselves are trusted (DESIGN §8), as read under the lock.
+  if (setting && configs) await trustSetting(dir, setting, configs.before, configs.after);
   return value;
 }

@@ -3,11 +3,13 @@
 //   local    nothing more (the default)
 //   lfs      the .gitattributes rule that makes git-lfs take documents/large/**
 //   command  put/get shell commands from config (aws s3 cp, rclone, …), given the content
-//            as environment variables, never spliced into the command text
+//            as environment variables, never spliced into the command text; they come
+//            with the data, so they run only when trusted (DESIGN §8, src/hooks/trust.ts)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
+import { HOW_TO_TRUST } from '../hooks/trust.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { StorageType } from './manifest.js';
 
@@ -26,7 +28,12 @@ export interface StorageBackend {
   stored(content: StoredContent): Promise<void>;
   /** A content missing locally: write it to `dest`. False when this backend cannot. */
   fetch(content: StoredContent, dest: string): Promise<boolean>;
+  /** Throws when this backend may not run here, before anything is stored for it. */
+  assertUsable(): void;
 }
+
+/** Why the commands of config.json may not run here, or undefined when they may. */
+export type Distrust = () => string | undefined;
 
 export interface CommandBackendConfig {
   put: string;
@@ -40,6 +47,7 @@ const local: StorageBackend = {
   async fetch() {
     return false;
   },
+  assertUsable() {},
 };
 
 export const LFS_RULE = 'large/** filter=lfs diff=lfs merge=lfs -text';
@@ -66,13 +74,19 @@ export function lfsBackend(documentsDir: string, warn: (message: string) => void
     async fetch() {
       return false;
     },
+    assertUsable() {},
   };
 }
 
-/** put/get commands: run by sh with FLOW_DOC_SHA256, FLOW_DOC_FILE and FLOW_DOC_NAME set. */
-export function commandBackend(config: CommandBackendConfig, cwd: string): StorageBackend {
-  const run = async (what: 'put' | 'get', command: string, content: StoredContent, file: string): Promise<void> => {
+/** put/get commands: run by sh with FLOW_DOC_SHA256, FLOW_DOC_FILE and FLOW_DOC_NAME set, when trusted. */
+export function commandBackend(config: CommandBackendConfig, cwd: string, distrust: Distrust): StorageBackend {
+  const assertRunnable = (what: 'put' | 'get', command: string): void => {
     if (!command.trim()) throw new FlowError('invalid', `documents.command.${what} is not set (flow config set documents.command.${what} "…")`);
+    const why = distrust();
+    if (why) throw new FlowError('failed', `documents.command.${what} in config.json did not run (${why}); ${HOW_TO_TRUST}`);
+  };
+  const run = async (what: 'put' | 'get', command: string, content: StoredContent, file: string): Promise<void> => {
+    assertRunnable(what, command);
     const env = { ...process.env, FLOW_DOC_SHA256: content.sha256, FLOW_DOC_FILE: file, FLOW_DOC_NAME: content.name };
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -95,6 +109,9 @@ export function commandBackend(config: CommandBackendConfig, cwd: string): Stora
       await run('get', config.get, content, dest);
       return existsSync(dest);
     },
+    assertUsable() {
+      assertRunnable('put', config.put);
+    },
   };
 }
 
@@ -108,8 +125,8 @@ export interface DocumentSettings {
 }
 
 /** The backend documents.storage names. */
-export function backendFor(settings: DocumentSettings, dir: string, warn: (message: string) => void): StorageBackend {
+export function backendFor(settings: DocumentSettings, dir: string, warn: (message: string) => void, distrust: Distrust): StorageBackend {
   if (settings.storage === 'lfs') return lfsBackend(join(dir, 'documents'), warn);
-  if (settings.storage === 'command') return commandBackend(settings.command, dir);
+  if (settings.storage === 'command') return commandBackend(settings.command, dir, distrust);
   return local;
 }

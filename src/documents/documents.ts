@@ -8,7 +8,7 @@ import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
 import { fsyncDirectory, tempPathFor } from '../store/atomic-write.js';
-import { backendFor, localBackend, type DocumentSettings, type StorageBackend } from './backends.js';
+import { backendFor, localBackend, type DocumentSettings, type Distrust, type StorageBackend } from './backends.js';
 import { ContentStore, hashFileSync, type Progress, type StoredBlob } from './content-store.js';
 import { DOCUMENTS_DIR } from './contain.js';
 import { mediaTypeOf } from './media.js';
@@ -45,14 +45,34 @@ export function homePlan(entry: DocumentEntry): string {
   return entry.path.slice(0, entry.path.indexOf('/'));
 }
 
+/**
+ * Adds a plan's reference to a document (and a task's, when given: a task's document is
+ * its plan's too, so the plans alone count references). True when it changed anything.
+ */
+function refer(entry: DocumentEntry, planId: string, taskId: string | undefined): boolean {
+  const changed = !entry.plans.includes(planId) || (taskId !== undefined && !entry.tasks.includes(taskId)) || !!entry.deleted_at;
+  if (!entry.plans.includes(planId)) entry.plans.push(planId);
+  if (taskId !== undefined && !entry.tasks.includes(taskId)) entry.tasks.push(taskId);
+  entry.deleted_at = null;
+  return changed;
+}
+
 /** The path of a document relative to its plan's folder: `<plan_id>/<this>`. */
 export function inPlan(entry: DocumentEntry): string {
   return entry.path.slice(entry.path.indexOf('/') + 1);
 }
 
-/** The documents of a data directory, with the settings of its config.json. */
-export function openDocuments(dir: string, settings: DocumentSettings & { large_mb: number }, warn: (message: string) => void): Documents {
-  return new Documents({ dir, largeBytes: settings.large_mb * 1024 * 1024, backend: backendFor(settings, dir, warn) });
+/**
+ * The documents of a data directory, with the settings of its config.json; `distrust`
+ * says whether that file's commands may run (a command backend refuses when not).
+ */
+export function openDocuments(
+  dir: string,
+  settings: DocumentSettings & { large_mb: number },
+  warn: (message: string) => void,
+  distrust: Distrust,
+): Documents {
+  return new Documents({ dir, largeBytes: settings.large_mb * 1024 * 1024, backend: backendFor(settings, dir, warn, distrust) });
 }
 
 export class Documents {
@@ -72,13 +92,17 @@ export class Documents {
     return readManifest(this.options.dir);
   }
 
-  /** Stores the sources and records them as documents of `planId`, all in one manifest write. */
-  async add(sources: readonly Source[], planId: string, progress?: Progress): Promise<Added[]> {
+  /**
+   * Stores the sources and records them as documents of `planId` (and of `taskId`, a task
+   * of that plan, when given), all in one manifest write.
+   */
+  async add(sources: readonly Source[], planId: string, progress?: Progress, taskId?: string): Promise<Added[]> {
     const total = sources.reduce((sum, s) => sum + s.size, 0);
     let before = 0;
     const stored: Stored[] = [];
     const files = new FileSteps();
     try {
+      if (sources.some((s) => s.size > this.content.largeBytes)) this.options.backend.assertUsable();
       this.content.removeStaleTemps();
       for (const source of sources) {
         const blob = await this.content.putFile(source.file, progress && ((done) => progress(before + done, total)), files.folders);
@@ -86,7 +110,7 @@ export class Documents {
         stored.push({ source, blob, mediaType: await mediaTypeOf(source.relative, blob.head) });
         if (blob.large) await this.backendFor(blob).stored({ sha256: blob.sha256, path: blob.path, name: basename(source.relative) });
       }
-      return await updateManifest(this.options.dir, (manifest, save) => this.record(manifest, stored, planId, files, save));
+      return await updateManifest(this.options.dir, (manifest, save) => this.record(manifest, stored, planId, taskId, files, save));
     } catch (err) {
       this.content.release();
       await this.forgetUnnamed(stored.filter((s) => s.blob.created).map((s) => s.blob.sha256));
@@ -101,7 +125,7 @@ export class Documents {
   }
 
   /** Under the manifest lock: the entries for what was stored, and their readable files. */
-  private async record(manifest: Manifest, stored: Stored[], planId: string, files: FileSteps, save: () => void): Promise<Added[]> {
+  private async record(manifest: Manifest, stored: Stored[], planId: string, taskId: string | undefined, files: FileSteps, save: () => void): Promise<Added[]> {
     const at = now();
     const out: Added[] = [];
     const byPath = new Map(manifest.list().map((e) => [e.path, e]));
@@ -117,9 +141,7 @@ export class Documents {
         const path = `${planId}/${source.relative}`;
         const existing = byPath.get(path);
         if (existing?.sha256 === blob.sha256) {
-          const changed = !existing.plans.includes(planId) || !!existing.deleted_at;
-          if (!existing.plans.includes(planId)) existing.plans.push(planId);
-          existing.deleted_at = null;
+          const changed = refer(existing, planId, taskId);
           this.ensureReadable(existing, files);
           out.push({ entry: existing, outcome: changed ? 'linked' : 'unchanged', source: source.file });
           continue;
@@ -129,7 +151,7 @@ export class Documents {
           ? undefined
           : byContent.get(blob.sha256)?.find((e) => e.name === name && !e.deleted_at && !e.plans.includes(planId));
         if (twin) {
-          twin.plans.push(planId);
+          refer(twin, planId, taskId);
           out.push({ entry: twin, outcome: 'linked', source: source.file });
           continue;
         }
@@ -143,7 +165,7 @@ export class Documents {
           media_type: '',
           storage_type: 'local',
           plans: [planId],
-          tasks: [],
+          tasks: taskId ? [taskId] : [],
           created: at,
           updated: at,
           deleted_at: null,
@@ -157,7 +179,7 @@ export class Documents {
           updated: at,
           deleted_at: null,
         });
-        if (!entry.plans.includes(planId)) entry.plans.push(planId);
+        refer(entry, planId, taskId);
         manifest.entries.set(entry.id, entry);
         byPath.set(entry.path, entry);
         byContent.set(entry.sha256, [...(byContent.get(entry.sha256) ?? []), entry]);
@@ -211,13 +233,11 @@ export class Documents {
     }).catch(() => undefined);
   }
 
-  /** Adds a plan's reference to a document. */
-  async link(ref: string, planId: string, existing: Existing): Promise<{ entry: DocumentEntry; changed: boolean }> {
+  /** Adds a plan's reference to a document (and a task's of that plan, when given). */
+  async link(ref: string, planId: string, existing: Existing, taskId?: string): Promise<{ entry: DocumentEntry; changed: boolean }> {
     return updateManifest(this.options.dir, (manifest, save) => {
       const entry = findDocument(manifest, ref);
-      const changed = !entry.plans.includes(planId) || !!entry.deleted_at;
-      if (!entry.plans.includes(planId)) entry.plans.push(planId);
-      entry.deleted_at = null;
+      const changed = refer(entry, planId, taskId);
       if (changed) entry.updated = now();
       const files = new FileSteps();
       // A document whose folder is a plan that is gone moves to the plan it is linked to.
@@ -249,9 +269,20 @@ export class Documents {
    * is marked deleted (gc doc removes it after the retention period) and its readable file
    * goes; its content stays until then.
    */
-  async unlink(ref: string, planId: string, existing: Existing): Promise<{ entry: DocumentEntry; deleted: boolean }> {
+  /**
+   * Drops a plan's reference to a document; with `taskId`, only that task's (the plan's
+   * stays, so the document does too).
+   */
+  async unlink(ref: string, planId: string, existing: Existing, taskId?: string): Promise<{ entry: DocumentEntry; deleted: boolean }> {
     return updateManifest(this.options.dir, (manifest, save) => {
       const entry = findDocument(manifest, ref);
+      if (taskId !== undefined) {
+        if (!entry.tasks.includes(taskId)) throw new FlowError('invalid', `document ${entry.id} is not linked to task ${taskId}`);
+        entry.tasks = entry.tasks.filter((id) => id !== taskId);
+        entry.updated = now();
+        save();
+        return { entry, deleted: false };
+      }
       if (!entry.plans.includes(planId)) throw new FlowError('invalid', `document ${entry.id} is not linked to plan ${planId}`);
       entry.plans = entry.plans.filter((id) => id !== planId);
       entry.updated = now();

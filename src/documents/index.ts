@@ -6,6 +6,6 @@ export { findDocument, openDocuments } from './documents.js';
 export { collectDocuments } from './gc.js';
 export { isTextual } from './media.js';
 export { existingPlans, liveReferences } from './references.js';
-export { withRetainedHashes } from './snapshots.js';
+export { restoreDocuments, withRetainedHashes } from './snapshots.js';
 export { collectSources } from './sources.js';
 export { mirrorSummary } from './summary.js';

@@ -2,30 +2,55 @@
 // snapshot records the manifest and the hashes it names (never the contents, which live
 // once in the content store), a restore brings back the manifest of its time, and
 // `gc doc` keeps every content a retained snapshot still names.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FlowError } from '../domain/errors.js';
+import { SchemaError } from '../domain/schema.js';
 import { now } from '../domain/time.js';
 import { acquireLock } from '../store/lock.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
 import { isSha256 } from './contain.js';
 import type { Documents } from './documents.js';
-import { Manifest, readManifest, updateManifest, type DocumentEntry } from './manifest.js';
+import { Manifest, MANIFEST_FILE, manifestPath, updateManifest, type DocumentEntry } from './manifest.js';
 import { placeReadable, readableState, removeReadable } from './readable.js';
 
 export interface CapturedDocuments {
-  /** The manifest as it is (damaged entries kept as they are), or null when there is none. */
-  manifest: Record<string, unknown> | null;
+  /** The manifest's JSON as the file holds it (its text when it is not JSON), or null when there is none. */
+  manifest: unknown;
   /** Readable path (under documents/) → content hash, for every document not deleted. */
   documents: Record<string, string>;
 }
 
-/** The documents part of a snapshot. Reads the manifest only: no file under documents/ is walked or hashed. */
+/**
+ * The documents part of a snapshot. Reads the manifest only: no file under documents/ is
+ * walked or hashed. The manifest is recorded as the file holds it, not validated (every
+ * snapshot pays for this; a restore validates what it brings back): its JSON, or its
+ * text when it holds none, which a restore refuses rather than restore no documents.
+ */
 export function captureDocuments(dir: string): CapturedDocuments {
-  const manifest = readManifest(dir);
-  if (!manifest.entries.size && !manifest.damaged.length) return { manifest: null, documents: {} };
+  let text: string;
+  try {
+    text = readFileSync(manifestPath(dir), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { manifest: null, documents: {} };
+    if (code === 'EISDIR') return { manifest: `${MANIFEST_FILE} is a folder`, documents: {} };
+    throw err;
+  }
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
+  } catch {
+    return { manifest: text, documents: {} };
+  }
   const documents: Record<string, string> = {};
-  for (const entry of manifest.list()) if (!entry.deleted_at) documents[entry.path] = entry.sha256;
-  return { manifest: manifest.toJSON(), documents };
+  const entries = (manifest as { documents?: unknown } | null)?.documents;
+  if (entries && typeof entries === 'object' && !Array.isArray(entries)) {
+    for (const entry of Object.values(entries) as Array<Partial<DocumentEntry> | null>) {
+      if (typeof entry?.path === 'string' && isSha256(entry.sha256) && !entry.deleted_at) documents[entry.path] = entry.sha256;
+    }
+  }
+  return { manifest, documents };
 }
 
 /** Every content hash a snapshot's state names (its manifest, and the path → hash map older snapshots kept). */
@@ -45,16 +70,16 @@ export function contentHashesOf(state: { manifest?: unknown; documents?: unknown
   return out;
 }
 
-/** What gc needs of a snapshot store: its snapshots, each read whole. */
+/** What gc needs of a snapshot store: its snapshots, and what each recorded of the documents. */
 export interface SnapshotSource<M> {
   list(): readonly M[];
-  read(meta: M): { manifest?: unknown; documents?: unknown };
+  side(meta: M): { manifest?: unknown; documents?: unknown };
 }
 
 /**
  * Runs `fn` with the content hashes every retained snapshot names, holding the snapshot
- * index lock so no snapshot is added or removed meanwhile. Reads each snapshot whole: an
- * engine that records each snapshot's hashes can answer this without reading any.
+ * index lock so no snapshot is added or removed meanwhile. Of each snapshot only its
+ * manifest and hashes are read (the engine's side parts), never its flows.
  */
 export async function withRetainedHashes<M, T>(dir: string, engine: SnapshotSource<M>, fn: (hashes: ReadonlySet<string>) => Promise<T>): Promise<T> {
   const folder = join(dir, SNAPSHOT_DIR);
@@ -62,7 +87,7 @@ export async function withRetainedHashes<M, T>(dir: string, engine: SnapshotSour
   const lock = await acquireLock(join(folder, 'index.json'));
   try {
     const hashes = new Set<string>();
-    for (const meta of engine.list()) for (const hash of contentHashesOf(engine.read(meta))) hashes.add(hash);
+    for (const meta of engine.list()) for (const hash of contentHashesOf(engine.side(meta))) hashes.add(hash);
     return await fn(hashes);
   } finally {
     await lock.release();
@@ -87,7 +112,13 @@ export interface RestoredDocuments {
  * on flows.json has saved, never inside it (locks go snapshot index → manifest → flows.json).
  */
 export async function restoreDocuments(docs: Documents, recorded: unknown, plans?: readonly string[]): Promise<RestoredDocuments> {
-  const then = Manifest.from(recorded ?? {}, "the snapshot's manifest");
+  let then: Manifest;
+  try {
+    then = Manifest.from(recorded ?? {}, "the snapshot's manifest");
+  } catch (err) {
+    if (!(err instanceof SchemaError)) throw err;
+    throw new FlowError('unreadable', `the snapshot's manifest does not read as one (${err.message}); the documents were left as they are`);
+  }
   return updateManifest(docs.dir, (current, save) => {
     const before = new Map([...current.entries].map(([id, e]) => [id, { ...e }]));
     if (plans) mergeReferences(current, then, new Set(plans));

@@ -23,8 +23,8 @@ export interface HookHost {
   readonly dir: string;
   readonly session: string;
   readonly writer: string;
-  /** The hook settings as they are now. */
-  settings(): Config['hooks'];
+  /** The settings as they are now (trust covers the hooks with every other command in them). */
+  settings(): Config;
   warn(message: string): void;
 }
 
@@ -93,7 +93,7 @@ export class HookEvents {
   }
 
   private timeoutMs(): number {
-    return this.host.settings().timeout_s * 1000;
+    return this.host.settings().hooks.timeout_s * 1000;
   }
 
   private run(event: HookEvent, commands: readonly string[], command: CommandInfo | null, revision: HookPayload['revision'], patch: readonly Operation[]) {

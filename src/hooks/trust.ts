@@ -1,10 +1,11 @@
-// Hooks are code that arrives with the data (DESIGN §8: data is never code). A .flow/
-// committed to a repository, or written by an agent, may carry hooks in config.json;
-// they run only once the person trusted exactly these hooks for exactly this folder:
-// with `flow trust hooks`, or by setting them with `flow config set hooks.…`. The record
-// lives in the per-user folder, outside anything a repository can ship, keyed by the
-// data directory's real path and holding a hash of the hooks, so any other change to
-// the hooks (by another writer, a pull, a checkout) revokes it.
+// Hooks and commands are code that arrives with the data (DESIGN §8: data is never code).
+// A .flow/ committed to a repository, or written by an agent, may carry hooks and
+// commands (a document storage backend's put/get, a search embedder) in config.json;
+// they run only once the person trusted exactly these for exactly this folder: with
+// `flow trust hooks`, or by setting them with `flow config set …`. The record lives in
+// the per-user folder, outside anything a repository can ship, keyed by the data
+// directory's real path and holding one hash of all of them, so any other change to any
+// of them (by another writer, a pull, a checkout) revokes it.
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,6 +19,39 @@ import { HOOK_EVENT_NAMES, type HookEvent } from './payload.js';
 export type Hooks = Config['hooks'];
 
 export const HOOK_EVENTS: readonly HookEvent[] = HOOK_EVENT_NAMES;
+
+/** The settings besides hooks that flow runs as shell commands, and where each is kept. */
+const COMMAND_SETTINGS = {
+  'documents.command.put': (config: Config) => config.documents.command.put,
+  'documents.command.get': (config: Config) => config.documents.command.get,
+  'search.embed_command': (config: Config) => config.search.embed_command,
+} as const;
+
+export type CommandSetting = keyof typeof COMMAND_SETTINGS;
+
+/** One thing of config.json that flow would run: a hook of an event, or a command setting. */
+export interface Executable {
+  setting: `hooks.${HookEvent}` | CommandSetting;
+  command: string;
+}
+
+/** Every hook and every command setting that is set, in a fixed order. */
+export function executables(config: Config): Executable[] {
+  const hooks = HOOK_EVENTS.flatMap((event) => config.hooks[event].map((command) => ({ setting: `hooks.${event}` as const, command })));
+  return [...hooks, ...commandSettings(config)];
+}
+
+function commandSettings(config: Config): Executable[] {
+  return Object.entries(COMMAND_SETTINGS)
+    .map(([setting, read]) => ({ setting: setting as CommandSetting, command: read(config) }))
+    .filter((c) => c.command.trim() !== '');
+}
+
+/** The setting a `config set` key names when it is executable. */
+export function executableSetting(key: string): Executable['setting'] | undefined {
+  if (key in COMMAND_SETTINGS) return key as CommandSetting;
+  return HOOK_EVENTS.map((event) => `hooks.${event}` as const).find((setting) => setting === key);
+}
 
 const TRUST_FILE = 'trusted-hooks.json';
 
@@ -40,14 +74,19 @@ function trustFile(env: NodeJS.ProcessEnv): string {
   return join(userFolder(env), TRUST_FILE);
 }
 
-/** The hash trust is recorded for: every command of every event, in order. */
-export function hooksDigest(hooks: Hooks): string {
-  const events = HOOK_EVENTS.map((event) => [event, hooks[event]]);
-  return `sha256:${createHash('sha256').update(JSON.stringify(events)).digest('hex')}`;
+/**
+ * The hash trust is recorded for: every command of every event, in order, then every
+ * command setting that is set. With none set it is the hash of the hooks alone, as
+ * before command settings were covered, so those records stay valid.
+ */
+export function executablesDigest(config: Config): string {
+  const events: unknown[] = HOOK_EVENTS.map((event) => [event, config.hooks[event]]);
+  const commands = commandSettings(config).map(({ setting, command }) => [setting, command]);
+  return `sha256:${createHash('sha256').update(JSON.stringify([...events, ...commands])).digest('hex')}`;
 }
 
-export function hasHooks(hooks: Hooks): boolean {
-  return HOOK_EVENTS.some((event) => hooks[event].length > 0);
+export function hasExecutables(config: Config): boolean {
+  return executables(config).length > 0;
 }
 
 /** A data directory is known by its real path: another path to it is the same folder. */
@@ -59,16 +98,29 @@ function dirKey(dir: string): string {
   }
 }
 
-/** True when these hooks may run in `dir`: none at all, or exactly the ones trusted there. */
-export function isTrusted(dir: string, hooks: Hooks, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!hasHooks(hooks)) return true;
+/** True when what `config` would run may run in `dir`: nothing at all, or exactly what was trusted there. */
+export function isTrusted(dir: string, config: Config, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!hasExecutables(config)) return true;
   const record = readJsonFile(trustFile(env), TrustSchema, TRUST_FILE).dirs[dirKey(dir)];
-  return record?.hooks === hooksDigest(hooks);
+  return record?.hooks === executablesDigest(config);
 }
 
-export async function trustHooks(dir: string, hooks: Hooks, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** Why what `config` would run may not run in `dir`; undefined when it may. */
+export function distrust(dir: string, config: Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return isTrusted(dir, config, env) ? undefined : 'not trusted here';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+export const HOW_TO_TRUST = 'review and trust it with `flow trust hooks`';
+
+/** Trusts exactly what `config` would run, for `dir`. */
+export async function trustExecutables(dir: string, config: Config, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await updateJsonFile(trustFile(env), TrustSchema, TRUST_FILE, (file) => {
-    file.dirs[dirKey(dir)] = { hooks: hooksDigest(hooks), trusted_at: now() };
+    // `hooks` names the digest of hooks and commands (the record's field predates commands).
+    file.dirs[dirKey(dir)] = { hooks: executablesDigest(config), trusted_at: now() };
   });
 }
 
@@ -83,21 +135,22 @@ export async function revokeTrust(dir: string, env: NodeJS.ProcessEnv = process.
 }
 
 /**
- * After the person set `event`'s hooks with `flow config set` (`before` and `after` read
- * under config.json's lock): what they set is trusted, but only on top of hooks that were
- * trusted already (or absent), so setting one hook never vouches for another writer's.
+ * After the person set `setting` with `flow config set` (`before` and `after` read under
+ * config.json's lock): what they set is trusted, but only on top of hooks and commands
+ * that were trusted already (or absent), so setting one never vouches for another
+ * writer's.
  */
-export async function trustSetHooks(
+export async function trustSetting(
   dir: string,
-  event: HookEvent,
-  before: Hooks,
-  after: Hooks,
+  setting: Executable['setting'],
+  before: Config,
+  after: Config,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<boolean> {
-  if (!hasHooks(after)) return true;
-  const othersWereClear = HOOK_EVENTS.every((other) => other === event || before[other].length === 0);
+  if (!hasExecutables(after)) return true;
+  const othersWereClear = executables(before).every((other) => other.setting === setting);
   if (!othersWereClear && !isTrusted(dir, before, env)) return false;
-  await trustHooks(dir, after, env);
+  await trustExecutables(dir, after, env);
   return true;
 }
 
@@ -114,18 +167,11 @@ export class HookGate {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  select(hooks: Hooks, event: HookEvent): readonly string[] {
-    const commands = hooks[event];
+  select(config: Config, event: HookEvent): readonly string[] {
+    const commands = config.hooks[event];
     if (!commands.length) return commands;
-    let trusted: boolean;
-    let why = 'they are not trusted here';
-    try {
-      trusted = isTrusted(this.dir, hooks, this.env);
-    } catch (err) {
-      trusted = false;
-      why = (err as Error).message;
-    }
-    if (trusted) return commands;
+    const why = distrust(this.dir, config, this.env);
+    if (!why) return commands;
     if (!this.warned) {
       this.warned = true;
       this.warn(`config.json has hooks that did not run (${why}); review and trust them with \`flow trust hooks\``);

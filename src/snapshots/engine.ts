@@ -3,10 +3,11 @@
 // backend (gzipped baselines plus RFC 6902 patches made from the store's journal) or git;
 // the index of snapshots is shared, updated atomically under its own lock.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { escapePathComponent, type Operation } from 'fast-json-patch';
 import * as z from 'zod/mini';
+import { captureDocuments } from '../documents/snapshots.js';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
@@ -231,47 +232,13 @@ export class SnapshotEngine {
     return meta;
   }
 
-  /** context.json, the document manifest and the documents (stored by hash), as they are now. */
+  /**
+   * context.json and the document manifest with the content hash of each document, as
+   * they are now. Read from the manifest alone: the contents are in the content store
+   * (src/documents), which keeps every one a retained snapshot names (gc doc).
+   */
   private captureSide(): SideParts {
-    return {
-      context: readOptionalJson(join(this.dir, 'context.json')),
-      manifest: readOptionalJson(join(this.dir, 'documents_manifest.json')),
-      documents: this.storeDocuments(),
-    };
-  }
-
-  /** Copies every document under documents/ into blobs/ by content hash. */
-  private storeDocuments(): Record<string, string> {
-    const root = join(this.dir, 'documents');
-    const out: Record<string, string> = {};
-    const walk = (dir: string) => {
-      let entries: string[] = [];
-      try {
-        entries = readdirSync(dir);
-      } catch {
-        return;
-      }
-      for (const name of entries) {
-        const path = join(dir, name);
-        // Links are not followed: what they point to is not the data's to copy.
-        const stat = lstatSync(path);
-        if (stat.isDirectory()) {
-          walk(path);
-          continue;
-        }
-        if (!stat.isFile()) continue;
-        const bytes = readFileSync(path);
-        const hash = createHash('sha256').update(bytes).digest('hex');
-        const blob = blobPath(this.folder, hash);
-        if (!existsSync(blob)) {
-          mkdirSync(dirname(blob), { recursive: true });
-          writeFileSync(blob, bytes);
-        }
-        out[relative(root, path)] = hash;
-      }
-    };
-    walk(root);
-    return out;
+    return { context: readOptionalJson(join(this.dir, 'context.json')), ...captureDocuments(this.dir) };
   }
 
   async create(store: Store, options: CreateOptions = {}): Promise<SnapshotMeta> {
@@ -363,6 +330,13 @@ export class SnapshotEngine {
     return this.files.read(meta, this.storage());
   }
 
+  /** A snapshot's manifest, document hashes and context, reading no more of it than its storage needs. */
+  side(meta: SnapshotMeta): SideParts {
+    if (meta.storage === 'base' || meta.storage === 'patch') return this.files.side(meta, this.storage());
+    const { context, manifest, documents } = this.read(meta);
+    return { context, manifest, documents };
+  }
+
   /** A snapshot to read flow by flow (a scoped restore), as far as its storage allows. */
   view(meta: SnapshotMeta): SnapshotView {
     return meta.storage === 'base' || meta.storage === 'patch' ? this.files.view(meta, this.storage()) : wholeView(this.read(meta));
@@ -416,8 +390,11 @@ export class SnapshotEngine {
     });
   }
 
-  /** Writes document contents of a state back under documents/. */
-  restoreDocuments(state: SnapshotState): void {
+  /**
+   * Writes the documents of a snapshot taken before documents had a manifest back under
+   * documents/ (such a snapshot kept each file's content in blobs/).
+   */
+  restoreWalkedDocuments(state: Pick<SnapshotState, 'documents'>): void {
     const root = join(this.dir, 'documents');
     for (const [path, hash] of Object.entries(state.documents)) {
       let target: string;

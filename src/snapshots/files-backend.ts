@@ -147,6 +147,26 @@ export class FilesBackend {
     return this.load(meta, storage).whole();
   }
 
+  /**
+   * A snapshot's parts besides flows.json (context, manifest, document hashes): the
+   * baseline's first line and the patch operations on those parts; its flows are
+   * neither parsed nor patched (gc doc asks this of every retained snapshot).
+   */
+  side(meta: SnapshotMeta, storage: Storage): SideParts {
+    const chain = this.chain(meta, storage);
+    let side = this.readBase(chain[chain.length - 1]).side;
+    for (const ops of this.patchesOf(chain)) {
+      const own = ops.filter((op) => op.path !== '/flows' && !op.path.startsWith('/flows/'));
+      // An operation that moves between flows.json and the other parts: only a whole read tells.
+      if (own.some((op) => op.path === '' || 'from' in op)) {
+        const { context, manifest, documents } = this.read(meta, storage);
+        return { context, manifest, documents };
+      }
+      if (own.length) side = applyPatch(side, own, false, true).newDocument;
+    }
+    return side;
+  }
+
   /** A snapshot read flow by flow where its storage allows, else whole. */
   view(meta: SnapshotMeta, storage: Storage): SnapshotView {
     const { flows, patches, whole } = this.load(meta, storage);

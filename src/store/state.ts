@@ -100,6 +100,11 @@ export class StoreView {
     return unreadableAs('flows', this.tooNew, () => [...this.image.members().keys()]);
   }
 
+  /** Every flow's line of the bytes read and where it is (the search index fingerprints flows by them). */
+  *flowLines(): Generator<{ id: string; start: number; end: number; bytes: Buffer }> {
+    for (const [id, member] of this.image.members()) yield { id, start: member.start, end: member.end, bytes: this.image.raw(member) };
+  }
+
   hasFlow(id: string): boolean {
     return this.loaded.has(id) || this.image.member(id) !== undefined;
   }

@@ -95,6 +95,36 @@ describe('flow … doc', () => {
     expect(json(s.run('gc', 'doc', '--json')).removed).toEqual([]);
   });
 
+  it('documents of a task: add doc --task and link doc --task show in show task; unlink --task drops only that reference', () => {
+    const s = setup();
+    const [a, b] = s.plans;
+    const task = json(s.run('add', 'task', 'Write the spec', '--plan', a, '--json')).id;
+    const other = json(s.run('add', 'task', 'Review', '--plan', b, '--json')).id;
+    const spec = json(s.run('add', 'doc', s.file('spec.md', 'spec'), '--task', task, '--json'));
+    expect(spec.tasks).toEqual([task]);
+    expect(spec.live_plans).toEqual([a]); // the task's plan references it too
+    const documentsOf = (ref: string) => json(s.run('show', 'task', ref, '--json')).documents.map((d: { id: string }) => d.id);
+    expect(documentsOf(task)).toEqual([spec.id]);
+    expect(s.run('show', 'task', task).stdout).toMatch(/documents 1\n\s+spec\.md/);
+    // Linked to a task of another plan: that plan references it as well.
+    const linked = s.run('link', 'doc', spec.id, '--task', other);
+    expect(linked.code).toBe(0);
+    expect(linked.stdout).toContain(`to take it back: flow unlink doc ${spec.id} --task ${other}`);
+    expect(documentsOf(other)).toEqual([spec.id]);
+    expect(json(s.run('show', 'plan', b, '--json')).documents.map((d: { id: string }) => d.id)).toEqual([spec.id]);
+    // Unlinking the task keeps the plan's reference; the task has no documents then.
+    const unlinked = json(s.run('unlink', 'doc', spec.id, '--task', other, '--json'));
+    expect(unlinked.tasks).toEqual([task]);
+    expect(unlinked.live_plans).toEqual([a, b]);
+    expect(documentsOf(other)).toEqual([]);
+    const again = s.run('unlink', 'doc', spec.id, '--task', other);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`is not linked to task ${other}`);
+    // A task that does not exist: nothing changes.
+    expect(s.run('link', 'doc', spec.id, '--task', 'task_nosuchtask').code).toBe(1);
+    expect(json(s.run('show', 'doc', spec.id, '--json')).tasks).toEqual([task]);
+  });
+
   it('check doc re-links a file renamed by hand and reports a deleted one (exit 1), which stays', () => {
     const s = setup();
     const [a] = s.plans;
@@ -160,9 +190,27 @@ describe('flow … doc', () => {
     const snap = json(s.run('snapshot', 'create', '--json'));
     const late = json(s.run('add', 'doc', s.file('late.md', 'late text'), '--plan', a, '--json'));
     expect(json(s.run('list', 'doc', '--json'))).toHaveLength(2);
-    expect(s.run('snapshot', 'restore', snap.id, '--yes').code).toBe(0);
+    // A snapshot records the manifest and hashes: no document is copied into snapshots/.
+    expect(existsSync(join(s.dir, 'snapshots', 'blobs'))).toBe(false);
+    const restored = s.run('snapshot', 'restore', snap.id, '--yes');
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toContain('1 added since set aside');
     expect(json(s.run('list', 'doc', '--json')).map((d: { id: string }) => d.id)).toEqual([early.id]);
-    expect(existsSync(join(s.dir, 'documents', '.blobs', late.sha256.slice(0, 2), late.sha256))).toBe(true);
+    expect(existsSync(join(s.dir, 'documents', late.path.replace(/^documents\//, '')))).toBe(false);
+    const lateContent = join(s.dir, 'documents', '.blobs', late.sha256.slice(0, 2), late.sha256);
+    expect(existsSync(lateContent)).toBe(true);
+    // The pre-restore snapshot still names it: gc keeps it, even with no retention.
+    expect(s.run('config', 'set', 'documents.retention_days', '0').code).toBe(0);
+    expect(s.run('gc', 'doc').code).toBe(0);
+    expect(existsSync(lateContent)).toBe(true);
+    // A restore of one plan brings back that plan's references only.
+    const b = s.plans[1];
+    expect(s.run('link', 'doc', early.id, '--plan', b).code).toBe(0);
+    const both = json(s.run('snapshot', 'create', '--json'));
+    expect(s.run('unlink', 'doc', early.id, '--plan', a).code).toBe(0);
+    expect(s.run('unlink', 'doc', early.id, '--plan', b).code).toBe(0);
+    expect(s.run('snapshot', 'restore', both.id, '--plan', b, '--yes').code).toBe(0);
+    expect(json(s.run('show', 'doc', early.id, '--json')).live_plans).toEqual([b]);
   });
 });
 

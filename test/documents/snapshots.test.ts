@@ -23,6 +23,21 @@ describe('documents in snapshots', () => {
     expect([...contentHashesOf({ manifest: null, documents: { 'x/y.md': 'a'.repeat(64), bad: '../..' } })]).toEqual(['a'.repeat(64)]);
   });
 
+  it('records a manifest that does not read as the JSON it holds, and refuses to restore it over the documents', async () => {
+    const f = await fixture();
+    const [{ entry }] = await f.docs.add(collectSources([f.file('a.md', 'alpha')]), f.plans[0]);
+    const broken = { version: 1, documents: [{ id: 'doc_1' }], x_tool: true };
+    writeFileSync(join(f.dir, 'documents_manifest.json'), JSON.stringify(broken));
+    expect(captureDocuments(f.dir)).toEqual({ manifest: broken, documents: {} });
+    const torn = '{"version": 1, "documents": {';
+    writeFileSync(join(f.dir, 'documents_manifest.json'), torn);
+    expect(captureDocuments(f.dir)).toEqual({ manifest: torn, documents: {} });
+    rmSync(join(f.dir, 'documents_manifest.json'));
+    await f.docs.add(collectSources([f.file('a.md', 'alpha')]), f.plans[0]);
+    for (const recorded of [broken, torn]) await expect(restoreDocuments(f.docs, recorded)).rejects.toThrow("the snapshot's manifest does not read as one");
+    expect(f.docs.read().list().map((e) => e.sha256)).toEqual([entry.sha256]);
+  });
+
   it('a restore brings back the manifest of its time; later documents disappear, their contents stay', async () => {
     const f = await fixture();
     const [a, b] = f.plans;
@@ -60,7 +75,7 @@ describe('documents in snapshots', () => {
     const f = await fixture();
     const engine = {
       list: () => ['s1', 's2'],
-      read: (meta: string) => (meta === 's1' ? { manifest: null, documents: { 'p/x': 'b'.repeat(64) } } : { manifest: null }),
+      side: (meta: string) => (meta === 's1' ? { manifest: null, documents: { 'p/x': 'b'.repeat(64) } } : { manifest: null }),
     };
     expect([...(await withRetainedHashes(f.dir, engine, async (hashes) => hashes))]).toEqual([]);
     mkdirSync(join(f.dir, 'snapshots'));
@@ -71,12 +86,14 @@ describe('documents in snapshots', () => {
 });
 
 describe('command storage backend', () => {
+  const trusted = () => undefined;
+
   it('puts large contents with a command and gets them back when they are missing', async () => {
     const remote = tempDir();
     const script = join(tempDir(), 'copy.sh');
     writeFileSync(script, `#!/bin/sh\nset -e\ncase "$1" in\n  put) cp "$FLOW_DOC_FILE" "${remote}/$FLOW_DOC_SHA256" ;;\n  get) cp "${remote}/$FLOW_DOC_SHA256" "$FLOW_DOC_FILE" ;;\nesac\n`);
     chmodSync(script, 0o755);
-    const f = await fixture({ largeBytes: 100, backend: (dir) => commandBackend({ put: `${script} put`, get: `${script} get` }, dir) });
+    const f = await fixture({ largeBytes: 100, backend: (dir) => commandBackend({ put: `${script} put`, get: `${script} get` }, dir, trusted) });
     const bytes = Buffer.alloc(1000, 3);
     const [{ entry }] = await f.docs.add(collectSources([f.file('big.bin', bytes)]), f.plans[0]);
     expect(entry.storage_type).toBe('command');
@@ -91,11 +108,33 @@ describe('command storage backend', () => {
   });
 
   it('a failing put fails the add and leaves nothing behind', async () => {
-    const f = await fixture({ largeBytes: 100, backend: (dir) => commandBackend({ put: 'echo "no network" >&2; exit 3', get: 'exit 1' }, dir) });
+    const f = await fixture({ largeBytes: 100, backend: (dir) => commandBackend({ put: 'echo "no network" >&2; exit 3', get: 'exit 1' }, dir, trusted) });
     await expect(f.docs.add(collectSources([f.file('big.bin', Buffer.alloc(1000, 4))]), f.plans[0])).rejects.toThrow(
       /documents.command.put exited 3: no network/,
     );
     expect([...f.docs.content.all()]).toEqual([]);
     expect(f.docs.read().list()).toEqual([]);
+  });
+
+  it('untrusted, it runs neither command: an add of a large file is refused before anything is stored, a get fails', async () => {
+    const marker = join(tempDir(), 'ran');
+    let why: string | undefined = 'not trusted here';
+    const f = await fixture({ largeBytes: 100, backend: (dir) => commandBackend({ put: `touch ${marker}`, get: `touch ${marker}` }, dir, () => why) });
+    await expect(f.docs.add(collectSources([f.file('big.bin', Buffer.alloc(1000, 5))]), f.plans[0])).rejects.toThrow(
+      /documents.command.put in config.json did not run \(not trusted here\); review and trust it with `flow trust hooks`/,
+    );
+    expect([...f.docs.content.all()]).toEqual([]);
+    expect(f.docs.read().list()).toEqual([]);
+    // Small files never reach the backend, trusted or not.
+    const [{ entry: small }] = await f.docs.add(collectSources([f.file('small.md', 'small')]), f.plans[0]);
+    expect(small.storage_type).toBe('local');
+    why = undefined;
+    const [{ entry }] = await f.docs.add(collectSources([f.file('big.bin', Buffer.alloc(1000, 5))]), f.plans[0]);
+    expect(existsSync(marker)).toBe(true);
+    rmSync(marker);
+    rmSync(join(f.dir, 'documents', 'large', entry.sha256), { force: true });
+    why = 'not trusted here';
+    await expect(f.docs.contentPath(entry)).rejects.toThrow(/documents.command.get in config.json did not run/);
+    expect(existsSync(marker)).toBe(false);
   });
 });

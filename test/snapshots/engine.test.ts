@@ -4,10 +4,13 @@
 // backend. Bulk work (hundreds of snapshots) runs through the library in this process;
 // restores, prune and diff also run as the real `flow` command.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { generateDocument } from '../../bench/fixtures.js';
+import { localBackend } from '../../src/documents/backends.js';
+import { Documents } from '../../src/documents/documents.js';
+import { collectSources } from '../../src/documents/sources.js';
 import { createFlow } from '../../src/domain/tree.js';
 import { SnapshotEngine, type SnapshotMeta } from '../../src/snapshots/engine.js';
 import { MAX_CHAIN } from '../../src/snapshots/files-backend.js';
@@ -44,8 +47,18 @@ function chainLength(meta: SnapshotMeta, all: readonly SnapshotMeta[]): number {
   return n;
 }
 
-function blob(dir: string, hash: string): string {
-  return readFileSync(join(dir, 'snapshots', 'blobs', hash.slice(0, 2), hash), 'utf8');
+/** A document's content as the content store holds it (snapshots record only its hash). */
+function content(docs: Documents, hash: string): string {
+  return readFileSync(docs.content.find(hash) as string, 'utf8');
+}
+
+/** Adds or replaces documents/<plan>/notes.md; the manifest keeps a field of another tool. */
+async function writeNotes(docs: Documents, dir: string, plan: string, text: string): Promise<void> {
+  const source = join(tempDir('flow-snap-notes-'), 'notes.md');
+  writeFileSync(source, text);
+  await docs.add(collectSources([source]), plan);
+  const file = join(dir, 'documents_manifest.json');
+  writeFileSync(file, JSON.stringify({ ...readJson(file), x_manifest: true }));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -78,10 +91,8 @@ describe('incremental snapshots', () => {
     };
     writeFileSync(join(dir, 'context.json'), JSON.stringify(context));
     const docPath = join(planId, 'notes.md');
-    const manifest = (v: number) => ({ version: 1, documents: [{ id: 'doc_1', plan_id: planId, path: docPath, v }], x_manifest: true });
-    mkdirSync(join(dir, 'documents', planId), { recursive: true });
-    writeFileSync(join(dir, 'documents', docPath), 'notes v0\n');
-    writeFileSync(join(dir, 'documents_manifest.json'), JSON.stringify(manifest(0)));
+    const docs = new Documents({ dir, largeBytes: 20 << 20, backend: localBackend() });
+    await writeNotes(docs, dir, planId, 'notes v0\n');
 
     const store = new Store(dir);
     const engine = new SnapshotEngine(dir);
@@ -107,10 +118,7 @@ describe('incremental snapshots', () => {
           if (i === 120) flow.plans[0].tasks.splice(1, 1);
         });
         if (i % 20 === 5) writeFileSync(join(dir, 'context.json'), JSON.stringify({ ...context, x_context: { a: i } }));
-        if (i % 50 === 9) {
-          writeFileSync(join(dir, 'documents', docPath), `notes v${i}\n`);
-          writeFileSync(join(dir, 'documents_manifest.json'), JSON.stringify(manifest(i)));
-        }
+        if (i % 50 === 9) await writeNotes(docs, dir, planId, `notes v${i}\n`);
       }
       const meta = await engine.create(store, { label: `#${i}` });
       captured.push({
@@ -144,7 +152,7 @@ describe('incremental snapshots', () => {
       expect(JSON.stringify((state.flows as any).flows), `snapshot #${i} flows in order`).toBe(JSON.stringify(want.flows.flows));
       expect(state.context, `snapshot #${i} context.json`).toEqual(want.context);
       expect(state.manifest, `snapshot #${i} manifest`).toEqual(want.manifest);
-      expect(blob(dir, state.documents[docPath]), `snapshot #${i} document`).toBe(want.document);
+      expect(content(docs, state.documents[docPath]), `snapshot #${i} document`).toBe(want.document);
     });
 
     // Through the real command: first, middle, right after a re-base, last.

@@ -3,53 +3,33 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as z from 'zod/mini';
-import type { Documents, Existing } from '../../documents/documents.js';
-import type { DocumentEntry } from '../../documents/manifest.js';
 import { FlowError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
+import type { Plan, Task } from '../../domain/schema.js';
 import type { StoreView } from '../../store/state.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
 import { PAGING, listing } from '../list.js';
 import { columns } from '../output.js';
+import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
+import { docJson, documents, existingIn, load, type Lib } from './doc-lib.js';
+import { findTask } from './task.js';
 
 const DOC_REF: ArgSpec = { description: 'document id, id prefix, name or path' };
 const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
+const TASK: ArgSpec = { description: "a task the document is for (it goes to the task's plan)" };
 
-type Lib = typeof import('../../documents/index.js');
-
-/** The document modules, loaded when a document command runs. */
-const load = (): Promise<Lib> => import('../../documents/index.js');
-
-function documents(lib: Lib, env: Env): Documents {
-  return lib.openDocuments(env.dir, env.config().documents, (message) => env.warn(message));
-}
-
-function existingIn(lib: Lib, view: StoreView): Existing {
-  return (ids) => lib.existingPlans(view, ids);
-}
-
-/** A document as --json shows it: the entry, with the plans that reference it now. */
-function docJson(lib: Lib, entry: DocumentEntry, existing: Existing) {
-  const live = lib.liveReferences(entry, existing(entry.plans));
-  return { ...entry, path: `documents/${entry.path}`, references: live.length, live_plans: live };
-}
-
-/** A progress bar on stderr, for the command line on a terminal only (never in the TUI). */
-function progressBar(env: Env, label: string): ((done: number, total: number) => void) | undefined {
-  if (!env.interactive || !process.stderr.isTTY || !env.store.writer.startsWith('cli:')) return undefined;
-  let last = -1;
-  return (done, total) => {
-    const percent = total ? Math.floor((done / total) * 100) : 100;
-    if (percent === last) return;
-    last = percent;
-    const width = 30;
-    const filled = Math.round((percent / 100) * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${percent}% ${byteSize(done)}${percent === 100 ? '\n' : ''}`);
-  };
+/** Where a document goes: a task and its plan (--task), else a plan (--plan, or the session scope). */
+function target(view: StoreView, env: Env, args: { plan?: string; task?: string }): { plan: Plan; task?: Task; where: string } {
+  if (args.task === undefined) {
+    const { plan } = requirePlanScope(view, env, args.plan);
+    return { plan, where: `plan "${oneLine(plan.title)}"` };
+  }
+  const { plan, task } = findTask(view, env, args.task, args.plan);
+  return { plan, task, where: `task "${oneLine(task.title)}" of plan "${oneLine(plan.title)}"` };
 }
 
 const addDoc = defineCommand({
@@ -63,23 +43,25 @@ const addDoc = defineCommand({
   args: z.object({
     files: z.array(z.string()).check(z.minLength(1, 'name at least one file or folder')),
     plan: z.optional(ref('plan')),
+    task: z.optional(ref('task')),
     name: z.optional(z.string()),
   }),
   positionals: ['files'],
   argv: {
     files: { description: 'files or folders to add', placeholder: 'FILE' },
     plan: PLAN,
+    task: TASK,
     name: { description: 'the name to give one file' },
   },
-  examples: ['flow add doc spec.md --plan 1', 'flow add doc ./research/'],
+  examples: ['flow add doc spec.md --plan 1', 'flow add doc ./research/', 'flow add doc trace.log --task 3'],
   writes: true,
   async run(args, env) {
     const lib = await load();
     const view = await env.read();
-    const { plan } = requirePlanScope(view, env, args.plan);
+    const { plan, task, where } = target(view, env, args);
     const sources = lib.collectSources(args.files, args.name);
     const docs = documents(lib, env);
-    const added = await docs.add(sources, plan.id, progressBar(env, 'adding'));
+    const added = await docs.add(sources, plan.id, progressBar(env, 'adding', byteSize), task?.id);
     lib.mirrorSummary(docs.root, plan.id, plan.summary);
     const existing = existingIn(lib, view);
     const json = added.map((a) => ({ outcome: a.outcome, source: a.source, ...docJson(lib, a.entry, existing) }));
@@ -88,7 +70,7 @@ const addDoc = defineCommand({
       .filter(([, n]) => n > 0)
       .map(([o, n]) => `${n} ${o}`)
       .join(', ');
-    const message = `${counts} in plan "${oneLine(plan.title)}"`;
+    const message = `${counts} in ${where}`;
     return {
       json: json.length === 1 ? json[0] : json,
       human: (style) =>
@@ -105,28 +87,38 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
   return defineCommand({
     verb,
     noun: 'doc',
-    summary: verb === 'link' ? 'reference a document from another plan' : "drop a plan's reference to a document (the last one marks it deleted)",
-    args: z.object({ ref: ref('doc'), plan: z.optional(ref('plan')) }),
+    summary:
+      verb === 'link'
+        ? 'reference a document from another plan, or from a task (--task)'
+        : "drop a plan's reference to a document (the last one marks it deleted), or a task's (--task)",
+    details:
+      'flow undo takes back changes to flows.json, not to the documents: ' +
+      (verb === 'link' ? 'unlink doc takes a link back.' : 'link doc takes an unlink back while the document is kept (documents.retention_days).'),
+    args: z.object({ ref: ref('doc'), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
     positionals: ['ref'],
-    argv: { ref: DOC_REF, plan: PLAN },
+    argv: { ref: DOC_REF, plan: PLAN, task: { description: verb === 'link' ? TASK.description : "drop only this task's reference (the plan's stays)" } },
     writes: true,
     async run(args, env) {
       const lib = await load();
       const view = await env.read();
-      const { plan } = requirePlanScope(view, env, args.plan);
+      const { plan, task, where } = target(view, env, args);
       const docs = documents(lib, env);
       const existing = existingIn(lib, view);
+      const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
       if (verb === 'link') {
-        const { entry, changed } = await docs.link(args.ref, plan.id, existing);
+        const { entry, changed } = await docs.link(args.ref, plan.id, existing, task?.id);
         lib.mirrorSummary(docs.root, plan.id, plan.summary);
-        const message = changed ? `Linked ${entry.id} "${oneLine(entry.name)}" to plan "${oneLine(plan.title)}"` : `${entry.id} is already linked to plan "${oneLine(plan.title)}"`;
+        const message = changed
+          ? `Linked ${entry.id} "${oneLine(entry.name)}" to ${where} (to take it back: ${back('unlink', entry.id)})`
+          : `${entry.id} is already linked to ${where}`;
         return { json: docJson(lib, entry, existing), human: () => message, message };
       }
-      const { entry, deleted } = await docs.unlink(args.ref, plan.id, existing);
+      const { entry, deleted } = await docs.unlink(args.ref, plan.id, existing, task?.id);
       const retention = env.config().documents.retention_days;
       const message =
-        `Unlinked ${entry.id} "${oneLine(entry.name)}" from plan "${oneLine(plan.title)}"` +
-        (deleted ? `; no plan references it now: gc doc removes it after ${retention} day${retention === 1 ? '' : 's'}` : '');
+        `Unlinked ${entry.id} "${oneLine(entry.name)}" from ${where}` +
+        (deleted ? `; no plan references it now: gc doc removes it after ${retention} day${retention === 1 ? '' : 's'}` : '') +
+        ` (to take it back: ${back('link', entry.id)})`;
       return { json: docJson(lib, entry, existing), human: () => message, message };
     },
   });
@@ -317,15 +309,3 @@ const gcDoc = defineCommand({
 });
 
 export const DOC_COMMANDS = [addDoc, linkCommand('link'), linkCommand('unlink'), listDoc, showDoc, openDoc, rmDoc, checkDoc, gcDoc] as const;
-
-/** For show plan: the documents a plan references now, as --json shows them. */
-export async function planDocuments(env: Env, view: StoreView, planId: string): Promise<ReturnType<typeof docJson>[]> {
-  const lib = await load();
-  const manifest = documents(lib, env).read();
-  const existing = existingIn(lib, view);
-  return manifest
-    .list()
-    .filter((e) => !e.deleted_at && e.plans.includes(planId))
-    .map((e) => docJson(lib, e, existing))
-    .filter((d) => d.live_plans.includes(planId));
-}

@@ -11,8 +11,8 @@ import type { Env } from '../env.js';
 import { listing, PAGING } from '../list.js';
 import { columns, type Output } from '../output.js';
 import { requireFlowScope, resolveFlow, resolvePlan, resolveSeen, scopeFlow, stillThere } from '../refs.js';
-import { byteSize, quoted } from '../render.js';
-import { planDocuments } from './doc.js';
+import { quoted } from '../render.js';
+import { documentLines, documentsOf } from './doc-lib.js';
 
 const PLAN_REF: ArgSpec = { description: 'plan id, id prefix, list number or title' };
 const FLOW: ArgSpec = { description: 'the flow (default: the session scope)' };
@@ -108,7 +108,7 @@ const showPlan = defineCommand({
     const location = findPlan(view, env, args.ref, args.flow);
     const { plan } = location;
     const c = countTasks(plan);
-    const documents = await planDocuments(env, view, plan.id);
+    const documents = await documentsOf(env, view, plan.id);
     return {
       json: { ...plan, flow_id: location.flow.id, documents },
       human: (style) =>
@@ -119,7 +119,7 @@ const showPlan = defineCommand({
           `  tasks    ${c.done}/${c.total} done`,
           ...(plan.created ? [`  created  ${plan.created}`] : []),
           ...(plan.updated ? [`  updated  ${plan.updated}`] : []),
-          ...(documents.length ? [`  documents ${documents.length}`, ...documents.map((d) => `    ${oneLine(d.name)}  ${style.paint('muted', byteSize(d.size))}  ${style.paint('id', d.id)}`)] : []),
+          ...documentLines(style, documents),
           ...(plan.summary ? ['', ...plan.summary.split('\n').map((l) => `  ${l}`)] : []),
         ].join('\n'),
       message: `${oneLine(plan.title)} (${plan.id}): ${c.done}/${c.total} done`,

@@ -3,11 +3,14 @@
 import * as z from 'zod/mini';
 import { openDocuments } from '../../documents/documents.js';
 import { oneLine } from '../../domain/sanitize.js';
+import { distrust, HOW_TO_TRUST } from '../../hooks/trust.js';
 import { ITEM_KINDS, type ItemKind } from '../../search/corpus.js';
 import { commandEmbedder } from '../../search/embed.js';
 import type { SearchHit } from '../../search/search.js';
 import { count, ref, text } from '../args.js';
 import { defineCommand } from '../define.js';
+import { progressBar } from '../progress.js';
+import type { Env } from '../env.js';
 import { requirePlanScope } from '../refs.js';
 import type { Style } from '../style.js';
 
@@ -20,6 +23,17 @@ function shown(style: Style, hit: SearchHit): string {
   if (!match) return oneLine(snippet);
   const [start, end] = match;
   return `${oneLine(snippet.slice(0, start))}${style.paint('accent', oneLine(snippet.slice(start, end)))}${oneLine(snippet.slice(end))}`;
+}
+
+/** search.embed_command when it is set and trusted; untrusted, one line says so and ranking is by words alone. */
+function trustedEmbedCommand(env: Env): string | undefined {
+  const config = env.config();
+  const command = config.search.embed_command.trim();
+  if (!command) return undefined;
+  const why = distrust(env.dir, config);
+  if (!why) return command;
+  env.warn(`search.embed_command in config.json did not run (${why}), so hits are ranked by their words alone; ${HOW_TO_TRUST}`);
+  return undefined;
 }
 
 const searchCommand = defineCommand({
@@ -46,16 +60,16 @@ const searchCommand = defineCommand({
   async run(args, env) {
     const plan = args.plan ? requirePlanScope(await env.read(), env, args.plan).plan.id : undefined;
     const config = env.config();
-    const docs = openDocuments(env.dir, config.documents, (message) => env.warn(message));
-    const embed = config.search.embed_command.trim();
-    // Loaded here: MiniSearch is not part of every command's start-up.
+    const docs = openDocuments(env.dir, config.documents, (message) => env.warn(message), () => distrust(env.dir, config));
+    const embed = trustedEmbedCommand(env);
+    // Loaded here: the index is not part of every command's start-up.
     const { searchStore } = await import('../../search/search.js');
     const { hits } = await searchStore(
       env.dir,
       env.store,
       docs,
       { text: args.query, kinds: args.in?.map((k) => KIND_OF[k]) ?? [...ITEM_KINDS], plan, limit: args.limit },
-      { embedder: embed ? commandEmbedder(embed, env.dir) : undefined },
+      { embedder: embed ? commandEmbedder(embed, env.dir) : undefined, progress: progressBar(env, 'indexing for search', (n) => `${n} flows and documents`) },
     );
     return {
       json: hits,

@@ -4,10 +4,10 @@ import { FlowError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
 import type { Flow } from '../../domain/schema.js';
 import { describeChange, diffFlows } from '../../snapshots/diff.js';
-import type { SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
-import { flowName, plansMentioning, prepareRestore, restoreInto, snapshotFlows } from '../../snapshots/restore.js';
+import type { SnapshotEngine, SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
+import type { SideParts } from '../../snapshots/files-backend.js';
+import { flowName, plansMentioning, prepareRestore, restoreInto, snapshotFlows, type PreparedRestore } from '../../snapshots/restore.js';
 import { nothingTo, revertEntry } from '../../snapshots/undo.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
 import { replaceContext, type ContextFile } from '../../context/context.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
@@ -16,6 +16,7 @@ import { listing, PAGING } from '../list.js';
 import { columns, type Output } from '../output.js';
 import { resolveInSnapshot, resolveSnapshot } from '../refs.js';
 import { byteSize, quoted } from '../render.js';
+import { documents, load, type Lib } from './doc-lib.js';
 import { confirmDeletion } from './plan.js';
 
 const SNAP_REF: ArgSpec = { description: 'snapshot id, id prefix or list number' };
@@ -172,17 +173,55 @@ const restore = defineCommand({
     // A whole restore puts context.json back in the same commit as flows.json.
     const state = prepared.scope === 'whole' ? prepared.state : undefined;
     const context = state && state.context !== null ? { edit: (file: ContextFile) => replaceContext(file, state.context) } : undefined;
+    const scope = await restoredPlans(env, prepared);
     const commit = await env.transact((tx) => restoreInto(tx, prepared), context);
-    if (state) {
-      if (state.manifest !== null) {
-        writeFileAtomic(`${env.dir}/documents_manifest.json`, [Buffer.from(`${JSON.stringify(state.manifest, null, 2)}\n`)]);
-      }
-      engine.restoreDocuments(state);
-    }
-    const message = `Restored ${commit.value.what} from ${meta.id} at revision ${commit.revision} (undo: flow undo; the state before is snapshot ${safety.id})`;
+    // Then the manifest of the snapshot's time, under its own lock (after flows.json's: locks go index → manifest → flows.json).
+    const side = state ?? engine.side(meta);
+    const docs = await restoredDocuments(env, engine, side, scope);
+    const message =
+      `Restored ${commit.value.what} from ${meta.id} at revision ${commit.revision}${docs ? `, ${docs}` : ''} ` +
+      `(undo: flow undo; the state before is snapshot ${safety.id})`;
     return { json: { restored: meta.id, scope: commit.value.what, revision: commit.revision, pre_restore: safety.id }, human: () => message, message };
   },
 });
+
+/**
+ * The plans whose document references a scoped restore brings back as they were: the
+ * plan, or the flow's plans then and now (a plan the restore removes loses its
+ * references). Undefined for a whole restore: every reference is as it was.
+ */
+async function restoredPlans(env: Env, prepared: PreparedRestore): Promise<string[] | undefined> {
+  if (prepared.scope === 'whole') return undefined;
+  if (prepared.scope === 'plan') return [prepared.plan.id];
+  const now = (await env.read()).flow(prepared.flow.id);
+  return [...prepared.flow.plans, ...(now?.plans ?? [])].map((p) => p.id);
+}
+
+/**
+ * The documents as the snapshot recorded them: its manifest (all of it, or the references
+ * of the `plans` a scoped restore put back). Contents added since stay in the store until
+ * gc doc. A snapshot from before documents had a manifest writes its files back instead.
+ * Says what changed, or nothing when nothing did.
+ */
+async function restoredDocuments(env: Env, engine: SnapshotEngine, side: SideParts, plans: readonly string[] | undefined): Promise<string> {
+  if (side.manifest === null && Object.keys(side.documents).length) {
+    if (!plans) engine.restoreWalkedDocuments(side);
+    return '';
+  }
+  const lib = await load();
+  let result: Awaited<ReturnType<Lib['restoreDocuments']>>;
+  try {
+    result = await lib.restoreDocuments(documents(lib, env), side.manifest, plans);
+  } catch (err) {
+    // The store is restored by now: what the documents could not take back is said, not an error.
+    if (!(err instanceof FlowError && err.code === 'unreadable')) throw err;
+    env.warn(err.message);
+    return '';
+  }
+  if (result.missing.length) env.warn(`${result.missing.length} restored document${result.missing.length === 1 ? ' has' : 's have'} no stored content any more (check doc lists them)`);
+  const changes = [result.placed && `${result.placed} document file${result.placed === 1 ? '' : 's'} put back`, result.removed && `${result.removed} added since set aside (their content stays until gc doc)`];
+  return changes.filter(Boolean).join(', ');
+}
 
 function pinCommand<V extends 'pin' | 'unpin'>(verb: V) {
   return defineCommand({

@@ -23,6 +23,7 @@ import { listing, PAGING } from '../list.js';
 import type { Output } from '../output.js';
 import { numberedTasks, requirePlanScope, resolvePlan, resolveSeen, resolveTask, scopeFlow, scopePlan } from '../refs.js';
 import { quoted, showTask, STATUS_GLYPH, taskLine } from '../render.js';
+import { documentLines, documentsOf } from './doc-lib.js';
 
 const TASK_REF: ArgSpec = { description: 'task id, id prefix or list number' };
 const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
@@ -178,9 +179,10 @@ const showTaskCommand = defineCommand({
   async run(args, env) {
     const view = await env.read();
     const location = findTask(view, env, args.ref, args.plan);
+    const documents = await documentsOf(env, view, location.plan.id, location.task.id);
     return {
-      json: taskJson(location),
-      human: (style) => showTask(style, location.task, location),
+      json: { ...taskJson(location), documents },
+      human: (style) => showTask(style, location.task, location, documentLines(style, documents)),
       message: `${STATUS_GLYPH[location.task.status]} ${oneLine(location.task.title)} (${location.task.id})`,
     };
   },
