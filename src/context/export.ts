@@ -201,13 +201,15 @@ function clipDecision(d: Decision, room: number): Decision {
 /** What the marker lists, in words. */
 function leftOut(omitted: Omitted): string[] {
   return [
-    omitted.summary_chars ? `${omitted.summary_chars} characters of the summary` : '',
+    omitted.summary_chars ? `${counted(omitted.summary_chars, 'character')} of the summary` : '',
     omitted.heading ? 'heading' : '',
     omitted.scope ? 'plan' : '',
-    omitted.open_tasks ? `${omitted.open_tasks} open tasks` : '',
-    omitted.decisions ? `${omitted.decisions} decisions` : '',
+    omitted.open_tasks ? counted(omitted.open_tasks, 'open task') : '',
+    omitted.decisions ? counted(omitted.decisions, 'decision') : '',
   ].filter(Boolean);
 }
+
+const counted = (n: number, thing: string) => `${n} ${thing}${n === 1 ? '' : 's'}`;
 
 /** Multi-line text laid out as the command line prints it: visible escapes, tabs as spaces. */
 function block(text: string): string {
@@ -245,7 +247,7 @@ function markdown({ input, summary, tasks, openCount, decision, decisionCount }:
     if (pick.plan && flow) {
       const where = ` in flow "${oneLine(flow.name)}" [${oneLine(flow.id)}]`;
       if (plan) {
-        out.push('', `## Plan "${oneLine(plan.title)}" [${oneLine(plan.id)}]${where}: ${openCount} open tasks`);
+        out.push('', `## Plan "${oneLine(plan.title)}" [${oneLine(plan.id)}]${where}: ${counted(openCount, 'open task')}`);
         if (plan.summary) out.push(block(plan.summary));
         for (let i = 0; i < pick.tasks; i++) out.push(taskLine(tasks[i]));
       } else {

@@ -92,6 +92,15 @@ describe.each<ExportFormat>(['md', 'json'])('export as %s', (format) => {
     if (format === 'md') expect(out.text).toContain(`${out.omitted.summary_chars} characters of the summary`);
   });
 
+  it('counts in words: one of a thing is singular in the heading and the marker', () => {
+    const { flow, plan } = scope(1);
+    const one = exportContext({ session: 's', entry: session(1), flow, plan }, 'md', 100_000);
+    expect(one.text).toContain(': 1 open task\n');
+    // Room for the summary and the plan's heading only: one decision is left out.
+    const cut = exportContext({ session: 's', entry: session(1), flow, plan }, 'md', one.chars - 1);
+    if (format === 'md') expect(cut.text).toMatch(/\[left out: .*\b1 decision\]$/);
+  });
+
   it('everything, with no marker, when it fits', () => {
     const small = { session: 's', entry: session(5), ...scope(6) };
     const out = exportContext(small, format, 100_000);
