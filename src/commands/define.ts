@@ -3,7 +3,20 @@
 // TUI's calls and MCP input schemas are derived from it. What only argv needs to know
 // (which keys are positional, a flag spelled differently from its key, descriptions and
 // placeholders) is written beside the schema, never in it.
-import * as z from 'zod/mini';
+import {
+  $ZodArray,
+  $ZodBoolean,
+  $ZodDefault,
+  $ZodEnum,
+  $ZodNullable,
+  $ZodNumber,
+  $ZodOptional,
+  $ZodPrefault,
+  $ZodRecord,
+  $ZodString,
+  type $ZodType,
+} from 'zod/v4/core';
+import type * as z from 'zod/mini';
 import { REF_KINDS, type RefKind } from './args.js';
 import type { Env } from './env.js';
 import type { Output } from './output.js';
@@ -125,7 +138,7 @@ export function defineCommand<V extends string, S extends ArgsSchema, N extends 
   };
 }
 
-type Schema = z.core.$ZodType;
+type Schema = $ZodType;
 
 interface Shape {
   kind: ValueKind;
@@ -140,26 +153,26 @@ function shapeOf(where: string, schema: Schema): Shape {
   let node = schema;
   let required = true;
   for (;;) {
-    if (node instanceof z.core.$ZodOptional || node instanceof z.core.$ZodDefault || node instanceof z.core.$ZodPrefault) {
+    if (node instanceof $ZodOptional || node instanceof $ZodDefault || node instanceof $ZodPrefault) {
       required = false;
       node = node._zod.def.innerType;
-    } else if (node instanceof z.core.$ZodNullable) {
+    } else if (node instanceof $ZodNullable) {
       node = node._zod.def.innerType;
     } else break;
   }
-  if (node instanceof z.core.$ZodArray) return { ...valueOf(where, node._zod.def.element), list: true, required };
-  if (node instanceof z.core.$ZodRecord) return { kind: 'pair', list: true, required };
+  if (node instanceof $ZodArray) return { ...valueOf(where, node._zod.def.element), list: true, required };
+  if (node instanceof $ZodRecord) return { kind: 'pair', list: true, required };
   return { ...valueOf(where, node), list: false, required };
 }
 
 function valueOf(where: string, schema: Schema): Omit<Shape, 'list' | 'required'> {
-  if (schema instanceof z.core.$ZodString) {
+  if (schema instanceof $ZodString) {
     const ref = REF_KINDS.get(schema)?.kind;
     return ref ? { kind: 'ref', ref } : { kind: 'text' };
   }
-  if (schema instanceof z.core.$ZodNumber) return { kind: 'number' };
-  if (schema instanceof z.core.$ZodBoolean) return { kind: 'switch' };
-  if (schema instanceof z.core.$ZodEnum) return { kind: 'choice', values: Object.values(schema._zod.def.entries).map(String) };
+  if (schema instanceof $ZodNumber) return { kind: 'number' };
+  if (schema instanceof $ZodBoolean) return { kind: 'switch' };
+  if (schema instanceof $ZodEnum) return { kind: 'choice', values: Object.values(schema._zod.def.entries).map(String) };
   throw new Error(`internal: ${where} has a ${schema._zod.def.type}, which a command line cannot give`);
 }
 
