@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Entry point: no arguments on a terminal opens the TUI, anything else is the command line.
-import { run } from '../dist/cli.js';
+import { importModule, loadCli } from './load-cli.js';
 
-process.exitCode = await run(process.argv.slice(2));
+process.exitCode = await loadCli().cli.run(process.argv.slice(2), undefined, importModule);

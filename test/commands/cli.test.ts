@@ -163,9 +163,14 @@ describe('start-up', () => {
       { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
     );
     expect(result.status, result.stderr).toBe(0);
-    const loaded = result.stderr.split('\n').filter((l) => l.startsWith('[resolve] '));
-    expect(loaded.some((l) => l.includes('dist/cli.js'))).toBe(true);
+    const lines = result.stderr.split('\n');
+    const loaded = lines.filter((l) => l.startsWith('[resolve] '));
+    expect(loaded.some((l) => l.includes('bin/load-cli.js'))).toBe(true);
     expect(loaded.filter((l) => /node_modules\/(ink|react|ink-text-input|yoga)/.test(l))).toEqual([]);
     expect(loaded.filter((l) => l.includes('dist/tui.js'))).toEqual([]);
+    // The script is one bundle: what it requires are Node's own modules.
+    const required = lines.filter((l) => l.startsWith('[require] '));
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((l) => !/^\[require\] (node:)?[a-z_/]+$/.test(l))).toEqual([]);
   });
 });
