@@ -4,8 +4,7 @@
 // snapshot create time with 10k documents: today's engine walking documents/, next to
 // the same store without documents and to what the engine would read instead (the
 // manifest, captureDocuments).
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { localBackend } from '../src/documents/backends.js';
 import { Documents } from '../src/documents/documents.js';
@@ -13,9 +12,8 @@ import { captureDocuments } from '../src/documents/snapshots.js';
 import { collectSources } from '../src/documents/sources.js';
 import { searchStore } from '../src/search/search.js';
 import { SnapshotEngine } from '../src/snapshots/engine.js';
-import { serialiseDocument } from '../src/store/layout.js';
 import { Store } from '../src/store/store.js';
-import { firstPlanId, generateDocument, random } from './fixtures.js';
+import { random, storeDir } from './fixtures.js';
 import { median, percentile } from './stats.js';
 
 type Run = (argv: string[], env?: NodeJS.ProcessEnv) => { ms: number; rss: number };
@@ -45,17 +43,6 @@ export interface DocsFigures {
 }
 
 const RSS_LIMIT = 150 * 1024 * 1024;
-
-/** A data directory holding a flows.json of `flows` flows (3 tasks each); returns a plan id. */
-function storeDir(flows: number): { dir: string; plan: string; root: string } {
-  const root = mkdtempSync(join(tmpdir(), 'flow-bench-docs-'));
-  const dir = join(root, '.flow');
-  mkdirSync(dir, { recursive: true });
-  const doc = generateDocument(flows);
-  const { flows: all, ...header } = doc;
-  writeFileSync(join(dir, 'flows.json'), serialiseDocument(header, Object.entries(all)));
-  return { dir, plan: firstPlanId(doc), root };
-}
 
 /** `count` markdown files of a few hundred words from a vocabulary with a long tail. */
 function writeTexts(folder: string, count: number, seed: number): string[] {
@@ -87,12 +74,12 @@ export async function benchDocs(tools: DocsBenchTools): Promise<DocsFigures> {
   const started = Date.now();
 
   // 1,000 small files in one `flow add doc FOLDER`.
-  const small = storeDir(100);
+  const small = storeDir(100, 'flow-bench-docs-');
   writeTexts(join(small.root, 'small'), 1000, 1);
   const add = processRun([process.execPath, flow, '--dir', small.dir, 'add', 'doc', join(small.root, 'small'), '--plan', small.plan, '--quiet']);
 
   // One 200 MB file: streamed, never held in memory.
-  const large = storeDir(100);
+  const large = storeDir(100, 'flow-bench-docs-');
   const bytes = 200 * 1024 * 1024;
   bigFile(join(large.root, 'big.bin'), bytes);
   const big = processRun([process.execPath, flow, '--dir', large.dir, 'add', 'doc', join(large.root, 'big.bin'), '--plan', large.plan, '--quiet']);
@@ -101,7 +88,7 @@ export async function benchDocs(tools: DocsBenchTools): Promise<DocsFigures> {
   // Search over 10k documents and 100k tasks (quick: 1k and 10k).
   const documents = quick ? 1000 : 10_000;
   const flows = quick ? 3334 : 33_334;
-  const corpus = storeDir(flows);
+  const corpus = storeDir(flows, 'flow-bench-docs-');
   const queries = writeTexts(join(corpus.root, 'texts'), documents, 2);
   const store = new Store(corpus.dir);
   const docs = new Documents({ dir: corpus.dir, largeBytes: 20 << 20, backend: localBackend() });
@@ -132,7 +119,7 @@ export async function benchDocs(tools: DocsBenchTools): Promise<DocsFigures> {
   t = performance.now();
   await engine.create(store, { label: 'bench with documents' });
   const walkMs = performance.now() - t;
-  const bare = storeDir(flows);
+  const bare = storeDir(flows, 'flow-bench-docs-');
   t = performance.now();
   await new SnapshotEngine(bare.dir).create(new Store(bare.dir), { label: 'bench without documents' });
   const withoutDocumentsMs = performance.now() - t;

@@ -1,7 +1,11 @@
 // Deterministic flows.json fixtures for benchmarks and stress tests.
 // Shape "small": 1 plan × 3 tasks per flow. Shape "deep": 2 plans × 5 tasks, some with
 // subtasks. Strings vary in length and include non-ASCII text, as real stores do.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Flow, FlowDocument, Plan, Task } from '../src/domain/schema.js';
+import { serialiseDocument } from '../src/store/layout.js';
 
 export type FixtureShape = 'small' | 'deep';
 
@@ -79,6 +83,17 @@ export function generateDocument(flowCount: number, shape: FixtureShape = 'small
 export function firstPlanId(doc: FlowDocument, n = 0): string {
   const flow = Object.values(doc.flows)[n];
   return flow.plans[0].id;
+}
+
+/** A data directory `.flow` in a new temp folder `root`, holding `flows` flows of the small shape; with a plan id. */
+export function storeDir(flows: number, prefix: string): { dir: string; plan: string; root: string } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const dir = join(root, '.flow');
+  mkdirSync(dir, { recursive: true });
+  const doc = generateDocument(flows);
+  const { flows: all, ...header } = doc;
+  writeFileSync(join(dir, 'flows.json'), serialiseDocument(header, Object.entries(all)));
+  return { dir, plan: firstPlanId(doc), root };
 }
 
 /** One flow with one plan of `tasks` tasks (the plan an undo is measured in). */

@@ -1,4 +1,5 @@
-// npm run bench [-- --quick] [-- --sizes 1000,10000] [-- --goals-only] [-- --before DIR]
+// npm run bench [-- --quick] [-- --sizes 1000,10000] [-- --goals-only | --only-tui | --only-context]
+// [-- --no-tui --no-docs --no-context] [-- --before DIR]
 // Speed and memory of flow at 1k, 10k and 100k flows, each next to a baseline measured
 // in the same run, printed as tables and written to bench/out/results-<time>.json; then
 // the goals of issue 15 (medians, min–max), also for another build with --before DIR
@@ -16,6 +17,7 @@ import { median } from './stats.js';
 import { measureSync, syncTable } from './sync.js';
 import { measureTui, type TuiFigures } from './tui.js';
 import { benchDocs, reportDocs } from './docs.js';
+import { benchContext, reportContext } from './context.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLOW = join(ROOT, 'bin', 'flow.js');
@@ -107,7 +109,10 @@ results.node = { ms: median(nodeRuns.map((r) => r.ms)), rss: Math.max(...nodeRun
 
 const onlyTui = args.includes('--only-tui');
 const goalsOnly = args.includes('--goals-only');
-for (const flows of onlyTui || goalsOnly ? [] : SIZES) {
+const onlyContext = args.includes('--only-context');
+// The sections that --goals-only, --only-tui and --only-context all skip.
+const skipCore = onlyTui || goalsOnly || onlyContext;
+for (const flows of skipCore ? [] : SIZES) {
   const t0 = Date.now();
   const fixture = fixtureDir(flows);
   const runs = flows >= 100_000 ? 3 : quick ? 3 : 7;
@@ -136,7 +141,7 @@ for (const flows of onlyTui || goalsOnly ? [] : SIZES) {
 // The second shape (2 plans × 5 tasks with subtasks per flow): up to 10k flows, since
 // 100k of them is a 400 MB file, beyond what the other figures need.
 const deep: Array<{ flows: number; bytes: number; load: number; addTask: number; listTask: number }> = [];
-for (const flows of onlyTui || goalsOnly ? [] : SIZES.filter((n) => n <= 10_000)) {
+for (const flows of skipCore ? [] : SIZES.filter((n) => n <= 10_000)) {
   const fixture = fixtureDir(flows, 'deep');
   const work = workCopy(fixture.dir);
   deep.push({
@@ -172,14 +177,16 @@ function taskwarrior(): Array<{ tasks: number; runs: number[] }> | { skipped: st
   }
   return out;
 }
-const tw = onlyTui ? { skipped: '--only-tui' } : taskwarrior();
+const tw = onlyTui || onlyContext ? { skipped: onlyTui ? '--only-tui' : '--only-context' } : taskwarrior();
 results.taskwarrior = tw;
-const syncFigures = onlyTui || goalsOnly ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
+const syncFigures = skipCore ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
 (results as Record<string, unknown>).sync = syncFigures;
-if (!args.includes('--no-tui') && !goalsOnly) results.tui = await measureTui(SIZES, quick, fixtureDir);
+if (!args.includes('--no-tui') && !goalsOnly && !onlyContext) results.tui = await measureTui(SIZES, quick, fixtureDir);
 const docsTools = { quick, flow: FLOW, nodeMs: results.node.ms, processRun, table, fmt, mb };
-const docs = onlyTui || goalsOnly || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
+const docs = skipCore || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
 (results as Record<string, unknown>).docs = docs;
+const context = onlyTui || goalsOnly || args.includes('--no-context') ? undefined : await benchContext(docsTools);
+(results as Record<string, unknown>).context = context;
 
 // The goals of issue 15, for this build and, with --before, for another one.
 const beforeArg = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
@@ -197,7 +204,7 @@ const goalRuns = (flowBin: string): GoalRow[] =>
     treeShown: results.tui?.sizes.find((s) => s.flows === largest)?.treeShown,
   });
 const goals: Record<string, GoalRow[]> = {};
-if (!onlyTui) {
+if (!onlyTui && !onlyContext) {
   process.stdout.write('… goals of issue 15\n');
   goals.now = goalRuns(FLOW);
   if (beforeArg) {
@@ -295,6 +302,7 @@ if (results.tui) {
   );
 }
 if (docs) reportDocs(docs, docsTools);
+if (context) reportContext(context, docsTools);
 const goalHead = ['operation', 'size', 'median (min–max)', 'baseline, median (min–max)', 'ratio', 'goal', 'met'];
 for (const [which, rows] of Object.entries(goals)) {
   table(`Goals of issue 15 (${which === 'now' ? 'this build' : beforeArg})`, goalHead, goalTable(rows));

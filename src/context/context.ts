@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
+import { nestingDepth } from '../domain/schema.js';
 import { now } from '../domain/time.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 import { hasRollForward } from '../store/roll-forward.js';
@@ -101,7 +102,14 @@ export function readScope(dir: string, session: string): Scope {
   return scopeOf(sessionOf(readContext(dir), session));
 }
 
-/** A context.json of a newer format is read, never written (like flows.json, DESIGN §3). */
+// Deeper than this, writing the file back (JSON.stringify recurses) could run out of stack
+// mid-transaction; what flow itself writes nests 5 levels.
+const MAX_NESTING = 256;
+
+/**
+ * A context.json of a newer format is read, never written (like flows.json, DESIGN §3);
+ * so is one another program nested too deeply to be written back.
+ */
 export function assertWritable(file: ContextFile): void {
   if (file.version > CONTEXT_VERSION) {
     throw new FlowError(
@@ -109,6 +117,13 @@ export function assertWritable(file: ContextFile): void {
       `context.json is version ${file.version}, newer than this flow understands (${CONTEXT_VERSION}); ` +
         'it is read-only: nothing was saved. Upgrade flow to change it.',
       { version: file.version },
+    );
+  }
+  if (nestingDepth(file, MAX_NESTING) > MAX_NESTING) {
+    throw new FlowError(
+      'too_deep',
+      `context.json nests deeper than ${MAX_NESTING} levels (written by another program), which flow cannot write back; ` +
+        'it is read-only: nothing was saved. Remove that field to change it.',
     );
   }
 }

@@ -72,33 +72,66 @@ interface Selection {
   terse: boolean;
 }
 
-/** Renders one selection; the export's two formats are two of these. */
-type Render = (pick: Selection, omitted: Omitted) => string;
+/** One of the export's two formats. */
+interface Render {
+  /** The text of one selection. */
+  text(pick: Selection, omitted: Omitted): string;
+  /** At least what the i-th open task, or the i-th newest decision, adds to a text. */
+  taskChars(i: number): number;
+  decisionChars(i: number): number;
+}
+
+/** The first `n` code points of `text` (all of it when shorter), never cutting a character in two. */
+function clip(text: string, n: number): string {
+  if (text.length <= n) return text;
+  let end = 0;
+  for (let kept = 0; kept < n && end < text.length; kept++) {
+    const c = text.charCodeAt(end);
+    end += c >= 0xd800 && c <= 0xdbff && end + 1 < text.length ? 2 : 1;
+  }
+  return text.slice(0, end);
+}
 
 export function exportContext(input: ExportInput, format: ExportFormat, maxChars: number): ContextExport {
-  const summary = Array.from(input.entry?.summary ?? '');
-  const tasks = input.plan ? [...walkTasks(input.plan.tasks)].filter(({ task }) => OPEN.has(task.status)) : [];
+  // What could never be printed is counted, never rendered, so that a huge context.json (a
+  // summary of megabytes, a log of a million decisions) costs what fits, not what is there:
+  // nothing past maxChars characters of a text, nor more than maxChars tasks or decisions
+  // (each takes at least a character). Whatever was clipped still does not fit.
+  const room = maxChars + 1;
+  const fullSummary = input.entry?.summary ?? '';
+  const summary = Array.from(clip(fullSummary, room));
+  const summaryChars = summary.length < room ? summary.length : charCount(fullSummary);
+  const open = input.plan ? [...walkTasks(input.plan.tasks)].filter(({ task }) => OPEN.has(task.status)) : [];
+  const tasks = open.slice(0, room);
   // Newest first: the log is kept in the order decisions were noted.
   const log = input.entry?.decisions ?? [];
-  const decision = (i: number): Decision => log[log.length - 1 - i];
-  const parts: Parts = { input, summary, tasks, decision, decisionCount: log.length };
+  const decisionCount = log.length;
+  const decision = (i: number): Decision => clipDecision(log[log.length - 1 - i], room);
+  const entry = input.entry && { ...input.entry, writer: input.entry.writer && clip(input.entry.writer, room), updated: input.entry.updated && clip(input.entry.updated, room) };
+  const parts: Parts = { input: { ...input, entry }, summary, tasks, openCount: open.length, decision, decisionCount };
   const render = format === 'md' ? markdown(parts) : json(parts);
   const hasScope = !!input.flow;
+  // Each task and decision takes at least its own line: no more than fit one after another
+  // are ever tried, so each try renders about maxChars characters, whatever the log holds.
+  const tasksAtMost = atMost(tasks.length, render.taskChars, maxChars);
+  const decisionsAtMost = atMost(Math.min(decisionCount, room), render.decisionChars, maxChars);
 
   const measure = (pick: Selection) => {
     const omitted: Omitted = {
-      summary_chars: summary.length - pick.summary,
+      summary_chars: summaryChars - pick.summary,
       heading: !pick.heading,
       scope: hasScope && !pick.plan,
-      open_tasks: tasks.length - (pick.plan ? pick.tasks : 0),
-      decisions: log.length - pick.decisions,
+      open_tasks: open.length - (pick.plan ? pick.tasks : 0),
+      decisions: decisionCount - pick.decisions,
     };
-    const text = render(pick, omitted);
+    const text = render.text(pick, omitted);
     return { text, chars: charCount(text), omitted };
   };
   const fits = (pick: Selection) => measure(pick).chars <= maxChars;
-  const whole = measure({ summary: summary.length, heading: true, plan: hasScope, tasks: tasks.length, decisions: log.length, terse: false });
-  if (whole.chars <= maxChars) return whole;
+  if (tasksAtMost === open.length && decisionsAtMost === decisionCount) {
+    const whole = measure({ summary: summary.length, heading: true, plan: hasScope, tasks: tasksAtMost, decisions: decisionsAtMost, terse: false });
+    if (whole.chars <= maxChars) return whole;
+  }
 
   // In order of priority: the summary (cut only when it alone does not fit), a marker that
   // says what is left out (just that something is, when there is no room to say what),
@@ -118,10 +151,20 @@ export function exportContext(input: ExportInput, format: ExportFormat, maxChars
   if (fits({ ...pick, heading: true })) pick.heading = true;
   if (hasScope && fits({ ...pick, plan: true })) {
     pick.plan = true;
-    pick.tasks = largest(tasks.length, (n) => fits({ ...pick, tasks: n }));
+    pick.tasks = largest(tasksAtMost, (n) => fits({ ...pick, tasks: n }));
   }
-  pick.decisions = largest(log.length, (n) => fits({ ...pick, decisions: n }));
+  pick.decisions = largest(decisionsAtMost, (n) => fits({ ...pick, decisions: n }));
   return measure(pick);
+}
+
+/** How many of the first `count` items, of at least `size(i)` characters each, fit in `room` together. */
+function atMost(count: number, size: (i: number) => number, room: number): number {
+  let used = 0;
+  for (let i = 0; i < count; i++) {
+    used += size(i);
+    if (used > room) return i;
+  }
+  return count;
 }
 
 /** The largest n in 0..max with ok(n), for an ok that holds up to some point (0 is taken as given). */
@@ -141,10 +184,18 @@ interface Parts {
   input: ExportInput;
   /** The summary's code points. */
   summary: readonly string[];
+  /** The open tasks that could be printed, and how many the plan has. */
   tasks: ReadonlyArray<{ task: Task; depth: number }>;
+  openCount: number;
   /** The i-th newest decision. */
   decision(i: number): Decision;
   decisionCount: number;
+}
+
+/** A decision with every text clipped to `room` characters (see exportContext). */
+function clipDecision(d: Decision, room: number): Decision {
+  const clipped = (text: string | undefined) => (text === undefined ? undefined : clip(text, room));
+  return { ...d, time: clip(d.time, room), text: clip(d.text, room), plan_id: clipped(d.plan_id), task_id: clipped(d.task_id), writer: clipped(d.writer) };
 }
 
 /** What the marker lists, in words. */
@@ -170,7 +221,7 @@ function refsOf(d: Decision): string {
   return ids.length ? ` [${ids.join(' ')}]` : '';
 }
 
-function markdown({ input, summary, tasks, decision, decisionCount }: Parts): Render {
+function markdown({ input, summary, tasks, openCount, decision, decisionCount }: Parts): Render {
   const lines = new Map<number, string>();
   const decisionLine = (i: number): string => {
     let line = lines.get(i);
@@ -184,7 +235,7 @@ function markdown({ input, summary, tasks, decision, decisionCount }: Parts): Re
   const taskLine = ({ task, depth }: { task: Task; depth: number }) =>
     `${'  '.repeat(depth)}- ${task.status} ${oneLine(task.title)}${task.priority === 'high' ? ' (high)' : ''} [${oneLine(task.id)}]`;
   const { entry, plan, flow } = input;
-  return (pick, omitted) => {
+  const text = (pick: Selection, omitted: Omitted) => {
     const out: string[] = [];
     if (pick.heading) {
       const by = entry?.writer ? ` by ${oneLine(entry.writer)}` : '';
@@ -194,7 +245,7 @@ function markdown({ input, summary, tasks, decision, decisionCount }: Parts): Re
     if (pick.plan && flow) {
       const where = ` in flow "${oneLine(flow.name)}" [${oneLine(flow.id)}]`;
       if (plan) {
-        out.push('', `## Plan "${oneLine(plan.title)}" [${oneLine(plan.id)}]${where}: ${tasks.length} open tasks`);
+        out.push('', `## Plan "${oneLine(plan.title)}" [${oneLine(plan.id)}]${where}: ${openCount} open tasks`);
         if (plan.summary) out.push(block(plan.summary));
         for (let i = 0; i < pick.tasks; i++) out.push(taskLine(tasks[i]));
       } else {
@@ -209,22 +260,30 @@ function markdown({ input, summary, tasks, decision, decisionCount }: Parts): Re
     if (left.length) out.push('', pick.terse ? '[more left out]' : `[left out: ${left.join(', ')}]`);
     return out.join('\n');
   };
+  // A line and the newline that joins it to the text.
+  return { text, taskChars: (i) => charCount(taskLine(tasks[i])) + 1, decisionChars: (i) => charCount(decisionLine(i)) + 1 };
 }
 
-function json({ input, summary, tasks, decision, decisionCount }: Parts): Render {
+function json({ input, summary, tasks, openCount, decision, decisionCount }: Parts): Render {
   const { entry, plan, flow } = input;
+  const decisions = new Map<number, Pick<Decision, 'time' | 'text' | 'plan_id' | 'task_id' | 'writer'>>();
   const decisionJson = (i: number) => {
-    const { time, text, plan_id, task_id, writer } = decision(i);
-    return { time, text, plan_id, task_id, writer };
+    let d = decisions.get(i);
+    if (!d) {
+      const { time, text, plan_id, task_id, writer } = decision(i);
+      decisions.set(i, (d = { time, text, plan_id, task_id, writer }));
+    }
+    return d;
   };
+  const taskJson = ({ task, depth }: { task: Task; depth: number }) => ({ id: task.id, title: task.title, status: task.status, priority: task.priority, depth });
   const scope = (count: number) =>
     flow && {
       flow: { id: flow.id, name: flow.name },
       plan: plan ? { id: plan.id, title: plan.title, status: plan.status, summary: plan.summary } : null,
-      open_task_count: tasks.length,
-      open_tasks: tasks.slice(0, count).map(({ task, depth }) => ({ id: task.id, title: task.title, status: task.status, priority: task.priority, depth })),
+      open_task_count: openCount,
+      open_tasks: tasks.slice(0, count).map(taskJson),
     };
-  return (pick, omitted) => {
+  const text = (pick: Selection, omitted: Omitted) => {
     const left = leftOut(omitted).length > 0;
     return safeJson({
       summary: summary.slice(0, pick.summary).join(''),
@@ -234,6 +293,8 @@ function json({ input, summary, tasks, decision, decisionCount }: Parts): Render
       ...(left ? { omitted: pick.terse ? true : compact(omitted) } : {}),
     });
   };
+  // An element of its list (the comma between two is not counted: at least, never more).
+  return { text, taskChars: (i) => charCount(safeJson(taskJson(tasks[i]))), decisionChars: (i) => charCount(safeJson(decisionJson(i))) };
 }
 
 /** What was left out, without what was not. */

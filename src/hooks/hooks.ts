@@ -7,11 +7,14 @@
 //   after the save); commands a hook runs see FLOW_HOOK=1 and do not run hooks again, so
 //   hooks cannot loop; a pre_save hook's own writes to the same store fail at once;
 // - each hook runs in its own process group and gets `hooks.timeout_s` (default 10 s);
-//   at the timeout the whole group is killed, children included. Run asynchronously, so
+//   at the timeout the whole group is killed, children included (a process that left the
+//   group, as setsid does, is out of its reach: it is no longer waited for). Run asynchronously, so
 //   neither the lock's refresh nor a screen waits on a hook's event loop.
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { oneLine, sanitize } from '../domain/sanitize.js';
 import type { HookPayload } from './payload.js';
 
 export const IN_HOOK = 'FLOW_HOOK';
@@ -43,7 +46,7 @@ export interface HookRun {
   status: number | null;
   /** It was still running at its timeout, and its process group was killed. */
   timedOut: boolean;
-  /** What it wrote on stderr (or stdout, when stderr is empty), trimmed and capped. */
+  /** What it wrote on stderr (or stdout, when stderr is empty), trimmed and capped, as it wrote it. */
   output: string;
   /** Why it could not start, if it could not. */
   error?: string;
@@ -51,18 +54,40 @@ export interface HookRun {
 
 export const ok = (run: HookRun): boolean => run.status === 0 && !run.timedOut && !run.error;
 
-/** Says what went wrong with a hook, with its output. */
+/**
+ * Says what went wrong with a hook, with its output: made safe for a terminal here, so
+ * that no sink (the command line, the TUI's message line) meets a hook's escape sequences.
+ */
 export function describeFailure(run: HookRun, timeoutMs: number): string {
   const why = run.error
     ? `could not start: ${run.error}`
     : run.timedOut
       ? `did not finish within ${timeoutMs / 1000} s and was stopped with its child processes`
       : `exited ${run.status ?? 'on a signal'}`;
-  return `\`${run.command}\` ${why}${run.output ? `: ${run.output}` : ''}`;
+  return `\`${oneLine(run.command)}\` ${why}${run.output ? `: ${sanitize(run.output)}` : ''}`;
 }
 
-// What a hook says is shown in one message: enough to read, never all of a runaway log.
+// What a hook says is shown in one message: enough to read, never all of a runaway log
+// (what it writes past this is read and dropped, so that it never blocks on a full pipe).
 const OUTPUT_LIMIT = 4096;
+
+/** One output stream of a hook: decoded across chunks (a character split between two stays whole), kept up to the limit. */
+function collector(): { add(chunk: Buffer): void; text(): string } {
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  return {
+    add(chunk) {
+      if (text.length < OUTPUT_LIMIT) text += decoder.write(chunk);
+    },
+    text() {
+      const kept = text.trim();
+      if (kept.length <= OUTPUT_LIMIT) return kept;
+      // Never cut between the two halves of a character.
+      const end = /[\ud800-\udbff]/.test(kept[OUTPUT_LIMIT - 1]) ? OUTPUT_LIMIT - 1 : OUTPUT_LIMIT;
+      return kept.slice(0, end);
+    },
+  };
+}
 
 /** Hook process groups still running, ended if flow itself exits first. */
 const running = new Set<number>();
@@ -91,10 +116,12 @@ export function runHook(command: string, payload: HookPayload, options: HookOpti
     });
   }
   return new Promise((done) => {
-    let stderr = '';
-    let stdout = '';
+    const stderr = collector();
+    const stdout = collector();
     let timedOut = false;
-    let exited = false;
+    /** The shell's exit status once it has exited (null: on a signal). */
+    let exited: { status: number | null } | undefined;
+    let expired = false;
     let error: string | undefined;
     let settled = false;
     const child = spawn(command, {
@@ -118,22 +145,28 @@ export function runHook(command: string, payload: HookPayload, options: HookOpti
       settled = true;
       clearTimeout(timer);
       if (pid !== undefined) running.delete(pid);
-      const output = (stderr.trim() || stdout.trim()).slice(0, OUTPUT_LIMIT);
+      // What still holds them open (a process that left the group) is not waited for.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      const output = stderr.text() || stdout.text();
       done({ command, status, timedOut, output, ...(error ? { error } : {}) });
     };
     // At the timeout the whole group goes: the hook if it still runs (a timeout), or what
-    // it left behind holding its output open.
+    // it left behind holding its output open. Past it, nothing is waited for but the
+    // hook's own exit: a process that left the group (setsid) and holds the output open
+    // does not keep flow waiting.
     const timer = setTimeout(() => {
+      expired = true;
       if (!exited) timedOut = true;
       if (pid !== undefined) killGroup(pid);
+      if (exited) finish(exited.status);
     }, options.timeoutMs);
-    const collect = (into: 'stderr' | 'stdout') => (chunk: Buffer) => {
-      if (into === 'stderr' && stderr.length < OUTPUT_LIMIT) stderr += chunk.toString('utf8');
-      if (into === 'stdout' && stdout.length < OUTPUT_LIMIT) stdout += chunk.toString('utf8');
-    };
-    child.stderr?.on('data', collect('stderr'));
-    child.stdout?.on('data', collect('stdout'));
-    child.on('exit', () => (exited = true));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => stdout.add(chunk));
+    child.on('exit', (status) => {
+      exited = { status };
+      if (expired) finish(timedOut ? null : status);
+    });
     child.on('error', (err) => {
       error = err.message;
       finish(null);

@@ -11,6 +11,23 @@ import { assertResolvesInside } from './contain.js';
 import { asFlowError } from './errno.js';
 import { acquireLock } from './lock.js';
 
+/**
+ * JSON.parse, refusing a key "__proto__": JSON allows it, but an object built from it by
+ * assignment (a schema's output) turns it into a prototype, so it would be silently
+ * dropped from what is written back.
+ */
+function parseJson(text: string): unknown {
+  // Only a text that spells it, or escapes a character (and so could), is read key by key.
+  if (!/__proto__|\\u/.test(text)) return JSON.parse(text);
+  let proto = false;
+  const value: unknown = JSON.parse(text, (key, v: unknown) => {
+    if (key === '__proto__') proto = true;
+    return v;
+  });
+  if (proto) throw new SyntaxError('it has a key named "__proto__", which flow cannot keep');
+  return value;
+}
+
 export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: string): T {
   assertResolvesInside(dirname(path), path, name);
   let text: string;
@@ -21,7 +38,7 @@ export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: st
     throw asFlowError(err);
   }
   try {
-    return parseWith(schema, text.trim() === '' ? {} : JSON.parse(text), name);
+    return parseWith(schema, text.trim() === '' ? {} : parseJson(text), name);
   } catch (err) {
     if (err instanceof SyntaxError || err instanceof SchemaError) {
       throw new FlowError('invalid', `${path} is not valid: ${err.message}. Fix or remove it.`);

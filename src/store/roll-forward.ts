@@ -6,7 +6,7 @@
 // is the revision the record belongs to (same revision, writer and save time), the second
 // file is written from the record; if not, that save never happened and the record is
 // dropped. Either way both files agree again.
-import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
@@ -66,8 +66,17 @@ export async function rollForward(
   meta: { file_revision: number; writer?: string; last_saved?: string } | undefined,
   lockSide: (path: string) => Promise<{ assertHeld(): void; release(): Promise<void> }>,
 ): Promise<RollForwardOutcome> {
+  // Not what flow writes: kept for a person to look at, never followed.
+  const moveAside = (why: string): RollForwardOutcome => {
+    const movedTo = `${recordPath(dir)}.corrupt.${new Date().toISOString().replace(/:/g, '-')}`;
+    renameSync(recordPath(dir), movedTo);
+    return { kind: 'damaged', movedTo, why };
+  };
   let text: string;
   try {
+    // flow writes the record as a file, by a rename: a link (which could lead anywhere) or
+    // anything else in its place is not one.
+    if (!lstatSync(recordPath(dir)).isFile()) return moveAside('it is not a file');
     text = readFileSync(recordPath(dir), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
@@ -77,10 +86,7 @@ export async function rollForward(
   try {
     record = RecordSchema.parse(JSON.parse(text));
   } catch (err) {
-    // Not what flow writes: kept for a person to look at, never followed.
-    const movedTo = `${recordPath(dir)}.corrupt.${new Date().toISOString().replace(/:/g, '-')}`;
-    renameSync(recordPath(dir), movedTo);
-    return { kind: 'damaged', movedTo, why: (err as Error).message.split('\n')[0] };
+    return moveAside((err as Error).message.split('\n')[0]);
   }
   const published =
     meta !== undefined && meta.file_revision === record.revision && meta.writer === record.writer && meta.last_saved === record.last_saved;

@@ -121,3 +121,45 @@ it('10,000 decisions: every limit holds', () => {
     expect(out.chars).toBeLessThanOrEqual(max);
   }
 });
+
+describe('every limit from 100 to 100,000', () => {
+  // Every N up to 400 (where the marker and the summary compete for room), then N spread
+  // over the whole range by a fixed sequence, so that a run is the same run every time.
+  const spread = Array.from({ length: 100 }, (_, i) => 400 + Math.floor(((i * 37) % 100) * (99_600 / 99)));
+  const limits = [...Array.from({ length: 301 }, (_, i) => 100 + i), ...spread, 100_000];
+  const input = { session: 's', entry: session(3000), ...scope(400) };
+
+  it.each<ExportFormat>(['md', 'json'])('%s: never more than N, always the whole summary', (format) => {
+    for (const max of limits) {
+      const out = exportContext(input, format, max);
+      if (out.chars > max || charCount(out.text) !== out.chars) throw new Error(`${format} at ${max}: ${charCount(out.text)} characters`);
+      const summary = format === 'md' ? out.text : JSON.parse(out.text).summary;
+      if (!summary.includes(SUMMARY)) throw new Error(`${format} at ${max}: no summary`);
+    }
+  });
+});
+
+it('a huge context costs what fits: a summary of millions of characters, 200,000 decisions, one of a million characters', () => {
+  const entry = session(10);
+  entry.summary = `${SUMMARY} ${'🧱'.repeat(2_000_000)}`;
+  entry.decisions = Array.from({ length: 200_000 }, (_, i) => ({ time: '2026-01-01T00:00:00.000Z', text: `d${i}` }));
+  entry.decisions.push({ time: '2026-01-02T00:00:00.000Z', text: 'x'.repeat(1_000_000), writer: 'w'.repeat(1_000_000) });
+  for (const format of ['md', 'json'] as const) {
+    for (const max of [100, 16_000, 100_000]) {
+      const out = exportContext({ session: 's', entry }, format, max);
+      expect(out.chars).toBeLessThanOrEqual(max);
+      const summary = format === 'md' ? out.text.split('\n')[0] : JSON.parse(out.text).summary;
+      expect(entry.summary.startsWith(summary)).toBe(true);
+      expect(charCount(summary) + out.omitted.summary_chars).toBe(charCount(entry.summary));
+      expect(charCount(summary)).toBeGreaterThan(max - 100);
+      // The summary, cut, fills what the marker leaves: nothing else.
+      expect(out.omitted).toMatchObject({ decisions: 200_001, heading: true });
+    }
+  }
+  // With the summary short, the newest decision (a million characters) cannot fit: none is
+  // shown before it, since the newest come first.
+  entry.summary = SUMMARY;
+  const out = exportContext({ session: 's', entry }, 'json', 100_000);
+  expect(out.omitted.decisions).toBe(200_001);
+  expect(JSON.parse(out.text).session).toBe('s');
+});

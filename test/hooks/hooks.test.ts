@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FLOW_BIN, flowSync as run, json, readStore, tempDir, waitFor, type RunOptions } from '../helpers.js';
+import { flow, FLOW_BIN, flowSync as run, json, readStore, tempDir, waitFor, type RunOptions } from '../helpers.js';
 
 // The per-user folder where trust is recorded: a temp one, never the real one.
 let home = '';
@@ -190,5 +190,83 @@ describe('trust and settings', () => {
     expect(flowSync(dir, ['config', 'set', 'hooks.timeout_s', '2.5']).code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).hooks.timeout_s).toBe(2.5);
     for (const bad of ['0', '-1', 'soon']) expect(flowSync(dir, ['config', 'set', 'hooks.timeout_s', bad]).code, bad).toBe(1);
+  });
+});
+
+describe('hooks that misbehave', () => {
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+  it('escape sequences in a hook\'s output never reach the terminal; --json carries them as written, escaped', () => {
+    const { dir } = withPlan();
+    const flows = readFileSync(join(dir, 'flows.json'));
+    const evil = String.raw`title \033]0;owned\007 clear \033[2J csi \302\23331m bidi \342\200\256 end`;
+    setHooks(dir, { pre_save: [`printf '${evil}\\n' >&2; exit 1`] });
+    const r = flowSync(dir, ['add', 'task', 'T']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(CONTROL);
+    expect(r.stderr).toContain(String.raw`title \x1b]0;owned\x07 clear \x1b[2J csi \x9b31m bidi \u202e end`);
+    const asJson = flowSync(dir, ['add', 'task', 'T', '--json']);
+    expect(asJson.stderr).not.toMatch(CONTROL);
+    expect(JSON.parse(asJson.stderr).error.output).toBe('title \u001b]0;owned\u0007 clear \u001b[2J csi \u009b31m bidi \u202e end');
+    expect(readFileSync(join(dir, 'flows.json')).equals(flows)).toBe(true);
+
+    setHooks(dir, { post_save: [`printf 'after \\033[31mred\\n' >&2; exit 2`] });
+    const warned = flowSync(dir, ['add', 'task', 'T']);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).not.toMatch(CONTROL);
+    expect(warned.stderr).toContain(String.raw`exited 2: after \x1b[31mred (the change stays)`);
+  });
+
+  it('a hook that closes its stdin at once, before a payload larger than a pipe holds: the save goes on, nothing said', () => {
+    const { dir, planId } = withPlan();
+    setHooks(dir, { pre_save: ['exec 0<&-; exit 0'], post_save: ['exit 0'], on_command: ['exec 0<&- 1>&-; exit 0'] });
+    const notes = 'n'.repeat(100_000);
+    const r = flowSync(dir, ['add', 'task', 'Big', '--plan', planId, '--notes', notes]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const doc = readStore(dir);
+    expect(doc.flows[Object.keys(doc.flows)[0]].plans[0].tasks[0].notes).toBe(notes);
+  });
+
+  it('a hook that floods its output: what is shown is capped, and one that never stops is stopped at its timeout', () => {
+    const { dir } = withPlan();
+    setHooks(dir, { timeout_s: 2, post_save: ['yes flood | head -c 30000000; exit 3'] });
+    const r = flowSync(dir, ['add', 'task', 'T']);
+    expect(r.code, r.stderr.slice(0, 500)).toBe(0);
+    expect(r.stderr).toMatch(/exited 3: flood\nflood\n/);
+    expect(r.stderr.length).toBeLessThan(6000);
+
+    const flows = readFileSync(join(dir, 'flows.json'));
+    setHooks(dir, { timeout_s: 1, pre_save: ['yes flood'] });
+    const vetoed = flowSync(dir, ['add', 'task', 'U']);
+    expect(vetoed.code).toBe(1);
+    expect(vetoed.stderr).toMatch(/`yes flood` did not finish within 1 s and was stopped with its child processes: flood\n/);
+    expect(vetoed.stderr.length).toBeLessThan(6000);
+    expect(readFileSync(join(dir, 'flows.json')).equals(flows)).toBe(true);
+  });
+
+  it('a process a hook left in a session of its own (out of reach of the group kill) holding its output: not waited for past the timeout', async () => {
+    const { dir } = withPlan();
+    const escaped = join(dir, 'escaped');
+    setHooks(dir, { timeout_s: 1, post_save: [`setsid sleep 120 & echo $! > ${escaped}; exit 0`] });
+    const done = flow(dir, ['add', 'task', 'T'], { env: userEnv() });
+    let result: Awaited<typeof done> | undefined;
+    void done.then((r) => (result = r));
+    try {
+      await waitFor(() => result, { timeoutMs: 30_000, what: 'add task to end while the escaped process still runs' });
+      expect(result?.code, result?.stderr).toBe(0);
+      expect(alive(Number(lines(escaped)[0]))).toBe(true);
+    } finally {
+      process.kill(Number(lines(escaped)[0]), 'SIGKILL');
+      await done;
+    }
+  });
+
+  it('a character written in two pieces is shown whole', () => {
+    const { dir } = withPlan();
+    // The brick's four bytes are split over two writes, so that they can arrive as two reads.
+    setHooks(dir, { pre_save: [String.raw`printf 'x\360\237' >&2; sleep 0.2; printf '\247\261 end' >&2; exit 1`] });
+    const r = flowSync(dir, ['add', 'task', 'T', '--json']);
+    expect(JSON.parse(r.stderr).error.output).toBe('x🧱 end');
   });
 });

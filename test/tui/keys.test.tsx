@@ -377,7 +377,7 @@ describe('the /flow prompt', () => {
     await h.waitForFrame(() => !promptLine(h).includes('Completed'), 'the prompt cleared');
     await h.type('s');
     await h.press(KEY.tab);
-    await h.waitForFrame(() => /schema +search +set +show +start +sync/.test(messageLine(h)), 'candidates');
+    await h.waitForFrame(() => /schema +search +set +show +start +stats +sync/.test(messageLine(h)), 'candidates');
     expect(promptLine(h)).toMatch(/\/flow s$/);
   });
 

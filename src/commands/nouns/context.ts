@@ -191,15 +191,17 @@ const rm = defineCommand({
   argv: { session: { description: 'the session to remove' } },
   writes: true,
   async run(args, env) {
-    const name = checkSessionName(args.session);
+    const name = args.session;
     const removed = await env.updateContext((file) => {
+      // An entry another program wrote under a name that is not a session name (control
+      // characters, say) is removed by that exact name; only a missing one must be a name.
       const entry = sessionOf(file, name);
-      if (!entry) throw new NotFoundError('session', name, 'in context.json');
+      if (!entry) throw new NotFoundError('session', checkSessionName(name), 'in context.json');
       delete file.sessions[name];
       return entry;
     });
     const count = removed.decisions.length;
-    const message = `Removed the context of session "${name}" (its summary, scope and ${count} decision${count === 1 ? '' : 's'})`;
+    const message = `Removed the context of session "${oneLine(name)}" (its summary, scope and ${count} decision${count === 1 ? '' : 's'})`;
     return { json: { session: name, ...removed }, human: () => message, message };
   },
 });
