@@ -1,7 +1,6 @@
 // The `flow` command line: argv → parser → command bus → output and exit code.
 // This path never loads Ink or React (DESIGN §6); `flow` alone on a terminal loads the
 // TUI bundle on demand.
-import { createInterface } from 'node:readline/promises';
 import { Services } from '../app/services.js';
 import { CommandBus } from '../commands/bus.js';
 import type { GlobalOptions } from '../commands/globals.js';
@@ -14,6 +13,7 @@ import { FlowError, type ErrorCode } from '../domain/errors.js';
 import { safeJson } from '../domain/sanitize.js';
 import { resolveDataDir } from '../store/paths.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
+import { readlinePromises } from '../node-modules.js';
 
 export const EXIT_CODES: Record<ErrorCode, number> = {
   not_found: 1,
@@ -61,7 +61,7 @@ function reportError(err: unknown, json: boolean, io: Io): number {
 }
 
 async function askOnTerminal(io: Io, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  const rl = readlinePromises().createInterface({ input: io.stdin, output: io.stderr });
   try {
     const answer = await rl.question(terminalText(`${question} [y/N] `));
     return /^y(es)?$/i.test(answer.trim());

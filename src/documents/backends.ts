@@ -4,12 +4,12 @@
 //   lfs      the .gitattributes rule that makes git-lfs take documents/large/**
 //   command  put/get shell commands from config (aws s3 cp, rclone, …), given the content
 //            as environment variables, never spliced into the command text
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { StorageType } from './manifest.js';
+import { childProcess } from '../node-modules.js';
 
 export interface StoredContent {
   sha256: string;
@@ -59,7 +59,7 @@ export function lfsBackend(documentsDir: string, warn: (message: string) => void
         mkdirSync(documentsDir, { recursive: true });
         writeFileAtomic(file, [Buffer.from(`${current}${current && !current.endsWith('\n') ? '\n' : ''}${LFS_RULE}\n`)]);
       }
-      if (spawnSync('git', ['lfs', 'version'], { stdio: 'ignore' }).status !== 0) {
+      if (childProcess().spawnSync('git', ['lfs', 'version'], { stdio: 'ignore' }).status !== 0) {
         warn('git-lfs is not installed: documents/large/ is marked for it in documents/.gitattributes, but git stores these files itself until git-lfs is installed (https://git-lfs.com)');
       }
     },
@@ -75,7 +75,7 @@ export function commandBackend(config: CommandBackendConfig, cwd: string): Stora
     if (!command.trim()) throw new FlowError('invalid', `documents.command.${what} is not set (flow config set documents.command.${what} "…")`);
     const env = { ...process.env, FLOW_DOC_SHA256: content.sha256, FLOW_DOC_FILE: file, FLOW_DOC_NAME: content.name };
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = childProcess().spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
       child.on('error', reject);

@@ -1,6 +1,5 @@
 // Rows of the command table for documents (issue 13 item 3) and `flow search`. The work
 // is done in src/documents and src/search; these rows resolve references and print.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as z from 'zod/mini';
 import type { Documents, Existing } from '../../documents/documents.js';
@@ -14,6 +13,7 @@ import type { Env } from '../env.js';
 import { columns } from '../output.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
+import { childProcess } from '../../node-modules.js';
 
 const DOC_REF: ArgSpec = { description: 'document id, id prefix, name or path' };
 const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
@@ -234,7 +234,7 @@ const openDoc = defineCommand({
     if (env.interactive && process.stdout.isTTY && env.store.writer.startsWith('cli:')) {
       const editor = process.env.VISUAL || process.env.EDITOR;
       const [command, ...rest] = lib.isTextual(entry.media_type) && editor ? [editor] : ['xdg-open'];
-      spawnSync(command, [...rest, path], { stdio: 'inherit', shell: false });
+      childProcess().spawnSync(command, [...rest, path], { stdio: 'inherit', shell: false });
     }
     return { json: { id: entry.id, path }, human: () => path, message: path };
   },
