@@ -7,6 +7,6 @@ if (argv[0] === '__complete') {
   const { main } = await import('../dist/complete.js');
   process.exitCode = await main(argv.slice(1));
 } else {
-  const { run } = await import('../dist/cli.js');
-  process.exitCode = await run(argv);
+  const { importModule, loadCli } = await import('./load-cli.js');
+  process.exitCode = await loadCli().cli.run(argv, undefined, importModule);
 }

@@ -2,7 +2,7 @@
 // run does not resolve hundreds of modules (start-up cost, DESIGN §6); the TUI is a
 // separate bundle loaded only when `flow` opens the workspace.
 import { build } from 'esbuild';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,12 +84,17 @@ function sharedOutputCaches() {
 const next = `${root}/dist.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
 const entries = [
-  // Code only some commands need (documents, search) goes to chunks loaded on first use.
+  // The command line as one CommonJS script, which bin/load-cli.js runs with a V8 code
+  // cache (an ES module cannot use one on Node 20). Code only some commands need
+  // (documents, search) is still evaluated on first use: esbuild turns its dynamic
+  // imports into lazy module inits.
   {
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: next,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    entryPoints: ['src/cli/main.ts'],
+    outfile: `${next}/cli.cjs`,
+    format: 'cjs',
+    // The script has require, __filename and __dirname from the loader's wrapper.
+    banner: { js: "var __flowScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { ...common.define, 'import.meta.url': '__flowScriptUrl' },
     minifySyntax: true,
     minifyWhitespace: true,
   },
@@ -171,6 +176,12 @@ try {
 } catch (err) {
   rmSync(next, { recursive: true, force: true });
   throw err;
+}
+// The code cache is made from the script as built, before it is swapped in.
+const cache = spawnSync(process.execPath, [`${root}/scripts/code-cache.js`, next], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (cache.status !== 0) {
+  rmSync(next, { recursive: true, force: true });
+  throw new Error('writing the code cache failed');
 }
 const old = `${root}/dist.old-${process.pid}`;
 if (existsSync(`${root}/dist`)) renameSync(`${root}/dist`, old);

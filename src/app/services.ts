@@ -31,6 +31,11 @@ export interface ServiceOptions {
   hooksInBackground?: boolean;
   /** Steps of a long command (sync), for the TUI; the command line shows its own progress. */
   progress?: (step: string) => void;
+  /**
+   * Imports an ES module bundle beside this one (flow mcp's). The command line runs as a
+   * script with a code cache, where Node 20's import() has no loader: bin/load-cli.js passes one.
+   */
+  importModule?: (url: string) => Promise<unknown>;
 }
 
 /** A change the undo log records as the undo or redo of an earlier one. */
@@ -147,6 +152,10 @@ export class Services {
 
   progress(step: string): void {
     this.options.progress?.(step);
+  }
+
+  importModule(url: string): Promise<unknown> {
+    return this.options.importModule ? this.options.importModule(url) : import(url);
   }
 
   /**

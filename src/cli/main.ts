@@ -1,7 +1,6 @@
 // The `flow` command line: argv → parser → command bus → output and exit code.
 // This path never loads Ink or React (DESIGN §6); `flow` alone on a terminal loads the
 // TUI bundle on demand.
-import { createInterface } from 'node:readline/promises';
 import { Services } from '../app/services.js';
 import { CommandBus } from '../commands/bus.js';
 import type { GlobalOptions } from '../commands/globals.js';
@@ -14,6 +13,7 @@ import { FlowError, type ErrorCode } from '../domain/errors.js';
 import { safeJson } from '../domain/sanitize.js';
 import { resolveDataDir } from '../store/paths.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
+import { readlinePromises } from '../node-modules.js';
 
 export const EXIT_CODES: Record<ErrorCode, number> = {
   not_found: 1,
@@ -61,7 +61,7 @@ function reportError(err: unknown, json: boolean, io: Io): number {
 }
 
 async function askOnTerminal(io: Io, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  const rl = readlinePromises().createInterface({ input: io.stdin, output: io.stderr });
   try {
     const answer = await rl.question(terminalText(`${question} [y/N] `));
     return /^y(es)?$/i.test(answer.trim());
@@ -77,17 +77,23 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
   return text;
 }
 
-async function openTui(globals: GlobalOptions, io: Io): Promise<number> {
+/**
+ * Imports an ES module. The command line runs as a script with a V8 code cache
+ * (bin/load-cli.js), where Node 20 cannot give import() its loader: the loader passes one.
+ */
+export type ImportModule = (url: string) => Promise<unknown>;
+
+async function openTui(globals: GlobalOptions, io: Io, importModule: ImportModule): Promise<number> {
   // A first frame before the TUI bundle (Ink, React, Yoga) is even loaded: the person
   // sees the workspace opening at once, whatever the size of the store.
   io.stdout.write('\u001b[?1049h\u001b[H\u001b[2Jflow: opening the workspace…');
   // A path the bundler does not follow: the TUI bundle is loaded only here.
   const tuiPath = new URL('./tui.js', import.meta.url).href;
-  const tui = (await import(tuiPath)) as { runTui(options: GlobalOptions): Promise<number> };
+  const tui = (await importModule(tuiPath)) as { runTui(options: GlobalOptions): Promise<number> };
   return tui.runTui(globals);
 }
 
-export async function run(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+export async function run(argv: readonly string[], io: Io = defaultIo(), importModule: ImportModule = (url) => import(url)): Promise<number> {
   const json = wantsJson(argv);
   const table = createTable();
   let parsed: ReturnType<typeof table.parseArgv>;
@@ -106,7 +112,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
       io.stdout.write(json ? `${safeJson(table.commands.map(commandHelpJson))}\n` : terminalText(`${overview(table, style)}\n`));
       return 0;
     }
-    if (io.stdin.isTTY && io.stdout.isTTY && !json) return openTui(parsed.globals, io);
+    if (io.stdin.isTTY && io.stdout.isTTY && !json) return openTui(parsed.globals, io, importModule);
     if (json) return reportError(new UsageError('expected a command (flow help --json lists them)'), true, io);
     io.stderr.write(terminalText(`${overview(table, PLAIN)}\n\nflow: expected a command (flow alone opens the workspace only on a terminal)\n`));
     return 2;
@@ -123,6 +129,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
     interactive: !!(io.stdin.isTTY && io.stderr.isTTY),
     confirm: (question) => askOnTerminal(io, question),
     input: () => readAll(io.stdin),
+    importModule,
     warn: (message) =>
       io.stderr.write(json ? `${safeJson({ warning: { message } })}\n` : terminalText(`flow: ${message}\n`)),
   });

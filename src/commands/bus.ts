@@ -100,6 +100,7 @@ export class CommandBus {
       config: () => services.config(),
       warn: (message) => services.warn(message),
       progress: (step) => services.progress(step),
+      importModule: (url) => services.importModule(url),
       snapshots: () => services.snapshots(),
       autoSnapshot: (kind, label) => services.autoSnapshot(kind, label),
       undoLog: () => services.undoLog(),

@@ -40,6 +40,8 @@ export interface Env {
   warn(message: string): void;
   /** What a long command is doing now, for a person watching (the TUI's message line). */
   progress(step: string): void;
+  /** Imports a bundle beside the command line's (see ServiceOptions.importModule). */
+  importModule(url: string): Promise<unknown>;
   snapshots(): SnapshotEngine;
   /** A snapshot before something destructive (and retention afterwards). */
   autoSnapshot(kind: SnapshotKind, label: string): Promise<SnapshotMeta>;

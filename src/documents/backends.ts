@@ -5,13 +5,13 @@
 //   command  put/get shell commands from config (aws s3 cp, rclone, …), given the content
 //            as environment variables, never spliced into the command text; they come
 //            with the data, so they run only when trusted (DESIGN §8, src/hooks/trust.ts)
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import { HOW_TO_TRUST } from '../hooks/trust.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { StorageType } from './manifest.js';
+import { childProcess } from '../node-modules.js';
 
 export interface StoredContent {
   sha256: string;
@@ -67,7 +67,7 @@ export function lfsBackend(documentsDir: string, warn: (message: string) => void
         mkdirSync(documentsDir, { recursive: true });
         writeFileAtomic(file, [Buffer.from(`${current}${current && !current.endsWith('\n') ? '\n' : ''}${LFS_RULE}\n`)]);
       }
-      if (spawnSync('git', ['lfs', 'version'], { stdio: 'ignore' }).status !== 0) {
+      if (childProcess().spawnSync('git', ['lfs', 'version'], { stdio: 'ignore' }).status !== 0) {
         warn('git-lfs is not installed: documents/large/ is marked for it in documents/.gitattributes, but git stores these files itself until git-lfs is installed (https://git-lfs.com)');
       }
     },
@@ -89,7 +89,7 @@ export function commandBackend(config: CommandBackendConfig, cwd: string, distru
     assertRunnable(what, command);
     const env = { ...process.env, FLOW_DOC_SHA256: content.sha256, FLOW_DOC_FILE: file, FLOW_DOC_NAME: content.name };
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = childProcess().spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
       child.on('error', reject);

@@ -22,12 +22,12 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import { fsyncDirectory, isAlive, removeStaleTempsIn } from '../store/atomic-write.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
 import { DOCUMENTS_DIR, isSha256 } from './contain.js';
+import { fsPromises } from '../node-modules.js';
 
 export const BLOBS_DIR = '.blobs';
 export const LARGE_DIR = 'large';
@@ -97,7 +97,7 @@ export class ContentStore {
    * folder once) instead of synced at once.
    */
   async putFile(source: string, progress?: Progress, folders?: Set<string>): Promise<StoredBlob> {
-    const input = await open(source, 'r');
+    const input = await fsPromises().open(source, 'r');
     try {
       const total = (await input.stat()).size;
       const large = total > this.largeBytes;
@@ -261,7 +261,7 @@ export function hashFileSync(path: string): string {
 
 /** The sha256 of a file, streamed. */
 export async function hashFile(path: string): Promise<string> {
-  const input = await open(path, 'r');
+  const input = await fsPromises().open(path, 'r');
   try {
     const hash = createHash('sha256');
     const buffer = Buffer.allocUnsafe(CHUNK);

@@ -10,12 +10,12 @@
 //   at the timeout the whole group is killed, children included (a process that left the
 //   group, as setsid does, is out of its reach: it is no longer waited for). Run asynchronously, so
 //   neither the lock's refresh nor a screen waits on a hook's event loop.
-import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { oneLine, sanitize } from '../domain/sanitize.js';
 import type { HookPayload } from './payload.js';
+import { childProcess } from '../node-modules.js';
 
 export const IN_HOOK = 'FLOW_HOOK';
 
@@ -124,7 +124,7 @@ export function runHook(command: string, payload: HookPayload, options: HookOpti
     let expired = false;
     let error: string | undefined;
     let settled = false;
-    const child = spawn(command, {
+    const child = childProcess().spawn(command, {
       shell: true,
       // Its own process group, so that the timeout ends everything it started.
       detached: true,

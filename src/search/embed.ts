@@ -3,12 +3,12 @@
 // numbers) per line. The best BM25 candidates are ranked again by a mix of their BM25
 // score and the cosine of their vector with the query's. Vectors are cached by the hash
 // of their text in .flow/cache/search/vectors.json, so each text is embedded once.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { childProcess } from '../node-modules.js';
 
 export interface Embedder {
   embed(texts: readonly string[]): Promise<number[][]>;
@@ -37,7 +37,7 @@ export function commandEmbedder(command: string, dir: string): Embedder {
 
 async function runEmbedder(command: string, cwd: string, texts: string[]): Promise<number[][]> {
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = childProcess().spawn('sh', ['-c', command], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

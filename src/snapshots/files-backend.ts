@@ -9,12 +9,12 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
 import { applyPatch, type Operation } from 'fast-json-patch';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { DamagedEntryError, inside, isInside } from '../store/contain.js';
 import type { SnapshotMeta, SnapshotState } from './engine.js';
 import { patchedView, wholeView, type SnapshotView } from './view.js';
+import { zlib } from '../node-modules.js';
 
 export const MAX_CHAIN = 64;
 export const DEFERRED_CHAIN = 4 * MAX_CHAIN;
@@ -32,7 +32,6 @@ export function blobPath(folder: string, hash: string): string {
   return inside(folder, `blobs/${hash.slice(0, 2)}/${hash}`, BLOB, 'document content hash');
 }
 
-const gzipAsync = promisify(gzip);
 
 /** What a new snapshot holds besides flows.json. */
 export interface SideParts {
@@ -120,13 +119,13 @@ export class FilesBackend {
   /** A baseline: flows.json's bytes as they are, after one line of the other parts. */
   async writeBase(id: string, flows: Buffer, side: SideParts): Promise<Partial<SnapshotMeta>> {
     const file = `base/${id}.raw.gz`;
-    const bytes = await gzipAsync(Buffer.concat([Buffer.from(`${JSON.stringify(side)}\n`), flows]), { level: 1 });
+    const bytes = await promisify(zlib().gzip)(Buffer.concat([Buffer.from(`${JSON.stringify(side)}\n`), flows]), { level: 1 });
     return { storage: 'base', parent: null, file, size: this.put(file, bytes) };
   }
 
   /** A baseline's parts, flows.json left unparsed where the baseline allows. */
   private readBase(meta: SnapshotMeta): { flows: BaseFlows; side: SideParts } {
-    const body = gunzipSync(readFileSync(this.path(meta.file as string)));
+    const body = zlib().gunzipSync(readFileSync(this.path(meta.file as string)));
     if (!RAW_BASE.test(meta.file as string)) {
       const { flows, ...side } = JSON.parse(body.toString('utf8')) as SnapshotState;
       return { flows: { parsed: flows }, side };

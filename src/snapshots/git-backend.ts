@@ -5,13 +5,13 @@
 // (never one it would find above it), runs no hooks or fsmonitor, refuses a repository
 // whose config holds settings flow did not write, and takes values from the index only
 // in their expected shape and after --end-of-options.
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import { assertResolvesInside, DamagedEntryError } from '../store/contain.js';
 import type { Backend, SnapshotMeta, SnapshotState } from './engine.js';
 import { SNAPSHOT_ID } from './files-backend.js';
+import { childProcess } from '../node-modules.js';
 
 const FILES = ['flows.json', 'context.json', 'documents_manifest.json', 'documents.json'] as const;
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -53,7 +53,7 @@ export class GitBackend implements Backend {
 
   private git(args: string[], input?: string): string {
     try {
-      return execFileSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', ...args], {
+      return childProcess().execFileSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', ...args], {
         cwd: this.repo,
         encoding: 'utf8',
         input,

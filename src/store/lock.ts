@@ -9,8 +9,7 @@
 // other; a lock whose mtime lies further in the future than the stale period (a clock
 // set wrong, a file copied from another machine) counts as stale rather than blocking
 // every write until that time.
-import * as fs from 'node:fs';
-import { lstatSync, rmdirSync, statSync, unlinkSync, utimesSync, type BigIntStats, type Stats } from 'node:fs';
+import { lstatSync, mkdir, realpath, rmdir, rmdirSync, stat, statSync, unlinkSync, utimes, utimesSync, type BigIntStats, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { FlowError } from '../domain/errors.js';
@@ -121,15 +120,18 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
   // itself, its check is shown the mtime it last set, so both refreshes coexist.
   let libraryMtime: Date | undefined;
   let refreshedMs: number | undefined;
+  // What proper-lockfile calls of its `fs` (naming them, not spreading node:fs, which
+  // would load fs.promises and every other part of it on each lock).
   const guardedFs = {
-    ...fs,
+    mkdir,
+    realpath,
     rmdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) =>
-      lost ? callback(null) : fs.rmdir(path, callback),
+      lost ? callback(null) : rmdir(path, callback),
     rmdirSync: (path: string) => {
-      if (!lost) fs.rmdirSync(path);
+      if (!lost) rmdirSync(path);
     },
     utimes: (path: string, atime: Date, mtime: Date, callback: (err: NodeJS.ErrnoException | null) => void) =>
-      fs.utimes(path, atime, mtime, (err) => {
+      utimes(path, atime, mtime, (err) => {
         if (!err && path === lockPath) {
           libraryMtime = mtime;
           refreshedMs = undefined;
@@ -137,11 +139,11 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
         callback(err);
       }),
     stat: (path: string, callback: (err: NodeJS.ErrnoException | null, stat: Stats) => void) =>
-      fs.stat(path, (err, stat) => {
-        if (!err && path === lockPath && libraryMtime && refreshedMs !== undefined && stat.mtimeMs === refreshedMs) {
-          Object.defineProperty(stat, 'mtime', { value: libraryMtime });
+      stat(path, (err, found) => {
+        if (!err && path === lockPath && libraryMtime && refreshedMs !== undefined && found.mtimeMs === refreshedMs) {
+          Object.defineProperty(found, 'mtime', { value: libraryMtime });
         }
-        callback(err, stat);
+        callback(err, found);
       }),
   };
   for (;;) {

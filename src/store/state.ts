@@ -16,7 +16,7 @@ import { TreeIndex, type Location } from '../domain/tree.js';
 import { DuplicateFlowError, LayoutError, type Image } from './layout.js';
 import { timed } from './metrics.js';
 import { diffJson } from './patch.js';
-import { summariseFlow, summaryOf, type FlowSummary } from './summary.js';
+import { SCAN_FROM_BYTES, summariseFlow, summaryOf, type FlowSummary } from './summary.js';
 
 /** A flow or the header failed validation while being read: the store is unreadable. */
 export class CorruptStoreError extends Error {
@@ -138,9 +138,10 @@ export class StoreView {
    * need. A flow loaded already, or one the scan cannot vouch for, is read in full.
    */
   flowSummaries(): FlowSummary[] {
+    const parse = this.image.blockEnd - this.image.blockStart < SCAN_FROM_BYTES;
     return this.flowIds().map((id) => {
       const member = this.loaded.has(id) ? undefined : this.image.member(id);
-      const quick = member && summariseFlow(id, this.image.buf, member.valueStart, member.end);
+      const quick = member && summariseFlow(id, this.image.buf, member.valueStart, member.end, parse);
       return quick || summaryOf(this.flow(id) as Flow);
     });
   }

@@ -3,7 +3,7 @@
 // many plans, tasks and done tasks it holds (issue 15: reads that need little read
 // little). The scan checks the line's JSON syntax as it goes and the shape of what it
 // counts (plans and tasks are objects in lists, a status is one of the statuses); the
-// flow's own fields are validated by the flow schema itself. Full validation of plans and
+// flow's own fields are checked as the flow schema checks them. Full validation of plans and
 // tasks stays on full loads: whatever the scan cannot vouch for (bad JSON, a list or
 // status of the wrong shape, a key that matters given twice or spelt with escapes, tasks
 // nested past MAX_TASK_DEPTH) gives undefined, and the caller reads that flow the full
@@ -12,7 +12,7 @@
 // One flat loop over the bytes with a small stack (a recursive descent costs a call per
 // value, and most values are short strings): this is what makes `list flow` at 100k
 // flows cheaper than a bare JSON.parse of the file.
-import { FlowSchema, MAX_TASK_DEPTH, TASK_STATUSES, type Flow } from '../domain/schema.js';
+import { MAX_TASK_DEPTH, TASK_STATUSES, type Flow } from '../domain/schema.js';
 import { flowCounts, type FlowCounts } from '../domain/tree.js';
 
 /** A flow's own fields (all but its plans), in the order validation gives them. */
@@ -217,11 +217,70 @@ function scan(b: Buffer, start: number, end: number): Counts | undefined {
   return undefined;
 }
 
+/** The flow's own fields as a full read gives them, or undefined when they do not validate. */
+function ownFields(id: string, value: unknown): FlowFields | undefined {
+  if (!isRecord(value)) return undefined;
+  // FlowSchema's own fields, checked as it checks them (a test keeps the two in step);
+  // its fields come first, then the others as they came.
+  const { id: ownId, name, created, updated, plans: _plans, ...rest } = value;
+  if (ownId !== id || id === '' || typeof name !== 'string') return undefined;
+  if ((created !== undefined && typeof created !== 'string') || (updated !== undefined && typeof updated !== 'string')) return undefined;
+  return { id, name, ...(created !== undefined && { created }), ...(updated !== undefined && { updated }), ...rest };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const STATUS_SET: ReadonlySet<unknown> = new Set(TASK_STATUSES);
+
+/** Counts of a parsed flow, with what the scan vouches for (lists of objects, statuses, depth). */
+function countParsed(flow: Record<string, unknown>): FlowCounts | undefined {
+  const { plans = [] } = flow;
+  if (!Array.isArray(plans)) return undefined;
+  const counts: FlowCounts = { plans: plans.length, done: 0, total: 0 };
+  const lists: Array<[unknown, number]> = [];
+  for (const plan of plans) {
+    if (!isRecord(plan)) return undefined;
+    lists.push([plan.tasks === undefined ? [] : plan.tasks, 1]);
+  }
+  for (let next = lists.pop(); next; next = lists.pop()) {
+    const [tasks, level] = next;
+    if (!Array.isArray(tasks)) return undefined;
+    if (tasks.length > 0 && level > MAX_TASK_DEPTH) return undefined;
+    for (const task of tasks) {
+      if (!isRecord(task)) return undefined;
+      // Defaults fill what is absent, never a null (as the schema's).
+      const status = task.status === undefined ? 'todo' : task.status;
+      if (!STATUS_SET.has(status)) return undefined;
+      counts.total++;
+      if (status === 'done') counts.done++;
+      lists.push([task.subtasks === undefined ? [] : task.subtasks, level + 1]);
+    }
+  }
+  return counts;
+}
+
+/**
+ * Below this many bytes of flow lines, JSON.parse and a walk cost less than the scan,
+ * which is not yet compiled to machine code that early in a run.
+ */
+export const SCAN_FROM_BYTES = 8 << 20;
+
 /**
  * The summary of the flow `id` whose JSON is b[start, end), or undefined when the scan
- * cannot vouch for it (see the top of this file).
+ * cannot vouch for it (see the top of this file). `parse`: read it with JSON.parse and
+ * a walk instead of the scan (a small store, see SCAN_FROM_BYTES).
  */
-export function summariseFlow(id: string, b: Buffer, start: number, end: number): FlowSummary | undefined {
+export function summariseFlow(id: string, b: Buffer, start: number, end: number, parse = false): FlowSummary | undefined {
+  if (parse) {
+    let value: unknown;
+    try {
+      value = JSON.parse(b.toString('utf8', start, end));
+    } catch {
+      return undefined;
+    }
+    const fields = ownFields(id, value);
+    const counts = isRecord(value) && countParsed(value);
+    return fields && counts ? { fields, ...counts } : undefined;
+  }
   const counts = scan(b, start, end);
   // A `plans` that is not a list (plansTo unset) is for validation to report.
   if (!counts || (counts.plansFrom >= 0 && counts.plansTo < 0)) return undefined;
@@ -238,10 +297,7 @@ export function summariseFlow(id: string, b: Buffer, start: number, end: number)
   } catch {
     return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || 'plans' in parsed) return undefined;
-  // The flow schema itself, with no plans to check: the fields come out as a full read gives them.
-  const valid = FlowSchema.safeParse({ ...parsed, plans: [] });
-  if (!valid.success || valid.data.id !== id) return undefined;
-  const { plans: _plans, ...fields } = valid.data;
-  return { fields, plans: counts.plans, done: counts.done, total: counts.total };
+  if (!isRecord(parsed) || 'plans' in parsed) return undefined;
+  const fields = ownFields(id, parsed);
+  return fields && { fields, plans: counts.plans, done: counts.done, total: counts.total };
 }

@@ -1,8 +1,8 @@
 // git as a child process, never blocking the event loop (the store's lock keeps being
 // refreshed while git runs). Arguments are an array, never a shell line; pathspecs are
 // literal; git never asks for a password (it fails instead, and we say so).
-import { spawn } from 'node:child_process';
 import { FlowError } from '../domain/errors.js';
+import { childProcess } from '../node-modules.js';
 
 export interface GitResult {
   code: number;
@@ -38,7 +38,7 @@ export class Git {
   /** Runs git; a non-zero exit is returned, not thrown. */
   run(args: readonly string[], input?: Buffer): Promise<GitResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn('git', args, {
+      const child = childProcess().spawn('git', args, {
         cwd: this.cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
         env: {

@@ -163,18 +163,24 @@ describe('start-up', () => {
       input,
     });
     expect(result.status, result.stderr).toBe(0);
-    return result.stderr.split('\n').filter((l) => l.startsWith('[resolve] '));
+    return result.stderr.split('\n');
   }
+  const resolved = (lines: string[]) => lines.filter((l) => l.startsWith('[resolve] '));
   const INK = /node_modules\/(ink|react|ink-text-input|yoga)|dist\/tui\.js/;
 
   it('the command-line path loads neither Ink nor React, nor the MCP server', () => {
-    const loaded = loadedBy(tempDir(), ['add', 'flow', 'X']);
-    expect(loaded.some((l) => l.includes('dist/cli.js'))).toBe(true);
+    const lines = loadedBy(tempDir(), ['add', 'flow', 'X']);
+    const loaded = resolved(lines);
+    expect(loaded.some((l) => l.includes('bin/load-cli.js'))).toBe(true);
     expect(loaded.filter((l) => INK.test(l) || l.includes('dist/mcp.js'))).toEqual([]);
+    // The script is one bundle: what it requires are Node's own modules.
+    const required = lines.filter((l) => l.startsWith('[require] '));
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((l) => !/^\[require\] (node:)?[a-z_/]+$/.test(l))).toEqual([]);
   });
 
   it('flow mcp loads its own bundle and neither Ink nor React', () => {
-    const loaded = loadedBy(tempDir(), ['mcp'], `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })}\n`);
+    const loaded = resolved(loadedBy(tempDir(), ['mcp'], `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })}\n`));
     expect(loaded.some((l) => l.endsWith('dist/mcp.js'))).toBe(true);
     expect(loaded.filter((l) => INK.test(l))).toEqual([]);
   });
@@ -183,7 +189,7 @@ describe('start-up', () => {
     const sources = (file: string): string[] => JSON.parse(readFileSync(join(ROOT, 'dist', `${file}.map`), 'utf8')).sources;
     const sdk = (s: string) => s.includes('node_modules/@modelcontextprotocol/');
     const ink = (s: string) => /node_modules\/(ink|react)\//.test(s);
-    expect(sources('cli.js').filter((s) => sdk(s) || ink(s))).toEqual([]);
+    expect(sources('cli.cjs').filter((s) => sdk(s) || ink(s))).toEqual([]);
     expect(sources('mcp.js').some(sdk)).toBe(true);
     expect(sources('mcp.js').filter(ink)).toEqual([]);
   });

@@ -42,7 +42,7 @@ const blobs = (dir: string) => {
 
 describe('flow … doc', () => {
   beforeAll(() => {
-    expect(existsSync(join(__dirname, '..', '..', 'dist', 'cli.js'))).toBe(true);
+    expect(existsSync(join(__dirname, '..', '..', 'dist', 'cli.cjs'))).toBe(true);
   });
 
   it('adds the same file to two plans once; unlink keeps it; deleting both plans and gc remove it', () => {

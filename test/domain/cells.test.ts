@@ -19,7 +19,7 @@ describe('cells', () => {
 
   it('random mixes of plain, wide, combining, joining and emoji characters, and hostile strings', () => {
     const rand = random(8);
-    const pieces = ['a', 'Z', ' ', 'é', 'e\u0301', 'ß', 'λ', 'д', 'д\u0483', 'データ', 'ゔ', 'か\u3099', '計画', '한', '\u1100\u1161', '✅', '👍🏽', '👨\u200d👩\u200d👧', '❤\ufe0f', '\u00ad', '\u200b', '\u0085', 'ｱ', '１', '\t', '\u0007'];
+    const pieces = ['a', 'Z', ' ', 'é', 'e\u0301', 'ß', 'λ', 'д', 'д\u0483', 'データ', 'ゔ', 'か\u3099', '計画', '한', '\u1100\u1161', '✅', '☺', '⌚', '↑', '⚊', '👍🏽', '👨\u200d👩\u200d👧', '❤\ufe0f', '\u00ad', '\u200b', '\u0085', 'ｱ', '１', '\t', '\u0007'];
     for (let round = 0; round < 3000; round++) {
       const text = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => pieces[Math.floor(rand() * pieces.length)]).join('');
       expect(cells(text), JSON.stringify(text)).toBe(stringWidth(text));

@@ -51,7 +51,7 @@ void (() => ws.run('add task', { title: 'x', priority: 'urgent' }));
 // @ts-expect-error: not a command
 void (() => ws.run('frobnicate task', {}));
 
-const inside = 'flow-workspace/dist/cli.js';
+const inside = 'flow-workspace/dist/cli.cjs';
 try {
   await import(inside);
 } catch (err) {

@@ -259,14 +259,14 @@ function layoutOf(doc: any): Buffer {
 const prettyOf = (doc: any): Buffer => Buffer.from(JSON.stringify(doc, null, 2));
 
 function cliBuilt(): void {
-  if (existsSync(join(ROOT, 'dist', 'cli.js'))) return;
+  if (existsSync(join(ROOT, 'dist', 'cli.cjs'))) return;
   const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
 }
 
 /** Other runs in this checkout rebuild dist/ (rm, then write): wait for it to be back. */
 function awaitDist(): void {
-  const cli = join(ROOT, 'dist', 'cli.js');
+  const cli = join(ROOT, 'dist', 'cli.cjs');
   for (let waited = 0; !existsSync(cli) && waited < 20_000; waited += 50) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }

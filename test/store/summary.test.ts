@@ -5,16 +5,23 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateDocument, random } from '../../bench/fixtures.js';
-import { MAX_TASK_DEPTH, parseStoredFlow, type Flow } from '../../src/domain/schema.js';
+import { FlowSchema, MAX_TASK_DEPTH, parseStoredFlow, type Flow } from '../../src/domain/schema.js';
 import { serialiseDocument } from '../../src/store/layout.js';
 import { Store } from '../../src/store/store.js';
 import { summariseFlow, summaryOf } from '../../src/store/summary.js';
 import { HOSTILE } from '../hostile.js';
 import { flowSync, json, tempDir } from '../helpers.js';
 
+/** The scan's answer, checked against the JSON.parse path's where the scan answers. */
 const summarise = (id: string, line: string) => {
   const b = Buffer.from(line);
-  return summariseFlow(id, b, 0, b.length);
+  const scanned = summariseFlow(id, b, 0, b.length);
+  if (scanned) expect(summariseFlow(id, b, 0, b.length, true), line).toEqual(scanned);
+  return scanned;
+};
+const parsedPath = (id: string, line: string) => {
+  const b = Buffer.from(line);
+  return summariseFlow(id, b, 0, b.length, true);
 };
 
 /** Counts of a parsed line as the schema reads them (absent lists are empty), without validating. */
@@ -93,6 +100,13 @@ describe('summariseFlow', () => {
       '["flow_a"]',
     ];
     for (const line of refused) expect(summarise('flow_a', line), line).toBeUndefined();
+    // JSON.parse reads escapes and keeps the last of two keys, as a full read does: only
+    // the scan refuses those.
+    const escapesAndTwice = refused.filter((line) => line.includes('\\u0061') || line.includes('\\u0073') || line.includes('\\u006f') || line.includes('"plans":[],"plans"') || line.includes('"status":"done","status"'));
+    expect(escapesAndTwice).toHaveLength(5);
+    for (const line of refused.filter((l) => !escapesAndTwice.includes(l))) expect(parsedPath('flow_a', line), line).toBeUndefined();
+    const nulls = ['{"id":"flow_a","name":"n","plans":[{"id":"plan_a","title":"p","tasks":[{"id":"task_a","title":"t","status":null}]}]}', '{"id":"flow_a","name":"n","plans":[{"id":"plan_a","title":"p","tasks":[{"id":"task_a","title":"t","subtasks":null}]}]}'];
+    for (const line of nulls) expect([summarise('flow_a', line), parsedPath('flow_a', line)], line).toEqual([undefined, undefined]);
     // As deep as flow reads whole still answers.
     expect(summarise('flow_a', deep(MAX_TASK_DEPTH))).toMatchObject({ plans: 1, total: MAX_TASK_DEPTH, done: 0 });
   });
@@ -122,6 +136,11 @@ describe('summariseFlow', () => {
         expect(quick, damaged).toBeUndefined();
         continue;
       }
+      const viaParse = parsedPath(id, damaged);
+      if (viaParse) {
+        const { plans, done, total } = viaParse;
+        expect({ plans, done, total }, damaged).toEqual(referenceCounts(parsed));
+      }
       if (!quick) continue;
       answered++;
       const { plans, done, total } = quick;
@@ -130,6 +149,12 @@ describe('summariseFlow', () => {
       expect(quick.fields, damaged).toEqual(summaryOf(parseStoredFlow({ ...own, plans: [] }).flow).fields);
     }
     expect(answered).toBeGreaterThan(100);
+  });
+});
+
+describe('own fields', () => {
+  it('are the flow schema\'s: summary.ts checks id, name, created and updated as FlowSchema does', () => {
+    expect(Object.keys(FlowSchema._zod.def.shape)).toEqual(['id', 'name', 'created', 'updated', 'plans']);
   });
 });
 

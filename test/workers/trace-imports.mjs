@@ -1,5 +1,12 @@
-// Registered with --import: prints every module Node resolves, to prove what a run loads.
-import { register } from 'node:module';
+// Registered with --import: prints every module Node resolves or requires, to prove what
+// a run loads (the command line is a CommonJS script: its requires are CommonJS).
+import Module, { register } from 'node:module';
+
+const load = Module._load;
+Module._load = function traced(request, ...rest) {
+  process.stderr.write(`[require] ${request}\n`);
+  return load.call(this, request, ...rest);
+};
 
 register(
   'data:text/javascript,' +

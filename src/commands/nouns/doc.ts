@@ -1,6 +1,5 @@
 // Rows of the command table for documents (issue 13 item 3) and `flow search`. The work
 // is done in src/documents and src/search; these rows resolve references and print.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { FlowError } from '../../domain/errors.js';
@@ -15,6 +14,7 @@ import { columns } from '../output.js';
 import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
+import { childProcess } from '../../node-modules.js';
 import { docJson, documents, existingIn, load, type Lib } from './doc-lib.js';
 import { findTask } from './task.js';
 
@@ -231,7 +231,7 @@ const openDoc = defineCommand({
     if (env.interactive && process.stdout.isTTY && env.store.writer.startsWith('cli:')) {
       const editor = process.env.VISUAL || process.env.EDITOR;
       const [command, ...rest] = lib.isTextual(entry.media_type) && editor ? [editor] : ['xdg-open'];
-      spawnSync(command, [...rest, path], { stdio: 'inherit', shell: false });
+      childProcess().spawnSync(command, [...rest, path], { stdio: 'inherit', shell: false });
     }
     return { json: { id: entry.id, path }, human: () => path, message: path };
   },

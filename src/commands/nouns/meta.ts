@@ -170,7 +170,7 @@ const mcp = defineCommand({
   mcp: false,
   async run(_args, env) {
     // Loaded only here, from its own bundle beside this one: no other command loads the SDK.
-    const server: typeof import('../../mcp/server.js') = await import(new URL('./mcp.js', import.meta.url).href);
+    const server = (await env.importModule(new URL('./mcp.js', import.meta.url).href)) as typeof import('../../mcp/server.js');
     await server.serve({ dir: env.dir, session: env.session, warn: (message) => env.warn(message) });
     return { json: undefined, human: () => '' };
   },
