@@ -41,7 +41,19 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+/**
+ * A reader that stops early (`flow list flow | head`) closes the pipe: what is left
+ * unwritten is dropped without a stack trace, and the exit code stays the command's (a
+ * change it made is on disk either way).
+ */
+function closedPipeIsQuiet(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+  return stream;
+}
+
+const defaultIo = (): Io => ({ stdout: closedPipeIsQuiet(process.stdout), stderr: process.stderr, stdin: process.stdin, env: process.env });
 
 /** --json as the parser reads it, for errors raised before parsing finished. */
 function wantsJson(argv: readonly string[]): boolean {

@@ -1,8 +1,10 @@
 // The command line as a person or script uses it: sessions, scope, output, exit codes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateDocument } from '../../bench/fixtures.js';
+import { serialiseDocument } from '../../src/store/layout.js';
 import { flow, flowSync, FLOW_BIN, json, readStore, ROOT, tempDir } from '../helpers.js';
 
 function setup() {
@@ -151,6 +153,20 @@ describe('output', () => {
     const schema = json(flowSync(dir, ['schema']));
     expect(schema.$schema).toMatch(/json-schema/);
     expect(JSON.stringify(schema)).toContain('in_progress');
+  });
+});
+
+describe('a reader that stops early', () => {
+  it('flow list flow | head: no stack trace, the exit code is the command\'s', () => {
+    const dir = tempDir();
+    const { flows, ...header } = generateDocument(3000, 'small');
+    writeFileSync(join(dir, 'flows.json'), serialiseDocument(header, Object.entries(flows)));
+    // A real pipe into head, as a person types it; flow's own stderr and exit code kept apart.
+    const script = '"$0" "$1" --dir "$2" list flow 2>"$2/err" | head -1; echo "${PIPESTATUS[0]}" >"$2/code"';
+    const shown = spawnSync('bash', ['-c', script, process.execPath, FLOW_BIN, dir], { encoding: 'utf8' });
+    expect(shown.stdout).toMatch(/^1\. /);
+    expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'code'), 'utf8').trim()).toBe('0');
   });
 });
 
