@@ -7,6 +7,7 @@ import { sanitize, oneLine, safeJson } from '../domain/sanitize.js';
 import type { Flow, Plan, Task } from '../domain/schema.js';
 import { walkTasks } from '../domain/tree.js';
 import type { Decision, SessionContext } from './context.js';
+import { counted } from '../domain/counted.js';
 
 export const EXPORT_FORMATS = ['md', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -208,8 +209,6 @@ function leftOut(omitted: Omitted): string[] {
     omitted.decisions ? counted(omitted.decisions, 'decision') : '',
   ].filter(Boolean);
 }
-
-const counted = (n: number, thing: string) => `${n} ${thing}${n === 1 ? '' : 's'}`;
 
 /** Multi-line text laid out as the command line prints it: visible escapes, tabs as spaces. */
 function block(text: string): string {

@@ -3,6 +3,7 @@
 // the order of the keys. A job that depends on the state (the next status, the sibling
 // to swap with) is built when its turn comes, after every earlier key's change.
 import { readConfig } from '../config/config.js';
+import { counted } from '../domain/counted.js';
 import { cycleMessage, dependencyCycle } from '../domain/dependencies.js';
 import { oneLine } from '../domain/sanitize.js';
 import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
@@ -531,7 +532,6 @@ function countSubtasks(task: Task): number {
   return n;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** d: asks, naming what goes with it (subtasks, tasks, plans). */
 function confirmDelete(ws: Workspace, row: Row): void {
@@ -552,20 +552,20 @@ function confirmDelete(ws: Workspace, row: Row): void {
     const question = tasks.length === 1 ? `Delete task "${shown(tasks[0].title)}"` : `Delete ${tasks.length} tasks`;
     const details = tasks.length > 1 ? tasks.slice(0, 5).map((t) => `  ${shown(t.title)}`) : [];
     if (tasks.length > 5) details.push(`  … and ${tasks.length - 5} more`);
-    const withSubs = subtasks ? ` and ${plural(subtasks, 'subtask')}` : '';
+    const withSubs = subtasks ? ` and ${counted(subtasks, 'subtask')}` : '';
     return ask(tui, `${question}${withSubs}?`, details, answer({ command: cmd.removeTasks(ids) }));
   }
   if (row.kind === 'plan') {
     const plan = findPlan(state, row.id)?.plan;
     const total = plan ? [...walkTasks(plan.tasks)].length : 0;
     const docs = documentLines(state, [row.id]);
-    return ask(tui, `Delete plan "${shown(row.title)}"${total ? ` and its ${plural(total, 'task')}` : ''}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('plan', row.id) }));
+    return ask(tui, `Delete plan "${shown(row.title)}"${total ? ` and its ${counted(total, 'task')}` : ''}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('plan', row.id) }));
   }
   const flow = state.flows.get(row.id);
   const plans = flow?.plans.length ?? 0;
   const tasks = flow?.plans.reduce((n, p) => n + [...walkTasks(p.tasks)].length, 0) ?? 0;
   const docs = documentLines(state, flow?.plans.map((p) => p.id) ?? []);
-  ask(tui, `Delete flow "${shown(row.title)}" with its ${plural(plans, 'plan')} and ${plural(tasks, 'task')}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('flow', row.id) }));
+  ask(tui, `Delete flow "${shown(row.title)}" with its ${counted(plans, 'plan')} and ${counted(tasks, 'task')}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('flow', row.id) }));
 }
 
 /** The documents that go with deleting plans, for the question: named, at most five. */
@@ -574,7 +574,7 @@ function documentLines(state: TuiState, planIds: readonly string[]): { count: st
   if (!going.length) return { count: '', lines: [] };
   const lines = going.slice(0, 5).map(({ entry, last }) => `  document "${shown(entry.name)}"${last ? ' (no other plan has it: gc doc removes it later)' : ' (stays: another plan has it)'}`);
   if (going.length > 5) lines.push(`  … and ${going.length - 5} more`);
-  return { count: ` and the ${plural(going.length, 'document')} it references`, lines };
+  return { count: ` and the ${counted(going.length, 'document')} it references`, lines };
 }
 
 // ---- The board ----

@@ -7,6 +7,7 @@ import { oneLine } from '../domain/sanitize.js';
 import { flowCounts } from '../domain/tree.js';
 import { storeFigures } from '../store/metrics.js';
 import type { Controller } from './controller.js';
+import { counted } from '../domain/counted.js';
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
@@ -30,7 +31,7 @@ export function workspaceStats(controller: Controller): string[] {
   const load = whole === null ? 'still reading' : `${ms(whole)} (the whole store, at start${firstScreen === null ? '' : `; first screen ${ms(firstScreen)}`})`;
   return statsLines({
     revision: state.revision,
-    counts: `${state.flows.size} flows, ${plans} plans, ${tasks} tasks, ${documents} documents`,
+    counts: [counted(state.flows.size, 'flow'), counted(plans, 'plan'), counted(tasks, 'task'), counted(documents, 'document')].join(', '),
     figures,
     load,
     peak: `${byteSize(process.resourceUsage().maxRSS * 1024)} (this workspace)`,

@@ -77,7 +77,7 @@ describe('flow stats', () => {
     expect(stats.load_ms).toBeGreaterThan(0);
     expect(stats.peak_rss_bytes).toBeGreaterThan(1024 * 1024);
     const text = flowSync(dir, ['stats']).stdout;
-    expect(text).toContain('1 flows, 1 plans, 3 tasks');
+    expect(text).toContain('1 flow, 1 plan, 3 tasks');
     expect(text).toMatch(/saves {5}p50 \d+\.\d ms, p95 \d+\.\d ms over the last 5/);
   });
 });

@@ -12,7 +12,7 @@ describe('figures in the help', () => {
     await h.press('?');
     await h.waitForText('This store (flow stats)');
     const frame = plain(h.lastFrame());
-    expect(frame).toMatch(/revision \d+: 1 flows, 2 plans, 5 tasks, 0 documents/);
+    expect(frame).toMatch(/revision \d+: 1 flow, 2 plans, 5 tasks, 0 documents/);
     expect(frame).toMatch(/on disk   flows\.json \d[\d.]* (B|KB)/);
     expect(frame).toMatch(/load      \d+\.\d ms \(the whole store, at start\)/);
     expect(frame).toMatch(/last save \d+\.\d ms \(revision \d+, /);
@@ -26,6 +26,6 @@ describe('figures in the help', () => {
     await h.press(KEY.enter);
     await h.waitForFrame(() => plain(h.lastFrame()).includes('One more'), 'the new task');
     await h.press('?');
-    await h.waitForFrame((f) => /1 flows, 2 plans, 6 tasks/.test(plain(f)), 'the count after the change');
+    await h.waitForFrame((f) => /1 flow, 2 plans, 6 tasks/.test(plain(f)), 'the count after the change');
   });
 });

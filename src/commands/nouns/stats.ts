@@ -5,6 +5,7 @@ import { walkTasks } from '../../domain/tree.js';
 import { storeFigures, type StoreFigures } from '../../store/metrics.js';
 import { defineCommand } from '../define.js';
 import { byteSize } from '../render.js';
+import { counted } from '../../domain/counted.js';
 
 const ms = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)} ms`);
 
@@ -39,7 +40,7 @@ const stats = defineCommand({
     };
     const lines = statsLines({
       revision: view.revision,
-      counts: `${flows.length} flows, ${plans} plans, ${tasks} tasks`,
+      counts: [counted(flows.length, 'flow'), counted(plans, 'plan'), counted(tasks, 'task')].join(', '),
       figures,
       load: `${ms(loadMs)} (the whole store, just now)`,
       peak: `${byteSize(json.peak_rss_bytes)} (this command)`,
