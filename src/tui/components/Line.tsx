@@ -2,7 +2,7 @@
 // they run out of room. Rows are laid out here rather than wrapped by Ink, so a long
 // title can never push the rows under it down.
 import { Text } from 'ink';
-import type { Segment } from '../../domain/sanitize.js';
+import { needsSanitizing, type Segment } from '../../domain/sanitize.js';
 import { cells, clusters, fieldSegments, shownCluster, truncateSegments } from '../text.js';
 
 export interface Span {
@@ -18,11 +18,16 @@ export function fieldSpans(text: string, style: Omit<Span, 'text'> = {}): Span[]
   return fieldSegments(text).map((s) => ({ ...style, text: s.text, dim: style.dim || s.escaped }));
 }
 
-/** Spans cut to `width` cells (the last one ends in … when something was cut). */
+/**
+ * Spans cut to `width` cells (the last one ends in … when something was cut). Every row
+ * of the screen passes here, so a span built from data without fieldSpans (a time, a
+ * name in a template) is sanitized here too: nothing drawn can drive the terminal.
+ */
 export function fitSpans(spans: readonly Span[], width: number): Span[] {
-  const segments: Segment[] = spans.map((s) => ({ text: s.text, escaped: false }));
+  const safe = spans.flatMap((s) => (needsSanitizing(s.text, { oneLine: true }) ? fieldSpans(s.text, s) : [s]));
+  const segments: Segment[] = safe.map((s) => ({ text: s.text, escaped: false }));
   const cut = truncateSegments(segments, Math.max(0, width));
-  return cut.map((segment, i) => ({ ...(spans[i] ?? spans[spans.length - 1] ?? {}), text: segment.text }));
+  return cut.map((segment, i) => ({ ...(safe[i] ?? safe[safe.length - 1] ?? {}), text: segment.text }));
 }
 
 export function Line({ spans, width, inverse, bold }: { spans: readonly Span[]; width: number; inverse?: boolean; bold?: boolean }) {
