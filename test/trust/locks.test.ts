@@ -129,7 +129,8 @@ describe('long work under the lock', () => {
       // Someone else trying now finds it held (not stale).
       await expect(acquireLock(file, { staleMs: 2000, timeoutMs: 300 })).rejects.toMatchObject({ code: 'busy' });
       // proper-lockfile's own refresh runs next and must not take our refresh for a takeover.
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const ours = statSync(`${file}.lock`).mtimeMs;
+      await waitFor(() => statSync(`${file}.lock`).mtimeMs > ours, { what: "proper-lockfile's own refresh", timeoutMs: 10_000 });
       expect(() => lock.assertHeld()).not.toThrow();
     } finally {
       await lock.release();
