@@ -2,7 +2,6 @@
 // document contents by hash) were at a moment, kept incrementally. Storage is the files
 // backend (gzipped baselines plus RFC 6902 patches made from the store's journal) or git;
 // the index of snapshots is shared, updated atomically under its own lock.
-import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { escapePathComponent, type Operation } from 'fast-json-patch';
@@ -11,6 +10,7 @@ import { captureDocuments } from '../documents/snapshots.js';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
+import { nodeCrypto } from '../node-modules.js';
 import { removeStaleTempsIn, writeFileAtomic } from '../store/atomic-write.js';
 import { assertResolvesInside, DamagedEntryError, inside } from '../store/contain.js';
 import { changesUpTo, readJournal, startJournal, type JournalStart } from '../store/journal.js';
@@ -89,7 +89,7 @@ const SIDE_KEYS = ['context', 'manifest', 'documents'] as const;
 
 function partHashes(side: SideParts): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of SIDE_KEYS) out[key] = createHash('sha1').update(JSON.stringify(side[key]) ?? '').digest('hex');
+  for (const key of SIDE_KEYS) out[key] = nodeCrypto().createHash('sha1').update(JSON.stringify(side[key]) ?? '').digest('hex');
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Replace a file so that a crash at any instant leaves either the old or the new file
 // (DESIGN §4 step 4): unique temp file in the same folder, every byte checked, fsync,
 // a last check by the caller, rename, folder fsync.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../random-bytes.js';
 import {
   closeSync,
   fstatSync,

@@ -23,7 +23,7 @@ import { asFlowError, errnoError } from './errno.js';
 import { identityOf, type Identity } from './identity.js';
 import { assemble, Image, LayoutError, serialiseMember, spliceImage } from './layout.js';
 import { recordInJournal } from './journal.js';
-import { markStartUp, recordSave, timed, timedAsync } from './metrics.js';
+import { clockMs, markStartUp, recordSave, timed, timedAsync } from './metrics.js';
 import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
 import { quarantineReplacing } from './quarantine.js';
@@ -614,7 +614,7 @@ export class Store {
    * must only act through the transaction it is given.
    */
   async transact<T>(fn: (tx: Transaction) => T, companion?: Companion<T>): Promise<Commit<T>> {
-    const started = performance.now();
+    const started = clockMs();
     for (let attempt = 1; ; attempt++) {
       let commit: Commit<T>;
       try {
@@ -628,7 +628,7 @@ export class Store {
       }
       if (commit.changed) {
         // The change is on disk: nothing after this point may turn it into a failure.
-        recordSave(this.dir, { revision: commit.revision, at: now(), ms: performance.now() - started });
+        recordSave(this.dir, { revision: commit.revision, at: now(), ms: clockMs() - started });
         try {
           await this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
         } catch (err) {
