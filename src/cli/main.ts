@@ -13,6 +13,7 @@ import { FlowError, type ErrorCode } from '../domain/errors.js';
 import { safeJson } from '../domain/sanitize.js';
 import { resolveDataDir } from '../store/paths.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
+import { fdSink, type TextSink } from './fd-sink.js';
 import { readlinePromises } from '../node-modules.js';
 
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -35,7 +36,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
 };
 
 export interface Io {
-  stdout: NodeJS.WriteStream;
+  stdout: TextSink;
   stderr: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
@@ -56,15 +57,12 @@ function closedPipeIsQuiet(stream: NodeJS.WriteStream): NodeJS.WriteStream {
 /**
  * The process's own streams, each made on first use: Node builds a stream object for
  * stdin, stdout or stderr when it is first touched (~4 ms each, loading the stream
- * modules), and `flow add task … --quiet` needs none of them.
+ * modules), and `flow add task … --quiet` needs none of them. Output goes to its file
+ * descriptor directly where it can (fd-sink.ts).
  */
 function defaultIo(): Io {
-  let stdout: NodeJS.WriteStream | undefined;
   return {
-    get stdout() {
-      stdout ??= closedPipeIsQuiet(process.stdout);
-      return stdout;
-    },
+    stdout: fdSink(1, () => closedPipeIsQuiet(process.stdout)),
     get stderr() {
       return process.stderr;
     },

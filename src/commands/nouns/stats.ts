@@ -15,7 +15,7 @@ const stats = defineCommand({
   details:
     'Loading the whole store is measured here (the figure is this load). Save latencies come\n' +
     'from .flow/cache/saves.jsonl, which every save appends to (the last 1,000 or so are kept).',
-  args: z.object({}),
+  args: () => z.object({}),
   argv: {},
   async run(_args, env) {
     const started = clockMs();
