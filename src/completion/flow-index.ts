@@ -1,0 +1,244 @@
+// The completion index, .flow/cache/completion.index: every flow's id and name, in file
+// order, and where its line is in flows.json. With it a Tab at 10k flows reads a few
+// hundred kilobytes instead of the 12 MB file (issue 12 item 5). It is derived, never
+// needed and never believed: it is used only while flows.json is the very file it was
+// built from (inode, size, mtime, ctime) and that file had settled before it was read;
+// every line it points to is checked to be that flow's line before it is used; anything
+// else (stale, racy, damaged, hostile) is ignored and the index is built again from the
+// file by the Tab that found it so. It is data, never code (DESIGN §8): its names reach
+// the shell only through the checks store data passes.
+//
+// Only __complete writes it, lazily: the CLI's saves do not pay for it. Written to a temp
+// file in the cache folder and renamed, so a reader never sees half of one; no lock, since
+// whichever of two Tabs renames last wrote an index as good as the other's.
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import { removeStaleTemps, tempPathFor } from '../store/atomic-write.js';
+import { assertResolvesInside } from '../store/contain.js';
+import { identityOf } from '../store/identity.js';
+import { bytesAt, ChunkedFile, flowLines, headerBytes, isHeader, lineKey, parsed, type FlowLine } from './flow-lines.js';
+
+export const INDEX_FILE = join('cache', 'completion.index');
+const FORMAT = 'flow completion index';
+const VERSION = 1;
+/**
+ * The racy-git rule: a file changed within this long before it was read may change again
+ * without its mtime or ctime moving (coarse file-system clocks), so an index of it is
+ * never trusted. The store trusts its own cached reads by the same margin.
+ */
+const SETTLE_NS = 50_000_000n;
+
+/** What the index knows, however it was had. */
+export interface FlowIndex {
+  /** The header's bytes, up to the `{` that opens the flows; undefined when the index lies. */
+  header(): Buffer | undefined;
+  /** Every flow's name in file order; undefined when the index is damaged. */
+  names(): FlowNames | undefined;
+  /** Flow `id`'s line (no comma); null when there is no such flow, undefined when the index lies. */
+  line(id: string): Buffer | null | undefined;
+}
+
+/** Flow names in file order, and the id of the flow at each place. */
+export interface FlowNames {
+  names: readonly string[];
+  ids: readonly string[];
+}
+
+/** Whether an index of the file as `stat` describes it, read at `readAt`, may be trusted. */
+export function settled(stat: BigIntStats, readAt: bigint): boolean {
+  const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
+  return readAt - changed > SETTLE_NS;
+}
+
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+/** Where a flow's line is, as the index writes it, checked: undefined for anything else. */
+function entryOf(raw: unknown): Place | undefined {
+  if (!Array.isArray(raw) || raw.length !== 3) return undefined;
+  const [id, offset, length] = raw as unknown[];
+  if (typeof id !== 'string' || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length)) return undefined;
+  return { id, offset: offset as number, length: length as number };
+}
+
+type Place = Omit<FlowLine, 'name'>;
+
+const strings = (raw: unknown, count: number): raw is string[] => Array.isArray(raw) && raw.length === count && raw.every((s) => typeof s === 'string');
+
+/** The lines and the header from wherever flows.json's bytes are, each checked against what the index says. */
+function indexOver(
+  read: (offset: number, length: number) => Buffer | undefined,
+  headerLength: number,
+  names: () => FlowNames | undefined,
+  find: (id: string) => Place | null | undefined,
+): FlowIndex {
+  return {
+    header: () => {
+      const head = read(0, headerLength);
+      return head && isHeader(head) ? head : undefined;
+    },
+    names,
+    line: (id) => {
+      const entry = find(id);
+      if (!entry) return entry;
+      // The newline and key before the line, and the comma or newline after it.
+      const key = lineKey(id);
+      const bytes = read(entry.offset - 1, entry.length + 2);
+      if (!bytes || entry.offset <= headerLength || !bytesAt(bytes, key, 0) || (bytes[bytes.length - 1] !== 0x2c && bytes[bytes.length - 1] !== 0x0a)) return undefined;
+      return bytes.subarray(1, bytes.length - 1);
+    },
+  };
+}
+
+interface Meta {
+  identity: string;
+  readAt: bigint;
+  header: number;
+  flows: number;
+}
+
+/** The index's first line, checked; undefined when it is not one this version wrote. */
+function metaOf(text: string): Meta | undefined {
+  const raw = parsed(text);
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { format, version, identity, readAt, header, flows } = raw as Record<string, unknown>;
+  if (format !== FORMAT || version !== VERSION || typeof identity !== 'string' || typeof readAt !== 'string' || !/^\d{1,25}$/.test(readAt)) return undefined;
+  if (!Number.isSafeInteger(header) || !Number.isSafeInteger(flows) || (header as number) <= 0 || (flows as number) < 0) return undefined;
+  return { identity, readAt: BigInt(readAt), header: header as number, flows: flows as number };
+}
+
+/** The index on disk, when it is of the file `fd` is open on as it is now and that file had settled. */
+function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(dir, INDEX_FILE));
+  } catch {
+    return undefined;
+  }
+  const metaEnd = bytes.indexOf(0x0a);
+  const meta = metaEnd < 0 ? undefined : metaOf(bytes.toString('utf8', 0, metaEnd));
+  if (!meta || meta.identity !== identityOf(stat) || !settled(stat, meta.readAt) || meta.header > stat.size) return undefined;
+  // Then a line of names, a line of ids (each one JSON list), and a line for each flow.
+  const namesEnd = bytes.indexOf(0x0a, metaEnd + 1);
+  const idsEnd = namesEnd < 0 ? -1 : bytes.indexOf(0x0a, namesEnd + 1);
+  if (idsEnd < 0) return undefined;
+  const names = () => {
+    const list = parsed(bytes.toString('utf8', metaEnd + 1, namesEnd));
+    const ids = parsed(bytes.toString('utf8', namesEnd + 1, idsEnd));
+    return strings(list, meta.flows) && strings(ids, meta.flows) ? { names: list, ids } : undefined;
+  };
+  /** One flow's place, found by its line's start without reading the others. */
+  const find = (id: string) => {
+    const at = bytes.indexOf(`\n[${JSON.stringify(id)},`, idsEnd);
+    if (at < 0) return null;
+    const end = bytes.indexOf(0x0a, at + 1);
+    const entry = end < 0 ? undefined : entryOf(parsed(bytes.toString('utf8', at + 1, end)));
+    return entry?.id === id ? entry : undefined;
+  };
+  const read = (offset: number, length: number) => {
+    if (offset < 0 || length < 0 || offset + length > stat.size) return undefined;
+    const buf = Buffer.allocUnsafe(length);
+    return readSync(fd, buf, 0, length, offset) === length ? buf : undefined;
+  };
+  return indexOver(read, meta.header, names, find);
+}
+
+function serialise(meta: Meta, flows: readonly FlowLine[]): string {
+  const first = JSON.stringify({ format: FORMAT, version: VERSION, identity: meta.identity, readAt: String(meta.readAt), header: meta.header, flows: meta.flows });
+  const places = flows.map((f) => `${JSON.stringify([f.id, f.offset, f.length])}\n`).join('');
+  return `${first}\n${JSON.stringify(flows.map((f) => f.name))}\n${JSON.stringify(flows.map((f) => f.id))}\n${places}`;
+}
+
+/**
+ * A temp file in the cache folder for a new index, open for writing; undefined when the
+ * index cannot be written there (a read-only store, a cache folder that leads outside):
+ * then the Tab reads only as far as it needs, as without an index. `made` is the cache
+ * folder when this made it, to be removed again if nothing is written into it.
+ */
+function openTemp(dir: string): { path: string; fd: number; made: string | undefined } | undefined {
+  const target = join(dir, INDEX_FILE);
+  try {
+    assertResolvesInside(dir, target, 'the completion index');
+    const made = mkdirSync(join(dir, 'cache'), { recursive: true });
+    // A Tab that died before its rename left its temp file: nothing else removes it.
+    removeStaleTemps(target);
+    const path = tempPathFor(target);
+    return { path, fd: openSync(path, 'wx', 0o644), made };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The index built from the whole file `fd` is open on, and written for the next Tab when
+ * the file had settled and did not change while it was read. Undefined when the file is
+ * not in flow's layout or the index could not be written.
+ */
+function builtIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | undefined {
+  const chunks = new ChunkedFile(fd);
+  const head = headerBytes(chunks);
+  if (!head) return undefined;
+  const temp = openTemp(dir);
+  if (!temp) return undefined;
+  let renamed = false;
+  try {
+    const readAt = nowNs();
+    const flows = flowLines(chunks, head);
+    if (!flows) return undefined;
+    const bytes = chunks.readAll();
+    const identity = identityOf(stat);
+    if (bytes.length === Number(stat.size) && identityOf(fstatSync(fd, { bigint: true })) === identity && settled(stat, readAt)) {
+      writeSync(temp.fd, serialise({ identity, readAt, header: head.length, flows: flows.length }, flows));
+      closeSync(temp.fd);
+      temp.fd = -1;
+      renameSync(temp.path, join(dir, INDEX_FILE));
+      renamed = true;
+    }
+    const byId = new Map(flows.map((f) => [f.id, f]));
+    const read = (offset: number, length: number) => (offset < 0 || length < 0 || offset + length > bytes.length ? undefined : bytes.subarray(offset, offset + length));
+    const names = { names: flows.map((f) => f.name), ids: flows.map((f) => f.id) };
+    return indexOver(read, head.length, () => names, (id) => byId.get(id) ?? null);
+  } catch {
+    return undefined;
+  } finally {
+    if (temp.fd >= 0) closeSync(temp.fd);
+    if (!renamed) removeTemp(temp.path, temp.made);
+  }
+}
+
+/** A temp file not renamed into place, and the cache folder when it was made for it. */
+function removeTemp(path: string, made: string | undefined): void {
+  try {
+    unlinkSync(path);
+    if (made) rmdirSync(made);
+  } catch {
+    // gone already, or someone else put something there meanwhile
+  }
+}
+
+/**
+ * Runs `use` on the index of `dir`'s flows.json: the stored one when it may be trusted,
+ * else (or when `use` finds it damaged or lying: undefined) one built from the file.
+ * Undefined when there is no file, it is not in flow's layout, or no index could be had.
+ */
+export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | undefined): T | undefined {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, 'flows.json'), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    if (!stat.isFile()) return undefined;
+    const stored = storedIndex(dir, fd, stat);
+    const found = stored && use(stored);
+    if (found !== undefined) return found;
+    const built = builtIndex(dir, fd, stat);
+    return built && use(built);
+  } catch {
+    // Never a failed Tab: the caller reads the file without an index.
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
