@@ -4,8 +4,8 @@
 // load the whole program.
 const argv = process.argv.slice(2);
 if (argv[0] === '__complete') {
-  const { main } = await import('../dist/complete.js');
-  process.exitCode = await main(argv.slice(1));
+  const { loadScript } = await import('./load-cli.js');
+  process.exitCode = await loadScript('complete').exports.main(argv.slice(1));
 } else {
   const { importModule, loadCli } = await import('./load-cli.js');
   process.exitCode = await loadCli().cli.run(argv, undefined, importModule);

@@ -99,8 +99,6 @@ const entries = [
     minifyWhitespace: true,
   },
   { entryPoints: ['src/lib.ts'], outfile: `${next}/lib.js` },
-  // What flow __complete reads the store with, loaded only when a reference is completed.
-  { entryPoints: ['src/completion/store-values.ts'], outfile: `${next}/complete-values.js`, minifySyntax: true, minifyWhitespace: true },
   // flow mcp: the MCP SDK lives here only, loaded by the command line when it serves.
   { entryPoints: ['src/mcp/server.ts'], outfile: `${next}/mcp.js`, minifySyntax: true, minifyWhitespace: true },
 ];
@@ -124,8 +122,11 @@ for (const worker of ['load-worker', 'sync-worker']) {
   if (existsSync(`${root}/src/tui/${worker}.ts`)) entries.push({ entryPoints: [`src/tui/${worker}.ts`], outfile: `${next}/${worker}.js` });
 }
 /**
- * dist/complete.js, for `flow __complete`: the table's words and fields (made by running
- * the table once, here) written into a bundle that does not load the commands.
+ * dist/complete.cjs, for `flow __complete`: the table's words and fields (made by running
+ * the table once, here) written into a script that does not load the commands, with what
+ * reads the store evaluated only when a reference is completed. One CommonJS script, run
+ * by bin/flow.js with the V8 code cache written after a warm-up (dist/complete.cache),
+ * as the command line is: every Tab would otherwise compile it again.
  */
 async function buildCompletion() {
   const manifest = `${next}/completion-manifest.js`;
@@ -135,11 +136,19 @@ async function buildCompletion() {
   await build({
     ...common,
     entryPoints: ['src/completion/main.ts'],
-    outfile: `${next}/complete.js`,
+    outfile: `${next}/complete.cjs`,
+    format: 'cjs',
+    banner: {},
     minifySyntax: true,
     minifyWhitespace: true,
     define: { ...common.define, FLOW_COMPLETION_MANIFEST: JSON.stringify(completionManifest()) },
   });
+  const code = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${root}/scripts/complete-cache.js`, next], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error('writing the completion code cache failed');
 }
 
 /** The newest change to what the declarations are made of. */
