@@ -11,7 +11,7 @@
 // Only __complete writes it, lazily: the CLI's saves do not pay for it. Written to a temp
 // file in the cache folder and renamed, so a reader never sees half of one; no lock, since
 // whichever of two Tabs renames last wrote an index as good as the other's.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor } from '../store/atomic-write.js';
 import { assertResolvesInside } from '../store/contain.js';
@@ -128,9 +128,12 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | un
   };
   /** One flow's place, found by its line's start without reading the others. */
   const find = (id: string) => {
-    const at = bytes.indexOf(`\n[${JSON.stringify(id)},`, idsEnd);
+    const start = `\n[${JSON.stringify(id)}`;
+    const at = bytes.indexOf(start, idsEnd);
     if (at < 0) return null;
     const end = bytes.indexOf(0x0a, at + 1);
+    // Only a place's line has a comma after the id: anything else there is damage.
+    if (bytes[at + Buffer.byteLength(start)] !== 0x2c) return undefined;
     const entry = end < 0 ? undefined : entryOf(parsed(bytes.toString('utf8', at + 1, end)));
     return entry?.id === id ? entry : undefined;
   };
@@ -148,6 +151,15 @@ function serialise(meta: Meta, flows: readonly FlowLine[]): string {
   return `${first}\n${JSON.stringify(flows.map((f) => f.name))}\n${JSON.stringify(flows.map((f) => f.id))}\n${places}`;
 }
 
+/** A folder someone made read-only is respected even where this process could write (root), as the store does. */
+function writable(folder: string): boolean {
+  try {
+    return (statSync(folder).mode & 0o222) !== 0;
+  } catch {
+    return true; // not there yet: made when written
+  }
+}
+
 /**
  * A temp file in the cache folder for a new index, open for writing; undefined when the
  * index cannot be written there (a read-only store, a cache folder that leads outside):
@@ -157,6 +169,7 @@ function serialise(meta: Meta, flows: readonly FlowLine[]): string {
 function openTemp(dir: string): { path: string; fd: number; made: string | undefined } | undefined {
   const target = join(dir, INDEX_FILE);
   try {
+    if (![dir, join(dir, 'cache')].every(writable)) return undefined;
     assertResolvesInside(dir, target, 'the completion index');
     const made = mkdirSync(join(dir, 'cache'), { recursive: true });
     // A Tab that died before its rename left its temp file: nothing else removes it.
