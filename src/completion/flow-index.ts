@@ -4,14 +4,17 @@
 // needed and never believed: it is used only while flows.json is the very file it was
 // built from (inode, size, mtime, ctime) and that file had settled before it was read;
 // every line it points to is checked to be that flow's line before it is used; anything
-// else (stale, racy, damaged, hostile) is ignored and the index is built again from the
-// file by the Tab that found it so. It is data, never code (DESIGN §8): its names reach
-// the shell only through the checks store data passes.
+// else (stale, racy, damaged, hostile) is ignored and built again. It is data, never code
+// (DESIGN §8): its names reach the shell only through the checks store data passes.
 //
-// Only __complete writes it, lazily: the CLI's saves do not pay for it. Written to a temp
-// file in the cache folder and renamed, so a reader never sees half of one; no lock, since
-// whichever of two Tabs renames last wrote an index as good as the other's.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
+// Only __complete writes it, lazily: the CLI's saves do not pay for it. Building reads the
+// whole file, so it is built by the second Tab that finds the same file: the first after a
+// change reads only as far as its word needs (as without an index) and notes the file as
+// seen. A Tab after each write (add a task, complete its number) costs no more than before;
+// Tabs on a file that stays pay one build, then little. Written to a temp file in the cache
+// folder and renamed, so a reader never sees half of one; no lock, since whichever of two
+// Tabs renames last wrote an index as good as the other's.
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor } from '../store/atomic-write.js';
 import { assertResolvesInside } from '../store/contain.js';
@@ -92,8 +95,8 @@ function indexOver(
 interface Meta {
   identity: string;
   readAt: bigint;
-  header: number;
-  flows: number;
+  /** The header's length and how many flows there are; none when the file was only seen. */
+  indexed?: { header: number; flows: number };
 }
 
 /** The index's first line, checked; undefined when it is not one this version wrote. */
@@ -102,12 +105,19 @@ function metaOf(text: string): Meta | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const { format, version, identity, readAt, header, flows } = raw as Record<string, unknown>;
   if (format !== FORMAT || version !== VERSION || typeof identity !== 'string' || typeof readAt !== 'string' || !/^\d{1,25}$/.test(readAt)) return undefined;
+  if (header === undefined && flows === undefined) return { identity, readAt: BigInt(readAt) };
   if (!Number.isSafeInteger(header) || !Number.isSafeInteger(flows) || (header as number) <= 0 || (flows as number) < 0) return undefined;
-  return { identity, readAt: BigInt(readAt), header: header as number, flows: flows as number };
+  return { identity, readAt: BigInt(readAt), indexed: { header: header as number, flows: flows as number } };
 }
 
+const firstLine = (meta: Meta) =>
+  JSON.stringify({ format: FORMAT, version: VERSION, identity: meta.identity, readAt: String(meta.readAt), header: meta.indexed?.header, flows: meta.indexed?.flows });
+
+/** A file seen as it is, not yet indexed: the next Tab that finds it so builds the index. */
+const SEEN = 'seen';
+
 /** The index on disk, when it is of the file `fd` is open on as it is now and that file had settled. */
-function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | undefined {
+function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | typeof SEEN | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(dir, INDEX_FILE));
@@ -116,7 +126,10 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | un
   }
   const metaEnd = bytes.indexOf(0x0a);
   const meta = metaEnd < 0 ? undefined : metaOf(bytes.toString('utf8', 0, metaEnd));
-  if (!meta || meta.identity !== identityOf(stat) || !settled(stat, meta.readAt) || meta.header > stat.size) return undefined;
+  if (!meta || meta.identity !== identityOf(stat) || !settled(stat, meta.readAt)) return undefined;
+  if (!meta.indexed) return SEEN;
+  const { header, flows } = meta.indexed;
+  if (header > stat.size) return undefined;
   // Then a line of names, a line of ids (each one JSON list), and a line for each flow.
   const namesEnd = bytes.indexOf(0x0a, metaEnd + 1);
   const idsEnd = namesEnd < 0 ? -1 : bytes.indexOf(0x0a, namesEnd + 1);
@@ -124,7 +137,7 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | un
   const names = () => {
     const list = parsed(bytes.toString('utf8', metaEnd + 1, namesEnd));
     const ids = parsed(bytes.toString('utf8', namesEnd + 1, idsEnd));
-    return strings(list, meta.flows) && strings(ids, meta.flows) ? { names: list, ids } : undefined;
+    return strings(list, flows) && strings(ids, flows) ? { names: list, ids } : undefined;
   };
   /** One flow's place, found by its line's start without reading the others. */
   const find = (id: string) => {
@@ -142,13 +155,12 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | un
     const buf = Buffer.allocUnsafe(length);
     return readSync(fd, buf, 0, length, offset) === length ? buf : undefined;
   };
-  return indexOver(read, meta.header, names, find);
+  return indexOver(read, header, names, find);
 }
 
 function serialise(meta: Meta, flows: readonly FlowLine[]): string {
-  const first = JSON.stringify({ format: FORMAT, version: VERSION, identity: meta.identity, readAt: String(meta.readAt), header: meta.header, flows: meta.flows });
   const places = flows.map((f) => `${JSON.stringify([f.id, f.offset, f.length])}\n`).join('');
-  return `${first}\n${JSON.stringify(flows.map((f) => f.name))}\n${JSON.stringify(flows.map((f) => f.id))}\n${places}`;
+  return `${firstLine(meta)}\n${JSON.stringify(flows.map((f) => f.name))}\n${JSON.stringify(flows.map((f) => f.id))}\n${places}`;
 }
 
 /** A folder someone made read-only is respected even where this process could write (root), as the store does. */
@@ -161,77 +173,60 @@ function writable(folder: string): boolean {
 }
 
 /**
- * A temp file in the cache folder for a new index, open for writing; undefined when the
- * index cannot be written there (a read-only store, a cache folder that leads outside):
- * then the Tab reads only as far as it needs, as without an index. `made` is the cache
- * folder when this made it, to be removed again if nothing is written into it.
+ * Writes `text` as the index, through a temp file in the cache folder; nothing when the
+ * index cannot be written there (a read-only store, a cache folder that leads outside).
  */
-function openTemp(dir: string): { path: string; fd: number; made: string | undefined } | undefined {
+function save(dir: string, text: string): void {
   const target = join(dir, INDEX_FILE);
+  let temp: string | undefined;
+  let made: string | undefined;
   try {
-    if (![dir, join(dir, 'cache')].every(writable)) return undefined;
+    if (![dir, join(dir, 'cache')].every(writable)) return;
     assertResolvesInside(dir, target, 'the completion index');
-    const made = mkdirSync(join(dir, 'cache'), { recursive: true });
+    made = mkdirSync(join(dir, 'cache'), { recursive: true });
     // A Tab that died before its rename left its temp file: nothing else removes it.
     removeStaleTemps(target);
-    const path = tempPathFor(target);
-    return { path, fd: openSync(path, 'wx', 0o644), made };
+    temp = tempPathFor(target);
+    writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
+    renameSync(temp, target);
   } catch {
-    return undefined;
+    // Only slower next time. A temp file not renamed goes, and the cache folder if made for it.
+    try {
+      if (temp) unlinkSync(temp);
+      if (made) rmdirSync(made);
+    } catch {
+      // gone already, or someone else put something there meanwhile
+    }
   }
 }
 
 /**
- * The index built from the whole file `fd` is open on, and written for the next Tab when
- * the file had settled and did not change while it was read. Undefined when the file is
- * not in flow's layout or the index could not be written.
+ * The index built from the whole file `fd` is open on, written for the Tabs after this one
+ * when the file had settled and did not change while it was read. Undefined when the file
+ * is not in flow's layout.
  */
 function builtIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | undefined {
+  const readAt = nowNs();
   const chunks = new ChunkedFile(fd);
   const head = headerBytes(chunks);
-  if (!head) return undefined;
-  const temp = openTemp(dir);
-  if (!temp) return undefined;
-  let renamed = false;
-  try {
-    const readAt = nowNs();
-    const flows = flowLines(chunks, head);
-    if (!flows) return undefined;
-    const bytes = chunks.readAll();
-    const identity = identityOf(stat);
-    if (bytes.length === Number(stat.size) && identityOf(fstatSync(fd, { bigint: true })) === identity && settled(stat, readAt)) {
-      writeSync(temp.fd, serialise({ identity, readAt, header: head.length, flows: flows.length }, flows));
-      closeSync(temp.fd);
-      temp.fd = -1;
-      renameSync(temp.path, join(dir, INDEX_FILE));
-      renamed = true;
-    }
-    const byId = new Map(flows.map((f) => [f.id, f]));
-    const read = (offset: number, length: number) => (offset < 0 || length < 0 || offset + length > bytes.length ? undefined : bytes.subarray(offset, offset + length));
-    const names = { names: flows.map((f) => f.name), ids: flows.map((f) => f.id) };
-    return indexOver(read, head.length, () => names, (id) => byId.get(id) ?? null);
-  } catch {
-    return undefined;
-  } finally {
-    if (temp.fd >= 0) closeSync(temp.fd);
-    if (!renamed) removeTemp(temp.path, temp.made);
+  const flows = head && flowLines(chunks, head);
+  if (!head || !flows) return undefined;
+  const bytes = chunks.readAll();
+  const identity = identityOf(stat);
+  if (bytes.length === Number(stat.size) && identityOf(fstatSync(fd, { bigint: true })) === identity && settled(stat, readAt)) {
+    save(dir, serialise({ identity, readAt, indexed: { header: head.length, flows: flows.length } }, flows));
   }
-}
-
-/** A temp file not renamed into place, and the cache folder when it was made for it. */
-function removeTemp(path: string, made: string | undefined): void {
-  try {
-    unlinkSync(path);
-    if (made) rmdirSync(made);
-  } catch {
-    // gone already, or someone else put something there meanwhile
-  }
+  const byId = new Map(flows.map((f) => [f.id, f]));
+  const read = (offset: number, length: number) => (offset < 0 || length < 0 || offset + length > bytes.length ? undefined : bytes.subarray(offset, offset + length));
+  const names = { names: flows.map((f) => f.name), ids: flows.map((f) => f.id) };
+  return indexOver(read, head.length, () => names, (id) => byId.get(id) ?? null);
 }
 
 /**
- * Runs `use` on the index of `dir`'s flows.json: the stored one when it may be trusted,
- * else (or when `use` finds it damaged or lying: undefined) one built from the file.
- * Undefined when there is no file, it is not in flow's layout, or no index could be had.
+ * Runs `use` on the index of `dir`'s flows.json: the stored one when it may be trusted, or
+ * one built from the file when an earlier Tab saw the file as it is, or when `use` finds
+ * the stored one damaged or lying (undefined). Undefined when there is no file, it is not
+ * in flow's layout, or it has no index yet: the caller reads the file itself.
  */
 export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | undefined): T | undefined {
   let fd: number;
@@ -244,8 +239,17 @@ export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | und
     const stat = fstatSync(fd, { bigint: true });
     if (!stat.isFile()) return undefined;
     const stored = storedIndex(dir, fd, stat);
-    const found = stored && use(stored);
-    if (found !== undefined) return found;
+    if (stored !== SEEN) {
+      const found = stored && use(stored);
+      if (found !== undefined) return found;
+      if (!stored) {
+        // None of this file: the word is read without one, and a file in flow's layout noted as seen.
+        const readAt = nowNs();
+        if (settled(stat, readAt) && headerBytes(new ChunkedFile(fd))) save(dir, `${firstLine({ identity: identityOf(stat), readAt })}\n`);
+        return undefined;
+      }
+    }
+    // Seen as it is by an earlier Tab, or an index of it that is damaged or lies: build.
     const built = builtIndex(dir, fd, stat);
     return built && use(built);
   } catch {

@@ -58,13 +58,16 @@ function writeIndex(dir: string, index: NonNullable<ReturnType<typeof readIndex>
   writeFileSync(join(dir, INDEX), [index.meta, index.names, index.ids, ...index.places].map((v) => `${JSON.stringify(v)}\n`).join(''));
 }
 
-/** Tabs until the index of flows.json as it is now is written (once the file has settled). */
+/**
+ * Tabs until the index of flows.json as it is now is written: by the second Tab that finds
+ * the file as it is, once the file has settled.
+ */
 async function indexed(dir: string) {
   return waitFor(
     () => {
       tab(dir, 'flow use flow ');
       const index = readIndex(dir);
-      return index?.meta.identity === identity(dir) && index;
+      return index?.meta.identity === identity(dir) && index.names && index;
     },
     { what: 'the completion index', intervalMs: 20 },
   );
@@ -95,6 +98,18 @@ describe('the completion index', () => {
     expect(tab(dir, 'flow done task ')).toEqual(['1', '2']);
     expect(tab(dir, 'flow use plan ')).toEqual(['Storage']);
     expect(cacheFiles(dir)).toEqual(['completion.index']);
+  });
+
+  it('is built by the second Tab that finds the same file: the first reads only what its word needs and notes the file as seen', async () => {
+    const dir = store();
+    const seen = await waitFor(() => {
+      expect(tab(dir, 'flow done task ')).toEqual(['1', '2']);
+      return readIndex(dir);
+    });
+    expect(seen.meta.identity).toBe(identity(dir));
+    expect(seen.names).toBeUndefined();
+    expect(tab(dir, 'flow done task ')).toEqual(['1', '2']);
+    expect(readIndex(dir)?.names).toEqual(['Project A', 'Backlog']);
   });
 
   it('is stale after an outside write, even one of the same size in place: the next Tab reads the file and builds it again', async () => {
