@@ -58,10 +58,12 @@ const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 /** Where a flow's line is, as the index writes it, checked: undefined for anything else. */
 function entryOf(raw: unknown): Place | undefined {
   if (!Array.isArray(raw) || raw.length !== 3) return undefined;
-  const [id, offset, length] = raw as unknown[];
-  if (typeof id !== 'string' || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length)) return undefined;
-  return { id, offset: offset as number, length: length as number };
+  const [id, offset, length]: unknown[] = raw;
+  if (typeof id !== 'string' || !isCount(offset) || !isCount(length)) return undefined;
+  return { id, offset, length };
 }
+
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 type Place = Omit<FlowLine, 'name'>;
 
@@ -102,12 +104,13 @@ interface Meta {
 /** The index's first line, checked; undefined when it is not one this version wrote. */
 function metaOf(text: string): Meta | undefined {
   const raw = parsed(text);
-  if (!raw || typeof raw !== 'object') return undefined;
-  const { format, version, identity, readAt, header, flows } = raw as Record<string, unknown>;
-  if (format !== FORMAT || version !== VERSION || typeof identity !== 'string' || typeof readAt !== 'string' || !/^\d{1,25}$/.test(readAt)) return undefined;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const field = (key: string): unknown => (Object.hasOwn(raw, key) ? Reflect.get(raw, key) : undefined);
+  const [identity, readAt, header, flows] = ['identity', 'readAt', 'header', 'flows'].map(field);
+  if (field('format') !== FORMAT || field('version') !== VERSION || typeof identity !== 'string' || typeof readAt !== 'string' || !/^\d{1,25}$/.test(readAt)) return undefined;
   if (header === undefined && flows === undefined) return { identity, readAt: BigInt(readAt) };
-  if (!Number.isSafeInteger(header) || !Number.isSafeInteger(flows) || (header as number) <= 0 || (flows as number) < 0) return undefined;
-  return { identity, readAt: BigInt(readAt), indexed: { header: header as number, flows: flows as number } };
+  if (!isCount(header) || !isCount(flows) || header === 0) return undefined;
+  return { identity, readAt: BigInt(readAt), indexed: { header, flows } };
 }
 
 const firstLine = (meta: Meta) =>
