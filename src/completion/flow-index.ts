@@ -119,8 +119,11 @@ const firstLine = (meta: Meta) =>
 /** A file seen as it is, not yet indexed: the next Tab that finds it so builds the index. */
 const SEEN = 'seen';
 
-/** The index on disk, when it is of the file `fd` is open on as it is now and that file had settled. */
-function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | typeof SEEN | undefined {
+/**
+ * The index on disk: trusted when it is of the file `fd` is open on as it is now and that
+ * file had settled; else, when it is an index at all, stale (its places are hints only).
+ */
+function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: FlowIndex } | { stale: FlowIndex } | typeof SEEN | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(dir, INDEX_FILE));
@@ -129,10 +132,10 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | ty
   }
   const metaEnd = bytes.indexOf(0x0a);
   const meta = metaEnd < 0 ? undefined : metaOf(bytes.toString('utf8', 0, metaEnd));
-  if (!meta || meta.identity !== identityOf(stat) || !settled(stat, meta.readAt)) return undefined;
-  if (!meta.indexed) return SEEN;
+  if (!meta) return undefined;
+  const trusted = meta.identity === identityOf(stat) && settled(stat, meta.readAt);
+  if (!meta.indexed) return trusted ? SEEN : undefined;
   const { header, flows } = meta.indexed;
-  if (header > stat.size) return undefined;
   // Then a line of names, a line of ids (each one JSON list), and a line for each flow.
   const namesEnd = bytes.indexOf(0x0a, metaEnd + 1);
   const idsEnd = namesEnd < 0 ? -1 : bytes.indexOf(0x0a, namesEnd + 1);
@@ -153,12 +156,48 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | ty
     const entry = end < 0 ? undefined : entryOf(parsed(bytes.toString('utf8', at + 1, end)));
     return entry?.id === id ? entry : undefined;
   };
+  if (!trusted) return { stale: hintedIndex(fd, stat, find) };
+  if (header > stat.size) return undefined;
   const read = (offset: number, length: number) => {
     if (offset < 0 || length < 0 || offset + length > stat.size) return undefined;
     const buf = Buffer.allocUnsafe(length);
     return readSync(fd, buf, 0, length, offset) === length ? buf : undefined;
   };
-  return indexOver(read, header, names, find);
+  return { trusted: indexOver(read, header, names, find) };
+}
+
+/**
+ * A stale index's places as hints, for the first Tab after a change: a save rewrites the
+ * lines of the flows it changes, so a flow's line still starts where it did when no flow
+ * before it changed length (adding a task to the flow in scope, the usual case). A line
+ * is taken only where it starts with that flow's key right after a newline, and is read to
+ * its end as it is now; anything else, names above all, is for the file to say.
+ */
+function hintedIndex(fd: number, stat: BigIntStats, find: (id: string) => Place | null | undefined): FlowIndex {
+  const head = headerBytes(new ChunkedFile(fd));
+  return {
+    header: () => head,
+    names: () => undefined,
+    line: (id) => {
+      // Not there is no answer either: the flow may be new.
+      const place = find(id);
+      if (!head || !place || place.offset <= head.length || place.offset >= stat.size) return undefined;
+      return lineFrom(fd, Number(stat.size), place.offset, id);
+    },
+  };
+}
+
+/** Flow `id`'s line (no comma) when one starts at `offset` of the file `fd` is open on. */
+function lineFrom(fd: number, size: number, offset: number, id: string): Buffer | undefined {
+  const key = lineKey(id);
+  for (let length = 1 << 16; ; length *= 2) {
+    const buf = Buffer.allocUnsafe(Math.min(length, size - offset + 1));
+    const read = readSync(fd, buf, 0, buf.length, offset - 1);
+    if (!bytesAt(buf.subarray(0, read), key, 0)) return undefined;
+    const end = buf.indexOf(0x0a, key.length);
+    if (end >= 0 && end < read) return buf.subarray(1, buf[end - 1] === 0x2c ? end - 1 : end);
+    if (read < length) return undefined;
+  }
 }
 
 function serialise(meta: Meta, flows: readonly FlowLine[]): string {
@@ -228,8 +267,9 @@ function builtIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | und
 /**
  * Runs `use` on the index of `dir`'s flows.json: the stored one when it may be trusted, or
  * one built from the file when an earlier Tab saw the file as it is, or when `use` finds
- * the stored one damaged or lying (undefined). Undefined when there is no file, it is not
- * in flow's layout, or it has no index yet: the caller reads the file itself.
+ * the stored one damaged or lying (undefined). After a change, `use` gets the stale one's
+ * hints (lines only). Undefined when there is no file, it is not in flow's layout, or
+ * nothing could be had from an index: the caller reads the file itself.
  */
 export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | undefined): T | undefined {
   let fd: number;
@@ -243,13 +283,15 @@ export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | und
     if (!stat.isFile()) return undefined;
     const stored = storedIndex(dir, fd, stat);
     if (stored !== SEEN) {
-      const found = stored && use(stored);
+      const found = stored && 'trusted' in stored ? use(stored.trusted) : undefined;
       if (found !== undefined) return found;
-      if (!stored) {
-        // None of this file: the word is read without one, and a file in flow's layout noted as seen.
+      if (!stored || 'stale' in stored) {
+        // None of this file: the word is read with the stale one's hints or without, and a
+        // file in flow's layout noted as seen.
+        const hinted = stored && use(stored.stale);
         const readAt = nowNs();
         if (settled(stat, readAt) && headerBytes(new ChunkedFile(fd))) save(dir, `${firstLine({ identity: identityOf(stat), readAt })}\n`);
-        return undefined;
+        return hinted;
       }
     }
     // Seen as it is by an earlier Tab, or an index of it that is damaged or lies: build.

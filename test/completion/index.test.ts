@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withFlowIndex } from '../../src/completion/flow-index.js';
 import { oneLine } from '../../src/domain/sanitize.js';
 import { HOSTILE } from '../hostile.js';
 import { FLOW_BIN, flowSync, tempDir, waitFor } from '../helpers.js';
@@ -110,6 +111,25 @@ describe('the completion index', () => {
     expect(seen.names).toBeUndefined();
     expect(tab(dir, 'flow done task ')).toEqual(['1', '2']);
     expect(readIndex(dir)?.names).toEqual(['Project A', 'Backlog']);
+  });
+
+  it('once stale, still says where the scope flow’s line starts for the first Tab after a save (a hint, checked)', async () => {
+    const dir = store();
+    const index = await indexed(dir);
+    const [, backlog] = index.ids;
+    // A save that changes only the last flow: its line still starts where it did.
+    expect(flowSync(dir, ['add', 'task', 'Three']).code).toBe(0);
+    const line = withFlowIndex(dir, (i) => i.line(backlog) ?? undefined);
+    expect(line?.toString()).toMatch(new RegExp(`^    "${backlog}": .*"title":"Three"`));
+    expect(tab(dir, 'flow done task ')).toEqual(['1', '2', '3']);
+
+    // A hint that points at another flow's line is not taken; the Tab reads the file.
+    const fresh = await indexed(dir);
+    const [a, b] = fresh.places;
+    writeIndex(dir, { ...fresh, places: [[a[0], b[1], b[2]], [b[0], a[1], a[2]]] });
+    expect(flowSync(dir, ['add', 'task', 'Four']).code).toBe(0);
+    expect(withFlowIndex(dir, (i) => i.line(backlog) ?? undefined)).toBeUndefined();
+    expect(tab(dir, 'flow done task ')).toEqual(['1', '2', '3', '4']);
   });
 
   it('is stale after an outside write, even one of the same size in place: the next Tab reads the file and builds it again', async () => {
