@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor } from '../store/atomic-write.js';
 import { assertResolvesInside } from '../store/contain.js';
 import { identityOf } from '../store/identity.js';
-import { bytesAt, ChunkedFile, flowLines, headerBytes, isHeader, lineKey, parsed, type FlowLine } from './flow-lines.js';
+import { bytesAt, everyFlowLine, headerAt, isHeader, lineKey, parsed, type FlowLine } from './flow-lines.js';
 
 export const INDEX_FILE = join('cache', 'completion.index');
 const FORMAT = 'flow completion index';
@@ -158,12 +158,7 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: Flo
   };
   if (!trusted) return { stale: hintedIndex(fd, stat, find) };
   if (header > stat.size) return undefined;
-  const read = (offset: number, length: number) => {
-    if (offset < 0 || length < 0 || offset + length > stat.size) return undefined;
-    const buf = Buffer.allocUnsafe(length);
-    return readSync(fd, buf, 0, length, offset) === length ? buf : undefined;
-  };
-  return { trusted: indexOver(read, header, names, find) };
+  return { trusted: indexOver(fileReader(fd, stat), header, names, find) };
 }
 
 /**
@@ -174,7 +169,7 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: Flo
  * its end as it is now; anything else, names above all, is for the file to say.
  */
 function hintedIndex(fd: number, stat: BigIntStats, find: (id: string) => Place | null | undefined): FlowIndex {
-  const head = headerBytes(new ChunkedFile(fd));
+  const head = headerAt(fd);
   return {
     header: () => head,
     names: () => undefined,
@@ -249,19 +244,25 @@ function save(dir: string, text: string): void {
  */
 function builtIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | undefined {
   const readAt = nowNs();
-  const chunks = new ChunkedFile(fd);
-  const head = headerBytes(chunks);
-  const flows = head && flowLines(chunks, head);
+  const head = headerAt(fd);
+  const flows = head && everyFlowLine(fd, head.length + 1);
   if (!head || !flows) return undefined;
-  const bytes = chunks.readAll();
   const identity = identityOf(stat);
-  if (bytes.length === Number(stat.size) && identityOf(fstatSync(fd, { bigint: true })) === identity && settled(stat, readAt)) {
+  if (identityOf(fstatSync(fd, { bigint: true })) === identity && settled(stat, readAt)) {
     save(dir, serialise({ identity, readAt, indexed: { header: head.length, flows: flows.length } }, flows));
   }
   const byId = new Map(flows.map((f) => [f.id, f]));
-  const read = (offset: number, length: number) => (offset < 0 || length < 0 || offset + length > bytes.length ? undefined : bytes.subarray(offset, offset + length));
   const names = { names: flows.map((f) => f.name), ids: flows.map((f) => f.id) };
-  return indexOver(read, head.length, () => names, (id) => byId.get(id) ?? null);
+  return indexOver(fileReader(fd, stat), head.length, () => names, (id) => byId.get(id) ?? null);
+}
+
+/** Bytes of the file `fd` is open on, as `stat` describes it; undefined outside it. */
+function fileReader(fd: number, stat: BigIntStats): (offset: number, length: number) => Buffer | undefined {
+  return (offset, length) => {
+    if (offset < 0 || length < 0 || offset + length > stat.size) return undefined;
+    const buf = Buffer.allocUnsafe(length);
+    return readSync(fd, buf, 0, length, offset) === length ? buf : undefined;
+  };
 }
 
 /**
@@ -290,7 +291,7 @@ export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | und
         // file in flow's layout noted as seen.
         const hinted = stored && use(stored.stale);
         const readAt = nowNs();
-        if (settled(stat, readAt) && headerBytes(new ChunkedFile(fd))) save(dir, `${firstLine({ identity: identityOf(stat), readAt })}\n`);
+        if (settled(stat, readAt) && headerAt(fd)) save(dir, `${firstLine({ identity: identityOf(stat), readAt })}\n`);
         return hinted;
       }
     }

@@ -56,12 +56,6 @@ export class ChunkedFile {
       if (!this.more()) return -1;
     }
   }
-
-  /** Reads the rest of the file. */
-  readAll(): Buffer {
-    while (this.filled < this.bytes.length && this.more());
-    return this.loaded;
-  }
 }
 
 /** Runs `read` on the file read in chunks; undefined when it cannot be opened. */
@@ -86,6 +80,14 @@ export function withChunks<T>(file: string, read: (chunks: ChunkedFile) => T | u
 export function headerBytes(chunks: ChunkedFile): Buffer | undefined {
   const flowsLine = chunks.find(FLOWS_LINE, 0);
   return flowsLine < 0 ? undefined : chunks.bytes.subarray(0, flowsLine + FLOWS_LINE.length - 1);
+}
+
+/** The header's bytes as headerBytes gives them, from the file's first 64 KB (flow writes a few hundred bytes). */
+export function headerAt(fd: number): Buffer | undefined {
+  const buf = Buffer.allocUnsafe(1 << 16);
+  const read = readSync(fd, buf, 0, buf.length, 0);
+  const flowsLine = buf.subarray(0, read).indexOf(FLOWS_LINE);
+  return flowsLine < 0 ? undefined : buf.subarray(0, flowsLine + FLOWS_LINE.length - 1);
 }
 
 /** Whether `bytes` are a header as headerBytes gives it. */
@@ -161,11 +163,53 @@ function nameOfLine(line: Buffer): { id: string; name: string } | undefined {
 }
 
 /**
+ * Every flow's line in file order, from byte `start` (after the header) to the end of the
+ * flows, read through one buffer that moves along the file (the whole file is never in
+ * memory: at 12 MB, allocating and collecting it costs more than reading it). Undefined
+ * when the file is not in flow's layout.
+ */
+export function everyFlowLine(fd: number, start: number): FlowLine[] | undefined {
+  let buf = Buffer.allocUnsafe(CHUNK);
+  /** The file offset of buf[0], what of buf holds the file, and where the next line starts. */
+  let base = start;
+  let filled = 0;
+  let at = 0;
+  const flows: FlowLine[] = [];
+  for (;;) {
+    const end = buf.indexOf(0x0a, at);
+    if (end < 0 || end >= filled) {
+      // The rest of a line: moved to the front (into a larger buffer when it fills one), and read on.
+      const rest = filled - at;
+      if (rest === buf.length) {
+        const larger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(larger, 0, at, filled);
+        buf = larger;
+      } else {
+        buf.copyWithin(0, at, filled);
+      }
+      base += at;
+      filled = rest;
+      at = 0;
+      const read = readSync(fd, buf, filled, buf.length - filled, base + filled);
+      if (read === 0) return undefined;
+      filled += read;
+      continue;
+    }
+    const line = buf.subarray(at, end);
+    if (line.equals(FLOWS_END)) return flows;
+    const named = nameOfLine(line);
+    if (!named) return undefined;
+    flows.push({ ...named, offset: base + at, length: line.length - (line[line.length - 1] === 0x2c ? 1 : 0) });
+    at = end + 1;
+  }
+}
+
+/**
  * The flows' lines in file order, read from the start and only until `enough` says so
  * (given each flow and its list number): a menu of the first names does not read 10k
  * flows. Undefined when the file is not in flow's layout.
  */
-export function flowLines(chunks: ChunkedFile, head: Buffer, enough: (flow: FlowLine, number: number) => boolean = () => false): FlowLine[] | undefined {
+export function flowLines(chunks: ChunkedFile, head: Buffer, enough: (flow: FlowLine, number: number) => boolean): FlowLine[] | undefined {
   const flows: FlowLine[] = [];
   for (let start = head.length + 1; ; ) {
     const end = chunks.find(0x0a, start);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withFlowIndex } from '../../src/completion/flow-index.js';
 import { oneLine } from '../../src/domain/sanitize.js';
+import { serialiseDocument } from '../../src/store/layout.js';
 import { HOSTILE } from '../hostile.js';
 import { FLOW_BIN, flowSync, tempDir, waitFor } from '../helpers.js';
 import { isRoot, mountTmpfs } from '../trust/tmpfs.js';
@@ -111,6 +112,27 @@ describe('the completion index', () => {
     expect(seen.names).toBeUndefined();
     expect(tab(dir, 'flow done task ')).toEqual(['1', '2']);
     expect(readIndex(dir)?.names).toEqual(['Project A', 'Backlog']);
+  });
+
+  it('is built through a buffer that moves along the file: lines across its edges and lines longer than it', async () => {
+    const dir = store();
+    const file = join(dir, 'flows.json');
+    const { flows, ...header } = JSON.parse(readFileSync(file, 'utf8'));
+    const [first, second] = Object.values(flows) as Record<string, unknown>[];
+    // 3 MB of lines of about 1 KB, and one line of 1.5 MB (past the 1 MB buffer) among them.
+    const made = Array.from({ length: 3000 }, (_, i) => ({ id: `flow_made${i}`, name: `Made ${i}`, plans: [], note: 'x'.repeat(1000 + (i % 7)) }));
+    made[1500] = { ...made[1500], note: 'y'.repeat(1.5 * 2 ** 20) };
+    const all = [first, ...made, second] as { id: string; name: string }[];
+    writeFileSync(file, serialiseDocument(header, all.map((f) => [f.id, f])));
+    const index = await indexed(dir);
+    expect(index.names).toEqual(all.map((f) => f.name));
+    const bytes = readFileSync(file);
+    for (const [id, offset, length] of index.places as [string, number, number][]) {
+      expect(bytes.toString('utf8', offset - 1, offset + 6 + id.length)).toBe(`\n    "${id}"`);
+      expect([0x2c, 0x0a]).toContain(bytes[offset + length]);
+    }
+    expect(tab(dir, 'flow done task ')).toEqual(['1', '2']);
+    expect(tab(dir, 'flow use flow Made\\ 299')).toEqual(['Made\\ 299', 'Made\\ 2990', 'Made\\ 2991', 'Made\\ 2992', 'Made\\ 2993', 'Made\\ 2994', 'Made\\ 2995', 'Made\\ 2996', 'Made\\ 2997', 'Made\\ 2998', 'Made\\ 2999']);
   });
 
   it('once stale, still says where the scope flow’s line starts for the first Tab after a save (a hint, checked)', async () => {
