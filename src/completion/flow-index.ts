@@ -156,19 +156,20 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: Flo
     const entry = end < 0 ? undefined : entryOf(parsed(bytes.toString('utf8', at + 1, end)));
     return entry?.id === id ? entry : undefined;
   };
-  if (!trusted) return { stale: hintedIndex(fd, stat, find) };
+  if (!trusted) return { stale: hintedIndex(fd, stat, header, find) };
   if (header > stat.size) return undefined;
   return { trusted: indexOver(fileReader(fd, stat), header, names, find) };
 }
 
 /**
  * A stale index's places as hints, for the first Tab after a change: a save rewrites the
- * lines of the flows it changes, so a flow's line still starts where it did when no flow
- * before it changed length (adding a task to the flow in scope, the usual case). A line
- * is taken only where it starts with that flow's key right after a newline, and is read to
- * its end as it is now; anything else, names above all, is for the file to say.
+ * header (its revision and writer) and the lines of the flows it changes, so a flow's
+ * line still starts where it did, moved by what the header grew, when no flow before it
+ * changed length (adding a task to the flow in scope, the usual case). A line is taken
+ * only where it starts with that flow's key right after a newline, and is read to its end
+ * as it is now; anything else, names above all, is for the file to say.
  */
-function hintedIndex(fd: number, stat: BigIntStats, find: (id: string) => Place | null | undefined): FlowIndex {
+function hintedIndex(fd: number, stat: BigIntStats, headerWas: number, find: (id: string) => Place | null | undefined): FlowIndex {
   const head = headerAt(fd);
   return {
     header: () => head,
@@ -176,8 +177,9 @@ function hintedIndex(fd: number, stat: BigIntStats, find: (id: string) => Place 
     line: (id) => {
       // Not there is no answer either: the flow may be new.
       const place = find(id);
-      if (!head || !place || place.offset <= head.length || place.offset >= stat.size) return undefined;
-      return lineFrom(fd, Number(stat.size), place.offset, id);
+      const offset = head && place ? place.offset + head.length - headerWas : -1;
+      if (!head || offset <= head.length || offset >= stat.size) return undefined;
+      return lineFrom(fd, Number(stat.size), offset, id);
     },
   };
 }

@@ -4,7 +4,7 @@
 // believed beyond what the store itself would offer, and never written where the store
 // may not be.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withFlowIndex } from '../../src/completion/flow-index.js';
@@ -137,20 +137,26 @@ describe('the completion index', () => {
 
   it('once stale, still says where the scope flow’s line starts for the first Tab after a save (a hint, checked)', async () => {
     const dir = store();
-    const index = await indexed(dir);
-    const [, backlog] = index.ids;
-    // A save that changes only the last flow: its line still starts where it did.
+    const file = join(dir, 'flows.json');
+    const backlog = (await indexed(dir)).ids[1];
+    const lineOf = () => withFlowIndex(dir, (i) => i.line(backlog) ?? undefined)?.toString();
+    // A save that changes only the last flow (and the header's revision and writer).
     expect(flowSync(dir, ['add', 'task', 'Three']).code).toBe(0);
-    const line = withFlowIndex(dir, (i) => i.line(backlog) ?? undefined);
-    expect(line?.toString()).toMatch(new RegExp(`^    "${backlog}": .*"title":"Three"`));
+    expect(lineOf()).toMatch(new RegExp(`^    "${backlog}": .*"title":"Three"`));
     expect(tab(dir, 'flow done task ')).toEqual(['1', '2', '3']);
+
+    // A header that grew by a field moves every line by as much.
+    await indexed(dir);
+    writeFileSync(`${file}.new`, readFileSync(file, 'utf8').replace('\n  "flows": {', '\n  "grown": "by a field",\n  "flows": {'));
+    renameSync(`${file}.new`, file);
+    expect(lineOf()).toMatch(new RegExp(`^    "${backlog}": .*"title":"Three"`));
 
     // A hint that points at another flow's line is not taken; the Tab reads the file.
     const fresh = await indexed(dir);
     const [a, b] = fresh.places;
     writeIndex(dir, { ...fresh, places: [[a[0], b[1], b[2]], [b[0], a[1], a[2]]] });
     expect(flowSync(dir, ['add', 'task', 'Four']).code).toBe(0);
-    expect(withFlowIndex(dir, (i) => i.line(backlog) ?? undefined)).toBeUndefined();
+    expect(lineOf()).toBeUndefined();
     expect(tab(dir, 'flow done task ')).toEqual(['1', '2', '3', '4']);
   });
 
