@@ -131,6 +131,12 @@ export function parsed(text: string): unknown {
   }
 }
 
+/** The JSON string between quotes at [start, end) when it needs no unescaping (ids do not). */
+function plainString(line: Buffer, start: number, end: number): string | undefined {
+  for (let i = start; i < end; i++) if (line[i] < 0x20 || line[i] === 0x22 || line[i] === 0x5c) return undefined;
+  return line.toString('utf8', start, end);
+}
+
 /**
  * A flow line's id and name: where flow wrote the line, the name follows the id at its
  * start and is cut out of the bytes; any other line is parsed whole.
@@ -139,7 +145,7 @@ function nameOfLine(line: Buffer): { id: string; name: string } | undefined {
   if (!bytesAt(line, LINE_START, 0)) return undefined;
   const sep = line.indexOf(VALUE_START, LINE_START.length);
   if (sep < 0) return undefined;
-  const id = parsed(line.toString('utf8', LINE_START.length - 1, sep + 1));
+  const id = plainString(line, LINE_START.length, sep) ?? parsed(line.toString('utf8', LINE_START.length - 1, sep + 1));
   if (typeof id !== 'string') return undefined;
   const valueStart = sep + VALUE_START.length;
   const end = line[line.length - 1] === 0x2c ? line.length - 1 : line.length;
@@ -199,7 +205,7 @@ export function everyFlowLine(fd: number, start: number): FlowLine[] | undefined
     if (line.equals(FLOWS_END)) return flows;
     const named = nameOfLine(line);
     if (!named) return undefined;
-    flows.push({ ...named, offset: base + at, length: line.length - (line[line.length - 1] === 0x2c ? 1 : 0) });
+    flows.push({ id: named.id, name: named.name, offset: base + at, length: line.length - (line[line.length - 1] === 0x2c ? 1 : 0) });
     at = end + 1;
   }
 }
