@@ -154,13 +154,15 @@ function nameOfLine(line: Buffer): { id: string; name: string } | undefined {
   let name: unknown;
   if (bytesAt(line, NAME_AT_START, valueStart) && bytesAt(line, NAME_KEY, key)) {
     const start = key + NAME_KEY.length;
-    let close = start;
-    let escaped = false;
-    while (close < end && line[close] !== 0x22) {
-      escaped ||= line[close] === 0x5c;
-      close += line[close] === 0x5c ? 2 : 1;
+    // Most names hold no backslash: their closing quote is the first quote (a native search).
+    let close = line.indexOf(0x22, start);
+    const slash = line.indexOf(0x5c, start);
+    const escaped = slash >= 0 && (close < 0 || slash < close);
+    if (escaped) {
+      close = start;
+      while (close < end && line[close] !== 0x22) close += line[close] === 0x5c ? 2 : 1;
     }
-    name = escaped ? parsed(line.toString('utf8', start - 1, close + 1)) : line.toString('utf8', start, close);
+    name = escaped ? parsed(line.toString('utf8', start - 1, close + 1)) : close >= 0 && close < end ? line.toString('utf8', start, close) : undefined;
   } else {
     const whole = parsed(line.toString('utf8', valueStart, end));
     name = whole && typeof whole === 'object' && 'name' in whole ? whole.name : undefined;
