@@ -1,9 +1,11 @@
-// npm run bench:agents [-- --flows 10000] [-- --runs 20]
+// npm run bench:agents [-- --flows 10000] [-- --runs 20] [-- --before DIR] [-- --only completion]
 // What agents and shells pay: the size of MCP's tools/list (characters, tokens), the time
 // of `flow __complete` at 10k flows next to `node -e 0` measured in the same loop, how
 // fast `flow mcp` answers initialize, and claim throughput with 8 agent processes.
+// --before DIR times DIR/bin/flow.js's completion in the same loop too (a copy of bin/ and
+// dist/ from an earlier build), so that before and after are measured alike.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +25,8 @@ const FLOWS = option('--flows', 10_000);
 const RUNS = option('--runs', 20);
 const AGENTS = 8;
 const TASKS = option('--tasks', 200);
+const BEFORE = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 const temps: string[] = [];
@@ -50,7 +54,7 @@ const CPU_PROBE = `process.on('exit', () => { const u = process.cpuUsage(); proc
 let probe = '';
 
 /** Wall time of one `node ARGS` process, and its CPU time (µs precision, from the probe). */
-function timed(nodeArgs: string[], env: NodeJS.ProcessEnv): { wall: number; cpu: number } {
+function timed(nodeArgs: readonly string[], env: NodeJS.ProcessEnv): { wall: number; cpu: number } {
   if (!probe) {
     probe = join(temp(), 'cpu-probe.mjs');
     writeFileSync(probe, CPU_PROBE);
@@ -63,6 +67,16 @@ function timed(nodeArgs: string[], env: NodeJS.ProcessEnv): { wall: number; cpu:
   return { wall, cpu };
 }
 
+/**
+ * flows.json replaced by a copy of itself, as a save replaces it (a new inode, the same
+ * lines), then left to settle: completion trusts no index of a file changed within 50 ms.
+ */
+function save(file: string): void {
+  writeFileSync(`${file}.bench`, readFileSync(file));
+  renameSync(`${file}.bench`, file);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+}
+
 function completion(): string[][] {
   const dir = join(temp(), '.flow');
   mkdirSync(dir, { recursive: true });
@@ -73,21 +87,40 @@ function completion(): string[][] {
   const flowId = Object.values(flows).find((f) => f.plans.some((p) => p.id === planId))?.id;
   writeFileSync(join(dir, 'context.json'), JSON.stringify({ version: 1, sessions: { default: { flow_id: flowId, plan_id: planId } } }));
   const env = { ...process.env, FLOW_DIR: dir, FLOW_SESSION: 'default', NO_COLOR: '1' };
-  const lines: Array<[string, string[]]> = [
+  const index = join(dir, 'cache', 'completion.index');
+  const file = join(dir, 'flows.json');
+  // A line, how to run it, and what to do before each run.
+  type Line = [name: string, argv: string[], before?: () => void];
+  const tabs = (flow: string, as: string): Line[] => [
+    [`${as}verbs (flow ␣)`, [flow, '__complete', 'bash', 'flow ']],
+    [`${as}flags (list task --␣)`, [flow, '__complete', 'bash', 'flow list task --']],
+    [`${as}task numbers (done task ␣)`, [flow, '__complete', 'bash', 'flow done task ']],
+    [`${as}plan titles (use plan ␣)`, [flow, '__complete', 'bash', 'flow use plan ']],
+    [`${as}flow names, a menu (use flow ␣)`, [flow, '__complete', 'bash', 'flow use flow ']],
+    [`${as}flow names, none of ${FLOWS} match (use flow zz␣)`, [flow, '__complete', 'bash', 'flow use flow zz']],
+  ];
+  const lines: Line[] = [
     ['node -e 0', ['-e', '0']],
-    ['verbs (flow ␣)', [FLOW, '__complete', 'bash', 'flow ']],
-    ['flags (list task --␣)', [FLOW, '__complete', 'bash', 'flow list task --']],
-    ['task numbers (done task ␣)', [FLOW, '__complete', 'bash', 'flow done task ']],
-    ['plan titles (use plan ␣)', [FLOW, '__complete', 'bash', 'flow use plan ']],
-    // Flow names and numbers are read only as far as a menu's worth (500) of matches; a word
-    // that few match reads every flow.
-    ['flow names, a menu (use flow ␣)', [FLOW, '__complete', 'bash', 'flow use flow ']],
-    [`flow names, none of ${FLOWS} match (use flow zz␣)`, [FLOW, '__complete', 'bash', 'flow use flow zz']],
+    ...tabs(FLOW, ''),
+    // After a save (flows.json replaced): the first Tab reads the scope flow's line where
+    // the stale index says it starts (and notes the file as seen), the second builds the
+    // completion index from the whole file. Without any index, the first Tab reads the
+    // file as far as it needs.
+    ['task numbers, first Tab after a save (stale index)', [FLOW, '__complete', 'bash', 'flow done task '], () => save(file)],
+    ['task numbers, second Tab after a save (index built)', [FLOW, '__complete', 'bash', 'flow done task ']],
+    ['task numbers, first Tab without an index', [FLOW, '__complete', 'bash', 'flow done task '], () => rmSync(index, { force: true })],
+    ['task numbers, second Tab without an index (index built)', [FLOW, '__complete', 'bash', 'flow done task ']],
     ['flow --version (the whole command line)', [FLOW, '--version']],
+    ...(BEFORE ? tabs(join(BEFORE, 'bin', 'flow.js'), 'before: ') : []),
   ];
   const runs = lines.map(() => [] as { wall: number; cpu: number }[]);
   // Interleaved, so a busy moment of the machine weighs on every line alike.
-  for (let i = 0; i < RUNS; i++) lines.forEach(([, argv], k) => runs[k].push(timed(argv, env)));
+  for (let i = 0; i < RUNS; i++) {
+    lines.forEach(([, argv, before], k) => {
+      before?.();
+      runs[k].push(timed(argv, env));
+    });
+  }
   const base = { wall: median(runs[0].map((r) => r.wall)), cpu: median(runs[0].map((r) => r.cpu)) };
   return lines.map(([name], k) => {
     const wall = median(runs[k].map((r) => r.wall));
@@ -216,8 +249,10 @@ try {
   process.stdout.write(`flow agents bench: ${FLOWS} flows, ${RUNS} runs, ${AGENTS} agents\n`);
   table('MCP tools/list', ['tools', 'characters', 'tokens (chars/4)', 'names'], toolsList());
   table(`flow __complete at ${FLOWS} flows (median of ${RUNS}, interleaved)`, ['line', 'wall', 'vs node -e 0', 'CPU', 'vs node -e 0'], completion());
-  table('flow mcp start-up', ['what', 'median', 'node -e 0', 'ratio'], await mcp());
-  table('claim throughput', ['how', 'agents', 'ready tasks', 'claims', 'distinct', 'time', 'claims/s'], [await cliClaims(), await mcpClaims()]);
+  if (ONLY !== 'completion') {
+    table('flow mcp start-up', ['what', 'median', 'node -e 0', 'ratio'], await mcp());
+    table('claim throughput', ['how', 'agents', 'ready tasks', 'claims', 'distinct', 'time', 'claims/s'], [await cliClaims(), await mcpClaims()]);
+  }
 } finally {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 }

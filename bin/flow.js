@@ -6,13 +6,8 @@
 // load the whole program.
 'use strict';
 const argv = process.argv.slice(2);
-const run =
-  argv[0] === '__complete'
-    ? import('../dist/complete.js').then(({ main }) => main(argv.slice(1)))
-    : (() => {
-        const { importModule, loadCli } = require('./load-cli.js');
-        return loadCli().cli.run(argv, undefined, importModule);
-      })();
-run.then((code) => {
+const { importModule, loadCli, loadScript } = require('./load-cli.js');
+const run = argv[0] === '__complete' ? loadScript('complete').exports.main(argv.slice(1)) : loadCli().cli.run(argv, undefined, importModule);
+Promise.resolve(run).then((code) => {
   process.exitCode = code;
 });

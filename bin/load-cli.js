@@ -17,24 +17,33 @@ const DIST = join(__dirname, '..', 'dist');
  * build's warm-up (in a folder of its own) names it as the installed one.
  */
 function loadCli(dist = DIST, as = dist) {
-  const file = join(as, 'cli.cjs');
+  const { exports, script } = loadScript('cli', dist, as);
+  return { cli: exports, script };
+}
+
+/**
+ * `name`.cjs in `dist` run with its code cache `name`.cache: the command line, or shell
+ * completion's bundle (dist/complete.cjs, run on every Tab).
+ */
+function loadScript(name, dist = DIST, as = dist) {
+  const file = join(as, `${name}.cjs`);
   let cachedData;
   try {
-    cachedData = readFileSync(join(dist, 'cli.cache'));
+    cachedData = readFileSync(join(dist, `${name}.cache`));
   } catch {
     cachedData = undefined;
   }
   // On the source's first line, so line numbers stay the bundle's.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(join(dist, 'cli.cjs'), 'utf8')}\n})`;
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(join(dist, `${name}.cjs`), 'utf8')}\n})`;
   // No import() inside the script (Node 20 loses its loader with a code cache): run() is
   // given importModule for the TUI bundle instead.
   const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, as);
-  return { cli: module.exports, script };
+  return { exports: module.exports, script };
 }
 
 /** Imports an ES module for the script (the TUI bundle). */
 const importModule = (url) => import(url);
 
-module.exports = { DIST, importModule, loadCli };
+module.exports = { DIST, importModule, loadCli, loadScript };

@@ -105,24 +105,20 @@ function sharedOutputCaches() {
 // in another terminal) never finds dist/ half-written or missing.
 const next = `${root}/dist.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
+// A script bin/load-cli.js runs with a V8 code cache (an ES module cannot use one on Node
+// 20): CommonJS, with require, __filename and __dirname from the loader's wrapper.
+const script = {
+  format: 'cjs',
+  banner: { js: "var __flowScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { ...common.define, 'import.meta.url': '__flowScriptUrl' },
+  minifySyntax: true,
+  minifyWhitespace: true,
+};
 const entries = [
-  // The command line as one CommonJS script, which bin/load-cli.js runs with a V8 code
-  // cache (an ES module cannot use one on Node 20). Code only some commands need
-  // (documents, search) is still evaluated on first use: esbuild turns its dynamic
-  // imports into lazy module inits.
-  {
-    entryPoints: ['src/cli/main.ts'],
-    outfile: `${next}/cli.cjs`,
-    format: 'cjs',
-    // The script has require, __filename and __dirname from the loader's wrapper.
-    banner: { js: "var __flowScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
-    define: { ...common.define, 'import.meta.url': '__flowScriptUrl' },
-    minifySyntax: true,
-    minifyWhitespace: true,
-  },
+  // The command line. Code only some commands need (documents, search) is still
+  // evaluated on first use: esbuild turns its dynamic imports into lazy module inits.
+  { ...script, entryPoints: ['src/cli/main.ts'], outfile: `${next}/cli.cjs` },
   { entryPoints: ['src/lib.ts'], outfile: `${next}/lib.js` },
-  // What flow __complete reads the store with, loaded only when a reference is completed.
-  { entryPoints: ['src/completion/store-values.ts'], outfile: `${next}/complete-values.js`, minifySyntax: true, minifyWhitespace: true },
   // flow mcp: the MCP SDK lives here only, loaded by the command line when it serves.
   { entryPoints: ['src/mcp/server.ts'], outfile: `${next}/mcp.js`, minifySyntax: true, minifyWhitespace: true },
 ];
@@ -146,8 +142,11 @@ for (const worker of ['load-worker', 'sync-worker']) {
   if (existsSync(`${root}/src/tui/${worker}.ts`)) entries.push({ entryPoints: [`src/tui/${worker}.ts`], outfile: `${next}/${worker}.js` });
 }
 /**
- * dist/complete.js, for `flow __complete`: the table's words and fields (made by running
- * the table once, here) written into a bundle that does not load the commands.
+ * dist/complete.cjs, for `flow __complete`: the table's words and fields (made by running
+ * the table once, here) written into a script that does not load the commands, with what
+ * reads the store evaluated only when a reference is completed. One CommonJS script, run
+ * by bin/flow.js with the V8 code cache written after a warm-up (dist/complete.cache),
+ * as the command line is: every Tab would otherwise compile it again.
  */
 async function buildCompletion() {
   const manifest = `${next}/completion-manifest.js`;
@@ -156,12 +155,17 @@ async function buildCompletion() {
   rmSync(manifest);
   await build({
     ...common,
+    ...script,
     entryPoints: ['src/completion/main.ts'],
-    outfile: `${next}/complete.js`,
-    minifySyntax: true,
-    minifyWhitespace: true,
-    define: { ...common.define, FLOW_COMPLETION_MANIFEST: JSON.stringify(completionManifest()) },
+    outfile: `${next}/complete.cjs`,
+    define: { ...script.define, FLOW_COMPLETION_MANIFEST: JSON.stringify(completionManifest()) },
   });
+  const code = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${root}/scripts/complete-cache.js`, next], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error('writing the completion code cache failed');
 }
 
 /** The newest change to what the declarations are made of. */

@@ -26,9 +26,11 @@ export interface Listing {
   readonly argv: { readonly [K in keyof typeof PAGING]: ArgSpec };
   /**
    * The page of `rows` the arguments ask for, as the command's output: `human` lays out a
-   * page that has rows; `empty` is what text says when the list has none at all.
+   * page that has rows; `empty` is what text says when the list has none at all. `more`:
+   * the list goes on past `rows` (a search that stopped looking), so their count is a
+   * lower bound.
    */
-  output<R extends Row>(args: Paging, rows: readonly R[], human: (style: Style, rows: readonly R[]) => string, empty?: string): Output;
+  output<R extends Row>(args: Paging, rows: readonly R[], human: (style: Style, rows: readonly R[]) => string, empty?: string, more?: boolean): Output;
 }
 
 /** A list of `item`s (singular: "task") whose rows have these fields. */
@@ -39,7 +41,7 @@ export function listing(item: string, fields: readonly string[]): Listing {
       limit: { description: 'at most N rows' },
       offset: { description: 'skip the first N rows' },
     },
-    output(args, rows, human, empty = `(no ${item}s)`) {
+    output(args, rows, human, empty = `(no ${item}s)`, more = false) {
       const wanted = args.fields?.length ? args.fields : undefined;
       if (wanted) checkFields(wanted, fields, rows);
       const offset = args.offset ?? 0;
@@ -51,20 +53,21 @@ export function listing(item: string, fields: readonly string[]): Listing {
         human: (style) => {
           if (total === 0) return style.paint('muted', empty);
           const body = !page.length ? '' : wanted ? columns(page.map((row) => wanted.map((f) => cell(row[f])))) : human(style, page);
-          const rest = page.length < total ? style.paint('muted', leftOut(offset, page.length, total)) : '';
+          const rest = page.length < total ? style.paint('muted', leftOut(offset, page.length, total, more)) : '';
           return [body, rest].filter(Boolean).join('\n');
         },
-        message: page.length === total ? `${total} ${plural}` : `${page.length} of ${total} ${plural}`,
+        message: page.length === total ? `${total} ${plural}` : `${page.length} of ${total}${more ? '+' : ''} ${plural}`,
         page: { total, offset, shown: page.length },
       };
     },
   };
 }
 
-function leftOut(offset: number, shown: number, total: number): string {
-  if (shown === 0) return `(nothing at --offset ${offset}: there are ${total})`;
+function leftOut(offset: number, shown: number, total: number, more: boolean): string {
+  const of = `${total}${more ? '+' : ''}`;
+  if (shown === 0) return `(nothing at --offset ${offset}: there are ${of})`;
   const next = offset + shown;
-  return `(${offset + 1}–${next} of ${total}${next < total ? `; --offset ${next} for more` : ''})`;
+  return `(${offset + 1}–${next} of ${of}${next < total ? `; --offset ${next} for more` : ''})`;
 }
 
 /** A field this list has, or one some row carries (fields other tools added). */

@@ -1,8 +1,9 @@
 // `flow __complete SHELL LINE [WORD]`: the candidates for the last word of LINE, one per
 // line in SHELL's format. Run by the completion scripts on every Tab, so it is its own
-// small bundle (dist/complete.js, routed by bin/flow.js before the command line loads)
-// that knows the table from the manifest the build wrote into it; what reads the store
-// (dist/complete-values.js) is loaded only when the word is a reference.
+// small bundle (dist/complete.cjs, run with a V8 code cache by bin/flow.js before the
+// command line loads) that knows the table from the manifest the build wrote into it;
+// what reads the store (store-values.ts) is evaluated only when the word is a reference.
+import { fdSink } from '../cli/fd-sink.js';
 import { candidatesAt, type Candidate, type ValueSource } from '../commands/candidates.js';
 import { CommandWords } from '../commands/command-words.js';
 import { tokenize, TokenizeError } from '../commands/tokenize.js';
@@ -96,8 +97,8 @@ export async function completeWords(args: readonly string[], env: NodeJS.Process
 /** References from the data directory the line names, by the module that reads it. */
 async function storeSource(line: string, env: NodeJS.ProcessEnv): Promise<ValueSource> {
   const flags = lineFlags(line);
-  // A path the bundler does not follow: its own bundle beside this one.
-  const values: typeof import('./store-values.js') = await import(new URL('./complete-values.js', import.meta.url).href);
+  // In the same script, evaluated on first use (esbuild makes this import a lazy init).
+  const values = await import('./store-values.js');
   return values.storeValues({ dir: resolveDataDir(flags.dir, env), session: sessionName(flags.session, env), plan: flags.plan });
 }
 
@@ -105,6 +106,7 @@ async function storeSource(line: string, env: NodeJS.ProcessEnv): Promise<ValueS
 export async function main(args: readonly string[]): Promise<number> {
   const { code, lines } = await completeWords(args);
   if (code === 2) process.stderr.write('usage: flow __complete bash|zsh|fish LINE [WORD]\n');
-  if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+  // Straight to the descriptor: a Tab need not build Node's stdout stream (fd-sink.ts).
+  if (lines.length) fdSink(1, () => process.stdout).write(`${lines.join('\n')}\n`);
   return code;
 }

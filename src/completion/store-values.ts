@@ -1,11 +1,11 @@
 // The values shell completion offers from the data directory: task numbers and ids of the
 // plan in scope, plan titles of the flow in scope, flow names, snapshot ids, document
-// names. Read without
-// a lock and without writing anything (a keystroke must never move a file aside or
-// migrate it); scope and numbering by the reference module's own rules. Only what the
-// word needs is read: one flow's line for tasks and plans, the start of each line for
-// flow names.
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+// names. Read without a lock, and without writing anything but the completion index in
+// .flow/cache (a keystroke must never move a file aside or migrate it); scope and
+// numbering by the reference module's own rules. Only what the word needs is read: with
+// the index (flow-index.ts), its names and the lines of the flows in scope; without one,
+// from the start of the file only as far as those lines are.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Candidate, ValueSource } from '../commands/candidates.js';
 import { numberedTasks, resolvePlan, scopeFlow, scopePlan, type ScopeEnv } from '../commands/refs.js';
@@ -15,6 +15,8 @@ import { oneLine } from '../domain/sanitize.js';
 import { parseHeader, type Flow } from '../domain/schema.js';
 import { Image } from '../store/layout.js';
 import { StoreView } from '../store/state.js';
+import { withFlowIndex, type FlowIndex, type FlowNames } from './flow-index.js';
+import { flowLines, headerBytes, headerImage, linesImage, searchLines, withChunks, type FlowLine } from './flow-lines.js';
 
 /** Enough for a menu; a plan of thousands is completed by typing a digit more. */
 const MAX_CANDIDATES = 500;
@@ -56,170 +58,48 @@ function readImage(file: string): Image | undefined {
   }
 }
 
-const CHUNK = 1 << 20;
-// flow's layout (src/store/layout.ts): the line that opens the flows, what follows the
-// last flow line, and how a header with no flows ends.
-const FLOWS_LINE = Buffer.from('\n  "flows": {\n');
-const CLOSING = Buffer.from('\n  }\n}\n');
-const EMPTY_END = Buffer.from('}\n}\n');
-
-/** A file read from its start in chunks, only as far as a search needs. */
-class ChunkedFile {
-  readonly bytes: Buffer;
-  filled = 0;
-
-  /** What is read so far (one view a chunk, not one a search). */
-  private loaded: Buffer;
-
-  constructor(private readonly fd: number) {
-    this.bytes = Buffer.allocUnsafe(fstatSync(fd).size);
-    this.loaded = this.bytes.subarray(0, 0);
-  }
-
-  /** Reads on; false at the end of the file. */
-  more(): boolean {
-    const read = readSync(this.fd, this.bytes, this.filled, Math.min(CHUNK, this.bytes.length - this.filled), this.filled);
-    this.filled += read;
-    this.loaded = this.bytes.subarray(0, this.filled);
-    return read > 0;
-  }
-
-  /** Where `needle` is from `from`, reading on until found; -1 at the end of the file. */
-  find(needle: Buffer | number, from: number): number {
-    let searched = from;
-    for (;;) {
-      const at = this.loaded.indexOf(needle, searched);
-      if (at >= 0) return at;
-      searched = Math.max(from, this.filled - (typeof needle === 'number' ? 1 : needle.length));
-      if (!this.more()) return -1;
-    }
-  }
-}
-
-/** Runs `read` on the file read in chunks; undefined when it cannot be opened. */
-function withChunks<T>(file: string, read: (chunks: ChunkedFile) => T | undefined): T | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    return read(new ChunkedFile(fd));
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
- * The header and the lines of the flows `wanted` (by id), read from the start of the file
- * only as far as they are, as an Image of just those: a plan's tasks at 10k flows cost
- * reading up to that flow's line, not the whole file. Undefined when the file is not in
- * flow's layout (the caller reads it whole).
+ * The header and the lines of the flows `wanted` (by id), as an Image of just those: a
+ * plan's tasks at 10k flows cost that flow's line, not the whole file. `linesOf` gives the
+ * lines of the ids (undefined: it cannot). Undefined when the file is not in flow's layout
+ * (the caller reads it whole).
  */
-function readFlowLines(file: string, wanted: (header: Image) => string[]): Image | undefined {
-  return withChunks(file, (chunks) => {
-    const flowsLine = chunks.find(FLOWS_LINE, 0);
-    if (flowsLine < 0) return undefined;
-    // The header up to the line that opens the flows, which ends in "{".
-    const head = chunks.bytes.subarray(0, flowsLine + FLOWS_LINE.length - 1);
-    const headerOnly = Image.fromBytes(Buffer.concat([head, EMPTY_END]), { checkLines: false });
-    if (!headerOnly) return undefined;
-    const lines: Buffer[] = [];
-    for (const id of new Set(wanted(headerOnly))) {
-      const at = chunks.find(Buffer.from(`\n    ${JSON.stringify(id)}: `), head.length);
-      const end = at < 0 ? -1 : chunks.find(0x0a, at + 1);
-      if (end >= 0) lines.push(chunks.bytes.subarray(at + 1, chunks.bytes[end - 1] === 0x2c ? end - 1 : end));
-    }
-    if (!lines.length) return headerOnly;
-    const joined = lines.flatMap((line, i) => (i ? [Buffer.from(',\n'), line] : [line]));
-    return Image.fromBytes(Buffer.concat([head, Buffer.from('\n'), ...joined, CLOSING]), { checkLines: false });
+function wantedImage(head: Buffer | undefined, wanted: (header: Image) => string[], linesOf: (ids: Set<string>) => Buffer[] | undefined): Image | undefined {
+  const headerOnly = head && headerImage(head);
+  if (!head || !headerOnly) return undefined;
+  const lines = linesOf(new Set(wanted(headerOnly)));
+  return lines && linesImage(head, lines);
+}
+
+/** The flows' lines where the completion index says they are. */
+function indexedLines(index: FlowIndex, ids: Iterable<string>): Buffer[] | undefined {
+  const lines: Buffer[] = [];
+  for (const id of ids) {
+    const line = index.line(id);
+    if (line === undefined) return undefined;
+    if (line) lines.push(line);
+  }
+  return lines;
+}
+
+/** Without an index: the lines searched for from the start of the file, only as far as they are. */
+const scannedImage = (file: string, wanted: (header: Image) => string[]) =>
+  withChunks(file, (chunks) => {
+    const head = headerBytes(chunks);
+    return wantedImage(head, wanted, (ids) => head && searchLines(chunks, head, ids));
   });
-}
 
-interface FlowName {
-  id: string;
-  name: string;
-}
+type FlowName = Pick<FlowLine, 'id' | 'name'>;
 
-const LINE_START = Buffer.from('    "');
-const VALUE_START = Buffer.from('": ');
-const NAME_AT_START = Buffer.from('{"id":');
-const NAME_KEY = Buffer.from('","name":"');
-
-/** Whether `line` holds `needle` at `at`. */
-function bytesAt(line: Buffer, needle: Buffer, at: number): boolean {
-  return at + needle.length <= line.length && line.compare(needle, 0, needle.length, at, at + needle.length) === 0;
-}
-
-/** JSON text's value; undefined for text that is not JSON. */
-function parsed(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * A flow line's id and name: where flow wrote the line, the name follows the id at its
- * start and is cut out of the bytes; any other line is parsed whole.
- */
-function nameOfLine(line: Buffer): FlowName | undefined {
-  if (!bytesAt(line, LINE_START, 0)) return undefined;
-  const sep = line.indexOf(VALUE_START, LINE_START.length);
-  if (sep < 0) return undefined;
-  const id = parsed(line.toString('utf8', LINE_START.length - 1, sep + 1));
-  if (typeof id !== 'string') return undefined;
-  const valueStart = sep + VALUE_START.length;
-  const end = line[line.length - 1] === 0x2c ? line.length - 1 : line.length;
-  // `{"id":"<id>","name":"…`: the name's key right after the id's closing quote.
-  const key = valueStart + NAME_AT_START.length + 1 + Buffer.byteLength(id);
-  let name: unknown;
-  if (bytesAt(line, NAME_AT_START, valueStart) && bytesAt(line, NAME_KEY, key)) {
-    const start = key + NAME_KEY.length;
-    let close = start;
-    let escaped = false;
-    while (close < end && line[close] !== 0x22) {
-      escaped ||= line[close] === 0x5c;
-      close += line[close] === 0x5c ? 2 : 1;
-    }
-    name = escaped ? parsed(line.toString('utf8', start - 1, close + 1)) : line.toString('utf8', start, close);
-  } else {
-    const whole = parsed(line.toString('utf8', valueStart, end));
-    name = whole && typeof whole === 'object' && 'name' in whole ? whole.name : undefined;
-  }
-  return typeof name === 'string' ? { id, name } : undefined;
-}
-
-const FLOWS_END = Buffer.from('  }');
-
-/**
- * Flow names in file order, read line by line from the start and only until `max` of them
- * are `wanted` (by name, or by list number): a menu of the first names does not read 10k
- * flows. Undefined when the file is not in flow's layout.
- */
-function flowNamesIn(file: string, wanted: (flow: FlowName, number: number) => boolean, max: number): FlowName[] | undefined {
-  return withChunks(file, (chunks) => {
-    const flowsLine = chunks.find(FLOWS_LINE, 0);
-    if (flowsLine < 0) return undefined;
-    const names: FlowName[] = [];
+/** Without an index: flow names from the start of the file, only until `max` of them are `wanted`. */
+const scannedNames = (file: string, wanted: (flow: FlowName, number: number) => boolean, max: number) =>
+  withChunks(file, (chunks) => {
+    const head = headerBytes(chunks);
     let found = 0;
-    let start = flowsLine + FLOWS_LINE.length;
-    while (found < max) {
-      const end = chunks.find(0x0a, start);
-      if (end < 0) return undefined;
-      const line = chunks.bytes.subarray(start, end);
-      if (line.equals(FLOWS_END)) break;
-      const flow = nameOfLine(line);
-      if (!flow) return undefined;
-      names.push(flow);
-      if (wanted(flow, names.length)) found++;
-      start = end + 1;
-    }
-    return names;
+    return head && flowLines(chunks, head, (flow, number) => wanted(flow, number) && ++found >= max);
   });
-}
+
+const columns = (flows: readonly FlowName[]): FlowNames => ({ names: flows.map((f) => f.name), ids: flows.map((f) => f.id) });
 
 /** Flow names from a file in another layout (formatted by hand, an older format). */
 function flowNamesOfImage(image: Image | undefined): FlowName[] {
@@ -289,18 +169,21 @@ function numbered<T>(
   items: readonly T[],
   prefix: string,
   value: (item: T) => string,
-  description: (item: T) => string,
+  description: (item: T, index: number) => string,
   numbersFirst = false,
 ): Candidate[] {
   const byNumber = /^\d+$/.test(prefix) || (numbersFirst && prefix === '');
+  const lower = prefix.toLowerCase();
   const out: Candidate[] = [];
-  items.forEach((item, i) => {
+  for (let i = 0; i < items.length && out.length < MAX_CANDIDATES; i++) {
     const number = String(i + 1);
-    if (byNumber ? number.startsWith(prefix) : matches(prefix)(value(item)) && insertable(value(item))) {
-      out.push({ value: byNumber ? number : value(item), description: byNumber ? `${value(item)}  ${description(item)}`.trim() : description(item) });
+    const text = value(items[i]);
+    if (byNumber ? number.startsWith(prefix) : text.toLowerCase().startsWith(lower) && insertable(text)) {
+      // The description as the shell shows it: one line, no escape a terminal would obey.
+      out.push({ value: byNumber ? number : text, description: about(byNumber ? `${text}  ${description(items[i], i)}`.trim() : description(items[i], i)) });
     }
-  });
-  return out.slice(0, MAX_CANDIDATES);
+  }
+  return out;
 }
 
 export function storeValues(options: StoreValueOptions): ValueSource {
@@ -310,7 +193,9 @@ export function storeValues(options: StoreValueOptions): ValueSource {
   /** The flows the scope rules may look at: the session's flow, and the file's current one. */
   const scoped = () => {
     const header = (image: Image) => [env.scope.flowId, typeof image.header.current_flow_id === 'string' ? image.header.current_flow_id : null];
-    return viewOf(readFlowLines(file, (image) => header(image).filter((id): id is string => !!id)) ?? readImage(file));
+    const wanted = (image: Image) => header(image).filter((id): id is string => !!id);
+    const indexed = withFlowIndex(options.dir, (index) => wantedImage(index.header(), wanted, (ids) => indexedLines(index, ids)));
+    return viewOf(indexed ?? scannedImage(file, wanted) ?? readImage(file));
   };
   const guarded = (read: () => Candidate[]): Candidate[] => {
     try {
@@ -336,8 +221,8 @@ export function storeValues(options: StoreValueOptions): ValueSource {
       if (kind === 'flow') {
         // A menu's worth of matches is enough: numbers count in file order as names do.
         const wanted = /^\d+$/.test(prefix) ? (_: FlowName, n: number) => String(n).startsWith(prefix) : (f: FlowName) => matches(prefix)(f.name) && insertable(f.name);
-        const names = flowNamesIn(file, wanted, MAX_CANDIDATES) ?? flowNamesOfImage(readImage(file));
-        return numbered(names, prefix, (f) => f.name, (f) => f.id);
+        const flows = withFlowIndex(options.dir, (index) => index.names()) ?? columns(scannedNames(file, wanted, MAX_CANDIDATES) ?? flowNamesOfImage(readImage(file)));
+        return numbered(flows.names, prefix, (name) => name, (_, i) => flows.ids[i]);
       }
       const store = scoped();
       if (!store) return [];

@@ -1,12 +1,14 @@
 // Every list command takes --fields, --limit and --offset (DESIGN §6 "Agents"), in text
 // and JSON, and keeps its JSON shape: an array of the same objects, fewer and narrower.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/table.js';
 import { flowInProcess, tempDir } from '../helpers.js';
 
-const LISTS = COMMANDS.filter((c) => c.verb === 'list' || c.verb === 'ready');
+const LISTS = COMMANDS.filter((c) => ['list', 'ready', 'conflicts', 'search'].includes(c.verb));
+/** The words that run a list: a search needs its query. */
+const wordsOf = (name: string) => (name === 'search' ? ['search', 'task'] : name.split(' '));
 let dir: string;
 
 async function ok(args: string[]) {
@@ -20,16 +22,25 @@ beforeAll(async () => {
   dir = tempDir();
   for (const name of ['F1', 'F2', 'F3']) await ok(['add', 'flow', name]);
   for (const title of ['P1', 'P2', 'P3']) await ok(['add', 'plan', title]);
-  for (const title of ['a', 'b', 'c', 'd']) await ok(['add', 'task', title, '--tag', `t-${title}`]);
+  for (const title of ['a', 'b', 'c', 'd']) await ok(['add', 'task', `task ${title}`, '--tag', `t-${title}`]);
   for (const label of ['s1', 's2', 's3']) await ok(['snapshot', 'create', '--label', label]);
   const files = tempDir();
   for (const name of ['a.md', 'b.md', 'c.md']) writeFileSync(join(files, name), `# ${name}\n`);
   await ok(['add', 'doc', ...['a.md', 'b.md', 'c.md'].map((name) => join(files, name))]);
   for (const session of ['agent-1', 'agent-2']) await ok(['--session', session, 'context', 'set', '--summary', `${session} at work`]);
+  // Conflicts a merge would have recorded on three of the tasks.
+  const file = join(dir, 'flows.json');
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  const tasks = Object.values(doc.flows as Record<string, { plans: { tasks: Record<string, unknown>[] }[] }>).flatMap((f) => f.plans.flatMap((p) => p.tasks));
+  tasks.slice(0, 3).forEach((task, i) => {
+    task.conflicts = [{ kind: 'field', field: 'title', mine: { writer: 'cli:1:alice', value: task.title }, theirs: { writer: 'cli:2:bob', value: `theirs ${i}` } }];
+  });
+  writeFileSync(file, JSON.stringify(doc, null, 2));
 });
 
-it('the lists are the list verbs and ready, and each takes the three flags', () => {
+it('the lists are the list verbs, ready, conflicts and search, and each takes the three flags', () => {
   expect(LISTS.map((c) => c.name).sort()).toEqual([
+    'conflicts',
     'list config',
     'list context',
     'list doc',
@@ -38,6 +49,7 @@ it('the lists are the list verbs and ready, and each takes the three flags', () 
     'list snapshot',
     'list task',
     'ready task',
+    'search',
   ]);
   for (const list of LISTS) {
     const flags = list.fields.map((f) => f.flag);
@@ -47,7 +59,7 @@ it('the lists are the list verbs and ready, and each takes the three flags', () 
 });
 
 describe.each(LISTS.map((c) => [c.name, c] as const))('%s', (name, list) => {
-  const words = name.split(' ');
+  const words = wordsOf(name);
 
   it('--limit and --offset page the JSON rows, which keep their shape', async () => {
     const all = await rows(words);
@@ -70,7 +82,8 @@ describe.each(LISTS.map((c) => [c.name, c] as const))('%s', (name, list) => {
     for (const [i, row] of all.slice(0, 2).entries()) {
       expect(text[i].split(/\s{2,}/)).toEqual([String(row[fields[0]]) || '-', String(row[fields[1]]) || '-']);
     }
-    expect(text[2]).toBe(`(1–2 of ${all.length}; --offset 2 for more)`);
+    // A search looks for one hit past the page, so it knows there are more, not how many.
+    expect(text[2]).toBe(`(1–2 of ${name === 'search' ? '3+' : all.length}; --offset 2 for more)`);
   });
 
   it('text says which rows it shows when some are left out, and nothing when none are', async () => {

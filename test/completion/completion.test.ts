@@ -172,6 +172,12 @@ describe('flow __complete', () => {
     const env = { ...shellEnv(), FLOW_DIR: hostile };
     const run = (shell: string, line: string) => spawnSync(process.execPath, [FLOW_BIN, '__complete', shell, line], { encoding: 'utf8', env }).stdout;
     expect(run('bash', 'flow use flow ').split('\n').filter(Boolean)).toEqual(['Plain']);
+    // By number, the name is the description zsh and fish show.
+    for (const shell of ['zsh', 'fish']) {
+      const numbered = run(shell, 'flow use flow 1');
+      expect(numbered).toContain('pwned');
+      expect(numbered).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    }
     const tasks = run('fish', 'flow done task ');
     expect(tasks).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(tasks).toContain('\\x1b[2J');

@@ -7,8 +7,9 @@ import { distrust, HOW_TO_TRUST } from '../../hooks/trust.js';
 import { ITEM_KINDS, type ItemKind } from '../../search/corpus.js';
 import { commandEmbedder } from '../../search/embed.js';
 import type { SearchHit } from '../../search/search.js';
-import { count, ref, text } from '../args.js';
+import { ref, text } from '../args.js';
 import { defineCommand } from '../define.js';
+import { listing, PAGING } from '../list.js';
 import { progressBar } from '../progress.js';
 import type { Env } from '../env.js';
 import { requirePlanScope } from '../refs.js';
@@ -36,6 +37,10 @@ function trustedEmbedCommand(env: Env): string | undefined {
   return undefined;
 }
 
+/** Hits a search shows when not told. */
+const HITS = 20;
+const HIT_LIST = listing('hit', ['kind', 'id', 'title', 'score', 'plan_id', 'flow_id', 'path', 'snippet']);
+
 const searchCommand = defineCommand({
   verb: 'search',
   summary: 'search task titles and notes, plan titles and summaries, and text documents',
@@ -47,16 +52,17 @@ const searchCommand = defineCommand({
     query: text(),
     in: z.optional(z.array(z.enum(IN_VALUES))),
     plan: z.optional(ref('plan')),
-    limit: z.optional(count()),
+    ...PAGING,
   }),
   positionals: ['query'],
   argv: {
     query: { description: 'words to find', rest: true },
     in: { description: 'only tasks, plans or docs (comma-separated)' },
     plan: { description: 'only what this plan holds or references' },
-    limit: { description: 'at most N hits (default 20)' },
+    ...HIT_LIST.argv,
+    limit: { description: `at most N hits (default ${HITS})` },
   },
-  examples: ['flow search postgres', 'flow search 데이터베이스 --in docs', 'flow search "atomic write" --plan 1 --json'],
+  examples: ['flow search postgres', 'flow search 데이터베이스 --in docs', 'flow search "atomic write" --plan 1 --json', 'flow search cache --offset 20 --fields id,title'],
   async run(args, env) {
     const plan = args.plan ? requirePlanScope(await env.read(), env, args.plan).plan.id : undefined;
     const config = env.config();
@@ -64,27 +70,28 @@ const searchCommand = defineCommand({
     const embed = trustedEmbedCommand(env);
     // Loaded here: the index is not part of every command's start-up.
     const { searchStore } = await import('../../search/search.js');
+    // The hits up to the page's end, and one more to know whether the list goes on (the
+    // page leaves it out; the rows counted are then a lower bound).
+    const limit = args.limit ?? HITS;
+    const end = (args.offset ?? 0) + limit;
     const { hits } = await searchStore(
       env.dir,
       env.store,
       docs,
-      { text: args.query, kinds: args.in?.map((k) => KIND_OF[k]) ?? [...ITEM_KINDS], plan, limit: args.limit },
+      { text: args.query, kinds: args.in?.map((k) => KIND_OF[k]) ?? [...ITEM_KINDS], plan, limit: end + 1 },
       { embedder: embed ? commandEmbedder(embed, env.dir) : undefined, progress: progressBar(env, 'indexing for search', (n) => `${n} flows and documents`) },
     );
-    return {
-      json: hits,
-      human: (style) =>
-        hits.length
-          ? hits
-              .map(
-                (h) =>
-                  `${style.paint('muted', h.kind.padEnd(4))} ${style.paint('heading', oneLine(h.title))}  ${style.paint('id', h.id)}\n` +
-                  `     ${shown(style, h)}${h.path ? `\n     ${style.paint('muted', oneLine(h.path))}` : ''}`,
-              )
-              .join('\n')
-          : style.paint('muted', `nothing found for "${oneLine(args.query)}"`),
-      message: `${hits.length} hit${hits.length === 1 ? '' : 's'} for "${oneLine(args.query)}"`,
-    };
+    const human = (style: Style, page: readonly SearchHit[]) =>
+      page
+        .map(
+          (h) =>
+            `${style.paint('muted', h.kind.padEnd(4))} ${style.paint('heading', oneLine(h.title))}  ${style.paint('id', h.id)}\n` +
+            `     ${shown(style, h)}${h.path ? `\n     ${style.paint('muted', oneLine(h.path))}` : ''}`,
+        )
+        .join('\n');
+    // Hits as plain records, the rows a list pages.
+    const output = HIT_LIST.output({ ...args, limit }, hits.map((hit) => ({ ...hit })), human, `nothing found for "${oneLine(args.query)}"`, hits.length > end);
+    return { ...output, message: `${output.message} for "${oneLine(args.query)}"` };
   },
 });
 

@@ -15,8 +15,10 @@ import { sync } from '../../sync/sync.js';
 import { ref } from '../args.js';
 import { defineCommand } from '../define.js';
 import type { Env } from '../env.js';
+import { listing, PAGING } from '../list.js';
 import { resolveFlow, resolvePlan, resolveTask, scopeFlow, scopePlan } from '../refs.js';
 import { UsageError } from '../parse.js';
+import type { Style } from '../style.js';
 
 const RESOLVE_HINT = 'settle each with: flow resolve task|plan|flow REF --take mine|theirs|VALUE [--field F]';
 
@@ -130,18 +132,22 @@ const syncCommand = defineCommand({
   },
 });
 
+const CONFLICT_LIST = listing('conflict', ['id', 'object', 'title', 'kind', 'field', 'base', 'mine', 'theirs', 'at']);
+
 const conflicts = defineCommand({
   verb: 'conflicts',
   summary: 'list the conflicts merges recorded in flows.json, with both values and their writers',
-  args: () => z.object({}),
-  argv: {},
-  async run(_args, env) {
-    const conflicts = findConflicts(await env.read());
-    return {
-      json: conflicts.map(conflictJson),
-      human: () => (conflicts.length ? [...conflictLines(conflicts), RESOLVE_HINT].join('\n') : 'no conflicts recorded'),
-      message: `${conflicts.length} conflict(s)`,
-    };
+  args: () => z.object({ ...PAGING }),
+  argv: { ...CONFLICT_LIST.argv },
+  examples: ['flow conflicts', 'flow conflicts --fields id,field --limit 10 --json'],
+  async run(args, env) {
+    const found = findConflicts(await env.read());
+    const rows = found.map(conflictJson);
+    // A page's lines are its records' own.
+    const entryOf = new Map(rows.map((row, i) => [row, found[i]]));
+    const human = (_style: Style, page: readonly (typeof rows)[number][]) =>
+      [...conflictLines(page.flatMap((row) => entryOf.get(row) ?? [])), RESOLVE_HINT].join('\n');
+    return CONFLICT_LIST.output(args, rows, human, 'no conflicts recorded');
   },
 });
 
