@@ -166,10 +166,11 @@ async function measureOne(term: Terminal, flows: number, quick: boolean, plan: s
   const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000, 'the workspace frame')) - term.startedAt;
   const treeShown = (await term.until(() => term.output.includes('▾'), 120_000, 'the tree')) - term.startedAt;
   const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
-  // Keys on the first screen, one at a time, until the rest of the store is in.
+  // Keys on the first screen, one at a time, until the rest of the store is in (all of
+  // it: the last merge is where a key can wait longest).
   const reading: number[] = [];
   const live = () => term.output.includes('● live');
-  while (!live() && reading.length < 200) {
+  while (!live() && reading.length < 10_000) {
     const before = term.received;
     const sentAt = performance.now();
     term.send(reading.length % 10 === 9 ? 'k' : 'j');

@@ -8,6 +8,7 @@ import { parseFlow, parseHeader, SchemaError, type Flow, type Header } from '../
 import { fileIdentity } from '../store/identity.js';
 import { Image, type MemberRange } from '../store/layout.js';
 import { summariseFlow } from '../store/summary.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 /**
  * `load` parses the flows of one part of the file (the main thread runs a worker per
@@ -47,6 +48,9 @@ export type LoaderMessage =
 // Small enough that taking one in (a structured clone on the main thread) never holds a
 // key typed on the first screen for long.
 const CHUNK = 500;
+
+/** Nice value of the loader threads (thread-priority.ts). */
+const LOADER_NICE = 10;
 
 interface Seen {
   identity: string;
@@ -187,6 +191,8 @@ function refresh(file: string, post: (m: LoaderMessage) => void): void | Promise
 }
 
 if (parentPort) {
+  // Parsing can wait for a key's frame; a key cannot wait for parsing.
+  lowerThreadPriority(LOADER_NICE);
   const port = parentPort;
   const file = (workerData as { file: string }).file;
   const post = (message: LoaderMessage) => port.postMessage(message);
