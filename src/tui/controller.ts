@@ -22,7 +22,7 @@ import { watchFile, type FileWatch } from '../store/watch.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
 import { hasExpect, withoutExpect, type TuiCommand } from './commands.js';
 import { manifestPath } from '../documents/manifest.js';
-import { selectConflicts } from './conflicts.js';
+import { flowConflicts, selectConflicts } from './conflicts.js';
 import { planCountsOf } from './rows.js';
 import { readDocuments } from './documents.js';
 import type { FlowSummaries, LoaderMessage, LoaderRequest } from './load-worker.js';
@@ -173,8 +173,12 @@ export class Controller {
               if (message.type === 'summaries') return this.showPending(message.summaries);
               if (message.type === 'chunk') {
                 collected[part].push(...message.flows);
-                // The tree's counts, a chunk at a time, rather than all at once when the rows are built.
-                for (const flow of message.flows) planCountsOf(flow);
+                // The tree's counts and conflicts, a chunk at a time, rather than all at once
+                // when the whole tree comes in (a key pressed then would wait for all of it).
+                for (const flow of message.flows) {
+                  planCountsOf(flow);
+                  flowConflicts(flow);
+                }
                 // The next chunk once keys typed meanwhile had their turn (setImmediate runs after I/O).
                 setImmediate(() => worker.postMessage({ type: 'more' } satisfies LoaderRequest));
                 progress[part] = message.done;
@@ -309,6 +313,9 @@ export class Controller {
       writer: header.meta.writer ?? '',
       lastSaved: header.meta.last_saved ?? null,
       version: state.version + 1,
+      // Every flow is here: no rows from summaries (dropped with the same change, so the
+      // rows are built once).
+      pending: null,
     };
     this.tui.setState(next);
     // Once: on the first screen, or on the whole tree when there was none.
