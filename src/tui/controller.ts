@@ -71,6 +71,8 @@ export interface Job {
 
 type HeaderInfo = Pick<Header, 'current_flow_id' | 'meta'>;
 
+const byId = (flows: readonly Flow[]) => new Map(flows.map((f) => [f.id, f]));
+
 const tenth = (p: { done: number; total: number } | null) => (p && p.total ? Math.floor((p.done * 10) / p.total) : -1);
 
 /** Flows parsed ahead for the first screen: more than any terminal has rows. */
@@ -154,7 +156,8 @@ export class Controller {
     for (const w of workers) w.unref();
     this.worker = workers[0];
     const progress = new Array<number>(parts).fill(0);
-    const collected: Flow[][] = workers.map(() => []);
+    // Filled as chunks arrive, so the whole tree's change costs no pass over 100k flows of its own.
+    const collected = new Map<string, Flow>();
     let fallback = false;
     let header: Header | undefined;
     let order: string[] = [];
@@ -172,10 +175,10 @@ export class Controller {
               if (message.type === 'first') return this.showFirstScreen(message.flows, message.order, message.header);
               if (message.type === 'summaries') return this.showPending(message.summaries);
               if (message.type === 'chunk') {
-                collected[part].push(...message.flows);
                 // The tree's counts and conflicts, a chunk at a time, rather than all at once
                 // when the whole tree comes in (a key pressed then would wait for all of it).
                 for (const flow of message.flows) {
+                  collected.set(flow.id, flow);
                   planCountsOf(flow);
                   flowConflicts(flow);
                 }
@@ -218,7 +221,7 @@ export class Controller {
       fallback = true;
     }
     if (fallback || !header) await this.loadOnMainThread();
-    else this.replaceAllKeepingOwn(collected.flat(), order, header);
+    else this.replaceAllKeepingOwn(collected, order, header);
   }
 
   /**
@@ -230,7 +233,7 @@ export class Controller {
     const present = new Set(flows.map((f) => f.id));
     // Reading is said before the tree shows (replaceAll lets the keys through last).
     this.tui.setState({ reading: { done: 0, total: order.length } });
-    this.replaceAll(flows, order.filter((id) => present.has(id)), header);
+    this.replaceAll(byId(flows), order.filter((id) => present.has(id)), header);
     this.touchedWhileReading = new Set();
     this.firstScreenAt = performance.now();
     this.firstOrder = order;
@@ -250,20 +253,19 @@ export class Controller {
   }
 
   /** The whole file as the workers read it, with what our commits changed since. */
-  private replaceAllKeepingOwn(flows: Flow[], order: string[], header: Header): void {
+  private replaceAllKeepingOwn(flows: Map<string, Flow>, order: string[], header: Header): void {
     const touched = this.touchedWhileReading;
     const state = this.tui.getState();
     if (!touched?.size || state.revision <= header.meta.file_revision) return this.replaceAll(flows, order, header);
-    const map = new Map(flows.map((f) => [f.id, f]));
     for (const id of touched) {
       const own = state.flows.get(id);
-      if (own) map.set(id, own);
-      else map.delete(id);
+      if (own) flows.set(id, own);
+      else flows.delete(id);
     }
     const known = new Set(order);
-    const ordered = [...order.filter((id) => map.has(id)), ...[...touched].filter((id) => map.has(id) && !known.has(id))];
+    const ordered = [...order.filter((id) => flows.has(id)), ...[...touched].filter((id) => flows.has(id) && !known.has(id))];
     const meta = { ...header.meta, file_revision: state.revision, writer: state.writer, last_saved: state.lastSaved ?? undefined };
-    this.replaceAll([...map.values()], ordered, { current_flow_id: state.currentFlowId, meta });
+    this.replaceAll(flows, ordered, { current_flow_id: state.currentFlowId, meta });
   }
 
   private send(request: LoaderRequest): void {
@@ -275,7 +277,7 @@ export class Controller {
     try {
       const { view, flows } = await this.bus.services.store.readAll();
       this.mainThreadSeen = this.bus.services.store.knownIdentity();
-      if (!this.loaded) return this.replaceAll(flows, view.flowIds(), view.header);
+      if (!this.loaded) return this.replaceAll(byId(flows), view.flowIds(), view.header);
       // A later change read whole (no loader thread): show it like any other, flashing
       // what differs.
       const before = this.tui.getState().flows;
@@ -291,7 +293,7 @@ export class Controller {
         // The store was moved aside and restored: show what is there now.
         try {
           const { view, flows } = await this.bus.services.store.readAll();
-          this.replaceAll(flows, view.flowIds(), view.header);
+          this.replaceAll(byId(flows), view.flowIds(), view.header);
         } catch (again) {
           this.tui.setState({ fatal: (again as Error).message });
         }
@@ -301,12 +303,12 @@ export class Controller {
     }
   }
 
-  private replaceAll(flows: Flow[], order: string[], header: HeaderInfo): void {
-    const map = new Map(flows.map((f) => [f.id, f]));
+  /** Shows `flows` (from now on the state's: not to be changed after) as the whole tree. */
+  private replaceAll(flows: Map<string, Flow>, order: string[], header: HeaderInfo): void {
     const state = this.tui.getState();
     const before = selectRows(state);
     const next = {
-      flows: map,
+      flows,
       order,
       currentFlowId: header.current_flow_id,
       revision: header.meta.file_revision,
