@@ -1,6 +1,7 @@
 // Glue between the TUI state and the rest of the program: the initial load (off the main
 // thread), live updates from other writers, and running /flow commands through the same
 // command bus as the shell.
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Services } from '../app/services.js';
@@ -74,6 +75,9 @@ type HeaderInfo = Pick<Header, 'current_flow_id' | 'meta'>;
 const byId = (flows: readonly Flow[]) => new Map(flows.map((f) => [f.id, f]));
 
 const tenth = (p: { done: number; total: number } | null) => (p && p.total ? Math.floor((p.done * 10) / p.total) : -1);
+
+/** From this size of flows.json (about 8k flows) the loader threads parse in the background (load-worker.ts). */
+const BACKGROUND_LOAD_BYTES = 8 * 1024 * 1024;
 
 /** Flows parsed ahead for the first screen: more than any terminal has rows. */
 const FIRST_SCREEN_FLOWS = 100;
@@ -156,6 +160,7 @@ export class Controller {
     for (const w of workers) w.unref();
     this.worker = workers[0];
     const progress = new Array<number>(parts).fill(0);
+    const background = (statSync(this.bus.services.store.file, { throwIfNoEntry: false })?.size ?? 0) >= BACKGROUND_LOAD_BYTES;
     // Filled as chunks arrive, so the whole tree's change costs no pass over 100k flows of its own.
     const collected = new Map<string, Flow>();
     let fallback = false;
@@ -204,7 +209,7 @@ export class Controller {
             worker.on('message', onMessage);
             // The first part sends the first screen ahead (once: not again on a second attempt).
             const first = part === 0 && !this.touchedWhileReading ? { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS } : undefined;
-            const request = { type: 'load', part, parts, first, paced: true } satisfies LoaderRequest;
+            const request = { type: 'load', part, parts, first, paced: true, background } satisfies LoaderRequest;
             if (part === 0) worker.postMessage(request);
             else void spoken.then(() => worker.postMessage(request));
           }),

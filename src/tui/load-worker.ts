@@ -15,7 +15,19 @@ import { lowerThreadPriority } from './thread-priority.js';
  * core); with `first`, the flows of the first screen are sent before the rest is parsed.
  */
 export type LoaderRequest =
-  | { type: 'load'; part: number; parts: number; first?: FirstScreen; paced?: boolean }
+  | {
+      type: 'load';
+      part: number;
+      parts: number;
+      first?: FirstScreen;
+      paced?: boolean;
+      /**
+       * Parse below the main thread's priority, for good (big stores: keys are pressed
+       * while they are read, and a key cannot wait for parsing; a small store is read
+       * before anyone could press one, and the thread that stays serves later saves).
+       */
+      background?: boolean;
+    }
   /** The main thread took a chunk in: the next may come (paced loads). */
   | { type: 'more' }
   | { type: 'refresh' };
@@ -191,13 +203,14 @@ function refresh(file: string, post: (m: LoaderMessage) => void): void | Promise
 }
 
 if (parentPort) {
-  // Parsing can wait for a key's frame; a key cannot wait for parsing.
-  lowerThreadPriority(LOADER_NICE);
   const port = parentPort;
   const file = (workerData as { file: string }).file;
   const post = (message: LoaderMessage) => port.postMessage(message);
   port.on('message', (request: LoaderRequest) => {
-    if (request.type === 'load') void load(file, post, request.part, request.parts, request.first, request.paced);
+    if (request.type === 'load') {
+      if (request.background) lowerThreadPriority(LOADER_NICE);
+      void load(file, post, request.part, request.parts, request.first, request.paced);
+    }
     else if (request.type === 'more') more();
     else void refresh(file, post);
   });
