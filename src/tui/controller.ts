@@ -48,6 +48,8 @@ export interface ControllerOptions {
   workerPath?: string;
   /** Path of the sync worker bundle; without it, sync figures are read in this process. */
   syncWorkerPath?: string;
+  /** Size of flows.json from which it is parsed in the background (default about 8k flows). */
+  backgroundLoadBytes?: number;
 }
 
 /**
@@ -107,6 +109,7 @@ export class Controller {
   /** Identity of flows.json last loaded on the main thread (no worker). */
   private mainThreadSeen: string | null | undefined;
   private readonly workerPath?: string;
+  private readonly backgroundLoadBytes: number;
   /** When the header's sync figures are read (sync-watch.ts). */
   readonly syncWatch: SyncWatch;
   private readonly stopSyncProbe: () => Promise<void>;
@@ -116,6 +119,7 @@ export class Controller {
     this.table = options.table;
     this.tui = options.tui;
     this.workerPath = options.workerPath;
+    this.backgroundLoadBytes = options.backgroundLoadBytes ?? BACKGROUND_LOAD_BYTES;
     this.bus.services.store.onCommit((commit) => this.applyCommit(commit));
     const { services } = this.bus;
     const probe = options.syncWorkerPath
@@ -152,23 +156,33 @@ export class Controller {
 
   /**
    * Parses and validates the flows in one worker per core, each taking a part of the
-   * file; the first stays to compute the changes of later saves.
+   * file; the first stays to compute the changes of later saves. A big store is parsed
+   * in the background (below the main thread's priority, for good), so the first stays
+   * out of it: it only sends the first screen, at the priority later saves need.
    */
   private async loadInWorkers(workerPath: string, attempt = 1): Promise<void> {
     const parts = Math.max(1, Math.min(2, availableParallelism()));
-    const workers = Array.from({ length: parts }, () => new Worker(workerPath, { workerData: { file: this.bus.services.store.file } }));
+    const background = (statSync(this.bus.services.store.file, { throwIfNoEntry: false })?.size ?? 0) >= this.backgroundLoadBytes;
+    const count = background ? parts + 1 : parts;
+    const workers = Array.from({ length: count }, () => new Worker(workerPath, { workerData: { file: this.bus.services.store.file } }));
     for (const w of workers) w.unref();
     this.worker = workers[0];
-    const progress = new Array<number>(parts).fill(0);
-    const background = (statSync(this.bus.services.store.file, { throwIfNoEntry: false })?.size ?? 0) >= BACKGROUND_LOAD_BYTES;
+    const progress = new Array<number>(count).fill(0);
+    // The first screen is sent ahead (once: not again on a second attempt).
+    const first = this.touchedWhileReading ? undefined : { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS };
+    const request = (i: number): LoaderRequest => {
+      if (!background) return { type: 'load', part: i, parts, first: i === 0 ? first : undefined, paced: true };
+      if (i === 0) return { type: 'load', part: 0, parts, first, parse: false };
+      return { type: 'load', part: i - 1, parts, paced: true, background: true };
+    };
     // Filled as chunks arrive, so the whole tree's change costs no pass over 100k flows of its own.
     const collected = new Map<string, Flow>();
     let fallback = false;
     let header: Header | undefined;
     let order: string[] = [];
     const identities = new Set<string>();
-    // The other parts start once the first part has said something (its first screen, as
-    // a rule): on a busy machine, reading the file twice at once only delays that screen.
+    // The other workers start once the first has said something (its first screen, as a
+    // rule): on a busy machine, reading the file twice at once only delays that screen.
     let firstSpoke = () => {};
     const spoken = new Promise<void>((resolve) => (firstSpoke = resolve));
     await Promise.all(
@@ -207,11 +221,8 @@ export class Controller {
               resolve();
             };
             worker.on('message', onMessage);
-            // The first part sends the first screen ahead (once: not again on a second attempt).
-            const first = part === 0 && !this.touchedWhileReading ? { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS } : undefined;
-            const request = { type: 'load', part, parts, first, paced: true, background } satisfies LoaderRequest;
-            if (part === 0) worker.postMessage(request);
-            else void spoken.then(() => worker.postMessage(request));
+            if (part === 0) worker.postMessage(request(part));
+            else void spoken.then(() => worker.postMessage(request(part)));
           }),
       ),
     );
@@ -680,6 +691,7 @@ export interface WorkspaceOptions {
   workerPath?: string;
   /** The sync worker bundle; without it sync figures are read in this process. */
   syncWorkerPath?: string;
+  backgroundLoadBytes?: ControllerOptions['backgroundLoadBytes'];
 }
 
 /** The TUI's pieces wired together: command table, state, bus (asking through the TUI), controller. */
@@ -702,5 +714,6 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
     progress: (step) => tui.setState({ progress: oneLine(step) }),
   });
   const bus = new CommandBus(table, services);
-  return new Controller({ bus, table, tui, workerPath: options.workerPath, syncWorkerPath: options.syncWorkerPath });
+  const { workerPath, syncWorkerPath, backgroundLoadBytes } = options;
+  return new Controller({ bus, table, tui, workerPath, syncWorkerPath, backgroundLoadBytes });
 }

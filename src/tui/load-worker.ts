@@ -24,9 +24,11 @@ export type LoaderRequest =
       /**
        * Parse below the main thread's priority, for good (big stores: keys are pressed
        * while they are read, and a key cannot wait for parsing; a small store is read
-       * before anyone could press one, and the thread that stays serves later saves).
+       * before anyone could press one).
        */
       background?: boolean;
+      /** false: parse no part, only read the file (first screen, summaries) to compute later saves' changes. */
+      parse?: boolean;
     }
   /** The main thread took a chunk in: the next may come (paced loads). */
   | { type: 'more' }
@@ -135,7 +137,7 @@ function more(): void {
   wake = null;
 }
 
-async function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1, first?: FirstScreen, paced = false): Promise<void> {
+async function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1, first?: FirstScreen, paced = false, parse = true): Promise<void> {
   const got = read(file);
   if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });
   const members = got.image.members();
@@ -151,8 +153,8 @@ async function load(file: string, post: (m: LoaderMessage) => void, part = 0, pa
     }
     post({ type: 'summaries', summaries: summaries(got.image, order, members) });
   }
-  const from = Math.floor((order.length * part) / parts);
-  const to = Math.floor((order.length * (part + 1)) / parts);
+  const from = parse ? Math.floor((order.length * part) / parts) : 0;
+  const to = parse ? Math.floor((order.length * (part + 1)) / parts) : 0;
   let chunk: Flow[] = [];
   let done = 0;
   credits = 2;
@@ -209,7 +211,7 @@ if (parentPort) {
   port.on('message', (request: LoaderRequest) => {
     if (request.type === 'load') {
       if (request.background) lowerThreadPriority(LOADER_NICE);
-      void load(file, post, request.part, request.parts, request.first, request.paced);
+      void load(file, post, request.part, request.parts, request.first, request.paced, request.parse);
     }
     else if (request.type === 'more') more();
     else void refresh(file, post);
