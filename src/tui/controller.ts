@@ -138,6 +138,8 @@ export class Controller {
     this.checkScope();
     if (this.workerPath) await this.loadInWorkers(this.workerPath);
     else await this.loadOnMainThread();
+    // A key that came while the whole tree was taken in is drawn before the watchers start.
+    await new Promise((resolve) => setImmediate(resolve));
     this.loaded = true;
     this.loadTimes.whole = performance.now() - started;
     if (this.touchedWhileReading) this.loadTimes.firstScreen = this.firstScreenAt - started;
