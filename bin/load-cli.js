@@ -3,20 +3,20 @@
 // a run then skips compiling what the warm-up compiled (issue 15, start-up). A cache V8
 // rejects (another Node, other V8 flags) or that is missing costs only that compile: the
 // script that runs is the same either way.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+const vm = require('node:vm');
 
-export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const DIST = join(__dirname, '..', 'dist');
 
 /**
  * The bundle in `dist`, run once, and its script (to write a code cache from). `as` is
  * the folder it is known by: stack traces and the cache name the bundle there, so the
  * build's warm-up (in a folder of its own) names it as the installed one.
  */
-export function loadCli(dist = DIST, as = dist) {
+function loadCli(dist = DIST, as = dist) {
   const file = join(as, 'cli.cjs');
   let cachedData;
   try {
@@ -35,4 +35,6 @@ export function loadCli(dist = DIST, as = dist) {
 }
 
 /** Imports an ES module for the script (the TUI bundle). */
-export const importModule = (url) => import(url);
+const importModule = (url) => import(url);
+
+module.exports = { DIST, importModule, loadCli };

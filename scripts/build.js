@@ -12,6 +12,27 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const banner = {
   js: "import { createRequire as __flowCreateRequire } from 'node:module'; const require = __flowCreateRequire(import.meta.url);",
 };
+// proper-lockfile takes graceful-fs as its fs, and graceful-fs patches node:fs when it
+// loads (pulling in the stream modules: ~2.5 ms of every command's start-up) so that
+// opens past EMFILE queue; the lock's mkdir, stat and utimes never need that. signal-exit
+// (its release on exit) requires node:assert (~2 ms) for one argument check. Both
+// become what they stand for, in every bundle, so every flow process locks the same way.
+const lightLockDependencies = {
+  name: 'light-lock-dependencies',
+  setup(b) {
+    b.onResolve({ filter: /^graceful-fs$/ }, (args) =>
+      args.importer.includes('/node_modules/proper-lockfile/') ? { path: 'node:fs', external: true } : undefined,
+    );
+    b.onResolve({ filter: /^assert$/ }, (args) =>
+      args.importer.includes('/node_modules/signal-exit/') ? { path: 'assert', namespace: 'light-assert' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'light-assert' }, () => ({
+      contents: 'module.exports = { equal(actual, expected, message) { if (actual != expected) throw new Error(message); } };',
+      loader: 'js',
+    }));
+  },
+};
+
 const { version } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
 const common = {
   absWorkingDir: root,
@@ -24,6 +45,7 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+  plugins: [lightLockDependencies],
 };
 
 // Ink loads React DevTools only when DEV=true; bundled, that import would become a static
@@ -117,7 +139,7 @@ if (existsSync(`${root}/src/tui/main.tsx`)) {
     jsx: 'automatic',
     // React's production build: the development one checks everything on every render.
     define: { ...common.define, 'process.env.NODE_ENV': '"production"' },
-    plugins: [withoutInkDevtools, interactiveEvenInCi, inkOutputCaches],
+    plugins: [lightLockDependencies, withoutInkDevtools, interactiveEvenInCi, inkOutputCaches],
   });
 }
 for (const worker of ['load-worker', 'sync-worker']) {

@@ -21,8 +21,17 @@ export interface ServiceOptions {
   dir: string;
   session: string;
   writerKind: WriterKind;
-  /** True when a person can answer questions (a TTY, or the TUI). */
-  interactive: boolean;
+  /**
+   * True when a person can answer questions (a TTY, or the TUI). A function is asked once,
+   * when a command first wants to know: looking at the terminal costs start-up time.
+   */
+  interactive: boolean | (() => boolean);
+  /**
+   * Commands run one after another, never side by side (the command line): the running
+   * command is then a plain field, not an AsyncLocalStorage, whose promise hooks cost
+   * every await of the run.
+   */
+  oneCommandAtATime?: boolean;
   confirm?: (question: string) => Promise<boolean>;
   warn?: (message: string) => void;
   /** Standard input, read whole; absent where there is none (the TUI). */
@@ -48,19 +57,19 @@ export class Services {
   readonly store: Store;
   readonly dir: string;
   readonly session: string;
-  readonly interactive: boolean;
+  private interactiveAnswer: boolean | undefined;
   private configCache: Config | undefined;
   private engine: SnapshotEngine | undefined;
   private engineBackend: string | undefined;
   /** Hooks run only when trusted (DESIGN §8), and not for commands a hook runs. */
   readonly hooks: HookEvents;
   /** The command being run, for what its hooks are told (commands may run side by side in the TUI). */
-  private readonly running = new AsyncLocalStorage<CommandInfo>();
+  private readonly running: { getStore(): CommandInfo | undefined; run<R>(command: CommandInfo, work: () => R): R };
 
   constructor(private readonly options: ServiceOptions) {
     this.dir = options.dir;
     this.session = options.session;
-    this.interactive = options.interactive;
+    this.running = options.oneCommandAtATime ? oneAtATime<CommandInfo>() : new AsyncLocalStorage<CommandInfo>();
     const kind = insideHook() ? 'hook' : options.writerKind;
     const writer = `${kind}:${process.pid}:${options.session}`;
     this.hooks = new HookEvents(
@@ -77,6 +86,13 @@ export class Services {
         postSave: (commit) => this.hooks.afterSave(commit, this.running.getStore() ?? null),
       },
     });
+  }
+
+  get interactive(): boolean {
+    const { interactive } = this.options;
+    if (typeof interactive === 'boolean') return interactive;
+    this.interactiveAnswer ??= interactive();
+    return this.interactiveAnswer;
   }
 
   /** Runs a command's work; its hooks are told it is this command. */
@@ -250,4 +266,31 @@ export class Services {
     }
     return Math.max(highest, highestUndoRevision(this.dir));
   }
+}
+
+/** What AsyncLocalStorage gives, for work that never overlaps. */
+function oneAtATime<T>(): { getStore(): T | undefined; run<R>(value: T, work: () => R): R } {
+  let current: T | undefined;
+  return {
+    getStore: () => current,
+    run<R>(value: T, work: () => R): R {
+      if (current !== undefined) throw new Error('internal: a command started while another was running');
+      current = value;
+      const done = () => {
+        current = undefined;
+      };
+      try {
+        const result = work();
+        if (result instanceof Promise) {
+          result.then(done, done);
+          return result;
+        }
+        done();
+        return result;
+      } catch (err) {
+        done();
+        throw err;
+      }
+    },
+  };
 }

@@ -6,13 +6,14 @@ import { CommandBus } from '../commands/bus.js';
 import type { GlobalOptions } from '../commands/globals.js';
 import { commandHelp, commandHelpJson, overview } from '../commands/help.js';
 import { commandObject, UsageError } from '../commands/parse.js';
-import { colourWanted, createStyle, PLAIN, terminalText } from '../commands/style.js';
+import { colourWanted, createStyle, PLAIN, terminalText, type Style } from '../commands/style.js';
 import { createTable } from '../commands/table.js';
 import { sessionName } from '../context/context.js';
 import { FlowError, type ErrorCode } from '../domain/errors.js';
 import { safeJson } from '../domain/sanitize.js';
 import { resolveDataDir } from '../store/paths.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
+import { fdSink, type TextSink } from './fd-sink.js';
 import { readlinePromises } from '../node-modules.js';
 
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -35,7 +36,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
 };
 
 export interface Io {
-  stdout: NodeJS.WriteStream;
+  stdout: TextSink;
   stderr: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
@@ -53,7 +54,24 @@ function closedPipeIsQuiet(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   return stream;
 }
 
-const defaultIo = (): Io => ({ stdout: closedPipeIsQuiet(process.stdout), stderr: process.stderr, stdin: process.stdin, env: process.env });
+/**
+ * The process's own streams, each made on first use: Node builds a stream object for
+ * stdin, stdout or stderr when it is first touched (~4 ms each, loading the stream
+ * modules), and `flow add task … --quiet` needs none of them. Output goes to its file
+ * descriptor directly where it can (fd-sink.ts).
+ */
+function defaultIo(): Io {
+  return {
+    stdout: fdSink(1, () => closedPipeIsQuiet(process.stdout)),
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
+}
 
 /** --json as the parser reads it, for errors raised before parsing finished. */
 function wantsJson(argv: readonly string[]): boolean {
@@ -118,10 +136,10 @@ export async function run(argv: readonly string[], io: Io = defaultIo(), importM
     io.stdout.write(`${json ? JSON.stringify(VERSION_JSON) : VERSION_LINE}\n`);
     return 0;
   }
-  const style = colourWanted(io.stdout, parsed.globals['no-color'], io.env) ? createStyle(true) : PLAIN;
+  const style = (): Style => (colourWanted(io.stdout, parsed.globals['no-color'], io.env) ? createStyle(true) : PLAIN);
   if (!parsed.command) {
     if (parsed.globals.help) {
-      io.stdout.write(json ? `${safeJson(table.commands.map(commandHelpJson))}\n` : terminalText(`${overview(table, style)}\n`));
+      io.stdout.write(json ? `${safeJson(table.commands.map(commandHelpJson))}\n` : terminalText(`${overview(table, style())}\n`));
       return 0;
     }
     if (io.stdin.isTTY && io.stdout.isTTY && !json) return openTui(parsed.globals, io, importModule);
@@ -131,14 +149,15 @@ export async function run(argv: readonly string[], io: Io = defaultIo(), importM
   }
   const { command, globals } = parsed;
   if (globals.help) {
-    io.stdout.write(json ? `${safeJson(commandHelpJson(command))}\n` : terminalText(`${commandHelp(command, style)}\n`));
+    io.stdout.write(json ? `${safeJson(commandHelpJson(command))}\n` : terminalText(`${commandHelp(command, style())}\n`));
     return 0;
   }
   const services = new Services({
     dir: resolveDataDir(globals.dir, io.env),
     session: sessionName(globals.session, io.env),
     writerKind: 'cli',
-    interactive: !!(io.stdin.isTTY && io.stderr.isTTY),
+    interactive: () => !!(io.stdin.isTTY && io.stderr.isTTY),
+    oneCommandAtATime: true,
     confirm: (question) => askOnTerminal(io, question),
     input: () => readAll(io.stdin),
     importModule,
@@ -151,7 +170,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo(), importM
       // Nothing to print: a command that used stdout itself (flow mcp).
       if (output.json !== undefined) io.stdout.write(`${safeJson(output.json, io.stdout.isTTY ? 2 : undefined)}\n`);
     } else if (!globals.quiet) {
-      const text = output.human(style);
+      const text = output.human(style());
       if (text) io.stdout.write(terminalText(`${text}\n`));
     }
     return output.exitCode ?? 0;

@@ -85,7 +85,9 @@ export class CommandBus {
       table: this.table,
       scope: services.scope(),
       baseRevision: options.baseRevision,
-      interactive: services.interactive,
+      get interactive() {
+        return services.interactive;
+      },
       read: async () => (view ??= await services.store.read()),
       transact: async <T>(fn: (tx: Transaction) => T, context?: ContextEdit<T>) => {
         if (transacted) throw new Error(`internal: "${command.name}" ran two transactions`);

@@ -45,9 +45,6 @@ export class CommandWords<C extends CommandShape = CommandShape> {
       this.verbs.add(command.verb);
       if (command.noun) this.nouns.add(command.noun);
       for (const alias of command.aliases) this.verbs.add(alias.split(' ')[0]);
-      const flags = new Map<string, Field>();
-      for (const field of command.fields) if (field.flag) flags.set(field.flag, field);
-      this.flagsOf.set(command, flags);
     }
   }
 
@@ -62,7 +59,15 @@ export class CommandWords<C extends CommandShape = CommandShape> {
 
   /** A command's flags by the name written after `--`. */
   flags(command: C): ReadonlyMap<string, Field> {
-    return this.flagsOf.get(command) ?? new Map();
+    // Made when first asked for: a command's fields come from its schema, which is built
+    // only for the commands a run uses.
+    let flags = this.flagsOf.get(command);
+    if (!flags) {
+      flags = new Map();
+      for (const field of command.fields) if (field.flag) flags.set(field.flag, field);
+      this.flagsOf.set(command, flags);
+    }
+    return flags;
   }
 
   /** Nouns that go with a verb, for messages and completion. */

@@ -54,7 +54,11 @@ export interface CommandDefinition<V extends string, N extends string | undefine
   writes?: boolean;
   /** Offered to agents as an MCP tool (default true); help and the like are not. */
   mcp?: boolean;
-  args: S;
+  /**
+   * Made on first use: a command line builds the schema of the one command it runs, not
+   * of all of them (zod's constructors were most of the start-up's evaluation, issue 15).
+   */
+  args: () => S;
   /** Keys given by position, in order; every other key is a flag. */
   positionals?: readonly Keys<S>[];
   /** Every key of the schema, as the command line writes it. */
@@ -124,6 +128,8 @@ export function defineCommand<V extends string, S extends ArgsSchema, N extends 
   const { verb, noun } = definition;
   // The value NameOf<V, N> describes; TypeScript does not evaluate the conditional for a generic N.
   const name = (noun ? `${verb} ${noun}` : verb) as NameOf<V, N>;
+  let args: S | undefined;
+  let fields: Field[] | undefined;
   return {
     name,
     verb: definition.verb,
@@ -134,8 +140,14 @@ export function defineCommand<V extends string, S extends ArgsSchema, N extends 
     examples: definition.examples ?? [],
     writes: definition.writes ?? false,
     mcp: definition.mcp ?? true,
-    args: definition.args,
-    fields: deriveFields(name, definition.args, definition.positionals ?? [], definition.argv),
+    get args() {
+      args ??= definition.args();
+      return args;
+    },
+    get fields() {
+      fields ??= deriveFields(name, this.args, definition.positionals ?? [], definition.argv);
+      return fields;
+    },
     run: definition.run,
   };
 }

@@ -6,7 +6,7 @@
 // per-process random tag that no stored text can know, and terminalText(), the one sink
 // of every line the command line prints, sanitizes everything and only then turns the
 // marks into colours.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../random-bytes.js';
 import { sanitize } from '../domain/sanitize.js';
 
 export type StyleToken =

@@ -6,7 +6,6 @@
 //   documents/.blobs/<aa>/<sha256>   contents up to documents.large_mb
 //   documents/large/<sha256>         larger ones (git-lfs takes this folder)
 //   snapshots/blobs/<aa>/<sha256>    written by earlier versions' snapshots: read, collected
-import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
@@ -27,7 +26,8 @@ import { FlowError } from '../domain/errors.js';
 import { fsyncDirectory, isAlive, removeStaleTempsIn } from '../store/atomic-write.js';
 import { SNAPSHOT_DIR } from '../store/migrate/snapshot.js';
 import { DOCUMENTS_DIR, isSha256 } from './contain.js';
-import { fsPromises } from '../node-modules.js';
+import { fsPromises, nodeCrypto } from '../node-modules.js';
+import { randomBytes } from '../random-bytes.js';
 
 export const BLOBS_DIR = '.blobs';
 export const LARGE_DIR = 'large';
@@ -108,7 +108,7 @@ export class ContentStore {
       let tempOpen = true;
       let placed = false;
       try {
-        const hash = createHash('sha256');
+        const hash = nodeCrypto().createHash('sha256');
         const buffer = Buffer.allocUnsafe(CHUNK);
         const head: Buffer[] = [];
         let headBytes = 0;
@@ -248,7 +248,7 @@ function listDir(path: string): string[] {
 export function hashFileSync(path: string): string {
   const fd = openSync(path, 'r');
   try {
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (let n = readSync(fd, buffer, 0, CHUNK, null); n > 0; n = readSync(fd, buffer, 0, CHUNK, null)) {
       hash.update(buffer.subarray(0, n));
@@ -263,7 +263,7 @@ export function hashFileSync(path: string): string {
 export async function hashFile(path: string): Promise<string> {
   const input = await fsPromises().open(path, 'r');
   try {
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
       const { bytesRead } = await input.read(buffer, 0, CHUNK, null);

@@ -38,7 +38,11 @@ function plainCells(c: number): number {
 }
 
 /** Width of `text` in terminal cells. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export function cells(text: string): number {
+  // Most cells are printable ASCII, one cell a character: one native test.
+  if (PRINTABLE_ASCII.test(text)) return text.length;
   // Most names need no grapheme segmentation; string-width costs ~20 µs a call, which a
   // 100k-row listing cannot pay.
   let width = 0;

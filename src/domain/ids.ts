@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../random-bytes.js';
 
 export type IdKind = 'flow' | 'plan' | 'task';
 

@@ -11,6 +11,8 @@
  */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+/** UNSAFE but newline and tab, which multi-line text keeps as layout. */
+const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 export interface SanitizeOptions {
   /**
@@ -46,18 +48,13 @@ function kept(char: string, options: SanitizeOptions | undefined): boolean {
 
 /** True when `text` holds something sanitize() would change. */
 export function needsSanitizing(text: string, options?: SanitizeOptions): boolean {
-  if (!UNSAFE.test(text)) return false;
-  if (options?.oneLine) return true;
-  UNSAFE_ALL.lastIndex = 0;
-  for (let m = UNSAFE_ALL.exec(text); m; m = UNSAFE_ALL.exec(text)) {
-    if (!kept(m[0], options)) return true;
-  }
-  return false;
+  return (options?.oneLine ? UNSAFE : UNSAFE_IN_LINES).test(text);
 }
 
 /** `text` with every unsafe character replaced by its visible escape. */
 export function sanitize(text: string, options?: SanitizeOptions): string {
-  if (!UNSAFE.test(text)) return text;
+  // One native test for the common case (a listing is many lines, nothing to escape).
+  if (!(options?.oneLine ? UNSAFE : UNSAFE_IN_LINES).test(text)) return text;
   return text.replace(UNSAFE_ALL, (char) => (kept(char, options) ? char : visibleEscape(char)));
 }
 

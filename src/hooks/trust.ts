@@ -6,13 +6,13 @@
 // the per-user folder, outside anything a repository can ship, keyed by the data
 // directory's real path and holding one hash of all of them, so any other change to any
 // of them (by another writer, a pull, a checkout) revokes it.
-import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import type { Config } from '../config/config.js';
 import { now } from '../domain/time.js';
+import { nodeCrypto } from '../node-modules.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 import { HOOK_EVENT_NAMES, type HookEvent } from './payload.js';
 
@@ -82,7 +82,7 @@ function trustFile(env: NodeJS.ProcessEnv): string {
 export function executablesDigest(config: Config): string {
   const events: unknown[] = HOOK_EVENTS.map((event) => [event, config.hooks[event]]);
   const commands = commandSettings(config).map(({ setting, command }) => [setting, command]);
-  return `sha256:${createHash('sha256').update(JSON.stringify([...events, ...commands])).digest('hex')}`;
+  return `sha256:${nodeCrypto().createHash('sha256').update(JSON.stringify([...events, ...commands])).digest('hex')}`;
 }
 
 export function hasExecutables(config: Config): boolean {

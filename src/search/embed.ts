@@ -3,12 +3,11 @@
 // numbers) per line. The best BM25 candidates are ranked again by a mix of their BM25
 // score and the cosine of their vector with the query's. Vectors are cached by the hash
 // of their text in .flow/cache/search/vectors.json, so each text is embedded once.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import { childProcess } from '../node-modules.js';
+import { childProcess, nodeCrypto } from '../node-modules.js';
 
 export interface Embedder {
   embed(texts: readonly string[]): Promise<number[][]>;
@@ -23,7 +22,7 @@ export function commandEmbedder(command: string, dir: string): Embedder {
   return {
     async embed(texts) {
       const cache = readCache(cacheFile);
-      const key = (text: string) => createHash('sha1').update(text).digest('base64');
+      const key = (text: string) => nodeCrypto().createHash('sha1').update(text).digest('base64');
       const missing = [...new Set(texts.filter((t) => !cache.has(key(t))))];
       if (missing.length) {
         const vectors = await runEmbedder(command, dir, missing);

@@ -19,9 +19,9 @@
 // Numbers are in this machine's byte order (the header says which): the cache is local.
 // Every piece read is checked first (a part, a term's postings, a record, a section,
 // against its checksum): a damaged cache is rebuilt, never believed.
-import { createHash, hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { nodeCrypto } from '../node-modules.js';
 import { indexTerms } from './tokenize.js';
 
 export const SEGMENT_VERSION = 6;
@@ -35,10 +35,10 @@ export const partOf = (term: string): number => (term.codePointAt(0) ?? 0) % PAR
 
 // One-shot hashing where this Node has it (20.12 on): several times cheaper for the
 // small pieces a search checks.
-const sha1 =
-  typeof hash === 'function'
-    ? (data: Buffer | string): Buffer => hash('sha1', data, 'buffer')
-    : (data: Buffer | string): Buffer => createHash('sha1').update(data).digest();
+function sha1(data: Buffer | string): Buffer {
+  const crypto = nodeCrypto();
+  return typeof crypto.hash === 'function' ? crypto.hash('sha1', data, 'buffer') : crypto.createHash('sha1').update(data).digest();
+}
 
 /** A short checksum (sha1, base64, 12 characters: 72 bits). */
 export function checksum(data: Buffer | string): string {
@@ -226,7 +226,7 @@ export class SegmentBuilder {
     for (const [name, pieces] of sections) {
       // Postings and records are checked piece by piece: their sections need no checksum of their own.
       const whole = name !== 'postings' && name !== 'records';
-      const digest = createHash('sha1');
+      const digest = nodeCrypto().createHash('sha1');
       let length = 0;
       for (const piece of pieces) {
         if (whole) digest.update(piece);

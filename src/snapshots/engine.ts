@@ -2,7 +2,6 @@
 // document contents by hash) were at a moment, kept incrementally. Storage is the files
 // backend (gzipped baselines plus RFC 6902 patches made from the store's journal) or git;
 // the index of snapshots is shared, updated atomically under its own lock.
-import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { escapePathComponent, type Operation } from 'fast-json-patch';
@@ -11,6 +10,7 @@ import { captureDocuments } from '../documents/snapshots.js';
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
+import { nodeCrypto } from '../node-modules.js';
 import { removeStaleTempsIn, writeFileAtomic } from '../store/atomic-write.js';
 import { assertResolvesInside, DamagedEntryError, inside } from '../store/contain.js';
 import { changesUpTo, readJournal, startJournal, type JournalStart } from '../store/journal.js';
@@ -22,6 +22,7 @@ import type { Store } from '../store/store.js';
 import { blobPath, FilesBackend, MIGRATION_FILE, type SideParts, type Storage } from './files-backend.js';
 import { GitBackend } from './git-backend.js';
 import { wholeView, type SnapshotView } from './view.js';
+import { once } from '../domain/once.js';
 
 export const SNAPSHOT_KINDS = ['manual', 'auto', 'migration', 'pre-restore'] as const;
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
@@ -35,30 +36,34 @@ export interface SnapshotState {
   documents: Record<string, string>;
 }
 
-const MetaSchema = z.looseObject({
-  id: z.string(),
-  created: z.string(),
-  label: z._default(z.string(), ''),
-  kind: z.enum(SNAPSHOT_KINDS),
-  pinned: z._default(z.boolean(), false),
-  file_revision: z._default(z.number(), 0),
-  /** Bytes this snapshot's own files take. */
-  size: z._default(z.number(), 0),
-  /** base | patch (files backend), git, or migration (a self-contained file). */
-  storage: z.enum(['base', 'patch', 'git', 'migration']),
-  parent: z._default(z.nullable(z.string()), null),
-  file: z.optional(z.string()),
-  commit: z.optional(z.string()),
-});
-export type SnapshotMeta = z.infer<typeof MetaSchema>;
+// Built on first use: most commands never read this file (issue 15, start-up).
+const schemas = once(() => {
+  const MetaSchema = z.looseObject({
+    id: z.string(),
+    created: z.string(),
+    label: z._default(z.string(), ''),
+    kind: z.enum(SNAPSHOT_KINDS),
+    pinned: z._default(z.boolean(), false),
+    file_revision: z._default(z.number(), 0),
+    /** Bytes this snapshot's own files take. */
+    size: z._default(z.number(), 0),
+    /** base | patch (files backend), git, or migration (a self-contained file). */
+    storage: z.enum(['base', 'patch', 'git', 'migration']),
+    parent: z._default(z.nullable(z.string()), null),
+    file: z.optional(z.string()),
+    commit: z.optional(z.string()),
+  });
 
-const IndexSchema = z.looseObject({
-  version: z._default(z.number(), 1),
-  snapshots: z._default(z.array(MetaSchema), () => []),
-  /** Removed snapshots whose storage others still depend on (files backend). */
-  retired: z._default(z.array(MetaSchema), () => []),
+  const IndexSchema = z.looseObject({
+    version: z._default(z.number(), 1),
+    snapshots: z._default(z.array(MetaSchema), () => []),
+    /** Removed snapshots whose storage others still depend on (files backend). */
+    retired: z._default(z.array(MetaSchema), () => []),
+  });
+  return { MetaSchema, IndexSchema };
 });
-type SnapshotIndex = z.infer<typeof IndexSchema>;
+export type SnapshotMeta = z.infer<ReturnType<typeof schemas>['MetaSchema']>;
+type SnapshotIndex = z.infer<ReturnType<typeof schemas>['IndexSchema']>;
 
 /** Storage that keeps every snapshot whole (the git backend). */
 export interface Backend {
@@ -89,7 +94,7 @@ const SIDE_KEYS = ['context', 'manifest', 'documents'] as const;
 
 function partHashes(side: SideParts): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of SIDE_KEYS) out[key] = createHash('sha1').update(JSON.stringify(side[key]) ?? '').digest('hex');
+  for (const key of SIDE_KEYS) out[key] = nodeCrypto().createHash('sha1').update(JSON.stringify(side[key]) ?? '').digest('hex');
   return out;
 }
 
@@ -145,7 +150,7 @@ export class SnapshotEngine {
   }
 
   private readIndex(): SnapshotIndex {
-    return readJsonFile(this.indexFile, IndexSchema, 'snapshots/index.json');
+    return readJsonFile(this.indexFile, schemas().IndexSchema, 'snapshots/index.json');
   }
 
   /** Every stored snapshot, listed or retired. */

@@ -15,48 +15,53 @@ import { assertResolvesInside } from '../store/contain.js';
 import { acquireLock } from '../store/lock.js';
 import type { Transaction } from '../store/state.js';
 import type { Commit } from '../store/store.js';
+import { once } from '../domain/once.js';
 
 const KINDS = ['flow', 'plan', 'task'] as const;
-const FieldsSchema = z.record(z.string(), z.unknown());
-const PlaceSchema = z.object({
-  parent: z.nullable(z.string()),
-  parentKind: z.nullable(z.enum(KINDS)),
-  parentTitle: z.string(),
-  prev: z.nullable(z.string()),
-  index: z.number(),
-});
-const ObjectChangeSchema = z.discriminatedUnion('change', [
-  z.object({ change: z.literal('created'), id: z.string(), kind: z.enum(KINDS), after: FieldsSchema, parent: z.nullable(z.string()) }),
-  z.object({ change: z.literal('removed'), id: z.string(), kind: z.enum(KINDS), object: z.looseObject({ id: z.string() }), from: PlaceSchema }),
-  z.object({
-    change: z.literal('changed'),
-    id: z.string(),
-    kind: z.enum(KINDS),
-    before: FieldsSchema,
-    after: FieldsSchema,
+// Built on first use: most commands never read this file (issue 15, start-up).
+const schemas = once(() => {
+  const FieldsSchema = z.record(z.string(), z.unknown());
+  const PlaceSchema = z.object({
     parent: z.nullable(z.string()),
-    from: z.optional(PlaceSchema),
-  }),
-]);
+    parentKind: z.nullable(z.enum(KINDS)),
+    parentTitle: z.string(),
+    prev: z.nullable(z.string()),
+    index: z.number(),
+  });
+  const ObjectChangeSchema = z.discriminatedUnion('change', [
+    z.object({ change: z.literal('created'), id: z.string(), kind: z.enum(KINDS), after: FieldsSchema, parent: z.nullable(z.string()) }),
+    z.object({ change: z.literal('removed'), id: z.string(), kind: z.enum(KINDS), object: z.looseObject({ id: z.string() }), from: PlaceSchema }),
+    z.object({
+      change: z.literal('changed'),
+      id: z.string(),
+      kind: z.enum(KINDS),
+      before: FieldsSchema,
+      after: FieldsSchema,
+      parent: z.nullable(z.string()),
+      from: z.optional(PlaceSchema),
+    }),
+  ]);
 
-// Lines are validated on read like every file flow reads; what a revert writes back is
-// validated with the store's own schemas first (changesOf).
-const EntrySchema = z.looseObject({
-  revision: z.number(),
-  at: z.string(),
-  command: z.string(),
-  kind: z.enum(['do', 'undo', 'redo']),
-  /** For undo/redo: the revision of the entry it reverted. */
-  target: z.optional(z.number()),
-  /** The flows the change touched, and the objects in them. */
-  touched: z.optional(z.array(z.string())),
-  objects: z.optional(z.array(ObjectChangeSchema)),
-  /** Earlier versions: each changed flow whole, before and after. */
-  flows: z.optional(z.record(z.string(), z.object({ before: z.nullable(z.unknown()), after: z.nullable(z.unknown()) }))),
-  current: z.optional(z.object({ before: z.nullable(z.string()), after: z.nullable(z.string()) })),
+  // Lines are validated on read like every file flow reads; what a revert writes back is
+  // validated with the store's own schemas first (changesOf).
+  const EntrySchema = z.looseObject({
+    revision: z.number(),
+    at: z.string(),
+    command: z.string(),
+    kind: z.enum(['do', 'undo', 'redo']),
+    /** For undo/redo: the revision of the entry it reverted. */
+    target: z.optional(z.number()),
+    /** The flows the change touched, and the objects in them. */
+    touched: z.optional(z.array(z.string())),
+    objects: z.optional(z.array(ObjectChangeSchema)),
+    /** Earlier versions: each changed flow whole, before and after. */
+    flows: z.optional(z.record(z.string(), z.object({ before: z.nullable(z.unknown()), after: z.nullable(z.unknown()) }))),
+    current: z.optional(z.object({ before: z.nullable(z.string()), after: z.nullable(z.string()) })),
+  });
+  return { EntrySchema };
 });
 
-export type UndoEntry = z.infer<typeof EntrySchema>;
+export type UndoEntry = z.infer<ReturnType<typeof schemas>['EntrySchema']>;
 
 /** Every flow of an entry is null or an object with the id it is filed under. */
 function flowsUnderTheirKeys(flows: Record<string, { before: unknown; after: unknown }>): boolean {
@@ -95,7 +100,7 @@ export class UndoLog {
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
-        const entry = EntrySchema.safeParse(JSON.parse(line));
+        const entry = schemas().EntrySchema.safeParse(JSON.parse(line));
         // A line that is not an entry (torn by a crash mid-append, edited by hand, a flow
         // under another flow's key): that change is simply not undoable.
         if (entry.success && flowsUnderTheirKeys(entry.data.flows ?? {})) out.push(entry.data);

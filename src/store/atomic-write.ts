@@ -1,7 +1,7 @@
 // Replace a file so that a crash at any instant leaves either the old or the new file
 // (DESIGN §4 step 4): unique temp file in the same folder, every byte checked, fsync,
 // a last check by the caller, rename, folder fsync.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../random-bytes.js';
 import {
   closeSync,
   fstatSync,
@@ -77,6 +77,11 @@ export interface AtomicWriteOptions {
   /** Called after the temp file is durable and just before the rename; throw to abort. */
   beforeRename?: () => void;
   mode?: number;
+  /**
+   * False for derived files (caches): no fsync. A crash may then leave the old file, or
+   * an empty or partial new one, which the reader must treat as missing.
+   */
+  durable?: boolean;
 }
 
 export function writeFileAtomic(
@@ -92,7 +97,7 @@ export function writeFileAtomic(
       const expected = timed('write', () => writeAll(fd, temp, pieces));
       const size = fstatSync(fd).size;
       if (size !== expected) throw new ShortWriteError(temp, expected, size);
-      timed('fsync', () => fsyncSync(fd));
+      if (options.durable !== false) timed('fsync', () => fsyncSync(fd));
     } catch (err) {
       // Writes through a descriptor fail without a path (ENOSPC): say which file it was.
       const errno = err as NodeJS.ErrnoException;
@@ -104,7 +109,7 @@ export function writeFileAtomic(
     options.beforeRename?.();
     timed('rename', () => renameSync(temp, target));
     renamed = true;
-    timed('fsync', () => fsyncDirectory(dirname(target)));
+    if (options.durable !== false) timed('fsync', () => fsyncDirectory(dirname(target)));
   } finally {
     if (!renamed) {
       try {

@@ -17,3 +17,16 @@ export function fileIdentity(path: string): Identity | null {
     throw err;
   }
 }
+
+/**
+ * A file changed within this long before it was read may change again without its mtime
+ * or ctime moving (coarse file-system clocks; git's "racy" files): what was derived from
+ * such a read is not trusted to describe the file later.
+ */
+export const SETTLE_NS = 50_000_000n;
+
+/** Whether a read made at `readAtNs` (wall clock, ns) of the file `stat` describes may be trusted later. */
+export function settled(stat: BigIntStats, readAtNs: bigint): boolean {
+  const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
+  return readAtNs - changed > SETTLE_NS;
+}

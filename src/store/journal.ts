@@ -22,6 +22,7 @@ import { assertResolvesInside } from './contain.js';
 import type { Identity } from './identity.js';
 import { appendLine, parseLine, readLines } from './jsonl.js';
 import { SNAPSHOT_DIR } from './migrate/snapshot.js';
+import { once } from '../domain/once.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 
@@ -33,34 +34,38 @@ export function journalPath(dir: string): string {
 }
 
 const JOURNAL = 'snapshot journal';
-const POINTER = z.string().check(z.regex(/^(\/|$)/));
-// RFC 6902 operations as transactions record them; `from` only where the operation has one.
-const OperationSchema = z.union([
-  z.looseObject({ op: z.enum(['add', 'replace', 'test']), path: POINTER, value: z.unknown() }),
-  z.looseObject({ op: z.literal('remove'), path: POINTER }),
-  z.looseObject({ op: z.enum(['move', 'copy']), path: POINTER, from: POINTER }),
-]);
+// Built on first use: most commands never read this file (issue 15, start-up).
+const schemas = once(() => {
+  const POINTER = z.string().check(z.regex(/^(\/|$)/));
+  // RFC 6902 operations as transactions record them; `from` only where the operation has one.
+  const OperationSchema = z.union([
+    z.looseObject({ op: z.enum(['add', 'replace', 'test']), path: POINTER, value: z.unknown() }),
+    z.looseObject({ op: z.literal('remove'), path: POINTER }),
+    z.looseObject({ op: z.enum(['move', 'copy']), path: POINTER, from: POINTER }),
+  ]);
 
-const StartSchema = z.object({
-  /** The snapshot this journal follows. */
-  snapshot: z.string().check(z.regex(/^snap_[a-z0-9_]{1,80}$/)),
-  file: z.string(),
-  revision: z.number(),
-  /** flows.json's top-level members (without flows) in that snapshot. */
-  header: z.record(z.string(), z.unknown()),
-  /** Hashes of the other parts of that snapshot (context, manifest, documents). */
-  parts: z.record(z.string(), z.string()),
-});
-export type JournalStart = z.infer<typeof StartSchema>;
+  const StartSchema = z.object({
+    /** The snapshot this journal follows. */
+    snapshot: z.string().check(z.regex(/^snap_[a-z0-9_]{1,80}$/)),
+    file: z.string(),
+    revision: z.number(),
+    /** flows.json's top-level members (without flows) in that snapshot. */
+    header: z.record(z.string(), z.unknown()),
+    /** Hashes of the other parts of that snapshot (context, manifest, documents). */
+    parts: z.record(z.string(), z.string()),
+  });
 
-const EntrySchema = z.object({
-  revision: z.number(),
-  from: z.nullable(z.string()),
-  to: z.string(),
-  header: z.record(z.string(), z.unknown()),
-  patch: z.array(OperationSchema),
+  const EntrySchema = z.object({
+    revision: z.number(),
+    from: z.nullable(z.string()),
+    to: z.string(),
+    header: z.record(z.string(), z.unknown()),
+    patch: z.array(OperationSchema),
+  });
+  return { StartSchema, EntrySchema };
 });
-export type JournalEntry = Omit<z.infer<typeof EntrySchema>, 'patch'> & { patch: Operation[] };
+export type JournalStart = z.infer<ReturnType<typeof schemas>['StartSchema']>;
+export type JournalEntry = Omit<z.infer<ReturnType<typeof schemas>['EntrySchema']>, 'patch'> & { patch: Operation[] };
 
 export interface SavedChange {
   revision: number;
@@ -120,7 +125,7 @@ export function readJournal(dir: string, report: (problem: string) => void): Jou
     return undefined;
   }
   const [first = '', ...rest] = read.lines;
-  const start = parseLine(StartSchema, first);
+  const start = parseLine(schemas().StartSchema, first);
   if (!start) {
     report(`${where}: its first line is damaged; it was not read`);
     return undefined;
@@ -128,7 +133,7 @@ export function readJournal(dir: string, report: (problem: string) => void): Jou
   const entries: JournalEntry[] = [];
   const damaged: number[] = [];
   rest.forEach((line, i) => {
-    const entry = parseLine(EntrySchema, line);
+    const entry = parseLine(schemas().EntrySchema, line);
     if (entry) entries.push(entry as JournalEntry);
     else damaged.push(i + 2);
   });

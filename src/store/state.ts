@@ -17,6 +17,7 @@ import { DuplicateFlowError, LayoutError, type Image } from './layout.js';
 import { timed } from './metrics.js';
 import { diffJson } from './patch.js';
 import { SCAN_FROM_BYTES, summariseFlow, summaryOf, type FlowSummary } from './summary.js';
+import type { SummaryCache } from './summary-cache.js';
 
 /** A flow or the header failed validation while being read: the store is unreadable. */
 export class CorruptStoreError extends Error {
@@ -83,6 +84,8 @@ export class StoreView {
     readonly tooNew?: string,
     /** Told once about each flow read cut short (too deep). */
     private readonly warn?: (message: string) => void,
+    /** Summaries kept for this very file, when the read may trust them (list flow). */
+    private readonly summaries?: SummaryCache,
   ) {
     this.currentFlow = header.current_flow_id;
   }
@@ -138,12 +141,18 @@ export class StoreView {
    * need. A flow loaded already, or one the scan cannot vouch for, is read in full.
    */
   flowSummaries(): FlowSummary[] {
+    // Only a read view has kept summaries: what it holds is the file's, unchanged.
+    const kept = this.summaries?.read();
+    if (kept) return [...kept.values()];
     const parse = this.image.blockEnd - this.image.blockStart < SCAN_FROM_BYTES;
-    return this.flowIds().map((id) => {
+    const fresh = new Map<string, FlowSummary>();
+    for (const id of this.flowIds()) {
       const member = this.loaded.has(id) ? undefined : this.image.member(id);
       const quick = member && summariseFlow(id, this.image.buf, member.valueStart, member.end, parse);
-      return quick || summaryOf(this.flow(id) as Flow);
-    });
+      fresh.set(id, quick || summaryOf(this.flow(id) as Flow));
+    }
+    this.summaries?.write(fresh);
+    return [...fresh.values()];
   }
 
   /** Every flow, parsed and validated; the cost grows with the store. */

@@ -20,10 +20,11 @@ import { now } from '../domain/time.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { assertResolvesInside } from './contain.js';
 import { asFlowError, errnoError } from './errno.js';
-import { identityOf, type Identity } from './identity.js';
+import { identityOf, settled, type Identity } from './identity.js';
+import { summaryCache } from './summary-cache.js';
 import { assemble, Image, LayoutError, serialiseMember, spliceImage } from './layout.js';
 import { recordInJournal } from './journal.js';
-import { markStartUp, recordSave, timed, timedAsync } from './metrics.js';
+import { clockMs, markStartUp, recordSave, timed, timedAsync } from './metrics.js';
 import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { detectFormat, upgrade } from './migrate/index.js';
 import { quarantineReplacing } from './quarantine.js';
@@ -181,7 +182,8 @@ const MAX_UPGRADE_NESTING = 2 * MAX_TASK_DEPTH + 64;
 export class Store {
   readonly file: string;
   readonly writer: string;
-  private cache: { source: Source; readAtNs: bigint } | undefined;
+  /** The last read, and whether the file had settled before it (identity.ts). */
+  private cache: { source: Source; readAtNs: bigint; settled: boolean } | undefined;
   private tempsCleaned = false;
   private lastWritten: Identity | null | undefined;
   /** Formats this process upgraded the store from, when read() did so. */
@@ -227,18 +229,12 @@ export class Store {
     // coarse clock tick as our read could keep mtime/ctime equal, so only trust reads
     // made well after the file's last change.
     const cached = this.cache;
-    if (
-      cached &&
-      cached.source.identity === identity &&
-      cached.readAtNs - stat.ctimeNs > 50_000_000n
-    ) {
-      return cached.source;
-    }
+    if (cached && cached.source.identity === identity && settled(stat, cached.readAtNs)) return cached.source;
     if (stat.isDirectory()) return { corrupt: 'flows.json is a folder, not a file', identity };
     const readAtNs = BigInt(Date.now()) * 1_000_000n;
     const buf = timed('read', () => readFileSync(this.file));
     const loaded = this.decode(buf, identity, STORE_FILE, this.wholeParse === identity);
-    if (!('corrupt' in loaded)) this.cache = { source: loaded, readAtNs };
+    if (!('corrupt' in loaded)) this.cache = { source: loaded, readAtNs, settled: settled(stat, readAtNs) };
     return loaded;
   }
 
@@ -345,7 +341,9 @@ export class Store {
       if ('corrupt' in loaded) throw new CorruptStoreError(loaded.corrupt);
       if (loaded.tooNew) this.options.warn?.(new StoreTooNewError(loaded.tooNew).message);
       if (loaded.tooDeep) this.options.warn?.(new TooDeepFlowError(loaded.tooDeep.id, loaded.tooDeep.hidden).message);
-      const view = new StoreView(loaded.image, loaded.header, loaded.tooNew, this.options.warn);
+      const trusted = loaded.identity !== null && this.cache?.source === loaded && this.cache.settled;
+      const summaries = trusted && loaded.identity ? summaryCache(this.dir, loaded.identity) : undefined;
+      const view = new StoreView(loaded.image, loaded.header, loaded.tooNew, this.options.warn, summaries);
       // Validate the current flow now, so a broken store is met by readers too.
       if (view.currentFlowId) view.flow(view.currentFlowId);
       return view;
@@ -614,7 +612,7 @@ export class Store {
    * must only act through the transaction it is given.
    */
   async transact<T>(fn: (tx: Transaction) => T, companion?: Companion<T>): Promise<Commit<T>> {
-    const started = performance.now();
+    const started = clockMs();
     for (let attempt = 1; ; attempt++) {
       let commit: Commit<T>;
       try {
@@ -628,7 +626,7 @@ export class Store {
       }
       if (commit.changed) {
         // The change is on disk: nothing after this point may turn it into a failure.
-        recordSave(this.dir, { revision: commit.revision, at: now(), ms: performance.now() - started });
+        recordSave(this.dir, { revision: commit.revision, at: now(), ms: clockMs() - started });
         try {
           await this.options.hooks?.postSave?.(commit as Commit<unknown>, this);
         } catch (err) {

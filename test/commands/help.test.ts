@@ -26,7 +26,7 @@ const widget = defineCommand({
   aliases: ['twiddle widget'],
   summary: 'frobnicate a widget (synthetic row)',
   details: 'A row that exists only in this test.\nIt has two lines of details.',
-  args: z.object({
+  args: () => z.object({
     ref: z.string(),
     words: z.optional(z.array(z.string())),
     size: z.optional(z.enum(['s', 'm', 'l'])),
@@ -50,7 +50,7 @@ const widget = defineCommand({
 const standalone = defineCommand({
   verb: 'zap',
   summary: 'a verb-only synthetic row',
-  args: z.object({}),
+  args: () => z.object({}),
   argv: {},
   run: () => ({ json: null, human: () => 'zapped', message: 'zapped' }),
 });

@@ -527,7 +527,7 @@ const counting = new CommandTable([
     verb: 'take',
     noun: 'thing',
     summary: 'a synthetic row with numbers',
-    args: z.object({ n: count(), limit: z.optional(count()) }),
+    args: () => z.object({ n: count(), limit: z.optional(count()) }),
     positionals: ['n'],
     argv: { n: { description: 'how many' }, limit: { description: 'at most N' } },
     run: () => ({ json: null, human: () => '', message: '' }),

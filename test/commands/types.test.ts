@@ -9,7 +9,7 @@ import { defineCommand } from '../../src/commands/define.js';
 import { command, type CommandArgs, type CommandName, type TypedCommand } from '../../src/commands/table.js';
 
 const done = () => ({ json: null, human: () => '' });
-const schema = z.object({ title: z.string(), count: z.optional(z.number()), plan: z.optional(ref('plan')) });
+const schema = () => z.object({ title: z.string(), count: z.optional(z.number()), plan: z.optional(ref('plan')) });
 const argv = { title: { description: 't' }, count: { description: 'c' }, plan: { description: 'p' } };
 
 /** Definitions that must not compile; never called (some would also throw at run time). */

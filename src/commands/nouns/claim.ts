@@ -87,7 +87,7 @@ const readyTask = defineCommand({
   verb: 'ready',
   noun: 'task',
   summary: 'tasks ready to work on: to do, dependencies done, not claimed (or the claim expired); by priority',
-  args: z.object({ ...QUEUE, ...PAGING }),
+  args: () => z.object({ ...QUEUE, ...PAGING }),
   argv: { ...QUEUE_ARGV, ...READY_LIST.argv },
   examples: ['flow ready task --limit 5', 'flow ready task --all --fields id,title,priority --json'],
   async run(args, env) {
@@ -126,7 +126,7 @@ const claimTask = defineCommand({
     'The choice is made in one transaction on the newest state, so two agents never claim the\n' +
     'same task. Claiming a task the agent already holds renews its lease. When the lease runs out\n' +
     'the task is ready again; `release task` gives it back sooner. Nothing ready: exit 1.',
-  args: z.object({ ref: z.optional(ref('task')), agent: text(), lease: z.optional(duration()), ...QUEUE }),
+  args: () => z.object({ ref: z.optional(ref('task')), agent: text(), lease: z.optional(duration()), ...QUEUE }),
   positionals: ['ref'],
   argv: {
     ref: { description: 'the task to claim (default: the next ready one)' },
@@ -185,7 +185,7 @@ const releaseTask = defineCommand({
   verb: 'release',
   noun: 'task',
   summary: 'give a claimed task back: it is ready again (in progress goes back to to do)',
-  args: z.object({ ref: ref('task'), agent: z.optional(text()), plan: z.optional(ref('plan')) }),
+  args: () => z.object({ ref: ref('task'), agent: z.optional(text()), plan: z.optional(ref('plan')) }),
   positionals: ['ref'],
   argv: {
     ref: { description: 'task id, id prefix or list number' },

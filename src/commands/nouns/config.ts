@@ -26,7 +26,7 @@ const getConfig = defineCommand({
   verb: 'get',
   noun: 'config',
   summary: 'print one setting',
-  args: z.object({ key: z.string() }),
+  args: () => z.object({ key: z.string() }),
   positionals: ['key'],
   argv: { key: KEY },
   run(args, env) {
@@ -40,7 +40,7 @@ const setConfig = defineCommand({
   verb: 'set',
   noun: 'config',
   summary: 'change one setting (validated)',
-  args: z.object({ key: z.string(), value: z.string() }),
+  args: () => z.object({ key: z.string(), value: z.string() }),
   positionals: ['key', 'value'],
   argv: { key: KEY, value: { description: 'its new value', rest: true } },
   writes: true,
@@ -59,7 +59,7 @@ const listConfig = defineCommand({
   verb: 'list',
   noun: 'config',
   summary: 'print every setting with its value and meaning',
-  args: z.object({ ...PAGING }),
+  args: () => z.object({ ...PAGING }),
   argv: { ...CONFIG_LIST.argv },
   run(args, env) {
     const config = env.config();

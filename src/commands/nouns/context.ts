@@ -53,7 +53,7 @@ const show = defineCommand({
   verb: 'show',
   noun: 'context',
   summary: "show the session's scope, summary and latest decisions (--session S for another)",
-  args: z.object({ limit: z.optional(count()) }),
+  args: () => z.object({ limit: z.optional(count()) }),
   argv: { limit: { description: `at most N decisions, newest first (default ${SHOWN_DECISIONS})` } },
   examples: ['flow context show', 'flow context show --session agent-1 --json'],
   async run(args, env) {
@@ -88,7 +88,7 @@ const set = defineCommand({
   verb: 'set',
   noun: 'context',
   summary: 'set the session\'s summary: where things stand, for whoever comes back to it ("-" reads it from stdin)',
-  args: z.object({ summary: z.optional(z.string()) }),
+  args: () => z.object({ summary: z.optional(z.string()) }),
   argv: { summary: { description: 'the summary, or - to read it from stdin' } },
   examples: ['flow context set --summary "Storage done; next: the TUI detail pane"', 'git log -1 --format=%B | flow context set --summary -'],
   writes: true,
@@ -110,7 +110,7 @@ const note = defineCommand({
   verb: 'note',
   noun: 'context',
   summary: 'add a decision to the session\'s log, optionally about a plan or a task',
-  args: z.object({ text: text(), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
+  args: () => z.object({ text: text(), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
   positionals: ['text'],
   argv: {
     text: { description: 'what was decided and why', rest: true },
@@ -149,7 +149,7 @@ const list = defineCommand({
   verb: 'list',
   noun: 'context',
   summary: 'list the sessions with their scope, decisions and age',
-  args: z.object({ ...PAGING }),
+  args: () => z.object({ ...PAGING }),
   argv: { ...SESSION_LIST.argv },
   async run(args, env) {
     const file = env.context();
@@ -188,7 +188,7 @@ const rm = defineCommand({
   verb: 'rm',
   noun: 'context',
   summary: "remove a session's context: its scope, summary and decisions",
-  args: z.object({ session: z.string() }),
+  args: () => z.object({ session: z.string() }),
   positionals: ['session'],
   argv: { session: { description: 'the session to remove' } },
   writes: true,
@@ -216,7 +216,7 @@ const exportCommand = defineCommand({
     'The summary always comes first; then the plan in scope with its open tasks, then the\n' +
     'newest decisions, as many as fit: what is printed (its final newline included) is at\n' +
     'most --max-chars characters (Unicode code points), with a marker saying what was left out.',
-  args: z.object({
+  args: () => z.object({
     format: z.optional(z.enum(EXPORT_FORMATS)),
     max_chars: z.optional(count()),
   }),

@@ -40,7 +40,7 @@ const addDoc = defineCommand({
     'Each file is stored once by its sha256 under .flow/documents/ and appears as documents/<plan_id>/<name>. ' +
     'A folder keeps its structure. The same file added to another plan is one document with two references; ' +
     'a file added again under a name the plan has is a new version of that document.',
-  args: z.object({
+  args: () => z.object({
     files: z.array(z.string()).check(z.minLength(1, 'name at least one file or folder')),
     plan: z.optional(ref('plan')),
     task: z.optional(ref('task')),
@@ -94,7 +94,7 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
     details:
       'flow undo takes back changes to flows.json, not to the documents: ' +
       (verb === 'link' ? 'unlink doc takes a link back.' : 'link doc takes an unlink back while the document is kept (documents.retention_days).'),
-    args: z.object({ ref: ref('doc'), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
+    args: () => z.object({ ref: ref('doc'), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
     positionals: ['ref'],
     argv: { ref: DOC_REF, plan: PLAN, task: { description: verb === 'link' ? TASK.description : "drop only this task's reference (the plan's stays)" } },
     writes: true,
@@ -133,7 +133,7 @@ const listDoc = defineCommand({
   verb: 'list',
   noun: 'doc',
   summary: 'list documents (of one plan with --plan; --all includes deleted ones)',
-  args: z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()), ...PAGING }),
+  args: () => z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()), ...PAGING }),
   argv: { plan: PLAN, all: { description: 'also documents no plan references any more' }, ...DOC_LIST.argv },
   async run(args, env) {
     const lib = await load();
@@ -173,7 +173,7 @@ const showDoc = defineCommand({
   verb: 'show',
   noun: 'doc',
   summary: 'show a document: what it is, where, who references it, and the first lines of a text',
-  args: z.object({ ref: ref('doc') }),
+  args: () => z.object({ ref: ref('doc') }),
   positionals: ['ref'],
   argv: { ref: DOC_REF },
   async run(args, env) {
@@ -217,7 +217,7 @@ const openDoc = defineCommand({
   verb: 'open',
   noun: 'doc',
   summary: 'print where a document is; on a terminal, open it ($EDITOR for text, else xdg-open)',
-  args: z.object({ ref: ref('doc') }),
+  args: () => z.object({ ref: ref('doc') }),
   positionals: ['ref'],
   argv: { ref: DOC_REF },
   async run(args, env) {
@@ -241,7 +241,7 @@ const rmDoc = defineCommand({
   verb: 'rm',
   noun: 'doc',
   summary: 'remove a document from every plan (gc doc removes its content after the retention period)',
-  args: z.object({ ref: ref('doc') }),
+  args: () => z.object({ ref: ref('doc') }),
   positionals: ['ref'],
   argv: { ref: DOC_REF },
   writes: true,
@@ -258,7 +258,7 @@ const checkDoc = defineCommand({
   verb: 'check',
   noun: 'doc',
   summary: 'verify every document against its hash; follow files moved by hand, report missing ones (exit 1)',
-  args: z.object({ restore: z.optional(z.boolean()) }),
+  args: () => z.object({ restore: z.optional(z.boolean()) }),
   argv: { restore: { description: 'put readable files deleted by hand back from the store' } },
   writes: true,
   async run(args, env) {
@@ -279,7 +279,7 @@ const gcDoc = defineCommand({
   noun: 'doc',
   summary: 'remove documents deleted longer than documents.retention_days ago, and contents nothing needs',
   details: 'A content stays while the manifest or any retained snapshot names it.',
-  args: z.object({ dry_run: z.optional(z.boolean()) }),
+  args: () => z.object({ dry_run: z.optional(z.boolean()) }),
   argv: { dry_run: { description: 'say what would be removed, remove nothing' } },
   writes: true,
   // History gone for good, which no undo brings back: a person's call, not an agent's tool.

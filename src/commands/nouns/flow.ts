@@ -24,7 +24,7 @@ const addFlow = defineCommand({
   verb: 'add',
   noun: 'flow',
   summary: 'add a flow; it becomes the current flow (and the session works in it)',
-  args: z.object({ name: text() }),
+  args: () => z.object({ name: text() }),
   positionals: ['name'],
   argv: { name: { description: 'the flow name', rest: true } },
   writes: true,
@@ -43,7 +43,7 @@ const listFlow = defineCommand({
   verb: 'list',
   noun: 'flow',
   summary: 'list every flow, numbered',
-  args: z.object({ ...PAGING }),
+  args: () => z.object({ ...PAGING }),
   argv: { ...FLOW_LIST.argv },
   async run(args, env) {
     const view = await env.read();
@@ -80,7 +80,7 @@ const showFlow = defineCommand({
   verb: 'show',
   noun: 'flow',
   summary: 'show a flow (default: the current one) with its plans',
-  args: z.object({ ref: z.optional(ref('flow')) }),
+  args: () => z.object({ ref: z.optional(ref('flow')) }),
   positionals: ['ref'],
   argv: { ref: FLOW_REF },
   async run(args, env) {
@@ -109,7 +109,7 @@ const useFlow = defineCommand({
   verb: 'use',
   noun: 'flow',
   summary: "make a flow this session's scope (clears the plan scope)",
-  args: z.object({ ref: ref('flow') }),
+  args: () => z.object({ ref: ref('flow') }),
   positionals: ['ref'],
   argv: { ref: FLOW_REF },
   writes: true,
@@ -125,7 +125,7 @@ const renameFlow = defineCommand({
   verb: 'rename',
   noun: 'flow',
   summary: 'rename a flow',
-  args: z.object({ ref: ref('flow'), name: text(), expect: expectations() }),
+  args: () => z.object({ ref: ref('flow'), name: text(), expect: expectations() }),
   positionals: ['ref', 'name'],
   argv: {
     ref: FLOW_REF,
@@ -150,7 +150,7 @@ const rmFlow = defineCommand({
   verb: 'rm',
   noun: 'flow',
   summary: 'delete a flow with all its plans and tasks (asks first; --yes when not on a terminal)',
-  args: z.object({ ref: ref('flow'), yes: z.optional(z.boolean()) }),
+  args: () => z.object({ ref: ref('flow'), yes: z.optional(z.boolean()) }),
   positionals: ['ref'],
   argv: { ref: FLOW_REF, yes: { description: 'do not ask' } },
   writes: true,

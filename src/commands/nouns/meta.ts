@@ -16,7 +16,7 @@ import { UsageError, nearest } from '../parse.js';
 const help = defineCommand({
   verb: 'help',
   summary: 'explain commands: flow help [VERB] [NOUN]',
-  args: z.object({ verb: z.optional(z.string()), noun: z.optional(z.string()) }),
+  args: () => z.object({ verb: z.optional(z.string()), noun: z.optional(z.string()) }),
   positionals: ['verb', 'noun'],
   argv: {
     verb: { description: 'a verb (add, list, …) or a noun', complete: 'verb' },
@@ -53,7 +53,7 @@ const help = defineCommand({
 const schema = defineCommand({
   verb: 'schema',
   summary: 'print the JSON Schema of flows.json (format 3.0), or with `hook` of what every hook gets on stdin',
-  args: z.object({ what: z.optional(z.enum(['flows', 'hook'])) }),
+  args: () => z.object({ what: z.optional(z.enum(['flows', 'hook'])) }),
   positionals: ['what'],
   argv: { what: { description: 'flows (default): flows.json; hook: the JSON document every hook reads on stdin' } },
   examples: ['flow schema', 'flow schema hook'],
@@ -76,7 +76,7 @@ const migrate = defineCommand({
     'does this on first use). With --from FILE, the flows of FILE (any known format) are added\n' +
     'to the store; ids already in use get a _dup suffix. Original and result are saved in\n' +
     'snapshots/<time>_migration.json. --dry-run shows the result and writes nothing.',
-  args: z.object({ from: z.optional(z.string()), dry_run: z.optional(z.boolean()) }),
+  args: () => z.object({ from: z.optional(z.string()), dry_run: z.optional(z.boolean()) }),
   argv: {
     from: { placeholder: 'FILE', description: 'a workflow.json or flows.json to import' },
     dry_run: { description: 'show what would happen, write nothing' },
@@ -164,7 +164,7 @@ const mcp = defineCommand({
     'Reads JSON-RPC messages on stdin and writes only protocol messages on stdout until stdin\n' +
     'closes; warnings go to stderr. The session (--session, FLOW_SESSION) is the agent\'s scope\n' +
     'and undo history: give each agent its own. See the README for Claude Code, Cursor and Codex.',
-  args: z.object({}),
+  args: () => z.object({}),
   argv: {},
   examples: ['flow --session agent-1 mcp'],
   mcp: false,
@@ -184,7 +184,7 @@ const completion = defineCommand({
     '~/.zshrc after compinit. fish: flow completion fish > ~/.config/fish/completions/flow.fish.\n' +
     'Verbs, nouns (either order), flags, their values, plan titles, task numbers, flow names,\n' +
     'snapshots and settings complete from the same table the parser uses.',
-  args: z.object({ shell: z.enum(SHELLS) }),
+  args: () => z.object({ shell: z.enum(SHELLS) }),
   positionals: ['shell'],
   argv: { shell: { description: 'the shell' } },
   examples: ['eval "$(flow completion bash)"', 'flow completion fish > ~/.config/fish/completions/flow.fish'],

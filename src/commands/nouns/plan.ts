@@ -33,7 +33,7 @@ const addPlan = defineCommand({
   verb: 'add',
   noun: 'plan',
   summary: 'add a plan to a flow; the session then works in it',
-  args: z.object({ title: text(), flow: z.optional(ref('flow')), status: z.optional(PlanStatusSchema), summary: z.optional(z.string()) }),
+  args: () => z.object({ title: text(), flow: z.optional(ref('flow')), status: z.optional(PlanStatusSchema), summary: z.optional(z.string()) }),
   positionals: ['title'],
   argv: {
     title: { description: 'the plan title', rest: true },
@@ -66,7 +66,7 @@ const listPlan = defineCommand({
   verb: 'list',
   noun: 'plan',
   summary: 'list the plans of the current flow, numbered',
-  args: z.object({ flow: z.optional(ref('flow')), ...PAGING }),
+  args: () => z.object({ flow: z.optional(ref('flow')), ...PAGING }),
   argv: { flow: FLOW, ...PLAN_LIST.argv },
   async run(args, env) {
     const view = await env.read();
@@ -100,7 +100,7 @@ const showPlan = defineCommand({
   verb: 'show',
   noun: 'plan',
   summary: 'show a plan with its task counts',
-  args: z.object({ ref: ref('plan'), flow: z.optional(ref('flow')) }),
+  args: () => z.object({ ref: ref('plan'), flow: z.optional(ref('flow')) }),
   positionals: ['ref'],
   argv: { ref: PLAN_REF, flow: FLOW },
   async run(args, env) {
@@ -131,7 +131,7 @@ const usePlan = defineCommand({
   verb: 'use',
   noun: 'plan',
   summary: "make a plan this session's scope: later commands act in it",
-  args: z.object({ ref: ref('plan'), flow: z.optional(ref('flow')) }),
+  args: () => z.object({ ref: ref('plan'), flow: z.optional(ref('flow')) }),
   positionals: ['ref'],
   argv: { ref: PLAN_REF, flow: FLOW },
   writes: true,
@@ -147,7 +147,7 @@ const setPlan = defineCommand({
   verb: 'set',
   noun: 'plan',
   summary: 'change the title, status or summary of a plan',
-  args: z.object({
+  args: () => z.object({
     ref: ref('plan'),
     flow: z.optional(ref('flow')),
     title: z.optional(text()),
@@ -183,7 +183,7 @@ const movePlanCommand = defineCommand({
   verb: 'move',
   noun: 'plan',
   summary: 'move a plan to another flow or among its siblings',
-  args: z.object({
+  args: () => z.object({
     ref: ref('plan'),
     flow: z.optional(ref('flow')),
     to_flow: z.optional(ref('flow')),
@@ -226,7 +226,7 @@ const rmPlan = defineCommand({
   verb: 'rm',
   noun: 'plan',
   summary: 'delete a plan and all its tasks (asks first; --yes when not on a terminal)',
-  args: z.object({ ref: ref('plan'), flow: z.optional(ref('flow')), yes: z.optional(z.boolean()) }),
+  args: () => z.object({ ref: ref('plan'), flow: z.optional(ref('flow')), yes: z.optional(z.boolean()) }),
   positionals: ['ref'],
   argv: { ref: PLAN_REF, flow: FLOW, yes: YES },
   writes: true,

@@ -43,7 +43,7 @@ const searchCommand = defineCommand({
     'Words are found by prefix and with a typo; every word must match. Korean, Chinese and Japanese text is ' +
     'found by its words too. The index is a cache in .flow/cache/search/, brought up to date before each search. ' +
     'With search.embed_command set, the best matches are ranked again by meaning.',
-  args: z.object({
+  args: () => z.object({
     query: text(),
     in: z.optional(z.array(z.enum(IN_VALUES))),
     plan: z.optional(ref('plan')),

@@ -44,7 +44,7 @@ const create = defineCommand({
   noun: 'snapshot',
   aliases: ['add snapshot'],
   summary: 'save a snapshot of flows.json, context.json and the documents',
-  args: z.object({ label: z.optional(z.string()), pin: z.optional(z.boolean()) }),
+  args: () => z.object({ label: z.optional(z.string()), pin: z.optional(z.boolean()) }),
   argv: {
     label: { description: 'a note to find it by' },
     pin: { description: 'keep it through pruning' },
@@ -66,7 +66,7 @@ const list = defineCommand({
   verb: 'list',
   noun: 'snapshot',
   summary: 'list snapshots, oldest first, numbered',
-  args: z.object({ ...PAGING }),
+  args: () => z.object({ ...PAGING }),
   argv: { ...SNAPSHOT_LIST.argv },
   run(args, env) {
     const rows = env.snapshots().list().map((s, i) => ({ number: i + 1, ...s }));
@@ -95,7 +95,7 @@ const show = defineCommand({
   verb: 'show',
   noun: 'snapshot',
   summary: 'show a snapshot: when, what kind, and what it holds',
-  args: z.object({ ref: ref('snapshot') }),
+  args: () => z.object({ ref: ref('snapshot') }),
   positionals: ['ref'],
   argv: { ref: SNAP_REF },
   run(args, env) {
@@ -117,7 +117,7 @@ const diff = defineCommand({
   verb: 'diff',
   noun: 'snapshot',
   summary: 'what changed between a snapshot and now (or another snapshot)',
-  args: z.object({ ref: ref('snapshot'), other: z.optional(ref('snapshot')) }),
+  args: () => z.object({ ref: ref('snapshot'), other: z.optional(ref('snapshot')) }),
   positionals: ['ref', 'other'],
   argv: { ref: SNAP_REF, other: { description: 'another snapshot, or "current" (default)' } },
   async run(args, env) {
@@ -146,7 +146,7 @@ const restore = defineCommand({
   verb: 'restore',
   noun: 'snapshot',
   summary: 'bring back a snapshot (whole, or one flow or plan); takes a pre-restore snapshot first',
-  args: z.object({ ref: ref('snapshot'), flow: z.optional(ref('flow')), plan: z.optional(ref('plan')), yes: z.optional(z.boolean()) }),
+  args: () => z.object({ ref: ref('snapshot'), flow: z.optional(ref('flow')), plan: z.optional(ref('plan')), yes: z.optional(z.boolean()) }),
   positionals: ['ref'],
   argv: {
     ref: SNAP_REF,
@@ -228,7 +228,7 @@ function pinCommand<V extends 'pin' | 'unpin'>(verb: V) {
     verb,
     noun: 'snapshot',
     summary: verb === 'pin' ? 'keep a snapshot through pruning' : 'let pruning remove a snapshot again',
-    args: z.object({ ref: ref('snapshot') }),
+    args: () => z.object({ ref: ref('snapshot') }),
     positionals: ['ref'],
     argv: { ref: SNAP_REF },
     writes: true,
@@ -244,7 +244,7 @@ const rm = defineCommand({
   verb: 'rm',
   noun: 'snapshot',
   summary: 'delete a snapshot (snapshots that depend on it are kept restorable)',
-  args: z.object({ ref: ref('snapshot') }),
+  args: () => z.object({ ref: ref('snapshot') }),
   positionals: ['ref'],
   argv: { ref: SNAP_REF },
   writes: true,
@@ -259,7 +259,7 @@ const prune = defineCommand({
   verb: 'prune',
   noun: 'snapshot',
   summary: 'apply retention (snapshots.keep, snapshots.max_age_days); pinned and migration ones stay',
-  args: z.object({ dry_run: z.optional(z.boolean()) }),
+  args: () => z.object({ dry_run: z.optional(z.boolean()) }),
   argv: { dry_run: { description: 'only show what would go' } },
   writes: true,
   // History gone for good, which no undo brings back: a person's call, not an agent's tool.
@@ -279,7 +279,7 @@ function revertCommand<V extends 'undo' | 'redo'>(verb: V) {
   return defineCommand({
     verb,
     summary: verb === 'undo' ? "revert this session's last change (if nobody changed the same objects since)" : 'redo what undo reverted',
-    args: z.object({}),
+    args: () => z.object({}),
     argv: {},
     writes: true,
     async run(_args, env): Promise<Output> {

@@ -2,7 +2,7 @@
 // disk, this load, the last save, peak memory, save latency over the last saves).
 import * as z from 'zod/mini';
 import { walkTasks } from '../../domain/tree.js';
-import { storeFigures, type StoreFigures } from '../../store/metrics.js';
+import { clockMs, storeFigures, type StoreFigures } from '../../store/metrics.js';
 import { defineCommand } from '../define.js';
 import { byteSize } from '../render.js';
 import { counted } from '../../domain/counted.js';
@@ -15,13 +15,13 @@ const stats = defineCommand({
   details:
     'Loading the whole store is measured here (the figure is this load). Save latencies come\n' +
     'from .flow/cache/saves.jsonl, which every save appends to (the last 1,000 or so are kept).',
-  args: z.object({}),
+  args: () => z.object({}),
   argv: {},
   async run(_args, env) {
-    const started = performance.now();
+    const started = clockMs();
     const view = await env.read();
     const flows = view.allFlows();
-    const loadMs = performance.now() - started;
+    const loadMs = clockMs() - started;
     let plans = 0;
     let tasks = 0;
     for (const flow of flows) {

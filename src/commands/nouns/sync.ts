@@ -36,7 +36,7 @@ const mergeDriver = defineCommand({
     'theirs, and writes the merge over ours in flow\'s layout. Exit 0: merged cleanly; 1: merged\n' +
     'with conflicts recorded in the file (flow conflicts, flow resolve); 2: refused (a side\n' +
     'is not a readable flows.json), ours left as it was.',
-  args: z.object({ base: z.string(), ours: z.string(), theirs: z.string(), path: z.optional(z.string()) }),
+  args: () => z.object({ base: z.string(), ours: z.string(), theirs: z.string(), path: z.optional(z.string()) }),
   positionals: ['base', 'ours', 'theirs', 'path'],
   argv: {
     base: { description: '%O: the common ancestor' },
@@ -72,7 +72,7 @@ const syncCommand = defineCommand({
     'use), and pushes, merging again when someone pushed in between. Conflicts are recorded\n' +
     'in flows.json, next to the data: sync exits 3 and lists them while any remain.\n' +
     '--dry-run fetches and says what sync would do, changing nothing else.',
-  args: z.object({ dry_run: z.optional(z.boolean()) }),
+  args: () => z.object({ dry_run: z.optional(z.boolean()) }),
   argv: { dry_run: { description: 'say what would happen; only fetches' } },
   examples: ['flow sync', 'flow sync --dry-run'],
   writes: true,
@@ -133,7 +133,7 @@ const syncCommand = defineCommand({
 const conflicts = defineCommand({
   verb: 'conflicts',
   summary: 'list the conflicts merges recorded in flows.json, with both values and their writers',
-  args: z.object({}),
+  args: () => z.object({}),
   argv: {},
   async run(_args, env) {
     const conflicts = findConflicts(await env.read());
@@ -184,21 +184,21 @@ const takeAndField = { take: z.optional(z.string()), field: z.optional(z.string(
 const resolveTaskCommand = defineCommand({
   ...resolveParts('task'),
   noun: 'task',
-  args: z.object({ ref: ref('task'), ...takeAndField }),
+  args: () => z.object({ ref: ref('task'), ...takeAndField }),
   run: settle('task', (view, env, id) => resolveTask(view, id, scopePlanIfAny(view, env))),
 });
 
 const resolvePlanCommand = defineCommand({
   ...resolveParts('plan'),
   noun: 'plan',
-  args: z.object({ ref: ref('plan'), ...takeAndField }),
+  args: () => z.object({ ref: ref('plan'), ...takeAndField }),
   run: settle('plan', (view, env, id) => resolvePlan(view, id, scopeFlow(view, env))),
 });
 
 const resolveFlowCommand = defineCommand({
   ...resolveParts('flow'),
   noun: 'flow',
-  args: z.object({ ref: ref('flow'), ...takeAndField }),
+  args: () => z.object({ ref: ref('flow'), ...takeAndField }),
   run: settle('flow', (view, _env, id) => ({ kind: 'flow', flow: resolveFlow(view, id) })),
 });
 

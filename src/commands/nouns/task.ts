@@ -73,7 +73,7 @@ const addTask = defineCommand({
   verb: 'add',
   noun: 'task',
   summary: 'add a task to a plan (or under a task with --parent)',
-  args: z.object({
+  args: () => z.object({
     title: text(),
     plan: z.optional(ref('plan')),
     parent: z.optional(ref('task')),
@@ -120,7 +120,7 @@ const listTask = defineCommand({
   verb: 'list',
   noun: 'task',
   summary: 'list the tasks of the current plan, numbered for use as references',
-  args: z.object({
+  args: () => z.object({
     plan: z.optional(ref('plan')),
     status: z.optional(z.array(TaskStatusSchema)),
     tags: z.optional(z.array(z.string())),
@@ -173,7 +173,7 @@ const showTaskCommand = defineCommand({
   verb: 'show',
   noun: 'task',
   summary: 'show every field of a task',
-  args: z.object({ ref: ref('task'), plan: z.optional(ref('plan')) }),
+  args: () => z.object({ ref: ref('task'), plan: z.optional(ref('plan')) }),
   positionals: ['ref'],
   argv: { ref: TASK_REF, plan: PLAN },
   async run(args, env) {
@@ -192,7 +192,7 @@ const setTask = defineCommand({
   verb: 'set',
   noun: 'task',
   summary: 'change fields of a task',
-  args: z.object({
+  args: () => z.object({
     ref: ref('task'),
     plan: z.optional(ref('plan')),
     title: z.optional(text()),
@@ -241,7 +241,7 @@ function statusVerb<V extends string>(verb: V, status: TaskStatus, summary: stri
     verb,
     noun: 'task',
     summary,
-    args: z.object({ ref: refs('task'), plan: z.optional(ref('plan')) }),
+    args: () => z.object({ ref: refs('task'), plan: z.optional(ref('plan')) }),
     positionals: ['ref'],
     argv: { ref: TASK_REF, plan: PLAN },
     writes: true,
@@ -264,7 +264,7 @@ const moveTaskCommand = defineCommand({
   verb: 'move',
   noun: 'task',
   summary: 'move a task to another plan, under another task, or among its siblings',
-  args: z.object({
+  args: () => z.object({
     ref: ref('task'),
     plan: z.optional(ref('plan')),
     to_plan: z.optional(ref('plan')),
@@ -324,7 +324,7 @@ const rmTask = defineCommand({
   verb: 'rm',
   noun: 'task',
   summary: 'delete tasks (with their subtasks)',
-  args: z.object({ ref: refs('task'), plan: z.optional(ref('plan')) }),
+  args: () => z.object({ ref: refs('task'), plan: z.optional(ref('plan')) }),
   positionals: ['ref'],
   argv: { ref: TASK_REF, plan: PLAN },
   writes: true,

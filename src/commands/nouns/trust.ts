@@ -14,7 +14,7 @@ const trust = defineCommand({
     'are shell commands. flow runs them only once you trusted exactly these commands for this data\n' +
     'directory (or set them with flow config set …); the record is kept in your per-user folder\n' +
     '($XDG_CONFIG_HOME/flow, default ~/.config/flow), and any other change to any of them revokes it.',
-  args: z.object({ revoke: z.optional(z.boolean()), yes: z.optional(z.boolean()) }),
+  args: () => z.object({ revoke: z.optional(z.boolean()), yes: z.optional(z.boolean()) }),
   argv: {
     revoke: { description: 'take trust back: the hooks and commands stop running' },
     yes: { description: 'trust without asking (needed off a terminal)' },
