@@ -3,7 +3,8 @@
 // Speed and memory of flow at 1k, 10k and 100k flows, each next to a baseline measured
 // in the same run, printed as tables and written to bench/out/results-<time>.json; then
 // the goals of issue 15 (medians, min–max), also for another build with --before DIR
-// (a checkout with dist/ built, measured the same way in the same run).
+// (a checkout with dist/ built, measured the same way in the same run; its TUI runs
+// take turns with this build's).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -181,7 +182,8 @@ const tw = onlyTui || onlyContext ? { skipped: onlyTui ? '--only-tui' : '--only-
 results.taskwarrior = tw;
 const syncFigures = skipCore ? [] : measureSync(SIZES.filter((n) => n <= 10_000), FLOW);
 (results as Record<string, unknown>).sync = syncFigures;
-if (!args.includes('--no-tui') && !goalsOnly && !onlyContext) results.tui = await measureTui(SIZES, quick, fixtureDir);
+const beforeArg = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
+if (!args.includes('--no-tui') && !goalsOnly && !onlyContext) results.tui = await measureTui(SIZES, quick, fixtureDir, beforeArg);
 const docsTools = { quick, flow: FLOW, nodeMs: results.node.ms, processRun, table, fmt, mb };
 const docs = skipCore || args.includes('--no-docs') ? undefined : await benchDocs(docsTools);
 (results as Record<string, unknown>).docs = docs;
@@ -189,7 +191,6 @@ const context = onlyTui || goalsOnly || args.includes('--no-context') ? undefine
 (results as Record<string, unknown>).context = context;
 
 // The goals of issue 15, for this build and, with --before, for another one.
-const beforeArg = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
 const largest = Math.max(...SIZES);
 const goalRuns = (flowBin: string): GoalRow[] =>
   measureGoals({

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTask, insertTask } from '../src/domain/tree.js';
 import { Store } from '../src/store/store.js';
-import { percentile } from './stats.js';
+import { median, percentile } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLOW = join(ROOT, 'bin', 'flow.js');
+/** A held key's repeat interval (30 keys a second): how fast keys come while the store is read. */
+const KEY_REPEAT_MS = 33;
 
 export interface TuiSize {
   flows: number;
@@ -51,8 +53,8 @@ class Terminal {
   private waiters: Array<() => void> = [];
   readonly startedAt = performance.now();
 
-  constructor(dir: string) {
-    this.child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec ${process.execPath} ${FLOW} --dir ${dir}`, '/dev/null'], {
+  constructor(dir: string, flow = FLOW) {
+    this.child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec ${process.execPath} ${flow} --dir ${dir}`, '/dev/null'], {
       stdio: ['pipe', 'pipe', 'ignore'],
       // Its own process group, so stop() can end flow too, not just script(1).
       detached: true,
@@ -113,33 +115,71 @@ class Terminal {
   }
 }
 
+/** One run of the TUI of `flow` (bin/flow.js of a build) on a copy of the fixture. */
+async function runOnce(flows: number, quick: boolean, fixture: { dir: string; plan: string }, flow?: string): Promise<TuiSize> {
+  const dir = join(mkdtempSync(join(tmpdir(), 'flow-bench-tui-')), '.flow');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(fixture.dir, 'flows.json'), join(dir, 'flows.json'));
+  const term = new Terminal(dir, flow);
+  try {
+    return await measureOne(term, flows, quick, fixture.plan, dir);
+  } finally {
+    term.kill();
+    rmSync(join(dir, '..'), { recursive: true, force: true });
+  }
+}
+
+function readingLine(size: TuiSize, which = ''): string {
+  if (size.readingWaitP95 === undefined || size.readingWaitMax === undefined || size.wholeTree === undefined) return '';
+  return `TUI ${size.flows} flows${which}: tree shown ${size.treeShown.toFixed(0)} ms, whole store ${size.wholeTree.toFixed(0)} ms; ${size.readingKeys} keys in between: next frame within p95 ${size.readingWaitP95.toFixed(0)} / max ${size.readingWaitMax.toFixed(0)} ms\n`;
+}
+
+/** Medians and ranges over runs of one build: the start, keys while reading and after, outside writes. */
+function runsSummary(runs: TuiSize[], which: string): string {
+  const range = (pick: (s: TuiSize) => number | undefined) => {
+    const values = runs.map(pick).filter((v): v is number => v !== undefined);
+    return values.length ? `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})` : '–';
+  };
+  return (
+    `TUI ${runs[0].flows} flows, ${which}, median (min–max) of ${runs.length} runs: tree shown ${range((s) => s.treeShown)} ms, ` +
+    `whole store ${range((s) => s.wholeTree)} ms, keys in between p95 ${range((s) => s.readingWaitP95)} / max ${range((s) => s.readingWaitMax)} ms, ` +
+    `keys after p95 ${range((s) => s.keyP95)} ms, outside write→screen p50 ${range((s) => s.externalP50)} / p95 ${range((s) => s.externalP95)} ms\n`
+  );
+}
+
+/**
+ * With `before` (a build's folder, bench --before DIR), each size runs `rounds` times for
+ * both builds, interleaved, so both meet the same machine load; the figures returned are
+ * this build's first run.
+ */
 export async function measureTui(
   sizes: number[],
   quick: boolean,
   fixtureDir: (flows: number) => { dir: string; plan: string },
+  before?: string,
+  rounds = 3,
 ): Promise<TuiFigures> {
   if (spawnSync('script', ['--version']).status !== 0) return { sizes: [] };
   const out: TuiSize[] = [];
   for (const flows of sizes) {
     const fixture = fixtureDir(flows);
-    const dir = join(mkdtempSync(join(tmpdir(), 'flow-bench-tui-')), '.flow');
-    mkdirSync(dir, { recursive: true });
-    cpSync(join(fixture.dir, 'flows.json'), join(dir, 'flows.json'));
-    const term = new Terminal(dir);
-    try {
-      out.push(await measureOne(term, flows, quick, fixture.plan, dir));
-    } finally {
-      term.kill();
-      rmSync(join(dir, '..'), { recursive: true, force: true });
+    if (!before) {
+      out.push(await runOnce(flows, quick, fixture));
+      continue;
     }
+    const runs = { now: [] as TuiSize[], before: [] as TuiSize[] };
+    for (let round = 0; round < rounds; round++) {
+      runs.before.push(await runOnce(flows, quick, fixture, join(before, 'bin', 'flow.js')));
+      process.stdout.write(readingLine(runs.before[round], ` (${before})`));
+      runs.now.push(await runOnce(flows, quick, fixture));
+      process.stdout.write(readingLine(runs.now[round], ' (this build)'));
+    }
+    process.stdout.write(runsSummary(runs.before, before) + runsSummary(runs.now, 'this build'));
+    out.push(runs.now[0]);
   }
   // The board's figures beside the tree's (the run's TUI table shows the tree).
   for (const size of out) {
-    if (size.readingWaitP95 !== undefined && size.readingWaitMax !== undefined && size.wholeTree !== undefined) {
-      process.stdout.write(
-        `TUI ${size.flows} flows: tree shown ${size.treeShown.toFixed(0)} ms, whole store ${size.wholeTree.toFixed(0)} ms; ${size.readingKeys} keys in between: next frame within p95 ${size.readingWaitP95.toFixed(0)} / max ${size.readingWaitMax.toFixed(0)} ms\n`,
-      );
-    }
+    if (!before) process.stdout.write(readingLine(size));
     if (size.boardKeyP50 === undefined || size.boardKeyP95 === undefined) continue;
     process.stdout.write(
       `TUI ${size.flows} flows: key→frame tree p50 ${size.keyP50?.toFixed(1)} / p95 ${size.keyP95?.toFixed(1)} ms, board p50 ${size.boardKeyP50.toFixed(1)} / p95 ${size.boardKeyP95.toFixed(1)} ms\n`,
@@ -166,14 +206,19 @@ async function measureOne(term: Terminal, flows: number, quick: boolean, plan: s
   const loadingFrame = (await term.until(() => term.output.includes('Loading') || term.output.includes('rev '), 120_000, 'the workspace frame')) - term.startedAt;
   const treeShown = (await term.until(() => term.output.includes('▾'), 120_000, 'the tree')) - term.startedAt;
   const result: TuiSize = { flows, firstFrame, loadingFrame, treeShown };
-  // Keys on the first screen, one at a time, until the rest of the store is in.
+  // Keys on the first screen, one at a time, until the rest of the store is in (all of
+  // it: the last merge is where a key can wait longest). At most a held key's repeat rate:
+  // a key sent the moment the last frame arrived measures how many frames the program can
+  // draw, and every frame drawn is time the loading does not get.
   const reading: number[] = [];
   const live = () => term.output.includes('● live');
-  while (!live() && reading.length < 200) {
+  while (!live() && reading.length < 10_000) {
     const before = term.received;
     const sentAt = performance.now();
     term.send(reading.length % 10 === 9 ? 'k' : 'j');
     reading.push((await term.until(() => term.received > before, 30_000, 'a frame on the first screen')) - sentAt);
+    const next = sentAt + KEY_REPEAT_MS - performance.now();
+    if (next > 0) await new Promise((r) => setTimeout(r, next));
   }
   result.wholeTree = (await term.until(live, 120_000, 'the whole store read')) - term.startedAt;
   if (reading.length) {

@@ -7,7 +7,8 @@ import type { TuiState } from './state.js';
 
 const ofFlow = new WeakMap<Flow, ConflictEntry[]>();
 
-function flowConflicts(flow: Flow): ConflictEntry[] {
+/** A flow's conflicts, found once per flow object (the loader asks as flows arrive, so the tree's first full list costs lookups). */
+export function flowConflicts(flow: Flow): ConflictEntry[] {
   let found = ofFlow.get(flow);
   if (!found) {
     found = conflictsIn([flow]);

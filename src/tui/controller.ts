@@ -1,6 +1,7 @@
 // Glue between the TUI state and the rest of the program: the initial load (off the main
 // thread), live updates from other writers, and running /flow commands through the same
 // command bus as the shell.
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Services } from '../app/services.js';
@@ -22,7 +23,7 @@ import { watchFile, type FileWatch } from '../store/watch.js';
 import { VERSION_JSON, VERSION_LINE } from '../version.js';
 import { hasExpect, withoutExpect, type TuiCommand } from './commands.js';
 import { manifestPath } from '../documents/manifest.js';
-import { selectConflicts } from './conflicts.js';
+import { flowConflicts, selectConflicts } from './conflicts.js';
 import { planCountsOf } from './rows.js';
 import { readDocuments } from './documents.js';
 import type { FlowSummaries, LoaderMessage, LoaderRequest } from './load-worker.js';
@@ -47,6 +48,8 @@ export interface ControllerOptions {
   workerPath?: string;
   /** Path of the sync worker bundle; without it, sync figures are read in this process. */
   syncWorkerPath?: string;
+  /** Size of flows.json from which it is parsed in the background (default about 8k flows). */
+  backgroundLoadBytes?: number;
 }
 
 /**
@@ -71,7 +74,12 @@ export interface Job {
 
 type HeaderInfo = Pick<Header, 'current_flow_id' | 'meta'>;
 
+const byId = (flows: readonly Flow[]) => new Map(flows.map((f) => [f.id, f]));
+
 const tenth = (p: { done: number; total: number } | null) => (p && p.total ? Math.floor((p.done * 10) / p.total) : -1);
+
+/** From this size of flows.json (about 8k flows) the loader threads parse in the background (load-worker.ts). */
+const BACKGROUND_LOAD_BYTES = 8 * 1024 * 1024;
 
 /** Flows parsed ahead for the first screen: more than any terminal has rows. */
 const FIRST_SCREEN_FLOWS = 100;
@@ -101,6 +109,7 @@ export class Controller {
   /** Identity of flows.json last loaded on the main thread (no worker). */
   private mainThreadSeen: string | null | undefined;
   private readonly workerPath?: string;
+  private readonly backgroundLoadBytes: number;
   /** When the header's sync figures are read (sync-watch.ts). */
   readonly syncWatch: SyncWatch;
   private readonly stopSyncProbe: () => Promise<void>;
@@ -110,6 +119,7 @@ export class Controller {
     this.table = options.table;
     this.tui = options.tui;
     this.workerPath = options.workerPath;
+    this.backgroundLoadBytes = options.backgroundLoadBytes ?? BACKGROUND_LOAD_BYTES;
     this.bus.services.store.onCommit((commit) => this.applyCommit(commit));
     const { services } = this.bus;
     const probe = options.syncWorkerPath
@@ -128,6 +138,8 @@ export class Controller {
     this.checkScope();
     if (this.workerPath) await this.loadInWorkers(this.workerPath);
     else await this.loadOnMainThread();
+    // A key that came while the whole tree was taken in is drawn before the watchers start.
+    await new Promise((resolve) => setImmediate(resolve));
     this.loaded = true;
     this.loadTimes.whole = performance.now() - started;
     if (this.touchedWhileReading) this.loadTimes.firstScreen = this.firstScreenAt - started;
@@ -146,21 +158,33 @@ export class Controller {
 
   /**
    * Parses and validates the flows in one worker per core, each taking a part of the
-   * file; the first stays to compute the changes of later saves.
+   * file; the first stays to compute the changes of later saves. A big store is parsed
+   * in the background (below the main thread's priority, for good), so the first stays
+   * out of it: it only sends the first screen, at the priority later saves need.
    */
   private async loadInWorkers(workerPath: string, attempt = 1): Promise<void> {
     const parts = Math.max(1, Math.min(2, availableParallelism()));
-    const workers = Array.from({ length: parts }, () => new Worker(workerPath, { workerData: { file: this.bus.services.store.file } }));
+    const background = (statSync(this.bus.services.store.file, { throwIfNoEntry: false })?.size ?? 0) >= this.backgroundLoadBytes;
+    const count = background ? parts + 1 : parts;
+    const workers = Array.from({ length: count }, () => new Worker(workerPath, { workerData: { file: this.bus.services.store.file } }));
     for (const w of workers) w.unref();
     this.worker = workers[0];
-    const progress = new Array<number>(parts).fill(0);
-    const collected: Flow[][] = workers.map(() => []);
+    const progress = new Array<number>(count).fill(0);
+    // The first screen is sent ahead (once: not again on a second attempt).
+    const first = this.touchedWhileReading ? undefined : { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS };
+    const request = (i: number): LoaderRequest => {
+      if (!background) return { type: 'load', part: i, parts, first: i === 0 ? first : undefined, paced: true };
+      if (i === 0) return { type: 'load', part: 0, parts, first, parse: false };
+      return { type: 'load', part: i - 1, parts, paced: true, background: true };
+    };
+    // Filled as chunks arrive, so the whole tree's change costs no pass over 100k flows of its own.
+    const collected = new Map<string, Flow>();
     let fallback = false;
     let header: Header | undefined;
     let order: string[] = [];
     const identities = new Set<string>();
-    // The other parts start once the first part has said something (its first screen, as
-    // a rule): on a busy machine, reading the file twice at once only delays that screen.
+    // The other workers start once the first has said something (its first screen, as a
+    // rule): on a busy machine, reading the file twice at once only delays that screen.
     let firstSpoke = () => {};
     const spoken = new Promise<void>((resolve) => (firstSpoke = resolve));
     await Promise.all(
@@ -172,9 +196,13 @@ export class Controller {
               if (message.type === 'first') return this.showFirstScreen(message.flows, message.order, message.header);
               if (message.type === 'summaries') return this.showPending(message.summaries);
               if (message.type === 'chunk') {
-                collected[part].push(...message.flows);
-                // The tree's counts, a chunk at a time, rather than all at once when the rows are built.
-                for (const flow of message.flows) planCountsOf(flow);
+                // The tree's counts and conflicts, a chunk at a time, rather than all at once
+                // when the whole tree comes in (a key pressed then would wait for all of it).
+                for (const flow of message.flows) {
+                  collected.set(flow.id, flow);
+                  planCountsOf(flow);
+                  flowConflicts(flow);
+                }
                 // The next chunk once keys typed meanwhile had their turn (setImmediate runs after I/O).
                 setImmediate(() => worker.postMessage({ type: 'more' } satisfies LoaderRequest));
                 progress[part] = message.done;
@@ -195,11 +223,8 @@ export class Controller {
               resolve();
             };
             worker.on('message', onMessage);
-            // The first part sends the first screen ahead (once: not again on a second attempt).
-            const first = part === 0 && !this.touchedWhileReading ? { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS } : undefined;
-            const request = { type: 'load', part, parts, first, paced: true } satisfies LoaderRequest;
-            if (part === 0) worker.postMessage(request);
-            else void spoken.then(() => worker.postMessage(request));
+            if (part === 0) worker.postMessage(request(part));
+            else void spoken.then(() => worker.postMessage(request(part)));
           }),
       ),
     );
@@ -214,7 +239,7 @@ export class Controller {
       fallback = true;
     }
     if (fallback || !header) await this.loadOnMainThread();
-    else this.replaceAllKeepingOwn(collected.flat(), order, header);
+    else this.replaceAllKeepingOwn(collected, order, header);
   }
 
   /**
@@ -226,7 +251,7 @@ export class Controller {
     const present = new Set(flows.map((f) => f.id));
     // Reading is said before the tree shows (replaceAll lets the keys through last).
     this.tui.setState({ reading: { done: 0, total: order.length } });
-    this.replaceAll(flows, order.filter((id) => present.has(id)), header);
+    this.replaceAll(byId(flows), order.filter((id) => present.has(id)), header);
     this.touchedWhileReading = new Set();
     this.firstScreenAt = performance.now();
     this.firstOrder = order;
@@ -246,20 +271,19 @@ export class Controller {
   }
 
   /** The whole file as the workers read it, with what our commits changed since. */
-  private replaceAllKeepingOwn(flows: Flow[], order: string[], header: Header): void {
+  private replaceAllKeepingOwn(flows: Map<string, Flow>, order: string[], header: Header): void {
     const touched = this.touchedWhileReading;
     const state = this.tui.getState();
     if (!touched?.size || state.revision <= header.meta.file_revision) return this.replaceAll(flows, order, header);
-    const map = new Map(flows.map((f) => [f.id, f]));
     for (const id of touched) {
       const own = state.flows.get(id);
-      if (own) map.set(id, own);
-      else map.delete(id);
+      if (own) flows.set(id, own);
+      else flows.delete(id);
     }
     const known = new Set(order);
-    const ordered = [...order.filter((id) => map.has(id)), ...[...touched].filter((id) => map.has(id) && !known.has(id))];
+    const ordered = [...order.filter((id) => flows.has(id)), ...[...touched].filter((id) => flows.has(id) && !known.has(id))];
     const meta = { ...header.meta, file_revision: state.revision, writer: state.writer, last_saved: state.lastSaved ?? undefined };
-    this.replaceAll([...map.values()], ordered, { current_flow_id: state.currentFlowId, meta });
+    this.replaceAll(flows, ordered, { current_flow_id: state.currentFlowId, meta });
   }
 
   private send(request: LoaderRequest): void {
@@ -271,7 +295,7 @@ export class Controller {
     try {
       const { view, flows } = await this.bus.services.store.readAll();
       this.mainThreadSeen = this.bus.services.store.knownIdentity();
-      if (!this.loaded) return this.replaceAll(flows, view.flowIds(), view.header);
+      if (!this.loaded) return this.replaceAll(byId(flows), view.flowIds(), view.header);
       // A later change read whole (no loader thread): show it like any other, flashing
       // what differs.
       const before = this.tui.getState().flows;
@@ -287,7 +311,7 @@ export class Controller {
         // The store was moved aside and restored: show what is there now.
         try {
           const { view, flows } = await this.bus.services.store.readAll();
-          this.replaceAll(flows, view.flowIds(), view.header);
+          this.replaceAll(byId(flows), view.flowIds(), view.header);
         } catch (again) {
           this.tui.setState({ fatal: (again as Error).message });
         }
@@ -297,18 +321,21 @@ export class Controller {
     }
   }
 
-  private replaceAll(flows: Flow[], order: string[], header: HeaderInfo): void {
-    const map = new Map(flows.map((f) => [f.id, f]));
+  /** Shows `flows` (from now on the state's: not to be changed after) as the whole tree. */
+  private replaceAll(flows: Map<string, Flow>, order: string[], header: HeaderInfo): void {
     const state = this.tui.getState();
     const before = selectRows(state);
     const next = {
-      flows: map,
+      flows,
       order,
       currentFlowId: header.current_flow_id,
       revision: header.meta.file_revision,
       writer: header.meta.writer ?? '',
       lastSaved: header.meta.last_saved ?? null,
       version: state.version + 1,
+      // Every flow is here: no rows from summaries (dropped with the same change, so the
+      // rows are built once).
+      pending: null,
     };
     this.tui.setState(next);
     // Once: on the first screen, or on the whole tree when there was none.
@@ -666,6 +693,7 @@ export interface WorkspaceOptions {
   workerPath?: string;
   /** The sync worker bundle; without it sync figures are read in this process. */
   syncWorkerPath?: string;
+  backgroundLoadBytes?: ControllerOptions['backgroundLoadBytes'];
 }
 
 /** The TUI's pieces wired together: command table, state, bus (asking through the TUI), controller. */
@@ -688,5 +716,6 @@ export function createWorkspace(options: WorkspaceOptions): Controller {
     progress: (step) => tui.setState({ progress: oneLine(step) }),
   });
   const bus = new CommandBus(table, services);
-  return new Controller({ bus, table, tui, workerPath: options.workerPath, syncWorkerPath: options.syncWorkerPath });
+  const { workerPath, syncWorkerPath, backgroundLoadBytes } = options;
+  return new Controller({ bus, table, tui, workerPath, syncWorkerPath, backgroundLoadBytes });
 }

@@ -4,12 +4,12 @@
 // taken back when the whole file arrives.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFlow, createPlan, createTask, insertPlan, insertTask } from '../../src/domain/tree.js';
+import { createFlow, createPlan, createTask, insertPlan, insertTask, setTaskStatus } from '../../src/domain/tree.js';
 import { Store } from '../../src/store/store.js';
 import * as cmd from '../../src/tui/commands.js';
 import { createWorkspace, type Controller } from '../../src/tui/controller.js';
 import { findTask, selectRows } from '../../src/tui/state.js';
-import { readStore, ROOT, tempDir } from '../helpers.js';
+import { readStore, ROOT, tempDir, waitFor } from '../helpers.js';
 import { seed } from './harness.js';
 
 const FLOWS = 1500;
@@ -41,10 +41,15 @@ async function bigStore(): Promise<{ dir: string; planId: string; taskId: string
   return { dir, ...picked };
 }
 
-describe('the first screen', () => {
+// A big store is parsed in the background (from 8 MB): three threads, the first only
+// reading; the same here from 0 bytes.
+describe.each([
+  ['the first screen', undefined],
+  ['the first screen, the store parsed in the background', 0],
+])('%s', (_, backgroundLoadBytes) => {
   it('is in the state before the rest is read: the session’s flow among the first flows, keys let through', async () => {
     const { dir, planId, flowId } = await bigStore();
-    controller = createWorkspace({ dir, session: 'default', workerPath: WORKER });
+    controller = createWorkspace({ dir, session: 'default', workerPath: WORKER, backgroundLoadBytes });
     let first: { flows: number; hasScope: boolean; cursor: string | null; reading: unknown } | undefined;
     controller.tui.subscribe((s) => {
       if (!first && s.loading === null && s.flows.size) first = { flows: s.flows.size, hasScope: s.flows.has(flowId), cursor: s.cursor, reading: s.reading };
@@ -66,7 +71,7 @@ describe('the first screen', () => {
 
   it("then every flow's row, with its name and counts from a byte scan, until it is parsed", async () => {
     const { dir } = await bigStore();
-    controller = createWorkspace({ dir, session: 'default', workerPath: WORKER });
+    controller = createWorkspace({ dir, session: 'default', workerPath: WORKER, backgroundLoadBytes });
     let pending: { flowRows: number; last: unknown; parsed: number } | undefined;
     controller.tui.subscribe((s) => {
       if (pending || !s.pending) return;
@@ -88,7 +93,7 @@ describe('the first screen', () => {
 
   it('a change made on the first screen stays when the whole file arrives', async () => {
     const { dir, taskId } = await bigStore();
-    const live = createWorkspace({ dir, session: 'default', workerPath: WORKER });
+    const live = createWorkspace({ dir, session: 'default', workerPath: WORKER, backgroundLoadBytes });
     controller = live;
     let changed: Promise<unknown> | undefined;
     live.tui.subscribe((s) => {
@@ -101,5 +106,19 @@ describe('the first screen', () => {
     expect(findTask(state, taskId)?.task.title).toBe('Renamed on the first screen');
     expect(state.flows.size).toBe(FLOWS);
     expect(state.revision).toBe(readStore(dir).meta.file_revision);
+  });
+
+  it('then another writer’s save shows (the loader thread that stays computes its changes)', async () => {
+    const { dir, taskId } = await bigStore();
+    controller = createWorkspace({ dir, session: 'default', workerPath: WORKER, backgroundLoadBytes });
+    await controller.start();
+    const state = controller.tui;
+    const commit = await new Store(dir, { writer: 'test:0:outside' }).transact((tx) => {
+      tx.locate(taskId);
+      setTaskStatus(tx.index, taskId, 'done');
+    });
+    await waitFor(() => state.getState().revision === commit.revision, { what: `revision ${commit.revision} in the TUI` });
+    expect(findTask(state.getState(), taskId)?.task.status).toBe('done');
+    expect(state.getState().flows.size).toBe(FLOWS);
   });
 });

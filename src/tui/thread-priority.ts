@@ -1,0 +1,28 @@
+// Loader threads run below the main thread's priority, so that on a busy machine (more
+// runnable threads than cores) the thread that reads keys and draws frames gets a core
+// first. Linux sets nice values per thread; elsewhere this does nothing.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/** The calling thread's kernel id (Linux), or null where threads have none we can name. */
+function threadId(): number | null {
+  try {
+    // "<pid>/task/<tid>"
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Lowers the calling thread's priority by `nice` steps (best effort). */
+export function lowerThreadPriority(nice: number): boolean {
+  const tid = threadId();
+  if (tid === null || tid === process.pid) return false;
+  try {
+    setPriority(tid, nice);
+    return true;
+  } catch {
+    return false;
+  }
+}

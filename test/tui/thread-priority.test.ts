@@ -1,0 +1,74 @@
+// The loader threads of a background load run below the main thread's priority
+// (thread-priority.ts), with the real loader bundle (dist/load-worker.js): its thread's
+// nice value goes up, the main thread's stays. Linux only (elsewhere priorities are left alone).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFlow } from '../../src/domain/tree.js';
+import { Store } from '../../src/store/store.js';
+import type { LoaderMessage, LoaderRequest } from '../../src/tui/load-worker.js';
+import { lowerThreadPriority } from '../../src/tui/thread-priority.js';
+import { ROOT, tempDir, waitFor } from '../helpers.js';
+
+const linux = existsSync('/proc/thread-self');
+
+/** Nice value of each thread of this process, by thread id. */
+function niceByThread(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      // Fields after the command's closing parenthesis: state is the 3rd field, nice the 19th.
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), Number(fields[16]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+let worker: Worker | undefined;
+afterEach(async () => {
+  await worker?.terminate();
+  worker = undefined;
+});
+
+/** Starts the loader on a small store and asks for a load; resolves when it is read. */
+async function load(background: boolean): Promise<void> {
+  const dir = tempDir('flow-thread-priority-');
+  await new Store(dir).transact((tx) => tx.addFlow(createFlow('One')));
+  worker = new Worker(join(ROOT, 'dist', 'load-worker.js'), { workerData: { file: join(dir, 'flows.json') } });
+  const loaded = new Promise<LoaderMessage>((resolve) => worker?.on('message', (m: LoaderMessage) => m.type === 'loaded' && resolve(m)));
+  worker.postMessage({ type: 'load', part: 0, parts: 1, background } satisfies LoaderRequest);
+  expect((await loaded).type).toBe('loaded');
+}
+
+describe.skipIf(!linux)('loader thread priority', () => {
+  it('a background load runs its thread at a higher nice value than the main thread, which keeps its own', async () => {
+    const before = niceByThread();
+    const mainNice = getPriority();
+    await load(true);
+    const lowered = () => [...niceByThread()].some(([tid, nice]) => !before.has(tid) && nice > mainNice);
+    await waitFor(lowered, { what: 'a new thread of a higher nice value' });
+    expect(getPriority()).toBe(mainNice);
+    expect(niceByThread().get(process.pid)).toBe(mainNice);
+  });
+
+  it('any other load keeps the priority', async () => {
+    const before = niceByThread();
+    const mainNice = getPriority();
+    await load(false);
+    const threads = [...niceByThread()].filter(([tid]) => !before.has(tid));
+    expect(threads.length).toBeGreaterThan(0);
+    expect(threads.every(([, nice]) => nice === mainNice)).toBe(true);
+  });
+
+  it('leaves the main thread alone when called on it', () => {
+    const mainNice = getPriority();
+    expect(lowerThreadPriority(10)).toBe(false);
+    expect(getPriority()).toBe(mainNice);
+  });
+});
