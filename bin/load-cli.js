@@ -33,11 +33,12 @@ function loadScript(name, dist = DIST, as = dist) {
   } catch {
     cachedData = undefined;
   }
-  // On the source's first line, so line numbers stay the bundle's.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(join(dist, `${name}.cjs`), 'utf8')}\n})`;
+  // The build wrote the script wrapped in its function and checked it is ASCII: read as
+  // latin1 it is its own text, with no UTF-8 to decode.
+  const source = readFileSync(join(dist, `${name}.cjs`), 'latin1');
   // No import() inside the script (Node 20 loses its loader with a code cache): run() is
   // given importModule for the TUI bundle instead.
-  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  const script = new vm.Script(source, { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, as);
   return { exports: module.exports, script };

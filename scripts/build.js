@@ -106,10 +106,13 @@ function sharedOutputCaches() {
 const next = `${root}/dist.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
 // A script bin/load-cli.js runs with a V8 code cache (an ES module cannot use one on Node
-// 20): CommonJS, with require, __filename and __dirname from the loader's wrapper.
+// 20): CommonJS, wrapped in the function the loader calls with require, __filename and
+// __dirname (written here, on the first line, so the loader passes the file as it reads
+// it: no copy of it to build, and line numbers stay the bundle's).
 const script = {
   format: 'cjs',
-  banner: { js: "var __flowScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {var __flowScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
   define: { ...common.define, 'import.meta.url': '__flowScriptUrl' },
   minifySyntax: true,
   minifyWhitespace: true,
@@ -202,6 +205,16 @@ try {
 } catch (err) {
   rmSync(next, { recursive: true, force: true });
   throw err;
+}
+// The loader reads the scripts as latin1, which is their text only while they are ASCII
+// (esbuild escapes the rest, but not inside a regular expression's character class).
+for (const name of ['cli', 'complete']) {
+  const bytes = readFileSync(`${next}/${name}.cjs`);
+  const at = bytes.findIndex((byte) => byte > 0x7f);
+  if (at >= 0) {
+    rmSync(next, { recursive: true, force: true });
+    throw new Error(`dist/${name}.cjs is not ASCII at byte ${at} (write that character as an escape in the source)`);
+  }
 }
 // The code cache is made from the script as built, before it is swapped in.
 const cache = spawnSync(process.execPath, [`${root}/scripts/code-cache.js`, next], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -9,7 +9,7 @@ import { assertResolvesInside } from '../store/contain.js';
 export const DOCUMENTS_DIR = 'documents';
 
 /** Names Windows reserves (with any extension), refused so a store stays portable. */
-const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\.|$)/i;
+const RESERVED = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$)(\.|$)/i;
 /** C0, DEL, C1, line/paragraph separators, bidi embeddings, overrides and isolates. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 /** Characters that separate paths or that Windows does not allow in a name. */
