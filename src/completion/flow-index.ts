@@ -18,18 +18,12 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rena
 import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor } from '../store/atomic-write.js';
 import { assertResolvesInside } from '../store/contain.js';
-import { identityOf } from '../store/identity.js';
+import { identityOf, settled } from '../store/identity.js';
 import { bytesAt, everyFlowLine, headerAt, isHeader, lineKey, parsed, type FlowLine } from './flow-lines.js';
 
 export const INDEX_FILE = join('cache', 'completion.index');
 const FORMAT = 'flow completion index';
 const VERSION = 1;
-/**
- * The racy-git rule: a file changed within this long before it was read may change again
- * without its mtime or ctime moving (coarse file-system clocks), so an index of it is
- * never trusted. The store trusts its own cached reads by the same margin.
- */
-const SETTLE_NS = 50_000_000n;
 
 /** What the index knows, however it was had. */
 export interface FlowIndex {
@@ -47,11 +41,6 @@ export interface FlowNames {
   ids: readonly string[];
 }
 
-/** Whether an index of the file as `stat` describes it, read at `readAt`, may be trusted. */
-export function settled(stat: BigIntStats, readAt: bigint): boolean {
-  const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
-  return readAt - changed > SETTLE_NS;
-}
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
@@ -118,6 +107,27 @@ const firstLine = (meta: Meta) =>
 
 /** A file seen as it is, not yet indexed: the next Tab that finds it so builds the index. */
 const SEEN = 'seen';
+
+/** Starts building `dir`'s index elsewhere; false when it cannot (then the Tab builds it). */
+export type BuildLater = (dir: string) => boolean;
+
+/** Builds and writes the index of `dir`'s flows.json (what a Tab hands off). */
+export function buildFlowIndex(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, 'flows.json'), 'r');
+  } catch {
+    return;
+  }
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    if (stat.isFile()) builtIndex(dir, fd, stat);
+  } catch {
+    // Derived and never needed: the next Tab tries again.
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * The index on disk: trusted when it is of the file `fd` is open on as it is now and that
@@ -274,7 +284,7 @@ function fileReader(fd: number, stat: BigIntStats): (offset: number, length: num
  * hints (lines only). Undefined when there is no file, it is not in flow's layout, or
  * nothing could be had from an index: the caller reads the file itself.
  */
-export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | undefined): T | undefined {
+export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | undefined, buildLater?: BuildLater): T | undefined {
   let fd: number;
   try {
     fd = openSync(join(dir, 'flows.json'), 'r');
@@ -297,7 +307,10 @@ export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | und
         return hinted;
       }
     }
-    // Seen as it is by an earlier Tab, or an index of it that is damaged or lies: build.
+    // Seen as it is by an earlier Tab, or an index of it that is damaged or lies: build,
+    // in another process when this Tab can hand it off (reading the whole file would make
+    // it the one slow keystroke after every change); the caller reads what its word needs.
+    if (buildLater?.(dir)) return undefined;
     const built = builtIndex(dir, fd, stat);
     return built && use(built);
   } catch {

@@ -9,7 +9,9 @@ import { CommandWords } from '../commands/command-words.js';
 import { tokenize, TokenizeError } from '../commands/tokenize.js';
 import { classifyLine } from '../commands/words.js';
 import { sessionName } from '../context/session.js';
+import { childProcess } from '../node-modules.js';
 import { resolveDataDir } from '../store/paths.js';
+import type { BuildLater } from './flow-index.js';
 import type { CompletionManifest } from './manifest.js';
 import { SHELLS, type Shell } from './scripts.js';
 
@@ -77,7 +79,11 @@ function format(shell: Shell, items: readonly Candidate[], raw: string, word: st
   }
 }
 
-export async function completeWords(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; lines: string[] }> {
+export async function completeWords(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  buildIndexLater?: BuildLater,
+): Promise<{ code: number; lines: string[] }> {
   const [shell, typed = '', word] = args;
   const known = SHELLS.find((s) => s === shell);
   if (!known || typeof FLOW_COMPLETION_MANIFEST === 'undefined') return { code: 2, lines: [] };
@@ -87,7 +93,7 @@ export async function completeWords(args: readonly string[], env: NodeJS.Process
   const start = programEnd(line);
   const table = new CommandWords(commands);
   const rest = line.slice(start);
-  const store = classifyLine(table, rest).expects.some((e) => e.what === 'value' && !!e.field.ref) ? await storeSource(line, env) : undefined;
+  const store = classifyLine(table, rest).expects.some((e) => e.what === 'value' && !!e.field.ref) ? await storeSource(line, env, buildIndexLater) : undefined;
   const source: ValueSource = (kind, prefix) =>
     kind === 'config-key' ? configKeys.filter((c) => c.value.startsWith(prefix)) : (store?.(kind, prefix) ?? []);
   const found = candidatesAt(table, rest, source);
@@ -95,16 +101,42 @@ export async function completeWords(args: readonly string[], env: NodeJS.Process
 }
 
 /** References from the data directory the line names, by the module that reads it. */
-async function storeSource(line: string, env: NodeJS.ProcessEnv): Promise<ValueSource> {
+async function storeSource(line: string, env: NodeJS.ProcessEnv, buildIndexLater?: BuildLater): Promise<ValueSource> {
   const flags = lineFlags(line);
   // In the same script, evaluated on first use (esbuild makes this import a lazy init).
   const values = await import('./store-values.js');
-  return values.storeValues({ dir: resolveDataDir(flags.dir, env), session: sessionName(flags.session, env), plan: flags.plan });
+  return values.storeValues({ dir: resolveDataDir(flags.dir, env), session: sessionName(flags.session, env), plan: flags.plan, buildIndexLater });
 }
 
-/** bin/flow.js calls this for `flow __complete …`. */
-export async function main(args: readonly string[]): Promise<number> {
-  const { code, lines } = await completeWords(args);
+/**
+ * The completion index built by `flow __complete --index DIR`, started here and left to
+ * run on its own: the Tab that starts it exits as soon as it has answered.
+ */
+function indexBuilder(entry: string | undefined): BuildLater | undefined {
+  if (!entry) return undefined;
+  return (dir) => {
+    try {
+      childProcess()
+        .spawn(process.execPath, [entry, '__complete', '--index', dir], { detached: true, stdio: 'ignore', windowsHide: true })
+        .unref();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * bin/flow.js calls this for `flow __complete …` (`entry`: bin/flow.js itself, which a
+ * Tab starts again to build the completion index in the background).
+ */
+export async function main(args: readonly string[], entry?: string): Promise<number> {
+  if (args[0] === '--index') {
+    // In the same script, evaluated only here (esbuild makes this import a lazy init).
+    if (args[1]) (await import('./flow-index.js')).buildFlowIndex(args[1]);
+    return 0;
+  }
+  const { code, lines } = await completeWords(args, process.env, indexBuilder(entry));
   if (code === 2) process.stderr.write('usage: flow __complete bash|zsh|fish LINE [WORD]\n');
   // Straight to the descriptor: a Tab need not build Node's stdout stream (fd-sink.ts).
   if (lines.length) fdSink(1, () => process.stdout).write(`${lines.join('\n')}\n`);

@@ -15,7 +15,7 @@ import { oneLine } from '../domain/sanitize.js';
 import { parseHeader, type Flow } from '../domain/schema.js';
 import { Image } from '../store/layout.js';
 import { StoreView } from '../store/state.js';
-import { withFlowIndex, type FlowIndex, type FlowNames } from './flow-index.js';
+import { withFlowIndex, type BuildLater, type FlowIndex, type FlowNames } from './flow-index.js';
 import { flowLines, headerBytes, headerImage, linesImage, searchLines, withChunks, type FlowLine } from './flow-lines.js';
 
 /** Enough for a menu; a plan of thousands is completed by typing a digit more. */
@@ -27,6 +27,8 @@ export interface StoreValueOptions {
   session: string;
   /** A --plan given earlier on the line: task numbers count in it. */
   plan?: string;
+  /** Hands building the completion index to another process (flow-index.ts). */
+  buildIndexLater?: BuildLater;
 }
 
 /** Text a shell can show and insert as it is: one line, no control characters. */
@@ -194,7 +196,7 @@ export function storeValues(options: StoreValueOptions): ValueSource {
   const scoped = () => {
     const header = (image: Image) => [env.scope.flowId, typeof image.header.current_flow_id === 'string' ? image.header.current_flow_id : null];
     const wanted = (image: Image) => header(image).filter((id): id is string => !!id);
-    const indexed = withFlowIndex(options.dir, (index) => wantedImage(index.header(), wanted, (ids) => indexedLines(index, ids)));
+    const indexed = withFlowIndex(options.dir, (index) => wantedImage(index.header(), wanted, (ids) => indexedLines(index, ids)), options.buildIndexLater);
     return viewOf(indexed ?? scannedImage(file, wanted) ?? readImage(file));
   };
   const guarded = (read: () => Candidate[]): Candidate[] => {
@@ -221,7 +223,7 @@ export function storeValues(options: StoreValueOptions): ValueSource {
       if (kind === 'flow') {
         // A menu's worth of matches is enough: numbers count in file order as names do.
         const wanted = /^\d+$/.test(prefix) ? (_: FlowName, n: number) => String(n).startsWith(prefix) : (f: FlowName) => matches(prefix)(f.name) && insertable(f.name);
-        const flows = withFlowIndex(options.dir, (index) => index.names()) ?? columns(scannedNames(file, wanted, MAX_CANDIDATES) ?? flowNamesOfImage(readImage(file)));
+        const flows = withFlowIndex(options.dir, (index) => index.names(), options.buildIndexLater) ?? columns(scannedNames(file, wanted, MAX_CANDIDATES) ?? flowNamesOfImage(readImage(file)));
         return numbered(flows.names, prefix, (name) => name, (_, i) => flows.ids[i]);
       }
       const store = scoped();

@@ -102,7 +102,7 @@ describe('the completion index', () => {
     expect(cacheFiles(dir)).toEqual(['completion.index']);
   });
 
-  it('is built by the second Tab that finds the same file: the first reads only what its word needs and notes the file as seen', async () => {
+  it('is built after the second Tab that finds the same file, by a process of its own: the first reads only what its word needs and notes the file as seen', async () => {
     const dir = store();
     const seen = await waitFor(() => {
       expect(tab(dir, 'flow done task ')).toEqual(['1', '2']);
@@ -110,8 +110,23 @@ describe('the completion index', () => {
     });
     expect(seen.meta.identity).toBe(identity(dir));
     expect(seen.names).toBeUndefined();
+    // The second Tab answers as the first did, and leaves the building to another process.
     expect(tab(dir, 'flow done task ')).toEqual(['1', '2']);
+    const built = await waitFor(() => readIndex(dir)?.names, { what: 'the index built in the background' });
+    expect(built).toEqual(['Project A', 'Backlog']);
+  });
+
+  it('flow __complete --index DIR builds the index of a settled file, and does nothing for a folder without one', async () => {
+    const dir = store();
+    await waitFor(() => Date.now() - statSync(join(dir, 'flows.json')).ctimeMs > 60, { what: 'flows.json to settle' });
+    const run = (target: string) => spawnSync(process.execPath, [FLOW_BIN, '__complete', '--index', target], { encoding: 'utf8' });
+    const made = run(dir);
+    expect(made.status).toBe(0);
+    expect(made.stdout).toBe('');
     expect(readIndex(dir)?.names).toEqual(['Project A', 'Backlog']);
+    const empty = join(tempDir(), '.flow');
+    expect(run(empty).status).toBe(0);
+    expect(existsSync(join(empty, INDEX))).toBe(false);
   });
 
   it('is built through a buffer that moves along the file: lines across its edges and lines longer than it', async () => {
