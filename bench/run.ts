@@ -197,7 +197,6 @@ const goalRuns = (flowBin: string): GoalRow[] =>
     flow: flowBin,
     fixture: (flows) => fixtureDir(flows),
     parse: (dir) => child('parse', dir).ms,
-    node: nodeRuns.map((r) => r.ms),
     runs: largest >= 100_000 ? 3 : 5,
     largest,
     undoSizes: quick ? [2000, 10_000] : [2000, 10_000, 20_000],
