@@ -12,6 +12,7 @@ import { removeStaleTemps, writeFileAtomic } from '../store/atomic-write.js';
 import { acquireLock, type LockOptions } from '../store/lock.js';
 import { BLOBS_DIR, LARGE_DIR } from './content-store.js';
 import { isSha256, relativeProblem } from './contain.js';
+import { once } from '../domain/once.js';
 
 export const MANIFEST_FILE = 'documents_manifest.json';
 export const MANIFEST_VERSION = 1;
@@ -20,7 +21,6 @@ export const STORAGE_TYPES = ['local', 'lfs', 'command'] as const;
 export type StorageType = (typeof STORAGE_TYPES)[number];
 
 const DOC_ID = /^doc_[0-9a-z]{8,}$/;
-const ids = z._default(z.array(z.string()), (): string[] => []);
 
 /** `<plan folder>/<name…>`, inside documents/ and outside flow's own folders there. */
 function isReadablePath(path: string): boolean {
@@ -28,30 +28,36 @@ function isReadablePath(path: string): boolean {
   return relativeProblem(path) === undefined && top !== '' && top !== BLOBS_DIR && top !== LARGE_DIR;
 }
 
-export const DocumentEntrySchema = z.looseObject({
-  id: z.string().check(z.regex(DOC_ID, 'is not a document id (doc_…)')),
-  /** The file name people see (its last path component). */
-  name: z.string(),
-  /** The readable file, relative to documents/: `<plan_id>/<name>` (or deeper, for folders). */
-  path: z.string().check(z.refine(isReadablePath, 'is not a path inside a plan folder of documents/')),
-  sha256: z.string().check(z.refine(isSha256, 'is not a sha256 hash')),
-  size: z.int().check(z.nonnegative()),
-  media_type: z.string(),
-  storage_type: z._default(z.enum(STORAGE_TYPES), 'local'),
-  /** Plans that reference it. A plan deleted since still counts once it is back (undo). */
-  plans: ids,
-  tasks: ids,
-  created: z.string(),
-  updated: z.string(),
-  /** When flow saw its last reference go; `gc doc` removes it documents.retention_days later. */
-  deleted_at: z.optional(z.nullable(z.string())),
-});
-export type DocumentEntry = z.infer<typeof DocumentEntrySchema>;
+// Built on first read of the manifest: most commands never read it (issue 15, start-up).
+const schemas = once(() => {
+  const ids = z._default(z.array(z.string()), (): string[] => []);
 
-const FileSchema = z.looseObject({
-  version: z._default(z.number(), MANIFEST_VERSION),
-  documents: z._default(z.record(z.string(), z.unknown()), () => ({})),
+  const DocumentEntrySchema = z.looseObject({
+    id: z.string().check(z.regex(DOC_ID, 'is not a document id (doc_…)')),
+    /** The file name people see (its last path component). */
+    name: z.string(),
+    /** The readable file, relative to documents/: `<plan_id>/<name>` (or deeper, for folders). */
+    path: z.string().check(z.refine(isReadablePath, 'is not a path inside a plan folder of documents/')),
+    sha256: z.string().check(z.refine(isSha256, 'is not a sha256 hash')),
+    size: z.int().check(z.nonnegative()),
+    media_type: z.string(),
+    storage_type: z._default(z.enum(STORAGE_TYPES), 'local'),
+    /** Plans that reference it. A plan deleted since still counts once it is back (undo). */
+    plans: ids,
+    tasks: ids,
+    created: z.string(),
+    updated: z.string(),
+    /** When flow saw its last reference go; `gc doc` removes it documents.retention_days later. */
+    deleted_at: z.optional(z.nullable(z.string())),
+  });
+
+  const FileSchema = z.looseObject({
+    version: z._default(z.number(), MANIFEST_VERSION),
+    documents: z._default(z.record(z.string(), z.unknown()), () => ({})),
+  });
+  return { DocumentEntrySchema, FileSchema };
 });
+export type DocumentEntry = z.infer<ReturnType<typeof schemas>['DocumentEntrySchema']>;
 
 export interface DamagedEntry {
   key: string;
@@ -74,12 +80,12 @@ export class Manifest {
 
   /** Validates a manifest document (from the file, or a snapshot) entry by entry. */
   static from(raw: unknown, where = MANIFEST_FILE): Manifest {
-    const file = parseWith(FileSchema, raw ?? {}, where);
+    const file = parseWith(schemas().FileSchema, raw ?? {}, where);
     const { version, documents, ...extras } = file;
     const entries = new Map<string, DocumentEntry>();
     const damaged: DamagedEntry[] = [];
     for (const [key, value] of Object.entries(documents)) {
-      const result = DocumentEntrySchema.safeParse(value);
+      const result = schemas().DocumentEntrySchema.safeParse(value);
       if (!result.success) {
         const issue = result.error.issues[0];
         damaged.push({ key, raw: value, reason: `${[key, ...issue.path.map(String)].join('.')} ${issue.message}` });

@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { tempPathFor } from './atomic-write.js';
 import { assertResolvesInside } from './contain.js';
 import { appendLine, parseLine, readLines } from './jsonl.js';
+import { once } from '../domain/once.js';
 
 export const SAVE_LOG = join('cache', 'saves.jsonl');
 
@@ -24,10 +25,14 @@ export interface SaveRecord {
 }
 
 const SAVES = 'save log';
-const SaveSchema = z.object({
-  revision: z.number().check(z.int(), z.nonnegative()),
-  at: z.iso.datetime(),
-  ms: z.number().check(z.nonnegative()),
+// Built on first read of the log: every save appends to it, few commands read it.
+const schemas = once(() => {
+  const SaveSchema = z.object({
+    revision: z.number().check(z.int(), z.nonnegative()),
+    at: z.iso.datetime(),
+    ms: z.number().check(z.nonnegative()),
+  });
+  return { SaveSchema };
 });
 
 /** Appends one save; never fails the command that saved (the log is only a report). */
@@ -66,7 +71,7 @@ export function readSaves(dir: string): SaveLog {
   const saves: SaveRecord[] = [];
   let damaged = read?.torn ? 1 : 0;
   for (const line of read?.lines ?? []) {
-    const save = parseLine(SaveSchema, line);
+    const save = parseLine(schemas().SaveSchema, line);
     if (save) saves.push(save);
     else damaged++;
   }
