@@ -18,7 +18,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rena
 import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor } from '../store/atomic-write.js';
 import { assertResolvesInside } from '../store/contain.js';
-import { identityOf, settled } from '../store/identity.js';
+import { fileIdentity, identityOf, settled } from '../store/identity.js';
 import { bytesAt, everyFlowLine, headerAt, isHeader, lineKey, parsed, type FlowLine } from './flow-lines.js';
 
 export const INDEX_FILE = join('cache', 'completion.index');
@@ -111,6 +111,27 @@ const SEEN = 'seen';
 /** Starts building `dir`'s index elsewhere; false when it cannot (then the Tab builds it). */
 export type BuildLater = (dir: string) => boolean;
 
+/** Whether the index on disk already indexes the file of this identity (its first line says so). */
+function indexedAlready(dir: string, identity: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, INDEX_FILE), 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.allocUnsafe(4096);
+    const read = readSync(fd, head, 0, head.length, 0);
+    const end = head.subarray(0, read).indexOf(0x0a);
+    const meta = end < 0 ? undefined : metaOf(head.toString('utf8', 0, end));
+    return meta?.identity === identity && meta.indexed !== undefined;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Builds and writes the index of `dir`'s flows.json (what a Tab hands off). */
 export function buildFlowIndex(dir: string): void {
   let fd: number;
@@ -121,7 +142,8 @@ export function buildFlowIndex(dir: string): void {
   }
   try {
     const stat = fstatSync(fd, { bigint: true });
-    if (stat.isFile()) builtIndex(dir, fd, stat);
+    // Tabs in a row may each start a builder: the first to finish writes the index.
+    if (stat.isFile() && !indexedAlready(dir, identityOf(stat))) builtIndex(dir, fd, stat, () => !indexedAlready(dir, identityOf(stat)));
   } catch {
     // Derived and never needed: the next Tab tries again.
   } finally {
@@ -254,13 +276,15 @@ function save(dir: string, text: string): void {
  * when the file had settled and did not change while it was read. Undefined when the file
  * is not in flow's layout.
  */
-function builtIndex(dir: string, fd: number, stat: BigIntStats): FlowIndex | undefined {
+function builtIndex(dir: string, fd: number, stat: BigIntStats, stillWanted: () => boolean = () => true): FlowIndex | undefined {
   const readAt = nowNs();
   const head = headerAt(fd);
   const flows = head && everyFlowLine(fd, head.length + 1);
   if (!head || !flows) return undefined;
   const identity = identityOf(stat);
-  if (identityOf(fstatSync(fd, { bigint: true })) === identity && settled(stat, readAt)) {
+  // Written only for the file flows.json still is (a builder in the background may finish
+  // after a save replaced it) and while no one wrote an index of it meanwhile.
+  if (identityOf(fstatSync(fd, { bigint: true })) === identity && settled(stat, readAt) && fileIdentity(join(dir, 'flows.json')) === identity && stillWanted()) {
     save(dir, serialise({ identity, readAt, indexed: { header: head.length, flows: flows.length } }, flows));
   }
   const byId = new Map(flows.map((f) => [f.id, f]));

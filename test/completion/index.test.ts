@@ -60,12 +60,27 @@ function writeIndex(dir: string, index: NonNullable<ReturnType<typeof readIndex>
   writeFileSync(join(dir, INDEX), [index.meta, index.names, index.ids, ...index.places].map((v) => `${JSON.stringify(v)}\n`).join(''));
 }
 
+/** Index builders a Tab started for `dir` that are still running (`flow __complete --index DIR`). */
+function builders(dir: string): number {
+  let count = 0;
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (args.includes('--index') && args.includes(dir)) count++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return count;
+}
+
 /**
- * Tabs until the index of flows.json as it is now is written: by the second Tab that finds
- * the file as it is, once the file has settled.
+ * Tabs until the index of flows.json as it is now is written (by the builder the second
+ * Tab that finds the file as it is starts, once the file has settled), then waits for
+ * every builder those Tabs started to finish, so that none writes after the test.
  */
 async function indexed(dir: string) {
-  return waitFor(
+  const index = await waitFor(
     () => {
       tab(dir, 'flow use flow ');
       const index = readIndex(dir);
@@ -73,6 +88,8 @@ async function indexed(dir: string) {
     },
     { what: 'the completion index', intervalMs: 20 },
   );
+  await waitFor(() => builders(dir) === 0, { what: 'the index builders to finish' });
+  return index;
 }
 
 /** The index as flow wrote it, with every name replaced: what a Tab offers then came from the index. */
