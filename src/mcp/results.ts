@@ -35,11 +35,23 @@ function firstLine(output: Output): string {
   return output.message ?? output.human(PLAIN).split('\n')[0];
 }
 
-export function success(output: Output): CallToolResult {
+/**
+ * A command's result. One too large to hold is an error for a command that only reads (the
+ * agent reads it in parts); for one that wrote, the change is on disk: the result says so
+ * and leaves its details out, since an error would tell the agent to try again.
+ */
+export function success(output: Output, wrote = false): CallToolResult {
   const json = output.json;
   if (output.page && Array.isArray(json)) return listResult(json, output.page.offset, output.page.total);
   const structured = json !== null && typeof json === 'object' && !Array.isArray(json) ? { ...json } : Array.isArray(json) ? { items: json } : { value: json ?? null };
   const size = JSON.stringify(structured).length;
+  if (size > RESULT_BUDGET && wrote) {
+    const id = json !== null && typeof json === 'object' && 'id' in json && typeof json.id === 'string' ? { id: json.id } : {};
+    return {
+      content: [{ type: 'text', text: `${firstLine(output)} (its result, ${size} characters, is left out: more than the ${RESULT_BUDGET} one result may hold)` }],
+      structuredContent: { ...id, truncated: true, size },
+    };
+  }
   if (size > RESULT_BUDGET) {
     return failure(
       new FlowError('failed', `the result is ${size} characters, more than the ${RESULT_BUDGET} one result may hold; read it in parts (list plan, list task with fields, limit and offset)`, {

@@ -57,7 +57,7 @@ async function callTool(bus: CommandBus, tools: readonly Tool[], name: string, i
         typeof commandName === 'string' && !elsewhere ? nearest(commandName, known) : undefined,
       );
     }
-    return success(await bus.execute({ name: command.name, args: agentArgs(command, args) }));
+    return success(await bus.execute({ name: command.name, args: agentArgs(command, args) }), command.writes);
   } catch (err) {
     return failure(err);
   }

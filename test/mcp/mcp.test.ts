@@ -133,6 +133,21 @@ describe('flow mcp with the SDK client', () => {
     expect(needsYes.structuredContent).toMatchObject({ error: { code: 'usage', exit: 2 } });
   });
 
+  it('a change whose result is too large to send is reported done, not failed; a read that large is an error', async () => {
+    const dir = setup();
+    // 30 tasks of 2,000 characters of notes: removing the plan reports more than a result holds.
+    for (let i = 0; i < 30; i++) expect(flowSync(dir, ['add', 'task', `Task ${i}`, '--notes', 'n'.repeat(2000), '--quiet']).code).toBe(0);
+    const client = await connect(dir);
+    const shown = await client.callTool({ name: 'read', arguments: { command: 'show plan', ref: 'Storage' } });
+    expect(shown.isError).toBe(true);
+    expect(shown.structuredContent).toMatchObject({ error: { code: 'failed' } });
+    const removed = await client.callTool({ name: 'plan', arguments: { command: 'rm plan', ref: 'Storage', yes: true } });
+    expect(removed.isError, JSON.stringify(removed.content)).toBeFalsy();
+    expect(removed.structuredContent).toMatchObject({ truncated: true });
+    expect((removed.structuredContent as { size: number }).size).toBeGreaterThan(48_000);
+    expect(JSON.parse(flowSync(dir, ['list', 'plan', '--json']).stdout)).toEqual([]);
+  });
+
   it('claims through the queue: the next ready task, then nothing ready', async () => {
     const client = await connect(setup());
     await call(client, 'task', { command: 'add task', title: 'only one' });
