@@ -14,10 +14,11 @@
 // Tabs on a file that stays pay one build, then little. Written to a temp file in the cache
 // folder and renamed, so a reader never sees half of one; no lock, since whichever of two
 // Tabs renames last wrote an index as good as the other's.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor } from '../store/atomic-write.js';
 import { assertResolvesInside } from '../store/contain.js';
+import { openRegularFile, readFileInside } from '../store/regular-file.js';
 import { fileIdentity, identityOf, settled } from '../store/identity.js';
 import { bytesAt, everyFlowLine, headerAt, isHeader, lineKey, parsed, type FlowLine } from './flow-lines.js';
 
@@ -115,7 +116,8 @@ export type BuildLater = (dir: string) => boolean;
 function indexedAlready(dir: string, identity: string): boolean {
   let fd: number;
   try {
-    fd = openSync(join(dir, INDEX_FILE), 'r');
+    assertResolvesInside(dir, join(dir, INDEX_FILE), 'the completion index');
+    fd = openRegularFile(join(dir, INDEX_FILE));
   } catch {
     return false;
   }
@@ -136,7 +138,7 @@ function indexedAlready(dir: string, identity: string): boolean {
 export function buildFlowIndex(dir: string): void {
   let fd: number;
   try {
-    fd = openSync(join(dir, 'flows.json'), 'r');
+    fd = openRegularFile(join(dir, 'flows.json'));
   } catch {
     return;
   }
@@ -158,7 +160,8 @@ export function buildFlowIndex(dir: string): void {
 function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: FlowIndex } | { stale: FlowIndex } | typeof SEEN | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(join(dir, INDEX_FILE));
+    // Not through a link that leads out of .flow/, nor from a FIFO or device (DESIGN §8).
+    bytes = readFileInside(join(dir, INDEX_FILE), 'the completion index', dir);
   } catch {
     return undefined;
   }
@@ -311,7 +314,7 @@ function fileReader(fd: number, stat: BigIntStats): (offset: number, length: num
 export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | undefined, buildLater?: BuildLater): T | undefined {
   let fd: number;
   try {
-    fd = openSync(join(dir, 'flows.json'), 'r');
+    fd = openRegularFile(join(dir, 'flows.json'));
   } catch {
     return undefined;
   }

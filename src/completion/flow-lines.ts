@@ -2,8 +2,9 @@
 // it: from the start in chunks, only as far as a word needs, cutting each flow's id and
 // name out of its line's bytes. A file in any other layout reads as undefined here, and
 // the caller reads it whole.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { Image } from '../store/layout.js';
+import { openRegularFile } from '../store/regular-file.js';
 
 const CHUNK = 1 << 20;
 // flow's layout: the line that opens the flows, what follows the last flow line, how a
@@ -62,7 +63,7 @@ export class ChunkedFile {
 export function withChunks<T>(file: string, read: (chunks: ChunkedFile) => T | undefined): T | undefined {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = openRegularFile(file);
   } catch {
     return undefined;
   }

@@ -5,7 +5,6 @@
 // numbering by the reference module's own rules. Only what the word needs is read: with
 // the index (flow-index.ts), its names and the lines of the flows in scope; without one,
 // from the start of the file only as far as those lines are.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Candidate, ValueSource } from '../commands/candidates.js';
 import { numberedTasks, resolvePlan, scopeFlow, scopePlan, type ScopeEnv } from '../commands/refs.js';
@@ -14,6 +13,7 @@ import type { Scope } from '../context/context.js';
 import { oneLine } from '../domain/sanitize.js';
 import { parseHeader, type Flow } from '../domain/schema.js';
 import { Image } from '../store/layout.js';
+import { readFileInside, readRegularFile } from '../store/regular-file.js';
 import { StoreView } from '../store/state.js';
 import { withFlowIndex, type BuildLater, type FlowIndex, type FlowNames } from './flow-index.js';
 import { flowLines, headerBytes, headerImage, linesImage, searchLines, withChunks, type FlowLine } from './flow-lines.js';
@@ -43,7 +43,7 @@ const matches = (prefix: string) => (text: string) => text.toLowerCase().startsW
 function readImage(file: string): Image | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readRegularFile(file);
   } catch {
     return undefined;
   }
@@ -120,7 +120,7 @@ function flowNamesOfImage(image: Image | undefined): FlowName[] {
 function sessionScope(dir: string, session: string): Scope {
   const none: Scope = { flowId: null, planId: null };
   try {
-    const file: unknown = JSON.parse(readFileSync(join(dir, 'context.json'), 'utf8'));
+    const file: unknown = JSON.parse(readFileInside(join(dir, 'context.json'), 'context.json', dir).toString('utf8'));
     const sessions = file && typeof file === 'object' && 'sessions' in file ? file.sessions : undefined;
     const entry: unknown = sessions && typeof sessions === 'object' ? Object.entries(sessions).find(([name]) => name === session)?.[1] : undefined;
     if (!entry || typeof entry !== 'object') return none;
@@ -136,7 +136,7 @@ function sessionScope(dir: string, session: string): Scope {
 
 function snapshots(dir: string): { id: string; label: string; created: string }[] {
   try {
-    const index: unknown = JSON.parse(readFileSync(join(dir, 'snapshots', 'index.json'), 'utf8'));
+    const index: unknown = JSON.parse(readFileInside(join(dir, 'snapshots', 'index.json'), 'snapshots/index.json', dir).toString('utf8'));
     const list: unknown[] = index && typeof index === 'object' && 'snapshots' in index && Array.isArray(index.snapshots) ? index.snapshots : [];
     return list.flatMap((s) =>
       s && typeof s === 'object' && 'id' in s && typeof s.id === 'string'
@@ -151,7 +151,7 @@ function snapshots(dir: string): { id: string; label: string; created: string }[
 /** Documents not deleted, as documents_manifest.json lists them (ids and names only). */
 function documents(dir: string): { id: string; name: string }[] {
   try {
-    const file: unknown = JSON.parse(readFileSync(join(dir, 'documents_manifest.json'), 'utf8'));
+    const file: unknown = JSON.parse(readFileInside(join(dir, 'documents_manifest.json'), 'documents_manifest.json', dir).toString('utf8'));
     const entries = file && typeof file === 'object' && 'documents' in file && file.documents && typeof file.documents === 'object' ? Object.values(file.documents) : [];
     return entries.flatMap((e: unknown) =>
       e && typeof e === 'object' && 'id' in e && typeof e.id === 'string' && 'name' in e && typeof e.name === 'string' && !('deleted_at' in e && e.deleted_at)

@@ -1,15 +1,15 @@
 // Small JSON side files (context.json, config.json): validated on read, changed under
 // their own lock with an atomic replace, unknown fields kept. Never read through a
 // symbolic link that leads out of their folder (DESIGN §8).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
 import { parseWith, SchemaError } from '../domain/schema.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
-import { assertResolvesInside } from './contain.js';
 import { asFlowError } from './errno.js';
 import { acquireLock } from './lock.js';
+import { readFileInside } from './regular-file.js';
 
 /**
  * JSON.parse, refusing a key "__proto__": JSON allows it, but an object built from it by
@@ -29,11 +29,11 @@ function parseJson(text: string): unknown {
 }
 
 export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: string): T {
-  assertResolvesInside(dirname(path), path, name);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileInside(path, name).toString('utf8');
   } catch (err) {
+    if (err instanceof FlowError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return parseWith(schema, {}, name);
     throw asFlowError(err);
   }

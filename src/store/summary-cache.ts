@@ -11,11 +11,12 @@
 // what it says reaches a terminal only through the sanitizer, as store data does.
 // Written to a temp file and renamed, without fsync or a lock: a lost or torn cache is
 // only a slower listing, and of two listings either one's cache is as good as the other's.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { assertResolvesInside } from './contain.js';
 import type { Identity } from './identity.js';
+import { readFileInside } from './regular-file.js';
 import type { FlowFields, FlowSummary } from './summary.js';
 
 export const SUMMARY_CACHE_FILE = join('cache', 'summaries.json');
@@ -48,9 +49,8 @@ export function summaryCache(dir: string, identity: Identity): SummaryCache {
     read() {
       let raw: unknown;
       try {
-        // A link that leads out of .flow/ is not followed (DESIGN §8).
-        assertResolvesInside(dir, file, 'the summary cache');
-        raw = JSON.parse(readFileSync(file, 'utf8'));
+        // Not through a link that leads out of .flow/, nor from a FIFO or device (DESIGN §8).
+        raw = JSON.parse(readFileInside(file, 'the summary cache', dir).toString('utf8'));
       } catch {
         return undefined;
       }
