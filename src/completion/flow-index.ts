@@ -337,7 +337,12 @@ export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | und
     // Seen as it is by an earlier Tab, or an index of it that is damaged or lies: build,
     // in another process when this Tab can hand it off (reading the whole file would make
     // it the one slow keystroke after every change); the caller reads what its word needs.
-    if (buildLater?.(dir)) return undefined;
+    if (buildLater) {
+      // A damaged or lying index of this very file goes first: the builder leaves a file
+      // that is indexed already alone.
+      if (stored !== SEEN) save(dir, `${firstLine({ identity: identityOf(stat), readAt: nowNs() })}\n`);
+      if (buildLater(dir)) return undefined;
+    }
     const built = builtIndex(dir, fd, stat);
     return built && use(built);
   } catch {
