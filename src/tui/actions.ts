@@ -562,9 +562,11 @@ function confirmDelete(ws: Workspace, row: Row): void {
     return ask(tui, `Delete plan "${shown(row.title)}"${total ? ` and its ${counted(total, 'task')}` : ''}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('plan', row.id) }));
   }
   const flow = state.flows.get(row.id);
-  const plans = flow?.plans.length ?? 0;
-  const tasks = flow?.plans.reduce((n, p) => n + [...walkTasks(p.tasks)].length, 0) ?? 0;
-  const docs = documentLines(state, flow?.plans.map((p) => p.id) ?? []);
+  // A flow whose line is still being read: the question could not say what goes with it.
+  if (!flow) return setMessage(tui, `"${shown(row.title)}" is still being read: delete it once it is in`, 'warning');
+  const plans = flow.plans.length;
+  const tasks = flow.plans.reduce((n, p) => n + [...walkTasks(p.tasks)].length, 0);
+  const docs = documentLines(state, flow.plans.map((p) => p.id));
   ask(tui, `Delete flow "${shown(row.title)}" with its ${counted(plans, 'plan')} and ${counted(tasks, 'task')}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('flow', row.id) }));
 }
 

@@ -3,7 +3,7 @@
 // assertions on the frame and on flows.json.
 import { afterEach, describe, expect, it } from 'vitest';
 import { osc52 } from '../../src/tui/clipboard.js';
-import { flow } from '../helpers.js';
+import { flow, readStore } from '../helpers.js';
 import { createHarness, diskTask, KEY, plain, seed, seedFixture, stopAll, type Fixture, type Harness } from './harness.js';
 
 afterEach(stopAll);
@@ -289,6 +289,19 @@ describe('questions', () => {
     await h.waitForText('Delete flow "Alpha" with its 2 plans and 5 tasks?');
     await h.press('n');
     await h.waitForGone('Delete flow');
+  });
+
+  it('d on a flow whose line is still being read asks nothing and deletes nothing: it says to wait', async () => {
+    const { h, f } = await open();
+    // The state a load leaves while Alpha's line is not parsed yet: a row from its name and counts.
+    const state = h.tui.getState();
+    const flows = new Map(state.flows);
+    flows.delete(f.flowId);
+    h.tui.setState({ flows, version: state.version + 1, pending: { indexOf: new Map([[f.flowId, 0]]), names: ['Alpha'], counts: Int32Array.of(2, 0, 5) } });
+    await h.press('g', 'd');
+    await h.waitForText('"Alpha" is still being read: delete it once it is in');
+    expect(plain(h.lastFrame())).not.toContain('Delete flow');
+    expect(readStore(h.dir).flows[f.flowId]?.name).toBe('Alpha');
   });
 
   it('a conflict with a task the other writer deleted offers no "keep mine"', async () => {
