@@ -213,6 +213,8 @@ export class Controller {
                 return;
               }
               worker.off('message', onMessage);
+              worker.off('error', onGone);
+              worker.off('exit', onGone);
               if (message.type === 'loaded') {
                 identities.add(message.identity);
                 if (part === 0) {
@@ -222,6 +224,16 @@ export class Controller {
               } else fallback = true;
               resolve();
             };
+            // A thread that dies (out of memory, a bundle that fails to load) before it
+            // answered: the main thread reads the file instead of waiting for it forever.
+            const onGone = () => {
+              worker.off('message', onMessage);
+              fallback = true;
+              if (part === 0) firstSpoke();
+              resolve();
+            };
+            worker.once('error', onGone);
+            worker.once('exit', onGone);
             worker.on('message', onMessage);
             if (part === 0) worker.postMessage(request(part));
             else void spoken.then(() => worker.postMessage(request(part)));

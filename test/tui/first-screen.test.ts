@@ -2,6 +2,7 @@
 // the tree is in the state, the cursor on the session's plan and keys let through, while
 // the rest of the file is still being read; a change made on that first screen is not
 // taken back when the whole file arrives.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFlow, createPlan, createTask, insertPlan, insertTask, setTaskStatus } from '../../src/domain/tree.js';
@@ -120,5 +121,18 @@ describe.each([
     await waitFor(() => state.getState().revision === commit.revision, { what: `revision ${commit.revision} in the TUI` });
     expect(findTask(state.getState(), taskId)?.task.status).toBe('done');
     expect(state.getState().flows.size).toBe(FLOWS);
+  });
+});
+
+describe('a loader thread that dies', () => {
+  it('before it answered: the main thread reads the store and the workspace starts', async () => {
+    const dir = tempDir('flow-dead-loader-');
+    await seed(dir, ['add flow Alpha', 'add plan Plan', 'add task Task']);
+    const broken = join(tempDir('flow-dead-worker-'), 'worker.mjs');
+    writeFileSync(broken, "throw new Error('this loader fails as it loads');\n");
+    controller = createWorkspace({ dir, session: 'default', workerPath: broken });
+    await controller.start();
+    expect([...controller.tui.getState().flows.values()].map((f) => f.name)).toEqual(['Alpha']);
+    expect(controller.tui.getState().loading).toBeNull();
   });
 });
