@@ -23,7 +23,8 @@ export function readLines(root: string, path: string, what: string, maxBytes: nu
   assertResolvesInside(root, path, what);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY);
+    // Without blocking: a FIFO in the file's place must not hang the open (fstat refuses it below).
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

@@ -341,8 +341,8 @@ export class Store {
       if ('corrupt' in loaded) throw new CorruptStoreError(loaded.corrupt);
       if (loaded.tooNew) this.options.warn?.(new StoreTooNewError(loaded.tooNew).message);
       if (loaded.tooDeep) this.options.warn?.(new TooDeepFlowError(loaded.tooDeep.id, loaded.tooDeep.hidden).message);
-      const trusted = loaded.identity !== null && this.cache?.source === loaded && this.cache.settled;
-      const summaries = trusted && loaded.identity ? summaryCache(this.dir, loaded.identity) : undefined;
+      const trusted = this.cache?.source === loaded && this.cache.settled;
+      const summaries = trusted && loaded.identity !== null ? summaryCache(this.dir, loaded.identity) : undefined;
       const view = new StoreView(loaded.image, loaded.header, loaded.tooNew, this.options.warn, summaries);
       // Validate the current flow now, so a broken store is met by readers too.
       if (view.currentFlowId) view.flow(view.currentFlowId);

@@ -17,7 +17,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { assertResolvesInside } from './contain.js';
 import type { Identity } from './identity.js';
 import { readFileInside } from './regular-file.js';
-import type { FlowFields, FlowSummary } from './summary.js';
+import { ownFields, type FlowSummary } from './summary.js';
 
 export const SUMMARY_CACHE_FILE = join('cache', 'summaries.json');
 const FORMAT = 'flow summaries';
@@ -36,11 +36,11 @@ const isCount = (value: unknown): value is number => Number.isSafeInteger(value)
 function entryOf(raw: unknown): [string, FlowSummary] | undefined {
   if (!Array.isArray(raw) || raw.length !== 5) return undefined;
   const [id, fields, plans, total, done] = raw as unknown[];
-  if (typeof id !== 'string' || typeof fields !== 'object' || fields === null || Array.isArray(fields)) return undefined;
-  const own = fields as Record<string, unknown>;
-  if (own.id !== id || typeof own.name !== 'string' || 'plans' in own) return undefined;
-  if (!isCount(plans) || !isCount(total) || !isCount(done) || done > total) return undefined;
-  return [id, { fields: own as FlowFields, plans, total, done }];
+  if (typeof id !== 'string' || typeof fields !== 'object' || fields === null || 'plans' in fields) return undefined;
+  // The flow's own fields as a scan of its line checks them.
+  const own = ownFields(id, fields);
+  if (!own || !isCount(plans) || !isCount(total) || !isCount(done) || done > total) return undefined;
+  return [id, { fields: own, plans, total, done }];
 }
 
 export function summaryCache(dir: string, identity: Identity): SummaryCache {

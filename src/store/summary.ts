@@ -218,7 +218,7 @@ function scan(b: Buffer, start: number, end: number): Counts | undefined {
 }
 
 /** The flow's own fields as a full read gives them, or undefined when they do not validate. */
-function ownFields(id: string, value: unknown): FlowFields | undefined {
+export function ownFields(id: string, value: unknown): FlowFields | undefined {
   if (!isRecord(value)) return undefined;
   // FlowSchema's own fields, checked as it checks them (a test keeps the two in step);
   // its fields come first, then the others as they came.

@@ -83,6 +83,31 @@ describe('the summary cache of list flow', () => {
     expect((cacheOf(dir).flows[0][1] as { name: string }).name).toBe('Alpha');
   });
 
+  it('is not believed for flows the file does not hold, nor in another order, nor for fields the schema refuses', async () => {
+    const dir = await storeWith(['Alpha', 'Beta']);
+    await settledStore(dir);
+    await list(dir);
+    const cache = cacheOf(dir);
+    const variants = [
+      // A flow that is not in flows.json, with the file's own key.
+      { ...cache, flows: [...cache.flows, ['flow_ghost', { id: 'flow_ghost', name: 'Ghost' }, 0, 0, 0]] },
+      // The file's flows in another order.
+      { ...cache, flows: [...cache.flows].reverse() },
+      // A created that is no timestamp.
+      { ...cache, flows: cache.flows.map((entry, i) => (i === 0 ? [entry[0], { ...(entry[1] as object), created: 5 }, ...entry.slice(2)] : entry)) },
+    ];
+    for (const variant of variants) {
+      writeFileSync(join(dir, SUMMARY_CACHE_FILE), JSON.stringify(variant));
+      const shown = await list(dir);
+      expect(shown).not.toContain('Ghost');
+      expect(shown).toMatch(/1\. .*Alpha[\s\S]*2\. .*Beta/);
+    }
+    writeFileSync(join(dir, SUMMARY_CACHE_FILE), JSON.stringify(variants[0]));
+    const ghost = await flowInProcess(dir, ['show', 'flow', 'Ghost']);
+    expect(ghost.code).toBe(1);
+    expect(ghost.stderr).not.toContain('internal error');
+  });
+
   it('shows what it holds only through the sanitizer', async () => {
     const dir = await storeWith(['Alpha']);
     await settledStore(dir);
