@@ -3,52 +3,56 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
+import { once } from '../domain/once.js';
 import { executableSetting, trustSetting } from '../hooks/trust.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 
 export const CONFIG_FILE = 'config.json';
 
-const positiveInt = z.int().check(z.nonnegative());
 /** A hook's timeout: long enough for any hook, short enough that a hung one is noticed. */
 const MAX_HOOK_SECONDS = 3600;
-const commands = z._default(z.array(z.string()), (): string[] => []);
 
-export const ConfigSchema = z.looseObject({
-  theme: z._default(z.string(), 'dark'),
-  snapshots: z._default(
-    z.looseObject({
-      keep: z._default(positiveInt, 100),
-      max_age_days: z._default(z.number().check(z.nonnegative()), 30),
-      every: z._default(positiveInt, 0),
-      backend: z._default(z.enum(['files', 'git']), 'files'),
-    }),
-    () => ({ keep: 100, max_age_days: 30, every: 0, backend: 'files' as const }),
-  ),
-  hooks: z._default(
-    z.looseObject({
-      pre_save: commands,
-      post_save: commands,
-      on_command: commands,
-      timeout_s: z._default(z.number().check(z.positive(), z.lte(MAX_HOOK_SECONDS)), 10),
-    }),
-    () => ({ pre_save: [], post_save: [], on_command: [], timeout_s: 10 }),
-  ),
-  undo: z._default(z.looseObject({ depth: z._default(positiveInt, 100) }), () => ({ depth: 100 })),
-  history: z._default(z.looseObject({ size: z._default(positiveInt, 500) }), () => ({ size: 500 })),
-  documents: z._default(
-    z.looseObject({
-      retention_days: z._default(z.number().check(z.nonnegative()), 7),
-      large_mb: z._default(z.number().check(z.nonnegative()), 20),
-      storage: z._default(z.enum(['local', 'lfs', 'command']), 'local'),
-      command: z._default(z.looseObject({ put: z._default(z.string(), ''), get: z._default(z.string(), '') }), () => ({ put: '', get: '' })),
-    }),
-    () => ({ retention_days: 7, large_mb: 20, storage: 'local' as const, command: { put: '', get: '' } }),
-  ),
-  search: z._default(z.looseObject({ embed_command: z._default(z.string(), '') }), () => ({ embed_command: '' })),
-  clipboard: z._default(z.looseObject({ osc52: z._default(z.enum(['off', 'on']), 'off') }), () => ({ osc52: 'off' as const })),
+/** Built on first use: a command that reads no config does not pay for it (issue 15). */
+const configSchema = once(() => {
+  const positiveInt = z.int().check(z.nonnegative());
+  const commands = z._default(z.array(z.string()), (): string[] => []);
+  return z.looseObject({
+    theme: z._default(z.string(), 'dark'),
+    snapshots: z._default(
+      z.looseObject({
+        keep: z._default(positiveInt, 100),
+        max_age_days: z._default(z.number().check(z.nonnegative()), 30),
+        every: z._default(positiveInt, 0),
+        backend: z._default(z.enum(['files', 'git']), 'files'),
+      }),
+      () => ({ keep: 100, max_age_days: 30, every: 0, backend: 'files' as const }),
+    ),
+    hooks: z._default(
+      z.looseObject({
+        pre_save: commands,
+        post_save: commands,
+        on_command: commands,
+        timeout_s: z._default(z.number().check(z.positive(), z.lte(MAX_HOOK_SECONDS)), 10),
+      }),
+      () => ({ pre_save: [], post_save: [], on_command: [], timeout_s: 10 }),
+    ),
+    undo: z._default(z.looseObject({ depth: z._default(positiveInt, 100) }), () => ({ depth: 100 })),
+    history: z._default(z.looseObject({ size: z._default(positiveInt, 500) }), () => ({ size: 500 })),
+    documents: z._default(
+      z.looseObject({
+        retention_days: z._default(z.number().check(z.nonnegative()), 7),
+        large_mb: z._default(z.number().check(z.nonnegative()), 20),
+        storage: z._default(z.enum(['local', 'lfs', 'command']), 'local'),
+        command: z._default(z.looseObject({ put: z._default(z.string(), ''), get: z._default(z.string(), '') }), () => ({ put: '', get: '' })),
+      }),
+      () => ({ retention_days: 7, large_mb: 20, storage: 'local' as const, command: { put: '', get: '' } }),
+    ),
+    search: z._default(z.looseObject({ embed_command: z._default(z.string(), '') }), () => ({ embed_command: '' })),
+    clipboard: z._default(z.looseObject({ osc52: z._default(z.enum(['off', 'on']), 'off') }), () => ({ osc52: 'off' as const })),
+  });
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.infer<ReturnType<typeof configSchema>>;
 
 type KeyType = 'string' | 'int' | 'number' | 'seconds' | 'commands' | readonly string[];
 
@@ -75,7 +79,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: 
 };
 
 export function readConfig(dir: string): Config {
-  return readJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json');
+  return readJsonFile(join(dir, CONFIG_FILE), configSchema(), 'config.json');
 }
 
 export function getPath(object: unknown, key: string): unknown {
@@ -141,7 +145,7 @@ export async function setConfigValue(dir: string, key: string, text: string): Pr
   const value = parseConfigValue(key, text);
   const setting = executableSetting(key);
   let configs: { before: Config; after: Config } | undefined;
-  await updateJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json', (config) => {
+  await updateJsonFile(join(dir, CONFIG_FILE), configSchema(), 'config.json', (config) => {
     const before = structuredClone(config);
     const parts = key.split('.');
     let target = config as Record<string, unknown>;
