@@ -105,7 +105,7 @@ function dirKey(dir: string): string {
 /** True when what `config` would run may run in `dir`: nothing at all, or exactly what was trusted there. */
 export function isTrusted(dir: string, config: Config, env: NodeJS.ProcessEnv = process.env): boolean {
   if (!hasExecutables(config)) return true;
-  const record = readJsonFile(trustFile(env), trustSchema(), TRUST_FILE).dirs[dirKey(dir)];
+  const record = readJsonFile(trustFile(env), trustSchema, TRUST_FILE).dirs[dirKey(dir)];
   return record?.hooks === executablesDigest(config);
 }
 

@@ -28,17 +28,22 @@ function parseJson(text: string): unknown {
   return value;
 }
 
-export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: string): T {
+/**
+ * The file read and validated. `schema` is called only when there is a file to check;
+ * `absent` (what the schema makes of `{}`) stands for a file that is not there, so a
+ * command in a store without that file does not build the schema.
+ */
+export function readJsonFile<T>(path: string, schema: () => z.ZodMiniType<T>, name: string, absent?: () => T): T {
   let text: string;
   try {
     text = readFileInside(path, name).toString('utf8');
   } catch (err) {
     if (err instanceof FlowError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return parseWith(schema, {}, name);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return absent ? absent() : parseWith(schema(), {}, name);
     throw asFlowError(err);
   }
   try {
-    return parseWith(schema, text.trim() === '' ? {} : parseJson(text), name);
+    return parseWith(schema(), text.trim() === '' ? {} : parseJson(text), name);
   } catch (err) {
     if (err instanceof SyntaxError || err instanceof SchemaError) {
       throw new FlowError('invalid', `${path} is not valid: ${err.message}. Fix or remove it.`);
@@ -58,7 +63,7 @@ export async function updateJsonFile<T, R>(
     const lock = await acquireLock(path);
     try {
       removeStaleTemps(path);
-      const value = readJsonFile(path, schema, name);
+      const value = readJsonFile(path, () => schema, name);
       const result = change(value);
       writeFileAtomic(path, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)], {
         beforeRename: () => lock.assertHeld(),
