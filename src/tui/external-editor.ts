@@ -1,14 +1,10 @@
-// E: notes or a summary in the person's own editor ($VISUAL, else $EDITOR, else vi), as
-// `git commit` does: the workspace gives the terminal away, waits, and reads the file
-// back; Enter on a document opens it the same way. The editor is the person's own setting, never anything from .flow/.
-import { spawnSync } from 'node:child_process';
+// E: notes or a summary in the person's own editor, as `git commit` does: the workspace
+// gives the terminal away, waits, and reads the file back; Enter on a document opens it
+// as `flow open doc` does (app/external-program.ts has the one rule for both).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
-  return env.VISUAL?.trim() || env.EDITOR?.trim() || 'vi';
-}
+import { editorCommand, openerCommand, runOnFile } from '../app/external-program.js';
 
 export type EditResult = { ok: true; text: string } | { ok: false; error: string };
 
@@ -22,11 +18,8 @@ export function editExternally(text: string, name: string, suspend: <T>(run: () 
   const file = join(dir, `${name.replace(/[^\w.-]+/g, '_')}.md`);
   try {
     writeFileSync(file, text);
-    const editor = editorCommand(env);
-    // Through the shell, as git runs it: the setting may carry arguments ("code -w").
-    const result = suspend(() => spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'flow-editor', file], { stdio: 'inherit', env }));
-    if (result.error) return { ok: false, error: `could not run ${editor}: ${result.error.message}` };
-    if (result.status !== 0) return { ok: false, error: `${editor} exited with ${result.status ?? result.signal}; nothing was changed` };
+    const failed = suspend(() => runOnFile(editorCommand(env), file, env));
+    if (failed) return { ok: false, error: `${failed}; nothing was changed` };
     let edited = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
     if (!text.endsWith('\n') && edited.endsWith('\n')) edited = edited.slice(0, -1);
     return { ok: true, text: edited };
@@ -42,8 +35,5 @@ export function editExternally(text: string, name: string, suspend: <T>(run: () 
  * xdg-open; the terminal is handed over meanwhile. Returns why it failed, or null.
  */
 export function openExternally(path: string, textual: boolean, suspend: <T>(run: () => T) => T, env = process.env): string | null {
-  const command = textual ? editorCommand(env) : 'xdg-open';
-  const result = suspend(() => spawnSync('/bin/sh', ['-c', `${command} "$1"`, 'flow-open', path], { stdio: 'inherit', env }));
-  if (result.error) return `could not run ${command}: ${result.error.message}`;
-  return result.status === 0 ? null : `${command} exited with ${result.status ?? result.signal}`;
+  return suspend(() => runOnFile(openerCommand(textual, env), path, env));
 }

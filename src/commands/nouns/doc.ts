@@ -14,7 +14,7 @@ import { columns } from '../output.js';
 import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
-import { childProcess } from '../../node-modules.js';
+import { openerCommand, runOnFile } from '../../app/external-program.js';
 import { docJson, documents, existingIn, load, type Lib } from './doc-lib.js';
 import { findTask } from './task.js';
 
@@ -216,7 +216,7 @@ function firstLines(lib: Lib, path: string, lines: number): string {
 const openDoc = defineCommand({
   verb: 'open',
   noun: 'doc',
-  summary: 'print where a document is; on a terminal, open it ($EDITOR for text, else xdg-open)',
+  summary: 'print where a document is; on a terminal, open it ($VISUAL or $EDITOR for text, else xdg-open)',
   args: () => z.object({ ref: ref('doc') }),
   positionals: ['ref'],
   argv: { ref: DOC_REF },
@@ -229,9 +229,8 @@ const openDoc = defineCommand({
     const readable = `${docs.root}/${entry.path}`;
     const path = existsSync(readable) ? readable : content;
     if (env.interactive && process.stdout.isTTY && env.store.writer.startsWith('cli:')) {
-      const editor = process.env.VISUAL || process.env.EDITOR;
-      const [command, ...rest] = lib.isTextual(entry.media_type) && editor ? [editor] : ['xdg-open'];
-      childProcess().spawnSync(command, [...rest, path], { stdio: 'inherit', shell: false });
+      const failed = runOnFile(openerCommand(lib.isTextual(entry.media_type)), path);
+      if (failed) env.warn(failed);
     }
     return { json: { id: entry.id, path }, human: () => path, message: path };
   },
