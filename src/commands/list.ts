@@ -57,7 +57,7 @@ export function listing(item: string, fields: readonly string[]): Listing {
           return [body, rest].filter(Boolean).join('\n');
         },
         message: page.length === total ? `${total} ${plural}` : `${page.length} of ${total}${more ? '+' : ''} ${plural}`,
-        page: { total, offset, shown: page.length },
+        page: { total, offset, shown: page.length, ...(more && { more }) },
       };
     },
   };

@@ -21,6 +21,8 @@ export interface Page {
   total: number;
   offset: number;
   shown: number;
+  /** The list goes on past `total` rows (a search that stopped looking): a lower bound. */
+  more?: boolean;
 }
 
 /** Lays out rows in columns; the last column is not padded. */

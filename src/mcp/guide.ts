@@ -48,7 +48,8 @@ summary, the plan's open tasks and the newest decisions, cut to \`max_chars\`.
 
 ## Lists
 
-Lists return \`items\`, \`total\`, \`offset\` and \`next_offset\` (null at the end);
+Lists return \`items\`, \`total\`, \`offset\` and \`next_offset\` (null at the end;
+\`total_is_lower_bound\` when a search stopped counting);
 25 rows unless you pass \`limit\` (at most 100). \`fields\` keeps only the fields you name
 (\`["id","title","status"]\`): ask for less, read more.
 

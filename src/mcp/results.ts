@@ -5,7 +5,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { EXIT_CODES } from '../cli/main.js';
 import type { AnyCommand } from '../commands/define.js';
-import type { Output } from '../commands/output.js';
+import type { Output, Page } from '../commands/output.js';
 import { PLAIN } from '../commands/style.js';
 import { FlowError } from '../domain/errors.js';
 
@@ -42,7 +42,7 @@ function firstLine(output: Output): string {
  */
 export function success(output: Output, wrote = false): CallToolResult {
   const json = output.json;
-  if (output.page && Array.isArray(json)) return listResult(json, output.page.offset, output.page.total);
+  if (output.page && Array.isArray(json)) return listResult(json, output.page);
   const structured = json !== null && typeof json === 'object' && !Array.isArray(json) ? { ...json } : Array.isArray(json) ? { items: json } : { value: json ?? null };
   const size = JSON.stringify(structured).length;
   if (size > RESULT_BUDGET && wrote) {
@@ -63,7 +63,7 @@ export function success(output: Output, wrote = false): CallToolResult {
 }
 
 /** As many rows as fit the budget (one at least), and where the next page starts. */
-function listResult(rows: readonly unknown[], offset: number, total: number): CallToolResult {
+function listResult(rows: readonly unknown[], { offset, total, more = false }: Page): CallToolResult {
   let kept = 0;
   let size = 0;
   while (kept < rows.length) {
@@ -72,12 +72,14 @@ function listResult(rows: readonly unknown[], offset: number, total: number): Ca
     kept++;
   }
   const next = offset + kept < total ? offset + kept : null;
+  const of = `${total}${more ? '+' : ''}`;
   const text = kept
-    ? `${offset + 1}–${offset + kept} of ${total}${next === null ? '' : `; next_offset ${next} for more`}`
-    : `nothing at offset ${offset} (there are ${total})`;
+    ? `${offset + 1}–${offset + kept} of ${of}${next === null ? '' : `; next_offset ${next} for more`}`
+    : `nothing at offset ${offset} (there are ${of})`;
   return {
     content: [{ type: 'text', text }],
-    structuredContent: { items: rows.slice(0, kept), total, offset, next_offset: next },
+    // A search stops looking past the page it was asked for: then total counts what it found.
+    structuredContent: { items: rows.slice(0, kept), total, ...(more && { total_is_lower_bound: true }), offset, next_offset: next },
   };
 }
 

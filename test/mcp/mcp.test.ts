@@ -117,6 +117,18 @@ describe('flow mcp with the SDK client', () => {
     expect(result.content).toEqual([{ type: 'text', text: '1–2 of 31; next_offset 2 for more' }]);
   });
 
+  it('says when a search total is a lower bound: search stops looking past the page asked for', async () => {
+    const dir = setup();
+    const client = await connect(dir);
+    for (let i = 1; i <= 5; i++) await call(client, 'task', { command: 'add task', title: `Postgres step ${i}` });
+    const first = await client.callTool({ name: 'read', arguments: { command: 'search', query: 'postgres', limit: 2 } });
+    expect(first.structuredContent).toMatchObject({ total: 3, total_is_lower_bound: true, offset: 0, next_offset: 2 });
+    expect(first.content).toEqual([{ type: 'text', text: '1–2 of 3+; next_offset 2 for more' }]);
+    const all = await call(client, 'read', { command: 'search', query: 'postgres', limit: 10 });
+    expect(all).toMatchObject({ total: 5, offset: 0, next_offset: null });
+    expect(all.total_is_lower_bound).toBeUndefined();
+  });
+
   it('gives flow’s error code for a bad reference, a bad argument and a misplaced command', async () => {
     const client = await connect(setup());
     const missing = await client.callTool({ name: 'task', arguments: { command: 'done task', ref: 'task_nothere' } });
