@@ -89,6 +89,8 @@ interface Meta {
   readAt: bigint;
   /** The header's length and how many flows there are; none when the file was only seen. */
   indexed?: { header: number; flows: number };
+  /** When a Tab started a builder for the file as it is (only seen, not indexed yet). */
+  building?: bigint;
 }
 
 /** The index's first line, checked; undefined when it is not one this version wrote. */
@@ -96,18 +98,31 @@ function metaOf(text: string): Meta | undefined {
   const raw = parsed(text);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
   const field = (key: string): unknown => (Object.hasOwn(raw, key) ? Reflect.get(raw, key) : undefined);
-  const [identity, readAt, header, flows] = ['identity', 'readAt', 'header', 'flows'].map(field);
-  if (field('format') !== FORMAT || field('version') !== VERSION || typeof identity !== 'string' || typeof readAt !== 'string' || !/^\d{1,25}$/.test(readAt)) return undefined;
-  if (header === undefined && flows === undefined) return { identity, readAt: BigInt(readAt) };
+  const [identity, readAt, header, flows, building] = ['identity', 'readAt', 'header', 'flows', 'building'].map(field);
+  const time = (value: unknown): value is string => typeof value === 'string' && /^\d{1,25}$/.test(value);
+  if (field('format') !== FORMAT || field('version') !== VERSION || typeof identity !== 'string' || !time(readAt)) return undefined;
+  if (header === undefined && flows === undefined) return { identity, readAt: BigInt(readAt), ...(time(building) && { building: BigInt(building) }) };
   if (!isCount(header) || !isCount(flows) || header === 0) return undefined;
   return { identity, readAt: BigInt(readAt), indexed: { header, flows } };
 }
 
 const firstLine = (meta: Meta) =>
-  JSON.stringify({ format: FORMAT, version: VERSION, identity: meta.identity, readAt: String(meta.readAt), header: meta.indexed?.header, flows: meta.indexed?.flows });
+  JSON.stringify({
+    format: FORMAT,
+    version: VERSION,
+    identity: meta.identity,
+    readAt: String(meta.readAt),
+    header: meta.indexed?.header,
+    flows: meta.indexed?.flows,
+    building: meta.building === undefined ? undefined : String(meta.building),
+  });
 
 /** A file seen as it is, not yet indexed: the next Tab that finds it so builds the index. */
 const SEEN = 'seen';
+/** A file a builder was started for a moment ago: Tabs meanwhile start no other. */
+const BUILDING = 'building';
+/** How long a started builder is waited for before a Tab starts another (it may have died). */
+const BUILD_WAIT_NS = 10_000_000_000n;
 
 /** Starts building `dir`'s index elsewhere; false when it cannot (then the Tab builds it). */
 export type BuildLater = (dir: string) => boolean;
@@ -157,7 +172,7 @@ export function buildFlowIndex(dir: string): void {
  * The index on disk: trusted when it is of the file `fd` is open on as it is now and that
  * file had settled; else, when it is an index at all, stale (its places are hints only).
  */
-function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: FlowIndex } | { stale: FlowIndex } | typeof SEEN | undefined {
+function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: FlowIndex } | { stale: FlowIndex } | typeof SEEN | typeof BUILDING | undefined {
   let bytes: Buffer;
   try {
     // Not through a link that leads out of .flow/, nor from a FIFO or device (DESIGN §8).
@@ -169,7 +184,10 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: Flo
   const meta = metaEnd < 0 ? undefined : metaOf(bytes.toString('utf8', 0, metaEnd));
   if (!meta) return undefined;
   const trusted = meta.identity === identityOf(stat) && settled(stat, meta.readAt);
-  if (!meta.indexed) return trusted ? SEEN : undefined;
+  if (!meta.indexed) {
+    if (!trusted) return undefined;
+    return meta.building !== undefined && nowNs() - meta.building < BUILD_WAIT_NS ? BUILDING : SEEN;
+  }
   const { header, flows } = meta.indexed;
   // Then a line of names, a line of ids (each one JSON list), and a line for each flow.
   const namesEnd = bytes.indexOf(0x0a, metaEnd + 1);
@@ -322,6 +340,8 @@ export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | und
     const stat = fstatSync(fd, { bigint: true });
     if (!stat.isFile()) return undefined;
     const stored = storedIndex(dir, fd, stat);
+    // A builder is at work on this very file: the caller reads what its word needs.
+    if (stored === BUILDING) return undefined;
     if (stored !== SEEN) {
       const found = stored && 'trusted' in stored ? use(stored.trusted) : undefined;
       if (found !== undefined) return found;
@@ -338,9 +358,9 @@ export function withFlowIndex<T>(dir: string, use: (index: FlowIndex) => T | und
     // in another process when this Tab can hand it off (reading the whole file would make
     // it the one slow keystroke after every change); the caller reads what its word needs.
     if (buildLater) {
-      // A damaged or lying index of this very file goes first: the builder leaves a file
-      // that is indexed already alone.
-      if (stored !== SEEN) save(dir, `${firstLine({ identity: identityOf(stat), readAt: nowNs() })}\n`);
+      // Noted first, so Tabs meanwhile start no builder of their own; a damaged or lying
+      // index of this very file goes with it (a builder leaves an indexed file alone).
+      save(dir, `${firstLine({ identity: identityOf(stat), readAt: nowNs(), building: nowNs() })}\n`);
       if (buildLater(dir)) return undefined;
     }
     const built = builtIndex(dir, fd, stat);

@@ -119,6 +119,29 @@ describe('the completion index', () => {
     expect(cacheFiles(dir)).toEqual(['completion.index']);
   });
 
+  it('Tabs in a row start one builder: the first to find the file seen notes that a builder is at work', async () => {
+    const dir = store();
+    const names = (index: { names(): { names: readonly string[] } | undefined }) => index.names()?.names;
+    let started = 0;
+    const buildLater = () => {
+      started++;
+      return true; // started elsewhere (this one never finishes)
+    };
+    // The first look notes the file as seen, once it has settled.
+    await waitFor(() => {
+      withFlowIndex(dir, names, buildLater);
+      return readIndex(dir)?.meta.identity === identity(dir);
+    });
+    expect(started).toBe(0);
+    for (let i = 0; i < 5; i++) expect(withFlowIndex(dir, names, buildLater)).toBeUndefined();
+    expect(started).toBe(1);
+    expect(readIndex(dir)?.meta).toMatchObject({ identity: identity(dir), building: expect.stringMatching(/^\d+$/) });
+    // A real builder then writes the index, which the next look uses.
+    expect(spawnSync(process.execPath, [FLOW_BIN, '__complete', '--index', dir]).status).toBe(0);
+    expect(withFlowIndex(dir, names, buildLater)).toEqual(['Project A', 'Backlog']);
+    expect(started).toBe(1);
+  });
+
   it('is built after the second Tab that finds the same file, by a process of its own: the first reads only what its word needs and notes the file as seen', async () => {
     const dir = store();
     const seen = await waitFor(() => {
