@@ -23,25 +23,29 @@ const flowSchemas = once(() => {
   // Ids written by flow follow `<kind>_<8+ base32>`; ids that came from older formats are
   // kept as they were (DESIGN §3), so reading only requires a non-empty string.
   const IdSchema = z.string().check(z.minLength(1, 'id must not be empty'));
-  const TimestampSchema = z.string();
-  const emptyList = (): string[] => [];
+  // One instance for each field shape used more than once (schemas are immutable): every
+  // command that validates a flow builds these, so fewer objects is a faster start.
+  const text = z.string();
+  const optionalTime = z.optional(text);
+  const emptyText = z._default(text, '');
+  const names = z._default(z.array(text), (): string[] => []);
 
   // Loose objects everywhere: fields other tools add are kept and written back unchanged.
   // Defaults fill fields an agent writing the file by hand may leave out.
   // Annotated by hand: TypeScript cannot infer a type that refers to itself.
   const TaskSchema: z.ZodMiniType<Task> = z.looseObject({
     id: IdSchema,
-    title: z.string(),
+    title: text,
     status: z._default(TaskStatusSchema, 'todo'),
     priority: z._default(PrioritySchema, 'medium'),
-    notes: z._default(z.string(), ''),
-    tags: z._default(z.array(z.string()), emptyList),
-    depends_on: z._default(z.array(z.string()), emptyList),
-    created: z.optional(TimestampSchema),
-    updated: z.optional(TimestampSchema),
+    notes: emptyText,
+    tags: names,
+    depends_on: names,
+    created: optionalTime,
+    updated: optionalTime,
     /** The agent working on it (`flow claim task`), until claim_expires. */
-    claimed_by: z.optional(z.string()),
-    claim_expires: z.optional(TimestampSchema),
+    claimed_by: z.optional(text),
+    claim_expires: optionalTime,
     get subtasks(): z.ZodMiniType<Task[]> {
       return z._default(z.array(TaskSchema), (): Task[] => []);
     },
@@ -49,19 +53,19 @@ const flowSchemas = once(() => {
 
   const PlanSchema = z.looseObject({
     id: IdSchema,
-    title: z.string(),
+    title: text,
     status: z._default(PlanStatusSchema, 'active'),
-    summary: z._default(z.string(), ''),
-    created: z.optional(TimestampSchema),
-    updated: z.optional(TimestampSchema),
+    summary: emptyText,
+    created: optionalTime,
+    updated: optionalTime,
     tasks: z._default(z.array(TaskSchema), (): Task[] => []),
   });
 
   const FlowSchema = z.looseObject({
     id: IdSchema,
-    name: z.string(),
-    created: z.optional(TimestampSchema),
-    updated: z.optional(TimestampSchema),
+    name: text,
+    created: optionalTime,
+    updated: optionalTime,
     plans: z._default(z.array(PlanSchema), () => []),
   });
   return { TaskStatusSchema, PlanStatusSchema, PrioritySchema, TaskSchema, PlanSchema, FlowSchema };
