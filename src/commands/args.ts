@@ -3,6 +3,7 @@
 // the parser reads these schemas' own types (and the reference kinds registered below).
 import * as z from 'zod/mini';
 import { ConflictError } from '../domain/errors.js';
+import { once } from '../domain/once.js';
 
 /** What a reference can point at (DESIGN §6: a full id, a unique prefix, a list number, a name). */
 export type RefKind = 'flow' | 'plan' | 'task' | 'snapshot' | 'doc';
@@ -19,18 +20,19 @@ function refSchema<K extends RefKind>(kind: K) {
   return schema;
 }
 
-// One schema per kind, each branded with its kind (a literal, so the brand survives).
-const REFS = {
+// One schema per kind, each branded with its kind (a literal, so the brand survives),
+// built when a command's arguments first need one.
+const refSchemas = once(() => ({
   flow: refSchema('flow').brand<'flow'>(),
   plan: refSchema('plan').brand<'plan'>(),
   task: refSchema('task').brand<'task'>(),
   snapshot: refSchema('snapshot').brand<'snapshot'>(),
   doc: refSchema('doc').brand<'doc'>(),
-};
+}));
 
 /** A reference to one object of a kind. */
-export function ref<K extends RefKind>(kind: K): (typeof REFS)[K] {
-  return REFS[kind];
+export function ref<K extends RefKind>(kind: K): ReturnType<typeof refSchemas>[K] {
+  return refSchemas()[kind];
 }
 
 /** One reference or more (`done task 1 2 3`). */

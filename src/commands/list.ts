@@ -10,20 +10,23 @@ import { columns, type Output } from './output.js';
 import { UsageError, nearest } from './parse.js';
 import type { Style } from './style.js';
 
-/** The keys every list command's schema spreads in: `z.object({ …, ...PAGING })`. */
-export const PAGING = {
+/**
+ * The keys every list command's schema spreads in: `z.object({ …, ...paging() })`. A
+ * function, as args are: a command builds only its own schema.
+ */
+export const paging = () => ({
   fields: z.optional(z.array(z.string().check(z.minLength(1)))),
   limit: z.optional(count()),
   offset: z.optional(z.int().check(z.nonnegative('must be a whole number ≥ 0'))),
-};
+});
 
 export type Paging = { fields?: readonly string[]; limit?: number; offset?: number };
 
 type Row = Record<string, unknown>;
 
 export interface Listing {
-  /** The argv entries of PAGING, with the fields this list has (help and completion show them). */
-  readonly argv: { readonly [K in keyof typeof PAGING]: ArgSpec };
+  /** The argv entries of paging(), with the fields this list has (help and completion show them). */
+  readonly argv: { readonly [K in keyof ReturnType<typeof paging>]: ArgSpec };
   /**
    * The page of `rows` the arguments ask for, as the command's output: `human` lays out a
    * page that has rows; `empty` is what text says when the list has none at all. `more`:

@@ -12,7 +12,7 @@ import type { StoreView } from '../../store/state.js';
 import { duration, durationMs, ref, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
-import { listing, PAGING } from '../list.js';
+import { listing, paging } from '../list.js';
 import { numberedTasks, requireFlowScope, resolveFlow, scopePlan } from '../refs.js';
 import { quoted, taskLine } from '../render.js';
 import { findTask, taskJson } from './task.js';
@@ -87,7 +87,7 @@ const readyTask = defineCommand({
   verb: 'ready',
   noun: 'task',
   summary: 'tasks ready to work on: to do, dependencies done, not claimed (or the claim expired); by priority',
-  args: () => z.object({ ...QUEUE, ...PAGING }),
+  args: () => z.object({ ...QUEUE, ...paging() }),
   argv: { ...QUEUE_ARGV, ...READY_LIST.argv },
   examples: ['flow ready task --limit 5', 'flow ready task --all --fields id,title,priority --json'],
   async run(args, env) {

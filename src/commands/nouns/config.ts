@@ -4,7 +4,7 @@ import { CONFIG_KEYS, getPath, setConfigValue } from '../../config/config.js';
 import { FlowError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
 import { defineCommand, type ArgSpec } from '../define.js';
-import { listing, PAGING } from '../list.js';
+import { listing, paging } from '../list.js';
 import { columns } from '../output.js';
 import { nearest } from '../parse.js';
 
@@ -59,7 +59,7 @@ const listConfig = defineCommand({
   verb: 'list',
   noun: 'config',
   summary: 'print every setting with its value and meaning',
-  args: () => z.object({ ...PAGING }),
+  args: () => z.object({ ...paging() }),
   argv: { ...CONFIG_LIST.argv },
   run(args, env) {
     const config = env.config();

@@ -11,7 +11,7 @@ import type { StoreView } from '../../store/state.js';
 import { count, ref, text } from '../args.js';
 import { defineCommand } from '../define.js';
 import type { Env } from '../env.js';
-import { PAGING, listing } from '../list.js';
+import { paging, listing } from '../list.js';
 import { columns } from '../output.js';
 import { UsageError } from '../parse.js';
 import { resolvePlan, scopeFlow, scopePlan } from '../refs.js';
@@ -149,7 +149,7 @@ const list = defineCommand({
   verb: 'list',
   noun: 'context',
   summary: 'list the sessions with their scope, decisions and age',
-  args: () => z.object({ ...PAGING }),
+  args: () => z.object({ ...paging() }),
   argv: { ...SESSION_LIST.argv },
   async run(args, env) {
     const file = env.context();

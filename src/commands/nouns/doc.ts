@@ -9,7 +9,7 @@ import type { StoreView } from '../../store/state.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
-import { PAGING, listing } from '../list.js';
+import { paging, listing } from '../list.js';
 import { columns } from '../output.js';
 import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
@@ -133,7 +133,7 @@ const listDoc = defineCommand({
   verb: 'list',
   noun: 'doc',
   summary: 'list documents (of one plan with --plan; --all includes deleted ones)',
-  args: () => z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()), ...PAGING }),
+  args: () => z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()), ...paging() }),
   argv: { plan: PLAN, all: { description: 'also documents no plan references any more' }, ...DOC_LIST.argv },
   async run(args, env) {
     const lib = await load();

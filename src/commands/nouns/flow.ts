@@ -8,7 +8,7 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, ref, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
-import { listing, PAGING } from '../list.js';
+import { listing, paging } from '../list.js';
 import { columns } from '../output.js';
 import { requireFlowScope, resolveFlow, resolveSeen, stillThere } from '../refs.js';
 import { quoted } from '../render.js';
@@ -43,7 +43,7 @@ const listFlow = defineCommand({
   verb: 'list',
   noun: 'flow',
   summary: 'list every flow, numbered',
-  args: () => z.object({ ...PAGING }),
+  args: () => z.object({ ...paging() }),
   argv: { ...FLOW_LIST.argv },
   async run(args, env) {
     // Names and counts only, from the flow lines' scan (or its cache): no flow is parsed.

@@ -8,7 +8,7 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, ref, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
-import { listing, PAGING } from '../list.js';
+import { listing, paging } from '../list.js';
 import { columns, type Output } from '../output.js';
 import { requireFlowScope, resolveFlow, resolvePlan, resolveSeen, scopeFlow, stillThere } from '../refs.js';
 import { quoted } from '../render.js';
@@ -66,7 +66,7 @@ const listPlan = defineCommand({
   verb: 'list',
   noun: 'plan',
   summary: 'list the plans of the current flow, numbered',
-  args: () => z.object({ flow: z.optional(ref('flow')), ...PAGING }),
+  args: () => z.object({ flow: z.optional(ref('flow')), ...paging() }),
   argv: { flow: FLOW, ...PLAN_LIST.argv },
   async run(args, env) {
     const view = await env.read();

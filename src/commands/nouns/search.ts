@@ -9,7 +9,7 @@ import { commandEmbedder } from '../../search/embed.js';
 import type { SearchHit } from '../../search/search.js';
 import { ref, text } from '../args.js';
 import { defineCommand } from '../define.js';
-import { listing, PAGING } from '../list.js';
+import { listing, paging } from '../list.js';
 import { progressBar } from '../progress.js';
 import type { Env } from '../env.js';
 import { requirePlanScope } from '../refs.js';
@@ -52,7 +52,7 @@ const searchCommand = defineCommand({
     query: text(),
     in: z.optional(z.array(z.enum(IN_VALUES))),
     plan: z.optional(ref('plan')),
-    ...PAGING,
+    ...paging(),
   }),
   positionals: ['query'],
   argv: {

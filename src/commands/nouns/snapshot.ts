@@ -12,7 +12,7 @@ import { replaceContext, type ContextFile } from '../../context/context.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
-import { listing, PAGING } from '../list.js';
+import { listing, paging } from '../list.js';
 import { columns, type Output } from '../output.js';
 import { resolveInSnapshot, resolveSnapshot } from '../refs.js';
 import { byteSize, quoted } from '../render.js';
@@ -66,7 +66,7 @@ const list = defineCommand({
   verb: 'list',
   noun: 'snapshot',
   summary: 'list snapshots, oldest first, numbered',
-  args: () => z.object({ ...PAGING }),
+  args: () => z.object({ ...paging() }),
   argv: { ...SNAPSHOT_LIST.argv },
   run(args, env) {
     const rows = env.snapshots().list().map((s, i) => ({ number: i + 1, ...s }));

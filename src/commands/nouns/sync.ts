@@ -15,7 +15,7 @@ import { sync } from '../../sync/sync.js';
 import { ref } from '../args.js';
 import { defineCommand } from '../define.js';
 import type { Env } from '../env.js';
-import { listing, PAGING } from '../list.js';
+import { listing, paging } from '../list.js';
 import { resolveFlow, resolvePlan, resolveTask, scopeFlow, scopePlan } from '../refs.js';
 import { UsageError } from '../parse.js';
 import type { Style } from '../style.js';
@@ -137,7 +137,7 @@ const CONFLICT_LIST = listing('conflict', ['id', 'object', 'title', 'kind', 'fie
 const conflicts = defineCommand({
   verb: 'conflicts',
   summary: 'list the conflicts merges recorded in flows.json, with both values and their writers',
-  args: () => z.object({ ...PAGING }),
+  args: () => z.object({ ...paging() }),
   argv: { ...CONFLICT_LIST.argv },
   examples: ['flow conflicts', 'flow conflicts --fields id,field --limit 10 --json'],
   async run(args, env) {

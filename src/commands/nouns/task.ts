@@ -19,7 +19,7 @@ import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, ref, refs, text } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
 import type { Env } from '../env.js';
-import { listing, PAGING } from '../list.js';
+import { listing, paging } from '../list.js';
 import type { Output } from '../output.js';
 import { numberedTasks, requirePlanScope, resolvePlan, resolveSeen, resolveTask, scopeFlow, scopePlan } from '../refs.js';
 import { quoted, showTask, STATUS_GLYPH, taskLine } from '../render.js';
@@ -125,7 +125,7 @@ const listTask = defineCommand({
     status: z.optional(z.array(taskStatusSchema())),
     tags: z.optional(z.array(z.string())),
     all: z.optional(z.boolean()),
-    ...PAGING,
+    ...paging(),
   }),
   argv: {
     plan: PLAN,
