@@ -19,13 +19,13 @@ import { findTask, taskJson } from './task.js';
 
 const DEFAULT_LEASE = '30m';
 
-/** Where the queue is: one plan, one flow's open plans, or every flow's. */
-const QUEUE = {
+/** Where the queue is: one plan, one flow's open plans, or every flow's (built with a command's args). */
+const queueArgs = () => ({
   plan: z.optional(ref('plan')),
   flow: z.optional(ref('flow')),
   all: z.optional(z.boolean()),
-};
-const QUEUE_ARGV: { readonly [K in keyof typeof QUEUE]: ArgSpec } = {
+});
+const QUEUE_ARGV: { readonly [K in keyof ReturnType<typeof queueArgs>]: ArgSpec } = {
   plan: { description: 'the plan (default: the session scope)' },
   flow: { description: "this flow's open plans" },
   all: { description: "every flow's open plans" },
@@ -87,7 +87,7 @@ const readyTask = defineCommand({
   verb: 'ready',
   noun: 'task',
   summary: 'tasks ready to work on: to do, dependencies done, not claimed (or the claim expired); by priority',
-  args: () => z.object({ ...QUEUE, ...paging() }),
+  args: () => z.object({ ...queueArgs(), ...paging() }),
   argv: { ...QUEUE_ARGV, ...READY_LIST.argv },
   examples: ['flow ready task --limit 5', 'flow ready task --all --fields id,title,priority --json'],
   async run(args, env) {
@@ -126,7 +126,7 @@ const claimTask = defineCommand({
     'The choice is made in one transaction on the newest state, so two agents never claim the\n' +
     'same task. Claiming a task the agent already holds renews its lease. When the lease runs out\n' +
     'the task is ready again; `release task` gives it back sooner. Nothing ready: exit 1.',
-  args: () => z.object({ ref: z.optional(ref('task')), agent: text(), lease: z.optional(duration()), ...QUEUE }),
+  args: () => z.object({ ref: z.optional(ref('task')), agent: text(), lease: z.optional(duration()), ...queueArgs() }),
   positionals: ['ref'],
   argv: {
     ref: { description: 'the task to claim (default: the next ready one)' },
