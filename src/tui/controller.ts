@@ -180,9 +180,7 @@ export class Controller {
    * Parses and validates the flows in one worker per core, each taking a part of the
    * file; the first stays to compute the changes of later saves. A big store is parsed
    * in the background (below the main thread's priority, for good), so the first stays
-   * out of it: it sends the first screen at the main thread's priority, then goes below
-   * it too, for the summaries' scan and later saves' changes (the main thread, idle by
-   * then, leaves it the core).
+   * out of it: it only sends the first screen, at the priority later saves need.
    */
   private async loadInWorkers(workerPath: string, attempt = 1): Promise<void> {
     const parts = Math.max(1, Math.min(2, availableParallelism()));
@@ -196,7 +194,7 @@ export class Controller {
     const first = this.touchedWhileReading ? undefined : { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS };
     const request = (i: number): LoaderRequest => {
       if (!background) return { type: 'load', part: i, parts, first: i === 0 ? first : undefined, paced: true };
-      if (i === 0) return { type: 'load', part: 0, parts, first, parse: false, background: true };
+      if (i === 0) return { type: 'load', part: 0, parts, first, parse: false };
       return { type: 'load', part: i - 1, parts, paced: true, background: true };
     };
     // Filled as chunks arrive, so the whole tree's change costs no pass over 100k flows of its own.

@@ -22,11 +22,9 @@ export type LoaderRequest =
       first?: FirstScreen;
       paced?: boolean;
       /**
-       * Work below the main thread's priority, for good (big stores: keys are pressed
+       * Parse below the main thread's priority, for good (big stores: keys are pressed
        * while they are read, and a key cannot wait for parsing; a small store is read
-       * before anyone could press one). With `first`, from when the first screen is sent:
-       * the summaries' byte scan after it took ~0.8 s of a core at 100k flows, just when
-       * the first keys come.
+       * before anyone could press one).
        */
       background?: boolean;
       /** false: parse no part, only read the file (first screen, summaries) to compute later saves' changes. */
@@ -140,9 +138,7 @@ function more(): void {
   wake = null;
 }
 
-async function load(request: Extract<LoaderRequest, { type: 'load' }>, file: string, post: (m: LoaderMessage) => void): Promise<void> {
-  const { part, parts, first, paced = false, parse = true, background = false } = request;
-  if (background && !first) lowerThreadPriority(LOADER_NICE);
+async function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1, first?: FirstScreen, paced = false, parse = true): Promise<void> {
   const got = read(file);
   if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });
   const members = got.image.members();
@@ -156,7 +152,6 @@ async function load(request: Extract<LoaderRequest, { type: 'load' }>, file: str
     } catch {
       // the full parse reports it
     }
-    if (background) lowerThreadPriority(LOADER_NICE);
     post({ type: 'summaries', summaries: summaries(got.image, order, members) });
   }
   const from = parse ? Math.floor((order.length * part) / parts) : 0;
@@ -184,7 +179,7 @@ async function load(request: Extract<LoaderRequest, { type: 'load' }>, file: str
 }
 
 function refresh(file: string, post: (m: LoaderMessage) => void): void | Promise<void> {
-  if (!seen) return load({ type: 'load', part: 0, parts: 1 }, file, post);
+  if (!seen) return load(file, post);
   const identity = (fileIdentity(file) ?? undefined);
   if (identity === seen.identity) return post({ type: 'unchanged' });
   const got = read(file);
@@ -215,7 +210,10 @@ if (parentPort) {
   const file = (workerData as { file: string }).file;
   const post = (message: LoaderMessage) => port.postMessage(message);
   port.on('message', (request: LoaderRequest) => {
-    if (request.type === 'load') void load(request, file, post);
+    if (request.type === 'load') {
+      if (request.background) lowerThreadPriority(LOADER_NICE);
+      void load(file, post, request.part, request.parts, request.first, request.paced, request.parse);
+    }
     else if (request.type === 'more') more();
     else void refresh(file, post);
   });

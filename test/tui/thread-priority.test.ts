@@ -46,12 +46,12 @@ afterEach(async () => {
 });
 
 /** Starts the loader on a small store and asks for a load; resolves when it is read. */
-async function load(background: boolean, request: Pick<Extract<LoaderRequest, { type: 'load' }>, 'first' | 'parse'> = {}): Promise<void> {
+async function load(background: boolean): Promise<void> {
   const dir = tempDir('flow-thread-priority-');
   await new Store(dir).transact((tx) => tx.addFlow(createFlow('One')));
   worker = new Worker(join(ROOT, 'dist', 'load-worker.js'), { workerData: { file: join(dir, 'flows.json') } });
   const loaded = new Promise<LoaderMessage>((resolve) => worker?.on('message', (m: LoaderMessage) => m.type === 'loaded' && resolve(m)));
-  worker.postMessage({ type: 'load', part: 0, parts: 1, background, ...request } satisfies LoaderRequest);
+  worker.postMessage({ type: 'load', part: 0, parts: 1, background } satisfies LoaderRequest);
   expect((await loaded).type).toBe('loaded');
 }
 
@@ -74,15 +74,6 @@ describe.skipIf(!linux)('loader thread priority', () => {
     await waitFor(idle, { what: 'a new thread in SCHED_IDLE' });
     expect(mainPolicy).not.toBe(SCHED_IDLE);
     expect(policyByThread().get(process.pid)).toBe(mainPolicy);
-  });
-
-  it('the thread that sends the first screen goes below the main thread once it is sent', async () => {
-    const before = niceByThread();
-    const mainNice = getPriority();
-    await load(true, { first: { flowId: null, count: 10 }, parse: false });
-    const lowered = () => [...niceByThread()].some(([tid, nice]) => !before.has(tid) && nice > mainNice);
-    await waitFor(lowered, { what: 'a new thread of a higher nice value' });
-    expect(getPriority()).toBe(mainNice);
   });
 
   it('any other load keeps the priority', async () => {
