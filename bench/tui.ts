@@ -13,16 +13,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLOW = join(ROOT, 'bin', 'flow.js');
 /** A held key's repeat interval (30 keys a second): how fast keys come while the store is read. */
 const KEY_REPEAT_MS = 33;
-/** Ink's synchronized-output marks around each frame on a terminal (outside CI). */
+/** Ink's synchronized-output marks around each frame (drawn in CI too: scripts/build.js). */
 const FRAME_END = '\u001b[?2026l';
 const ESCAPE = /\u001b\[[0-9;?]*[a-zA-Z]/g;
 /** The detail pane's line naming what the cursor is on: "│ task task_0000000003 │", "│ plan plan_… · number 1 │". */
 const SELECTED = /│ (?:flow|plan|task) ((?:flow|plan|task)_[0-9a-z]+)[ │]/g;
-
-/** The environment without what makes ink think it runs in CI (it then draws frames without their marks). */
-function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => key !== 'CI' && key !== 'CONTINUOUS_INTEGRATION' && !key.startsWith('CI_')));
-}
 
 export interface TuiSize {
   flows: number;
@@ -74,7 +69,7 @@ class Terminal {
       stdio: ['pipe', 'pipe', 'ignore'],
       // Its own process group, so stop() can end flow too, not just script(1).
       detached: true,
-      env: { ...withoutCi(process.env), TERM: 'xterm-256color', FLOW_SESSION: 'bench' },
+      env: { ...process.env, TERM: 'xterm-256color', FLOW_SESSION: 'bench' },
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.lastChunkAt = performance.now();
