@@ -72,6 +72,7 @@ export class CommandBus {
     // A two-file change a crash left half done is finished before the scope is read.
     await services.store.finishPending();
     let view: StoreView | undefined;
+    let namesView: StoreView | undefined;
     let transacted = false;
     let revert: { kind: 'undo' | 'redo'; target: number; label: string } | undefined;
     const commits: Commit<unknown>[] = [];
@@ -88,7 +89,8 @@ export class CommandBus {
       get interactive() {
         return services.interactive;
       },
-      read: async () => (view ??= await services.store.read()),
+      read: async ({ namesOnly = false } = {}) =>
+        namesOnly ? (namesView ??= view ?? (await services.store.read({ validateCurrent: false }))) : (view ??= await services.store.read()),
       transact: async <T>(fn: (tx: Transaction) => T, context?: ContextEdit<T>) => {
         if (transacted) throw new Error(`internal: "${command.name}" ran two transactions`);
         transacted = true;
@@ -124,6 +126,7 @@ export class CommandBus {
         if (!(err instanceof CorruptStoreError) || transacted) throw asFlowError(err);
         await services.store.recoverFrom(err);
         view = undefined;
+        namesView = undefined;
         output = await Promise.resolve(command.run(args, env)).catch((again: unknown) => {
           if (again instanceof CorruptStoreError) {
             throw new FlowError('unreadable', `flows.json keeps changing and cannot be read (${again.reason}); run the command again`);

@@ -23,7 +23,11 @@ export interface Env {
   readonly baseRevision?: number;
   /** True when a person can answer questions (a TTY, or the TUI). */
   readonly interactive: boolean;
-  read(): Promise<StoreView>;
+  /**
+   * The store as it is now. `namesOnly`: for a command that shows flows' names and counts
+   * and nothing else of them (list flow), so no flow is parsed and validated up front.
+   */
+  read(options?: { namesOnly?: boolean }): Promise<StoreView>;
   /**
    * The command's one transaction on flows.json; `context` is what it also changes in
    * context.json (the session's scope), committed with it under the same lock.

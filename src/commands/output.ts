@@ -25,16 +25,26 @@ export interface Page {
 
 /** Lays out rows in columns; the last column is not padded. */
 export function columns(rows: readonly string[][]): string {
-  // Widths in terminal cells, ignoring colour marks.
-  const widths = rows.map((row) => row.map((cell) => cells(withoutMarks(cell))));
-  const w: number[] = [];
-  for (const row of widths) row.forEach((width, i) => (w[i] = Math.max(w[i] ?? 0, width)));
-  return rows
-    .map((row, r) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, w[i] - widths[r][i]))))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  // Widths in terminal cells, ignoring colour marks. Plain loops: a listing of 100k rows
+  // runs this once, in code too cold for callbacks and per-row arrays to be cheap.
+  const widths: number[] = [];
+  const widest: number[] = [];
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const width = cells(withoutMarks(row[i]));
+      widths.push(width);
+      if (!(widest[i] >= width)) widest[i] = width;
+    }
+  }
+  const lines: string[] = [];
+  let k = 0;
+  for (const row of rows) {
+    let line = '';
+    for (let i = 0; i < row.length; i++) {
+      const width = widths[k++];
+      line += i === row.length - 1 ? row[i] : `${row[i]}${' '.repeat(widest[i] - width)}  `;
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines.join('\n');
 }

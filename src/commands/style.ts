@@ -73,7 +73,8 @@ export function terminalText(text: string): string {
 
 /** Text with paint()'s colour marks dropped, for measuring and for plain output. */
 export function withoutMarks(text: string): string {
-  return text.replace(MARK, '');
+  // Most cells have no colour (a pipe, NO_COLOR): one native search, no RegExp.
+  return text.includes('\ue000') ? text.replace(MARK, '') : text;
 }
 
 export const PLAIN: Style = createStyle(false);

@@ -3,52 +3,76 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
+import { once } from '../domain/once.js';
 import { executableSetting, trustSetting } from '../hooks/trust.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 
 export const CONFIG_FILE = 'config.json';
 
-const positiveInt = z.int().check(z.nonnegative());
 /** A hook's timeout: long enough for any hook, short enough that a hung one is noticed. */
 const MAX_HOOK_SECONDS = 3600;
-const commands = z._default(z.array(z.string()), (): string[] => []);
 
-export const ConfigSchema = z.looseObject({
-  theme: z._default(z.string(), 'dark'),
-  snapshots: z._default(
-    z.looseObject({
-      keep: z._default(positiveInt, 100),
-      max_age_days: z._default(z.number().check(z.nonnegative()), 30),
-      every: z._default(positiveInt, 0),
-      backend: z._default(z.enum(['files', 'git']), 'files'),
-    }),
-    () => ({ keep: 100, max_age_days: 30, every: 0, backend: 'files' as const }),
-  ),
-  hooks: z._default(
-    z.looseObject({
-      pre_save: commands,
-      post_save: commands,
-      on_command: commands,
-      timeout_s: z._default(z.number().check(z.positive(), z.lte(MAX_HOOK_SECONDS)), 10),
-    }),
-    () => ({ pre_save: [], post_save: [], on_command: [], timeout_s: 10 }),
-  ),
-  undo: z._default(z.looseObject({ depth: z._default(positiveInt, 100) }), () => ({ depth: 100 })),
-  history: z._default(z.looseObject({ size: z._default(positiveInt, 500) }), () => ({ size: 500 })),
-  documents: z._default(
-    z.looseObject({
-      retention_days: z._default(z.number().check(z.nonnegative()), 7),
-      large_mb: z._default(z.number().check(z.nonnegative()), 20),
-      storage: z._default(z.enum(['local', 'lfs', 'command']), 'local'),
-      command: z._default(z.looseObject({ put: z._default(z.string(), ''), get: z._default(z.string(), '') }), () => ({ put: '', get: '' })),
-    }),
-    () => ({ retention_days: 7, large_mb: 20, storage: 'local' as const, command: { put: '', get: '' } }),
-  ),
-  search: z._default(z.looseObject({ embed_command: z._default(z.string(), '') }), () => ({ embed_command: '' })),
-  clipboard: z._default(z.looseObject({ osc52: z._default(z.enum(['off', 'on']), 'off') }), () => ({ osc52: 'off' as const })),
+/**
+ * What every setting is when config.json does not say: the schema's defaults, and what a
+ * store without config.json gets without building the schema (issue 15, start-up).
+ */
+const CONFIG_DEFAULTS = {
+  theme: 'dark',
+  snapshots: { keep: 100, max_age_days: 30, every: 0, backend: 'files' as const },
+  hooks: { pre_save: [] as string[], post_save: [] as string[], on_command: [] as string[], timeout_s: 10 },
+  undo: { depth: 100 },
+  history: { size: 500 },
+  documents: { retention_days: 7, large_mb: 20, storage: 'local' as const, command: { put: '', get: '' } },
+  search: { embed_command: '' },
+  clipboard: { osc52: 'off' as const },
+};
+const defaults = <K extends keyof typeof CONFIG_DEFAULTS>(key: K) => (): (typeof CONFIG_DEFAULTS)[K] => structuredClone(CONFIG_DEFAULTS[key]);
+
+/** Built on first use: a command that reads no config.json does not pay for it. */
+const configSchema = once(() => {
+  const positiveInt = z.int().check(z.nonnegative());
+  const commands = z._default(z.array(z.string()), (): string[] => []);
+  const d = CONFIG_DEFAULTS;
+  return z.looseObject({
+    theme: z._default(z.string(), d.theme),
+    snapshots: z._default(
+      z.looseObject({
+        keep: z._default(positiveInt, d.snapshots.keep),
+        max_age_days: z._default(z.number().check(z.nonnegative()), d.snapshots.max_age_days),
+        every: z._default(positiveInt, d.snapshots.every),
+        backend: z._default(z.enum(['files', 'git']), d.snapshots.backend),
+      }),
+      defaults('snapshots'),
+    ),
+    hooks: z._default(
+      z.looseObject({
+        pre_save: commands,
+        post_save: commands,
+        on_command: commands,
+        timeout_s: z._default(z.number().check(z.positive(), z.lte(MAX_HOOK_SECONDS)), d.hooks.timeout_s),
+      }),
+      defaults('hooks'),
+    ),
+    undo: z._default(z.looseObject({ depth: z._default(positiveInt, d.undo.depth) }), defaults('undo')),
+    history: z._default(z.looseObject({ size: z._default(positiveInt, d.history.size) }), defaults('history')),
+    documents: z._default(
+      z.looseObject({
+        retention_days: z._default(z.number().check(z.nonnegative()), d.documents.retention_days),
+        large_mb: z._default(z.number().check(z.nonnegative()), d.documents.large_mb),
+        storage: z._default(z.enum(['local', 'lfs', 'command']), d.documents.storage),
+        command: z._default(
+          z.looseObject({ put: z._default(z.string(), d.documents.command.put), get: z._default(z.string(), d.documents.command.get) }),
+          () => structuredClone(d.documents.command),
+        ),
+      }),
+      defaults('documents'),
+    ),
+    search: z._default(z.looseObject({ embed_command: z._default(z.string(), d.search.embed_command) }), defaults('search')),
+    clipboard: z._default(z.looseObject({ osc52: z._default(z.enum(['off', 'on']), d.clipboard.osc52) }), defaults('clipboard')),
+  });
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.infer<ReturnType<typeof configSchema>>;
 
 type KeyType = 'string' | 'int' | 'number' | 'seconds' | 'commands' | readonly string[];
 
@@ -75,7 +99,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: KeyType; description: 
 };
 
 export function readConfig(dir: string): Config {
-  return readJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json');
+  return readJsonFile(join(dir, CONFIG_FILE), configSchema, 'config.json', () => structuredClone(CONFIG_DEFAULTS));
 }
 
 export function getPath(object: unknown, key: string): unknown {
@@ -141,7 +165,7 @@ export async function setConfigValue(dir: string, key: string, text: string): Pr
   const value = parseConfigValue(key, text);
   const setting = executableSetting(key);
   let configs: { before: Config; after: Config } | undefined;
-  await updateJsonFile(join(dir, CONFIG_FILE), ConfigSchema, 'config.json', (config) => {
+  await updateJsonFile(join(dir, CONFIG_FILE), configSchema(), 'config.json', (config) => {
     const before = structuredClone(config);
     const parts = key.split('.');
     let target = config as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 import { hasRollForward } from '../store/roll-forward.js';
 
 import { checkSessionName } from './session.js';
+import { once } from '../domain/once.js';
 
 export { checkSessionName, DEFAULT_SESSION, sessionName } from './session.js';
 
@@ -18,47 +19,53 @@ export const CONTEXT_FILE = 'context.json';
 /** The format this program writes; a newer one is read, never written. */
 export const CONTEXT_VERSION = 1;
 
-export const DecisionSchema = z.looseObject({
-  time: z.string(),
-  text: z.string(),
-  plan_id: z.optional(z.string()),
-  task_id: z.optional(z.string()),
-  /** Who noted it: `cli|tui|hook:<pid>:<session>`, like meta.writer of flows.json. */
-  writer: z.optional(z.string()),
-});
+/** Built on first use: a store without context.json never builds them (issue 15, start-up). */
+const contextSchemas = once(() => {
+  const DecisionSchema = z.looseObject({
+    time: z.string(),
+    text: z.string(),
+    plan_id: z.optional(z.string()),
+    task_id: z.optional(z.string()),
+    /** Who noted it: `cli|tui|hook:<pid>:<session>`, like meta.writer of flows.json. */
+    writer: z.optional(z.string()),
+  });
 
-/**
- * Why a session's scope was last cleared: the plan or flow it pointed at was deleted. Until
- * the session chooses again, commands that would act in that plan say so instead of
- * acting in another one.
- */
-const ClearedSchema = z.looseObject({
-  kind: z.enum(['plan', 'flow']),
-  id: z.string(),
-  title: z.string(),
-  time: z.string(),
-  writer: z.optional(z.string()),
-});
+  /**
+   * Why a session's scope was last cleared: the plan or flow it pointed at was deleted. Until
+   * the session chooses again, commands that would act in that plan say so instead of
+   * acting in another one.
+   */
+  const ClearedSchema = z.looseObject({
+    kind: z.enum(['plan', 'flow']),
+    id: z.string(),
+    title: z.string(),
+    time: z.string(),
+    writer: z.optional(z.string()),
+  });
 
-const SessionSchema = z.looseObject({
-  flow_id: z._default(z.nullable(z.string()), null),
-  plan_id: z._default(z.nullable(z.string()), null),
-  cleared: z.optional(ClearedSchema),
-  summary: z._default(z.string(), ''),
-  decisions: z._default(z.array(DecisionSchema), () => []),
-  updated: z.optional(z.string()),
-  writer: z.optional(z.string()),
-});
+  const SessionSchema = z.looseObject({
+    flow_id: z._default(z.nullable(z.string()), null),
+    plan_id: z._default(z.nullable(z.string()), null),
+    cleared: z.optional(ClearedSchema),
+    summary: z._default(z.string(), ''),
+    decisions: z._default(z.array(DecisionSchema), () => []),
+    updated: z.optional(z.string()),
+    writer: z.optional(z.string()),
+  });
 
-export const ContextSchema = z.looseObject({
-  version: z._default(z.int(), CONTEXT_VERSION),
-  sessions: z._default(z.record(z.string(), SessionSchema), () => ({})),
+  const ContextSchema = z.looseObject({
+    version: z._default(z.int(), CONTEXT_VERSION),
+    sessions: z._default(z.record(z.string(), SessionSchema), () => ({})),
+  });
+  return { DecisionSchema, ClearedSchema, SessionSchema, ContextSchema };
 });
+export const contextSchema = () => contextSchemas().ContextSchema;
 
-export type Decision = z.infer<typeof DecisionSchema>;
-export type Cleared = z.infer<typeof ClearedSchema>;
-export type SessionContext = z.infer<typeof SessionSchema>;
-export type ContextFile = z.infer<typeof ContextSchema>;
+type Schemas = ReturnType<typeof contextSchemas>;
+export type Decision = z.infer<Schemas['DecisionSchema']>;
+export type Cleared = z.infer<Schemas['ClearedSchema']>;
+export type SessionContext = z.infer<Schemas['SessionSchema']>;
+export type ContextFile = z.infer<Schemas['ContextSchema']>;
 
 export interface Scope {
   flowId: string | null;
@@ -72,7 +79,7 @@ export function contextPath(dir: string): string {
 }
 
 export function readContext(dir: string): ContextFile {
-  return readJsonFile(contextPath(dir), ContextSchema, CONTEXT_FILE);
+  return readJsonFile(contextPath(dir), contextSchema, CONTEXT_FILE, () => ({ version: CONTEXT_VERSION, sessions: {} }));
 }
 
 /** The session's own entry: never one inherited from Object (a session named "constructor"). */
@@ -117,7 +124,7 @@ export function assertWritable(file: ContextFile): void {
 /** The session's entry to change, made if missing, marked as changed now by `writer`. */
 export function editSession(file: ContextFile, session: string, writer: string): SessionContext {
   checkSessionName(session);
-  const entry = sessionOf(file, session) ?? (file.sessions[session] = SessionSchema.parse({}));
+  const entry = sessionOf(file, session) ?? (file.sessions[session] = contextSchemas().SessionSchema.parse({}));
   entry.updated = now();
   entry.writer = writer;
   return entry;
@@ -134,7 +141,7 @@ class Unfinished extends Error {}
 export async function updateContext<R>(dir: string, change: (file: ContextFile) => R, finishPending: () => Promise<void>): Promise<R> {
   for (;;) {
     try {
-      return await updateJsonFile(contextPath(dir), ContextSchema, CONTEXT_FILE, (file) => {
+      return await updateJsonFile(contextPath(dir), contextSchema(), CONTEXT_FILE, (file) => {
         if (hasRollForward(dir)) throw new Unfinished();
         assertWritable(file);
         return change(file);
@@ -149,5 +156,5 @@ export async function updateContext<R>(dir: string, change: (file: ContextFile) 
 /** Puts back a whole context.json (a snapshot's), inside a transaction's edit. */
 export function replaceContext(file: ContextFile, value: unknown): void {
   for (const key of Object.keys(file)) delete (file as Record<string, unknown>)[key];
-  Object.assign(file, ContextSchema.parse(value ?? {}));
+  Object.assign(file, contextSchema().parse(value ?? {}));
 }

@@ -5,6 +5,7 @@
 // run, and mini bundles to a fraction of the size (measured: ~15 ms vs ~55 ms start-up).
 import * as z from 'zod/mini';
 import { FlowError } from './errors.js';
+import { once } from './once.js';
 
 export const FORMAT_VERSION = '3.0';
 export const FORMAT_MAJOR = 3;
@@ -13,75 +14,87 @@ export const TASK_STATUSES = ['todo', 'in_progress', 'blocked', 'done', 'cancell
 export const PLAN_STATUSES = ['draft', 'active', 'done', 'archived'] as const;
 export const PRIORITIES = ['low', 'medium', 'high'] as const;
 
-export const TaskStatusSchema = z.enum(TASK_STATUSES);
-export const PlanStatusSchema = z.enum(PLAN_STATUSES);
-export const PrioritySchema = z.enum(PRIORITIES);
+// Built on first use (once): a command that validates no flow (a listing from its
+// cache, help, completion) does not pay for constructing them (issue 15, start-up).
+const flowSchemas = once(() => {
+  const TaskStatusSchema = z.enum(TASK_STATUSES);
+  const PlanStatusSchema = z.enum(PLAN_STATUSES);
+  const PrioritySchema = z.enum(PRIORITIES);
+  // Ids written by flow follow `<kind>_<8+ base32>`; ids that came from older formats are
+  // kept as they were (DESIGN §3), so reading only requires a non-empty string.
+  const IdSchema = z.string().check(z.minLength(1, 'id must not be empty'));
+  const TimestampSchema = z.string();
+  const emptyList = (): string[] => [];
 
-// Ids written by flow follow `<kind>_<8+ base32>`; ids that came from older formats are
-// kept as they were (DESIGN §3), so reading only requires a non-empty string.
-const IdSchema = z.string().check(z.minLength(1, 'id must not be empty'));
-const TimestampSchema = z.string();
-const emptyList = (): string[] => [];
+  // Loose objects everywhere: fields other tools add are kept and written back unchanged.
+  // Defaults fill fields an agent writing the file by hand may leave out.
+  // Annotated by hand: TypeScript cannot infer a type that refers to itself.
+  const TaskSchema: z.ZodMiniType<Task> = z.looseObject({
+    id: IdSchema,
+    title: z.string(),
+    status: z._default(TaskStatusSchema, 'todo'),
+    priority: z._default(PrioritySchema, 'medium'),
+    notes: z._default(z.string(), ''),
+    tags: z._default(z.array(z.string()), emptyList),
+    depends_on: z._default(z.array(z.string()), emptyList),
+    created: z.optional(TimestampSchema),
+    updated: z.optional(TimestampSchema),
+    /** The agent working on it (`flow claim task`), until claim_expires. */
+    claimed_by: z.optional(z.string()),
+    claim_expires: z.optional(TimestampSchema),
+    get subtasks(): z.ZodMiniType<Task[]> {
+      return z._default(z.array(TaskSchema), (): Task[] => []);
+    },
+  });
 
-// Loose objects everywhere: fields other tools add are kept and written back unchanged.
-// Defaults fill fields an agent writing the file by hand may leave out.
-// Annotated by hand: TypeScript cannot infer a type that refers to itself.
-export const TaskSchema: z.ZodMiniType<Task> = z.looseObject({
-  id: IdSchema,
-  title: z.string(),
-  status: z._default(TaskStatusSchema, 'todo'),
-  priority: z._default(PrioritySchema, 'medium'),
-  notes: z._default(z.string(), ''),
-  tags: z._default(z.array(z.string()), emptyList),
-  depends_on: z._default(z.array(z.string()), emptyList),
-  created: z.optional(TimestampSchema),
-  updated: z.optional(TimestampSchema),
-  /** The agent working on it (`flow claim task`), until claim_expires. */
-  claimed_by: z.optional(z.string()),
-  claim_expires: z.optional(TimestampSchema),
-  get subtasks(): z.ZodMiniType<Task[]> {
-    return z._default(z.array(TaskSchema), (): Task[] => []);
-  },
-});
+  const PlanSchema = z.looseObject({
+    id: IdSchema,
+    title: z.string(),
+    status: z._default(PlanStatusSchema, 'active'),
+    summary: z._default(z.string(), ''),
+    created: z.optional(TimestampSchema),
+    updated: z.optional(TimestampSchema),
+    tasks: z._default(z.array(TaskSchema), (): Task[] => []),
+  });
 
-export const PlanSchema = z.looseObject({
-  id: IdSchema,
-  title: z.string(),
-  status: z._default(PlanStatusSchema, 'active'),
-  summary: z._default(z.string(), ''),
-  created: z.optional(TimestampSchema),
-  updated: z.optional(TimestampSchema),
-  tasks: z._default(z.array(TaskSchema), (): Task[] => []),
-});
-
-export const FlowSchema = z.looseObject({
-  id: IdSchema,
-  name: z.string(),
-  created: z.optional(TimestampSchema),
-  updated: z.optional(TimestampSchema),
-  plans: z._default(z.array(PlanSchema), (): Plan[] => []),
-});
-
-export const MetaSchema = z.looseObject({
-  last_saved: z.optional(TimestampSchema),
-  file_revision: z._default(
-    z.int().check(z.nonnegative('file_revision must not be negative')),
-    0,
-  ),
-  writer: z.optional(z.string()),
+  const FlowSchema = z.looseObject({
+    id: IdSchema,
+    name: z.string(),
+    created: z.optional(TimestampSchema),
+    updated: z.optional(TimestampSchema),
+    plans: z._default(z.array(PlanSchema), () => []),
+  });
+  return { TaskStatusSchema, PlanStatusSchema, PrioritySchema, TaskSchema, PlanSchema, FlowSchema };
 });
 
 /** Everything at the top level except `flows`, which the store reads flow by flow. */
-export const HeaderSchema = z.looseObject({
-  version: z._default(z.string(), FORMAT_VERSION),
-  meta: z._default(MetaSchema, () => ({ file_revision: 0 })),
-  current_flow_id: z._default(z.nullable(z.string()), null),
+const headerSchemas = once(() => {
+  const MetaSchema = z.looseObject({
+    last_saved: z.optional(z.string()),
+    file_revision: z._default(z.int().check(z.nonnegative('file_revision must not be negative')), 0),
+    writer: z.optional(z.string()),
+  });
+  const HeaderSchema = z.looseObject({
+    version: z._default(z.string(), FORMAT_VERSION),
+    meta: z._default(MetaSchema, () => ({ file_revision: 0 })),
+    current_flow_id: z._default(z.nullable(z.string()), null),
+  });
+  return { MetaSchema, HeaderSchema };
 });
 
-export const DocumentSchema = z.looseObject({
-  ...HeaderSchema.def.shape,
-  flows: z.record(z.string(), FlowSchema),
-});
+export const taskStatusSchema = () => flowSchemas().TaskStatusSchema;
+export const planStatusSchema = () => flowSchemas().PlanStatusSchema;
+export const prioritySchema = () => flowSchemas().PrioritySchema;
+export const taskSchema = () => flowSchemas().TaskSchema;
+export const planSchema = () => flowSchemas().PlanSchema;
+export const flowSchema = () => flowSchemas().FlowSchema;
+export const headerSchema = () => headerSchemas().HeaderSchema;
+/** The whole file, for the published JSON Schema. */
+export const documentSchema = () =>
+  z.looseObject({
+    ...headerSchema().def.shape,
+    flows: z.record(z.string(), flowSchema()),
+  });
 
 export interface Task {
   id: string;
@@ -98,11 +111,11 @@ export interface Task {
   subtasks: Task[];
   [unknown: string]: unknown;
 }
-export type Plan = z.infer<typeof PlanSchema>;
-export type Flow = z.infer<typeof FlowSchema>;
-export type Meta = z.infer<typeof MetaSchema>;
-export type Header = z.infer<typeof HeaderSchema>;
-export type FlowDocument = z.infer<typeof DocumentSchema>;
+export type Plan = z.infer<ReturnType<typeof planSchema>>;
+export type Flow = z.infer<ReturnType<typeof flowSchema>>;
+export type Meta = z.infer<ReturnType<typeof headerSchemas>['MetaSchema']>;
+export type Header = z.infer<ReturnType<typeof headerSchema>>;
+export type FlowDocument = z.infer<ReturnType<typeof documentSchema>>;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
 export type Priority = (typeof PRIORITIES)[number];
@@ -191,7 +204,7 @@ export class TooDeepWriteError extends FlowError {
 /** Validates a flow that flow may write: deeper than MAX_TASK_DEPTH is refused (TooDeepWriteError). */
 export function parseFlow(value: unknown, where = 'flow'): Flow {
   if (flowTaskDepth(value, MAX_TASK_DEPTH) > MAX_TASK_DEPTH) throw new TooDeepWriteError(where);
-  return parseWith(FlowSchema, value, where);
+  return parseWith(flowSchema(), value, where);
 }
 
 /**
@@ -213,7 +226,7 @@ export function parseStoredFlow(value: unknown, where = 'flow'): { flow: Flow; h
       return false;
     });
   }
-  return { flow: parseWith(FlowSchema, value, where), hidden };
+  return { flow: parseWith(flowSchema(), value, where), hidden };
 }
 
 /** Tasks in raw task lists, any depth, without recursion. */
@@ -245,11 +258,11 @@ export function nestingDepth(value: unknown, limit: number): number {
 }
 
 export function parsePlan(value: unknown, where = 'plan'): Plan {
-  return parseWith(PlanSchema, value, where);
+  return parseWith(planSchema(), value, where);
 }
 
 export function parseHeader(value: unknown): Header {
-  return parseWith(HeaderSchema, value, '');
+  return parseWith(headerSchema(), value, '');
 }
 
 export function majorVersion(version: string): number {

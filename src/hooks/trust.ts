@@ -15,6 +15,7 @@ import { now } from '../domain/time.js';
 import { nodeCrypto } from '../node-modules.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 import { HOOK_EVENT_NAMES, type HookEvent } from './payload.js';
+import { once } from '../domain/once.js';
 
 export type Hooks = Config['hooks'];
 
@@ -55,13 +56,16 @@ export function executableSetting(key: string): Executable['setting'] | undefine
 
 const TRUST_FILE = 'trusted-hooks.json';
 
-const TrustSchema = z.looseObject({
-  version: z._default(z.number(), 1),
-  dirs: z._default(
-    z.record(z.string(), z.looseObject({ hooks: z.string(), trusted_at: z.optional(z.string()) })),
-    () => ({}),
-  ),
-});
+// Built on first use: only a store with hooks or command settings reads the trust file.
+const trustSchema = once(() =>
+  z.looseObject({
+    version: z._default(z.number(), 1),
+    dirs: z._default(
+      z.record(z.string(), z.looseObject({ hooks: z.string(), trusted_at: z.optional(z.string()) })),
+      () => ({}),
+    ),
+  }),
+);
 
 /** The per-user folder (DESIGN §1): `$XDG_CONFIG_HOME/flow`, else `~/.config/flow`. */
 export function userFolder(env: NodeJS.ProcessEnv = process.env): string {
@@ -101,7 +105,7 @@ function dirKey(dir: string): string {
 /** True when what `config` would run may run in `dir`: nothing at all, or exactly what was trusted there. */
 export function isTrusted(dir: string, config: Config, env: NodeJS.ProcessEnv = process.env): boolean {
   if (!hasExecutables(config)) return true;
-  const record = readJsonFile(trustFile(env), TrustSchema, TRUST_FILE).dirs[dirKey(dir)];
+  const record = readJsonFile(trustFile(env), trustSchema, TRUST_FILE).dirs[dirKey(dir)];
   return record?.hooks === executablesDigest(config);
 }
 
@@ -118,7 +122,7 @@ export const HOW_TO_TRUST = 'review and trust it with `flow trust hooks`';
 
 /** Trusts exactly what `config` would run, for `dir`. */
 export async function trustExecutables(dir: string, config: Config, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  await updateJsonFile(trustFile(env), TrustSchema, TRUST_FILE, (file) => {
+  await updateJsonFile(trustFile(env), trustSchema(), TRUST_FILE, (file) => {
     // `hooks` names the digest of hooks and commands (the record's field predates commands).
     file.dirs[dirKey(dir)] = { hooks: executablesDigest(config), trusted_at: now() };
   });
@@ -126,7 +130,7 @@ export async function trustExecutables(dir: string, config: Config, env: NodeJS.
 
 /** Takes trust back; false when there was none to take. */
 export async function revokeTrust(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  return updateJsonFile(trustFile(env), TrustSchema, TRUST_FILE, (file) => {
+  return updateJsonFile(trustFile(env), trustSchema(), TRUST_FILE, (file) => {
     const key = dirKey(dir);
     const had = key in file.dirs;
     delete file.dirs[key];

@@ -150,7 +150,7 @@ export class SnapshotEngine {
   }
 
   private readIndex(): SnapshotIndex {
-    return readJsonFile(this.indexFile, schemas().IndexSchema, 'snapshots/index.json');
+    return readJsonFile(this.indexFile, () => schemas().IndexSchema, 'snapshots/index.json');
   }
 
   /** Every stored snapshot, listed or retired. */

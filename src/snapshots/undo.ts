@@ -7,7 +7,7 @@ import { appendFileSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 
 import { join } from 'node:path';
 import { ConflictError, FlowError } from '../domain/errors.js';
 import { idsUnder, objectChanges, revertChanges, type Kind, type ObjectChange } from '../domain/revert.js';
-import { FlowSchema, parseFlow, parseWith, PlanSchema, SchemaError, TaskSchema, type Flow } from '../domain/schema.js';
+import { flowSchema, parseFlow, parseWith, planSchema, SchemaError, taskSchema, type Flow } from '../domain/schema.js';
 import * as z from 'zod/mini';
 import { now } from '../domain/time.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -167,7 +167,7 @@ export class UndoLog {
   }
 }
 
-const SCHEMAS: Record<Kind, z.ZodMiniType<Record<string, unknown> & { id: string }>> = { flow: FlowSchema, plan: PlanSchema, task: TaskSchema };
+const SCHEMAS: Record<Kind, () => z.ZodMiniType<Record<string, unknown> & { id: string }>> = { flow: flowSchema, plan: planSchema, task: taskSchema };
 const CHILDREN = { flow: 'plans', plan: 'tasks', task: 'subtasks' } as const;
 
 /** The recorded objects, each checked to be what the store's schema allows. */
@@ -184,7 +184,7 @@ function changesOf(entry: UndoEntry): ObjectChange[] {
       // Each object as the store's schema reads it: own fields alone, or a removed one whole.
       const valid = (kind: Kind, object: Record<string, unknown>) => {
         if (object.id !== change.id) throw new SchemaError(`${where}: ${change.id} has the fields of ${JSON.stringify(object.id)}`, change.id);
-        return parseWith(SCHEMAS[kind], object, where);
+        return parseWith(SCHEMAS[kind](), object, where);
       };
       const alone = (fields: Record<string, unknown>) => valid(change.kind, { ...fields, [CHILDREN[change.kind]]: [] });
       if (change.change === 'created') alone(change.after);

@@ -3,6 +3,10 @@
 // expected shape and resolved inside its folder before anything is read, written or
 // deleted, and no symbolic link on the way may lead out of the data directory.
 import { lstatSync, realpathSync } from 'node:fs';
+
+// realpath(3) in one call: Node's JS realpathSync stats every part of the path in turn,
+// and this check runs for every side file a command touches (issue 15, start-up).
+const realpath = realpathSync.native;
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { FlowError } from '../domain/errors.js';
 
@@ -26,7 +30,7 @@ function within(root: string, path: string): boolean {
 export function assertResolvesInside(root: string, path: string, what: string): void {
   let realRoot: string;
   try {
-    realRoot = realpathSync(root);
+    realRoot = realpath(root);
   } catch {
     return; // no root yet: nothing under it to follow
   }
@@ -38,7 +42,7 @@ export function assertResolvesInside(root: string, path: string, what: string): 
     }
     let real: string;
     try {
-      real = realpathSync(probe);
+      real = realpath(probe);
     } catch {
       throw new DamagedEntryError(what, path, 'a symbolic link that leads nowhere');
     }

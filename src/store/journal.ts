@@ -13,7 +13,7 @@
 // inside .flow/, every line is checked on its own (a line that does not read is skipped
 // and reported; the chain of identities then decides), and what a snapshot made from it
 // holds is validated like any file when it is restored.
-import { rmSync, unlinkSync } from 'node:fs';
+import { existsSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Operation } from 'fast-json-patch';
 import * as z from 'zod/mini';
@@ -84,6 +84,8 @@ export interface SavedChange {
  */
 export function recordInJournal(dir: string, change: SavedChange): void {
   const path = journalPath(dir);
+  // No snapshot yet, no journal: one existence check, not a failed open.
+  if (!existsSync(path)) return;
   try {
     assertResolvesInside(dir, path, JOURNAL);
     if (change.patch === null || change.to === null) {

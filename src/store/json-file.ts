@@ -1,7 +1,7 @@
 // Small JSON side files (context.json, config.json): validated on read, changed under
 // their own lock with an atomic replace, unknown fields kept. Never read through a
 // symbolic link that leads out of their folder (DESIGN §8).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
@@ -28,17 +28,25 @@ function parseJson(text: string): unknown {
   return value;
 }
 
-export function readJsonFile<T>(path: string, schema: z.ZodMiniType<T>, name: string): T {
+/**
+ * The file read and validated. `schema` is called only when there is a file to check;
+ * `absent` (what the schema makes of `{}`) stands for a file that is not there, so a
+ * command in a store without that file does not build the schema.
+ */
+export function readJsonFile<T>(path: string, schema: () => z.ZodMiniType<T>, name: string, absent?: () => T): T {
+  // The common case of no file at all, without the containment walk and an ENOENT error
+  // (a file that goes away between the two is still met below).
+  if (absent && !existsSync(path)) return absent();
   let text: string;
   try {
     text = readFileInside(path, name).toString('utf8');
   } catch (err) {
     if (err instanceof FlowError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return parseWith(schema, {}, name);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return absent ? absent() : parseWith(schema(), {}, name);
     throw asFlowError(err);
   }
   try {
-    return parseWith(schema, text.trim() === '' ? {} : parseJson(text), name);
+    return parseWith(schema(), text.trim() === '' ? {} : parseJson(text), name);
   } catch (err) {
     if (err instanceof SyntaxError || err instanceof SchemaError) {
       throw new FlowError('invalid', `${path} is not valid: ${err.message}. Fix or remove it.`);
@@ -58,7 +66,7 @@ export async function updateJsonFile<T, R>(
     const lock = await acquireLock(path);
     try {
       removeStaleTemps(path);
-      const value = readJsonFile(path, schema, name);
+      const value = readJsonFile(path, () => schema, name);
       const result = change(value);
       writeFileAtomic(path, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)], {
         beforeRename: () => lock.assertHeld(),

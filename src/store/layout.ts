@@ -226,6 +226,21 @@ export class Image {
     return ids;
   }
 
+  /**
+   * True when the block's flow lines are those of `ids`, in that order: one pass that
+   * keeps nothing (a cached listing is checked against the file with it).
+   */
+  holdsInOrder(ids: Iterable<string>): boolean {
+    let start = this.blockStart;
+    for (const id of ids) {
+      const key = start < this.blockEnd ? memberKey(this.buf, start) : undefined;
+      if (!key || key.id !== id) return false;
+      const newline = this.buf.indexOf(NEWLINE, key.valueStart);
+      start = newline < 0 || newline >= this.blockEnd ? this.blockEnd : newline + 1;
+    }
+    return start >= this.blockEnd;
+  }
+
   value(member: MemberRange): unknown {
     return JSON.parse(this.buf.toString('utf8', member.valueStart, member.end));
   }

@@ -9,7 +9,7 @@
 // other; a lock whose mtime lies further in the future than the stale period (a clock
 // set wrong, a file copied from another machine) counts as stale rather than blocking
 // every write until that time.
-import { lstatSync, mkdir, realpath, rmdir, rmdirSync, stat, statSync, unlinkSync, utimes, utimesSync, type BigIntStats, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, realpathSync, rmdirSync, statSync, unlinkSync, utimesSync, type BigIntStats } from 'node:fs';
 import { basename } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { FlowError } from '../domain/errors.js';
@@ -120,35 +120,33 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
   // itself, its check is shown the mtime it last set, so both refreshes coexist.
   let libraryMtime: Date | undefined;
   let refreshedMs: number | undefined;
-  // What proper-lockfile calls of its `fs` (naming them, not spreading node:fs, which
-  // would load fs.promises and every other part of it on each lock).
+  // What proper-lockfile calls of its `fs`, synchronously (its lockSync: a lock is a
+  // mkdir and a stat, and the thread pool that async calls need costs a command more to
+  // start than they take). Named, not spread from node:fs, which would load fs.promises.
   const guardedFs = {
-    mkdir,
-    realpath,
-    rmdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) =>
-      lost ? callback(null) : rmdir(path, callback),
+    mkdirSync,
+    realpathSync,
     rmdirSync: (path: string) => {
       if (!lost) rmdirSync(path);
     },
-    utimes: (path: string, atime: Date, mtime: Date, callback: (err: NodeJS.ErrnoException | null) => void) =>
-      utimes(path, atime, mtime, (err) => {
-        if (!err && path === lockPath) {
-          libraryMtime = mtime;
-          refreshedMs = undefined;
-        }
-        callback(err);
-      }),
-    stat: (path: string, callback: (err: NodeJS.ErrnoException | null, stat: Stats) => void) =>
-      stat(path, (err, found) => {
-        if (!err && path === lockPath && libraryMtime && refreshedMs !== undefined && found.mtimeMs === refreshedMs) {
-          Object.defineProperty(found, 'mtime', { value: libraryMtime });
-        }
-        callback(err, found);
-      }),
+    utimesSync: (path: string, atime: Date, mtime: Date) => {
+      utimesSync(path, atime, mtime);
+      if (path === lockPath) {
+        libraryMtime = mtime;
+        refreshedMs = undefined;
+      }
+    },
+    statSync: (path: string) => {
+      const found = statSync(path);
+      if (path === lockPath && libraryMtime && refreshedMs !== undefined && found.mtimeMs === refreshedMs) {
+        Object.defineProperty(found, 'mtime', { value: libraryMtime });
+      }
+      return found;
+    },
   };
   for (;;) {
     try {
-      const release = await lockfile.lock(file, {
+      const release = lockfile.lockSync(file, {
         fs: guardedFs,
         realpath: false,
         stale: staleMs,
@@ -188,7 +186,11 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
         },
         async release() {
           if (compromised || !stillMine()) lost = true;
-          await release().catch(() => undefined);
+          try {
+            release();
+          } catch {
+            // already released, or taken over: nothing of ours to remove
+          }
         },
       };
     } catch (err) {

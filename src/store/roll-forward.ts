@@ -11,22 +11,24 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { assertResolvesInside } from './contain.js';
+import { once } from '../domain/once.js';
 
 export const ROLL_FORWARD_FILE = 'transaction.json';
 
-// The second file is named by a plain name in the data directory, never a path.
-const SideName = z.string().check(z.regex(/^[a-z][a-z0-9_-]*\.json$/));
+// Built on first use: a record exists only after a crash between two renames.
+const recordSchema = once(() =>
+  z.looseObject({
+    /** flows.json's meta as the transaction wrote it. */
+    revision: z.int(),
+    writer: z.string(),
+    last_saved: z.string(),
+    // The second file is named by a plain name in the data directory, never a path.
+    file: z.string().check(z.regex(/^[a-z][a-z0-9_-]*\.json$/)),
+    content: z.string(),
+  }),
+);
 
-const RecordSchema = z.looseObject({
-  /** flows.json's meta as the transaction wrote it. */
-  revision: z.int(),
-  writer: z.string(),
-  last_saved: z.string(),
-  file: SideName,
-  content: z.string(),
-});
-
-export type RollForwardRecord = z.infer<typeof RecordSchema>;
+export type RollForwardRecord = z.infer<ReturnType<typeof recordSchema>>;
 
 /** What finishing found: nothing, a second file written, a record dropped, or a damaged record moved aside. */
 export type RollForwardOutcome =
@@ -84,7 +86,7 @@ export async function rollForward(
   }
   let record: RollForwardRecord;
   try {
-    record = RecordSchema.parse(JSON.parse(text));
+    record = recordSchema().parse(JSON.parse(text));
   } catch (err) {
     return moveAside((err as Error).message.split('\n')[0]);
   }

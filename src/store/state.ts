@@ -144,7 +144,7 @@ export class StoreView {
     // Only a read view has kept summaries: what it holds is the file's, unchanged.
     const kept = this.summaries?.read();
     // Believed only for the flows the file holds, in its order (its key is stat data anyone can copy).
-    if (kept && sameKeys(kept, this.flowIds())) return [...kept.values()];
+    if (kept && this.image.holdsInOrder(kept.keys())) return [...kept.values()];
     const parse = this.image.blockEnd - this.image.blockStart < SCAN_FROM_BYTES;
     const fresh = new Map<string, FlowSummary>();
     for (const id of this.flowIds()) {
@@ -413,12 +413,4 @@ export class Transaction extends StoreView {
     inverse.reverse();
     return { flows, currentFlowId, extras, order, patch, inverse, forced: this.forced };
   }
-}
-
-/** Whether `map`'s keys are `ids`, in that order. */
-function sameKeys(map: ReadonlyMap<string, unknown>, ids: readonly string[]): boolean {
-  if (map.size !== ids.length) return false;
-  let i = 0;
-  for (const key of map.keys()) if (key !== ids[i++]) return false;
-  return true;
 }

@@ -321,9 +321,11 @@ export class Store {
 
   /**
    * Reads the store for a command that does not write. An older format is upgraded and
-   * an unreadable file quarantined first (DESIGN §3–4), both under the lock.
+   * an unreadable file quarantined first (DESIGN §3–4), both under the lock. The current
+   * flow is validated too, so a broken store is met by readers; `validateCurrent: false`
+   * leaves that to whoever reads a flow (a listing of names and counts reads none).
    */
-  async read(): Promise<StoreView> {
+  async read({ validateCurrent = true }: { validateCurrent?: boolean } = {}): Promise<StoreView> {
     // What a crash left half published is finished first, so that both files agree; a
     // store that cannot be locked (a read-only file system) is read as it is.
     await this.finishPending().catch((err: unknown) =>
@@ -344,8 +346,7 @@ export class Store {
       const trusted = this.cache?.source === loaded && this.cache.settled;
       const summaries = trusted && loaded.identity !== null ? summaryCache(this.dir, loaded.identity) : undefined;
       const view = new StoreView(loaded.image, loaded.header, loaded.tooNew, this.options.warn, summaries);
-      // Validate the current flow now, so a broken store is met by readers too.
-      if (view.currentFlowId) view.flow(view.currentFlowId);
+      if (validateCurrent && view.currentFlowId) view.flow(view.currentFlowId);
       return view;
     });
   }

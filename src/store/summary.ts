@@ -222,11 +222,26 @@ export function ownFields(id: string, value: unknown): FlowFields | undefined {
   if (!isRecord(value)) return undefined;
   // FlowSchema's own fields, checked as it checks them (a test keeps the two in step);
   // its fields come first, then the others as they came.
-  const { id: ownId, name, created, updated, plans: _plans, ...rest } = value;
+  const { id: ownId, name, created, updated } = value;
   if (ownId !== id || id === '' || typeof name !== 'string') return undefined;
   if ((created !== undefined && typeof created !== 'string') || (updated !== undefined && typeof updated !== 'string')) return undefined;
+  // Already in that order and without plans (what the summary cache holds): as it is.
+  if (inOwnOrder(value, created !== undefined, updated !== undefined)) return value as FlowFields;
+  const { id: _id, name: _name, created: _created, updated: _updated, plans: _plans, ...rest } = value;
   return { id, name, ...(created !== undefined && { created }), ...(updated !== undefined && { updated }), ...rest };
 }
+
+/** Keys are id, name, then created and updated where present, then others but plans. */
+function inOwnOrder(value: Record<string, unknown>, created: boolean, updated: boolean): boolean {
+  const order = created && updated ? OWN_ORDER : ['id', 'name', ...(created ? ['created'] : []), ...(updated ? ['updated'] : [])];
+  let k = 0;
+  for (const key in value) {
+    if (k < order.length ? key !== order[k] : key === 'plans' || key === 'created' || key === 'updated') return false;
+    k++;
+  }
+  return k >= order.length;
+}
+const OWN_ORDER = ['id', 'name', 'created', 'updated'];
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const STATUS_SET: ReadonlySet<unknown> = new Set(TASK_STATUSES);

@@ -3,6 +3,7 @@
 // next to the data. The value that stayed in place is the object's own; the record
 // keeps the other one, with both sides' writers and revisions.
 import * as z from 'zod/mini';
+import { once } from '../domain/once.js';
 
 /** The field of flows, plans and tasks (and of the top level) that holds the records. */
 export const CONFLICTS_FIELD = 'conflicts';
@@ -15,31 +16,33 @@ export const CONFLICTS_FIELD = 'conflicts';
 export const CONFLICT_KINDS = ['field', 'place', 'deleted'] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
-/** One side of a recorded conflict: who wrote it, and what it had. */
-const SideSchema = z.looseObject({
-  writer: z.optional(z.string()),
-  revision: z.optional(z.number()),
-  /** kind field: the side's value; absent when the side removed the field. */
-  value: z.optional(z.unknown()),
-  /** kind place: the parent the side put the object under. */
-  parent: z.optional(z.string()),
-  /** kind deleted: true on the side that deleted the object. */
-  deleted: z.optional(z.boolean()),
+/** A record as the schema reads it; built on first use (only sync and conflicts read records). */
+export const conflictRecordSchema = once(() => {
+  /** One side of a recorded conflict: who wrote it, and what it had. */
+  const SideSchema = z.looseObject({
+    writer: z.optional(z.string()),
+    revision: z.optional(z.number()),
+    /** kind field: the side's value; absent when the side removed the field. */
+    value: z.optional(z.unknown()),
+    /** kind place: the parent the side put the object under. */
+    parent: z.optional(z.string()),
+    /** kind deleted: true on the side that deleted the object. */
+    deleted: z.optional(z.boolean()),
+  });
+  return z.looseObject({
+    kind: z.enum(CONFLICT_KINDS),
+    field: z.optional(z.string()),
+    /** The common ancestor's value, when there was one (kind field). */
+    base: z.optional(z.unknown()),
+    /** The local side of the merge that recorded it: its value is the one kept in place. */
+    mine: SideSchema,
+    /** The incoming side of that merge. */
+    theirs: SideSchema,
+    at: z.optional(z.string()),
+  });
 });
 
-export const ConflictRecordSchema = z.looseObject({
-  kind: z.enum(CONFLICT_KINDS),
-  field: z.optional(z.string()),
-  /** The common ancestor's value, when there was one (kind field). */
-  base: z.optional(z.unknown()),
-  /** The local side of the merge that recorded it: its value is the one kept in place. */
-  mine: SideSchema,
-  /** The incoming side of that merge. */
-  theirs: SideSchema,
-  at: z.optional(z.string()),
-});
-
-export type ConflictRecord = z.infer<typeof ConflictRecordSchema>;
+export type ConflictRecord = z.infer<ReturnType<typeof conflictRecordSchema>>;
 export type ConflictSide = ConflictRecord['mine'];
 
 /** What a record is about, in a few words: `title`, `place`, `deleted`. */

@@ -2,10 +2,10 @@
 // and the TUI), describing them, and settling them (`flow resolve`).
 import { FlowError, NotFoundError } from '../domain/errors.js';
 import { oneLine } from '../domain/sanitize.js';
-import { FlowSchema, parseWith, PlanSchema, SchemaError, TaskSchema, type Flow, type Plan, type Task } from '../domain/schema.js';
+import { flowSchema, parseWith, planSchema, SchemaError, taskSchema, type Flow, type Plan, type Task } from '../domain/schema.js';
 import { movePlan, moveTask, removePlan, removeTask, touch, walkTasks, type Location } from '../domain/tree.js';
 import type { StoreView, Transaction } from '../store/state.js';
-import { CONFLICTS_FIELD, ConflictRecordSchema, recordSubject, type ConflictRecord, type ConflictSide } from './conflict-record.js';
+import { CONFLICTS_FIELD, conflictRecordSchema, recordSubject, type ConflictRecord, type ConflictSide } from './conflict-record.js';
 
 export interface ConflictEntry {
   /** The object's id; null for a field of the top level. */
@@ -24,7 +24,7 @@ export function entriesOf(object: Recordable): Array<{ index: number; record: Co
   if (!Array.isArray(list)) return [];
   const out: Array<{ index: number; record: ConflictRecord }> = [];
   list.forEach((entry, index) => {
-    const parsed = ConflictRecordSchema.safeParse(entry);
+    const parsed = conflictRecordSchema().safeParse(entry);
     if (parsed.success) out.push({ index, record: parsed.data });
   });
   return out;
@@ -142,9 +142,9 @@ function objectAt(location: Location): Flow | Plan | Task {
 
 function validate(location: Location, object: Flow | Plan | Task): void {
   try {
-    if (location.kind === 'flow') parseWith(FlowSchema, object, 'flow');
-    else if (location.kind === 'plan') parseWith(PlanSchema, object, 'plan');
-    else parseWith(TaskSchema, object, 'task');
+    if (location.kind === 'flow') parseWith(flowSchema(), object, 'flow');
+    else if (location.kind === 'plan') parseWith(planSchema(), object, 'plan');
+    else parseWith(taskSchema(), object, 'task');
   } catch (err) {
     if (err instanceof SchemaError) throw new FlowError('invalid', `that value does not fit: ${err.message}`);
     throw err;

@@ -2,7 +2,7 @@
 // a marker that says what was left out, for both formats, with text that is long, multi-line,
 // astral (two UTF-16 units per character) and hostile.
 import { describe, expect, it } from 'vitest';
-import { ContextSchema, type SessionContext } from '../../src/context/context.js';
+import { contextSchema, type SessionContext } from '../../src/context/context.js';
 import { charCount, exportContext, type ExportFormat } from '../../src/context/export.js';
 import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
 import type { Plan } from '../../src/domain/schema.js';
@@ -12,7 +12,7 @@ const SUMMARY = 'Where we are: storage 🧱 done, TUI next';
 
 function session(decisions: number, summary = SUMMARY): SessionContext {
   const hostile = Object.values(HOSTILE);
-  return ContextSchema.parse({
+  return contextSchema().parse({
     sessions: {
       s: {
         summary,

@@ -63,4 +63,17 @@ describe('layout', () => {
     const added = parse(spliceImage(empty, header, { put: new Map([['flow_a', flowA]]), removed: new Set() }));
     expect(added.flows).toEqual({ flow_a: flowA });
   });
+
+  it('holdsInOrder: the flow lines are exactly these ids, in this order', () => {
+    const escaped = { id: 'flow_"é"', name: 'E', plans: [] };
+    const img = image(flowA, escaped, flowC);
+    expect(img.holdsInOrder(['flow_a', 'flow_"é"', 'flow_c'])).toBe(true);
+    expect(img.holdsInOrder(['flow_a', 'flow_c', 'flow_"é"'])).toBe(false);
+    expect(img.holdsInOrder(['flow_a', 'flow_"é"'])).toBe(false);
+    expect(img.holdsInOrder(['flow_a', 'flow_"é"', 'flow_c', 'flow_ghost'])).toBe(false);
+    // An id that only appears inside another flow's line is not a flow.
+    expect(image(flowC).holdsInOrder(['flow_a'])).toBe(false);
+    expect(image().holdsInOrder([])).toBe(true);
+    expect(image().holdsInOrder(['flow_a'])).toBe(false);
+  });
 });

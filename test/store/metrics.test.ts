@@ -60,6 +60,19 @@ describe('FLOW_DEBUG=timing', () => {
     }
     expect(readFileSync(join(dir, 'flows.json'), 'utf8')).toContain('"T"');
   });
+
+  it('list flow validates no flow, only the header: names and counts come from the scan', () => {
+    const dir = tempDir('flow-timing-list-');
+    for (const args of [['add', 'flow', 'One'], ['add', 'plan', 'P'], ['add', 'task', 'T'], ['add', 'flow', 'Two']]) expect(flowSync(dir, args).code).toBe(0);
+    for (const run of ['first', 'cached']) {
+      const timed = flowSync(dir, ['list', 'flow'], { env: { FLOW_DEBUG: 'timing' } });
+      expect(timed.stdout, run).toContain('Two');
+      // One validation (no "(2×)"): the header's, not the current flow's.
+      expect(timed.stderr, run).toMatch(/validate \d+\.\d ms,/);
+    }
+    // Reading a flow still validates it.
+    expect(flowSync(dir, ['show', 'flow'], { env: { FLOW_DEBUG: 'timing' } }).stderr).toMatch(/validate \d+\.\d ms \(2×\)/);
+  });
 });
 
 describe('flow stats', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FlowError } from '../../src/domain/errors.js';
-import { DocumentSchema, parseWith } from '../../src/domain/schema.js';
+import { documentSchema, parseWith } from '../../src/domain/schema.js';
 import { Image, serialiseDocument } from '../../src/store/layout.js';
 import { readAnyFormat } from '../../src/store/migrate/import.js';
 import { detectFormat, upgrade } from '../../src/store/migrate/index.js';
@@ -179,7 +179,7 @@ describe('format detection', () => {
       expect(detectFormat(document), name).toEqual({ kind: 'current' });
       expect(document.version, name).toBe('3.0');
       // Every field 3.0 defaults is filled in by the migration itself.
-      expect(parseWith(DocumentSchema, document, ''), name).toEqual(document);
+      expect(parseWith(documentSchema(), document, ''), name).toEqual(document);
     }
   });
 
@@ -353,7 +353,7 @@ describe('1.x workflow', () => {
       tool: 'x',
     });
     expect(bad.meta).not.toHaveProperty('last_saved');
-    for (const document of [odd, bad]) expect(() => parseWith(DocumentSchema, document, '')).not.toThrow();
+    for (const document of [odd, bad]) expect(() => parseWith(documentSchema(), document, '')).not.toThrow();
   });
 });
 
@@ -490,7 +490,7 @@ describe('2.x flow list', () => {
       const out = migrate({ meta: { file_revision: revision }, flows: [] });
       expect(out.meta.file_revision, String(revision)).toBe(0);
       expect(out.meta.old_file_revision, String(revision)).toEqual(revision);
-      expect(() => parseWith(DocumentSchema, out, '')).not.toThrow();
+      expect(() => parseWith(documentSchema(), out, '')).not.toThrow();
     }
   });
 });

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateDocument, random } from '../../bench/fixtures.js';
-import { FlowSchema, MAX_TASK_DEPTH, parseStoredFlow, type Flow } from '../../src/domain/schema.js';
+import { flowSchema, MAX_TASK_DEPTH, parseStoredFlow, type Flow } from '../../src/domain/schema.js';
 import { serialiseDocument } from '../../src/store/layout.js';
 import { Store } from '../../src/store/store.js';
 import { summariseFlow, summaryOf } from '../../src/store/summary.js';
@@ -153,8 +153,8 @@ describe('summariseFlow', () => {
 });
 
 describe('own fields', () => {
-  it('are the flow schema\'s: summary.ts checks id, name, created and updated as FlowSchema does', () => {
-    expect(Object.keys(FlowSchema._zod.def.shape)).toEqual(['id', 'name', 'created', 'updated', 'plans']);
+  it('are the flow schema\'s: summary.ts checks id, name, created and updated as flowSchema() does', () => {
+    expect(Object.keys(flowSchema()._zod.def.shape)).toEqual(['id', 'name', 'created', 'updated', 'plans']);
   });
 });
 

@@ -46,7 +46,8 @@ const listFlow = defineCommand({
   args: () => z.object({ ...PAGING }),
   argv: { ...FLOW_LIST.argv },
   async run(args, env) {
-    const view = await env.read();
+    // Names and counts only, from the flow lines' scan (or its cache): no flow is parsed.
+    const view = await env.read({ namesOnly: true });
     const current = env.scope.flowId && view.hasFlow(env.scope.flowId) ? env.scope.flowId : view.currentFlowId;
     // One object a flow (a listing of 100k flows pays for every copy).
     const rows = view.flowSummaries().map(({ fields, plans, done, total }, i) => ({

@@ -1,7 +1,7 @@
 // Commands about flow itself: help, the JSON Schema of flows.json, and migration.
 import * as z from 'zod/mini';
 import { toJSONSchema } from 'zod/mini';
-import { DocumentSchema } from '../../domain/schema.js';
+import { documentSchema } from '../../domain/schema.js';
 import { hookPayloadJsonSchema } from '../../hooks/payload.js';
 import { flowCounts, walkTasks } from '../../domain/tree.js';
 import { readAnyFormat } from '../../store/migrate/import.js';
@@ -63,7 +63,7 @@ const schema = defineCommand({
     const [jsonSchema, what] =
       args.what === 'hook'
         ? [hookPayloadJsonSchema(), 'the hook payload']
-        : [{ title: 'flows.json (format 3.0)', ...toJSONSchema(DocumentSchema, { io: 'input' }) }, 'flows.json'];
+        : [{ title: 'flows.json (format 3.0)', ...toJSONSchema(documentSchema(), { io: 'input' }) }, 'flows.json'];
     return { json: jsonSchema, human: () => JSON.stringify(jsonSchema, null, 2), message: `JSON Schema of ${what}` };
   },
 });

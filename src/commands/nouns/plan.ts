@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { FlowError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
-import { PlanStatusSchema } from '../../domain/schema.js';
+import { planStatusSchema } from '../../domain/schema.js';
 import { countTasks, createPlan, insertPlan, movePlan, removePlan, touch, type PlanLocation, type Position } from '../../domain/tree.js';
 import type { StoreView } from '../../store/state.js';
 import { checkExpectations, expectations, ref, text } from '../args.js';
@@ -33,7 +33,7 @@ const addPlan = defineCommand({
   verb: 'add',
   noun: 'plan',
   summary: 'add a plan to a flow; the session then works in it',
-  args: () => z.object({ title: text(), flow: z.optional(ref('flow')), status: z.optional(PlanStatusSchema), summary: z.optional(z.string()) }),
+  args: () => z.object({ title: text(), flow: z.optional(ref('flow')), status: z.optional(planStatusSchema()), summary: z.optional(z.string()) }),
   positionals: ['title'],
   argv: {
     title: { description: 'the plan title', rest: true },
@@ -151,7 +151,7 @@ const setPlan = defineCommand({
     ref: ref('plan'),
     flow: z.optional(ref('flow')),
     title: z.optional(text()),
-    status: z.optional(PlanStatusSchema),
+    status: z.optional(planStatusSchema()),
     summary: z.optional(z.string()),
     expect: expectations(),
   }),

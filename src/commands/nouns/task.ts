@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { dependencyCycle, cycleMessage } from '../../domain/dependencies.js';
 import { FlowError, InvalidOperationError } from '../../domain/errors.js';
 import { oneLine } from '../../domain/sanitize.js';
-import { PrioritySchema, TaskStatusSchema, type Task, type TaskStatus } from '../../domain/schema.js';
+import { prioritySchema, taskStatusSchema, type Task, type TaskStatus } from '../../domain/schema.js';
 import {
   createTask,
   insertTask,
@@ -77,8 +77,8 @@ const addTask = defineCommand({
     title: text(),
     plan: z.optional(ref('plan')),
     parent: z.optional(ref('task')),
-    priority: z.optional(PrioritySchema),
-    status: z.optional(TaskStatusSchema),
+    priority: z.optional(prioritySchema()),
+    status: z.optional(taskStatusSchema()),
     tags: z.optional(z.array(z.string())),
     depends_on: z.optional(z.array(ref('task'))),
     notes: z.optional(z.string()),
@@ -122,7 +122,7 @@ const listTask = defineCommand({
   summary: 'list the tasks of the current plan, numbered for use as references',
   args: () => z.object({
     plan: z.optional(ref('plan')),
-    status: z.optional(z.array(TaskStatusSchema)),
+    status: z.optional(z.array(taskStatusSchema())),
     tags: z.optional(z.array(z.string())),
     all: z.optional(z.boolean()),
     ...PAGING,
@@ -196,8 +196,8 @@ const setTask = defineCommand({
     ref: ref('task'),
     plan: z.optional(ref('plan')),
     title: z.optional(text()),
-    status: z.optional(TaskStatusSchema),
-    priority: z.optional(PrioritySchema),
+    status: z.optional(taskStatusSchema()),
+    priority: z.optional(prioritySchema()),
     notes: z.optional(z.string()),
     tags: z.optional(z.array(z.string())),
     depends_on: z.optional(z.array(ref('task'))),
