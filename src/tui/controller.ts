@@ -24,7 +24,7 @@ import { VERSION_JSON, VERSION_LINE } from '../version.js';
 import { hasExpect, withoutExpect, type TuiCommand } from './commands.js';
 import { manifestPath } from '../documents/manifest.js';
 import { flowConflicts, selectConflicts } from './conflicts.js';
-import { planCountsOf } from './rows.js';
+import { planCountsOf, type RowModel } from './rows.js';
 import { readDocuments } from './documents.js';
 import type { FlowSummaries, LoaderMessage, LoaderRequest } from './load-worker.js';
 import { sameSession, sessionView } from './session-context.js';
@@ -37,6 +37,10 @@ import {
   messageClock,
   selectRows,
   setMessage,
+  nextTurn,
+  ROWS_SLICE,
+  setStateWithRows,
+  type TuiState,
   type TuiStore,
 } from './state.js';
 
@@ -75,6 +79,22 @@ export interface Job {
 type HeaderInfo = Pick<Header, 'current_flow_id' | 'meta'>;
 
 const byId = (flows: readonly Flow[]) => new Map(flows.map((f) => [f.id, f]));
+
+/** The state that shows `flows` as the whole tree. */
+function wholeTree(state: TuiState, flows: Map<string, Flow>, order: string[], header: HeaderInfo): Partial<TuiState> {
+  return {
+    flows,
+    order,
+    currentFlowId: header.current_flow_id,
+    revision: header.meta.file_revision,
+    writer: header.meta.writer ?? '',
+    lastSaved: header.meta.last_saved ?? null,
+    version: state.version + 1,
+    // Every flow is here: no rows from summaries (dropped with the same change, so the
+    // rows are built once).
+    pending: null,
+  };
+}
 
 const tenth = (p: { done: number; total: number } | null) => (p && p.total ? Math.floor((p.done * 10) / p.total) : -1);
 
@@ -194,7 +214,7 @@ export class Controller {
             const onMessage = (message: LoaderMessage) => {
               if (part === 0) firstSpoke();
               if (message.type === 'first') return this.showFirstScreen(message.flows, message.order, message.header);
-              if (message.type === 'summaries') return this.showPending(message.summaries);
+              if (message.type === 'summaries') return void this.showPending(message.summaries);
               if (message.type === 'chunk') {
                 // The tree's counts and conflicts, a chunk at a time, rather than all at once
                 // when the whole tree comes in (a key pressed then would wait for all of it).
@@ -251,7 +271,7 @@ export class Controller {
       fallback = true;
     }
     if (fallback || !header) await this.loadOnMainThread();
-    else this.replaceAllKeepingOwn(collected, order, header);
+    else await this.replaceAllKeepingOwn(collected, order, header);
   }
 
   /**
@@ -269,33 +289,49 @@ export class Controller {
     this.firstOrder = order;
   }
 
-  /** The other flows' names and counts (a byte scan): rows for them until they are parsed. */
-  private showPending(summaries: FlowSummaries): void {
+  /**
+   * The other flows' names and counts (a byte scan): rows for them until they are parsed,
+   * built between keys (setStateWithRows), as long as the whole tree is not in already.
+   */
+  private async showPending(summaries: FlowSummaries): Promise<void> {
     const order = this.firstOrder;
     if (!order || this.loaded || summaries.names.length !== order.length) return;
-    const state = this.tui.getState();
-    const before = selectRows(state);
-    const indexOf = new Map(order.map((id, i) => [id, i]));
-    // Flows our own commits added meanwhile stay at the end, as they would in the file.
-    const known = new Set(order);
-    this.tui.setState({ pending: { indexOf, ...summaries }, order: [...order, ...state.order.filter((id) => !known.has(id))] });
-    keepCursorVisible(this.tui, before);
+    const before = selectRows(this.tui.getState());
+    const indexOf = new Map<string, number>();
+    for (let i = 0; i < order.length; i++) {
+      if (i % ROWS_SLICE === ROWS_SLICE - 1) await nextTurn();
+      indexOf.set(order[i], i);
+    }
+    const pending = { indexOf, ...summaries };
+    await setStateWithRows(this.tui, (state) =>
+      this.firstOrder === order && !state.pending
+        ? // Flows our own commits added meanwhile stay at the end, as they would in the file.
+          { pending, order: [...order, ...state.order.filter((id) => !indexOf.has(id))] }
+        : null,
+    );
+    if (this.tui.getState().pending === pending) keepCursorVisible(this.tui, before);
   }
 
-  /** The whole file as the workers read it, with what our commits changed since. */
-  private replaceAllKeepingOwn(flows: Map<string, Flow>, order: string[], header: Header): void {
-    const touched = this.touchedWhileReading;
-    const state = this.tui.getState();
-    if (!touched?.size || state.revision <= header.meta.file_revision) return this.replaceAll(flows, order, header);
-    for (const id of touched) {
-      const own = state.flows.get(id);
-      if (own) flows.set(id, own);
-      else flows.delete(id);
-    }
-    const known = new Set(order);
-    const ordered = [...order.filter((id) => flows.has(id)), ...[...touched].filter((id) => flows.has(id) && !known.has(id))];
-    const meta = { ...header.meta, file_revision: state.revision, writer: state.writer, last_saved: state.lastSaved ?? undefined };
-    this.replaceAll(flows, ordered, { current_flow_id: state.currentFlowId, meta });
+  /**
+   * The whole file as the workers read it, with what our commits changed since. Its rows
+   * (100k at 100k flows) are built between keys (setStateWithRows), then it is shown.
+   */
+  private async replaceAllKeepingOwn(flows: Map<string, Flow>, order: string[], header: Header): Promise<void> {
+    const before = selectRows(this.tui.getState());
+    await setStateWithRows(this.tui, (state) => {
+      const touched = this.touchedWhileReading;
+      if (!touched?.size || state.revision <= header.meta.file_revision) return wholeTree(state, flows, order, header);
+      for (const id of touched) {
+        const own = state.flows.get(id);
+        if (own) flows.set(id, own);
+        else flows.delete(id);
+      }
+      const known = new Set(order);
+      const ordered = [...order.filter((id) => flows.has(id)), ...[...touched].filter((id) => flows.has(id) && !known.has(id))];
+      const meta = { ...header.meta, file_revision: state.revision, writer: state.writer, last_saved: state.lastSaved ?? undefined };
+      return wholeTree(state, flows, ordered, { current_flow_id: state.currentFlowId, meta });
+    });
+    this.afterWholeTree(before);
   }
 
   private send(request: LoaderRequest): void {
@@ -337,19 +373,13 @@ export class Controller {
   private replaceAll(flows: Map<string, Flow>, order: string[], header: HeaderInfo): void {
     const state = this.tui.getState();
     const before = selectRows(state);
-    const next = {
-      flows,
-      order,
-      currentFlowId: header.current_flow_id,
-      revision: header.meta.file_revision,
-      writer: header.meta.writer ?? '',
-      lastSaved: header.meta.last_saved ?? null,
-      version: state.version + 1,
-      // Every flow is here: no rows from summaries (dropped with the same change, so the
-      // rows are built once).
-      pending: null,
-    };
-    this.tui.setState(next);
+    this.tui.setState(wholeTree(state, flows, order, header));
+    this.afterWholeTree(before);
+  }
+
+  private afterWholeTree(before: RowModel): void {
+    // No rows from summaries from now on (showPending may still be building them).
+    this.firstOrder = null;
     // Once: on the first screen, or on the whole tree when there was none.
     if (!this.loaded && !this.touchedWhileReading) this.focusScope();
     keepCursorVisible(this.tui, before);

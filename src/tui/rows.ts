@@ -80,6 +80,17 @@ export interface NumberScope {
   planId: string | null;
 }
 
+/** What the rows are built from. */
+export interface RowInputs {
+  flows: ReadonlyMap<string, Flow>;
+  order: readonly string[];
+  expanded: ReadonlySet<string>;
+  filter?: string;
+  numbers?: NumberScope;
+  docCount?: (planId: string) => number;
+  pending?: PendingFlows;
+}
+
 /**
  * Builds the visible rows. With a filter, only matching objects and their ancestors are
  * shown, everything on the way expanded, so a search finds tasks in collapsed flows too.
@@ -93,6 +104,19 @@ export function buildRows(
   docCount: (planId: string) => number = () => 0,
   pending?: PendingFlows,
 ): RowModel {
+  const builder = rowBuilder({ flows, order, expanded, filter, numbers, docCount, pending }, Infinity);
+  for (;;) {
+    const step = builder.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * buildRows a slice at a time: pauses (yields) after every `slice` flows, so that a
+ * caller can build the 100k rows of a big store between keys instead of in one go.
+ */
+export function* rowBuilder(inputs: RowInputs, slice: number): Generator<void, RowModel> {
+  const { flows, order, expanded, filter = '', numbers = { flowId: null, planId: null }, docCount = () => 0, pending } = inputs;
   const rows: Row[] = [];
   const query = parseQuery(filter);
   const filtering = !isEmpty(query);
@@ -124,7 +148,9 @@ export function buildRows(
       else if (counter) counter.n += subtreeSize(task.subtasks);
     }
   };
+  let taken = 0;
   for (const id of order) {
+    if (++taken % slice === 0) yield;
     const flow = flows.get(id);
     if (!flow) {
       const at = pending?.indexOf.get(id);
@@ -184,6 +210,9 @@ export function buildRows(
     });
   }
   const indexOf = new Map<string, number>();
-  rows.forEach((row, i) => indexOf.set(row.id, i));
+  for (let i = 0; i < rows.length; i++) {
+    if ((i + 1) % slice === 0) yield;
+    indexOf.set(rows[i].id, i);
+  }
   return { rows, indexOf };
 }

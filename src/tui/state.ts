@@ -13,7 +13,7 @@ import { NO_DOCUMENTS, type DocumentsView } from './documents.js';
 import { NO_SESSION, type SessionView } from './session-context.js';
 import type { SyncReading } from './sync-probe.js';
 import type { KeyContext } from './keys.js';
-import { buildRows, type PendingFlows, type RowModel } from './rows.js';
+import { buildRows, rowBuilder, type PendingFlows, type RowInputs, type RowModel } from './rows.js';
 
 export type Focus =
   | 'tree' | 'prompt' | 'input' | 'search' | 'editor' | 'picker' | 'confirm' | 'help' | 'snapshots' | 'conflict' | 'output'
@@ -214,27 +214,80 @@ export function createTuiStore(session: string, scope: Scope): TuiStore {
 }
 
 // Derived rows, cached on what they depend on.
-let cache:
-  | { flows: unknown; version: number; expanded: Set<string>; filter: string; scope: Scope; documents: DocumentsView; pending: PendingFlows | null; model: RowModel }
-  | undefined;
+
+type RowKey = Pick<TuiState, 'flows' | 'order' | 'version' | 'expanded' | 'filter' | 'scope' | 'documents' | 'pending'>;
+
+const rowKey = (state: RowKey): RowKey => ({
+  flows: state.flows,
+  order: state.order,
+  version: state.version,
+  expanded: state.expanded,
+  filter: state.filter,
+  scope: state.scope,
+  documents: state.documents,
+  pending: state.pending,
+});
+
+const sameRowKey = (a: RowKey, b: RowKey) =>
+  a.flows === b.flows &&
+  a.order === b.order &&
+  a.version === b.version &&
+  a.expanded === b.expanded &&
+  a.filter === b.filter &&
+  a.scope === b.scope &&
+  a.documents === b.documents &&
+  a.pending === b.pending;
+
+let cache: { key: RowKey; model: RowModel } | undefined;
+
+const rowInputs = ({ flows, order, expanded, filter, scope, documents, pending }: RowKey): RowInputs => ({
+  flows,
+  order,
+  expanded,
+  filter,
+  numbers: scope,
+  docCount: (id) => documents.byPlan.get(id)?.length ?? 0,
+  pending: pending ?? undefined,
+});
 
 export function selectRows(state: TuiState): RowModel {
-  if (
-    cache &&
-    cache.flows === state.flows &&
-    cache.version === state.version &&
-    cache.expanded === state.expanded &&
-    cache.filter === state.filter &&
-    cache.scope === state.scope &&
-    cache.documents === state.documents &&
-    cache.pending === state.pending
-  ) {
-    return cache.model;
-  }
-  const { documents } = state;
-  const model = buildRows(state.flows, state.order, state.expanded, state.filter, state.scope, (id) => documents.byPlan.get(id)?.length ?? 0, state.pending ?? undefined);
-  cache = { flows: state.flows, version: state.version, expanded: state.expanded, filter: state.filter, scope: state.scope, documents, pending: state.pending, model };
+  if (cache && sameRowKey(cache.key, state)) return cache.model;
+  const inputs = rowInputs(state);
+  const model = buildRows(inputs.flows, inputs.order, inputs.expanded, inputs.filter, inputs.numbers, inputs.docCount, inputs.pending);
+  cache = { key: rowKey(state), model };
   return model;
+}
+
+/** Flows one slice of a sliced rows build takes (a few milliseconds of work). */
+export const ROWS_SLICE = 4000;
+
+/** Resolves after the I/O waiting now (keys) had its turn. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Sets the state `next` makes of the current one once the rows it shows are built, and
+ * builds them a slice at a time, letting keys in between (a big store's tree is 100k
+ * rows: built in one go when the state changes, they held a key 100–200 ms). If what
+ * the rows depend on changed meanwhile (a key opened a flow, a commit came), `next` is
+ * asked again; null from it sets nothing. After `tries`, the rows are built at once.
+ */
+export async function setStateWithRows(store: TuiStore, next: (state: TuiState) => Partial<TuiState> | null, tries = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const from = store.getState();
+    const change = next(from);
+    if (!change) return;
+    if (attempt > tries) return store.setState(change);
+    const key = rowKey({ ...from, ...change });
+    const builder = rowBuilder(rowInputs(key), ROWS_SLICE);
+    let step = builder.next();
+    while (!step.done) {
+      await nextTurn();
+      step = builder.next();
+    }
+    if (!sameRowKey(rowKey(store.getState()), from)) continue;
+    cache = { key, model: step.value };
+    return store.setState(change);
+  }
 }
 
 /** The flow the session works in: its scope, else the file's current flow, else the first. */

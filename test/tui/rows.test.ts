@@ -5,7 +5,7 @@ import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
 import { scrollTop } from '../../src/tui/components/Tree.js';
 import { KeyParser } from '../../src/tui/input/keypress.js';
 import { actionFor, BINDINGS, keyLabel } from '../../src/tui/keys.js';
-import { buildRows } from '../../src/tui/rows.js';
+import { buildRows, rowBuilder } from '../../src/tui/rows.js';
 import {
   clearExpiredFlashes,
   collapseOrParent,
@@ -14,7 +14,9 @@ import {
   flashRows,
   keepCursorVisible,
   moveCursor,
+  ROWS_SLICE,
   selectRows,
+  setStateWithRows,
   type TuiStore,
 } from '../../src/tui/state.js';
 
@@ -229,6 +231,60 @@ describe('view-state actions', () => {
     expect(selectRows(tui.getState()).rows.length).toBe(a.rows.length + 2);
     tui.setState({ filter: 'beta' });
     expect(titles(selectRows(tui.getState()).rows)).toEqual(['Beta']);
+  });
+});
+
+/** `count` flows of one plan each, named Flow 0, Flow 1, … */
+function manyFlows(count: number): { flows: Map<string, Flow>; order: string[] } {
+  const flows = new Map<string, Flow>();
+  for (let i = 0; i < count; i++) {
+    const flow = createFlow(`Flow ${i}`);
+    flow.plans.push(createPlan({ title: `Plan ${i}` }));
+    flows.set(flow.id, flow);
+  }
+  return { flows, order: [...flows.keys()] };
+}
+
+describe('rows built a slice at a time', () => {
+  it('rowBuilder pauses after every slice of flows and ends with the rows buildRows gives', () => {
+    const { flows, order } = manyFlows(25);
+    const expanded = new Set([order[3]]);
+    const builder = rowBuilder({ flows, order, expanded }, 10);
+    let pauses = 0;
+    let step = builder.next();
+    for (; !step.done; step = builder.next()) pauses++;
+    // Two pauses among the 25 flows, two more in the 26 rows' index.
+    expect(pauses).toBe(4);
+    expect(step.value).toEqual(buildRows(flows, order, expanded));
+  });
+
+  it('setStateWithRows lets other work in while it builds, then sets the state with its rows', async () => {
+    const { flows, order } = manyFlows(ROWS_SLICE * 2 + 1);
+    const tui = createTuiStore('default', { flowId: null, planId: null });
+    let ranMeanwhile = false;
+    setImmediate(() => (ranMeanwhile = tui.getState().flows.size === 0));
+    await setStateWithRows(tui, (state) => ({ flows, order, version: state.version + 1 }));
+    expect(ranMeanwhile).toBe(true);
+    const { rows } = selectRows(tui.getState());
+    expect(rows).toHaveLength(order.length);
+    expect(rows.at(-1)?.title).toBe(`Flow ${order.length - 1}`);
+  });
+
+  it('asks again when what the rows depend on changed while they were built, and sets nothing on null', async () => {
+    const { flows, order } = manyFlows(ROWS_SLICE + 1);
+    const tui = createTuiStore('default', { flowId: null, planId: null });
+    const asked: number[] = [];
+    // A key opens the first flow while the rows are built.
+    setImmediate(() => tui.setState({ expanded: new Set([order[0]]) }));
+    await setStateWithRows(tui, (state) => {
+      asked.push(state.expanded.size);
+      return { flows, order, version: state.version + 1 };
+    });
+    expect(asked).toEqual([0, 1]);
+    const { rows } = selectRows(tui.getState());
+    expect(rows.slice(0, 2).map((r) => r.title)).toEqual(['Flow 0', 'Plan 0']);
+    await setStateWithRows(tui, () => null);
+    expect(tui.getState().flows).toBe(flows);
   });
 });
 

@@ -1,6 +1,8 @@
 // The loader threads of a background load run below the main thread's priority
 // (thread-priority.ts), with the real loader bundle (dist/load-worker.js): its thread's
-// nice value goes up, the main thread's stays. Linux only (elsewhere priorities are left alone).
+// nice value goes up and, where chrt(1) is installed, it runs in the SCHED_IDLE class;
+// the main thread keeps both. Linux only (elsewhere priorities are left alone).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
@@ -14,21 +16,28 @@ import { ROOT, tempDir, waitFor } from '../helpers.js';
 
 const linux = existsSync('/proc/thread-self');
 
-/** Nice value of each thread of this process, by thread id. */
-function niceByThread(): Map<number, number> {
+const chrt = linux && spawnSync('chrt', ['--version']).status === 0;
+/** Linux's number for the SCHED_IDLE policy (sched.h). */
+const SCHED_IDLE = 5;
+
+/** A field of each thread's stat line, by thread id (3: state, 19: nice, 41: policy). */
+function statByThread(field: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      // Fields after the command's closing parenthesis: state is the 3rd field, nice the 19th.
+      // The fields after the command's closing parenthesis start with the 3rd.
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), Number(fields[16]));
+      out.set(Number(tid), Number(fields[field - 3]));
     } catch {
       // the thread ended meanwhile
     }
   }
   return out;
 }
+
+const niceByThread = () => statByThread(19);
+const policyByThread = () => statByThread(41);
 
 let worker: Worker | undefined;
 afterEach(async () => {
@@ -57,6 +66,16 @@ describe.skipIf(!linux)('loader thread priority', () => {
     expect(niceByThread().get(process.pid)).toBe(mainNice);
   });
 
+  it.skipIf(!chrt)('a background load puts its thread in the idle class, the main thread keeps its own', async () => {
+    const before = policyByThread();
+    const mainPolicy = before.get(process.pid);
+    await load(true);
+    const idle = () => [...policyByThread()].some(([tid, policy]) => !before.has(tid) && policy === SCHED_IDLE);
+    await waitFor(idle, { what: 'a new thread in SCHED_IDLE' });
+    expect(mainPolicy).not.toBe(SCHED_IDLE);
+    expect(policyByThread().get(process.pid)).toBe(mainPolicy);
+  });
+
   it('any other load keeps the priority', async () => {
     const before = niceByThread();
     const mainNice = getPriority();
@@ -64,6 +83,8 @@ describe.skipIf(!linux)('loader thread priority', () => {
     const threads = [...niceByThread()].filter(([tid]) => !before.has(tid));
     expect(threads.length).toBeGreaterThan(0);
     expect(threads.every(([, nice]) => nice === mainNice)).toBe(true);
+    const mainPolicy = policyByThread().get(process.pid);
+    expect([...policyByThread()].filter(([tid]) => !before.has(tid)).every(([, policy]) => policy === mainPolicy)).toBe(true);
   });
 
   it('leaves the main thread alone when called on it', () => {
