@@ -42,6 +42,19 @@ describe('the summary cache of list flow', () => {
     expect(await list(dir)).toContain('From the cache');
   });
 
+  it('gives back every own field of a flow, other tools’ fields too, as the file holds them', async () => {
+    const dir = await storeWith(['Alpha', 'Beta']);
+    const file = join(dir, 'flows.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"name":"Beta"', '"name":"Beta","color":"red","meta":{"by":"tool"}'));
+    await settledStore(dir);
+    const fromFile = await flowInProcess(dir, ['list', 'flow', '--json']);
+    expect(cacheOf(dir).flows[1][1]).toMatchObject({ name: 'Beta', color: 'red', meta: { by: 'tool' } });
+    const fromCache = await flowInProcess(dir, ['list', 'flow', '--json']);
+    expect(JSON.parse(fromCache.stdout)).toEqual(JSON.parse(fromFile.stdout));
+    expect(JSON.parse(fromCache.stdout)[1]).toMatchObject({ name: 'Beta', color: 'red', meta: { by: 'tool' } });
+    expect(Object.keys(JSON.parse(fromCache.stdout)[1])).toEqual(Object.keys(JSON.parse(fromFile.stdout)[1]));
+  });
+
   it('is not believed once flows.json changed, by flow or by another program', async () => {
     const dir = await storeWith(['Alpha']);
     await settledStore(dir);
