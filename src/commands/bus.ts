@@ -141,7 +141,7 @@ export class CommandBus {
         .recordCommits(commits, revert?.label ?? command.name, revert)
         .catch((err: Error) => services.warn(`could not record the change for undo: ${err.message}`));
     }
-    await services.commandRan(info, commits, view?.revision);
+    await services.commandRan(info, commits, (view ?? namesView)?.revision);
     return output;
   }
 }

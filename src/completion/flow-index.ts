@@ -186,7 +186,9 @@ function storedIndex(dir: string, fd: number, stat: BigIntStats): { trusted: Flo
   const trusted = meta.identity === identityOf(stat) && settled(stat, meta.readAt);
   if (!meta.indexed) {
     if (!trusted) return undefined;
-    return meta.building !== undefined && nowNs() - meta.building < BUILD_WAIT_NS ? BUILDING : SEEN;
+    // A time to come (a clock set back, a forged marker) is no builder at work.
+    const age = meta.building === undefined ? undefined : nowNs() - meta.building;
+    return age !== undefined && age >= 0n && age < BUILD_WAIT_NS ? BUILDING : SEEN;
   }
   const { header, flows } = meta.indexed;
   // Then a line of names, a line of ids (each one JSON list), and a line for each flow.

@@ -1,7 +1,7 @@
 // Small JSON side files (context.json, config.json): validated on read, changed under
 // their own lock with an atomic replace, unknown fields kept. Never read through a
 // symbolic link that leads out of their folder (DESIGN §8).
-import { existsSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
@@ -34,9 +34,10 @@ function parseJson(text: string): unknown {
  * command in a store without that file does not build the schema.
  */
 export function readJsonFile<T>(path: string, schema: () => z.ZodMiniType<T>, name: string, absent?: () => T): T {
-  // The common case of no file at all, without the containment walk and an ENOENT error
-  // (a file that goes away between the two is still met below).
-  if (absent && !existsSync(path)) return absent();
+  // The common case of nothing there at all, without the containment walk and an ENOENT
+  // error; a link, even one that leads nowhere, is checked below (a file that goes away
+  // between the two is met there too).
+  if (absent && lstatSync(path, { throwIfNoEntry: false }) === undefined) return absent();
   let text: string;
   try {
     text = readFileInside(path, name).toString('utf8');

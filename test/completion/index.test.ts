@@ -142,6 +142,23 @@ describe('the completion index', () => {
     expect(started).toBe(1);
   });
 
+  it('a builder marker dated in the future (a clock set back, a forged one) does not hold builds off', async () => {
+    const dir = store();
+    let started = 0;
+    const buildLater = () => {
+      started++;
+      return true;
+    };
+    await waitFor(() => {
+      withFlowIndex(dir, () => undefined, buildLater);
+      return readIndex(dir)?.meta.identity === identity(dir);
+    });
+    const meta = readIndex(dir)!.meta;
+    writeFileSync(join(dir, INDEX), `${JSON.stringify({ ...meta, building: String(BigInt(Date.now() + 3_600_000) * 1_000_000n) })}\n`);
+    withFlowIndex(dir, () => undefined, buildLater);
+    expect(started).toBe(1);
+  });
+
   it('is built after the second Tab that finds the same file, by a process of its own: the first reads only what its word needs and notes the file as seen', async () => {
     const dir = store();
     const seen = await waitFor(() => {

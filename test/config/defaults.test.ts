@@ -1,6 +1,6 @@
 // A store without config.json or context.json gets what the schema makes of `{}`, without
 // the schema being built (issue 15, start-up): the two must never drift apart.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,5 +37,13 @@ describe('defaults of a missing side file', () => {
 
   it('context.json: the same as an empty one', () => {
     expect(readContext(store())).toStrictEqual(readContext(store({ 'context.json': '{}' })));
+  });
+
+  it('a link in its place that leads nowhere is damaged, not missing', () => {
+    const dir = store();
+    symlinkSync(join(dir, 'nowhere.json'), join(dir, 'config.json'));
+    symlinkSync(join(dir, 'nowhere.json'), join(dir, 'context.json'));
+    expect(() => readConfig(dir)).toThrow(/config\.json.*damaged|damaged.*config\.json/);
+    expect(() => readContext(dir)).toThrow(/damaged/);
   });
 });

@@ -144,8 +144,9 @@ describe('lock takeover', () => {
     holder.child.kill('SIGKILL');
     await holder.exited;
     // The lock's last refresh was at or before the kill, so it is stale staleMs later and
-    // the waiting writer (polling a few times a second) takes it over then: well within this wait.
-    await waitFor(() => writer.lines.some((l) => l.startsWith('ack ')), { what: 'the lock taken over', timeoutMs: staleMs * 5 });
+    // the waiting writer (polling a few times a second) takes it over then: well within
+    // this wait, and well before the default stale period of 10 s would let it.
+    await waitFor(() => writer.lines.some((l) => l.startsWith('ack ')), { what: 'the lock taken over', timeoutMs: staleMs * 3 });
     writer.child.kill('SIGKILL');
     await writer.exited;
     // The first write after the takeover is the next revision: nothing was lost or doubled.

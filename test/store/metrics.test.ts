@@ -73,6 +73,15 @@ describe('FLOW_DEBUG=timing', () => {
     // Reading a flow still validates it.
     expect(flowSync(dir, ['show', 'flow'], { env: { FLOW_DEBUG: 'timing' } }).stderr).toMatch(/validate \d+\.\d ms \(2×\)/);
   });
+
+  it('list flow with on_command hooks tells them its revision without reading the store again', () => {
+    const dir = tempDir('flow-timing-hooks-');
+    const env = { XDG_CONFIG_HOME: tempDir('flow-timing-home-') };
+    for (const args of [['add', 'flow', 'One'], ['add', 'plan', 'P'], ['config', 'set', 'hooks.on_command', 'true']]) expect(flowSync(dir, args, { env }).code).toBe(0);
+    const timed = flowSync(dir, ['list', 'flow'], { env: { ...env, FLOW_DEBUG: 'timing' } });
+    expect(timed.code, timed.stderr).toBe(0);
+    expect(timed.stderr).toMatch(/validate \d+\.\d ms,/);
+  });
 });
 
 describe('flow stats', () => {
