@@ -34,12 +34,12 @@ function parseJson(text: string): unknown {
  * command in a store without that file does not build the schema.
  */
 export function readJsonFile<T>(path: string, schema: () => z.ZodMiniType<T>, name: string, absent?: () => T): T {
-  // The common case of nothing there at all, without the containment walk and an ENOENT
-  // error; a link, even one that leads nowhere, is checked below (a file that goes away
-  // between the two is met there too).
-  if (absent && lstatSync(path, { throwIfNoEntry: false }) === undefined) return absent();
   let text: string;
   try {
+    // The common case of nothing there at all, without the containment walk and an ENOENT
+    // error; a link, even one that leads nowhere, is checked below (a file that goes away
+    // between the two is met there too).
+    if (absent && lstatSync(path, { throwIfNoEntry: false }) === undefined) return absent();
     text = readFileInside(path, name).toString('utf8');
   } catch (err) {
     if (err instanceof FlowError) throw err;

@@ -21,6 +21,7 @@ import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { assertResolvesInside } from './contain.js';
 import { asFlowError, errnoError } from './errno.js';
 import { identityOf, settled, type Identity } from './identity.js';
+import { isLastWrite, recordLastWrite } from './last-write.js';
 import { summaryCache } from './summary-cache.js';
 import { assemble, Image, LayoutError, serialiseMember, spliceImage } from './layout.js';
 import { recordInJournal } from './journal.js';
@@ -233,7 +234,9 @@ export class Store {
     if (stat.isDirectory()) return { corrupt: 'flows.json is a folder, not a file', identity };
     const readAtNs = BigInt(Date.now()) * 1_000_000n;
     const buf = timed('read', () => readFileSync(this.file));
-    const loaded = this.decode(buf, identity, STORE_FILE, this.wholeParse === identity);
+    // The file flow's last save wrote, and nobody's since (settled): its lines need no check.
+    const checkLines = !(settled(stat, readAtNs) && isLastWrite(this.dir, identity));
+    const loaded = this.decode(buf, identity, STORE_FILE, this.wholeParse === identity, checkLines);
     if (!('corrupt' in loaded)) this.cache = { source: loaded, readAtNs, settled: settled(stat, readAtNs) };
     return loaded;
   }
@@ -254,10 +257,10 @@ export class Store {
     return loaded;
   }
 
-  private decode(buf: Buffer, identity: Identity | null, name: string, whole = false): Loaded {
+  private decode(buf: Buffer, identity: Identity | null, name: string, whole = false, checkLines = true): Loaded {
     if (buf.length === 0) return { corrupt: `${name} is empty (0 bytes)`, identity };
     try {
-      const image = whole ? undefined : timed('parse', () => Image.fromBytes(buf));
+      const image = whole ? undefined : timed('parse', () => Image.fromBytes(buf, { checkLines }));
       if (image) {
         const version = String(image.header.version ?? '');
         const tooNew = majorVersion(version) > FORMAT_MAJOR ? version : undefined;
@@ -768,6 +771,7 @@ export class Store {
     // (the TUI) is the only one that needs them.
     this.cache = undefined;
     this.lastWritten = this.currentIdentity();
+    if (this.lastWritten) recordLastWrite(this.dir, this.lastWritten);
     // Still under the lock, so the journal's lines follow the revisions.
     const patch = changes.order || source.migration ? null : changes.patch;
     recordInJournal(this.dir, { revision, from: source.identity, to: this.lastWritten, header, patch });
