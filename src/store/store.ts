@@ -21,7 +21,7 @@ import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { assertResolvesInside } from './contain.js';
 import { asFlowError, errnoError } from './errno.js';
 import { identityOf, settled, type Identity } from './identity.js';
-import { isLastWrite, recordLastWrite } from './last-write.js';
+import { linesChecked, noteLinesChecked } from './lines-checked.js';
 import { summaryCache } from './summary-cache.js';
 import { assemble, Image, LayoutError, serialiseMember, spliceImage } from './layout.js';
 import { recordInJournal } from './journal.js';
@@ -171,6 +171,8 @@ interface Source {
   tooNew?: string;
   /** A file read whole that has a flow nested too deeply (cut short when read): never written. */
   tooDeep?: { id: string; hidden: number };
+  /** The bytes are in flow's layout, read line by line (not whole). */
+  inLayout?: boolean;
 }
 
 type Loaded = Source | { corrupt: string; identity: Identity | null };
@@ -234,10 +236,15 @@ export class Store {
     if (stat.isDirectory()) return { corrupt: 'flows.json is a folder, not a file', identity };
     const readAtNs = BigInt(Date.now()) * 1_000_000n;
     const buf = timed('read', () => readFileSync(this.file));
-    // The file flow's last save wrote, and nobody's since (settled): its lines need no check.
-    const checkLines = !(settled(stat, readAtNs) && isLastWrite(this.dir, identity));
+    // A file whose lines flow wrote or checked, and nobody's changed since (settled):
+    // its lines need no check; one checked here is noted so (lines-checked.ts).
+    const quiet = settled(stat, readAtNs);
+    const checkLines = !(quiet && linesChecked(this.dir, identity));
     const loaded = this.decode(buf, identity, STORE_FILE, this.wholeParse === identity, checkLines);
-    if (!('corrupt' in loaded)) this.cache = { source: loaded, readAtNs, settled: settled(stat, readAtNs) };
+    if (!('corrupt' in loaded)) {
+      this.cache = { source: loaded, readAtNs, settled: quiet };
+      if (checkLines && quiet && loaded.inLayout) noteLinesChecked(this.dir, identity);
+    }
     return loaded;
   }
 
@@ -269,7 +276,7 @@ export class Store {
         if (detected.kind === 'unknown') return { corrupt: detected.reason, identity };
         // The header is written back on every save: it must survive serialising.
         JSON.stringify(image.header);
-        return { image, header: timed('validate', () => parseHeader(image.header)), identity };
+        return { image, header: timed('validate', () => parseHeader(image.header)), identity, inLayout: true };
       }
       return this.decodeParsed(timed('parse', () => JSON.parse(buf.toString('utf8'))), identity, name);
     } catch (err) {
@@ -771,7 +778,7 @@ export class Store {
     // (the TUI) is the only one that needs them.
     this.cache = undefined;
     this.lastWritten = this.currentIdentity();
-    if (this.lastWritten) recordLastWrite(this.dir, this.lastWritten);
+    if (this.lastWritten) noteLinesChecked(this.dir, this.lastWritten);
     // Still under the lock, so the journal's lines follow the revisions.
     const patch = changes.order || source.migration ? null : changes.patch;
     recordInJournal(this.dir, { revision, from: source.identity, to: this.lastWritten, header, patch });
