@@ -8,6 +8,7 @@
 // marks into colours.
 import { randomBytes } from '../random-bytes.js';
 import { sanitize } from '../domain/sanitize.js';
+import { once } from '../domain/once.js';
 
 export type StyleToken =
   | 'accent'
@@ -48,9 +49,14 @@ export interface Style {
   paint(token: StyleToken, text: string): string;
 }
 
-const TAG = `\ue000${randomBytes(6).toString('hex')}:`;
-const MARK = new RegExp(`${TAG}([0-9;]+)\ue001`, 'g');
-const mark = (sgr: string) => `${TAG}${sgr}\ue001`;
+// The random tag is made when colour is first painted: output without colour (a pipe,
+// NO_COLOR) holds no mark, and every mark starts with U+E000.
+const MARK_START = '\ue000';
+const marks = once(() => {
+  const tag = `${MARK_START}${randomBytes(6).toString('hex')}:`;
+  return { tag, pattern: new RegExp(`${tag}([0-9;]+)\ue001`, 'g') };
+});
+const mark = (sgr: string) => `${marks().tag}${sgr}\ue001`;
 
 export function createStyle(colour: boolean): Style {
   return {
@@ -66,15 +72,14 @@ export function createStyle(colour: boolean): Style {
  * then the colours of paint() applied.
  */
 export function terminalText(text: string): string {
-  return sanitize(text)
-    .replace(/\t/g, '    ')
-    .replace(MARK, (_, sgr: string) => `\u001b[${sgr}m`);
+  const shown = sanitize(text).replace(/\t/g, '    ');
+  return shown.includes(MARK_START) ? shown.replace(marks().pattern, (_, sgr: string) => `\u001b[${sgr}m`) : shown;
 }
 
 /** Text with paint()'s colour marks dropped, for measuring and for plain output. */
 export function withoutMarks(text: string): string {
   // Most cells have no colour (a pipe, NO_COLOR): one native search, no RegExp.
-  return text.includes('\ue000') ? text.replace(MARK, '') : text;
+  return text.includes(MARK_START) ? text.replace(marks().pattern, '') : text;
 }
 
 export const PLAIN: Style = createStyle(false);

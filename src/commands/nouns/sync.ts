@@ -185,26 +185,26 @@ function settle(noun: string, find: (view: StoreView, env: Env, ref: string) => 
   };
 }
 
-const takeAndField = { take: z.optional(z.string()), field: z.optional(z.string()) };
+const takeAndField = () => ({ take: z.optional(z.string()), field: z.optional(z.string()) });
 
 const resolveTaskCommand = defineCommand({
   ...resolveParts('task'),
   noun: 'task',
-  args: () => z.object({ ref: ref('task'), ...takeAndField }),
+  args: () => z.object({ ref: ref('task'), ...takeAndField() }),
   run: settle('task', (view, env, id) => resolveTask(view, id, scopePlanIfAny(view, env))),
 });
 
 const resolvePlanCommand = defineCommand({
   ...resolveParts('plan'),
   noun: 'plan',
-  args: () => z.object({ ref: ref('plan'), ...takeAndField }),
+  args: () => z.object({ ref: ref('plan'), ...takeAndField() }),
   run: settle('plan', (view, env, id) => resolvePlan(view, id, scopeFlow(view, env))),
 });
 
 const resolveFlowCommand = defineCommand({
   ...resolveParts('flow'),
   noun: 'flow',
-  args: () => z.object({ ref: ref('flow'), ...takeAndField }),
+  args: () => z.object({ ref: ref('flow'), ...takeAndField() }),
   run: settle('flow', (view, _env, id) => ({ kind: 'flow', flow: resolveFlow(view, id) })),
 });
 
