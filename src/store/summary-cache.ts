@@ -11,17 +11,15 @@
 // what it says reaches a terminal only through the sanitizer, as store data does.
 // Written to a temp file and renamed, without fsync or a lock: a lost or torn cache is
 // only a slower listing, and of two listings either one's cache is as good as the other's.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
-import { assertResolvesInside } from './contain.js';
+import { readCacheFile, writeCacheFile } from './cache-file.js';
 import type { Identity } from './identity.js';
-import { readFileInside } from './regular-file.js';
 import { ownFields, type FlowSummary } from './summary.js';
 
 export const SUMMARY_CACHE_FILE = join('cache', 'summaries.json');
 const FORMAT = 'flow summaries';
 const VERSION = 1;
+const WHAT = 'the summary cache';
 
 /** The summaries of one flows.json, by what identifies that file. */
 export interface SummaryCache {
@@ -44,13 +42,12 @@ function entryOf(raw: unknown): [string, FlowSummary] | undefined {
 }
 
 export function summaryCache(dir: string, identity: Identity): SummaryCache {
-  const file = join(dir, SUMMARY_CACHE_FILE);
   return {
     read() {
+      const bytes = readCacheFile(dir, SUMMARY_CACHE_FILE, WHAT);
       let raw: unknown;
       try {
-        // Not through a link that leads out of .flow/, nor from a FIFO or device (DESIGN §8).
-        raw = JSON.parse(readFileInside(file, 'the summary cache', dir).toString('utf8'));
+        raw = bytes && JSON.parse(bytes.toString('utf8'));
       } catch {
         return undefined;
       }
@@ -67,14 +64,8 @@ export function summaryCache(dir: string, identity: Identity): SummaryCache {
     },
     write(summaries) {
       const flows = [...summaries].map(([id, s]) => [id, s.fields, s.plans, s.total, s.done]);
-      try {
-        mkdirSync(join(dir, 'cache'), { recursive: true });
-        // Never written through a link that leads out of .flow/ (DESIGN §8).
-        assertResolvesInside(dir, file, 'the summary cache');
-        writeFileAtomic(file, [Buffer.from(JSON.stringify({ format: FORMAT, version: VERSION, identity, flows }))], { durable: false });
-      } catch {
-        // A read-only or full store lists all the same, only without the shortcut.
-      }
+      // A read-only or full store lists all the same, only without the shortcut.
+      writeCacheFile(dir, SUMMARY_CACHE_FILE, WHAT, JSON.stringify({ format: FORMAT, version: VERSION, identity, flows }));
     },
   };
 }
