@@ -167,6 +167,16 @@ export class Controller {
     this.firstOrder = null;
     this.tui.setState({ reading: null, pending: null });
     this.worker?.on('message', (message: LoaderMessage) => this.onLoaderMessage(message));
+    // The loader that stays may still die (out of memory in a refresh): live updates are
+    // then read on the main thread, instead of posted to a dead thread or an unhandled error.
+    const stayed = this.worker;
+    const gone = () => {
+      if (this.worker !== stayed) return;
+      this.worker = undefined;
+      void this.refresh();
+    };
+    stayed?.once('error', gone);
+    stayed?.once('exit', gone);
     this.watch = watchFile(this.bus.services.store.file, () => this.refresh(), { settleMs: 10 });
     // While one of our own commands runs, a change of scope is its own (use plan, add
     // flow): it is looked at when the command is done, not reported as someone else's.
@@ -662,7 +672,10 @@ export class Controller {
     await this.watch?.close();
     await this.contextWatch?.close();
     await this.documentsWatch?.close();
-    await this.worker?.terminate();
+    // Taken off first: its exit is no loss to make up for.
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
     // Hooks still running in the background end as they would have (each within its timeout).
     await this.bus.services.hooks.settled();
   }

@@ -4,6 +4,7 @@
 // taken back when the whole file arrives.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFlow, createPlan, createTask, insertPlan, insertTask, setTaskStatus } from '../../src/domain/tree.js';
 import { Store } from '../../src/store/store.js';
@@ -134,5 +135,22 @@ describe('a loader thread that dies', () => {
     await controller.start();
     expect([...controller.tui.getState().flows.values()].map((f) => f.name)).toEqual(['Alpha']);
     expect(controller.tui.getState().loading).toBeNull();
+  });
+
+  it('after the load, in a refresh: outside changes are still shown, read on the main thread', async () => {
+    const dir = tempDir('flow-dead-later-');
+    await seed(dir, ['add flow Alpha', 'add plan Plan', 'add task Task']);
+    // The real loader, which dies when first asked to refresh.
+    // (Its listener is registered before the loader's, so the loader never answers.)
+    const folder = tempDir('flow-dying-worker-');
+    const dying = join(folder, 'worker.mjs');
+    writeFileSync(join(folder, 'die.mjs'), `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (m) => { if (m.type === 'refresh') process.exit(1); });\n`);
+    writeFileSync(dying, `import './die.mjs';\nimport ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'load-worker.js')).href)};\n`);
+    controller = createWorkspace({ dir, session: 'default', workerPath: dying });
+    await controller.start();
+    await new Store(dir).transact((tx) => tx.addFlow(createFlow('Written outside')));
+    const names = () => [...controller!.tui.getState().flows.values()].map((f) => f.name);
+    await waitFor(() => names().includes('Written outside'), { what: 'the outside write in the TUI', timeoutMs: 10_000 });
+    expect(names()).toEqual(['Alpha', 'Written outside']);
   });
 });
