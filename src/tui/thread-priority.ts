@@ -3,7 +3,7 @@
 // first. Linux sets nice values and scheduling policies per thread; elsewhere this does
 // nothing.
 import { execFileSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The calling thread's kernel id (Linux), or null where threads have none we can name. */
@@ -37,10 +37,21 @@ export function lowerThreadPriority(nice: number): boolean {
   } catch {
     // not allowed here: the idle class may still be
   }
+  // Only where the kernel groups processes per session (autogroup): without it an idle
+  // thread yields to every busy process on the machine, and the load could take minutes.
+  if (!autogroups()) return lowered;
   try {
     execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 2000 });
     return true;
   } catch {
     return lowered;
+  }
+}
+
+function autogroups(): boolean {
+  try {
+    return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'latin1').trim() === '1';
+  } catch {
+    return false;
   }
 }
