@@ -7,7 +7,7 @@ import { counted } from '../domain/counted.js';
 import { cycleMessage, dependencyCycle } from '../domain/dependencies.js';
 import { oneLine } from '../domain/sanitize.js';
 import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
-import { nextStatus, walkTasks } from '../domain/tree.js';
+import { countTasks, nextStatus, walkTasks } from '../domain/tree.js';
 import { BOARD_COLUMNS, boardColumns, boardPosition } from './board.js';
 import { copyText } from './clipboard.js';
 import { openDocumentList } from './document-actions.js';
@@ -557,7 +557,7 @@ function confirmDelete(ws: Workspace, row: Row): void {
   }
   if (row.kind === 'plan') {
     const plan = findPlan(state, row.id)?.plan;
-    const total = plan ? [...walkTasks(plan.tasks)].length : 0;
+    const total = plan ? countTasks(plan).total : 0;
     const docs = documentLines(state, [row.id]);
     return ask(tui, `Delete plan "${shown(row.title)}"${total ? ` and its ${counted(total, 'task')}` : ''}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('plan', row.id) }));
   }
@@ -565,7 +565,7 @@ function confirmDelete(ws: Workspace, row: Row): void {
   // A flow whose line is still being read: the question could not say what goes with it.
   if (!flow) return setMessage(tui, `"${shown(row.title)}" is still being read: delete it once it is in`, 'warning');
   const plans = flow.plans.length;
-  const tasks = flow.plans.reduce((n, p) => n + [...walkTasks(p.tasks)].length, 0);
+  const tasks = flow.plans.reduce((n, p) => n + countTasks(p).total, 0);
   const docs = documentLines(state, flow.plans.map((p) => p.id));
   ask(tui, `Delete flow "${shown(row.title)}" with its ${counted(plans, 'plan')} and ${counted(tasks, 'task')}${docs.count}?`, docs.lines, answer({ command: cmd.removeContainer('flow', row.id) }));
 }
