@@ -111,9 +111,12 @@ rmSync(next, { recursive: true, force: true });
 // it: no copy of it to build, and line numbers stay the bundle's).
 const script = {
   format: 'cjs',
-  banner: { js: "(function (exports, require, module, __filename, __dirname) {var __flowScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url made on first use: pathToFileURL costs every start-up 0.4 ms.
+  banner: {
+    js: "(function (exports, require, module, __filename, __dirname) {var __flowScriptUrl; var __flowScript = { get url() { return (__flowScriptUrl ??= require('node:url').pathToFileURL(__filename).href); } };",
+  },
   footer: { js: '})' },
-  define: { ...common.define, 'import.meta.url': '__flowScriptUrl' },
+  define: { ...common.define, 'import.meta.url': '__flowScript.url' },
   minifySyntax: true,
   minifyWhitespace: true,
 };

@@ -7,12 +7,11 @@
 // directory's real path and holding one hash of all of them, so any other change to any
 // of them (by another writer, a pull, a checkout) revokes it.
 import { realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import type { Config } from '../config/config.js';
 import { now } from '../domain/time.js';
-import { nodeCrypto } from '../node-modules.js';
+import { nodeCrypto, nodeOs } from '../node-modules.js';
 import { readJsonFile, updateJsonFile } from '../store/json-file.js';
 import { HOOK_EVENT_NAMES, type HookEvent } from './payload.js';
 import { once } from '../domain/once.js';
@@ -70,7 +69,7 @@ const trustSchema = once(() =>
 /** The per-user folder (DESIGN §1): `$XDG_CONFIG_HOME/flow`, else `~/.config/flow`. */
 export function userFolder(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CONFIG_HOME;
-  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.config');
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || nodeOs().homedir(), '.config');
   return join(base, 'flow');
 }
 

@@ -215,6 +215,21 @@ describe('start-up', () => {
     expect(run.stderr).toBe('');
   });
 
+  it('a command that only reads takes no signal handlers and loads no module it does not use', () => {
+    const dir = tempDir();
+    expect(flowSync(dir, ['add', 'flow', 'F']).code).toBe(0);
+    // The lock library hooks signals for its clean-up when loaded: only a writer needs it.
+    const script = `const l = require(${JSON.stringify(join(ROOT, 'bin', 'load-cli.js'))});
+      Promise.resolve(l.loadCli().cli.run(['--dir', ${JSON.stringify(dir)}, 'list', 'flow', '--quiet'])).then((code) => {
+        const loaded = process.moduleLoadList.filter((m) => /^NativeModule (os|url)$/.test(m));
+        console.log(JSON.stringify({ code, sigint: process.listenerCount('SIGINT'), loaded }));
+      });`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    // node:url is Node's own at start-up; node:os is not, and no command here asked for it.
+    expect(JSON.parse(result.stdout)).toEqual({ code: 0, sigint: 0, loaded: ['NativeModule url'] });
+  });
+
   it('flow mcp loads its own bundle and neither Ink nor React', () => {
     const loaded = resolved(loadedBy(tempDir(), ['mcp'], `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })}\n`));
     expect(loaded.some((l) => l.endsWith('dist/mcp.js'))).toBe(true);
