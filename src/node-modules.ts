@@ -13,3 +13,4 @@ export const zlib = (): typeof import('node:zlib') => load('node:zlib');
 export const readlinePromises = (): typeof import('node:readline/promises') => load('node:readline/promises');
 export const fsPromises = (): typeof import('node:fs/promises') => load('node:fs/promises');
 export const nodeOs = (): typeof import('node:os') => load('node:os');
+export const stringDecoder = (): typeof import('node:string_decoder') => load('node:string_decoder');

@@ -12,10 +12,9 @@
 //   neither the lock's refresh nor a screen waits on a hook's event loop.
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { oneLine, sanitize } from '../domain/sanitize.js';
 import type { HookPayload } from './payload.js';
-import { childProcess } from '../node-modules.js';
+import { childProcess, stringDecoder } from '../node-modules.js';
 
 export const IN_HOOK = 'FLOW_HOOK';
 
@@ -73,7 +72,7 @@ const OUTPUT_LIMIT = 4096;
 
 /** One output stream of a hook: decoded across chunks (a character split between two stays whole), kept up to the limit. */
 function collector(): { add(chunk: Buffer): void; text(): string } {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new (stringDecoder().StringDecoder)('utf8');
   let text = '';
   return {
     add(chunk) {
