@@ -25,7 +25,7 @@ export function existingPlans(view: StoreView, ids: Iterable<string>): Map<strin
 }
 
 /** The plans that reference `entry` now, in its order. */
-export function liveReferences(entry: DocumentEntry, existing: { has(id: string): boolean }): string[] {
+export function liveReferences(entry: Pick<DocumentEntry, 'plans'>, existing: { has(id: string): boolean }): string[] {
   return entry.plans.filter((id) => existing.has(id));
 }
 
