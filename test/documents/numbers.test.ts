@@ -1,14 +1,15 @@
 // Documents by the number `flow list doc` shows (DESIGN §6: a reference is also the list
 // number): every command that takes a document counts in the very rows `list doc` prints
 // for the same --plan, through the built `flow` and through the command bus (as MCP calls
-// it), against real stores in temp dirs.
+// it), and what shell completion offers, against real stores in temp dirs.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Services } from '../../src/app/services.js';
 import { CommandBus } from '../../src/commands/bus.js';
 import { command, createTable } from '../../src/commands/table.js';
-import { flowSync, json, tempDir } from '../helpers.js';
+import { FLOW_BIN, flowSync, json, tempDir } from '../helpers.js';
 
 interface Doc {
   number: number;
@@ -137,5 +138,25 @@ describe('documents by list number', () => {
     const unlinked = await bus.execute(command('unlink doc', { ref: '1', plan: s.plans[1] }));
     expect((unlinked.json as { name: string }).name).toBe('2024');
     await expect(bus.execute(command('rm doc', { ref: '9' }))).rejects.toThrow('no document "9" (there are 3 documents: 1–3)');
+  });
+
+  it('completion offers the numbers list doc shows, with their names, once a digit is typed; names with --plan on the line', () => {
+    const s = setup();
+    const complete = (line: string) => {
+      const result = spawnSync(process.execPath, [FLOW_BIN, '__complete', 'fish', `flow --dir ${s.dir} ${line}`], { encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout.split('\n').filter(Boolean);
+    };
+    const id = (name: string) => s.byName(name).id;
+    expect(s.run('rm', 'doc', id('spec.md')).code).toBe(0);
+    expect(complete('show doc 2')).toEqual([`2\t2024  ${id('2024')}`]);
+    expect(complete('rm doc 1')).toEqual([`1\tnotes.md  ${id('notes.md')}`]);
+    expect(complete('show doc ')).toEqual([`notes.md\t${id('notes.md')}`, `2024\t${id('2024')}`, `log.txt\t${id('log.txt')}`]);
+    // link doc's --plan is where a document goes, unlink doc's the list: by name there.
+    expect(complete(`unlink doc --plan ${s.plans[1]} 2`)).toEqual([`2024\t${id('2024')}`]);
+    // Plan A gone: notes.md is no row of the list, so no number either.
+    expect(s.run('rm', 'plan', s.plans[0], '--yes').code).toBe(0);
+    expect(complete('open doc 1')).toEqual([`1\t2024  ${id('2024')}`]);
+    expect(complete('open doc 3')).toEqual([]);
   });
 });

@@ -18,16 +18,13 @@ import { openerCommand, runOnFile } from '../../app/external-program.js';
 import { docJson, docRef, documents, existingIn, load, type Lib } from './doc-lib.js';
 import { findTask } from './task.js';
 
-// A number wins over a name of digits (as for tasks), so such a name is reached by id or path.
-const NUMBERS = 'a number counts first: a document named with digits only is reached by its id or path';
-const DOC_REF: ArgSpec = { description: `document: the number \`flow list doc\` shows, id, id prefix, name or path (${NUMBERS})` };
-const DOC_IN_PLAN: ArgSpec = {
-  description: `document: the number \`flow list doc\` shows (with the same --plan), id, id prefix, name or path (${NUMBERS})`,
-};
+// A number comes before a name of digits (as for tasks): such a name is reached by id or path.
+const REF_TAIL = 'document id, id prefix, name or path (a number comes first: a name of digits only is reached by id or path)';
+const DOC_REF: ArgSpec = { description: `the number \`flow list doc\` shows, or ${REF_TAIL}` };
+const DOC_IN_PLAN: ArgSpec = { description: `the number \`flow list doc\` shows with the same --plan, or ${REF_TAIL}` };
+// Linking to a plan, --plan is where the document goes, not the list it was picked from.
 const DOC_TO_LINK: ArgSpec = {
-  description:
-    'document: the number `flow list doc` shows (without --plan, which is where it goes; with --task, with the same --plan), ' +
-    `id, id prefix, name or path (${NUMBERS})`,
+  description: `the number \`flow list doc\` shows (with --task: with the same --plan), or ${REF_TAIL}`,
 };
 const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
 const TASK: ArgSpec = { description: "a task the document is for (it goes to the task's plan)" };
@@ -118,7 +115,7 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       const { plan, task, where } = target(view, env, args);
       const docs = documents(lib, env);
       const existing = existingIn(lib, view);
-      // Linking to a plan, --plan is where the document goes: its number counts in the whole list.
+      // A number counts in list doc with this --plan; link doc's --plan alone is where it goes (DOC_TO_LINK).
       const numbersIn = verb === 'link' && args.task === undefined ? undefined : args.plan;
       const reference = docRef(lib, view, env, args.ref, numbersIn);
       const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
