@@ -12,7 +12,7 @@ import { backendFor, localBackend, type DocumentSettings, type Distrust, type St
 import { ContentStore, hashFileSync, type Progress, type StoredBlob } from './content-store.js';
 import { DOCUMENTS_DIR } from './contain.js';
 import { mediaTypeOf } from './media.js';
-import { listedDocuments, numberRange, type DocumentList } from './numbers.js';
+import { listedDocuments, numberRange, numeric, type DocumentList } from './numbers.js';
 import { readManifest, updateManifest, type DocumentEntry, type Manifest } from './manifest.js';
 import { placeReadable, readableState, removeReadable } from './readable.js';
 import type { Source } from './sources.js';
@@ -346,9 +346,6 @@ export interface DocumentRef {
   existing: Existing;
 }
 
-/** A text that reads as a number but is none of the list's (0, -1, 007): said in "not found". */
-const NUMERIC = /^[-+]?\d+$/;
-
 /**
  * A document by the number `list doc` shows, full id, unique id prefix (with or without
  * `doc_`), exact name or path (as `show doc` prints it, or inside documents/). A bare
@@ -380,8 +377,8 @@ export function findDocument(manifest: Manifest, ref: string | DocumentRef): Doc
       candidates: pick.map((e) => e.id),
     });
   }
-  const numeric = typeof ref !== 'string' && NUMERIC.test(text);
-  throw new NotFoundError('document', text, numeric ? `(list numbers start at 1; ${numberRange(listed().length, ref.list)})` : '');
+  const inList = typeof ref !== 'string' && numeric(text);
+  throw new NotFoundError('document', text, inList ? `(list numbers start at 1; ${numberRange(listed().length, ref.list)})` : '');
 }
 
 /** For a number not in the list: the document with that very name, reached by id or path instead. */

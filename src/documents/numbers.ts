@@ -5,6 +5,12 @@ import { oneLine } from '../domain/sanitize.js';
 import type { DocumentEntry } from './manifest.js';
 import { liveReferences } from './references.js';
 
+/**
+ * A text that reads as a number: a list number (1, 2, …), or one that is none (0, -1,
+ * 007), which "not found" answers with the list's range. Only these need the list.
+ */
+export const numeric = (text: string) => /^[-+]?\d+$/.test(text);
+
 /** Which rows `list doc` shows: a plan's documents (--plan), every one (--all), else those a plan references. */
 export interface DocumentList {
   planId?: string;

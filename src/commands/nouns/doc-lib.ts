@@ -27,9 +27,13 @@ export function existingIn(lib: Lib, view: StoreView): Existing {
 /**
  * A document reference as the commands read it: a list number counts in the rows `list
  * doc` shows with the same --plan (that plan's documents; without it, every document
- * not deleted), and wins over a name of digits (DESIGN §6, as for tasks).
+ * not deleted), and wins over a name of digits (DESIGN §6, as for tasks). The store is
+ * read for that only when the text is a number (`seen`: a view read already); any other
+ * text stays a plain reference.
  */
-export function docRef(lib: Lib, view: StoreView, env: Env, text: string, planRef: string | undefined): DocumentRef {
+export async function docRef(lib: Lib, env: Env, text: string, planRef: string | undefined, seen?: StoreView): Promise<string | DocumentRef> {
+  if (!lib.numeric(text)) return text;
+  const view = seen ?? (await env.read());
   const plan = planRef === undefined ? undefined : requirePlanScope(view, env, planRef).plan;
   return {
     text,

@@ -117,7 +117,7 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       const existing = existingIn(lib, view);
       // A number counts in list doc with this --plan; link doc's --plan alone is where it goes (DOC_TO_LINK).
       const numbersIn = verb === 'link' && args.task === undefined ? undefined : args.plan;
-      const reference = docRef(lib, view, env, args.ref, numbersIn);
+      const reference = await docRef(lib, env, args.ref, numbersIn, view);
       const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
       if (verb === 'link') {
         const { entry, changed } = await docs.link(reference, plan.id, existing, task?.id);
@@ -192,7 +192,7 @@ const showDoc = defineCommand({
     const lib = await load();
     const view = await env.read();
     const docs = documents(lib, env);
-    const entry = lib.findDocument(docs.read(), docRef(lib, view, env, args.ref, undefined));
+    const entry = lib.findDocument(docs.read(), await docRef(lib, env, args.ref, undefined, view));
     const existing = existingIn(lib, view);
     const live = lib.liveReferences(entry, existing(entry.plans));
     const content = await docs.contentPath(entry);
@@ -234,9 +234,8 @@ const openDoc = defineCommand({
   argv: { ref: DOC_REF },
   async run(args, env) {
     const lib = await load();
-    const view = await env.read();
     const docs = documents(lib, env);
-    const entry = lib.findDocument(docs.read(), docRef(lib, view, env, args.ref, undefined));
+    const entry = lib.findDocument(docs.read(), await docRef(lib, env, args.ref, undefined));
     const content = await docs.contentPath(entry);
     if (!content) throw new FlowError('not_found', `the content of ${entry.id} is not stored here (flow check doc says more)`);
     const readable = `${docs.root}/${entry.path}`;
@@ -259,11 +258,11 @@ const rmDoc = defineCommand({
   writes: true,
   async run(args, env) {
     const lib = await load();
-    const reference = docRef(lib, await env.read(), env, args.ref, undefined);
+    const reference = await docRef(lib, env, args.ref, undefined);
     const entry = await documents(lib, env).remove(reference);
     const retention = env.config().documents.retention_days;
     // Named in full, whatever it was given as: a number says nothing of what went.
-    const asNumber = reference.number === undefined ? '' : ` (number ${reference.number} of flow list doc)`;
+    const asNumber = typeof reference === 'string' || reference.number === undefined ? '' : ` (number ${reference.number} of flow list doc)`;
     const message = `Removed ${entry.id} "${oneLine(entry.name)}"${asNumber}; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now`;
     return { json: entry, human: () => message, message };
   },
