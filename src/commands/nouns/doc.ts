@@ -19,13 +19,8 @@ import { docJson, docRef, documents, existingIn, load, type Lib } from './doc-li
 import { findTask } from './task.js';
 
 // A number comes before a name of digits (as for tasks): such a name is reached by id or path.
-const REF_TAIL = 'document id, id prefix, name or path (a number comes first: a name of digits only is reached by id or path)';
-const DOC_REF: ArgSpec = { description: `the number \`flow list doc\` shows, or ${REF_TAIL}` };
-const DOC_IN_PLAN: ArgSpec = { description: `the number \`flow list doc\` shows with the same --plan, or ${REF_TAIL}` };
-// Linking to a plan, --plan is where the document goes, not the list it was picked from.
-const DOC_TO_LINK: ArgSpec = {
-  description: `the number \`flow list doc\` shows (with --task: with the same --plan), or ${REF_TAIL}`,
-};
+// Which list a number counts in, for the commands that take --plan: their details.
+const DOC_REF: ArgSpec = { description: 'document id, id prefix, list number, name or path (a name of digits only: by id or path)' };
 const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
 const TASK: ArgSpec = { description: "a task the document is for (it goes to the task's plan)" };
 
@@ -100,11 +95,13 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
         : "drop a plan's reference to a document (the last one marks it deleted), or a task's (--task)",
     details:
       'flow undo takes back changes to flows.json, not to the documents: ' +
-      (verb === 'link' ? 'unlink doc takes a link back.' : 'link doc takes an unlink back while the document is kept (documents.retention_days).'),
+      (verb === 'link'
+        ? 'unlink doc takes a link back. A number counts in `flow list doc`, as --plan alone is where the document goes; with --task, in `flow list doc` with the same --plan.'
+        : 'link doc takes an unlink back while the document is kept (documents.retention_days). A number counts in `flow list doc` with the same --plan.'),
     args: () => z.object({ ref: ref('doc'), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
     positionals: ['ref'],
     argv: {
-      ref: verb === 'link' ? DOC_TO_LINK : DOC_IN_PLAN,
+      ref: DOC_REF,
       plan: PLAN,
       task: { description: verb === 'link' ? TASK.description : "drop only this task's reference (the plan's stays)" },
     },
@@ -115,7 +112,7 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       const { plan, task, where } = target(view, env, args);
       const docs = documents(lib, env);
       const existing = existingIn(lib, view);
-      // A number counts in list doc with this --plan; link doc's --plan alone is where it goes (DOC_TO_LINK).
+      // A number counts in list doc with this --plan; link doc's --plan alone is where it goes.
       const numbersIn = verb === 'link' && args.task === undefined ? undefined : args.plan;
       const reference = await docRef(lib, env, args.ref, numbersIn, view);
       const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
