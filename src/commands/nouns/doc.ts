@@ -100,11 +100,7 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
         : 'link doc takes an unlink back while the document is kept (documents.retention_days). A number counts in `flow list doc` with the same --plan.'),
     args: () => z.object({ ref: ref('doc'), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
     positionals: ['ref'],
-    argv: {
-      ref: DOC_REF,
-      plan: PLAN,
-      task: { description: verb === 'link' ? TASK.description : "drop only this task's reference (the plan's stays)" },
-    },
+    argv: { ref: DOC_REF, plan: PLAN, task: { description: verb === 'link' ? TASK.description : "drop only this task's reference (the plan's stays)" } },
     writes: true,
     async run(args, env) {
       const lib = await load();
