@@ -44,7 +44,30 @@ function loadScript(name, dist = DIST, as = dist) {
   return { exports: module.exports, script };
 }
 
+/**
+ * A command runs for tens of milliseconds. V8 compiles a function that ran a while again,
+ * optimised, on a background thread, and Node waits for those compiles before the process
+ * exits: a listing of 1,000 flows waited ~5 ms for code it never ran (issue 15). Twice
+ * V8's budget before a function counts as hot keeps them out of such runs; a long run
+ * (`list flow` at 100k flows) still optimises its hot loops, measured no slower. Not for
+ * the TUI: its first screen at 100k flows came 5-10% later. Set once the bundle is
+ * loaded: V8 accepts a code cache only under the flags it was made with.
+ * process.binding('v8') rather than require('node:v8'), which loads Node's streams
+ * (2 ms); its deprecation warning is not the person's business.
+ */
+function deferOptimisation() {
+  const quiet = process.noDeprecation;
+  try {
+    process.noDeprecation = true;
+    process.binding('v8').setFlagsFromString('--interrupt-budget=135168');
+  } catch {
+    // A Node without it keeps its own default.
+  } finally {
+    process.noDeprecation = quiet;
+  }
+}
+
 /** Imports an ES module for the script (the TUI bundle). */
 const importModule = (url) => import(url);
 
-module.exports = { DIST, importModule, loadCli, loadScript };
+module.exports = { DIST, deferOptimisation, importModule, loadCli, loadScript };

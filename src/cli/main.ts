@@ -123,7 +123,16 @@ async function openTui(globals: GlobalOptions, io: Io, importModule: ImportModul
   return tui.runTui(globals);
 }
 
-export async function run(argv: readonly string[], io: Io = defaultIo(), importModule: ImportModule = (url) => import(url)): Promise<number> {
+/**
+ * Runs the command line. `beforeCommand` is called once a command (not the TUI) is about
+ * to run: the process can tune itself for a short run there (bin/load-cli.js).
+ */
+export async function run(
+  argv: readonly string[],
+  io: Io = defaultIo(),
+  importModule: ImportModule = (url) => import(url),
+  beforeCommand?: () => void,
+): Promise<number> {
   const json = wantsJson(argv);
   const table = createTable();
   let parsed: ReturnType<typeof table.parseArgv>;
@@ -152,6 +161,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo(), importM
     io.stdout.write(json ? `${safeJson(commandHelpJson(command))}\n` : terminalText(`${commandHelp(command, style())}\n`));
     return 0;
   }
+  beforeCommand?.();
   const services = new Services({
     dir: resolveDataDir(globals.dir, io.env),
     session: sessionName(globals.session, io.env),

@@ -8,12 +8,26 @@ import { useEffect, useRef } from 'react';
 import { perform, type Workspace } from './actions.js';
 import { helpLineOf, helpLines, NO_COLOURS } from './components/Panels.js';
 import { useTuiContext } from './context.js';
+import type { Focus } from './state.js';
 import { editorKey, lineInputKey, pickerKey, promptKey, searchKey } from './inputs.js';
 import { KeyParser, type KeyPress } from './input/keypress.js';
 import { actionFor } from './keys.js';
 import { performOnDocuments } from './document-actions.js';
 import { performOnSnapshots } from './snapshot-actions.js';
 import { performOnResolve } from './sync-actions.js';
+
+/** The parts whose keys include the text-editing ones (inputs.ts): the only Alt keys bound. */
+const EDITS_TEXT: ReadonlySet<Focus> = new Set(['input', 'search', 'editor', 'prompt', 'picker']);
+
+/**
+ * The presses `key` is where the keys go now. ESC and a key in one read is Alt with that
+ * key, or Esc and then the key typed while the workspace was busy: where the focused part
+ * binds no such Alt key, both presses count (neither is lost).
+ */
+export function pressesOf(key: KeyPress, focus: Focus): readonly KeyPress[] {
+  if (!key.orPresses || (EDITS_TEXT.has(focus) && actionFor(key, 'text'))) return [key];
+  return key.orPresses;
+}
 
 export function dispatchKey(ws: Workspace, key: KeyPress): void {
   const { tui } = ws;
@@ -124,10 +138,13 @@ export function useKeyboard(): void {
   );
   useInput(() => {
     for (const data of raw.current.splice(0)) {
-      for (const key of parser.current.push(data)) {
-        const state = context.tui.getState();
-        if (state.loading && state.focus === 'tree' && actionFor(key, 'tree') !== 'quit') waiting.current.push(key);
-        else dispatchKey(ws, key);
+      for (const read of parser.current.push(data)) {
+        // Each press is read in the state the one before it left (Esc may close the prompt).
+        for (const key of pressesOf(read, context.tui.getState().focus)) {
+          const state = context.tui.getState();
+          if (state.loading && state.focus === 'tree' && actionFor(key, 'tree') !== 'quit') waiting.current.push(key);
+          else dispatchKey(ws, key);
+        }
       }
     }
   });

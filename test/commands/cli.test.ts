@@ -200,6 +200,21 @@ describe('start-up', () => {
     expect(others.filter((l) => !/^\[require\] (node:)?[a-z_/]+$/.test(l))).toEqual([]);
   });
 
+  it('the code cache is read under the flags it was made with, and the tiering budget applies after it', () => {
+    // A second load after deferOptimisation() has its cache rejected: V8's flags changed.
+    const script = `const l = require(${JSON.stringify(join(ROOT, 'bin', 'load-cli.js'))});
+      const first = l.loadScript('complete').script.cachedDataRejected;
+      l.deferOptimisation();
+      console.log(JSON.stringify([first, l.loadScript('complete').script.cachedDataRejected]));`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual([false, true]);
+    // The deprecated binding it uses says nothing to the person.
+    const run = spawnSync(process.execPath, [FLOW_BIN, '--dir', tempDir(), 'list', 'flow'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+  });
+
   it('flow mcp loads its own bundle and neither Ink nor React', () => {
     const loaded = resolved(loadedBy(tempDir(), ['mcp'], `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })}\n`));
     expect(loaded.some((l) => l.endsWith('dist/mcp.js'))).toBe(true);

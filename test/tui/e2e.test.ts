@@ -238,6 +238,18 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     keys(session, 'C-u', 'Escape');
     await see(session, 'press : or Tab');
 
+    // Esc and a key in one write, as a busy workspace reads them (and as tmux sends Alt-J):
+    // both count. The prompt closes, keeping its text, and j moves the cursor a task down.
+    keys(session, ':');
+    tmux('send-keys', '-t', session, '-l', 'kept');
+    await see(session, '/flow kept');
+    keys(session, 'M-j');
+    await waitFor(() => screen(session).split('\n').some((l) => l.startsWith('›') && l.includes('Task number 1')), { what: 'the cursor one task down' });
+    expect(screen(session)).toContain('/flow kept');
+    expect(screen(session)).not.toContain('/flow keptj');
+    keys(session, ':', 'C-u', 'Escape');
+    await see(session, 'press : or Tab');
+
     // G goes to the last task, which scrolls into view in the small window.
     keys(session, 'G');
     await see(session, 'BurXYst');

@@ -75,6 +75,31 @@ describe('keys that arrive together', () => {
     await h.waitForFrame(() => !h.lastFrame().includes('New task in'), 'the input closed');
   });
 
+  it('Esc and a key in one read (typed while the workspace was busy) are both pressed', async () => {
+    const { h } = await open();
+    await h.press(':');
+    await h.type('j');
+    await h.waitForFrame(() => promptText(h) === 'j', 'j typed at the prompt');
+    // What a terminal also sends for Alt-J: the prompt binds no Alt-J, so Esc closes it and j moves.
+    await h.type('\u001bj');
+    await h.waitForFrame(() => h.selectedLine().includes('First task'), 'the tree moved down');
+    expect(promptText(h)).toBe('j');
+    // Alt-B is the prompt's own key: a word back, not Esc and b.
+    await h.press(':');
+    await h.type(' two');
+    await h.type(`${KEY.altB}X`);
+    await h.waitForFrame(() => promptText(h) === 'j Xtwo', 'Alt-B moved a word back');
+  });
+
+  it('two Escapes in one read are two: the prompt closes and the selection is cleared', async () => {
+    const { h } = await open();
+    await h.press('j', 'x');
+    await h.waitForText('1 selected');
+    await h.press(':');
+    await h.type('\u001b\u001b');
+    await h.waitForFrame(() => !plain(h.lastFrame()).split('\n').some((l) => l.startsWith('✓')) && !h.lastFrame().includes('1 selected'), 'cleared');
+  });
+
   it('two quick spaces move a task two statuses on, each from the status before it', async () => {
     const { h, f } = await open();
     await h.press('j');

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/domain/schema.js';
 import { createFlow, createPlan, createTask } from '../../src/domain/tree.js';
 import { scrollTop } from '../../src/tui/components/Tree.js';
+import { pressesOf } from '../../src/tui/dispatch.js';
 import { KeyParser } from '../../src/tui/input/keypress.js';
 import { actionFor, BINDINGS, keyLabel } from '../../src/tui/keys.js';
 import { buildRows, rowBuilder } from '../../src/tui/rows.js';
+import type { Focus } from '../../src/tui/state.js';
 import {
   clearExpiredFlashes,
   collapseOrParent,
@@ -316,6 +318,18 @@ describe('keys', () => {
     expect(names('\r', '\u001b', '\t', '\u001b[Z', '\u001b[3~', '\u007f')).toEqual(['return', 'escape', 'tab', 'shift+tab', 'delete', 'backspace']);
     expect(names('\u0012', ' ', 'G')).toEqual(['ctrl+r', 'space', 'G']);
     expect(names('\u001bb', '\u001bf', '\u001b\u007f', '\u001b[1;5C', '\u001b[1;5D')).toEqual(['alt+b', 'alt+f', 'alt+backspace', 'ctrl+right', 'ctrl+left']);
+    // ESC and a key in one read may also be Esc, then the key; two Escapes are two.
+    const [alt] = new KeyParser().push('\u001bj');
+    expect([alt.name, alt.orPresses?.map((k) => k.name)]).toEqual(['alt+j', ['escape', 'j']]);
+    const [twice] = new KeyParser().push('\u001b\u001b');
+    expect(twice.orPresses?.map((k) => k.name)).toEqual(['escape', 'escape']);
+    expect(new KeyParser().push('\u001b\u001b[A')[0]).toEqual({ name: 'alt+up' });
+    // Which it is depends on where the keys go: only text inputs bind Alt keys.
+    const presses = (event: string, focus: Focus) => pressesOf(new KeyParser().push(event)[0], focus).map((k) => k.name);
+    expect(presses('\u001bb', 'prompt')).toEqual(['alt+b']);
+    expect(presses('\u001bb', 'tree')).toEqual(['escape', 'b']);
+    expect(presses('\u001bj', 'input')).toEqual(['escape', 'j']);
+    expect(presses('j', 'tree')).toEqual(['j']);
     // A run of characters in one read: each is a key of its own, control keys too.
     expect(names('jjj')).toEqual(['j', 'j', 'j']);
     expect(names('j \r\t\u0004G')).toEqual(['j', 'space', 'return', 'tab', 'ctrl+d', 'G']);

@@ -9,6 +9,11 @@ export interface KeyPress {
   name: string;
   /** What the key types: the character, or the pasted text. */
   text?: string;
+  /**
+   * Alt with a key is ESC and the key in one read, and so are Esc and a key pressed just
+   * after it while the workspace is busy: these are the two presses it may be.
+   */
+  orPresses?: readonly KeyPress[];
 }
 
 export const PASTE_START = '\u001b[200~';
@@ -62,18 +67,22 @@ function characterKey(char: string): KeyPress {
   return { name: char, text: char };
 }
 
+const ESCAPE: KeyPress = { name: 'escape' };
+
 function escaped(event: string): KeyPress {
   const body = event.slice(1);
   if (body === '') return { name: 'escape' };
   if (body.startsWith('\u001b')) {
+    // Two Escapes in one read (Alt-Esc means nothing here).
+    if (body === '\u001b') return { name: 'alt+escape', orPresses: [ESCAPE, ESCAPE] };
     // ESC ESC [A: Alt with a named key, as some terminals send it.
     const inner = escaped(body);
     return { name: inner.name === 'escape' ? 'escape' : `alt+${inner.name}` };
   }
   if (body.length > 1 && (body[0] === '[' || body[0] === 'O')) return { name: sequenceName(body) };
-  // ESC followed by one character: Alt (Meta) with that key.
+  // ESC followed by one character: Alt (Meta) with that key, or Esc and then the key.
   const key = characterKey(body);
-  return { name: key.name === 'unknown' ? 'unknown' : `alt+${key.name}` };
+  return { name: key.name === 'unknown' ? 'unknown' : `alt+${key.name}`, orPresses: [ESCAPE, key] };
 }
 
 /** A parser for one input stream: keeps the text of a paste that spans several reads. */
