@@ -9,7 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Services } from '../../src/app/services.js';
 import { CommandBus } from '../../src/commands/bus.js';
 import { command, createTable } from '../../src/commands/table.js';
+import { numberRange } from '../../src/documents/numbers.js';
 import { FLOW_BIN, flowSync, json, tempDir } from '../helpers.js';
+import { HOSTILE } from '../hostile.js';
 
 interface Doc {
   number: number;
@@ -158,5 +160,14 @@ describe('documents by list number', () => {
     expect(s.run('rm', 'plan', s.plans[0], '--yes').code).toBe(0);
     expect(complete('open doc 1')).toEqual([`1\t2024  ${id('2024')}`]);
     expect(complete('open doc 3')).toEqual([]);
+  });
+
+  it('"not found" names the range in words, and a plan title another writer left as one line without escapes', () => {
+    expect([0, 1, 3].map((n) => numberRange(n, {}))).toEqual(['there are no documents', 'there is 1 document: 1', 'there are 3 documents: 1–3']);
+    for (const [what, title] of Object.entries(HOSTILE)) {
+      const text = numberRange(2, { planId: 'plan_x', planTitle: title });
+      expect(text, what).toMatch(/^plan ".*" has 2 documents: 1–2$/);
+      expect(text, what).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u202e\u2066]/);
+    }
   });
 });
