@@ -45,11 +45,12 @@ interface Candidates<T> {
 /** The kinds that live in flows.json. */
 type StoreKind = 'flow' | 'plan' | 'task';
 
-const isNumber = (ref: string) => /^[1-9]\d*$/.test(ref);
+/** A reference that is a list number: it is read as one before any id or name (documents too). */
+export const isListNumber = (ref: string) => /^[1-9]\d*$/.test(ref);
 
 /** The one rule: number, full id, unique id prefix, exact name. */
 function resolve<T>(c: Candidates<T>, ref: string): T {
-  if (c.numbered && isNumber(ref)) return c.numbered(Number(ref));
+  if (c.numbered && isListNumber(ref)) return c.numbered(Number(ref));
   const exact = c.exact(ref);
   if (exact) return exact;
   const matches = new Map<string, T>();

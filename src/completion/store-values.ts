@@ -1,8 +1,8 @@
 // The values shell completion offers from the data directory: task numbers and ids of the
 // plan in scope, plan titles of the flow in scope, flow names, snapshot ids, document
-// names. Read without a lock, and without writing anything but the completion index in
-// .flow/cache (a keystroke must never move a file aside or migrate it); scope and
-// numbering by the reference module's own rules. Only what the word needs is read: with
+// names and numbers. Read without a lock, and without writing anything but the
+// completion index in .flow/cache (a keystroke must never move a file aside or migrate
+// it); scope and numbering by the reference module's (and documents/numbers.ts's) rules. Only what the word needs is read: with
 // the index (flow-index.ts), its names and the lines of the flows in scope; without one,
 // from the start of the file only as far as those lines are.
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import type { Candidate, ValueSource } from '../commands/candidates.js';
 import { numberedTasks, resolvePlan, scopeFlow, scopePlan, type ScopeEnv } from '../commands/refs.js';
 import { STATUS_GLYPH } from '../commands/render.js';
 import type { Scope } from '../context/context.js';
+import { listedDocuments } from '../documents/numbers.js';
+import { existingPlans } from '../documents/references.js';
 import { oneLine } from '../domain/sanitize.js';
 import { parseHeader, type Flow } from '../domain/schema.js';
 import { Image } from '../store/layout.js';
@@ -148,14 +150,26 @@ function snapshots(dir: string): { id: string; label: string; created: string }[
   }
 }
 
-/** Documents not deleted, as documents_manifest.json lists them (ids and names only). */
-function documents(dir: string): { id: string; name: string }[] {
+interface ManifestDocument {
+  id: string;
+  name: string;
+  plans: string[];
+  deleted_at: string | null;
+}
+
+/** Documents as documents_manifest.json lists them, in its order (what the list and numbers need). */
+function documents(dir: string): ManifestDocument[] {
   try {
     const file: unknown = JSON.parse(readFileInside(join(dir, 'documents_manifest.json'), 'documents_manifest.json', dir).toString('utf8'));
     const entries = file && typeof file === 'object' && 'documents' in file && file.documents && typeof file.documents === 'object' ? Object.values(file.documents) : [];
     return entries.flatMap((e: unknown) =>
-      e && typeof e === 'object' && 'id' in e && typeof e.id === 'string' && 'name' in e && typeof e.name === 'string' && !('deleted_at' in e && e.deleted_at)
-        ? [{ id: e.id, name: e.name }]
+      e && typeof e === 'object' && 'id' in e && typeof e.id === 'string' && 'name' in e && typeof e.name === 'string'
+        ? [{
+            id: e.id,
+            name: e.name,
+            plans: 'plans' in e && Array.isArray(e.plans) ? e.plans.filter((p: unknown) => typeof p === 'string') : [],
+            deleted_at: 'deleted_at' in e && typeof e.deleted_at === 'string' ? e.deleted_at : null,
+          }]
         : [],
     );
   } catch {
@@ -212,10 +226,18 @@ export function storeValues(options: StoreValueOptions): ValueSource {
       if (kind === 'config-key') return [];
       if (kind === 'snapshot') return numbered(snapshots(options.dir), prefix, (s) => s.id, (s) => about(`${s.created.slice(0, 16)} ${s.label}`), true);
       if (kind === 'doc') {
-        // A document is found by id, id prefix, name or path (no list numbers).
         const docs = documents(options.dir);
+        // A number counts in `list doc`'s rows, which need the plans that exist (the whole
+        // file, read only once a digit is typed). With --plan on the line the list depends
+        // on the verb (link doc's --plan is where it goes): names and ids only then.
+        if (/^\d+$/.test(prefix) && options.plan === undefined) {
+          const view = viewOf(readImage(file))?.view;
+          const present = view ? existingPlans(view, docs.flatMap((d) => d.plans)) : new Map();
+          return numbered(listedDocuments(docs, present, {}), prefix, (d) => d.name, (d) => d.id, true);
+        }
+        const live = docs.filter((d) => !d.deleted_at);
         const byId = prefix.startsWith('doc_');
-        return docs
+        return live
           .map((d) => (byId ? { value: d.id, description: about(d.name) } : { value: d.name, description: about(d.id) }))
           .filter((c) => matches(prefix)(c.value) && insertable(c.value))
           .slice(0, MAX_CANDIDATES);

@@ -12,6 +12,7 @@ import { backendFor, localBackend, type DocumentSettings, type Distrust, type St
 import { ContentStore, hashFileSync, type Progress, type StoredBlob } from './content-store.js';
 import { DOCUMENTS_DIR } from './contain.js';
 import { mediaTypeOf } from './media.js';
+import { listedDocuments, numberRange, numeric, type DocumentList } from './numbers.js';
 import { readManifest, updateManifest, type DocumentEntry, type Manifest } from './manifest.js';
 import { placeReadable, readableState, removeReadable } from './readable.js';
 import type { Source } from './sources.js';
@@ -234,7 +235,7 @@ export class Documents {
   }
 
   /** Adds a plan's reference to a document (and a task's of that plan, when given). */
-  async link(ref: string, planId: string, existing: Existing, taskId?: string): Promise<{ entry: DocumentEntry; changed: boolean }> {
+  async link(ref: string | DocumentRef, planId: string, existing: Existing, taskId?: string): Promise<{ entry: DocumentEntry; changed: boolean }> {
     return updateManifest(this.options.dir, (manifest, save) => {
       const entry = findDocument(manifest, ref);
       const changed = refer(entry, planId, taskId);
@@ -273,7 +274,7 @@ export class Documents {
    * Drops a plan's reference to a document; with `taskId`, only that task's (the plan's
    * stays, so the document does too).
    */
-  async unlink(ref: string, planId: string, existing: Existing, taskId?: string): Promise<{ entry: DocumentEntry; deleted: boolean }> {
+  async unlink(ref: string | DocumentRef, planId: string, existing: Existing, taskId?: string): Promise<{ entry: DocumentEntry; deleted: boolean }> {
     return updateManifest(this.options.dir, (manifest, save) => {
       const entry = findDocument(manifest, ref);
       if (taskId !== undefined) {
@@ -297,7 +298,7 @@ export class Documents {
   }
 
   /** Removes a document from every plan; gc doc removes its content after the retention period. */
-  async remove(ref: string): Promise<DocumentEntry> {
+  async remove(ref: string | DocumentRef): Promise<DocumentEntry> {
     return updateManifest(this.options.dir, (manifest, save) => {
       const entry = findDocument(manifest, ref);
       entry.plans = [];
@@ -333,22 +334,59 @@ export class Documents {
   }
 }
 
-/** A document by full id, unique id prefix (with or without `doc_`), exact name or path. */
-export function findDocument(manifest: Manifest, ref: string, includeDeleted = true): DocumentEntry {
-  const exact = manifest.get(ref);
+/**
+ * A reference as a document command got it, with the list its numbers count in (DESIGN
+ * §6): the rows `list doc` shows for the same --plan.
+ */
+export interface DocumentRef {
+  text: string;
+  /** Set when the text is a list number: it wins over a name of digits, as for tasks. */
+  number?: number;
+  list: DocumentList;
+  existing: Existing;
+}
+
+/**
+ * A document by the number `list doc` shows, full id, unique id prefix (with or without
+ * `doc_`), exact name or path (as `show doc` prints it, or inside documents/). A bare
+ * string is never read as a number.
+ */
+export function findDocument(manifest: Manifest, ref: string | DocumentRef): DocumentEntry {
+  const text = typeof ref === 'string' ? ref : ref.text;
+  const listed = () => {
+    if (typeof ref === 'string') return [];
+    const all = manifest.list();
+    return listedDocuments(all, ref.existing(all.flatMap((e) => e.plans)), ref.list);
+  };
+  if (typeof ref !== 'string' && ref.number !== undefined) {
+    const rows = listed();
+    const found = rows[ref.number - 1];
+    if (found) return found;
+    throw new NotFoundError('document', text, `(${numberRange(rows.length, ref.list)}${namedLike(manifest, text)})`);
+  }
+  const exact = manifest.get(text);
   if (exact) return exact;
-  const all = manifest.list().filter((e) => includeDeleted || !e.deleted_at);
-  const prefixed = all.filter((e) => e.id.startsWith(ref) || e.id.startsWith(`doc_${ref}`));
-  const candidates = prefixed.length ? prefixed : all.filter((e) => e.name === ref || e.path === ref);
+  const all = manifest.list();
+  const prefixed = all.filter((e) => e.id.startsWith(text) || e.id.startsWith(`doc_${text}`));
+  const candidates = prefixed.length ? prefixed : all.filter((e) => e.name === text || e.path === text || `${DOCUMENTS_DIR}/${e.path}` === text);
   const live = candidates.filter((e) => !e.deleted_at);
   const pick = candidates.length > 1 && live.length ? live : candidates;
   if (pick.length === 1) return pick[0];
   if (pick.length > 1) {
-    throw new FlowError('ambiguous', `"${ref}" matches ${pick.length} documents: ${pick.slice(0, 10).map((e) => `${e.id} (${e.path})`).join(', ')}; give more of the id`, {
+    throw new FlowError('ambiguous', `"${text}" matches ${pick.length} documents: ${pick.slice(0, 10).map((e) => `${e.id} (${e.path})`).join(', ')}; give more of the id`, {
       candidates: pick.map((e) => e.id),
     });
   }
-  throw new NotFoundError('document', ref);
+  const inList = typeof ref !== 'string' && numeric(text);
+  throw new NotFoundError('document', text, inList ? `(list numbers start at 1; ${numberRange(listed().length, ref.list)})` : '');
+}
+
+/** For a number not in the list: the document with that very name, reached by id or path instead. */
+function namedLike(manifest: Manifest, text: string): string {
+  const named = manifest.list().filter((e) => e.name === text);
+  if (!named.length) return '';
+  const ids = named.slice(0, 3).map((e) => e.id).join(', ');
+  return `; "${text}" is read as a list number: the document of that name is ${ids} (give its id or path)`;
 }
 
 /**

@@ -5,6 +5,7 @@ export { readPrefix } from './content-store.js';
 export { findDocument, openDocuments } from './documents.js';
 export { collectDocuments } from './gc.js';
 export { isTextual } from './media.js';
+export { listedDocuments, numeric } from './numbers.js';
 export { existingPlans, liveReferences } from './references.js';
 export { restoreDocuments, withRetainedHashes } from './snapshots.js';
 export { collectSources } from './sources.js';

@@ -1,11 +1,12 @@
 // What the document commands share with show plan and show task: the document modules,
 // loaded only when a command needs them, and a document as --json and the screen show it.
-import type { Documents, Existing } from '../../documents/documents.js';
+import type { DocumentRef, Documents, Existing } from '../../documents/documents.js';
 import type { DocumentEntry } from '../../documents/manifest.js';
 import { oneLine } from '../../domain/sanitize.js';
 import { distrust } from '../../hooks/trust.js';
 import type { StoreView } from '../../store/state.js';
 import type { Env } from '../env.js';
+import { isListNumber, requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
 import type { Style } from '../style.js';
 
@@ -21,6 +22,25 @@ export function documents(lib: Lib, env: Env): Documents {
 
 export function existingIn(lib: Lib, view: StoreView): Existing {
   return (ids) => lib.existingPlans(view, ids);
+}
+
+/**
+ * A document reference as the commands read it: a list number counts in the rows `list
+ * doc` shows with the same --plan (that plan's documents; without it, every document
+ * not deleted), and wins over a name of digits (DESIGN §6, as for tasks). The store is
+ * read for that only when the text is a number (`seen`: a view read already); any other
+ * text stays a plain reference.
+ */
+export async function docRef(lib: Lib, env: Env, text: string, planRef: string | undefined, seen?: StoreView): Promise<string | DocumentRef> {
+  if (!lib.numeric(text)) return text;
+  const view = seen ?? (await env.read());
+  const plan = planRef === undefined ? undefined : requirePlanScope(view, env, planRef).plan;
+  return {
+    text,
+    number: isListNumber(text) ? Number(text) : undefined,
+    list: plan ? { planId: plan.id, planTitle: plan.title } : {},
+    existing: existingIn(lib, view),
+  };
 }
 
 /** A document as --json shows it: the entry, with the plans that reference it now. */

@@ -15,10 +15,12 @@ import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
 import { openerCommand, runOnFile } from '../../app/external-program.js';
-import { docJson, documents, existingIn, load, type Lib } from './doc-lib.js';
+import { docJson, docRef, documents, existingIn, load, type Lib } from './doc-lib.js';
 import { findTask } from './task.js';
 
-const DOC_REF: ArgSpec = { description: 'document id, id prefix, name or path' };
+// A number comes before a name of digits (as for tasks): such a name is reached by id or path.
+// Which list a number counts in, for the commands that take --plan: their details.
+const DOC_REF: ArgSpec = { description: 'document id, id prefix, list number, name or path (a name of digits only: by id or path)' };
 const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
 const TASK: ArgSpec = { description: "a task the document is for (it goes to the task's plan)" };
 
@@ -93,7 +95,9 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
         : "drop a plan's reference to a document (the last one marks it deleted), or a task's (--task)",
     details:
       'flow undo takes back changes to flows.json, not to the documents: ' +
-      (verb === 'link' ? 'unlink doc takes a link back.' : 'link doc takes an unlink back while the document is kept (documents.retention_days).'),
+      (verb === 'link'
+        ? 'unlink doc takes a link back. A number counts in `flow list doc`, as --plan alone is where the document goes; with --task, in `flow list doc` with the same --plan.'
+        : 'link doc takes an unlink back while the document is kept (documents.retention_days). A number counts in `flow list doc` with the same --plan.'),
     args: () => z.object({ ref: ref('doc'), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
     positionals: ['ref'],
     argv: { ref: DOC_REF, plan: PLAN, task: { description: verb === 'link' ? TASK.description : "drop only this task's reference (the plan's stays)" } },
@@ -104,16 +108,19 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       const { plan, task, where } = target(view, env, args);
       const docs = documents(lib, env);
       const existing = existingIn(lib, view);
+      // A number counts in list doc with this --plan; link doc's --plan alone is where it goes.
+      const numbersIn = verb === 'link' && args.task === undefined ? undefined : args.plan;
+      const reference = await docRef(lib, env, args.ref, numbersIn, view);
       const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
       if (verb === 'link') {
-        const { entry, changed } = await docs.link(args.ref, plan.id, existing, task?.id);
+        const { entry, changed } = await docs.link(reference, plan.id, existing, task?.id);
         lib.mirrorSummary(docs.root, plan.id, plan.summary);
         const message = changed
           ? `Linked ${entry.id} "${oneLine(entry.name)}" to ${where} (to take it back: ${back('unlink', entry.id)})`
           : `${entry.id} is already linked to ${where}`;
         return { json: docJson(lib, entry, existing), human: () => message, message };
       }
-      const { entry, deleted } = await docs.unlink(args.ref, plan.id, existing, task?.id);
+      const { entry, deleted } = await docs.unlink(reference, plan.id, existing, task?.id);
       const retention = env.config().documents.retention_days;
       const message =
         `Unlinked ${entry.id} "${oneLine(entry.name)}" from ${where}` +
@@ -139,14 +146,12 @@ const listDoc = defineCommand({
     const lib = await load();
     const view = await env.read();
     const planId = args.plan ? requirePlanScope(view, env, args.plan).plan.id : undefined;
-    const manifest = documents(lib, env).read();
+    const entries = documents(lib, env).read().list();
     const existing = existingIn(lib, view);
-    const present = existing(manifest.list().flatMap((e) => e.plans));
-    const rows = manifest
-      .list()
-      .map((entry) => ({ entry, live: lib.liveReferences(entry, present) }))
-      .filter(({ entry, live }) => (planId ? live.includes(planId) : args.all || (live.length > 0 && !entry.deleted_at)))
-      .map(({ entry }, i) => ({ number: i + 1, ...docJson(lib, entry, existing) }));
+    const present = existing(entries.flatMap((e) => e.plans));
+    const rows = lib
+      .listedDocuments(entries, present, { planId, all: args.all })
+      .map((entry, i) => ({ number: i + 1, ...docJson(lib, entry, existing) }));
     return DOC_LIST.output(
       args,
       rows,
@@ -180,7 +185,7 @@ const showDoc = defineCommand({
     const lib = await load();
     const view = await env.read();
     const docs = documents(lib, env);
-    const entry = lib.findDocument(docs.read(), args.ref);
+    const entry = lib.findDocument(docs.read(), await docRef(lib, env, args.ref, undefined, view));
     const existing = existingIn(lib, view);
     const live = lib.liveReferences(entry, existing(entry.plans));
     const content = await docs.contentPath(entry);
@@ -223,7 +228,7 @@ const openDoc = defineCommand({
   async run(args, env) {
     const lib = await load();
     const docs = documents(lib, env);
-    const entry = lib.findDocument(docs.read(), args.ref);
+    const entry = lib.findDocument(docs.read(), await docRef(lib, env, args.ref, undefined));
     const content = await docs.contentPath(entry);
     if (!content) throw new FlowError('not_found', `the content of ${entry.id} is not stored here (flow check doc says more)`);
     const readable = `${docs.root}/${entry.path}`;
@@ -246,9 +251,12 @@ const rmDoc = defineCommand({
   writes: true,
   async run(args, env) {
     const lib = await load();
-    const entry = await documents(lib, env).remove(args.ref);
+    const reference = await docRef(lib, env, args.ref, undefined);
+    const entry = await documents(lib, env).remove(reference);
     const retention = env.config().documents.retention_days;
-    const message = `Removed ${entry.id} "${oneLine(entry.name)}"; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now`;
+    // Named in full, whatever it was given as: a number says nothing of what went.
+    const asNumber = typeof reference === 'string' || reference.number === undefined ? '' : ` (number ${reference.number} of flow list doc)`;
+    const message = `Removed ${entry.id} "${oneLine(entry.name)}"${asNumber}; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now`;
     return { json: entry, human: () => message, message };
   },
 });
