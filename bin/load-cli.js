@@ -50,20 +50,22 @@ function loadScript(name, dist = DIST, as = dist) {
  * exits: a listing of 1,000 flows waited ~5 ms for code it never ran (issue 15). Twice
  * V8's budget before a function counts as hot keeps them out of such runs; a long run
  * (`list flow` at 100k flows) still optimises its hot loops, measured no slower. Not for
- * the TUI: its first screen at 100k flows came 5-10% later. Set once the bundle is
- * loaded: V8 accepts a code cache only under the flags it was made with.
+ * the TUI (its first screen at 100k flows came 5-10% later) nor the MCP server, which
+ * run until stopped. Set once the bundle is loaded: V8 accepts a code cache only under
+ * the flags it was made with.
  * process.binding('v8') rather than require('node:v8'), which loads Node's streams
  * (2 ms); its deprecation warning is not the person's business.
  */
 function deferOptimisation() {
-  const quiet = process.noDeprecation;
+  // Under --no-deprecation the property is true and read-only: nothing to silence.
+  const silence = !process.noDeprecation;
   try {
-    process.noDeprecation = true;
+    if (silence) process.noDeprecation = true;
     process.binding('v8').setFlagsFromString('--interrupt-budget=135168');
   } catch {
     // A Node without it keeps its own default.
   } finally {
-    process.noDeprecation = quiet;
+    if (silence) process.noDeprecation = false;
   }
 }
 

@@ -3,9 +3,10 @@
 // start-up; the first five together cost about 13 ms of CPU). Even createRequire waits for
 // the first of them.
 import { createRequire } from 'node:module';
+import { once } from './domain/once.js';
 
-let requireNode: NodeJS.Require | undefined;
-const load = (id: string) => (requireNode ??= createRequire(import.meta.url))(id);
+const requireNode = once(() => createRequire(import.meta.url));
+const load = (id: string) => requireNode()(id);
 
 export const nodeCrypto = (): typeof import('node:crypto') => load('node:crypto');
 export const childProcess = (): typeof import('node:child_process') => load('node:child_process');

@@ -124,8 +124,9 @@ async function openTui(globals: GlobalOptions, io: Io, importModule: ImportModul
 }
 
 /**
- * Runs the command line. `beforeCommand` is called once a command (not the TUI) is about
- * to run: the process can tune itself for a short run there (bin/load-cli.js).
+ * Runs the command line. `beforeCommand` is called once a command that ends by itself
+ * (not the TUI, not the MCP server) is about to run: the process can tune itself for a
+ * short run there (bin/load-cli.js).
  */
 export async function run(
   argv: readonly string[],
@@ -161,7 +162,7 @@ export async function run(
     io.stdout.write(json ? `${safeJson(commandHelpJson(command))}\n` : terminalText(`${commandHelp(command, style())}\n`));
     return 0;
   }
-  beforeCommand?.();
+  if (!command.serves) beforeCommand?.();
   const services = new Services({
     dir: resolveDataDir(globals.dir, io.env),
     session: sessionName(globals.session, io.env),

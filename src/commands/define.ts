@@ -54,6 +54,8 @@ export interface CommandDefinition<V extends string, N extends string | undefine
   writes?: boolean;
   /** Offered to agents as an MCP tool (default true); help and the like are not. */
   mcp?: boolean;
+  /** Runs until stopped (the MCP server): the process is not tuned for a short run. */
+  serves?: boolean;
   /**
    * Made on first use: a command line builds the schema of the one command it runs, not
    * of all of them (zod's constructors were most of the start-up's evaluation, issue 15).
@@ -103,6 +105,7 @@ export interface Command<Name extends string = string, S extends ArgsSchema = Ar
   readonly examples: readonly string[];
   readonly writes: boolean;
   readonly mcp: boolean;
+  readonly serves: boolean;
   readonly args: S;
   /** Positionals first, in order, then flags in the order the schema lists them. */
   readonly fields: readonly Field[];
@@ -140,6 +143,7 @@ export function defineCommand<V extends string, S extends ArgsSchema, N extends 
     examples: definition.examples ?? [],
     writes: definition.writes ?? false,
     mcp: definition.mcp ?? true,
+    serves: definition.serves ?? false,
     get args() {
       args ??= definition.args();
       return args;

@@ -18,14 +18,17 @@ import { performOnResolve } from './sync-actions.js';
 
 /** The parts whose keys include the text-editing ones (inputs.ts): the only Alt keys bound. */
 const EDITS_TEXT: ReadonlySet<Focus> = new Set(['input', 'search', 'editor', 'prompt', 'picker']);
+/** Where Esc answers a question (in the conflict banner it drops the person's write). */
+const ESC_ANSWERS: ReadonlySet<Focus> = new Set(['confirm', 'conflict']);
 
 /**
  * The presses `key` is where the keys go now. ESC and a key in one read is Alt with that
  * key, or Esc and then the key typed while the workspace was busy: where the focused part
- * binds no such Alt key, both presses count (neither is lost).
+ * binds no such Alt key, both presses count (neither is lost). Never where Esc answers a
+ * question: an Alt chord must not answer it.
  */
 export function pressesOf(key: KeyPress, focus: Focus): readonly KeyPress[] {
-  if (!key.orPresses || (EDITS_TEXT.has(focus) && actionFor(key, 'text'))) return [key];
+  if (!key.orPresses || ESC_ANSWERS.has(focus) || (EDITS_TEXT.has(focus) && actionFor(key, 'text'))) return [key];
   return key.orPresses;
 }
 

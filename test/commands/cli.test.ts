@@ -209,10 +209,19 @@ describe('start-up', () => {
     const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([false, true]);
-    // The deprecated binding it uses says nothing to the person.
-    const run = spawnSync(process.execPath, [FLOW_BIN, '--dir', tempDir(), 'list', 'flow'], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    expect(run.stderr).toBe('');
+    // flow sets it for a command, not for --version nor what runs until stopped (the MCP server, the TUI) ...
+    const probe = join(ROOT, 'test', 'workers', 'tiering-probe.cjs');
+    const flowWith = (args: string[]) => spawnSync(process.execPath, ['-r', probe, FLOW_BIN, ...args], { encoding: 'utf8', input: '' });
+    const dir = tempDir();
+    expect(flowWith(['--dir', dir, 'list', 'flow']).stderr).toBe('flags changed: true\n');
+    expect(flowWith(['--version']).stderr).toBe('flags changed: false\n');
+    expect(flowWith(['--dir', dir, 'mcp']).stderr).toBe('flags changed: false\n');
+    // ... and the deprecated binding it uses says nothing, whatever Node is told about deprecations.
+    for (const options of ['', '--no-deprecation', '--pending-deprecation --throw-deprecation']) {
+      const run = spawnSync(process.execPath, [FLOW_BIN, '--dir', dir, 'list', 'flow'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: options } });
+      expect(run.status, options).toBe(0);
+      expect(run.stderr, options).toBe('');
+    }
   });
 
   it('a command that only reads takes no signal handlers and loads no module it does not use', () => {

@@ -323,13 +323,24 @@ describe('keys', () => {
     expect([alt.name, alt.orPresses?.map((k) => k.name)]).toEqual(['alt+j', ['escape', 'j']]);
     const [twice] = new KeyParser().push('\u001b\u001b');
     expect(twice.orPresses?.map((k) => k.name)).toEqual(['escape', 'escape']);
-    expect(new KeyParser().push('\u001b\u001b[A')[0]).toEqual({ name: 'alt+up' });
+    const [altUp] = new KeyParser().push('\u001b\u001b[A');
+    expect([altUp.name, altUp.orPresses?.map((k) => k.name)]).toEqual(['alt+up', ['escape', 'up']]);
+    // Esc just before a paste, in the same event: the Esc, then the paste as text.
+    const parser = new KeyParser();
+    expect(parser.push('\u001b\u001b[200~').map((k) => k.name)).toEqual(['escape']);
+    expect(parser.push('line\rq')).toEqual([]);
+    expect(parser.push('\u001b[201~')).toEqual([{ name: 'paste', text: 'line\rq' }]);
     // Which it is depends on where the keys go: only text inputs bind Alt keys.
     const presses = (event: string, focus: Focus) => pressesOf(new KeyParser().push(event)[0], focus).map((k) => k.name);
     expect(presses('\u001bb', 'prompt')).toEqual(['alt+b']);
     expect(presses('\u001bb', 'tree')).toEqual(['escape', 'b']);
     expect(presses('\u001bj', 'input')).toEqual(['escape', 'j']);
     expect(presses('j', 'tree')).toEqual(['j']);
+    expect(presses('\u001b\u001b[D', 'prompt')).toEqual(['alt+left']);
+    expect(presses('\u001b\u001b[D', 'tree')).toEqual(['escape', 'left']);
+    // Where Esc answers a question (the conflict banner: take theirs), an Alt chord answers nothing.
+    expect(presses('\u001bm', 'conflict')).toEqual(['alt+m']);
+    expect(presses('\u001by', 'confirm')).toEqual(['alt+y']);
     // A run of characters in one read: each is a key of its own, control keys too.
     expect(names('jjj')).toEqual(['j', 'j', 'j']);
     expect(names('j \r\t\u0004G')).toEqual(['j', 'space', 'return', 'tab', 'ctrl+d', 'G']);

@@ -168,6 +168,7 @@ const mcp = defineCommand({
   argv: {},
   examples: ['flow --session agent-1 mcp'],
   mcp: false,
+  serves: true,
   async run(_args, env) {
     // Loaded only here, from its own bundle beside this one: no other command loads the SDK.
     const server = (await env.importModule(new URL('./mcp.js', import.meta.url).href)) as typeof import('../../mcp/server.js');

@@ -75,9 +75,10 @@ function escaped(event: string): KeyPress {
   if (body.startsWith('\u001b')) {
     // Two Escapes in one read (Alt-Esc means nothing here).
     if (body === '\u001b') return { name: 'alt+escape', orPresses: [ESCAPE, ESCAPE] };
-    // ESC ESC [A: Alt with a named key, as some terminals send it.
+    // ESC ESC [A: Alt with a named key, as some terminals send it, or Esc and then the key.
     const inner = escaped(body);
-    return { name: inner.name === 'escape' ? 'escape' : `alt+${inner.name}` };
+    if (inner.name === 'escape') return inner;
+    return { name: `alt+${inner.name}`, ...(inner.name !== 'unknown' && { orPresses: [ESCAPE, inner] }) };
   }
   if (body.length > 1 && (body[0] === '[' || body[0] === 'O')) return { name: sequenceName(body) };
   // ESC followed by one character: Alt (Meta) with that key, or Esc and then the key.
@@ -100,9 +101,10 @@ export class KeyParser {
       this.paste += event;
       return [];
     }
-    if (event === PASTE_START) {
+    if (event === PASTE_START || event === `\u001b${PASTE_START}`) {
+      // Esc just before a paste comes in the same event: the Esc still counts.
       this.paste = '';
-      return [];
+      return event === PASTE_START ? [] : [ESCAPE];
     }
     if (event.startsWith('\u001b')) return [escaped(event)];
     return Array.from(event, characterKey);
