@@ -39,7 +39,10 @@ describe('watch', () => {
   for (const mode of ['rename', 'inplace'] as const) {
     it(`follows 50 external ${mode} saves at gaps of 0–300 ms to the final state within 1 s`, async () => {
       const dir = fixture();
-      const store = new Store(dir);
+      // A half-written file is what the settle period waits out; the suite sets it to 0
+      // (FLOW_SETTLE_MS), which would quarantine the writer's file as soon as a read met
+      // it mid-write (seen under load: the writer then found an empty store).
+      const store = new Store(dir, { settleMs: 2000 });
       await store.read();
       let latest: WatchedState | undefined;
       let reports = 0;
