@@ -71,13 +71,12 @@ const ESCAPE: KeyPress = { name: 'escape' };
 
 function escaped(event: string): KeyPress {
   const body = event.slice(1);
-  if (body === '') return { name: 'escape' };
+  if (body === '') return ESCAPE;
   if (body.startsWith('\u001b')) {
     // Two Escapes in one read (Alt-Esc means nothing here).
     if (body === '\u001b') return { name: 'alt+escape', orPresses: [ESCAPE, ESCAPE] };
     // ESC ESC [A: Alt with a named key, as some terminals send it, or Esc and then the key.
     const inner = escaped(body);
-    if (inner.name === 'escape') return inner;
     return { name: `alt+${inner.name}`, ...(inner.name !== 'unknown' && { orPresses: [ESCAPE, inner] }) };
   }
   if (body.length > 1 && (body[0] === '[' || body[0] === 'O')) return { name: sequenceName(body) };
