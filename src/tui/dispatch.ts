@@ -16,8 +16,14 @@ import { performOnDocuments } from './document-actions.js';
 import { performOnSnapshots } from './snapshot-actions.js';
 import { performOnResolve } from './sync-actions.js';
 
-/** The parts whose keys include the text-editing ones (inputs.ts): the only Alt keys bound. */
-const EDITS_TEXT: ReadonlySet<Focus> = new Set(['input', 'search', 'editor', 'prompt', 'picker']);
+/** The parts that edit text (inputs.ts): their keys include the text ones, the only Alt keys bound. */
+const TEXT_INPUTS: Partial<Record<Focus, (ws: Workspace, key: KeyPress) => void>> = {
+  input: lineInputKey,
+  search: searchKey,
+  editor: editorKey,
+  prompt: promptKey,
+  picker: pickerKey,
+};
 /** Where Esc answers a question (in the conflict banner it drops the person's write). */
 const ESC_ANSWERS: ReadonlySet<Focus> = new Set(['confirm', 'conflict']);
 
@@ -28,29 +34,21 @@ const ESC_ANSWERS: ReadonlySet<Focus> = new Set(['confirm', 'conflict']);
  * question: an Alt chord must not answer it.
  */
 export function pressesOf(key: KeyPress, focus: Focus): readonly KeyPress[] {
-  if (!key.orPresses || ESC_ANSWERS.has(focus) || (EDITS_TEXT.has(focus) && actionFor(key, 'text'))) return [key];
+  if (!key.orPresses || ESC_ANSWERS.has(focus) || (TEXT_INPUTS[focus] !== undefined && actionFor(key, 'text'))) return [key];
   return key.orPresses;
 }
 
 export function dispatchKey(ws: Workspace, key: KeyPress): void {
   const { tui } = ws;
   const state = tui.getState();
+  const input = TEXT_INPUTS[state.focus];
+  if (input) return input(ws, key);
   switch (state.focus) {
     case 'tree': {
       const action = actionFor(key, state.view === 'board' ? 'board' : 'tree');
       if (action) perform(action, ws);
       return;
     }
-    case 'input':
-      return lineInputKey(ws, key);
-    case 'search':
-      return searchKey(ws, key);
-    case 'editor':
-      return editorKey(ws, key);
-    case 'prompt':
-      return promptKey(ws, key);
-    case 'picker':
-      return pickerKey(ws, key);
     case 'snapshots': {
       const action = actionFor(key, 'snapshots');
       if (action) performOnSnapshots(action, ws);
