@@ -46,7 +46,7 @@ interface Candidates<T> {
 type StoreKind = 'flow' | 'plan' | 'task';
 
 /** A reference that is a list number: it is read as one before any id or name (documents too). */
-export const isListNumber = (ref: string) => /^[1-9]\d*$/.test(ref);
+const isListNumber = (ref: string) => /^[1-9]\d*$/.test(ref);
 
 /** The one rule: number, full id, unique id prefix, exact name. */
 function resolve<T>(c: Candidates<T>, ref: string): T {

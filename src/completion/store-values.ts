@@ -10,7 +10,8 @@ import type { Candidate, ValueSource } from '../commands/candidates.js';
 import { numberedTasks, resolvePlan, scopeFlow, scopePlan, type ScopeEnv } from '../commands/refs.js';
 import { STATUS_GLYPH } from '../commands/render.js';
 import type { Scope } from '../context/context.js';
-import { listedDocuments } from '../documents/numbers.js';
+import { readManifest, type DocumentEntry } from '../documents/manifest.js';
+import { numberedDocuments } from '../documents/numbers.js';
 import { existingPlans } from '../documents/references.js';
 import { oneLine } from '../domain/sanitize.js';
 import { parseHeader, type Flow } from '../domain/schema.js';
@@ -150,28 +151,13 @@ function snapshots(dir: string): { id: string; label: string; created: string }[
   }
 }
 
-interface ManifestDocument {
-  id: string;
-  name: string;
-  plans: string[];
-  deleted_at: string | null;
-}
-
-/** Documents as documents_manifest.json lists them, in its order (what the list and numbers need). */
-function documents(dir: string): ManifestDocument[] {
+/**
+ * Documents as documents_manifest.json lists them, in its order, read and checked as every
+ * document command reads it: an entry `list doc` skips as damaged has no number here either.
+ */
+function documents(dir: string): DocumentEntry[] {
   try {
-    const file: unknown = JSON.parse(readFileInside(join(dir, 'documents_manifest.json'), 'documents_manifest.json', dir).toString('utf8'));
-    const entries = file && typeof file === 'object' && 'documents' in file && file.documents && typeof file.documents === 'object' ? Object.values(file.documents) : [];
-    return entries.flatMap((e: unknown) =>
-      e && typeof e === 'object' && 'id' in e && typeof e.id === 'string' && 'name' in e && typeof e.name === 'string'
-        ? [{
-            id: e.id,
-            name: e.name,
-            plans: 'plans' in e && Array.isArray(e.plans) ? e.plans.filter((p: unknown) => typeof p === 'string') : [],
-            deleted_at: 'deleted_at' in e && typeof e.deleted_at === 'string' ? e.deleted_at : null,
-          }]
-        : [],
-    );
+    return readManifest(dir).list();
   } catch {
     return [];
   }
@@ -233,7 +219,7 @@ export function storeValues(options: StoreValueOptions): ValueSource {
         if (/^\d+$/.test(prefix) && options.plan === undefined) {
           const view = viewOf(readImage(file))?.view;
           const present = view ? existingPlans(view, docs.flatMap((d) => d.plans)) : new Map();
-          return numbered(listedDocuments(docs, present, {}), prefix, (d) => d.name, (d) => d.id, true);
+          return numbered(numberedDocuments(docs, present), prefix, (d) => d.name, (d) => d.id, true);
         }
         const live = docs.filter((d) => !d.deleted_at);
         const byId = prefix.startsWith('doc_');

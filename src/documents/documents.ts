@@ -12,7 +12,7 @@ import { backendFor, localBackend, type DocumentSettings, type Distrust, type St
 import { ContentStore, hashFileSync, type Progress, type StoredBlob } from './content-store.js';
 import { DOCUMENTS_DIR } from './contain.js';
 import { mediaTypeOf } from './media.js';
-import { listedDocuments, numberRange, numeric, type DocumentList } from './numbers.js';
+import { numberedDocuments, numberRange } from './numbers.js';
 import { readManifest, updateManifest, type DocumentEntry, type Manifest } from './manifest.js';
 import { placeReadable, readableState, removeReadable } from './readable.js';
 import type { Source } from './sources.js';
@@ -335,35 +335,30 @@ export class Documents {
 }
 
 /**
- * A reference as a document command got it, with the list its numbers count in (DESIGN
- * §6): the rows `list doc` shows for the same --plan.
+ * A list number as a document command got it (DESIGN §6), with the plans that exist, which
+ * decide the numbering (numbers.ts). It wins over a name of digits, as for tasks.
  */
 export interface DocumentRef {
   text: string;
-  /** Set when the text is a list number: it wins over a name of digits, as for tasks. */
-  number?: number;
-  list: DocumentList;
   existing: Existing;
 }
 
 /**
  * A document by the number `list doc` shows, full id, unique id prefix (with or without
  * `doc_`), exact name or path (as `show doc` prints it, or inside documents/). A bare
- * string is never read as a number.
+ * string is never read as a number; a DocumentRef only as one (0, -1 or 007 are no
+ * document, not an id prefix).
  */
 export function findDocument(manifest: Manifest, ref: string | DocumentRef): DocumentEntry {
-  const text = typeof ref === 'string' ? ref : ref.text;
-  const listed = () => {
-    if (typeof ref === 'string') return [];
+  if (typeof ref !== 'string') {
     const all = manifest.list();
-    return listedDocuments(all, ref.existing(all.flatMap((e) => e.plans)), ref.list);
-  };
-  if (typeof ref !== 'string' && ref.number !== undefined) {
-    const rows = listed();
-    const found = rows[ref.number - 1];
+    const rows = numberedDocuments(all, ref.existing(all.flatMap((e) => e.plans)));
+    const found = /^[1-9]\d*$/.test(ref.text) ? rows[Number(ref.text) - 1] : undefined;
     if (found) return found;
-    throw new NotFoundError('document', text, `(${numberRange(rows.length, ref.list)}${namedLike(manifest, text)})`);
+    const start = /^[1-9]\d*$/.test(ref.text) ? '' : 'list numbers start at 1; ';
+    throw new NotFoundError('document', ref.text, `(${start}${numberRange(rows.length)}${namedLike(manifest, ref.text)})`);
   }
+  const text = ref;
   const exact = manifest.get(text);
   if (exact) return exact;
   const all = manifest.list();
@@ -377,8 +372,7 @@ export function findDocument(manifest: Manifest, ref: string | DocumentRef): Doc
       candidates: pick.map((e) => e.id),
     });
   }
-  const inList = typeof ref !== 'string' && numeric(text);
-  throw new NotFoundError('document', text, inList ? `(list numbers start at 1; ${numberRange(listed().length, ref.list)})` : '');
+  throw new NotFoundError('document', text);
 }
 
 /** For a number not in the list: the document with that very name, reached by id or path instead. */

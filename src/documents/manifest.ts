@@ -3,13 +3,14 @@
 // read, entry by entry: an entry that fails (a path that climbs out, a hash that is not
 // one) is reported as damaged, skipped, and written back unchanged, never dropped.
 // Changed only under its own lock, with an atomic replace.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
 import { parseWith, SchemaError } from '../domain/schema.js';
 import { removeStaleTemps, writeFileAtomic } from '../store/atomic-write.js';
 import { acquireLock, type LockOptions } from '../store/lock.js';
+import { NotAFileError, readFileInside } from '../store/regular-file.js';
 import { BLOBS_DIR, LARGE_DIR } from './content-store.js';
 import { isSha256, relativeProblem } from './contain.js';
 import { once } from '../domain/once.js';
@@ -146,16 +147,19 @@ export function manifestPath(dir: string): string {
   return join(dir, MANIFEST_FILE);
 }
 
-/** Reads the manifest (an absent one is empty). An unreadable one is left exactly as it is. */
+/**
+ * Reads the manifest (an absent one is empty), never through a link that leads out of the
+ * data directory (DESIGN §8). An unreadable one is left exactly as it is.
+ */
 export function readManifest(dir: string): Manifest {
   const path = manifestPath(dir);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileInside(path, MANIFEST_FILE, dir).toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return Manifest.empty();
-    if (code === 'EISDIR') throw unreadable('it is a folder, not a file');
+    if (err instanceof NotAFileError) throw unreadable('it is not a regular file: a folder, a pipe or a device');
     throw err;
   }
   let manifest: Manifest;

@@ -43,9 +43,9 @@ export function existingPlans(view: StoreView, ids: Iterable<string>): Map<strin
   return out;
 }
 
-/** The plans that reference `entry` now, in its order. */
+/** The plans that reference `entry` now, in its order, each once (a hand-edited list may repeat one). */
 export function liveReferences(entry: Pick<DocumentEntry, 'plans'>, existing: { has(id: string): boolean }): string[] {
-  return entry.plans.filter((id) => existing.has(id));
+  return [...new Set(entry.plans)].filter((id) => existing.has(id));
 }
 
 /**

@@ -6,7 +6,6 @@ import { oneLine } from '../../domain/sanitize.js';
 import { distrust } from '../../hooks/trust.js';
 import type { StoreView } from '../../store/state.js';
 import type { Env } from '../env.js';
-import { isListNumber, requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
 import type { Style } from '../style.js';
 
@@ -25,22 +24,14 @@ export function existingIn(lib: Lib, view: StoreView): Existing {
 }
 
 /**
- * A document reference as the commands read it: a list number counts in the rows `list
- * doc` shows with the same --plan (that plan's documents; without it, every document
- * not deleted), and wins over a name of digits (DESIGN §6, as for tasks). The store is
- * read for that only when the text is a number (`seen`: a view read already); any other
- * text stays a plain reference.
+ * A document reference as the commands read it: a number is the one `list doc` shows,
+ * whatever else the command is given (numbers.ts), and wins over a name of digits (DESIGN
+ * §6, as for tasks). The store is read for that only when the text is a number (`seen`: a
+ * view read already); any other text stays a plain reference.
  */
-export async function docRef(lib: Lib, env: Env, text: string, planRef: string | undefined, seen?: StoreView): Promise<string | DocumentRef> {
+export async function docRef(lib: Lib, env: Env, text: string, seen?: StoreView): Promise<string | DocumentRef> {
   if (!lib.numeric(text)) return text;
-  const view = seen ?? (await env.read());
-  const plan = planRef === undefined ? undefined : requirePlanScope(view, env, planRef).plan;
-  return {
-    text,
-    number: isListNumber(text) ? Number(text) : undefined,
-    list: plan ? { planId: plan.id, planTitle: plan.title } : {},
-    existing: existingIn(lib, view),
-  };
+  return { text, existing: existingIn(lib, seen ?? (await env.read())) };
 }
 
 /** A document as --json shows it: the entry, with the plans that reference it now. */

@@ -96,8 +96,8 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
     details:
       'flow undo takes back changes to flows.json, not to the documents: ' +
       (verb === 'link'
-        ? 'unlink doc takes a link back. A number counts in `flow list doc`, as --plan alone is where the document goes; with --task, in `flow list doc` with the same --plan.'
-        : 'link doc takes an unlink back while the document is kept (documents.retention_days). A number counts in `flow list doc` with the same --plan.'),
+        ? 'unlink doc takes a link back. A number is the one `flow list doc` shows, whatever --plan says.'
+        : 'link doc takes an unlink back while the document is kept (documents.retention_days). A number is the one `flow list doc` shows, whatever --plan says.'),
     args: () => z.object({ ref: ref('doc'), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
     positionals: ['ref'],
     argv: { ref: DOC_REF, plan: PLAN, task: { description: verb === 'link' ? TASK.description : "drop only this task's reference (the plan's stays)" } },
@@ -108,9 +108,7 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       const { plan, task, where } = target(view, env, args);
       const docs = documents(lib, env);
       const existing = existingIn(lib, view);
-      // A number counts in list doc with this --plan; link doc's --plan alone is where it goes.
-      const numbersIn = verb === 'link' && args.task === undefined ? undefined : args.plan;
-      const reference = await docRef(lib, env, args.ref, numbersIn, view);
+      const reference = await docRef(lib, env, args.ref, view);
       const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
       if (verb === 'link') {
         const { entry, changed } = await docs.link(reference, plan.id, existing, task?.id);
@@ -141,7 +139,7 @@ const listDoc = defineCommand({
   noun: 'doc',
   summary: 'list documents (of one plan with --plan; --all includes deleted ones)',
   args: () => z.object({ plan: z.optional(ref('plan')), all: z.optional(z.boolean()), ...paging() }),
-  argv: { plan: PLAN, all: { description: 'also documents no plan references any more' }, ...DOC_LIST.argv },
+  argv: { plan: { ...PLAN, description: "only this plan's documents, each with its number" }, all: { description: 'also documents no plan references any more' }, ...DOC_LIST.argv },
   async run(args, env) {
     const lib = await load();
     const view = await env.read();
@@ -151,14 +149,14 @@ const listDoc = defineCommand({
     const present = existing(entries.flatMap((e) => e.plans));
     const rows = lib
       .listedDocuments(entries, present, { planId, all: args.all })
-      .map((entry, i) => ({ number: i + 1, ...docJson(lib, entry, existing) }));
+      .map(({ entry, number }) => ({ number, ...docJson(lib, entry, existing) }));
     return DOC_LIST.output(
       args,
       rows,
       (style, shown) =>
         columns(
           shown.map((row) => [
-            style.paint('muted', `${row.number}.`),
+            style.paint('muted', row.number === null ? '–' : `${row.number}.`),
             oneLine(row.name),
             style.paint('muted', row.media_type),
             byteSize(row.size),
@@ -185,7 +183,7 @@ const showDoc = defineCommand({
     const lib = await load();
     const view = await env.read();
     const docs = documents(lib, env);
-    const entry = lib.findDocument(docs.read(), await docRef(lib, env, args.ref, undefined, view));
+    const entry = lib.findDocument(docs.read(), await docRef(lib, env, args.ref, view));
     const existing = existingIn(lib, view);
     const live = lib.liveReferences(entry, existing(entry.plans));
     const content = await docs.contentPath(entry);
@@ -228,7 +226,7 @@ const openDoc = defineCommand({
   async run(args, env) {
     const lib = await load();
     const docs = documents(lib, env);
-    const entry = lib.findDocument(docs.read(), await docRef(lib, env, args.ref, undefined));
+    const entry = lib.findDocument(docs.read(), await docRef(lib, env, args.ref));
     const content = await docs.contentPath(entry);
     if (!content) throw new FlowError('not_found', `the content of ${entry.id} is not stored here (flow check doc says more)`);
     const readable = `${docs.root}/${entry.path}`;
@@ -251,11 +249,11 @@ const rmDoc = defineCommand({
   writes: true,
   async run(args, env) {
     const lib = await load();
-    const reference = await docRef(lib, env, args.ref, undefined);
+    const reference = await docRef(lib, env, args.ref);
     const entry = await documents(lib, env).remove(reference);
     const retention = env.config().documents.retention_days;
     // Named in full, whatever it was given as: a number says nothing of what went.
-    const asNumber = typeof reference === 'string' || reference.number === undefined ? '' : ` (number ${reference.number} of flow list doc)`;
+    const asNumber = typeof reference === 'string' ? '' : ` (number ${reference.text} of flow list doc)`;
     const message = `Removed ${entry.id} "${oneLine(entry.name)}"${asNumber}; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now`;
     return { json: entry, human: () => message, message };
   },
