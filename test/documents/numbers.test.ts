@@ -3,7 +3,7 @@
 // for the same --plan, through the built `flow` and through the command bus (as MCP calls
 // it), and what shell completion offers, against real stores in temp dirs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Services } from '../../src/app/services.js';
@@ -112,6 +112,21 @@ describe('documents by list number', () => {
     const zero = s.run('rm', 'doc', '0');
     expect(zero.code).toBe(1);
     expect(zero.stderr).toContain('no document "0" (list numbers start at 1; there are 4 documents: 1–4)');
+  });
+
+  it('a manifest linked out of .flow is not read, by the commands nor by completion', () => {
+    const s = setup();
+    const file = join(s.dir, 'documents_manifest.json');
+    const outside = join(s.dir, '..', 'elsewhere.json');
+    renameSync(file, outside);
+    symlinkSync(outside, file);
+    const listed = s.run('list', 'doc');
+    expect(listed.code).toBe(1);
+    expect(listed.stderr).toContain('leads outside');
+    expect(s.run('rm', 'doc', '1').code).toBe(1);
+    const result = spawnSync(process.execPath, [FLOW_BIN, '__complete', 'fish', `flow --dir ${s.dir} rm doc 1`], { encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(readFileSync(outside, 'utf8')).toContain('spec.md');
   });
 
   it('a plan deleted and brought back: its documents are numbered again, whatever check doc marked meanwhile', () => {
