@@ -353,9 +353,10 @@ export function findDocument(manifest: Manifest, ref: string | DocumentRef): Doc
   if (typeof ref !== 'string') {
     const all = manifest.list();
     const rows = numberedDocuments(all, ref.existing(all.flatMap((e) => e.plans)));
-    const found = /^[1-9]\d*$/.test(ref.text) ? rows[Number(ref.text) - 1] : undefined;
+    const number = /^[1-9]\d*$/.test(ref.text) ? Number(ref.text) : undefined;
+    const found = number === undefined ? undefined : rows[number - 1];
     if (found) return found;
-    const start = /^[1-9]\d*$/.test(ref.text) ? '' : 'list numbers start at 1; ';
+    const start = number === undefined ? 'list numbers start at 1; ' : '';
     throw new NotFoundError('document', ref.text, `(${start}${numberRange(rows.length)}${namedLike(manifest, ref.text)})`);
   }
   const text = ref;

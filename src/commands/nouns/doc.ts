@@ -19,7 +19,6 @@ import { docJson, docRef, documents, existingIn, load, type Lib } from './doc-li
 import { findTask } from './task.js';
 
 // A number comes before a name of digits (as for tasks): such a name is reached by id or path.
-// Which list a number counts in, for the commands that take --plan: their details.
 const DOC_REF: ArgSpec = { description: 'document id, id prefix, list number, name or path (a name of digits only: by id or path)' };
 const PLAN: ArgSpec = { description: 'the plan (default: the session scope)' };
 const TASK: ArgSpec = { description: "a task the document is for (it goes to the task's plan)" };
@@ -95,9 +94,8 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
         : "drop a plan's reference to a document (the last one marks it deleted), or a task's (--task)",
     details:
       'flow undo takes back changes to flows.json, not to the documents: ' +
-      (verb === 'link'
-        ? 'unlink doc takes a link back. A number is the one `flow list doc` shows, whatever --plan says.'
-        : 'link doc takes an unlink back while the document is kept (documents.retention_days). A number is the one `flow list doc` shows, whatever --plan says.'),
+      (verb === 'link' ? 'unlink doc takes a link back.' : 'link doc takes an unlink back while the document is kept (documents.retention_days).') +
+      ' A number is the one `flow list doc` shows, whatever --plan says.',
     args: () => z.object({ ref: ref('doc'), plan: z.optional(ref('plan')), task: z.optional(ref('task')) }),
     positionals: ['ref'],
     argv: { ref: DOC_REF, plan: PLAN, task: { description: verb === 'link' ? TASK.description : "drop only this task's reference (the plan's stays)" } },
