@@ -2,7 +2,8 @@
 // plan in scope, plan titles of the flow in scope, flow names, snapshot ids, document
 // names and numbers. Read without a lock, and without writing anything but the
 // completion index in .flow/cache (a keystroke must never move a file aside or migrate
-// it); scope and numbering by the reference module's (and documents/numbers.ts's) rules. Only what the word needs is read: with
+// it); scope and numbering by the rules of the reference module and documents/numbers.ts.
+// Only what the word needs is read: with
 // the index (flow-index.ts), its names and the lines of the flows in scope; without one,
 // from the start of the file only as far as those lines are.
 import { join } from 'node:path';
@@ -213,10 +214,9 @@ export function storeValues(options: StoreValueOptions): ValueSource {
       if (kind === 'snapshot') return numbered(snapshots(options.dir), prefix, (s) => s.id, (s) => about(`${s.created.slice(0, 16)} ${s.label}`), true);
       if (kind === 'doc') {
         const docs = documents(options.dir);
-        // A number counts in `list doc`'s rows, which need the plans that exist (the whole
-        // file, read only once a digit is typed). With --plan on the line the list depends
-        // on the verb (link doc's --plan is where it goes): names and ids only then.
-        if (/^\d+$/.test(prefix) && options.plan === undefined) {
+        // A number is the one `list doc` shows, whatever --plan says; the numbering needs
+        // the plans that exist (the whole file, read only once a digit is typed).
+        if (/^\d+$/.test(prefix)) {
           const view = viewOf(readImage(file))?.view;
           const present = view ? existingPlans(view, docs.flatMap((d) => d.plans)) : new Map();
           return numbered(numberedDocuments(docs, present), prefix, (d) => d.name, (d) => d.id, true);

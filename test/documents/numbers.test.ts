@@ -182,7 +182,7 @@ describe('documents by list number', () => {
     await expect(bus.execute(command('rm doc', { ref: '9' }))).rejects.toThrow('no document "9" (there are 3 documents: 1–3)');
   });
 
-  it('completion offers the numbers list doc shows, with their names, once a digit is typed; names with --plan on the line', () => {
+  it('completion offers the numbers list doc shows, with their names, once a digit is typed; the same with --plan on the line', () => {
     const s = setup();
     const complete = (line: string) => {
       const result = spawnSync(process.execPath, [FLOW_BIN, '__complete', 'fish', `flow --dir ${s.dir} ${line}`], { encoding: 'utf8' });
@@ -194,8 +194,8 @@ describe('documents by list number', () => {
     expect(complete('show doc 2')).toEqual([`2\t2024  ${id('2024')}`]);
     expect(complete('rm doc 1')).toEqual([`1\tnotes.md  ${id('notes.md')}`]);
     expect(complete('show doc ')).toEqual([`notes.md\t${id('notes.md')}`, `2024\t${id('2024')}`, `log.txt\t${id('log.txt')}`]);
-    // link doc's --plan is where a document goes, unlink doc's the list: by name there.
-    expect(complete(`unlink doc --plan ${s.plans[1]} 2`)).toEqual([`2024\t${id('2024')}`]);
+    // --plan changes no number.
+    expect(complete(`unlink doc --plan ${s.plans[1]} 2`)).toEqual([`2\t2024  ${id('2024')}`]);
     // Plan A gone: notes.md is no row of the list, so no number either.
     expect(s.run('rm', 'plan', s.plans[0], '--yes').code).toBe(0);
     expect(complete('open doc 1')).toEqual([`1\t2024  ${id('2024')}`]);
