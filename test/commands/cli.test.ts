@@ -201,21 +201,21 @@ describe('start-up', () => {
   });
 
   it('the code cache is read under the flags it was made with, and the tiering budget applies after it', () => {
-    // A second load after deferOptimisation() has its cache rejected: V8's flags changed.
+    // A second load after tuneV8() has its cache rejected: V8's flags changed.
     const script = `const l = require(${JSON.stringify(join(ROOT, 'bin', 'load-cli.js'))});
       const first = l.loadScript('complete').script.cachedDataRejected;
-      l.deferOptimisation();
+      l.tuneV8('command');
       console.log(JSON.stringify([first, l.loadScript('complete').script.cachedDataRejected]));`;
     const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([false, true]);
-    // flow sets it for a command, not for --version nor what runs until stopped (the MCP server, the TUI) ...
+    // flow sets it for a command, not for --version nor the MCP server, which runs until stopped (the workspace: e2e) ...
     const probe = join(ROOT, 'test', 'workers', 'tiering-probe.cjs');
     const flowWith = (args: string[]) => spawnSync(process.execPath, ['-r', probe, FLOW_BIN, ...args], { encoding: 'utf8', input: '' });
     const dir = tempDir();
-    expect(flowWith(['--dir', dir, 'list', 'flow']).stderr).toBe('flags changed: true\n');
-    expect(flowWith(['--version']).stderr).toBe('flags changed: false\n');
-    expect(flowWith(['--dir', dir, 'mcp']).stderr).toBe('flags changed: false\n');
+    expect(flowWith(['--dir', dir, 'list', 'flow']).stderr).toBe('flags set: --interrupt-budget=135168, changed: true\n');
+    expect(flowWith(['--version']).stderr).toBe('flags set: none, changed: false\n');
+    expect(flowWith(['--dir', dir, 'mcp']).stderr).toBe('flags set: none, changed: false\n');
     // ... and the deprecated binding it uses says nothing, whatever Node is told about deprecations.
     for (const options of ['', '--no-deprecation', '--pending-deprecation --throw-deprecation']) {
       const run = spawnSync(process.execPath, [FLOW_BIN, '--dir', dir, 'list', 'flow'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: options } });

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createFlow, createPlan, createTask, insertPlan, insertTask } from '../../src/domain/tree.js';
 import { Store } from '../../src/store/store.js';
 import { cells } from '../../src/tui/text.js';
-import { FLOW_BIN, flowSync, json, readStore, tempDir, waitFor } from '../helpers.js';
+import { FLOW_BIN, flowSync, json, readStore, ROOT, tempDir, waitFor } from '../helpers.js';
 import { HOSTILE } from '../hostile.js';
 import { HAS_GIT, remoteRepository } from '../sync/git.js';
 
@@ -266,13 +266,16 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     await quit(session);
   });
 
-  it('E hands the notes to $VISUAL (a script) and comes back with the screen whole', async () => {
+  it('E hands the notes to $VISUAL (a script) and comes back with the screen whole; the workspace tunes V8 for itself', async () => {
     const { dir, taskIds } = await storeWith(3, 'before');
     const bin = tempDir('flow-editor-');
     const script = join(bin, 'editor.sh');
     writeFileSync(script, '#!/bin/sh\nprintf "%s\\nfrom the editor\\n" "$(cat "$1")" > "$1"\necho EDITOR-RAN\nsleep 0.3\n');
     chmodSync(script, 0o755);
-    const session = start(dir, { columns: 100, rows: 30, env: `VISUAL=${script}` });
+    // The probe says which V8 flags flow set: the workspace's, not a command's.
+    const probe = join(tempDir('flow-probe-'), 'flags.txt');
+    const preload = join(ROOT, 'test', 'workers', 'tiering-probe.cjs');
+    const session = start(dir, { columns: 100, rows: 30, env: `VISUAL=${script} NODE_OPTIONS=--require=${preload} FLOW_PROBE_OUT=${probe}` });
     await see(session, 'Task number 0', 10_000);
     keys(session, 'j', 'E');
     await waitFor(() => taskOnDisk(dir, taskIds[0])?.notes === 'before\nfrom the editor', { what: 'the editor’s text on disk' });
@@ -283,6 +286,8 @@ describe.skipIf(!hasTmux)('flow in a real terminal', () => {
     expect(lines.join('\n')).toContain('Task number 2');
     expect(lines.join('\n')).not.toContain('EDITOR-RAN');
     await quit(session);
+    // (A flag of the heap, not of code generation: V8's code caches do not depend on it.)
+    expect(readFileSync(probe, 'utf8')).toBe('flags set: --semi-space-growth-factor=1, changed: false\n');
   });
 
   it('follows a scope changed from outside, and shows hostile text written by another process as escapes', async () => {
