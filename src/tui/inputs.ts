@@ -187,6 +187,9 @@ export function promptKey(ws: Workspace, key: KeyPress): void {
       return;
     }
   }
+  // The prompt stays open after a command: ':' pressed again on its empty line is the
+  // key that opens it, out of habit, not the first character of a verb.
+  if (key.name === ':' && !prompt.field.text) return;
   const next = typed(prompt.field, key, action);
   if (next) tui.setState({ prompt: { field: next, browsing: null, draft: prompt.draft } });
 }

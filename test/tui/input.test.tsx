@@ -58,6 +58,20 @@ describe('keys that arrive together', () => {
     await h.waitForFrame(() => promptText(h) === 'draft', 'the draft back');
   });
 
+  it('":" again on the empty prompt after a command (out of habit) is not typed; inside a line it is', async () => {
+    const { h, f } = await open();
+    await h.press(':');
+    await h.type('add task One');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => planTasks(h, f).some((t) => t.title === 'One'), 'One on disk');
+    await h.waitForFrame(() => promptText(h) === '', 'the prompt cleared');
+    await h.press(':');
+    await h.type('add task Two:b');
+    await h.waitForFrame(() => promptText(h) === 'add task Two:b', 'the line without its leading colon');
+    await h.press(KEY.enter);
+    await h.waitForFrame(() => planTasks(h, f).some((t) => t.title === 'Two:b'), 'Two:b on disk');
+  });
+
   it('a fast "--pr" and Tab in one read completes the flag', async () => {
     const { h } = await open();
     await h.press(':');
