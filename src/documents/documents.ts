@@ -4,7 +4,7 @@
 // down: no readable file, no blob, no entry.
 import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { FlowError, NotFoundError } from '../domain/errors.js';
+import { ConflictError, FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { now } from '../domain/time.js';
 import { fsyncDirectory, tempPathFor } from '../store/atomic-write.js';
@@ -26,6 +26,12 @@ export interface DocumentsOptions {
 
 /** The plans among `ids` that exist now (see references.ts). */
 export type Existing = (ids: string[]) => ReadonlyMap<string, { summary: string }>;
+
+/**
+ * The plans that exist, read from flows.json when called: a change calls it under the
+ * manifest's lock, so a plan removed after the command read the store no longer counts.
+ */
+export type PlansNow = () => Promise<Existing>;
 
 export type AddOutcome = 'added' | 'linked' | 'updated' | 'unchanged';
 
@@ -235,9 +241,11 @@ export class Documents {
   }
 
   /** Adds a plan's reference to a document (and a task's of that plan, when given). */
-  async link(ref: string | DocumentRef, planId: string, existing: Existing, taskId?: string): Promise<{ entry: DocumentEntry; changed: boolean }> {
-    return updateManifest(this.options.dir, (manifest, save) => {
-      const entry = findDocument(manifest, ref);
+  async link(ref: string | DocumentRef, planId: string, plans: PlansNow, taskId?: string): Promise<{ entry: DocumentEntry; changed: boolean }> {
+    const meant = this.meant(ref);
+    return updateManifest(this.options.dir, async (manifest, save) => {
+      const existing = await plans();
+      const entry = findToChange(manifest, ref, meant, existing);
       const changed = refer(entry, planId, taskId);
       if (changed) entry.updated = now();
       const files = new FileSteps();
@@ -274,9 +282,11 @@ export class Documents {
    * Drops a plan's reference to a document; with `taskId`, only that task's (the plan's
    * stays, so the document does too).
    */
-  async unlink(ref: string | DocumentRef, planId: string, existing: Existing, taskId?: string): Promise<{ entry: DocumentEntry; deleted: boolean }> {
-    return updateManifest(this.options.dir, (manifest, save) => {
-      const entry = findDocument(manifest, ref);
+  async unlink(ref: string | DocumentRef, planId: string, plans: PlansNow, taskId?: string): Promise<{ entry: DocumentEntry; deleted: boolean }> {
+    const meant = this.meant(ref);
+    return updateManifest(this.options.dir, async (manifest, save) => {
+      const existing = await plans();
+      const entry = findToChange(manifest, ref, meant, existing);
       if (taskId !== undefined) {
         if (!entry.tasks.includes(taskId)) throw new FlowError('invalid', `document ${entry.id} is not linked to task ${taskId}`);
         entry.tasks = entry.tasks.filter((id) => id !== taskId);
@@ -299,8 +309,9 @@ export class Documents {
 
   /** Removes a document from every plan; gc doc removes its content after the retention period. */
   async remove(ref: string | DocumentRef): Promise<DocumentEntry> {
-    return updateManifest(this.options.dir, (manifest, save) => {
-      const entry = findDocument(manifest, ref);
+    const meant = this.meant(ref);
+    return updateManifest(this.options.dir, async (manifest, save) => {
+      const entry = findToChange(manifest, ref, meant, typeof ref === 'string' ? undefined : await ref.now());
       entry.plans = [];
       entry.updated = now();
       const files = new FileSteps();
@@ -308,6 +319,14 @@ export class Documents {
       files.save(save);
       return entry;
     });
+  }
+
+  /**
+   * Before the lock: the document a list number names in the store as the command read it
+   * (what `list doc` showed then); a number out of the list fails here, changing nothing.
+   */
+  private meant(ref: string | DocumentRef): DocumentEntry | undefined {
+    return typeof ref === 'string' ? undefined : findDocument(this.read(), ref);
   }
 
   /** Marks a document deleted; once that is saved, its readable file goes (not its content). */
@@ -340,7 +359,10 @@ export class Documents {
  */
 export interface DocumentRef {
   text: string;
+  /** The plans as the command read them: the numbering `list doc` showed then. */
   existing: Existing;
+  /** The plans as they are when a change holds the manifest's lock. */
+  now: PlansNow;
 }
 
 /**
@@ -374,6 +396,29 @@ export function findDocument(manifest: Manifest, ref: string | DocumentRef): Doc
     });
   }
   throw new NotFoundError('document', text);
+}
+
+/**
+ * Under the manifest's lock, the document a change is for. A list number must name, in
+ * the manifest and plans as they are now, the very document it named when the command
+ * read the store (`meant`); otherwise another writer changed the list in between and
+ * nothing is changed (exit 3): a number never makes a change to another document than the
+ * one `list doc` showed under it. `existing`: the plans now (for a number only).
+ */
+function findToChange(manifest: Manifest, ref: string | DocumentRef, meant: DocumentEntry | undefined, existing: Existing | undefined): DocumentEntry {
+  if (typeof ref === 'string' || !meant || !existing) return findDocument(manifest, ref);
+  const all = manifest.list();
+  const rows = numberedDocuments(all, existing(all.flatMap((e) => e.plans)));
+  const found = rows[Number(ref.text) - 1];
+  if (found?.id === meant.id) return found;
+  const then = manifest.get(meant.id);
+  const went = !then || then.deleted_at || !rows.includes(then) ? 'is no longer in the list' : `is number ${rows.indexOf(then) + 1} now`;
+  const instead = found ? `${ref.text} is now ${found.id} "${found.name}"` : numberRange(rows.length);
+  throw new ConflictError(
+    `document ${ref.text} was ${meant.id} "${meant.name}" when this command read the store, and another writer changed the list since: ` +
+      `it ${went}, ${instead}. Nothing was changed: run flow list doc again, or give the id`,
+    { number: Number(ref.text), meant: meant.id, now: found?.id ?? null },
+  );
 }
 
 /** For a number not in the list: the document with that very name, reached by id or path instead. */

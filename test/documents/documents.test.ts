@@ -47,14 +47,14 @@ describe('documents of plans', () => {
     const f = await fixture();
     const [a, b] = f.plans;
     const [{ entry }] = await f.docs.add(collectSources([f.file('notes.txt', 'some notes')]), a);
-    await f.docs.link(entry.id, b, await f.existing());
-    const first = await f.docs.unlink(entry.id, a, await f.existing());
+    await f.docs.link(entry.id, b, f.existing);
+    const first = await f.docs.unlink(entry.id, a, f.existing);
     expect(first.deleted).toBe(false);
     // The readable file follows the plan that still has it.
     expect(f.docs.read().get(entry.id)?.path).toBe(`${b}/notes.txt`);
     expect(existsSync(join(f.dir, 'documents', b, 'notes.txt'))).toBe(true);
     expect(existsSync(join(f.dir, 'documents', a, 'notes.txt'))).toBe(false);
-    const last = await f.docs.unlink(entry.id, b, await f.existing());
+    const last = await f.docs.unlink(entry.id, b, f.existing);
     expect(last.deleted).toBe(true);
     expect(f.docs.read().get(entry.id)?.deleted_at).toBeTruthy();
     expect(existsSync(join(f.dir, 'documents', b, 'notes.txt'))).toBe(false);

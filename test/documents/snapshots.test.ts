@@ -44,7 +44,7 @@ describe('documents in snapshots', () => {
     const [{ entry: early }] = await f.docs.add(collectSources([f.file('early.md', 'early')]), a);
     const then = captureDocuments(f.dir);
     const [{ entry: late }] = await f.docs.add(collectSources([f.file('late.md', 'late')]), a);
-    await f.docs.link(early.id, b, await f.existing());
+    await f.docs.link(early.id, b, f.existing);
     await f.docs.remove(early.id);
     expect(existsSync(join(f.dir, 'documents', early.path))).toBe(false);
     const result = await restoreDocuments(f.docs, then.manifest);
@@ -62,8 +62,8 @@ describe('documents in snapshots', () => {
     const [a, b] = f.plans;
     const [{ entry: shared }] = await f.docs.add(collectSources([f.file('shared.md', 'shared')]), a);
     const then = captureDocuments(f.dir);
-    await f.docs.link(shared.id, b, await f.existing());
-    await f.docs.unlink(shared.id, a, await f.existing());
+    await f.docs.link(shared.id, b, f.existing);
+    await f.docs.unlink(shared.id, a, f.existing);
     const [{ entry: other }] = await f.docs.add(collectSources([f.file('other.md', 'other')]), b);
     await restoreDocuments(f.docs, then.manifest, [a]);
     const manifest = f.docs.read();

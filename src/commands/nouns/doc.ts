@@ -15,7 +15,7 @@ import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
 import { openerCommand, runOnFile } from '../../app/external-program.js';
-import { docJson, docRef, documents, existingIn, load, type Lib } from './doc-lib.js';
+import { docJson, docRef, documents, existingIn, load, plansNow, type Lib } from './doc-lib.js';
 import { findTask } from './task.js';
 
 // A number comes before a name of digits (as for tasks): such a name is reached by id or path.
@@ -109,14 +109,14 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       const reference = await docRef(lib, env, args.ref, view);
       const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
       if (verb === 'link') {
-        const { entry, changed } = await docs.link(reference, plan.id, existing, task?.id);
+        const { entry, changed } = await docs.link(reference, plan.id, plansNow(lib, env), task?.id);
         lib.mirrorSummary(docs.root, plan.id, plan.summary);
         const message = changed
           ? `Linked ${entry.id} "${oneLine(entry.name)}" to ${where} (to take it back: ${back('unlink', entry.id)})`
           : `${entry.id} is already linked to ${where}`;
         return { json: docJson(lib, entry, existing), human: () => message, message };
       }
-      const { entry, deleted } = await docs.unlink(reference, plan.id, existing, task?.id);
+      const { entry, deleted } = await docs.unlink(reference, plan.id, plansNow(lib, env), task?.id);
       const retention = env.config().documents.retention_days;
       const message =
         `Unlinked ${entry.id} "${oneLine(entry.name)}" from ${where}` +
