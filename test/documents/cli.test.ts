@@ -105,7 +105,7 @@ describe('flow … doc', () => {
     expect(spec.live_plans).toEqual([a]); // the task's plan references it too
     const documentsOf = (ref: string) => json(s.run('show', 'task', ref, '--json')).documents.map((d: { id: string }) => d.id);
     expect(documentsOf(task)).toEqual([spec.id]);
-    expect(s.run('show', 'task', task).stdout).toMatch(/documents 1\n\s+spec\.md/);
+    expect(s.run('show', 'task', task).stdout).toMatch(/documents 1\n\s+1\. spec\.md/);
     // Linked to a task of another plan: that plan references it as well.
     const linked = s.run('link', 'doc', spec.id, '--task', other);
     expect(linked.code).toBe(0);
