@@ -17,6 +17,7 @@ interface Doc {
   id: string;
   name: string;
   path: string;
+  deleted_at: string | null;
 }
 
 /** A flow with plans A, B and C; spec.md and notes.md in A, 2024 (a name of digits) and log.txt in B. */
@@ -137,6 +138,27 @@ describe('documents by list number', () => {
     expect(s.list().map((d) => [d.number, d.name])).toEqual([[1, 'spec.md'], [2, 'notes.md'], [3, '2024'], [4, 'log.txt']]);
     expect(s.list('--plan', s.plans[0]).map((d) => [d.number, d.name])).toEqual([[1, 'spec.md'], [2, 'notes.md']]);
     expect(json(s.run('show', 'doc', '1', '--json')).name).toBe('spec.md');
+  });
+
+  it('show plan and show task list the documents the numbering counts, with its numbers, also those check doc marked deleted before an undo', () => {
+    const s = setup();
+    const [a, b] = s.plans;
+    const task = json(s.run('add', 'task', 'Read the notes', '--plan', a, '--json')).id as string;
+    expect(s.run('link', 'doc', '2', '--task', task, '--plan', a).code).toBe(0);
+    expect(s.run('rm', 'plan', a, '--yes').code).toBe(0);
+    expect(s.run('check', 'doc').code).toBe(0);
+    expect(s.list('--all').filter((d) => d.name.endsWith('.md')).map((d) => [d.number, d.name])).toEqual([[null, 'spec.md'], [null, 'notes.md']]);
+    expect(s.run('undo').code).toBe(0);
+    // Still marked deleted (nothing wrote the manifest since), yet referenced and numbered.
+    expect(s.byName('spec.md').deleted_at).not.toBeNull();
+    expect(s.list().map((d) => [d.number, d.name])).toEqual([[1, 'spec.md'], [2, 'notes.md'], [3, '2024'], [4, 'log.txt']]);
+    const rows = (docs: Array<{ number: number; name: string }>) => docs.map((d) => [d.number, d.name]);
+    expect(rows(json(s.run('show', 'plan', a, '--json')).documents)).toEqual([[1, 'spec.md'], [2, 'notes.md']]);
+    expect(rows(json(s.run('show', 'task', task, '--json')).documents)).toEqual([[2, 'notes.md']]);
+    expect(rows(json(s.run('show', 'plan', b, '--json')).documents)).toEqual([[3, '2024'], [4, 'log.txt']]);
+    const shown = s.run('show', 'plan', a).stdout;
+    expect(shown).toMatch(/documents 2\n\s+1\. spec\.md .*\n\s+2\. notes\.md /);
+    expect(s.run('show', 'task', task).stdout).toMatch(/documents 1\n\s+2\. notes\.md /);
   });
 
   it('rm doc N says which document went; out of range, 0 and negative numbers are not found (exit 1) and remove nothing', () => {
