@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConflictError, FlowError, NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { oneLine } from '../domain/sanitize.js';
 import { now } from '../domain/time.js';
 import { fsyncDirectory, tempPathFor } from '../store/atomic-write.js';
 import { backendFor, localBackend, type DocumentSettings, type Distrust, type StorageBackend } from './backends.js';
@@ -242,10 +243,10 @@ export class Documents {
 
   /** Adds a plan's reference to a document (and a task's of that plan, when given). */
   async link(ref: string | DocumentRef, planId: string, plans: PlansNow, taskId?: string): Promise<{ entry: DocumentEntry; changed: boolean }> {
-    const meant = this.meant(ref);
+    const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
       const existing = await plans();
-      const entry = findToChange(manifest, ref, meant, existing);
+      const entry = findToChange(manifest, ref, seen?.entry, existing);
       const changed = refer(entry, planId, taskId);
       if (changed) entry.updated = now();
       const files = new FileSteps();
@@ -254,7 +255,7 @@ export class Documents {
       this.ensureReadable(entry, files);
       if (changed || files.any()) files.save(save);
       return { entry, changed };
-    });
+    }, {}, seen?.manifest);
   }
 
   /** Moves a document's readable file into another plan's folder, when that place is free. */
@@ -283,10 +284,10 @@ export class Documents {
    * stays, so the document does too).
    */
   async unlink(ref: string | DocumentRef, planId: string, plans: PlansNow, taskId?: string): Promise<{ entry: DocumentEntry; deleted: boolean }> {
-    const meant = this.meant(ref);
+    const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
       const existing = await plans();
-      const entry = findToChange(manifest, ref, meant, existing);
+      const entry = findToChange(manifest, ref, seen?.entry, existing);
       if (taskId !== undefined) {
         if (!entry.tasks.includes(taskId)) throw new FlowError('invalid', `document ${entry.id} is not linked to task ${taskId}`);
         entry.tasks = entry.tasks.filter((id) => id !== taskId);
@@ -304,29 +305,32 @@ export class Documents {
       else if (homePlan(entry) === planId) this.relocate(manifest, entry, live[0], files);
       files.save(save);
       return { entry, deleted: !live.length };
-    });
+    }, {}, seen?.manifest);
   }
 
   /** Removes a document from every plan; gc doc removes its content after the retention period. */
   async remove(ref: string | DocumentRef): Promise<DocumentEntry> {
-    const meant = this.meant(ref);
+    const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
-      const entry = findToChange(manifest, ref, meant, typeof ref === 'string' ? undefined : await ref.now());
+      const entry = findToChange(manifest, ref, seen?.entry, typeof ref === 'string' ? undefined : await ref.now());
       entry.plans = [];
       entry.updated = now();
       const files = new FileSteps();
       this.markDeleted(entry, files);
       files.save(save);
       return entry;
-    });
+    }, {}, seen?.manifest);
   }
 
   /**
    * Before the lock: the document a list number names in the store as the command read it
-   * (what `list doc` showed then); a number out of the list fails here, changing nothing.
+   * (what `list doc` showed then), and the manifest read for that, which the change reuses
+   * while the file is unchanged. A number out of the list fails here, changing nothing.
    */
-  private meant(ref: string | DocumentRef): DocumentEntry | undefined {
-    return typeof ref === 'string' ? undefined : findDocument(this.read(), ref);
+  private seen(ref: string | DocumentRef): { manifest: Manifest; entry: DocumentEntry } | undefined {
+    if (typeof ref === 'string') return undefined;
+    const manifest = this.read();
+    return { manifest, entry: findDocument(manifest, ref) };
   }
 
   /** Marks a document deleted; once that is saved, its readable file goes (not its content). */
@@ -413,9 +417,9 @@ function findToChange(manifest: Manifest, ref: string | DocumentRef, meant: Docu
   if (found?.id === meant.id) return found;
   const then = manifest.get(meant.id);
   const went = !then || then.deleted_at || !rows.includes(then) ? 'is no longer in the list' : `is number ${rows.indexOf(then) + 1} now`;
-  const instead = found ? `${ref.text} is now ${found.id} "${found.name}"` : numberRange(rows.length);
+  const instead = found ? `${ref.text} is now ${found.id} "${oneLine(found.name)}"` : numberRange(rows.length);
   throw new ConflictError(
-    `document ${ref.text} was ${meant.id} "${meant.name}" when this command read the store, and another writer changed the list since: ` +
+    `document ${ref.text} was ${meant.id} "${oneLine(meant.name)}" when this command read the store, and another writer changed the list since: ` +
       `it ${went}, ${instead}. Nothing was changed: run flow list doc again, or give the id`,
     { number: Number(ref.text), meant: meant.id, now: found?.id ?? null },
   );

@@ -3,7 +3,7 @@
 // read, entry by entry: an entry that fails (a path that climbs out, a hash that is not
 // one) is reported as damaged, skipped, and written back unchanged, never dropped.
 // Changed only under its own lock, with an atomic replace.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { FlowError } from '../domain/errors.js';
@@ -11,6 +11,7 @@ import { parseWith, SchemaError } from '../domain/schema.js';
 import { removeStaleTemps, writeFileAtomic } from '../store/atomic-write.js';
 import { acquireLock, type LockOptions } from '../store/lock.js';
 import { NotAFileError, readFileInside } from '../store/regular-file.js';
+import { fileIdentity, identityOf, settled, type Identity } from '../store/identity.js';
 import { BLOBS_DIR, LARGE_DIR } from './content-store.js';
 import { isSha256, relativeProblem } from './contain.js';
 import { once } from '../domain/once.js';
@@ -154,8 +155,12 @@ export function manifestPath(dir: string): string {
 export function readManifest(dir: string): Manifest {
   const path = manifestPath(dir);
   let text: string;
+  let identity: Identity | undefined;
   try {
+    const stat = statSync(path, { bigint: true });
+    const readAtNs = BigInt(Date.now()) * 1_000_000n;
     text = readFileInside(path, MANIFEST_FILE, dir).toString('utf8');
+    if (settled(stat, readAtNs)) identity = identityOf(stat);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return Manifest.empty();
@@ -169,8 +174,16 @@ export function readManifest(dir: string): Manifest {
     if (err instanceof SyntaxError || err instanceof SchemaError || err instanceof RangeError) throw unreadable(err.message);
     throw err;
   }
+  if (identity) readAs.set(manifest, identity);
   return manifest;
 }
+
+/**
+ * Manifests read from a file that had settled (see identity.ts), with the file's identity
+ * then: while the file keeps it, such a read is what the file holds, and a change under
+ * the lock may start from it instead of parsing the file again (`seen` of updateManifest).
+ */
+const readAs = new WeakMap<Manifest, Identity>();
 
 function unreadable(reason: string): FlowError {
   return new FlowError(
@@ -192,13 +205,17 @@ export async function updateManifest<T>(
   dir: string,
   change: (manifest: Manifest, save: () => void) => Promise<T> | T,
   options: LockOptions = {},
+  /** A manifest read before the lock and not changed since: taken once, if the file still holds it. */
+  seen?: Manifest,
 ): Promise<T> {
   const path = manifestPath(dir);
   mkdirSync(dir, { recursive: true });
   const lock = await acquireLock(path, options);
   try {
     removeStaleTemps(path);
-    const manifest = readManifest(dir);
+    const held = seen && readAs.get(seen);
+    if (seen) readAs.delete(seen);
+    const manifest = seen && held !== undefined && held === fileIdentity(path) ? seen : readManifest(dir);
     if (manifest.version > MANIFEST_VERSION) {
       throw new FlowError(
         'too_new',

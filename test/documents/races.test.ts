@@ -3,15 +3,18 @@
 // changes nothing (exit 3) when the number names another document than when the command
 // read the store. Real `flow` processes race on one store; to put every one of them
 // between its read and the lock, the test holds the manifest's lock itself and releases it
-// once a probe (test/workers/lock-wait-probe.cjs) says each is waiting for it.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// once a probe (test/workers/lock-wait-probe.cjs) says each is waiting for it. Last, the
+// manifest a change reads before the lock, reused under it only while the file is unchanged.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { manifestPath } from '../../src/documents/manifest.js';
+import { collectSources } from '../../src/documents/sources.js';
+import { manifestPath, readManifest, updateManifest, type Manifest } from '../../src/documents/manifest.js';
 import { removePlan } from '../../src/domain/tree.js';
 import { acquireLock } from '../../src/store/lock.js';
 import { Store } from '../../src/store/store.js';
 import { ROOT, flow, flowSync, json, tempDir, waitFor, type RunResult } from '../helpers.js';
+import { fixture } from './support.js';
 
 interface Doc {
   number: number | null;
@@ -141,5 +144,26 @@ describe('document numbers and other writers', () => {
     expect(result.stderr).toContain(`document 2 was ${b1.id} "b1.md" when this command read the store`);
     expect(result.stderr).toContain('it is number 1 now, there is 1 document: 1. Nothing was changed');
     expect(s.list('--plan', s.plans[1]).map((d) => d.id)).toEqual([b1.id]);
+  });
+});
+
+describe('a manifest read before the lock', () => {
+  it('is what the change starts from only while the file is unchanged, and only once', async () => {
+    const f = await fixture();
+    const [added] = await f.docs.add(collectSources([f.file('spec.md', 'spec\n'), f.file('notes.md', 'notes\n')]), f.plans[0]);
+    // A read counts only once the file has settled (a write in the same clock tick could look unchanged).
+    const path = manifestPath(f.dir);
+    await waitFor(() => Date.now() - statSync(path).mtimeMs > 100, { what: 'the manifest to settle' });
+    const startedFrom = async (seen: Manifest) => updateManifest(f.dir, (manifest) => manifest, {}, seen);
+    const unchanged = readManifest(f.dir);
+    expect(await startedFrom(unchanged)).toBe(unchanged);
+    // Taken once: a change may have altered it without saving.
+    expect(await startedFrom(unchanged)).not.toBe(unchanged);
+    const stale = readManifest(f.dir);
+    await f.docs.remove(added.entry.id);
+    const fresh = await startedFrom(stale);
+    expect(fresh).not.toBe(stale);
+    expect(fresh.get(added.entry.id)?.deleted_at).not.toBeNull();
+    expect(stale.get(added.entry.id)?.deleted_at).toBeNull();
   });
 });
