@@ -241,6 +241,9 @@ const rmDoc = defineCommand({
   verb: 'rm',
   noun: 'doc',
   summary: 'remove a document from every plan (gc doc removes its content after the retention period)',
+  details:
+    'A number is the one `flow list doc` shows. If another writer changed the list after this command read it, ' +
+    'so that the number names another document now, nothing is removed (exit 3): run list doc again, or give the id.',
   args: () => z.object({ ref: ref('doc') }),
   positionals: ['ref'],
   argv: { ref: DOC_REF },
