@@ -157,10 +157,12 @@ export function readManifest(dir: string): Manifest {
   let text: string;
   let identity: Identity | undefined;
   try {
-    const stat = statSync(path, { bigint: true });
+    // Before the read: a file replaced in between then fails the identity check later.
+    // A missing one (a dangling link too) is left to the read to judge.
+    const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
     const readAtNs = BigInt(Date.now()) * 1_000_000n;
     text = readFileInside(path, MANIFEST_FILE, dir).toString('utf8');
-    if (settled(stat, readAtNs)) identity = identityOf(stat);
+    if (stat && settled(stat, readAtNs)) identity = identityOf(stat);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return Manifest.empty();
