@@ -6,7 +6,7 @@ import { readConfig } from '../config/config.js';
 import { counted } from '../domain/counted.js';
 import { cycleMessage, dependencyCycle } from '../domain/dependencies.js';
 import { oneLine } from '../domain/sanitize.js';
-import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
+import { PRIORITIES, TASK_STATUSES, type Plan, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
 import { countTasks, nextStatus, walkTasks } from '../domain/tree.js';
 import { BOARD_COLUMNS, boardColumns, boardPosition } from './board.js';
 import { copyText } from './clipboard.js';
@@ -267,10 +267,11 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     case 'cycleStatus': {
       const ids = targetTasks(ws, row);
       if (!ids.length) return setMessage(tui, 'Space cycles the status of a task', 'warning');
-      return fromLead(ws, ids, (lead) => {
+      void fromLead(ws, ids, (lead) => {
         const next = nextStatus(lead.status);
         return ids.length === 1 ? cmd.setTask(lead.id, { status: next }, { status: lead.status }) : cmd.setStatuses(ids, next);
       });
+      return;
     }
     case 'statusMenu': {
       const ids = targetTasks(ws, row);
@@ -286,10 +287,11 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     case 'cyclePriority': {
       const ids = targetTasks(ws, row);
       if (!ids.length) return setMessage(tui, 'p cycles the priority of a task', 'warning');
-      return fromLead(ws, ids, (lead) => {
+      void fromLead(ws, ids, (lead) => {
         const next: Priority = PRIORITIES[(PRIORITIES.indexOf(lead.priority) + 1) % PRIORITIES.length];
         return ids.map((id) => cmd.setTask(id, { priority: next }, id === lead.id ? { priority: lead.priority } : {}));
       });
+      return;
     }
     case 'editTags': {
       if (row.kind !== 'task') return setMessage(tui, 't edits the tags of a task', 'warning');
@@ -387,8 +389,8 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
  * A change relative to the first task's value now (the next status, the next priority):
  * built when its turn comes, so two quick presses move two steps.
  */
-function fromLead(ws: Workspace, ids: string[], build: (lead: Task) => cmd.TuiCommand | cmd.TuiCommand[], quiet = false): void {
-  void run(ws, {
+function fromLead(ws: Workspace, ids: string[], build: (lead: Task) => cmd.TuiCommand | cmd.TuiCommand[], quiet = false): Promise<unknown> {
+  return run(ws, {
     quiet,
     command: () => {
       const lead = findTask(ws.tui.getState(), ids[0]);
@@ -598,16 +600,55 @@ function openBoard(ws: Workspace, row: Row): void {
   ws.tui.setState({ view: 'board', board: { flowId: row.flowId, planId: row.planId, cursor, column: 0, index: 0 } });
 }
 
+/** The board's keys that move its cursor or its cards. */
+const BOARD_MOVES: ReadonlySet<Action> = new Set(['down', 'up', 'top', 'bottom', 'columnLeft', 'columnRight', 'cardLeft', 'cardRight']);
+
+/**
+ * The last card move (h/l) not yet saved, with the board moves queued behind it. A card
+ * changes column when its save lands, so the moves typed after it wait for that instead
+ * of reading the column it is leaving (`l →` went back to the card's new column, the →
+ * lost; `l j` went down the old one).
+ */
+const boardMoves = new WeakMap<TuiStore, Promise<unknown>>();
+
+function inTurnOnBoard(ws: Workspace, move: () => Promise<unknown> | undefined): void {
+  const before = boardMoves.get(ws.tui);
+  const done = before ? before.then(move) : move();
+  if (!done) return;
+  const settled = done.then(
+    () => undefined,
+    () => undefined,
+  );
+  boardMoves.set(ws.tui, settled);
+  void settled.then(() => boardMoves.get(ws.tui) === settled && boardMoves.delete(ws.tui));
+}
+
 /** Keys with a meaning of their own on the board; false lets the tree's meaning apply. */
 function performOnBoard(action: Action, ws: Workspace): boolean {
+  if (!boardPlan(ws)) return true;
+  if (!BOARD_MOVES.has(action)) return false;
+  inTurnOnBoard(ws, () => moveOnBoard(action, ws));
+  return true;
+}
+
+/** The board's plan; when it is gone, the tree again (with a word why). */
+function boardPlan(ws: Workspace): Plan | undefined {
   const { tui } = ws;
   const state = tui.getState();
   const plan = state.board.planId ? findPlan(state, state.board.planId)?.plan : undefined;
-  if (!plan) {
+  if (!plan && state.view === 'board') {
     tui.setState({ view: 'tree' });
     setMessage(tui, 'The board’s plan is gone', 'warning');
-    return true;
   }
+  return plan;
+}
+
+/** One move on the board, from where its cursor and cards are now; a card move's save. */
+function moveOnBoard(action: Action, ws: Workspace): Promise<unknown> | undefined {
+  const { tui } = ws;
+  const plan = boardPlan(ws);
+  if (!plan) return undefined;
+  const state = tui.getState();
   const columns = boardColumns(plan);
   const at = boardPosition(columns, state.board);
   const go = (column: number, index: number) => {
@@ -618,38 +659,37 @@ function performOnBoard(action: Action, ws: Workspace): boolean {
   switch (action) {
     case 'down':
       go(at.column, at.index + 1);
-      return true;
+      return undefined;
     case 'up':
       go(at.column, at.index - 1);
-      return true;
+      return undefined;
     case 'top':
       go(at.column, 0);
-      return true;
+      return undefined;
     case 'bottom':
       go(at.column, columns[at.column].length - 1);
-      return true;
+      return undefined;
     case 'columnLeft':
     case 'columnRight': {
       const column = Math.max(0, Math.min(columns.length - 1, at.column + (action === 'columnLeft' ? -1 : 1)));
       go(column, at.index);
-      return true;
+      return undefined;
     }
     case 'cardLeft':
     case 'cardRight': {
       const card = columns[at.column][at.index];
       if (!card) {
         setMessage(tui, 'No card here to move', 'warning');
-        return true;
+        return undefined;
       }
       const ids = state.selection.size ? [...state.selection] : [card.task.id];
       // From the column the card is in when its turn comes: h h moves two columns.
-      fromLead(ws, [card.task.id, ...ids.filter((id) => id !== card.task.id)], (lead) => {
+      return fromLead(ws, [card.task.id, ...ids.filter((id) => id !== card.task.id)], (lead) => {
         const status = BOARD_COLUMNS[BOARD_COLUMNS.indexOf(lead.status) + (action === 'cardLeft' ? -1 : 1)];
         if (!status) return [];
         return ids.length === 1 ? cmd.setTask(lead.id, { status }, { status: lead.status }) : cmd.setStatuses(ids, status);
       }, true);
-      return true;
     }
   }
-  return false;
+  return undefined;
 }

@@ -197,6 +197,16 @@ describe('the board', () => {
     expect(h.selectedLine()).toContain('Second task');
   });
 
+  it('keys typed after l act after the card landed: l → goes to the column after its new one', async () => {
+    const { h, f } = await open((fx) => [`start task ${fx.second}`]);
+    await h.press('j', 'b');
+    await h.waitForText('Board of "Plan One"');
+    // One read, as a quick hand sends them: First task to in progress, then one column on.
+    await h.type('l' + KEY.right);
+    await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'in_progress', 'in progress on disk');
+    await h.waitForText('(empty: a adds)'); // blocked, empty: not back on in progress
+  });
+
   it('an empty column says which key adds; a adds to the board’s plan', async () => {
     const { h, f } = await open();
     await h.press('b');
