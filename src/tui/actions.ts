@@ -583,18 +583,17 @@ function documentLines(state: TuiState, planIds: readonly string[]): { count: st
 
 // ---- The board ----
 
-function openBoard(ws: Workspace, row: Row): void {
-  const state = ws.tui.getState();
-  if (state.view === 'board') {
-    // Back to the tree, on the card that was selected.
-    const cursor = state.board.cursor;
-    ws.tui.setState({ view: 'tree' });
-    if (cursor) {
-      reveal(ws.tui, cursor);
-      if (selectRows(ws.tui.getState()).indexOf.has(cursor)) ws.tui.setState({ cursor });
-    }
-    return;
+/** Back to the tree, on the card that was selected (if any: an empty column has none). */
+function leaveBoard(ws: Workspace): void {
+  const cursor = ws.tui.getState().board.cursor;
+  ws.tui.setState({ view: 'tree' });
+  if (cursor) {
+    reveal(ws.tui, cursor);
+    if (selectRows(ws.tui.getState()).indexOf.has(cursor)) ws.tui.setState({ cursor });
   }
+}
+
+function openBoard(ws: Workspace, row: Row): void {
   if (!row.planId) return setMessage(ws.tui, 'Move to a plan (or a task in it) to see its board', 'warning');
   const cursor = row.kind === 'task' ? row.id : null;
   ws.tui.setState({ view: 'board', board: { flowId: row.flowId, planId: row.planId, cursor, column: 0, index: 0 } });
@@ -626,6 +625,11 @@ function inTurnOnBoard(ws: Workspace, move: () => Promise<unknown> | undefined):
 /** Keys with a meaning of their own on the board; false lets the tree's meaning apply. */
 function performOnBoard(action: Action, ws: Workspace): boolean {
   if (!boardPlan(ws)) return true;
+  // b and Esc need no card under the cursor: they leave from an empty column too.
+  if (action === 'board') {
+    leaveBoard(ws);
+    return true;
+  }
   if (!BOARD_MOVES.has(action)) return false;
   inTurnOnBoard(ws, () => moveOnBoard(action, ws));
   return true;

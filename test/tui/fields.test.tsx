@@ -207,6 +207,19 @@ describe('the board', () => {
     await h.waitForText('(empty: a adds)'); // blocked, empty: not back on in progress
   });
 
+  it('b and Esc leave the board from an empty column too', async () => {
+    const { h } = await open();
+    for (const leave of ['b', KEY.escape]) {
+      await h.press('b');
+      await h.waitForText('Board of "Plan One"');
+      await h.press(KEY.right, KEY.right);
+      await h.waitForText('(empty: a adds)');
+      await h.press(leave);
+      await h.waitForGone('Board of');
+      expect(messageLine(h)).not.toContain('No card here');
+    }
+  });
+
   it('an empty column says which key adds; a adds to the board’s plan', async () => {
     const { h, f } = await open();
     await h.press('b');
