@@ -152,19 +152,8 @@ export function perform(action: Action, ws: Workspace): void {
     tui.setState({ focus: 'help', panelTop: 0, helpFrom: state.view === 'board' ? 'board' : 'tree', helpStats: workspaceStats(ws.controller) });
     return;
   }
+  if (IN_TURN.has(action)) return inTurn(ws, () => moveInTree(action, ws));
   switch (action) {
-    case 'down':
-      return moveCursor(tui, 1);
-    case 'up':
-      return moveCursor(tui, -1);
-    case 'pageDown':
-      return moveCursor(tui, ws.layout.pageSize);
-    case 'pageUp':
-      return moveCursor(tui, -ws.layout.pageSize);
-    case 'top':
-      return moveCursor(tui, 'top');
-    case 'bottom':
-      return moveCursor(tui, 'bottom');
     case 'collapse':
       return collapseOrParent(tui);
     case 'expand':
@@ -222,6 +211,54 @@ export function perform(action: Action, ws: Workspace): void {
     return;
   }
   performOn(action, row, ws);
+}
+
+/**
+ * The last move of a row or card not yet saved (J/K, h/l on the board), with the moves
+ * queued behind it. A row changes place when its save lands, so the moves typed after it
+ * wait for that instead of reading the place it is leaving (`J j` ended on the task J
+ * passed, `l →` on the card's new column, the → lost).
+ */
+const unsavedMoves = new WeakMap<TuiStore, Promise<unknown>>();
+
+function inTurn(ws: Workspace, move: () => Promise<unknown> | undefined): void {
+  const before = unsavedMoves.get(ws.tui);
+  const done = before ? before.then(move) : move();
+  if (!done) return;
+  const settled = done.then(
+    () => undefined,
+    () => undefined,
+  );
+  unsavedMoves.set(ws.tui, settled);
+  void settled.then(() => unsavedMoves.get(ws.tui) === settled && unsavedMoves.delete(ws.tui));
+}
+
+/** The tree's keys that move the cursor or the row under it: they run in turn (inTurn). */
+const IN_TURN: ReadonlySet<Action> = new Set(['down', 'up', 'pageDown', 'pageUp', 'top', 'bottom', 'moveDown', 'moveUp']);
+
+/** One of IN_TURN, from where the cursor is now; J/K's save. */
+function moveInTree(action: Action, ws: Workspace): Promise<unknown> | undefined {
+  const { tui } = ws;
+  switch (action) {
+    case 'down':
+      return void moveCursor(tui, 1);
+    case 'up':
+      return void moveCursor(tui, -1);
+    case 'pageDown':
+      return void moveCursor(tui, ws.layout.pageSize);
+    case 'pageUp':
+      return void moveCursor(tui, -ws.layout.pageSize);
+    case 'top':
+      return void moveCursor(tui, 'top');
+    case 'bottom':
+      return void moveCursor(tui, 'bottom');
+    case 'moveDown':
+    case 'moveUp': {
+      const row = targetRow(tui.getState());
+      return row ? reorder(ws, row, action === 'moveDown' ? 1 : -1) : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Clears the filter with the cursor kept on its object (opening what hides it). */
@@ -374,9 +411,6 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
       return openDocumentList(ws, row);
     case 'noteDecision':
       return noteDecision(ws, row);
-    case 'moveDown':
-    case 'moveUp':
-      return reorder(ws, row, action === 'moveDown' ? 1 : -1);
     case 'indent':
     case 'outdent':
       return changeLevel(ws, row, action);
@@ -409,9 +443,12 @@ function setStatus(ws: Workspace, ids: string[], status: TaskStatus): void {
 }
 
 /** J/K: swap a task with its neighbour, or a plan with the plan beside it. */
-function reorder(ws: Workspace, row: Row, delta: 1 | -1): void {
-  if (row.kind === 'flow') return setMessage(ws.tui, 'J/K move tasks and plans', 'warning');
-  void run(ws, {
+function reorder(ws: Workspace, row: Row, delta: 1 | -1): Promise<unknown> | undefined {
+  if (row.kind === 'flow') {
+    setMessage(ws.tui, 'J/K move tasks and plans', 'warning');
+    return undefined;
+  }
+  return run(ws, {
     quiet: true,
     command: () => {
       const state = ws.tui.getState();
@@ -602,25 +639,6 @@ function openBoard(ws: Workspace, row: Row): void {
 /** The board's keys that move its cursor or its cards. */
 const BOARD_MOVES: ReadonlySet<Action> = new Set(['down', 'up', 'top', 'bottom', 'columnLeft', 'columnRight', 'cardLeft', 'cardRight']);
 
-/**
- * The last card move (h/l) not yet saved, with the board moves queued behind it. A card
- * changes column when its save lands, so the moves typed after it wait for that instead
- * of reading the column it is leaving (`l →` went back to the card's new column, the →
- * lost; `l j` went down the old one).
- */
-const boardMoves = new WeakMap<TuiStore, Promise<unknown>>();
-
-function inTurnOnBoard(ws: Workspace, move: () => Promise<unknown> | undefined): void {
-  const before = boardMoves.get(ws.tui);
-  const done = before ? before.then(move) : move();
-  if (!done) return;
-  const settled = done.then(
-    () => undefined,
-    () => undefined,
-  );
-  boardMoves.set(ws.tui, settled);
-  void settled.then(() => boardMoves.get(ws.tui) === settled && boardMoves.delete(ws.tui));
-}
 
 /** Keys with a meaning of their own on the board; false lets the tree's meaning apply. */
 function performOnBoard(action: Action, ws: Workspace): boolean {
@@ -631,7 +649,7 @@ function performOnBoard(action: Action, ws: Workspace): boolean {
     return true;
   }
   if (!BOARD_MOVES.has(action)) return false;
-  inTurnOnBoard(ws, () => moveOnBoard(action, ws));
+  inTurn(ws, () => moveOnBoard(action, ws));
   return true;
 }
 

@@ -117,6 +117,20 @@ describe('every field from the keyboard', () => {
     await h.waitForFrame(() => plans(h, f)[0]?.id === f.planOne, 'back first');
   });
 
+  it('keys typed after J act after the task moved: J j goes below it; k K J J move it up once, down twice', async () => {
+    const { h, f } = await open();
+    const order = () => planOf(h, f, f.planOne).tasks.map((t: any) => t.id).join(' ');
+    await h.press('j');
+    expect(h.selectedLine()).toContain('First task');
+    // One read each, as a quick hand sends them.
+    await h.type('Jj');
+    await h.waitForFrame(() => order() === [f.second, f.first, f.third].join(' '), 'First task second on disk');
+    await h.waitForFrame(() => h.selectedLine().includes('Third task'), 'the cursor below First task');
+    await h.type('kKJJ');
+    await h.waitForFrame(() => order() === [f.second, f.third, f.first].join(' '), 'First task last on disk');
+    await h.waitForFrame(() => h.selectedLine().includes('First task'), 'the cursor still on it');
+  });
+
   it('x selects; space, p, m and d then act on every selected task', async () => {
     const { h, f } = await open();
     await h.press('j', 'x', 'j', 'x');
