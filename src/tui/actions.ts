@@ -6,7 +6,7 @@ import { readConfig } from '../config/config.js';
 import { counted } from '../domain/counted.js';
 import { cycleMessage, dependencyCycle } from '../domain/dependencies.js';
 import { oneLine } from '../domain/sanitize.js';
-import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
+import { PRIORITIES, TASK_STATUSES, type Plan, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
 import { countTasks, nextStatus, walkTasks } from '../domain/tree.js';
 import { BOARD_COLUMNS, boardColumns, boardPosition } from './board.js';
 import { copyText } from './clipboard.js';
@@ -152,19 +152,8 @@ export function perform(action: Action, ws: Workspace): void {
     tui.setState({ focus: 'help', panelTop: 0, helpFrom: state.view === 'board' ? 'board' : 'tree', helpStats: workspaceStats(ws.controller) });
     return;
   }
+  if (IN_TURN.has(action)) return inTurn(ws, () => moveInTree(action, ws));
   switch (action) {
-    case 'down':
-      return moveCursor(tui, 1);
-    case 'up':
-      return moveCursor(tui, -1);
-    case 'pageDown':
-      return moveCursor(tui, ws.layout.pageSize);
-    case 'pageUp':
-      return moveCursor(tui, -ws.layout.pageSize);
-    case 'top':
-      return moveCursor(tui, 'top');
-    case 'bottom':
-      return moveCursor(tui, 'bottom');
     case 'collapse':
       return collapseOrParent(tui);
     case 'expand':
@@ -224,6 +213,54 @@ export function perform(action: Action, ws: Workspace): void {
   performOn(action, row, ws);
 }
 
+/**
+ * The last move of a row or card not yet saved (J/K, h/l on the board), with the moves
+ * queued behind it. A row changes place when its save lands, so the moves typed after it
+ * wait for that instead of reading the place it is leaving (`J j` ended on the task J
+ * passed, `l →` on the card's new column, the → lost).
+ */
+const unsavedMoves = new WeakMap<TuiStore, Promise<unknown>>();
+
+function inTurn(ws: Workspace, move: () => Promise<unknown> | undefined): void {
+  const before = unsavedMoves.get(ws.tui);
+  const done = before ? before.then(move) : move();
+  if (!done) return;
+  const settled = done.then(
+    () => undefined,
+    () => undefined,
+  );
+  unsavedMoves.set(ws.tui, settled);
+  void settled.then(() => unsavedMoves.get(ws.tui) === settled && unsavedMoves.delete(ws.tui));
+}
+
+/** The tree's keys that move the cursor or the row under it: they run in turn (inTurn). */
+const IN_TURN: ReadonlySet<Action> = new Set(['down', 'up', 'pageDown', 'pageUp', 'top', 'bottom', 'moveDown', 'moveUp']);
+
+/** One of IN_TURN, from where the cursor is now; J/K's save. */
+function moveInTree(action: Action, ws: Workspace): Promise<unknown> | undefined {
+  const { tui } = ws;
+  switch (action) {
+    case 'down':
+      return void moveCursor(tui, 1);
+    case 'up':
+      return void moveCursor(tui, -1);
+    case 'pageDown':
+      return void moveCursor(tui, ws.layout.pageSize);
+    case 'pageUp':
+      return void moveCursor(tui, -ws.layout.pageSize);
+    case 'top':
+      return void moveCursor(tui, 'top');
+    case 'bottom':
+      return void moveCursor(tui, 'bottom');
+    case 'moveDown':
+    case 'moveUp': {
+      const row = targetRow(tui.getState());
+      return row ? reorder(ws, row, action === 'moveDown' ? 1 : -1) : undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Clears the filter with the cursor kept on its object (opening what hides it). */
 export function clearFilter(tui: TuiStore): void {
   const { cursor } = tui.getState();
@@ -267,10 +304,11 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     case 'cycleStatus': {
       const ids = targetTasks(ws, row);
       if (!ids.length) return setMessage(tui, 'Space cycles the status of a task', 'warning');
-      return fromLead(ws, ids, (lead) => {
+      void fromLead(ws, ids, (lead) => {
         const next = nextStatus(lead.status);
         return ids.length === 1 ? cmd.setTask(lead.id, { status: next }, { status: lead.status }) : cmd.setStatuses(ids, next);
       });
+      return;
     }
     case 'statusMenu': {
       const ids = targetTasks(ws, row);
@@ -286,10 +324,11 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
     case 'cyclePriority': {
       const ids = targetTasks(ws, row);
       if (!ids.length) return setMessage(tui, 'p cycles the priority of a task', 'warning');
-      return fromLead(ws, ids, (lead) => {
+      void fromLead(ws, ids, (lead) => {
         const next: Priority = PRIORITIES[(PRIORITIES.indexOf(lead.priority) + 1) % PRIORITIES.length];
         return ids.map((id) => cmd.setTask(id, { priority: next }, id === lead.id ? { priority: lead.priority } : {}));
       });
+      return;
     }
     case 'editTags': {
       if (row.kind !== 'task') return setMessage(tui, 't edits the tags of a task', 'warning');
@@ -372,9 +411,6 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
       return openDocumentList(ws, row);
     case 'noteDecision':
       return noteDecision(ws, row);
-    case 'moveDown':
-    case 'moveUp':
-      return reorder(ws, row, action === 'moveDown' ? 1 : -1);
     case 'indent':
     case 'outdent':
       return changeLevel(ws, row, action);
@@ -387,8 +423,8 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
  * A change relative to the first task's value now (the next status, the next priority):
  * built when its turn comes, so two quick presses move two steps.
  */
-function fromLead(ws: Workspace, ids: string[], build: (lead: Task) => cmd.TuiCommand | cmd.TuiCommand[], quiet = false): void {
-  void run(ws, {
+function fromLead(ws: Workspace, ids: string[], build: (lead: Task) => cmd.TuiCommand | cmd.TuiCommand[], quiet = false): Promise<unknown> {
+  return run(ws, {
     quiet,
     command: () => {
       const lead = findTask(ws.tui.getState(), ids[0]);
@@ -407,9 +443,12 @@ function setStatus(ws: Workspace, ids: string[], status: TaskStatus): void {
 }
 
 /** J/K: swap a task with its neighbour, or a plan with the plan beside it. */
-function reorder(ws: Workspace, row: Row, delta: 1 | -1): void {
-  if (row.kind === 'flow') return setMessage(ws.tui, 'J/K move tasks and plans', 'warning');
-  void run(ws, {
+function reorder(ws: Workspace, row: Row, delta: 1 | -1): Promise<unknown> | undefined {
+  if (row.kind === 'flow') {
+    setMessage(ws.tui, 'J/K move tasks and plans', 'warning');
+    return undefined;
+  }
+  return run(ws, {
     quiet: true,
     command: () => {
       const state = ws.tui.getState();
@@ -581,33 +620,57 @@ function documentLines(state: TuiState, planIds: readonly string[]): { count: st
 
 // ---- The board ----
 
-function openBoard(ws: Workspace, row: Row): void {
-  const state = ws.tui.getState();
-  if (state.view === 'board') {
-    // Back to the tree, on the card that was selected.
-    const cursor = state.board.cursor;
-    ws.tui.setState({ view: 'tree' });
-    if (cursor) {
-      reveal(ws.tui, cursor);
-      if (selectRows(ws.tui.getState()).indexOf.has(cursor)) ws.tui.setState({ cursor });
-    }
-    return;
+/** Back to the tree, on the card that was selected (if any: an empty column has none). */
+function leaveBoard(ws: Workspace): void {
+  const cursor = ws.tui.getState().board.cursor;
+  ws.tui.setState({ view: 'tree' });
+  if (cursor) {
+    reveal(ws.tui, cursor);
+    if (selectRows(ws.tui.getState()).indexOf.has(cursor)) ws.tui.setState({ cursor });
   }
+}
+
+function openBoard(ws: Workspace, row: Row): void {
   if (!row.planId) return setMessage(ws.tui, 'Move to a plan (or a task in it) to see its board', 'warning');
   const cursor = row.kind === 'task' ? row.id : null;
   ws.tui.setState({ view: 'board', board: { flowId: row.flowId, planId: row.planId, cursor, column: 0, index: 0 } });
 }
 
+/** The board's keys that move its cursor or its cards. */
+const BOARD_MOVES: ReadonlySet<Action> = new Set(['down', 'up', 'top', 'bottom', 'columnLeft', 'columnRight', 'cardLeft', 'cardRight']);
+
+
 /** Keys with a meaning of their own on the board; false lets the tree's meaning apply. */
 function performOnBoard(action: Action, ws: Workspace): boolean {
+  if (!boardPlan(ws)) return true;
+  // b and Esc need no card under the cursor: they leave from an empty column too.
+  if (action === 'board') {
+    leaveBoard(ws);
+    return true;
+  }
+  if (!BOARD_MOVES.has(action)) return false;
+  inTurn(ws, () => moveOnBoard(action, ws));
+  return true;
+}
+
+/** The board's plan; when it is gone, the tree again (with a word why). */
+function boardPlan(ws: Workspace): Plan | undefined {
   const { tui } = ws;
   const state = tui.getState();
   const plan = state.board.planId ? findPlan(state, state.board.planId)?.plan : undefined;
-  if (!plan) {
+  if (!plan && state.view === 'board') {
     tui.setState({ view: 'tree' });
     setMessage(tui, 'The board’s plan is gone', 'warning');
-    return true;
   }
+  return plan;
+}
+
+/** One move on the board, from where its cursor and cards are now; a card move's save. */
+function moveOnBoard(action: Action, ws: Workspace): Promise<unknown> | undefined {
+  const { tui } = ws;
+  const plan = boardPlan(ws);
+  if (!plan) return undefined;
+  const state = tui.getState();
   const columns = boardColumns(plan);
   const at = boardPosition(columns, state.board);
   const go = (column: number, index: number) => {
@@ -618,38 +681,37 @@ function performOnBoard(action: Action, ws: Workspace): boolean {
   switch (action) {
     case 'down':
       go(at.column, at.index + 1);
-      return true;
+      return undefined;
     case 'up':
       go(at.column, at.index - 1);
-      return true;
+      return undefined;
     case 'top':
       go(at.column, 0);
-      return true;
+      return undefined;
     case 'bottom':
       go(at.column, columns[at.column].length - 1);
-      return true;
+      return undefined;
     case 'columnLeft':
     case 'columnRight': {
       const column = Math.max(0, Math.min(columns.length - 1, at.column + (action === 'columnLeft' ? -1 : 1)));
       go(column, at.index);
-      return true;
+      return undefined;
     }
     case 'cardLeft':
     case 'cardRight': {
       const card = columns[at.column][at.index];
       if (!card) {
         setMessage(tui, 'No card here to move', 'warning');
-        return true;
+        return undefined;
       }
       const ids = state.selection.size ? [...state.selection] : [card.task.id];
       // From the column the card is in when its turn comes: h h moves two columns.
-      fromLead(ws, [card.task.id, ...ids.filter((id) => id !== card.task.id)], (lead) => {
+      return fromLead(ws, [card.task.id, ...ids.filter((id) => id !== card.task.id)], (lead) => {
         const status = BOARD_COLUMNS[BOARD_COLUMNS.indexOf(lead.status) + (action === 'cardLeft' ? -1 : 1)];
         if (!status) return [];
         return ids.length === 1 ? cmd.setTask(lead.id, { status }, { status: lead.status }) : cmd.setStatuses(ids, status);
       }, true);
-      return true;
     }
   }
-  return false;
+  return undefined;
 }

@@ -653,7 +653,9 @@ export class Controller {
         input: null,
         editor: null,
         conflict: {
-          message: oneLine(err.message),
+          // The banner's own lines show theirs and mine: the message names only what
+          // changed, so it fits its one line instead of being cut before the values.
+          message: field ? `field "${oneLine(field)}" of ${oneLine(String(details.id))} changed since you read it` : oneLine(err.message),
           field,
           theirs: field ? details.actual : undefined,
           mine: field ? conflict.mine : undefined,

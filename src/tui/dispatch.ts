@@ -105,12 +105,19 @@ export function useKeyboard(): void {
   const raw = useRef<string[]>([]);
   const parser = useRef(new KeyParser());
   // Ink's useInput gives each read's text already cut (Escape prefixes dropped, a run of
-  // keys as one string); the raw read is taken first, and handled inside useInput's batch.
+  // keys as one string); the raw read is taken here, and handled inside useInput's batch.
+  // Its listeners get an empty read in its place: useInput's own parsing throws on some
+  // sequences (ESC [ 31 m in a pasted text, a terminal's ESC [ 0 n), which stopped the
+  // workspace with the editor's text in it; the keys are read by KeyParser alone.
   useEffect(() => {
-    const take = (data: string) => raw.current.push(data);
-    events.prependListener('input', take);
+    const emit = events.emit;
+    events.emit = (name, ...args) => {
+      if (name !== 'input' || typeof args[0] !== 'string') return emit.call(events, name, ...args);
+      raw.current.push(args[0]);
+      return emit.call(events, name, '');
+    };
     return () => {
-      events.off('input', take);
+      events.emit = emit;
     };
   }, [events]);
   const ws: Workspace = {

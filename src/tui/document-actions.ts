@@ -30,8 +30,12 @@ export function openDocumentList(ws: Workspace, row: Row): void {
   tui.setState({ focus: 'documents', docIndex: 0 });
   const error = tui.getState().documents.error;
   if (error) return setMessage(tui, `documents: ${error}`, 'error');
-  setMessage(tui, `${keyOf('openDocument', 'documents')} opens, ${keyOf('addDocument', 'documents')} adds a file, ${keysOf('cancel', 'documents')} back to the tree`);
+  setMessage(tui, listKeys());
 }
+
+/** What the message line says while the list has the keys. */
+const listKeys = () =>
+  `${keyOf('openDocument', 'documents')} opens, ${keyOf('addDocument', 'documents')} adds a file, ${keysOf('cancel', 'documents')} back to the tree`;
 
 export function performOnDocuments(action: Action, ws: Workspace): void {
   const { tui } = ws;
@@ -46,6 +50,8 @@ export function performOnDocuments(action: Action, ws: Workspace): void {
       return;
     case 'cancel':
       tui.setState({ focus: 'tree' });
+      // The list's keys go with it: left on the line, "Enter opens" spoke of the tree.
+      if (tui.getState().message?.text === listKeys()) tui.setState({ message: null });
       return;
     case 'openDocument': {
       const entry = list[at];

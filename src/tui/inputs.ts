@@ -191,7 +191,9 @@ export function promptKey(ws: Workspace, key: KeyPress): void {
   // key that opens it, out of habit, not the first character of a verb.
   if (key.name === ':' && !prompt.field.text) return;
   const next = typed(prompt.field, key, action);
-  if (next) tui.setState({ prompt: { field: next, browsing: null, draft: prompt.draft } });
+  // The menu stays known (Tab cycles it only on the line it left): a Tab after typing
+  // takes its listing off the message line.
+  if (next) tui.setState({ prompt: { field: next, browsing: null, draft: prompt.draft, menu: prompt.menu } });
 }
 
 function completeWord(ws: Workspace): void {
@@ -230,13 +232,16 @@ function completeWord(ws: Workspace): void {
       return c.insert;
     }),
   );
-  if (!result.candidates.length) return;
+  if (!result.candidates.length) return dropListing(ws, menu);
   // References keep their ranking (best match first); words stay in the table's order.
   const rank = [...labels.keys()];
   const candidates = labels.size ? [...result.candidates].sort((a, b) => rank.indexOf(a) - rank.indexOf(b)) : result.candidates;
   const head = before.slice(0, result.from);
   const typedWord = before.slice(result.from);
-  if (candidates.length === 1) return put(head, `${candidates[0]} `, after);
+  if (candidates.length === 1) {
+    dropListing(ws, menu);
+    return put(head, `${candidates[0]} `, after);
+  }
   const common = commonPrefix(candidates);
   // Never shorter than what was typed, and never something else in its place: several
   // candidates that do not all start with it are offered one Tab at a time.
@@ -245,6 +250,15 @@ function completeWord(ws: Workspace): void {
   const word = extends_ ? common : typedWord;
   put(head, word, after, { line: head + word + after, from: head.length, candidates, labels: shownLabels, index: -1 });
   setMessage(tui, menuText(shownLabels, -1), 'info');
+}
+
+/**
+ * A Tab that makes no menu takes the last menu's listing off the message line: left
+ * there, its "(Tab: next)" spoke of candidates for a word no longer being completed.
+ */
+function dropListing(ws: Workspace, menu: PromptState['menu']): void {
+  const { message } = ws.tui.getState();
+  if (menu && message?.text === menuText(menu.labels, menu.index)) ws.tui.setState({ message: null });
 }
 
 /** Several paths that fit, as the message line lists them. */

@@ -22,6 +22,9 @@ function list(ws: Workspace): { list: SnapshotMeta[]; error: string | null } {
   }
 }
 
+/** The label of a snapshot taken with c when none is typed. */
+const DEFAULT_LABEL = 'from the TUI';
+
 /** Opens the browser on the newest snapshot: the one people look for. */
 export function openSnapshots(ws: Workspace): void {
   const found = list(ws);
@@ -81,11 +84,13 @@ export function performOnSnapshots(action: Action, ws: Workspace): void {
       tui.setState({
         focus: 'input',
         input: {
-          label: 'Label of the new snapshot',
-          field: field('from the TUI'),
+          // The default is offered, not typed in: a label typed at once replaces it
+          // instead of going after it ("from the TUIbefore the refactor").
+          label: `Snapshot label (empty: ${DEFAULT_LABEL})`,
+          field: field(),
           back: 'snapshots',
           submit: async (label) => {
-            const output = await ws.controller.execute({ command: cmd.snapshot.create(label.trim()) });
+            const output = await ws.controller.execute({ command: cmd.snapshot.create(label.trim() || DEFAULT_LABEL) });
             reload(ws, output !== undefined);
             return true;
           },

@@ -98,7 +98,7 @@ export interface PromptState {
   browsing: number | null;
   /** The line being typed when browsing started, given back after the newest entry. */
   draft: string;
-  /** Several candidates for one word: each Tab puts in the next (until another key). */
+  /** Several candidates for one word: each Tab puts in the next (while the line is as the last Tab left it). */
   menu?: { line: string; from: number; candidates: string[]; labels: string[]; index: number };
 }
 

@@ -143,7 +143,10 @@ describe('conflict banner', () => {
 
   it('shows both values; m keeps mine and writes it over theirs', async () => {
     const { h, f, frame } = await conflict();
-    expect(frame).toContain('field "title" changed since you read it');
+    // One line, not cut: the values are on the lines below it.
+    const message = frame.split('\n').find((line) => line.includes('Conflict:'));
+    expect(message).toContain(`Conflict: field "title" of ${f.first} changed since you read it`);
+    expect(message).not.toContain('…');
     expect(frame).toContain('theirs: "Theirs"');
     expect(frame).toContain('mine:   "Mine"');
     expect(frame).toContain('[m] keep mine');

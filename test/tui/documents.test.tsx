@@ -47,8 +47,12 @@ describe("a plan's documents", () => {
     await h.waitForText('Opened "design.md"');
     expect(readFileSync(opened, 'utf8')).toMatch(/documents\/plan_[^/]+\/design\.md$/);
     expect(readFileSync(readFileSync(opened, 'utf8'), 'utf8')).toContain('quokka');
-    // Esc gives the keys back to the tree.
+    // Esc gives the keys back to the tree, and takes the list's keys off the message line.
     await h.press(KEY.escape);
+    await h.press('O');
+    await h.waitForText('Enter opens, a adds a file');
+    await h.press(KEY.escape);
+    await h.waitForGone('Enter opens, a adds a file');
     await h.press('j');
     await h.waitForFrame(() => h.tui.getState().focus === 'tree' && h.tui.getState().cursor !== h.tui.getState().scope.planId, 'the tree moving again');
   });

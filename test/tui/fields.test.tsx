@@ -117,6 +117,20 @@ describe('every field from the keyboard', () => {
     await h.waitForFrame(() => plans(h, f)[0]?.id === f.planOne, 'back first');
   });
 
+  it('keys typed after J act after the task moved: J j goes below it; k K J J move it up once, down twice', async () => {
+    const { h, f } = await open();
+    const order = () => planOf(h, f, f.planOne).tasks.map((t: any) => t.id).join(' ');
+    await h.press('j');
+    expect(h.selectedLine()).toContain('First task');
+    // One read each, as a quick hand sends them.
+    await h.type('Jj');
+    await h.waitForFrame(() => order() === [f.second, f.first, f.third].join(' '), 'First task second on disk');
+    await h.waitForFrame(() => h.selectedLine().includes('Third task'), 'the cursor below First task');
+    await h.type('kKJJ');
+    await h.waitForFrame(() => order() === [f.second, f.third, f.first].join(' '), 'First task last on disk');
+    await h.waitForFrame(() => h.selectedLine().includes('First task'), 'the cursor still on it');
+  });
+
   it('x selects; space, p, m and d then act on every selected task', async () => {
     const { h, f } = await open();
     await h.press('j', 'x', 'j', 'x');
@@ -195,6 +209,29 @@ describe('the board', () => {
     await h.press('b');
     await h.waitForGone('Board of');
     expect(h.selectedLine()).toContain('Second task');
+  });
+
+  it('keys typed after l act after the card landed: l → goes to the column after its new one', async () => {
+    const { h, f } = await open((fx) => [`start task ${fx.second}`]);
+    await h.press('j', 'b');
+    await h.waitForText('Board of "Plan One"');
+    // One read, as a quick hand sends them: First task to in progress, then one column on.
+    await h.type('l' + KEY.right);
+    await h.waitForFrame(() => diskTask(h.dir, f.first).status === 'in_progress', 'in progress on disk');
+    await h.waitForText('(empty: a adds)'); // blocked, empty: not back on in progress
+  });
+
+  it('b and Esc leave the board from an empty column too', async () => {
+    const { h } = await open();
+    for (const leave of ['b', KEY.escape]) {
+      await h.press('b');
+      await h.waitForText('Board of "Plan One"');
+      await h.press(KEY.right, KEY.right);
+      await h.waitForText('(empty: a adds)');
+      await h.press(leave);
+      await h.waitForGone('Board of');
+      expect(messageLine(h)).not.toContain('No card here');
+    }
   });
 
   it('an empty column says which key adds; a adds to the board’s plan', async () => {

@@ -203,6 +203,22 @@ describe('paste', () => {
   });
 });
 
+describe('sequences Ink cannot read', () => {
+  it('a paste with colour escapes in it, and a status report, leave the workspace running', async () => {
+    const { h, f } = await open();
+    await h.press('j', 'n');
+    await h.waitForText('Notes of "First task"');
+    // Copied from a coloured terminal: ESC [ 31 m stopped the workspace (Ink's useInput threw).
+    await h.type(`${KEY.pasteStart}one \u001b[31mred\u001b[0m two${KEY.pasteEnd}`);
+    await h.waitForText('two');
+    await h.press('\u001b[0n'); // a terminal's answer to a status request
+    await h.press(KEY.ctrlS);
+    // Kept as pasted (the screen shows it through the sanitizer, as any writer's text).
+    await h.waitForFrame(() => diskTask(h.dir, f.first).notes === 'one \u001b[31mred\u001b[0m two', 'the notes on disk');
+    expect(h.quits).toBe(0);
+  });
+});
+
 describe('the notes editor', () => {
   async function withNotes(notes: string) {
     let f: Fixture | undefined;

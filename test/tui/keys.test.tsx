@@ -398,6 +398,12 @@ describe('the /flow prompt', () => {
     expect(promptLine(h)).toMatch(/\/flow use plan 'Plan One'$/);
     await h.press(KEY.tab);
     expect(promptLine(h)).toMatch(/\/flow use plan 'Plan Two'$/);
+    // A Tab that completes one word at once takes that listing away (it was stale).
+    await h.press(KEY.ctrlU);
+    await h.type('use plan two');
+    await h.press(KEY.tab);
+    expect(promptLine(h)).toMatch(/\/flow use plan 'Plan Two'$/);
+    await h.waitForFrame(() => !messageLine(h).includes('Tab: next'), 'the listing gone');
     await h.press(KEY.enter);
     await h.waitForFrame(() => lines(h)[0].includes('› Plan Two'), 'the scope on Plan Two');
     // A flow by name after a flag, never cut back to an id prefix.

@@ -89,14 +89,14 @@ describe('snapshot browser', () => {
     await h.waitForText('pinned');
     await h.press('p');
     await waitFor(() => h.bus.services.snapshots().list().at(-1)?.pinned === false, { what: 'unpinned' });
-    // c asks for a label (offering one); Enter takes it.
+    // c asks for a label: what is typed is the label, Enter on nothing takes the one offered.
     await h.press('c');
-    await h.waitForText('Label of the new snapshot: from the TUI');
-    await h.press(KEY.ctrlU);
+    await h.waitForText('Snapshot label (empty: from the TUI):');
     await h.type('checkpoint');
     await h.press(KEY.enter);
     await h.waitForText('Snapshots (3)');
     expect(h.bus.services.snapshots().list().at(-1)?.label).toBe('checkpoint');
+
     // The new one is selected; d asks first, naming it; n keeps it, y deletes it.
     await h.press('d');
     await h.waitForText('Delete snapshot');
@@ -108,6 +108,11 @@ describe('snapshot browser', () => {
     await h.waitForText('Delete snapshot');
     await h.press('y');
     await h.waitForText('Snapshots (2)');
+    await h.press('c');
+    await h.waitForText('Snapshot label');
+    await h.press(KEY.enter);
+    await h.waitForText('Snapshots (3)');
+    expect(h.bus.services.snapshots().list().at(-1)?.label).toBe('from the TUI');
     await h.press(KEY.escape);
     await h.waitForGone('Snapshots (');
   });
