@@ -1,5 +1,6 @@
 // A snippet: the piece of a text around the first place a query matches, on one line.
-import { bigrams, isCjk, normalise } from './tokenize.js';
+import { normalise } from '../domain/normalise.js';
+import { bigrams, isCjk } from './tokenize.js';
 
 export interface Snippet {
   text: string;

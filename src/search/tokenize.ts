@@ -3,6 +3,7 @@
 // or with particles glued to the word (Korean), are also cut into overlapping pairs of
 // characters: "데이터베이스를" is found by "데이터베이스", "数据库设计" by "数据库".
 // Korean words are kept whole too, so a prefix of one finds it.
+import { normalise } from '../domain/normalise.js';
 
 const SEPARATOR = /[\s\p{P}\p{S}\p{Z}]+/u;
 const CJK_RUN = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+)/u;
@@ -11,11 +12,6 @@ const HANGUL = /^\p{Script=Hangul}+$/u;
 
 export function isCjk(term: string): boolean {
   return CJK_CHAR.test(term);
-}
-
-/** The same text in one form: full-width letters and digits as ASCII, lower case. */
-export function normalise(text: string): string {
-  return text.normalize('NFKC').toLowerCase();
 }
 
 /** Pairs of neighbouring characters of a CJK run (the run itself when it is one character). */

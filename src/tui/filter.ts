@@ -1,11 +1,21 @@
 // The tree filter (/): words match titles, notes, tags and ids; `#tag` a tag, `status:S`
 // and `priority:P` a field (a prefix is enough: status:in, priority:h; several of one
-// kind mean either). Every term must match. Pure.
+// kind mean either). Every term must match, whatever its width: the query is read in one
+// form (normalise: "ｗｉｄｅ" typed through a CJK input method is "wide"), and a word also
+// matches its full-width spelling in the text (fullWidth). Normalising the text instead
+// doubled a pass over 300k tasks (147 -> 289 ms); the second spelling costs 12% (166 ms). Pure.
+import { fullWidth, normalise } from '../domain/normalise.js';
 import { PRIORITIES, TASK_STATUSES, type Priority, type Task, type TaskStatus } from '../domain/schema.js';
 
+/** A word or tag of the query, lower case, and as it is spelt full width. */
+export interface Term {
+  text: string;
+  wide: string;
+}
+
 export interface Query {
-  words: string[];
-  tags: string[];
+  words: Term[];
+  tags: Term[];
   statuses: TaskStatus[];
   priorities: Priority[];
   /** Terms that name no field value (status:bogus): shown to the person, never matched. */
@@ -16,7 +26,7 @@ const EMPTY: Query = { words: [], tags: [], statuses: [], priorities: [], unknow
 
 export function parseQuery(text: string): Query {
   const query: Query = { words: [], tags: [], statuses: [], priorities: [], unknown: [] };
-  for (const term of text.toLowerCase().split(/\s+/).filter(Boolean)) {
+  for (const term of normalise(text).split(/\s+/).filter(Boolean)) {
     const field = /^(status|priority|s|p):(.*)$/.exec(term);
     if (field) {
       const [, name, value] = field;
@@ -30,9 +40,9 @@ export function parseQuery(text: string): Query {
         else query.unknown.push(term);
       }
     } else if (term.startsWith('#') && term.length > 1) {
-      query.tags.push(term.slice(1));
+      query.tags.push(asTerm(term.slice(1)));
     } else {
-      query.words.push(term);
+      query.words.push(asTerm(term));
     }
   }
   return query;
@@ -47,13 +57,23 @@ export function wordsOnly(query: Query): boolean {
   return !query.tags.length && !query.statuses.length && !query.priorities.length && !query.unknown.length;
 }
 
-const has = (text: string, word: string) => text.toLowerCase().includes(word);
+const asTerm = (text: string): Term => ({ text, wide: fullWidth(text) });
+
+function has(text: string, word: Term): boolean {
+  const lower = text.toLowerCase();
+  return lower.includes(word.text) || (word.wide !== word.text && lower.includes(word.wide));
+}
+
+function startsWith(text: string, tag: Term): boolean {
+  const lower = text.toLowerCase();
+  return lower.startsWith(tag.text) || (tag.wide !== tag.text && lower.startsWith(tag.wide));
+}
 
 export function taskMatches(task: Task, query: Query): boolean {
   if (query.unknown.length) return false;
   if (query.statuses.length && !query.statuses.includes(task.status)) return false;
   if (query.priorities.length && !query.priorities.includes(task.priority)) return false;
-  for (const tag of query.tags) if (!task.tags.some((t) => t.toLowerCase().startsWith(tag))) return false;
+  for (const tag of query.tags) if (!task.tags.some((t) => startsWith(t, tag))) return false;
   for (const word of query.words) {
     if (!has(task.title, word) && !has(task.notes, word) && !task.tags.some((t) => has(t, word)) && !has(task.id, word)) return false;
   }

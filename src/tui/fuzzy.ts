@@ -1,11 +1,13 @@
 // Fuzzy matching for pickers: the query's characters in order, anywhere in the text
-// (as fzf does). Contiguous runs, word starts and an early first hit score higher. Pure.
+// (as fzf does), compared in one form (normalise: "wide" finds "ｗｉｄｅ"). Contiguous runs,
+// word starts and an early first hit score higher. Pure.
+import { normalise } from '../domain/normalise.js';
 
 /** A score (higher is better), or -1 when `query` is not a subsequence of `text`. */
 export function fuzzyScore(query: string, text: string): number {
   if (!query) return 0;
-  const q = query.toLowerCase();
-  const t = text.toLowerCase();
+  const q = normalise(query);
+  const t = normalise(text);
   let score = 0;
   let at = -1;
   let run = 0;

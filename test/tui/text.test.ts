@@ -160,6 +160,17 @@ describe('filter terms', () => {
     expect(parseQuery('status:bogus').unknown).toEqual(['status:bogus']);
     expect(matches('status:bogus')).toBe(false);
   });
+
+  it('full-width letters and digits match as ASCII, either way round', () => {
+    const wide = createTask({ title: 'ｗｉｄｅ　ｔｉｔｌｅ ２０２６', tags: ['ＵＩ'], notes: 'Ｎｏｔｅｓ' });
+    const wideMatches = (q: string) => taskMatches(wide, parseQuery(q));
+    expect(wideMatches('wide')).toBe(true);
+    expect(wideMatches('2026 notes')).toBe(true);
+    expect(wideMatches('#ui')).toBe(true);
+    expect(wideMatches('narrow')).toBe(false);
+    expect(matches('ＬＯＣＫ')).toBe(true);
+    expect(matches('＃ｓｔｏｒ')).toBe(true);
+  });
 });
 
 describe('fuzzy', () => {
@@ -170,5 +181,11 @@ describe('fuzzy', () => {
     const names = ['Fraud checks', 'Checkout rewrite', 'Payments API'];
     expect(fuzzyFilter(names, 'chk', (n) => n)).toEqual(['Checkout rewrite', 'Fraud checks']);
     expect(fuzzyFilter(names, '', (n) => n)).toEqual(names);
+  });
+
+  it('full-width letters match as ASCII (pickers and Tab completion of names)', () => {
+    expect(fuzzyScore('wide', 'ｗｉｄｅ ｆｌｏｗ')).toBeGreaterThan(0);
+    expect(fuzzyScore('ｐａｙ', 'Payments')).toBe(fuzzyScore('pay', 'Payments'));
+    expect(fuzzyFilter(['Ｃｈｅｃｋｏｕｔ', 'Payments'], 'chk', (n) => n)).toEqual(['Ｃｈｅｃｋｏｕｔ']);
   });
 });
