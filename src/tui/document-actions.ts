@@ -71,7 +71,8 @@ export function performOnDocuments(action: Action, ws: Workspace): void {
       tui.setState({
         focus: 'input',
         input: {
-          label: `Add to "${oneLine(title)}" (path; ${keyOf('complete', 'path')} completes)`,
+          // What to type and the key that helps first: a long title is what the label cuts.
+          label: `Path (${keyOf('complete', 'path')} completes) to add to "${oneLine(title)}"`,
           field: field(),
           back: 'documents',
           complete: (text) => completePath(text),

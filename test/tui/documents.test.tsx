@@ -62,7 +62,7 @@ describe("a plan's documents", () => {
     mkdirSync(join(files, 'notes'));
     writeFileSync(join(files, 'notes', 'minutes-march.txt'), 'minutes\n');
     await h.press('O', 'a');
-    await h.waitForText('Add to "Plan One"');
+    await h.waitForText('Path (Tab completes) to add to "Plan One"');
     await h.type(`${files}/no`);
     await h.press(KEY.tab);
     await h.waitForFrame(() => h.tui.getState().input?.field.text === `${files}/notes/`, 'the folder completed');
