@@ -20,6 +20,8 @@ import type { Source } from './sources.js';
 
 export interface DocumentsOptions {
   dir: string;
+  /** Told what a change left undone once it was saved (a readable file left in place). */
+  warn?: (message: string) => void;
   /** Contents above this size are large (documents/large/, the storage backend). */
   largeBytes: number;
   backend: StorageBackend;
@@ -80,7 +82,7 @@ export function openDocuments(
   warn: (message: string) => void,
   distrust: Distrust,
 ): Documents {
-  return new Documents({ dir, largeBytes: settings.large_mb * 1024 * 1024, backend: backendFor(settings, dir, warn, distrust) });
+  return new Documents({ dir, warn, largeBytes: settings.large_mb * 1024 * 1024, backend: backendFor(settings, dir, warn, distrust) });
 }
 
 export class Documents {
@@ -193,7 +195,7 @@ export class Documents {
         byContent.set(entry.sha256, [...(byContent.get(entry.sha256) ?? []), entry]);
         out.push({ entry, outcome: existing ? 'updated' : 'added', source: source.file });
       }
-      if (out.some((a) => a.outcome !== 'unchanged')) files.save(save);
+      if (out.some((a) => a.outcome !== 'unchanged')) files.save(save, this.options.warn);
     } catch (err) {
       files.undo();
       throw err;
@@ -246,6 +248,11 @@ export class Documents {
     const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
       const existing = await plans();
+      // Removed while this command waited for the lock: a reference to it would bring a
+      // deleted document back into a folder nobody lists.
+      if (!existing([planId]).size) {
+        throw new ConflictError(`plan ${planId} was removed since this command read the store; nothing was linked`, { plan: planId });
+      }
       const entry = findToChange(manifest, ref, seen?.entry, existing);
       const changed = refer(entry, planId, taskId);
       if (changed) entry.updated = now();
@@ -253,7 +260,7 @@ export class Documents {
       // A document whose folder is a plan that is gone moves to the plan it is linked to.
       if (!existing([homePlan(entry)]).size) this.relocate(manifest, entry, planId, files);
       this.ensureReadable(entry, files);
-      if (changed || files.any()) files.save(save);
+      if (changed || files.any()) files.save(save, this.options.warn);
       return { entry, changed };
     }, {}, seen?.manifest);
   }
@@ -303,21 +310,21 @@ export class Documents {
       const files = new FileSteps();
       if (!live.length) this.markDeleted(entry, files);
       else if (homePlan(entry) === planId) this.relocate(manifest, entry, live[0], files);
-      files.save(save);
+      files.save(save, this.options.warn);
       return { entry, deleted: !live.length };
     }, {}, seen?.manifest);
   }
 
   /** Removes a document from every plan; gc doc removes its content after the retention period. */
-  async remove(ref: string | DocumentRef): Promise<DocumentEntry> {
+  async remove(ref: string | DocumentRef, plans: PlansNow): Promise<DocumentEntry> {
     const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
-      const entry = findToChange(manifest, ref, seen?.entry, typeof ref === 'string' ? undefined : await ref.now());
+      const entry = findToChange(manifest, ref, seen?.entry, await plans());
       entry.plans = [];
       entry.updated = now();
       const files = new FileSteps();
       this.markDeleted(entry, files);
-      files.save(save);
+      files.save(save, this.options.warn);
       return entry;
     }, {}, seen?.manifest);
   }
@@ -365,8 +372,6 @@ export interface DocumentRef {
   text: string;
   /** The plans as the command read them: the numbering `list doc` showed then. */
   existing: Existing;
-  /** The plans as they are when a change holds the manifest's lock. */
-  now: PlansNow;
 }
 
 /**
@@ -407,10 +412,10 @@ export function findDocument(manifest: Manifest, ref: string | DocumentRef): Doc
  * the manifest and plans as they are now, the very document it named when the command
  * read the store (`meant`); otherwise another writer changed the list in between and
  * nothing is changed (exit 3): a number never makes a change to another document than the
- * one `list doc` showed under it. `existing`: the plans now (for a number only).
+ * one `list doc` showed under it. `existing`: the plans now; `meant` is there for a number.
  */
-function findToChange(manifest: Manifest, ref: string | DocumentRef, meant: DocumentEntry | undefined, existing: Existing | undefined): DocumentEntry {
-  if (typeof ref === 'string' || !meant || !existing) return findDocument(manifest, ref);
+function findToChange(manifest: Manifest, ref: string | DocumentRef, meant: DocumentEntry | undefined, existing: Existing): DocumentEntry {
+  if (typeof ref === 'string' || !meant) return findDocument(manifest, ref);
   const all = manifest.list();
   const rows = numberedDocuments(all, existing(all.flatMap((e) => e.plans)));
   const found = rows[Number(ref.text) - 1];
@@ -460,7 +465,11 @@ class FileSteps {
     this.failure.length = 0;
   }
 
-  save(write: () => void): void {
+  /**
+   * Writes the manifest; then the steps that follow a saved change. Those can only warn:
+   * the change is on disk, and an exit code must say so (DESIGN §8).
+   */
+  save(write: () => void, warn?: (message: string) => void): void {
     try {
       for (const folder of this.folders) fsyncDirectory(folder);
       write();
@@ -469,6 +478,12 @@ class FileSteps {
       throw err;
     }
     this.failure.length = 0;
-    for (const step of this.after) step();
+    for (const step of this.after) {
+      try {
+        step();
+      } catch (err) {
+        warn?.(`the change is saved, but a readable file was left as it was: ${oneLine((err as Error).message)}`);
+      }
+    }
   }
 }

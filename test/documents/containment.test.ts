@@ -67,7 +67,7 @@ describe('names and paths never reach outside documents/', () => {
     expect(report.findings.filter((x) => x.kind === 'damaged-entry')).toHaveLength(7);
     expect(report.ok).toBe(false);
     // A write keeps them exactly as they were: nothing is dropped.
-    await f.docs.remove(entry.id);
+    await f.docs.remove(entry.id, f.existing);
     const after = JSON.parse(readFileSync(join(f.dir, MANIFEST_FILE), 'utf8'));
     expect(after.documents.doc_climbsout1).toEqual(raw.documents.doc_climbsout1);
     expect(Object.keys(after.documents)).toHaveLength(8);

@@ -5,7 +5,7 @@
 // between its read and the lock, the test holds the manifest's lock itself and releases it
 // once a probe (test/workers/lock-wait-probe.cjs) says each is waiting for it. Last, the
 // manifest a change reads before the lock, reused under it only while the file is unchanged.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectSources } from '../../src/documents/sources.js';
@@ -145,6 +145,45 @@ describe('document numbers and other writers', () => {
     expect(result.stderr).toContain('it is number 1 now, there is 1 document: 1. Nothing was changed');
     expect(s.list('--plan', s.plans[1]).map((d) => d.id)).toEqual([b1.id]);
   });
+
+  it('link doc to a plan removed while the command waited for the lock links nothing (exit 3)', async () => {
+    const s = setup(1, 0);
+    const [a1] = s.list();
+    const [result] = await gated(s.dir, [['link', 'doc', a1.id, '--plan', s.plans[1]]], () => removePlanFrom(s.dir, s.plans[1]));
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(`plan ${s.plans[1]} was removed since this command read the store; nothing was linked`);
+    const entry = readManifest(s.dir).get(a1.id);
+    expect(entry?.plans).toEqual([s.plans[0]]);
+    expect(existsSync(join(s.dir, 'documents', s.plans[1]))).toBe(false);
+  });
+});
+
+describe('a saved document change is never reported as failed', () => {
+  it('rm doc whose readable file cannot go (its folder is a link out of .flow): exit 0, the removal saved, a warning, the outside file untouched', () => {
+    const s = setup(1, 0);
+    const [a1] = s.list();
+    const folder = join(s.dir, 'documents', s.plans[0]);
+    const outside = join(s.root, 'outside');
+    renameSync(folder, outside);
+    symlinkSync(outside, folder);
+    const result = s.run('rm', 'doc', '1');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Removed ${a1.id} "a1.md"`);
+    expect(result.stderr).toContain('the change is saved, but a readable file was left as it was');
+    expect(readManifest(s.dir).get(a1.id)?.deleted_at).toBeTruthy();
+    expect(readFileSync(join(outside, 'a1.md'), 'utf8')).toBe('the text of a1\n');
+  });
+
+  it('link doc whose plan summary.md cannot be written (a folder in its place): exit 0, the link saved, a warning', () => {
+    const s = setup(1, 0);
+    const [a1] = s.list();
+    expect(s.run('set', 'plan', s.plans[1], '--summary', 'What B is for').code).toBe(0);
+    mkdirSync(join(s.dir, 'documents', s.plans[1], 'summary.md'), { recursive: true });
+    const result = s.run('link', 'doc', a1.id, '--plan', s.plans[1]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`the change is saved, but documents/${s.plans[1]}/summary.md could not be written`);
+    expect(readManifest(s.dir).get(a1.id)?.plans).toEqual([s.plans[0], s.plans[1]]);
+  });
 });
 
 describe('a manifest read before the lock', () => {
@@ -155,12 +194,17 @@ describe('a manifest read before the lock', () => {
     const path = manifestPath(f.dir);
     await waitFor(() => Date.now() - statSync(path).mtimeMs > 100, { what: 'the manifest to settle' });
     const startedFrom = async (seen: Manifest) => updateManifest(f.dir, (manifest) => manifest, {}, seen);
+    // Not settled: read straight after a write, it is never reused.
+    await f.docs.add(collectSources([f.file('more.md', 'more\n')]), f.plans[0]);
+    const justWritten = readManifest(f.dir);
+    expect(await startedFrom(justWritten)).not.toBe(justWritten);
+    await waitFor(() => Date.now() - statSync(path).mtimeMs > 100, { what: 'the manifest to settle again' });
     const unchanged = readManifest(f.dir);
     expect(await startedFrom(unchanged)).toBe(unchanged);
     // Taken once: a change may have altered it without saving.
     expect(await startedFrom(unchanged)).not.toBe(unchanged);
     const stale = readManifest(f.dir);
-    await f.docs.remove(added.entry.id);
+    await f.docs.remove(added.entry.id, f.existing);
     const fresh = await startedFrom(stale);
     expect(fresh).not.toBe(stale);
     expect(fresh.get(added.entry.id)?.deleted_at).not.toBeNull();

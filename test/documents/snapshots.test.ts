@@ -45,7 +45,7 @@ describe('documents in snapshots', () => {
     const then = captureDocuments(f.dir);
     const [{ entry: late }] = await f.docs.add(collectSources([f.file('late.md', 'late')]), a);
     await f.docs.link(early.id, b, f.existing);
-    await f.docs.remove(early.id);
+    await f.docs.remove(early.id, f.existing);
     expect(existsSync(join(f.dir, 'documents', early.path))).toBe(false);
     const result = await restoreDocuments(f.docs, then.manifest);
     expect(result).toEqual({ documents: 1, placed: 1, removed: 1, missing: [] });

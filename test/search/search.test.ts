@@ -95,7 +95,7 @@ describe('flow search', () => {
     // A document added, then removed.
     const doc = await f.addDoc(a, 'zoo.md', 'the quokka enclosure');
     expect(ids(await f.find('quokka'))).toEqual([doc]);
-    await f.docs.remove(doc);
+    await f.docs.remove(doc, f.existing);
     expect(await f.find('quokka')).toEqual([]);
   });
 

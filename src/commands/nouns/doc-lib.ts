@@ -36,11 +36,11 @@ export function plansNow(lib: Lib, env: Env): PlansNow {
  * whatever else the command is given (numbers.ts), and wins over a name of digits (DESIGN
  * §6, as for tasks). The store is read for that only when the text is a number (`seen`: a
  * view read already); any other text stays a plain reference. A change checks the number
- * again against the store as it is under the manifest's lock (`now`).
+ * again against the store as it is under the manifest's lock (plansNow).
  */
 export async function docRef(lib: Lib, env: Env, text: string, seen?: StoreView): Promise<string | DocumentRef> {
   if (!lib.numeric(text)) return text;
-  return { text, existing: existingIn(lib, seen ?? (await env.read())), now: plansNow(lib, env) };
+  return { text, existing: existingIn(lib, seen ?? (await env.read())) };
 }
 
 /** A document as --json shows it: the entry, with the plans that reference it now. */

@@ -63,7 +63,7 @@ const addDoc = defineCommand({
     const sources = lib.collectSources(args.files, args.name);
     const docs = documents(lib, env);
     const added = await docs.add(sources, plan.id, progressBar(env, 'adding', byteSize), task?.id);
-    lib.mirrorSummary(docs.root, plan.id, plan.summary);
+    mirrorAfterSave(lib, env, docs.root, plan);
     const existing = existingIn(lib, view);
     const json = added.map((a) => ({ outcome: a.outcome, source: a.source, ...docJson(lib, a.entry, existing) }));
     const counts = (['added', 'updated', 'linked', 'unchanged'] as const)
@@ -110,7 +110,7 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
       if (verb === 'link') {
         const { entry, changed } = await docs.link(reference, plan.id, plansNow(lib, env), task?.id);
-        lib.mirrorSummary(docs.root, plan.id, plan.summary);
+        mirrorAfterSave(lib, env, docs.root, plan);
         const message = changed
           ? `Linked ${entry.id} "${oneLine(entry.name)}" to ${where} (to take it back: ${back('unlink', entry.id)})`
           : `${entry.id} is already linked to ${where}`;
@@ -237,6 +237,18 @@ const openDoc = defineCommand({
   },
 });
 
+/**
+ * The plan's summary.md beside its documents, after a saved change: a failure (a folder
+ * where the file goes, a link out of .flow) only warns, since the change is on disk.
+ */
+function mirrorAfterSave(lib: Lib, env: Env, root: string, plan: { id: string; summary: string }): void {
+  try {
+    lib.mirrorSummary(root, plan.id, plan.summary);
+  } catch (err) {
+    env.warn(`the change is saved, but documents/${plan.id}/summary.md could not be written: ${oneLine((err as Error).message)}`);
+  }
+}
+
 const rmDoc = defineCommand({
   verb: 'rm',
   noun: 'doc',
@@ -251,7 +263,7 @@ const rmDoc = defineCommand({
   async run(args, env) {
     const lib = await load();
     const reference = await docRef(lib, env, args.ref);
-    const entry = await documents(lib, env).remove(reference);
+    const entry = await documents(lib, env).remove(reference, plansNow(lib, env));
     const retention = env.config().documents.retention_days;
     // Named in full, whatever it was given as: a number says nothing of what went.
     const asNumber = typeof reference === 'string' ? '' : ` (number ${reference.text} of flow list doc)`;
