@@ -6,11 +6,11 @@
 // load the whole program.
 'use strict';
 const argv = process.argv.slice(2);
-const { importModule, loadCli, loadScript, tuneV8 } = require('./load-cli.js');
+const { deferOptimisation, importModule, loadCli, loadScript } = require('./load-cli.js');
 const run =
   argv[0] === '__complete'
     ? loadScript('complete').exports.main(argv.slice(1), __filename)
-    : loadCli().cli.run(argv, undefined, importModule, tuneV8);
+    : loadCli().cli.run(argv, undefined, importModule, deferOptimisation);
 Promise.resolve(run).then((code) => {
   process.exitCode = code;
 });

@@ -45,33 +45,25 @@ function loadScript(name, dist = DIST, as = dist) {
 }
 
 /**
- * V8's flags for the kind of run, set once the bundle is loaded (V8 accepts a code cache
- * only under the flags it was made with), through process.binding('v8') rather than
- * require('node:v8'), which loads Node's streams (2 ms). Issue 15.
+ * A command runs for tens of milliseconds. V8 compiles a function that ran a while again,
+ * optimised, on a background thread, and Node waits for those compiles before the process
+ * exits: a listing of 1,000 flows waited ~5 ms for code it never ran (issue 15). Twice
+ * V8's budget before a function counts as hot keeps them out of such runs; a long run
+ * (`list flow` at 100k flows) still optimises its hot loops, measured no slower. Not for
+ * the TUI (its first screen at 100k flows came 5-10% later) nor the MCP server, which
+ * run until stopped. Set once the bundle is loaded: V8 accepts a code cache only under
+ * the flags it was made with.
+ * process.binding('v8') rather than require('node:v8'), which loads Node's streams
+ * (2 ms); its deprecation warning is not the person's business.
  */
-const V8_FLAGS = {
-  // A command runs for tens of milliseconds. V8 compiles a function that ran a while
-  // again, optimised, on a background thread, and Node waits for those compiles before
-  // the process exits: a listing of 1,000 flows waited ~5 ms for code it never ran. Twice
-  // V8's budget before a function counts as hot keeps them out of such runs; a long run
-  // (`list flow` at 100k flows) still optimises its hot loops, measured no slower.
-  command: '--interrupt-budget=135168',
-  // The workspace answers keys while it reads 100k flows: a young generation that stays
-  // at its first size is collected often but briefly, where a grown one stops the screen
-  // for longer. Twelve alternated runs: the keys' p95 under 50 ms in all twelve (35-49)
-  // instead of eight (40-53), the tree shown ~11% later.
-  workspace: '--semi-space-growth-factor=1',
-};
-
-/** Tunes V8 for a command (`command`) or the workspace (`workspace`); the MCP server keeps V8's defaults. */
-function tuneV8(run) {
+function deferOptimisation() {
   // Under --no-deprecation the property is true and read-only: nothing to silence.
   const silence = !process.noDeprecation;
   try {
     if (silence) process.noDeprecation = true;
-    process.binding('v8').setFlagsFromString(V8_FLAGS[run]);
+    process.binding('v8').setFlagsFromString('--interrupt-budget=135168');
   } catch {
-    // A Node without it keeps its own defaults.
+    // A Node without it keeps its own default.
   } finally {
     if (silence) process.noDeprecation = false;
   }
@@ -80,4 +72,4 @@ function tuneV8(run) {
 /** Imports an ES module for the script (the TUI bundle). */
 const importModule = (url) => import(url);
 
-module.exports = { DIST, importModule, loadCli, loadScript, tuneV8 };
+module.exports = { DIST, deferOptimisation, importModule, loadCli, loadScript };

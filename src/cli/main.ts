@@ -113,11 +113,7 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
  */
 export type ImportModule = (url: string) => Promise<unknown>;
 
-/** Tunes the process for what it is about to run (bin/load-cli.js sets V8's flags). */
-export type TuneFor = (run: 'command' | 'workspace') => void;
-
-async function openTui(globals: GlobalOptions, io: Io, importModule: ImportModule, tune?: TuneFor): Promise<number> {
-  tune?.('workspace');
+async function openTui(globals: GlobalOptions, io: Io, importModule: ImportModule): Promise<number> {
   // A first frame before the TUI bundle (Ink, React, Yoga) is even loaded: the person
   // sees the workspace opening at once, whatever the size of the store.
   io.stdout.write('\u001b[?1049h\u001b[H\u001b[2Jflow: opening the workspace…');
@@ -128,15 +124,15 @@ async function openTui(globals: GlobalOptions, io: Io, importModule: ImportModul
 }
 
 /**
- * Runs the command line. `tune` is told when a command that ends by itself is about to
- * run, or the workspace is about to open; what runs until stopped (the MCP server) is not
- * tuned.
+ * Runs the command line. `beforeCommand` is called once a command that ends by itself
+ * (not the TUI, not the MCP server) is about to run: the process can tune itself for a
+ * short run there (bin/load-cli.js).
  */
 export async function run(
   argv: readonly string[],
   io: Io = defaultIo(),
   importModule: ImportModule = (url) => import(url),
-  tune?: TuneFor,
+  beforeCommand?: () => void,
 ): Promise<number> {
   const json = wantsJson(argv);
   const table = createTable();
@@ -156,7 +152,7 @@ export async function run(
       io.stdout.write(json ? `${safeJson(table.commands.map(commandHelpJson))}\n` : terminalText(`${overview(table, style())}\n`));
       return 0;
     }
-    if (io.stdin.isTTY && io.stdout.isTTY && !json) return openTui(parsed.globals, io, importModule, tune);
+    if (io.stdin.isTTY && io.stdout.isTTY && !json) return openTui(parsed.globals, io, importModule);
     if (json) return reportError(new UsageError('expected a command (flow help --json lists them)'), true, io);
     io.stderr.write(terminalText(`${overview(table, PLAIN)}\n\nflow: expected a command (flow alone opens the workspace only on a terminal)\n`));
     return 2;
@@ -166,7 +162,7 @@ export async function run(
     io.stdout.write(json ? `${safeJson(commandHelpJson(command))}\n` : terminalText(`${commandHelp(command, style())}\n`));
     return 0;
   }
-  if (!command.serves) tune?.('command');
+  if (!command.serves) beforeCommand?.();
   const services = new Services({
     dir: resolveDataDir(globals.dir, io.env),
     session: sessionName(globals.session, io.env),

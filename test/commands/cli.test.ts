@@ -201,10 +201,10 @@ describe('start-up', () => {
   });
 
   it('the code cache is read under the flags it was made with, and the tiering budget applies after it', () => {
-    // A second load after tuneV8() has its cache rejected: V8's flags changed.
+    // A second load after deferOptimisation() has its cache rejected: V8's flags changed.
     const script = `const l = require(${JSON.stringify(join(ROOT, 'bin', 'load-cli.js'))});
       const first = l.loadScript('complete').script.cachedDataRejected;
-      l.tuneV8('command');
+      l.deferOptimisation();
       console.log(JSON.stringify([first, l.loadScript('complete').script.cachedDataRejected]));`;
     const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
