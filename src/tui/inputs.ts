@@ -199,18 +199,20 @@ export function promptKey(ws: Workspace, key: KeyPress): void {
 function completeWord(ws: Workspace): void {
   const { tui, controller } = ws;
   const prompt = tui.getState().prompt;
-  const put = (head: string, word: string, after: string, menu?: PromptState['menu']) => {
+  const put = (head: string, word: string, after: string, menu?: Omit<NonNullable<PromptState['menu']>, 'line' | 'cursor'>) => {
     const text = head + word + after;
-    tui.setState({ prompt: { ...prompt, field: { text, cursor: head.length + word.length }, menu } });
+    const cursor = head.length + word.length;
+    tui.setState({ prompt: { ...prompt, field: { text, cursor }, menu: menu && { ...menu, line: text, cursor } } });
   };
-  // Tab again, nothing typed since: the next candidate in place of the last.
+  // Tab again, nothing typed and the cursor not moved since: the next candidate in place of
+  // the last (after Home, the candidate would go in at the start of the line).
   const { menu } = prompt;
-  if (menu && menu.line === prompt.field.text) {
+  if (menu && menu.line === prompt.field.text && menu.cursor === prompt.field.cursor) {
     const index = (menu.index + 1) % menu.candidates.length;
     const head = prompt.field.text.slice(0, menu.from);
     const after = prompt.field.text.slice(prompt.field.cursor);
     const word = menu.candidates[index];
-    put(head, word, after, { ...menu, index, line: head + word + after });
+    put(head, word, after, { ...menu, index });
     setMessage(tui, menuText(menu.labels, index), 'info');
     return;
   }
@@ -248,7 +250,7 @@ function completeWord(ws: Workspace): void {
   const extends_ = common.length > typedWord.length && common.toLowerCase().startsWith(typedWord.toLowerCase());
   const shownLabels = candidates.map((c) => labels.get(c) ?? c);
   const word = extends_ ? common : typedWord;
-  put(head, word, after, { line: head + word + after, from: head.length, candidates, labels: shownLabels, index: -1 });
+  put(head, word, after, { from: head.length, candidates, labels: shownLabels, index: -1 });
   setMessage(tui, menuText(shownLabels, -1), 'info');
 }
 

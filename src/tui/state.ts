@@ -98,8 +98,8 @@ export interface PromptState {
   browsing: number | null;
   /** The line being typed when browsing started, given back after the newest entry. */
   draft: string;
-  /** Several candidates for one word: each Tab puts in the next (while the line is as the last Tab left it). */
-  menu?: { line: string; from: number; candidates: string[]; labels: string[]; index: number };
+  /** Several candidates for one word: each Tab puts in the next (while the line and the cursor are as the last Tab left them). */
+  menu?: { line: string; cursor: number; from: number; candidates: string[]; labels: string[]; index: number };
 }
 
 export interface TuiState {

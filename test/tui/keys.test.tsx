@@ -398,6 +398,11 @@ describe('the /flow prompt', () => {
     expect(promptLine(h)).toMatch(/\/flow use plan 'Plan One'$/);
     await h.press(KEY.tab);
     expect(promptLine(h)).toMatch(/\/flow use plan 'Plan Two'$/);
+    // The cursor moved away (Home): Tab completes where it is now, never cycles the old word in there.
+    await h.press(KEY.home, KEY.tab);
+    await h.waitForFrame(() => h.tui.getState().prompt.field.cursor === 0, 'the cursor at the start');
+    expect(h.tui.getState().prompt.field.text).toBe("use plan 'Plan Two'");
+    await h.press(KEY.end);
     // A Tab that completes one word at once takes that listing away (it was stale).
     await h.press(KEY.ctrlU);
     await h.type('use plan two');
