@@ -214,26 +214,32 @@ export function perform(action: Action, ws: Workspace): void {
 }
 
 /**
- * The last move of a row or card not yet saved (J/K, h/l on the board), with the moves
- * queued behind it. A row changes place when its save lands, so the moves typed after it
- * wait for that instead of reading the place it is leaving (`J j` ended on the task J
- * passed, `l →` on the card's new column, the → lost).
+ * The move of a row or card not yet saved (J/K, h/l on the board). A row changes place
+ * when its save lands, so every key typed after it waits for that (useKeyboard holds
+ * them, in order) instead of reading the place the row is leaving: `J j` ended on the
+ * task J passed, `l →` on the card's new column with the → lost, and `J j Space` must
+ * cycle the task the cursor shows.
  */
-const unsavedMoves = new WeakMap<TuiStore, Promise<unknown>>();
+const unsavedMoves = new WeakMap<TuiStore, Promise<void>>();
+
+/** The save of a row or card move that has not landed yet, if any. */
+export function unsavedMove(tui: TuiStore): Promise<void> | undefined {
+  return unsavedMoves.get(tui);
+}
 
 function inTurn(ws: Workspace, move: () => Promise<unknown> | undefined): void {
-  const before = unsavedMoves.get(ws.tui);
-  const done = before ? before.then(move) : move();
+  const done = move();
   if (!done) return;
+  // A failed save is reported by the controller; a rejection here is a bug of the move itself.
   const settled = done.then(
     () => undefined,
-    () => undefined,
+    (err: unknown) => setMessage(ws.tui, oneLine(`the move failed: ${(err as Error).message}`), 'error'),
   );
   unsavedMoves.set(ws.tui, settled);
   void settled.then(() => unsavedMoves.get(ws.tui) === settled && unsavedMoves.delete(ws.tui));
 }
 
-/** The tree's keys that move the cursor or the row under it: they run in turn (inTurn). */
+/** The tree's keys that move the cursor or the row under it (J/K's save is an unsaved move). */
 const IN_TURN: ReadonlySet<Action> = new Set(['down', 'up', 'pageDown', 'pageUp', 'top', 'bottom', 'moveDown', 'moveUp']);
 
 /** One of IN_TURN, from where the cursor is now; J/K's save. */

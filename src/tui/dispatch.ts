@@ -5,7 +5,7 @@
 // keys is one frame.
 import { useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useRef } from 'react';
-import { perform, type Workspace } from './actions.js';
+import { perform, unsavedMove, type Workspace } from './actions.js';
 import { helpLineOf, helpLines, NO_COLOURS } from './components/Panels.js';
 import { useTuiContext } from './context.js';
 import type { Focus } from './state.js';
@@ -144,14 +144,29 @@ export function useKeyboard(): void {
       }),
     [context.tui],
   );
+  // Keys pressed while a row or card move is unsaved wait for its save, in order (see
+  // unsavedMove); one release at a time is waiting whenever some are held.
+  const held = useRef<KeyPress[]>([]);
+  const release = () => {
+    while (held.current.length) {
+      const pending = unsavedMove(context.tui);
+      if (pending) return void pending.then(release);
+      dispatchKey(latest.current, held.current.shift() as KeyPress);
+    }
+  };
   useInput(() => {
     for (const data of raw.current.splice(0)) {
       for (const read of parser.current.push(data)) {
         // Each press is read in the state the one before it left (Esc may close the prompt).
         for (const key of pressesOf(read, context.tui.getState().focus)) {
           const state = context.tui.getState();
+          const pending = held.current.length ? undefined : unsavedMove(context.tui);
           if (state.loading && state.focus === 'tree' && actionFor(key, 'tree') !== 'quit') waiting.current.push(key);
-          else dispatchKey(ws, key);
+          else if (held.current.length) held.current.push(key);
+          else if (pending) {
+            held.current.push(key);
+            void pending.then(release);
+          } else dispatchKey(ws, key);
         }
       }
     }

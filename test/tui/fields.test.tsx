@@ -131,6 +131,19 @@ describe('every field from the keyboard', () => {
     await h.waitForFrame(() => h.selectedLine().includes('First task'), 'the cursor still on it');
   });
 
+  it('every key typed after J waits for it, in order: J j Space cycles the task the cursor shows; k K j n opens the notes of the task below the moved one', async () => {
+    const { h, f } = await open();
+    await h.press('j');
+    expect(h.selectedLine()).toContain('First task');
+    await h.type('Jj ');
+    await h.waitForFrame(() => diskTask(h.dir, f.third).status === 'in_progress', 'Third task in progress');
+    expect(diskTask(h.dir, f.first).status).toBe('todo');
+    expect(h.selectedLine()).toContain('Third task');
+    // k to First task, K moves it to the top, j is then Second task: its notes open.
+    await h.type('kKjn');
+    await h.waitForText('Notes of "Second task"');
+  });
+
   it('x selects; space, p, m and d then act on every selected task', async () => {
     const { h, f } = await open();
     await h.press('j', 'x', 'j', 'x');
