@@ -152,8 +152,19 @@ export function perform(action: Action, ws: Workspace): void {
     tui.setState({ focus: 'help', panelTop: 0, helpFrom: state.view === 'board' ? 'board' : 'tree', helpStats: workspaceStats(ws.controller) });
     return;
   }
-  if (IN_TURN.has(action)) return inTurn(ws, () => moveInTree(action, ws));
   switch (action) {
+    case 'down':
+      return moveCursor(tui, 1);
+    case 'up':
+      return moveCursor(tui, -1);
+    case 'pageDown':
+      return moveCursor(tui, ws.layout.pageSize);
+    case 'pageUp':
+      return moveCursor(tui, -ws.layout.pageSize);
+    case 'top':
+      return moveCursor(tui, 'top');
+    case 'bottom':
+      return moveCursor(tui, 'bottom');
     case 'collapse':
       return collapseOrParent(tui);
     case 'expand':
@@ -214,7 +225,7 @@ export function perform(action: Action, ws: Workspace): void {
 }
 
 /**
- * The move of a row or card not yet saved (J/K, h/l on the board). A row changes place
+ * The move of a row or card not yet saved (J/K, h/l on the board): a row changes place
  * when its save lands, so every key typed after it waits for that (useKeyboard holds
  * them, in order) instead of reading the place the row is leaving: `J j` ended on the
  * task J passed, `l →` on the card's new column with the → lost, and `J j Space` must
@@ -227,8 +238,8 @@ export function unsavedMove(tui: TuiStore): Promise<void> | undefined {
   return unsavedMoves.get(tui);
 }
 
-function inTurn(ws: Workspace, move: () => Promise<unknown> | undefined): void {
-  const done = move();
+/** Marks `done` (a row or card move's save, if it made one) as the unsaved move. */
+function unsaved(ws: Workspace, done: Promise<unknown> | undefined): void {
   if (!done) return;
   // A failed save is reported by the controller; a rejection here is a bug of the move itself.
   const settled = done.then(
@@ -237,34 +248,6 @@ function inTurn(ws: Workspace, move: () => Promise<unknown> | undefined): void {
   );
   unsavedMoves.set(ws.tui, settled);
   void settled.then(() => unsavedMoves.get(ws.tui) === settled && unsavedMoves.delete(ws.tui));
-}
-
-/** The tree's keys that move the cursor or the row under it (J/K's save is an unsaved move). */
-const IN_TURN: ReadonlySet<Action> = new Set(['down', 'up', 'pageDown', 'pageUp', 'top', 'bottom', 'moveDown', 'moveUp']);
-
-/** One of IN_TURN, from where the cursor is now; J/K's save. */
-function moveInTree(action: Action, ws: Workspace): Promise<unknown> | undefined {
-  const { tui } = ws;
-  switch (action) {
-    case 'down':
-      return void moveCursor(tui, 1);
-    case 'up':
-      return void moveCursor(tui, -1);
-    case 'pageDown':
-      return void moveCursor(tui, ws.layout.pageSize);
-    case 'pageUp':
-      return void moveCursor(tui, -ws.layout.pageSize);
-    case 'top':
-      return void moveCursor(tui, 'top');
-    case 'bottom':
-      return void moveCursor(tui, 'bottom');
-    case 'moveDown':
-    case 'moveUp': {
-      const row = targetRow(tui.getState());
-      return row ? reorder(ws, row, action === 'moveDown' ? 1 : -1) : undefined;
-    }
-  }
-  return undefined;
 }
 
 /** Clears the filter with the cursor kept on its object (opening what hides it). */
@@ -417,6 +400,9 @@ function performOn(action: Action, row: Row, ws: Workspace): void {
       return openDocumentList(ws, row);
     case 'noteDecision':
       return noteDecision(ws, row);
+    case 'moveDown':
+    case 'moveUp':
+      return unsaved(ws, reorder(ws, row, action === 'moveDown' ? 1 : -1));
     case 'indent':
     case 'outdent':
       return changeLevel(ws, row, action);
@@ -645,7 +631,6 @@ function openBoard(ws: Workspace, row: Row): void {
 /** The board's keys that move its cursor or its cards. */
 const BOARD_MOVES: ReadonlySet<Action> = new Set(['down', 'up', 'top', 'bottom', 'columnLeft', 'columnRight', 'cardLeft', 'cardRight']);
 
-
 /** Keys with a meaning of their own on the board; false lets the tree's meaning apply. */
 function performOnBoard(action: Action, ws: Workspace): boolean {
   if (!boardPlan(ws)) return true;
@@ -655,7 +640,7 @@ function performOnBoard(action: Action, ws: Workspace): boolean {
     return true;
   }
   if (!BOARD_MOVES.has(action)) return false;
-  inTurn(ws, () => moveOnBoard(action, ws));
+  unsaved(ws, moveOnBoard(action, ws));
   return true;
 }
 

@@ -160,12 +160,10 @@ export function useKeyboard(): void {
         // Each press is read in the state the one before it left (Esc may close the prompt).
         for (const key of pressesOf(read, context.tui.getState().focus)) {
           const state = context.tui.getState();
-          const pending = held.current.length ? undefined : unsavedMove(context.tui);
           if (state.loading && state.focus === 'tree' && actionFor(key, 'tree') !== 'quit') waiting.current.push(key);
-          else if (held.current.length) held.current.push(key);
-          else if (pending) {
-            held.current.push(key);
-            void pending.then(release);
+          else if (held.current.length || unsavedMove(context.tui)) {
+            // The first key held waits for the move; the others wait behind it.
+            if (held.current.push(key) === 1) void unsavedMove(context.tui)?.then(release);
           } else dispatchKey(ws, key);
         }
       }
