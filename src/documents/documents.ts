@@ -16,6 +16,7 @@ import { mediaTypeOf } from './media.js';
 import { numberedDocuments, numberRange } from './numbers.js';
 import { readManifest, updateManifest, type DocumentEntry, type Manifest } from './manifest.js';
 import { placeReadable, readableState, removeReadable } from './readable.js';
+import { liveReferences } from './references.js';
 import type { Source } from './sources.js';
 
 export interface DocumentsOptions {
@@ -282,13 +283,10 @@ export class Documents {
   }
 
   /**
-   * Drops a plan's reference. When no plan that exists still references the document, it
-   * is marked deleted (gc doc removes it after the retention period) and its readable file
-   * goes; its content stays until then.
-   */
-  /**
    * Drops a plan's reference to a document; with `taskId`, only that task's (the plan's
-   * stays, so the document does too).
+   * stays, so the document does too). When no plan that exists still references the
+   * document, it is marked deleted (gc doc removes it after the retention period) and its
+   * readable file goes; its content stays until then.
    */
   async unlink(ref: string | DocumentRef, planId: string, plans: PlansNow, taskId?: string): Promise<{ entry: DocumentEntry; deleted: boolean }> {
     const seen = this.seen(ref);
@@ -305,8 +303,7 @@ export class Documents {
       if (!entry.plans.includes(planId)) throw new FlowError('invalid', `document ${entry.id} is not linked to plan ${planId}`);
       entry.plans = entry.plans.filter((id) => id !== planId);
       entry.updated = now();
-      const existingNow = existing(entry.plans);
-      const live = entry.plans.filter((id) => existingNow.has(id));
+      const live = liveReferences(entry, existing(entry.plans));
       const files = new FileSteps();
       if (!live.length) this.markDeleted(entry, files);
       else if (homePlan(entry) === planId) this.relocate(manifest, entry, live[0], files);
@@ -319,7 +316,8 @@ export class Documents {
   async remove(ref: string | DocumentRef, plans: PlansNow): Promise<DocumentEntry> {
     const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
-      const entry = findToChange(manifest, ref, seen?.entry, await plans());
+      // flows.json is read again only for a number: an id names the same document whatever changed.
+      const entry = typeof ref === 'string' ? findDocument(manifest, ref) : findToChange(manifest, ref, seen?.entry, await plans());
       entry.plans = [];
       entry.updated = now();
       const files = new FileSteps();
@@ -382,8 +380,7 @@ export interface DocumentRef {
  */
 export function findDocument(manifest: Manifest, ref: string | DocumentRef): DocumentEntry {
   if (typeof ref !== 'string') {
-    const all = manifest.list();
-    const rows = numberedDocuments(all, ref.existing(all.flatMap((e) => e.plans)));
+    const rows = numberedIn(manifest, ref.existing);
     const number = /^[1-9]\d*$/.test(ref.text) ? Number(ref.text) : undefined;
     const found = number === undefined ? undefined : rows[number - 1];
     if (found) return found;
@@ -416,8 +413,7 @@ export function findDocument(manifest: Manifest, ref: string | DocumentRef): Doc
  */
 function findToChange(manifest: Manifest, ref: string | DocumentRef, meant: DocumentEntry | undefined, existing: Existing): DocumentEntry {
   if (typeof ref === 'string' || !meant) return findDocument(manifest, ref);
-  const all = manifest.list();
-  const rows = numberedDocuments(all, existing(all.flatMap((e) => e.plans)));
+  const rows = numberedIn(manifest, existing);
   const found = rows[Number(ref.text) - 1];
   if (found?.id === meant.id) return found;
   const then = manifest.get(meant.id);
@@ -428,6 +424,12 @@ function findToChange(manifest: Manifest, ref: string | DocumentRef, meant: Docu
       `it ${went}, ${instead}. Nothing was changed: run flow list doc again, or give the id`,
     { number: Number(ref.text), meant: meant.id, now: found?.id ?? null },
   );
+}
+
+/** The manifest's numbered documents (numbers.ts), given the plans that exist. */
+function numberedIn(manifest: Manifest, existing: Existing): DocumentEntry[] {
+  const all = manifest.list();
+  return numberedDocuments(all, existing(all.flatMap((e) => e.plans)));
 }
 
 /** For a number not in the list: the document with that very name, reached by id or path instead. */
