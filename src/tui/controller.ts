@@ -3,7 +3,7 @@
 // command bus as the shell.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { Services } from '../app/services.js';
 import { CommandBus } from '../commands/bus.js';
 import { commandHelp } from '../commands/help.js';
@@ -28,6 +28,8 @@ import { planCountsOf, type RowModel } from './rows.js';
 import { readDocuments } from './documents.js';
 import type { FlowSummaries, LoaderMessage, LoaderRequest } from './load-worker.js';
 import { sameSession, sessionView } from './session-context.js';
+import { IntakeQueue } from './intake.js';
+import { collectYoung } from './young-gc.js';
 import { inProcessProbe, SyncWatch, workerProbe } from './sync-watch.js';
 import {
   activeFlowId,
@@ -207,6 +209,10 @@ export class Controller {
       if (i === 0) return { type: 'load', part: 0, parts, first, parse: false };
       return { type: 'load', part: i - 1, parts, paced: true, background: true };
     };
+    // Each thread's chunks wait in a port of their own, unread (a structured clone costs
+    // the main thread only when it is read), until the intake queue gives them their turn.
+    const channels = workers.map(() => new MessageChannel());
+    const intake = new IntakeQueue();
     // Filled as chunks arrive, so the whole tree's change costs no pass over 100k flows of its own.
     const collected = new Map<string, Flow>();
     let fallback = false;
@@ -225,23 +231,7 @@ export class Controller {
               if (part === 0) firstSpoke();
               if (message.type === 'first') return this.showFirstScreen(message.flows, message.order, message.header);
               if (message.type === 'summaries') return void this.showPending(message.summaries);
-              if (message.type === 'chunk') {
-                // The tree's counts and conflicts, a chunk at a time, rather than all at once
-                // when the whole tree comes in (a key pressed then would wait for all of it).
-                for (const flow of message.flows) {
-                  collected.set(flow.id, flow);
-                  planCountsOf(flow);
-                  flowConflicts(flow);
-                }
-                // The next chunk once keys typed meanwhile had their turn (setImmediate runs after I/O).
-                setImmediate(() => worker.postMessage({ type: 'more' } satisfies LoaderRequest));
-                progress[part] = message.done;
-                const done = { done: progress.reduce((a, b) => a + b, 0), total: message.total };
-                if (!this.touchedWhileReading) this.tui.setState({ loading: done });
-                // Under the first screen, a frame per tenth: every frame drawn is time a key waits.
-                else if (tenth(done) !== tenth(this.tui.getState().reading)) this.tui.setState({ reading: done });
-                return;
-              }
+              if (message.type === 'chunk') return intake.push(() => takeChunk(message));
               worker.off('message', onMessage);
               worker.off('error', onGone);
               worker.off('exit', onGone);
@@ -252,7 +242,26 @@ export class Controller {
                   order = message.order;
                 }
               } else fallback = true;
-              resolve();
+              // After the chunks before it.
+              intake.push(resolve);
+            };
+            const takeChunk = (message: Extract<LoaderMessage, { type: 'chunk' }>) => {
+              const flows = message.flows ?? (receiveMessageOnPort(channels[part].port1)?.message as Flow[] | undefined);
+              worker.postMessage({ type: 'more' } satisfies LoaderRequest);
+              if (fallback || !flows) return;
+              // The tree's counts and conflicts, a chunk at a time, rather than all at once
+              // when the whole tree comes in (a key pressed then would wait for all of it).
+              for (const flow of flows) {
+                collected.set(flow.id, flow);
+                planCountsOf(flow);
+                flowConflicts(flow);
+              }
+              collectYoung();
+              progress[part] = message.done;
+              const done = { done: progress.reduce((a, b) => a + b, 0), total: message.total };
+              if (!this.touchedWhileReading) this.tui.setState({ loading: done });
+              // Under the first screen, a frame per tenth: every frame drawn is time a key waits.
+              else if (tenth(done) !== tenth(this.tui.getState().reading)) this.tui.setState({ reading: done });
             };
             // A thread that dies (out of memory, a bundle that fails to load) before it
             // answered: the main thread reads the file instead of waiting for it forever.
@@ -260,16 +269,18 @@ export class Controller {
               worker.off('message', onMessage);
               fallback = true;
               if (part === 0) firstSpoke();
-              resolve();
+              intake.push(resolve);
             };
             worker.once('error', onGone);
             worker.once('exit', onGone);
             worker.on('message', onMessage);
-            if (part === 0) worker.postMessage(request(part));
-            else void spoken.then(() => worker.postMessage(request(part)));
+            const load = () => worker.postMessage({ ...request(part), chunks: channels[part].port2 }, [channels[part].port2]);
+            if (part === 0) load();
+            else void spoken.then(load);
           }),
       ),
     );
+    for (const { port1 } of channels) port1.close();
     for (const extra of workers.slice(1)) void extra.terminate();
     // Each part read the file on its own: if someone saved in between, the parts do not
     // fit together. Read again (or, if the file keeps changing, on the main thread).

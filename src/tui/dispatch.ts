@@ -11,6 +11,7 @@ import { useTuiContext } from './context.js';
 import type { Focus } from './state.js';
 import { editorKey, lineInputKey, pickerKey, promptKey, searchKey } from './inputs.js';
 import { KeyParser, type KeyPress } from './input/keypress.js';
+import { noteKey } from './intake.js';
 import { actionFor } from './keys.js';
 import { performOnDocuments } from './document-actions.js';
 import { performOnSnapshots } from './snapshot-actions.js';
@@ -113,6 +114,7 @@ export function useKeyboard(): void {
     const emit = events.emit;
     events.emit = (name, ...args) => {
       if (name !== 'input' || typeof args[0] !== 'string') return emit.call(events, name, ...args);
+      noteKey();
       raw.current.push(args[0]);
       return emit.call(events, name, '');
     };

@@ -3,7 +3,7 @@
 // only the flows whose lines changed (DESIGN §4: the TUI parses the tree once, then
 // keeps it current incrementally).
 import { readFileSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { parseFlow, parseHeader, SchemaError, type Flow, type Header } from '../domain/schema.js';
 import { fileIdentity } from '../store/identity.js';
 import { Image, type MemberRange } from '../store/layout.js';
@@ -29,6 +29,8 @@ export type LoaderRequest =
       background?: boolean;
       /** false: parse no part, only read the file (first screen, summaries) to compute later saves' changes. */
       parse?: boolean;
+      /** Where the chunks' flows go (each chunk's message then says only how far it is): the main thread reads them when it has time. */
+      chunks?: MessagePort;
     }
   /** The main thread took a chunk in: the next may come (paced loads). */
   | { type: 'more' }
@@ -52,7 +54,8 @@ export type LoaderMessage =
   | { type: 'first'; header: Header; order: string[]; flows: Flow[]; identity: string }
   /** Every flow's name and counts by a byte scan (store/summary.ts), in the first's order. */
   | { type: 'summaries'; summaries: FlowSummaries }
-  | { type: 'chunk'; flows: Flow[]; done: number; total: number }
+  /** Without flows: they are in the load's `chunks` port, in the same order. */
+  | { type: 'chunk'; flows?: Flow[]; done: number; total: number }
   | { type: 'loaded'; header: Header; order: string[]; identity: string }
   | { type: 'diff'; header: Header; changed: Flow[]; removed: string[]; order: string[] | null; identity: string }
   | { type: 'unchanged' }
@@ -138,7 +141,7 @@ function more(): void {
   wake = null;
 }
 
-async function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1, first?: FirstScreen, paced = false, parse = true): Promise<void> {
+async function load(file: string, post: (m: LoaderMessage) => void, part = 0, parts = 1, first?: FirstScreen, paced = false, parse = true, chunks?: MessagePort): Promise<void> {
   const got = read(file);
   if ('fallback' in got) return post({ type: 'fallback', reason: got.fallback });
   const members = got.image.members();
@@ -158,6 +161,11 @@ async function load(file: string, post: (m: LoaderMessage) => void, part = 0, pa
   const to = parse ? Math.floor((order.length * (part + 1)) / parts) : 0;
   let chunk: Flow[] = [];
   let done = 0;
+  const send = (flows: Flow[]) => {
+    if (!chunks) return post({ type: 'chunk', flows, done, total: order.length });
+    chunks.postMessage(flows);
+    post({ type: 'chunk', done, total: order.length });
+  };
   credits = 2;
   try {
     for (const id of order.slice(from, to)) {
@@ -166,14 +174,14 @@ async function load(file: string, post: (m: LoaderMessage) => void, part = 0, pa
       if (chunk.length === CHUNK) {
         // The next chunk is parsed while the main thread takes this one in.
         if (paced) await credit();
-        post({ type: 'chunk', flows: chunk, done, total: order.length });
+        send(chunk);
         chunk = [];
       }
     }
   } catch (err) {
     return post({ type: 'fallback', reason: (err as Error).message });
   }
-  if (chunk.length) post({ type: 'chunk', flows: chunk, done, total: order.length });
+  if (chunk.length) send(chunk);
   seen = { identity: got.identity, image: got.image, order };
   post({ type: 'loaded', header: got.header, order, identity: got.identity });
 }
@@ -212,7 +220,7 @@ if (parentPort) {
   port.on('message', (request: LoaderRequest) => {
     if (request.type === 'load') {
       if (request.background) lowerThreadPriority(LOADER_NICE);
-      void load(file, post, request.part, request.parts, request.first, request.paced, request.parse);
+      void load(file, post, request.part, request.parts, request.first, request.paced, request.parse, request.chunks);
     }
     else if (request.type === 'more') more();
     else void refresh(file, post);
