@@ -312,18 +312,22 @@ export class Documents {
     }, {}, seen?.manifest);
   }
 
-  /** Removes a document from every plan; gc doc removes its content after the retention period. */
-  async remove(ref: string | DocumentRef, plans: PlansNow): Promise<DocumentEntry> {
+  /**
+   * Removes a document from every plan; gc doc removes its content after the retention
+   * period. `plans`: the plans that referenced it until then.
+   */
+  async remove(ref: string | DocumentRef, plans: PlansNow): Promise<{ entry: DocumentEntry; plans: string[] }> {
     const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
       // flows.json is read again only for a number: an id names the same document whatever changed.
       const entry = typeof ref === 'string' ? findDocument(manifest, ref) : findToChange(manifest, ref, seen?.entry, await plans());
+      const referenced = entry.plans;
       entry.plans = [];
       entry.updated = now();
       const files = new FileSteps();
       this.markDeleted(entry, files);
       files.save(save, this.options.warn);
-      return entry;
+      return { entry, plans: referenced };
     }, {}, seen?.manifest);
   }
 

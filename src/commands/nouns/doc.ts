@@ -15,6 +15,7 @@ import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
 import { openerCommand, runOnFile } from '../../app/external-program.js';
+import { noteOutsideChange } from '../../snapshots/outside-change.js';
 import { docJson, docRef, documents, existingIn, load, plansNow, type Lib } from './doc-lib.js';
 import { findTask } from './task.js';
 
@@ -31,6 +32,15 @@ function target(view: StoreView, env: Env, args: { plan?: string; task?: string 
   }
   const { plan, task } = findTask(view, env, args.task, args.plan);
   return { plan, task, where: `task "${oneLine(task.title)}" of plan "${oneLine(plan.title)}"` };
+}
+
+/**
+ * Tells this session's `flow undo` of a document change (the undo log records only
+ * flows.json's): undo then stops there, naming `takeBack`, instead of reverting the
+ * change before it.
+ */
+function noteForUndo(env: Env, change: string, takeBack: string[]): void {
+  noteOutsideChange(env.undoLog(), { change, takeBack }, (message) => env.warn(message));
 }
 
 const addDoc = defineCommand({
@@ -64,6 +74,12 @@ const addDoc = defineCommand({
     const docs = documents(lib, env);
     const added = await docs.add(sources, plan.id, progressBar(env, 'adding', byteSize), task?.id);
     mirrorAfterSave(lib, env, docs.root, plan);
+    const made = added.filter((a) => a.outcome !== 'unchanged');
+    if (made.length) {
+      const named = made.length === 1 ? `"${made[0].entry.name}"` : `(${made.length} documents)`;
+      noteForUndo(env, `add doc ${named}`, made.flatMap((a) =>
+        a.outcome === 'added' ? [`flow rm doc ${a.entry.id}`] : a.outcome === 'linked' ? [`flow unlink doc ${a.entry.id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`] : []));
+    }
     const existing = existingIn(lib, view);
     const json = added.map((a) => ({ outcome: a.outcome, source: a.source, ...docJson(lib, a.entry, existing) }));
     const counts = (['added', 'updated', 'linked', 'unchanged'] as const)
@@ -111,12 +127,14 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       if (verb === 'link') {
         const { entry, changed } = await docs.link(reference, plan.id, plansNow(lib, env), task?.id);
         mirrorAfterSave(lib, env, docs.root, plan);
+        if (changed) noteForUndo(env, `link doc "${entry.name}"`, [back('unlink', entry.id)]);
         const message = changed
           ? `Linked ${entry.id} "${oneLine(entry.name)}" to ${where} (to take it back: ${back('unlink', entry.id)})`
           : `${entry.id} is already linked to ${where}`;
         return { json: docJson(lib, entry, existing), human: () => message, message };
       }
       const { entry, deleted } = await docs.unlink(reference, plan.id, plansNow(lib, env), task?.id);
+      noteForUndo(env, `unlink doc "${entry.name}"`, [back('link', entry.id)]);
       const retention = env.config().documents.retention_days;
       const message =
         `Unlinked ${entry.id} "${oneLine(entry.name)}" from ${where}` +
@@ -263,11 +281,16 @@ const rmDoc = defineCommand({
   async run(args, env) {
     const lib = await load();
     const reference = await docRef(lib, env, args.ref);
-    const entry = await documents(lib, env).remove(reference, plansNow(lib, env));
+    const { entry, plans } = await documents(lib, env).remove(reference, plansNow(lib, env));
     const retention = env.config().documents.retention_days;
+    // While the content is kept, linking it to its plans again brings it back.
+    const takeBack = plans.map((id) => `flow link doc ${entry.id} --plan ${id}`);
+    if (takeBack.length) noteForUndo(env, `rm doc "${entry.name}"`, takeBack);
     // Named in full, whatever it was given as: a number says nothing of what went.
     const asNumber = typeof reference === 'string' ? '' : ` (number ${reference.text} of flow list doc)`;
-    const message = `Removed ${entry.id} "${oneLine(entry.name)}"${asNumber}; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now`;
+    const message =
+      `Removed ${entry.id} "${oneLine(entry.name)}"${asNumber}; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now` +
+      (takeBack.length ? ` (to take it back: ${takeBack.join('; ')})` : '');
     return { json: entry, human: () => message, message };
   },
 });

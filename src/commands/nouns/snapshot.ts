@@ -7,7 +7,8 @@ import { describeChange, diffFlows } from '../../snapshots/diff.js';
 import type { SnapshotEngine, SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
 import type { SideParts } from '../../snapshots/files-backend.js';
 import { flowName, plansMentioning, prepareRestore, restoreInto, snapshotFlows, type PreparedRestore } from '../../snapshots/restore.js';
-import { nothingTo, revertEntry } from '../../snapshots/undo.js';
+import { clearOutsideChange, pendingOutsideChange, type OutsideChange } from '../../snapshots/outside-change.js';
+import { nothingTo, revertEntry, type UndoEntry } from '../../snapshots/undo.js';
 import { replaceContext, type ContextFile } from '../../context/context.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
@@ -275,19 +276,51 @@ const prune = defineCommand({
   },
 });
 
+/** What an undo entry reverts, as its command line named it: undo entries name what they undid. */
+function originalCommand(entry: UndoEntry): string {
+  return entry.kind === 'undo' ? entry.command.replace(/^undo /, '') : entry.command;
+}
+
+/**
+ * Undo right after a document change: nothing is reverted (the change before it is not
+ * the one meant); the note is spent, so undo again reverts `next`.
+ */
+function outsideChangeError(outside: OutsideChange, next: UndoEntry | undefined): FlowError {
+  // What matters most first: the workspace's message line shows what fits.
+  const then = next ? `Undo again reverts ${quoted(originalCommand(next))} (revision ${next.revision})` : 'There is nothing else to undo';
+  const how = outside.takeBack.length ? `to take it back: ${outside.takeBack.join('; ')}` : 'no command takes it back';
+  return new FlowError('failed', `Not undone: ${oneLine(outside.change)} is a document change. ${then}; ${oneLine(how)}.`, {
+    change: outside.change,
+    take_back: outside.takeBack,
+    next: next?.revision ?? null,
+  });
+}
+
 function revertCommand<V extends 'undo' | 'redo'>(verb: V) {
   return defineCommand({
     verb,
     summary: verb === 'undo' ? "revert this session's last change (if nobody changed the same objects since)" : 'redo what undo reverted',
+    ...(verb === 'undo'
+      ? {
+          details:
+            'A change to documents (add, link, unlink or rm doc) is not in the undo log. Right after one, undo reverts ' +
+            'nothing and names the command that takes it back; undo again reverts the change before it.',
+        }
+      : {}),
     args: () => z.object({}),
     argv: {},
     writes: true,
     async run(_args, env): Promise<Output> {
-      const stacks = env.undoLog().stacks();
+      const log = env.undoLog();
+      const stacks = log.stacks();
       const entry = verb === 'undo' ? stacks.undoable.at(-1) : stacks.redoable.at(-1);
+      const outside = verb === 'undo' ? pendingOutsideChange(log) : undefined;
+      if (outside) {
+        clearOutsideChange(log);
+        throw outsideChangeError(outside, entry);
+      }
       if (!entry) throw nothingTo(verb, env.session);
-      // Undo entries are named after what they undid, so redo can say what it redoes.
-      const original = entry.kind === 'undo' ? entry.command.replace(/^undo /, '') : entry.command;
+      const original = originalCommand(entry);
       env.markRevert(verb, entry.revision, verb === 'undo' ? `undo ${original}` : original);
       const commit = await env.transact((tx) => revertEntry(tx, entry, verb));
       const message = `${verb === 'undo' ? 'Undid' : 'Redid'} ${quoted(original)} (revision ${entry.revision}); now at revision ${commit.revision}`;
