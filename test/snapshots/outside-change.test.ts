@@ -3,11 +3,11 @@
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clearOutsideChange, noteOutsideChange, pendingOutsideChange } from '../../src/snapshots/outside-change.js';
+import { noteOutsideChange, pendingOutsideChange, takeBackCommand, type OutsideChange } from '../../src/snapshots/outside-change.js';
 import { UndoLog } from '../../src/snapshots/undo.js';
 import { tempDir } from '../helpers.js';
 
-const CHANGE = { change: 'rm doc "a.md"', takeBack: ['flow link doc doc_aaaaaaaa --plan plan_1'] };
+const CHANGE: OutsideChange = { change: 'rm doc "a.md"', takeBack: [{ verb: 'link', doc: 'doc_aaaaaaaa', plan: 'plan_1' }] };
 
 function logIn(session = 's1') {
   const dir = join(tempDir(), '.flow');
@@ -21,21 +21,12 @@ const entryLine = (revision: number) =>
 const noteFile = (log: UndoLog) => join(log.dir, 'undo', readdirSync(join(log.dir, 'undo')).find((n) => n.endsWith('.outside.json'))!);
 
 describe('outside-change note', () => {
-  it('counts while nothing was appended to the log after it, and not once cleared', () => {
+  it('counts while nothing was appended to the log after it', () => {
     const log = logIn();
     mkdirSync(join(log.dir, 'undo'), { recursive: true });
     appendFileSync(log.file, entryLine(1));
     noteOutsideChange(log, CHANGE, () => undefined);
     expect(pendingOutsideChange(log)).toEqual(CHANGE);
-    clearOutsideChange(log);
-    expect(pendingOutsideChange(log)).toBeUndefined();
-  });
-
-  it('is stale once the log has a newer line (a flows.json change came after it)', () => {
-    const log = logIn();
-    noteOutsideChange(log, CHANGE, () => undefined);
-    expect(pendingOutsideChange(log)).toEqual(CHANGE);
-    mkdirSync(join(log.dir, 'undo'), { recursive: true });
     appendFileSync(log.file, entryLine(2));
     expect(pendingOutsideChange(log)).toBeUndefined();
   });
@@ -43,20 +34,35 @@ describe('outside-change note', () => {
   it('belongs to its session', () => {
     const mine = logIn('mine');
     noteOutsideChange(mine, CHANGE, () => undefined);
+    expect(pendingOutsideChange(mine)).toEqual(CHANGE);
     expect(pendingOutsideChange(new UndoLog(mine.dir, 'theirs'))).toBeUndefined();
   });
 
-  it('counts as none when torn, not JSON, of another shape or oversized', () => {
+  it('counts as none when torn, not JSON, of another shape, naming a command of its own, or oversized', () => {
     const log = logIn();
     noteOutsideChange(log, CHANGE, () => undefined);
     const file = noteFile(log);
-    const good = JSON.stringify({ change: CHANGE.change, take_back: CHANGE.takeBack, after: null });
-    for (const bad of [good.slice(0, 20), 'not json', JSON.stringify({ change: 1, take_back: 'x', after: null }), JSON.stringify({ ...JSON.parse(good), change: 'x'.repeat(70_000) })]) {
+    const good = { change: CHANGE.change, take_back: [{ verb: 'link', doc: 'doc_aaaaaaaa', plan: 'plan_1' }], after: null };
+    for (const bad of [
+      JSON.stringify(good).slice(0, 20),
+      'not json',
+      JSON.stringify({ ...good, take_back: ['rm -rf ~'] }),
+      JSON.stringify({ ...good, take_back: [{ verb: 'gc', doc: 'doc_aaaaaaaa' }] }),
+      JSON.stringify({ ...good, take_back: [{ verb: 'rm', doc: 'doc_a; rm -rf ~' }] }),
+      JSON.stringify({ ...good, change: 'x'.repeat(70_000) }),
+    ]) {
       writeFileSync(file, bad);
       expect(pendingOutsideChange(log)).toBeUndefined();
     }
-    writeFileSync(file, good);
+    writeFileSync(file, JSON.stringify(good));
     expect(pendingOutsideChange(log)).toEqual(CHANGE);
+  });
+
+  it('builds each command line itself, quoting ids that are not plain words', () => {
+    expect(takeBackCommand({ verb: 'rm', doc: 'doc_aaaaaaaa' })).toBe('flow rm doc doc_aaaaaaaa');
+    expect(takeBackCommand({ verb: 'unlink', doc: 'doc_aaaaaaaa', task: 'task_1' })).toBe('flow unlink doc doc_aaaaaaaa --task task_1');
+    // Ids from older formats are kept as they were: one with a space or a quote is one word still.
+    expect(takeBackCommand({ verb: 'link', doc: 'doc_aaaaaaaa', plan: "old plan's; rm -rf ~" })).toBe(`flow link doc doc_aaaaaaaa --plan 'old plan'\\''s; rm -rf ~'`);
   });
 
   it('a store that cannot take the note warns and goes on', () => {
