@@ -43,6 +43,8 @@ export interface Added {
   entry: DocumentEntry;
   outcome: AddOutcome;
   source: string;
+  /** For a document that was there already (linked): the references this add made. */
+  referred?: Referred;
 }
 
 interface Stored {
@@ -56,16 +58,23 @@ export function homePlan(entry: DocumentEntry): string {
   return entry.path.slice(0, entry.path.indexOf('/'));
 }
 
+/** The references a link added: what takes it back unlinks exactly these. */
+export interface Referred {
+  plan: boolean;
+  task: boolean;
+}
+
 /**
  * Adds a plan's reference to a document (and a task's, when given: a task's document is
- * its plan's too, so the plans alone count references). True when it changed anything.
+ * its plan's too, so the plans alone count references). `changed`: anything changed.
  */
-function refer(entry: DocumentEntry, planId: string, taskId: string | undefined): boolean {
-  const changed = !entry.plans.includes(planId) || (taskId !== undefined && !entry.tasks.includes(taskId)) || !!entry.deleted_at;
-  if (!entry.plans.includes(planId)) entry.plans.push(planId);
-  if (taskId !== undefined && !entry.tasks.includes(taskId)) entry.tasks.push(taskId);
+function refer(entry: DocumentEntry, planId: string, taskId: string | undefined): Referred & { changed: boolean } {
+  const referred = { plan: !entry.plans.includes(planId), task: taskId !== undefined && !entry.tasks.includes(taskId) };
+  const changed = referred.plan || referred.task || !!entry.deleted_at;
+  if (referred.plan) entry.plans.push(planId);
+  if (referred.task) entry.tasks.push(taskId!);
   entry.deleted_at = null;
-  return changed;
+  return { ...referred, changed };
 }
 
 /** The path of a document relative to its plan's folder: `<plan_id>/<this>`. */
@@ -152,9 +161,9 @@ export class Documents {
         const path = `${planId}/${source.relative}`;
         const existing = byPath.get(path);
         if (existing?.sha256 === blob.sha256) {
-          const changed = refer(existing, planId, taskId);
+          const referred = refer(existing, planId, taskId);
           this.ensureReadable(existing, files);
-          out.push({ entry: existing, outcome: changed ? 'linked' : 'unchanged', source: source.file });
+          out.push({ entry: existing, outcome: referred.changed ? 'linked' : 'unchanged', source: source.file, referred });
           continue;
         }
         const name = basename(source.relative);
@@ -162,8 +171,7 @@ export class Documents {
           ? undefined
           : byContent.get(blob.sha256)?.find((e) => e.name === name && !e.deleted_at && !e.plans.includes(planId));
         if (twin) {
-          refer(twin, planId, taskId);
-          out.push({ entry: twin, outcome: 'linked', source: source.file });
+          out.push({ entry: twin, outcome: 'linked', source: source.file, referred: refer(twin, planId, taskId) });
           continue;
         }
         // A new document, or a new content for the document at this path.
@@ -245,7 +253,7 @@ export class Documents {
   }
 
   /** Adds a plan's reference to a document (and a task's of that plan, when given). */
-  async link(ref: string | DocumentRef, planId: string, plans: PlansNow, taskId?: string): Promise<{ entry: DocumentEntry; changed: boolean }> {
+  async link(ref: string | DocumentRef, planId: string, plans: PlansNow, taskId?: string): Promise<{ entry: DocumentEntry; changed: boolean; referred: Referred }> {
     const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
       const existing = await plans();
@@ -255,14 +263,14 @@ export class Documents {
         throw new ConflictError(`plan ${planId} was removed since this command read the store; nothing was linked`, { plan: planId });
       }
       const entry = findToChange(manifest, ref, seen?.entry, existing);
-      const changed = refer(entry, planId, taskId);
+      const { changed, ...referred } = refer(entry, planId, taskId);
       if (changed) entry.updated = now();
       const files = new FileSteps();
       // A document whose folder is a plan that is gone moves to the plan it is linked to.
       if (!existing([homePlan(entry)]).size) this.relocate(manifest, entry, planId, files);
       this.ensureReadable(entry, files);
       if (changed || files.any()) files.save(save, this.options.warn);
-      return { entry, changed };
+      return { entry, changed, referred };
     }, {}, seen?.manifest);
   }
 
@@ -312,18 +320,22 @@ export class Documents {
     }, {}, seen?.manifest);
   }
 
-  /** Removes a document from every plan; gc doc removes its content after the retention period. */
-  async remove(ref: string | DocumentRef, plans: PlansNow): Promise<DocumentEntry> {
+  /**
+   * Removes a document from every plan; gc doc removes its content after the retention
+   * period. `plans`: the plans that referenced it until then.
+   */
+  async remove(ref: string | DocumentRef, plans: PlansNow): Promise<{ entry: DocumentEntry; plans: string[] }> {
     const seen = this.seen(ref);
     return updateManifest(this.options.dir, async (manifest, save) => {
       // flows.json is read again only for a number: an id names the same document whatever changed.
       const entry = typeof ref === 'string' ? findDocument(manifest, ref) : findToChange(manifest, ref, seen?.entry, await plans());
+      const referenced = entry.plans;
       entry.plans = [];
       entry.updated = now();
       const files = new FileSteps();
       this.markDeleted(entry, files);
       files.save(save, this.options.warn);
-      return entry;
+      return { entry, plans: referenced };
     }, {}, seen?.manifest);
   }
 

@@ -22,7 +22,7 @@ export const MANIFEST_VERSION = 1;
 export const STORAGE_TYPES = ['local', 'lfs', 'command'] as const;
 export type StorageType = (typeof STORAGE_TYPES)[number];
 
-const DOC_ID = /^doc_[0-9a-z]{8,}$/;
+export const DOC_ID = /^doc_[0-9a-z]{8,}$/;
 
 /** `<plan folder>/<name…>`, inside documents/ and outside flow's own folders there. */
 function isReadablePath(path: string): boolean {

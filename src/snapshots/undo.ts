@@ -81,7 +81,7 @@ export class UndoLog {
   readonly file: string;
 
   constructor(
-    private readonly dir: string,
+    readonly dir: string,
     session: string,
     private readonly depth = 100,
   ) {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { Git } from './git.js';
+import { shellWord } from '../domain/shell-word.js';
 
 export const DRIVER_NAME = 'flow';
 
@@ -48,11 +49,6 @@ export function ensureShareFiles(dir: string): string[] {
     written.push(name);
   }
   return written;
-}
-
-/** A word for `sh -c`, which is how git runs a merge driver. */
-function shellWord(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 /** The driver line for git config: this node running this flow. */

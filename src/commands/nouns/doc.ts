@@ -15,6 +15,8 @@ import { progressBar } from '../progress.js';
 import { requirePlanScope } from '../refs.js';
 import { byteSize } from '../render.js';
 import { openerCommand, runOnFile } from '../../app/external-program.js';
+import type { Referred } from '../../documents/documents.js';
+import { noteOutsideChange, takeBackCommand, type TakeBack } from '../../snapshots/outside-change.js';
 import { docJson, docRef, documents, existingIn, load, plansNow, type Lib } from './doc-lib.js';
 import { findTask } from './task.js';
 
@@ -31,6 +33,28 @@ function target(view: StoreView, env: Env, args: { plan?: string; task?: string 
   }
   const { plan, task } = findTask(view, env, args.task, args.plan);
   return { plan, task, where: `task "${oneLine(task.title)}" of plan "${oneLine(plan.title)}"` };
+}
+
+/**
+ * Tells this session's `flow undo` of a document change (the undo log records only
+ * flows.json's): undo then stops there, naming `takeBack`, instead of reverting the
+ * change before it.
+ */
+function noteForUndo(env: Env, change: string, takeBack: TakeBack[]): void {
+  noteOutsideChange(env.undoLog(), { change, takeBack }, (message) => env.warn(message));
+}
+
+/** What unlinks exactly the references a link added (a task's link may add its plan's too). */
+function unlinking(doc: string, referred: Referred, planId: string, taskId: string | undefined): TakeBack[] {
+  return [
+    ...(referred.task && taskId !== undefined ? [{ verb: 'unlink' as const, doc, task: taskId }] : []),
+    ...(referred.plan ? [{ verb: 'unlink' as const, doc, plan: planId }] : []),
+  ];
+}
+
+/** " (to take it back: …)" for a message, or nothing when no command does. */
+function takeBackText(steps: readonly TakeBack[]): string {
+  return steps.length ? ` (to take it back: ${steps.map(takeBackCommand).join('; ')})` : '';
 }
 
 const addDoc = defineCommand({
@@ -64,6 +88,12 @@ const addDoc = defineCommand({
     const docs = documents(lib, env);
     const added = await docs.add(sources, plan.id, progressBar(env, 'adding', byteSize), task?.id);
     mirrorAfterSave(lib, env, docs.root, plan);
+    const made = added.filter((a) => a.outcome !== 'unchanged');
+    if (made.length) {
+      const named = made.length === 1 ? `"${made[0].entry.name}"` : `(${made.length} documents)`;
+      noteForUndo(env, `add doc ${named}`, made.flatMap((a): TakeBack[] =>
+        a.outcome === 'added' ? [{ verb: 'rm', doc: a.entry.id }] : a.referred ? unlinking(a.entry.id, a.referred, plan.id, task?.id) : []));
+    }
     const existing = existingIn(lib, view);
     const json = added.map((a) => ({ outcome: a.outcome, source: a.source, ...docJson(lib, a.entry, existing) }));
     const counts = (['added', 'updated', 'linked', 'unchanged'] as const)
@@ -107,21 +137,22 @@ function linkCommand<V extends 'link' | 'unlink'>(verb: V) {
       const docs = documents(lib, env);
       const existing = existingIn(lib, view);
       const reference = await docRef(lib, env, args.ref, view);
-      const back = (other: string, id: string) => `flow ${other} doc ${id} ${task ? `--task ${task.id}` : `--plan ${plan.id}`}`;
       if (verb === 'link') {
-        const { entry, changed } = await docs.link(reference, plan.id, plansNow(lib, env), task?.id);
+        const { entry, changed, referred } = await docs.link(reference, plan.id, plansNow(lib, env), task?.id);
         mirrorAfterSave(lib, env, docs.root, plan);
-        const message = changed
-          ? `Linked ${entry.id} "${oneLine(entry.name)}" to ${where} (to take it back: ${back('unlink', entry.id)})`
-          : `${entry.id} is already linked to ${where}`;
+        const back = unlinking(entry.id, referred, plan.id, task?.id);
+        if (changed) noteForUndo(env, `link doc "${entry.name}"`, back);
+        const message = changed ? `Linked ${entry.id} "${oneLine(entry.name)}" to ${where}${takeBackText(back)}` : `${entry.id} is already linked to ${where}`;
         return { json: docJson(lib, entry, existing), human: () => message, message };
       }
       const { entry, deleted } = await docs.unlink(reference, plan.id, plansNow(lib, env), task?.id);
+      const back: TakeBack[] = [task ? { verb: 'link', doc: entry.id, task: task.id } : { verb: 'link', doc: entry.id, plan: plan.id }];
+      noteForUndo(env, `unlink doc "${entry.name}"`, back);
       const retention = env.config().documents.retention_days;
       const message =
         `Unlinked ${entry.id} "${oneLine(entry.name)}" from ${where}` +
         (deleted ? `; no plan references it now: gc doc removes it after ${retention} day${retention === 1 ? '' : 's'}` : '') +
-        ` (to take it back: ${back('link', entry.id)})`;
+        takeBackText(back);
       return { json: docJson(lib, entry, existing), human: () => message, message };
     },
   });
@@ -263,11 +294,18 @@ const rmDoc = defineCommand({
   async run(args, env) {
     const lib = await load();
     const reference = await docRef(lib, env, args.ref);
-    const entry = await documents(lib, env).remove(reference, plansNow(lib, env));
+    const { entry, plans } = await documents(lib, env).remove(reference, plansNow(lib, env));
     const retention = env.config().documents.retention_days;
+    // While the content is kept, linking it to its plans again brings it back: to those
+    // that exist (a plan deleted since has to come back first).
+    const live = existingIn(lib, await env.read())(plans);
+    const takeBack = plans.filter((id) => live.has(id)).map((id): TakeBack => ({ verb: 'link', doc: entry.id, plan: id }));
+    if (plans.length) noteForUndo(env, `rm doc "${entry.name}"`, takeBack);
     // Named in full, whatever it was given as: a number says nothing of what went.
     const asNumber = typeof reference === 'string' ? '' : ` (number ${reference.text} of flow list doc)`;
-    const message = `Removed ${entry.id} "${oneLine(entry.name)}"${asNumber}; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now`;
+    const message =
+      `Removed ${entry.id} "${oneLine(entry.name)}"${asNumber}; its content stays until gc doc, ${retention} day${retention === 1 ? '' : 's'} from now` +
+      takeBackText(takeBack);
     return { json: entry, human: () => message, message };
   },
 });

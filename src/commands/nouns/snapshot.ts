@@ -7,7 +7,8 @@ import { describeChange, diffFlows } from '../../snapshots/diff.js';
 import type { SnapshotEngine, SnapshotMeta, SnapshotState } from '../../snapshots/engine.js';
 import type { SideParts } from '../../snapshots/files-backend.js';
 import { flowName, plansMentioning, prepareRestore, restoreInto, snapshotFlows, type PreparedRestore } from '../../snapshots/restore.js';
-import { nothingTo, revertEntry } from '../../snapshots/undo.js';
+import { pendingOutsideChange, takeBackCommand, type OutsideChange } from '../../snapshots/outside-change.js';
+import { nothingTo, revertEntry, type UndoEntry } from '../../snapshots/undo.js';
 import { replaceContext, type ContextFile } from '../../context/context.js';
 import { ref } from '../args.js';
 import { defineCommand, type ArgSpec } from '../define.js';
@@ -275,26 +276,63 @@ const prune = defineCommand({
   },
 });
 
-function revertCommand<V extends 'undo' | 'redo'>(verb: V) {
-  return defineCommand({
-    verb,
-    summary: verb === 'undo' ? "revert this session's last change (if nobody changed the same objects since)" : 'redo what undo reverted',
-    args: () => z.object({}),
-    argv: {},
-    writes: true,
-    async run(_args, env): Promise<Output> {
-      const stacks = env.undoLog().stacks();
-      const entry = verb === 'undo' ? stacks.undoable.at(-1) : stacks.redoable.at(-1);
-      if (!entry) throw nothingTo(verb, env.session);
-      // Undo entries are named after what they undid, so redo can say what it redoes.
-      const original = entry.kind === 'undo' ? entry.command.replace(/^undo /, '') : entry.command;
-      env.markRevert(verb, entry.revision, verb === 'undo' ? `undo ${original}` : original);
-      const commit = await env.transact((tx) => revertEntry(tx, entry, verb));
-      const message = `${verb === 'undo' ? 'Undid' : 'Redid'} ${quoted(original)} (revision ${entry.revision}); now at revision ${commit.revision}`;
-      return { json: { [verb === 'undo' ? 'undone' : 'redone']: entry.revision, command: entry.command, revision: commit.revision }, human: () => message, message };
-    },
+/** What an undo entry reverts, as its command line named it: undo entries name what they undid. */
+function originalCommand(entry: UndoEntry): string {
+  return entry.kind === 'undo' ? entry.command.replace(/^undo /, '') : entry.command;
+}
+
+/**
+ * Undo right after a document change: nothing is reverted, since the change before it is
+ * not the one meant; `--past-doc` reverts `next` all the same.
+ */
+function outsideChangeError(outside: OutsideChange, next: UndoEntry | undefined): FlowError {
+  // What matters most first: the workspace's message line shows what fits.
+  const then = next ? `undo --past-doc reverts ${quoted(originalCommand(next))} (revision ${next.revision})` : 'there is nothing else to undo';
+  const commands = outside.takeBack.map(takeBackCommand);
+  const how = commands.length ? `to take it back: ${commands.join('; ')}` : 'no command takes it back';
+  return new FlowError('failed', `Not undone: ${oneLine(outside.change)} is a document change; ${then}; ${oneLine(how)}.`, {
+    change: outside.change,
+    take_back: commands,
+    next: next?.revision ?? null,
   });
 }
+
+/** Undo or redo the session's last change; undo stops at a document change unless `pastDoc`. */
+async function revert(verb: 'undo' | 'redo', env: Env, pastDoc: boolean): Promise<Output> {
+  const log = env.undoLog();
+  const stacks = log.stacks();
+  const entry = verb === 'undo' ? stacks.undoable.at(-1) : stacks.redoable.at(-1);
+  // The revert is recorded in the log, after which the note no longer counts.
+  const outside = verb === 'undo' && !pastDoc ? pendingOutsideChange(log) : undefined;
+  if (outside) throw outsideChangeError(outside, entry);
+  if (!entry) throw nothingTo(verb, env.session);
+  const original = originalCommand(entry);
+  env.markRevert(verb, entry.revision, verb === 'undo' ? `undo ${original}` : original);
+  const commit = await env.transact((tx) => revertEntry(tx, entry, verb));
+  const message = `${verb === 'undo' ? 'Undid' : 'Redid'} ${quoted(original)} (revision ${entry.revision}); now at revision ${commit.revision}`;
+  return { json: { [verb === 'undo' ? 'undone' : 'redone']: entry.revision, command: entry.command, revision: commit.revision }, human: () => message, message };
+}
+
+const undo = defineCommand({
+  verb: 'undo',
+  summary: "revert this session's last change (if nobody changed the same objects since)",
+  details:
+    'A change to documents (add, link, unlink or rm doc) is not in the undo log. Right after one, undo reverts ' +
+    'nothing and names the command that takes it back; --past-doc reverts the change before it all the same.',
+  args: () => z.object({ past_doc: z.optional(z.boolean()) }),
+  argv: { past_doc: { description: 'revert the last change to flows.json even right after a document change' } },
+  writes: true,
+  run: (args, env) => revert('undo', env, args.past_doc ?? false),
+});
+
+const redo = defineCommand({
+  verb: 'redo',
+  summary: 'redo what undo reverted',
+  args: () => z.object({}),
+  argv: {},
+  writes: true,
+  run: (_args, env) => revert('redo', env, true),
+});
 
 export const SNAPSHOT_COMMANDS = [
   create,
@@ -306,6 +344,6 @@ export const SNAPSHOT_COMMANDS = [
   pinCommand('unpin'),
   rm,
   prune,
-  revertCommand('undo'),
-  revertCommand('redo'),
+  undo,
+  redo,
 ] as const;
