@@ -10,7 +10,11 @@ type Collect = (options: { type: 'minor' | 'major'; execution: 'sync' | 'async' 
 
 let collect: Collect | null | undefined;
 
-/** V8's gc() with options, made available at run time; null where it is not. */
+/**
+ * V8's gc() with options, taken from a context made while --expose-gc was on; null where
+ * there is none. The flag goes off again at once: V8's flags stay its defaults, so a code
+ * cache loaded later (bin/load-cli.js) still matches them.
+ */
 function collector(): Collect | null {
   if (collect !== undefined) return collect;
   try {
@@ -19,6 +23,8 @@ function collector(): Collect | null {
     collect = typeof gc === 'function' ? (gc as Collect) : null;
   } catch {
     collect = null;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
   }
   return collect;
 }
