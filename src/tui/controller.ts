@@ -112,6 +112,8 @@ export class Controller {
   readonly tui: TuiStore;
   private worker: Worker | undefined;
   private watch: FileWatch | undefined;
+  /** stop() was called: a load still running starts nothing when it ends. */
+  private stopped = false;
   private contextWatch: FileWatch | undefined;
   private documentsWatch: FileWatch | undefined;
   /** Jobs run one after another (see execute). */
@@ -162,6 +164,9 @@ export class Controller {
     else await this.loadOnMainThread();
     // A key that came while the whole tree was taken in is drawn before the watchers start.
     await new Promise((resolve) => setImmediate(resolve));
+    // Quit while the store was read: no watcher or sync probe may start after stop(),
+    // or the process, its screen already given back, would never exit.
+    if (this.stopped) return;
     this.loaded = true;
     this.loadTimes.whole = performance.now() - started;
     if (this.touchedWhileReading) this.loadTimes.firstScreen = this.firstScreenAt - started;
@@ -680,6 +685,7 @@ export class Controller {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.syncWatch.stop();
     await this.stopSyncProbe();
     await this.watch?.close();

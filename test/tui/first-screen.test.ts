@@ -154,3 +154,23 @@ describe('a loader thread that dies', () => {
     expect(names()).toEqual(['Alpha', 'Written outside']);
   });
 });
+
+describe('quitting while the store is read', () => {
+  it('starts no watcher after stop(): the process can exit', async () => {
+    const { dir } = await bigStore();
+    const workspace = createWorkspace({ dir, session: 'default', workerPath: WORKER });
+    let stopped: Promise<void> | undefined;
+    let readingWhenStopped: unknown;
+    workspace.tui.subscribe((s) => {
+      if (stopped || !s.reading) return;
+      readingWhenStopped = s.reading;
+      stopped = workspace.stop();
+    });
+    await workspace.start();
+    await stopped;
+    // It was stopped on the first screen, with the other flows still to read.
+    expect(readingWhenStopped).toEqual({ done: 0, total: FLOWS });
+    // live is set as the watchers start: they did not.
+    expect(workspace.tui.getState().live).toBe(false);
+  });
+});
