@@ -111,6 +111,8 @@ export class Controller {
   readonly table: CommandTable;
   readonly tui: TuiStore;
   private worker: Worker | undefined;
+  /** The loader threads of a load still running (stop() ends them). */
+  private loaders: Worker[] = [];
   private watch: FileWatch | undefined;
   /** stop() was called: a load still running starts nothing when it ends. */
   private stopped = false;
@@ -206,6 +208,7 @@ export class Controller {
     const workers = Array.from({ length: count }, () => new Worker(workerPath, { workerData: { file: this.bus.services.store.file } }));
     for (const w of workers) w.unref();
     this.worker = workers[0];
+    this.loaders = workers;
     const progress = new Array<number>(count).fill(0);
     // The first screen is sent ahead (once: not again on a second attempt).
     const first = this.touchedWhileReading ? undefined : { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS };
@@ -251,6 +254,8 @@ export class Controller {
               intake.push(resolve);
             };
             const takeChunk = (message: Extract<LoaderMessage, { type: 'chunk' }>) => {
+              // Quit meanwhile: the rest of the store is not wanted.
+              if (this.stopped) return;
               const flows = message.flows ?? (receiveMessageOnPort(channels[part].port1)?.message as Flow[] | undefined);
               worker.postMessage({ type: 'more' } satisfies LoaderRequest);
               if (fallback || !flows) return;
@@ -286,7 +291,9 @@ export class Controller {
       ),
     );
     for (const { port1 } of channels) port1.close();
+    this.loaders = [];
     for (const extra of workers.slice(1)) void extra.terminate();
+    if (this.stopped) return;
     // Each part read the file on its own: if someone saved in between, the parts do not
     // fit together. Read again (or, if the file keeps changing, on the main thread).
     if (!fallback && identities.size > 1) {
@@ -686,6 +693,8 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // A load still running ends with its threads (the first is the one that stays, below).
+    for (const loader of this.loaders.slice(1)) void loader.terminate();
     this.syncWatch.stop();
     await this.stopSyncProbe();
     await this.watch?.close();

@@ -156,7 +156,7 @@ describe('a loader thread that dies', () => {
 });
 
 describe('quitting while the store is read', () => {
-  it('starts no watcher after stop(): the process can exit', async () => {
+  it('starts no watcher after stop() and reads no more of the store: the process can exit at once', async () => {
     const { dir } = await bigStore();
     const workspace = createWorkspace({ dir, session: 'default', workerPath: WORKER });
     let stopped: Promise<void> | undefined;
@@ -172,5 +172,7 @@ describe('quitting while the store is read', () => {
     expect(readingWhenStopped).toEqual({ done: 0, total: FLOWS });
     // live is set as the watchers start: they did not.
     expect(workspace.tui.getState().live).toBe(false);
+    // The loader threads were ended and their chunks left: only the first screen came in.
+    expect(workspace.tui.getState().flows.size).toBeLessThan(FLOWS);
   });
 });
