@@ -171,6 +171,16 @@ describe('filter terms', () => {
     expect(matches('ＬＯＣＫ')).toBe(true);
     expect(matches('＃ｓｔｏｒ')).toBe(true);
   });
+
+  it('text NFKC would rewrite is found by its own copy (half-width katakana, roman numerals)', () => {
+    const kana = createTask({ title: 'ﾃｽﾄ item Ⅳ', tags: ['ﾀｸﾞ'] });
+    const kanaMatches = (q: string) => taskMatches(kana, parseQuery(q));
+    expect(kanaMatches('ﾃｽﾄ')).toBe(true);
+    expect(kanaMatches('Ⅳ')).toBe(true);
+    expect(kanaMatches('#ﾀｸﾞ')).toBe(true);
+    expect(kanaMatches('item')).toBe(true);
+    expect(kanaMatches('ﾃｽﾄx')).toBe(false);
+  });
 });
 
 describe('fuzzy', () => {
