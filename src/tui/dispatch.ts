@@ -134,18 +134,8 @@ export function useKeyboard(): void {
       }
     },
   };
-  // Keys pressed while the store is still being read (j j, a title…) wait for the tree
-  // rather than acting on nothing.
-  const waiting = useRef<KeyPress[]>([]);
   const latest = useRef(ws);
   latest.current = ws;
-  useEffect(
-    () =>
-      context.tui.subscribe((state, before) => {
-        if (before.loading && !state.loading) for (const key of waiting.current.splice(0)) dispatchKey(latest.current, key);
-      }),
-    [context.tui],
-  );
   // Keys pressed while a row or card move is unsaved wait for its save, in order (see
   // unsavedMove); one release at a time is waiting whenever some are held.
   const held = useRef<KeyPress[]>([]);
@@ -156,6 +146,20 @@ export function useKeyboard(): void {
       dispatchKey(latest.current, held.current.shift() as KeyPress);
     }
   };
+  // Keys pressed while the store is still being read (j j, a title…) wait for the tree
+  // rather than acting on nothing; then they go the way held keys go, so a J among them
+  // is saved before the keys after it act.
+  const waiting = useRef<KeyPress[]>([]);
+  useEffect(
+    () =>
+      context.tui.subscribe((state, before) => {
+        if (!before.loading || state.loading || !waiting.current.length) return;
+        const releasing = held.current.length > 0;
+        held.current.push(...waiting.current.splice(0));
+        if (!releasing) release();
+      }),
+    [context.tui],
+  );
   useInput(() => {
     for (const data of raw.current.splice(0)) {
       for (const read of parser.current.push(data)) {

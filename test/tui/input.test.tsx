@@ -318,4 +318,16 @@ describe('while loading', () => {
     await h.waitForFrame(() => diskTask(h.dir, (f as Fixture).second).status === 'in_progress', 'the second task started');
     expect(h.selectedLine()).toContain('Second task');
   });
+
+  it('a J typed before the store is read is saved before the keys after it act: j J j Space starts the task below the moved one', async () => {
+    let f: Fixture | undefined;
+    const h = await createHarness({ seed: async (dir) => (f = await seedFixture(dir)), start: false });
+    await h.type('jJj');
+    await h.press(KEY.space);
+    await h.controller.start();
+    const fx = f as Fixture;
+    await h.waitForFrame(() => diskTask(h.dir, fx.third).status === 'in_progress', 'Third task started');
+    expect(diskTask(h.dir, fx.first).status).toBe('todo');
+    expect(h.selectedLine()).toContain('Third task');
+  });
 });
