@@ -429,7 +429,7 @@ function findToChange(manifest: Manifest, ref: string | DocumentRef, meant: Docu
   const found = rows[Number(ref.text) - 1];
   if (found?.id === meant.id) return found;
   const then = manifest.get(meant.id);
-  const went = !then || then.deleted_at || !rows.includes(then) ? 'is no longer in the list' : `is number ${rows.indexOf(then) + 1} now`;
+  const went = !then || !rows.includes(then) ? 'is no longer in the list' : `is number ${rows.indexOf(then) + 1} now`;
   const instead = found ? `${ref.text} is now ${found.id} "${oneLine(found.name)}"` : numberRange(rows.length);
   throw new ConflictError(
     `document ${ref.text} was ${meant.id} "${oneLine(meant.name)}" when this command read the store, and another writer changed the list since: ` +

@@ -5,7 +5,7 @@
 // between its read and the lock, the test holds the manifest's lock itself and releases it
 // once a probe (test/workers/lock-wait-probe.cjs) says each is waiting for it. Last, the
 // manifest a change reads before the lock, reused under it only while the file is unchanged.
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectSources } from '../../src/documents/sources.js';
@@ -196,6 +196,8 @@ describe('a manifest read before the lock', () => {
     const startedFrom = async (seen: Manifest) => updateManifest(f.dir, (manifest) => manifest, {}, seen);
     // Not settled: read straight after a write, it is never reused.
     await f.docs.add(collectSources([f.file('more.md', 'more\n')]), f.plans[0]);
+    // Touched now, so "just written" holds however long the add's after-steps took.
+    utimesSync(path, new Date(), new Date());
     const justWritten = readManifest(f.dir);
     expect(await startedFrom(justWritten)).not.toBe(justWritten);
     await waitFor(() => Date.now() - statSync(path).mtimeMs > 100, { what: 'the manifest to settle again' });
