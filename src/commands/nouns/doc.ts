@@ -298,7 +298,7 @@ const rmDoc = defineCommand({
     const retention = env.config().documents.retention_days;
     // While the content is kept, linking it to its plans again brings it back: to those
     // that exist (a plan deleted since has to come back first).
-    const live = existingIn(lib, await env.read())(plans);
+    const live = plans.length ? existingIn(lib, await env.read())(plans) : new Set<string>();
     const takeBack = plans.filter((id) => live.has(id)).map((id): TakeBack => ({ verb: 'link', doc: entry.id, plan: id }));
     if (plans.length) noteForUndo(env, `rm doc "${entry.name}"`, takeBack);
     // Named in full, whatever it was given as: a number says nothing of what went.
