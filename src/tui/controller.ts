@@ -212,14 +212,15 @@ export class Controller {
     const progress = new Array<number>(count).fill(0);
     // The first screen is sent ahead (once: not again on a second attempt).
     const first = this.touchedWhileReading ? undefined : { flowId: this.tui.getState().scope.flowId, count: FIRST_SCREEN_FLOWS };
-    const request = (i: number): LoaderRequest => {
-      if (!background) return { type: 'load', part: i, parts, first: i === 0 ? first : undefined, paced: true };
-      if (i === 0) return { type: 'load', part: 0, parts, first, parse: false };
-      return { type: 'load', part: i - 1, parts, paced: true, background: true };
-    };
     // Each thread's chunks wait in a port of their own, unread (a structured clone costs
     // the main thread only when it is read), until the intake queue gives them their turn.
     const channels = workers.map(() => new MessageChannel());
+    const request = (i: number): LoaderRequest => {
+      const chunks = channels[i].port2;
+      if (!background) return { type: 'load', part: i, parts, first: i === 0 ? first : undefined, paced: true, chunks };
+      if (i === 0) return { type: 'load', part: 0, parts, first, parse: false, chunks };
+      return { type: 'load', part: i - 1, parts, paced: true, background: true, chunks };
+    };
     const intake = new IntakeQueue();
     // Filled as chunks arrive, so the whole tree's change costs no pass over 100k flows of its own.
     const collected = new Map<string, Flow>();
@@ -256,7 +257,7 @@ export class Controller {
             const takeChunk = (message: Extract<LoaderMessage, { type: 'chunk' }>) => {
               // Quit meanwhile: the rest of the store is not wanted.
               if (this.stopped) return;
-              const flows = message.flows ?? (receiveMessageOnPort(channels[part].port1)?.message as Flow[] | undefined);
+              const flows = receiveMessageOnPort(channels[part].port1)?.message as Flow[] | undefined;
               worker.postMessage({ type: 'more' } satisfies LoaderRequest);
               if (fallback || !flows) return;
               // The tree's counts and conflicts, a chunk at a time, rather than all at once
@@ -284,7 +285,7 @@ export class Controller {
             worker.once('error', onGone);
             worker.once('exit', onGone);
             worker.on('message', onMessage);
-            const load = () => worker.postMessage({ ...request(part), chunks: channels[part].port2 }, [channels[part].port2]);
+            const load = () => worker.postMessage(request(part), [channels[part].port2]);
             if (part === 0) load();
             else void spoken.then(load);
           }),

@@ -29,8 +29,8 @@ export type LoaderRequest =
       background?: boolean;
       /** false: parse no part, only read the file (first screen, summaries) to compute later saves' changes. */
       parse?: boolean;
-      /** Where the chunks' flows go (each chunk's message then says only how far it is): the main thread reads them when it has time. */
-      chunks?: MessagePort;
+      /** Where the chunks' flows go (each chunk's message says only how far it is): the main thread reads them when it has time. */
+      chunks: MessagePort;
     }
   /** The main thread took a chunk in: the next may come (paced loads). */
   | { type: 'more' }
@@ -54,8 +54,8 @@ export type LoaderMessage =
   | { type: 'first'; header: Header; order: string[]; flows: Flow[]; identity: string }
   /** Every flow's name and counts by a byte scan (store/summary.ts), in the first's order. */
   | { type: 'summaries'; summaries: FlowSummaries }
-  /** Without flows: they are in the load's `chunks` port, in the same order. */
-  | { type: 'chunk'; flows?: Flow[]; done: number; total: number }
+  /** A chunk's flows are in the load's `chunks` port, in the same order. */
+  | { type: 'chunk'; done: number; total: number }
   | { type: 'loaded'; header: Header; order: string[]; identity: string }
   | { type: 'diff'; header: Header; changed: Flow[]; removed: string[]; order: string[] | null; identity: string }
   | { type: 'unchanged' }
@@ -162,8 +162,7 @@ async function load(file: string, post: (m: LoaderMessage) => void, part = 0, pa
   let chunk: Flow[] = [];
   let done = 0;
   const send = (flows: Flow[]) => {
-    if (!chunks) return post({ type: 'chunk', flows, done, total: order.length });
-    chunks.postMessage(flows);
+    chunks?.postMessage(flows);
     post({ type: 'chunk', done, total: order.length });
   };
   credits = 2;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFlow } from '../../src/domain/tree.js';
 import { Store } from '../../src/store/store.js';
@@ -52,7 +52,8 @@ async function load(background: boolean): Promise<void> {
   await new Store(dir).transact((tx) => tx.addFlow(createFlow('One')));
   worker = new Worker(join(ROOT, 'dist', 'load-worker.js'), { workerData: { file: join(dir, 'flows.json') } });
   const loaded = new Promise<LoaderMessage>((resolve) => worker?.on('message', (m: LoaderMessage) => m.type === 'loaded' && resolve(m)));
-  worker.postMessage({ type: 'load', part: 0, parts: 1, background } satisfies LoaderRequest);
+  const { port2: chunks } = new MessageChannel();
+  worker.postMessage({ type: 'load', part: 0, parts: 1, background, chunks } satisfies LoaderRequest, [chunks]);
   expect((await loaded).type).toBe('loaded');
 }
 
